@@ -1,0 +1,121 @@
+/**
+ * Launch a full Chromium (never chrome-headless-shell) as a Playwright Browser.
+ *
+ * Without userDataDir this is Playwright's own launch. With userDataDir (a profile that must
+ * survive a restart: stored BackgroundService events, an unfinished fetch) Playwright's
+ * `launch` refuses --user-data-dir and `launchPersistentContext` returns no Browser, so bgprobe
+ * starts the process itself with --remote-debugging-port=0 and connects over CDP; `close()`
+ * then ends the process too.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { BgprobeError } from '../errors.js';
+import { assertNotHeadlessShell, discoverBrowser } from './discover.js';
+import { defaultArgs, mergeArgs } from './flags.js';
+
+export interface LaunchOptions {
+  /** A Chrome/Chromium binary. Default: discovered (BGPROBE_BROWSER, Playwright's, system). */
+  executablePath?: string;
+  /** Default true (new headless: full Chromium, not the shell). */
+  headless?: boolean;
+  /** Extra command-line flags, e.g. `--disable-blink-features=BackgroundFetch`. */
+  args?: string[];
+  /** A profile directory kept across launches (for restart scenarios). */
+  userDataDir?: string;
+  /** ms to wait for the browser to start. Default 30 s. */
+  timeout?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LaunchedProcess {
+  process: ChildProcess | null;
+  executablePath: string;
+  wsEndpoint: string | null;
+  userDataDir: string | null;
+}
+
+const launchedInfo = new WeakMap<Browser, LaunchedProcess>();
+
+/** The process behind a browser bgprobe launched (for crash drills and diagnostics). */
+export function launchedProcess(browser: Browser): LaunchedProcess | undefined {
+  return launchedInfo.get(browser);
+}
+
+export async function launch(options: LaunchOptions = {}): Promise<Browser> {
+  const { executablePath } = await discoverBrowser(options.executablePath);
+  assertNotHeadlessShell(executablePath);
+  const args = mergeArgs(defaultArgs(), options.args);
+  const headless = options.headless ?? true;
+  const timeout = options.timeout ?? 30_000;
+  const { chromium } = await import('playwright-core');
+  if (!options.userDataDir) {
+    const browser = await chromium.launch({ executablePath, headless, args, timeout, ...(options.env ? { env: options.env } : {}) });
+    launchedInfo.set(browser, { process: null, executablePath, wsEndpoint: null, userDataDir: null });
+    return browser;
+  }
+  mkdirSync(options.userDataDir, { recursive: true });
+  const fullArgs = [
+    ...args,
+    `--user-data-dir=${options.userDataDir}`,
+    '--remote-debugging-port=0',
+    ...(headless ? ['--headless'] : []),
+    'about:blank',
+  ];
+  const child = spawn(executablePath, fullArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: options.env ?? process.env });
+  const wsEndpoint = await waitForDevToolsEndpoint(child, timeout, executablePath);
+  const browser = await chromium.connectOverCDP(wsEndpoint, { timeout });
+  const info: LaunchedProcess = { process: child, executablePath, wsEndpoint, userDataDir: options.userDataDir };
+  launchedInfo.set(browser, info);
+  const disconnect = browser.close.bind(browser);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  // Closing must end the process (and flush the profile): ask politely over CDP, then kill.
+  browser.close = async () => {
+    try {
+      const session = await browser.newBrowserCDPSession();
+      await Promise.race([session.send('Browser.close'), exited]);
+    } catch {
+      // the browser is already gone or the connection dropped: fall through to the kill
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    await disconnect().catch(() => undefined);
+  };
+  return browser;
+}
+
+function waitForDevToolsEndpoint(child: ChildProcess, timeout: number, executablePath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new BgprobeError(`${executablePath} did not open its DevTools endpoint within ${timeout} ms.\n${tail(stderr)}`));
+    }, timeout);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        child.stderr?.removeAllListeners('data');
+        child.stderr?.resume();
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new BgprobeError(`${executablePath} exited (${signal ?? code}) before it was ready.\n${tail(stderr)}`));
+    });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new BgprobeError(`Could not start ${executablePath}: ${e.message}`));
+    });
+  });
+}
+
+function tail(text: string): string {
+  return text.split('\n').slice(-15).join('\n');
+}

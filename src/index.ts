@@ -1,0 +1,17 @@
+/**
+ * bgprobe: record, assert and report what the Background Fetch API really does, in real
+ * Chromium, through the DevTools BackgroundService domain.
+ */
+export * from './browsers/index.js';
+export * from './errors.js';
+export type { CdpSession } from './cdp/session.js';
+export { PlaywrightCdpSession, CriCdpSession } from './cdp/session.js';
+export { BackgroundServiceRecorder, type AttachOptions, type WaitForFetchOptions } from './recorder/recorder.js';
+export { Recording, type EventFilter } from './recorder/recording.js';
+export { SERVICE_NAMES, parseServices, type ServiceName, type ServiceSelection } from './recorder/services.js';
+export type { NormalisedEvent, RawBackgroundServiceEvent, FetchFailureReason, FetchEventKind } from './recorder/normalise.js';
+export { normaliseEvent, normaliseFailureReason, normaliseEventType } from './recorder/normalise.js';
+export type { FetchTimeline, FetchRequest, FetchOutcome, FetchStage, ServedView } from './recorder/timeline.js';
+export { formatTimeline } from './recorder/format.js';
+export { parseDevToolsJson, toDevToolsJsonText, devToolsFileName } from './recorder/devtools-json.js';
+export type * from './probes/types.js';

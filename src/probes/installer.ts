@@ -1,0 +1,179 @@
+/**
+ * Installs the probe into every page and service worker of a context, including a worker
+ * restarted after `ServiceWorker.stopAllWorkers` or started by the browser only to deliver
+ * the completion event, and always BEFORE the app's own script runs:
+ *
+ * - Workers: browser-level auto-attach with waitForDebuggerOnStart; on attach, add the report
+ *   binding, evaluate the probe, set an instrumentation breakpoint `beforeScriptExecution`,
+ *   resume. A stopped worker keeps its DevTools session, but its restart is not paused for the
+ *   debugger: only the instrumentation breakpoint (session state survives the restart) stops
+ *   it before sw.js runs, so the probe is evaluated again there.
+ * - Pages (Playwright): context.addInitScript + exposeBinding. Pages (raw connection):
+ *   auto-attach pages too and use Page.addScriptToEvaluateOnNewDocument.
+ */
+import { randomBytes } from 'node:crypto';
+import type { BrowserContext, Page } from 'playwright-core';
+import { PlaywrightCdpSession } from '../cdp/session.js';
+import type { CriClientLike } from '../cdp/session.js';
+import { bestEffort, debug } from '../util/debug.js';
+import { CriChannel, TunnelChannel, type RawChannel } from './channel.js';
+import { probeScript } from './probe-script.js';
+import type { ProbeRecord } from './types.js';
+
+const log = debug('bgprobe:probes');
+
+interface Disposable {
+  dispose(): Promise<void>;
+}
+
+export class ProbeInstaller {
+  private readonly binding = `__bgprobeReport_${randomBytes(6).toString('hex')}`;
+  private readonly source: string;
+  private listeners = new Set<(r: ProbeRecord) => void>();
+  private channel: RawChannel | null = null;
+  private sessions = new Set<string>();
+  private disposables: Disposable[] = [];
+  private offs: Array<() => void> = [];
+  private disposed = false;
+  /** Why some probes could not be installed (shown in reports, never thrown). */
+  readonly warnings: string[] = [];
+
+  private constructor(
+    private readonly openChannel: () => Promise<RawChannel | null>,
+    private readonly pagesVia: 'playwright' | 'raw',
+    private readonly context: BrowserContext | null,
+    private readonly browserContextId: string | null,
+  ) {
+    this.source = probeScript(this.binding);
+  }
+
+  static async overPlaywright(context: BrowserContext, observerPage: Page): Promise<ProbeInstaller> {
+    const pageSession = new PlaywrightCdpSession(await context.newCDPSession(observerPage));
+    const { targetInfo } = await pageSession.send('Target.getTargetInfo');
+    const browser = context.browser();
+    const open = async (): Promise<RawChannel | null> => {
+      if (!browser) return null;
+      const browserSession = await browser.newBrowserCDPSession();
+      return TunnelChannel.open(observerPage, pageSession, async (targetId, bindingName) => {
+        await browserSession.send('Target.exposeDevToolsProtocol', { targetId, bindingName });
+      });
+    };
+    return new ProbeInstaller(open, 'playwright', context, targetInfo.browserContextId ?? null);
+  }
+
+  static overConnection(client: CriClientLike, browserContextId: string | null): ProbeInstaller {
+    return new ProbeInstaller(async () => new CriChannel(client), 'raw', null, browserContextId);
+  }
+
+  onRecord(fn: (r: ProbeRecord) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private deliver(payload: string): void {
+    if (this.disposed) return;
+    let rec: ProbeRecord;
+    try {
+      rec = JSON.parse(payload) as ProbeRecord;
+    } catch {
+      return;
+    }
+    for (const l of [...this.listeners]) l(rec);
+  }
+
+  async start(): Promise<void> {
+    if (this.pagesVia === 'playwright' && this.context) {
+      const ctx = this.context;
+      const exposed = await ctx.exposeBinding(this.binding, (_source, payload: string) => this.deliver(payload));
+      if (exposed && typeof (exposed as Disposable).dispose === 'function') this.disposables.push(exposed as Disposable);
+      const script = await ctx.addInitScript({ content: this.source });
+      if (script && typeof (script as Disposable).dispose === 'function') this.disposables.push(script as Disposable);
+      // Pages already open got no init script: install into their current document too.
+      for (const p of ctx.pages()) await bestEffort(log, 'probe existing page', () => p.evaluate(this.source));
+    }
+    try {
+      this.channel = await this.openChannel();
+    } catch (e) {
+      this.warnings.push(`service-worker probes unavailable: ${e instanceof Error ? e.message : String(e)}`);
+      log(this.warnings[this.warnings.length - 1]);
+    }
+    if (!this.channel) {
+      if (!this.warnings.length) this.warnings.push('service-worker probes unavailable: no browser-level CDP session (persistent context?)');
+      return;
+    }
+    const ch = this.channel;
+    this.offs.push(ch.onEvent((method, params, sessionId) => this.onEvent(method, params, sessionId)));
+    const filter = [{ type: 'service_worker' }, ...(this.pagesVia === 'raw' ? [{ type: 'page' }] : [])];
+    await ch.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true, filter });
+  }
+
+  private onEvent(method: string, params: Record<string, unknown>, sessionId: string | undefined): void {
+    const ch = this.channel;
+    if (!ch || this.disposed) return;
+    if (method === 'Target.attachedToTarget') {
+      void this.onAttached(ch, params as never);
+    } else if (method === 'Target.detachedFromTarget') {
+      this.sessions.delete(params['sessionId'] as string);
+    } else if (method === 'Runtime.bindingCalled' && sessionId && this.sessions.has(sessionId)) {
+      if (params['name'] === this.binding) this.deliver(params['payload'] as string);
+    } else if (method === 'Debugger.paused' && sessionId && this.sessions.has(sessionId)) {
+      log('paused %s in %s', params['reason'], JSON.stringify(params['data']));
+      // The worker is about to run a script (its own, after a restart): probe first, then go on.
+      void (async () => {
+        await bestEffort(log, 'probe on pause', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
+        await bestEffort(log, 'resume', () => ch.send('Debugger.resume', {}, sessionId));
+      })();
+    }
+  }
+
+  private async onAttached(
+    ch: RawChannel,
+    ev: { sessionId: string; waitingForDebugger: boolean; targetInfo: { type: string; url: string; browserContextId?: string } },
+  ): Promise<void> {
+    const { sessionId, targetInfo } = ev;
+    const resume = () => bestEffort(log, 'runIfWaitingForDebugger', () => ch.send('Runtime.runIfWaitingForDebugger', {}, sessionId));
+    if (this.browserContextId && targetInfo.browserContextId && targetInfo.browserContextId !== this.browserContextId) {
+      // Another context's worker: let it run and leave it alone.
+      await resume();
+      await bestEffort(log, 'detach foreign', () => ch.send('Target.detachFromTarget', { sessionId }));
+      return;
+    }
+    this.sessions.add(sessionId);
+    log('attached %s %s (waiting=%s)', targetInfo.type, targetInfo.url, ev.waitingForDebugger);
+    await bestEffort(log, 'addBinding', () => ch.send('Runtime.addBinding', { name: this.binding }, sessionId));
+    if (targetInfo.type === 'page') {
+      await bestEffort(log, 'addScript', () => ch.send('Page.addScriptToEvaluateOnNewDocument', { source: this.source, runImmediately: true }, sessionId));
+      await bestEffort(log, 'probe page', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
+      await resume();
+      return;
+    }
+    await bestEffort(log, 'Debugger.enable', () => ch.send('Debugger.enable', {}, sessionId));
+    await bestEffort(log, 'instrumentation breakpoint', () =>
+      ch.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptExecution' }, sessionId),
+    );
+    await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
+    await resume();
+    // Measured on Chromium 150: a worker paused for the debugger on its FIRST start evaluates our
+    // script in a context its own script does not share, and no beforeScriptExecution pause
+    // comes for sw.js then (it does on every restart). So probe the live context once more after
+    // resuming: the probe is idempotent, and background-fetch events come long after start-up.
+    await bestEffort(log, 'probe worker (after resume)', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const ch = this.channel;
+    if (ch) {
+      await bestEffort(log, 'stop auto-attach', () => ch.send('Target.setAutoAttach', { autoAttach: false, waitForDebuggerOnStart: false, flatten: true }));
+      for (const sessionId of this.sessions) {
+        await bestEffort(log, 'detach worker', () => ch.send('Target.detachFromTarget', { sessionId }));
+      }
+      await ch.close();
+    }
+    for (const off of this.offs) off();
+    for (const d of this.disposables) await bestEffort(log, 'dispose init script/binding', () => d.dispose());
+    this.sessions.clear();
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The probe that runs inside pages and service workers, before the app's own scripts.
+ * It is a plain-JS string (not a serialised function) so no bundler or TS transform can
+ * inject helpers into it.
+ *
+ * Rules it keeps: it never changes what the app sees. Every wrapper returns the very promise
+ * result (or rethrows the very error) the original produced; listeners it adds only read.
+ * Reports go through a CDP binding whose reference is captured at install time.
+ */
+export function probeScript(bindingName: string): string {
+  return `(() => {
+  const BINDING = ${JSON.stringify(bindingName)};
+  const g = globalThis;
+  const flag = '__bgprobeProbe_' + BINDING;
+  if (g[flag]) return;
+  // A worker paused before its script may not have the binding yet: look it up when reporting,
+  // and keep the first reference found (so the app replacing the global cannot break reports).
+  let sendRef = typeof g[BINDING] === 'function' ? g[BINDING] : null;
+  const send = (text) => {
+    if (!sendRef && typeof g[BINDING] === 'function') sendRef = g[BINDING];
+    if (sendRef) sendRef(text);
+  };
+  Object.defineProperty(g, flag, { value: true, enumerable: false });
+  const isWorker = typeof ServiceWorkerGlobalScope !== 'undefined' && g instanceof ServiceWorkerGlobalScope;
+  const context = isWorker ? 'worker' : 'page';
+  const origin = g.location ? g.location.origin : '';
+  const now = () => (g.performance && performance.timeOrigin ? performance.timeOrigin + performance.now() : Date.now());
+  const report = (rec) => {
+    try { rec.at = rec.at || now(); rec.origin = origin; rec.context = context; send(JSON.stringify(rec)); } catch (e) {}
+  };
+  const errInfo = (e) => ({ name: (e && e.name) || 'Error', message: String((e && e.message) || e) });
+  const state = (r) => ({
+    downloaded: r.downloaded, downloadTotal: r.downloadTotal, uploaded: r.uploaded, uploadTotal: r.uploadTotal,
+    result: r.result, failureReason: r.failureReason,
+  });
+  const watched = new WeakSet();
+  const watch = (reg) => {
+    if (!reg || watched.has(reg)) return reg;
+    watched.add(reg);
+    const sample = () => report(Object.assign({ kind: 'progress', id: reg.id }, state(reg)));
+    sample();
+    try { reg.addEventListener('progress', sample); } catch (e) {}
+    return reg;
+  };
+  const requestUrl = (r) => {
+    try { return typeof r === 'string' ? new URL(r, g.location.href).href : (r && r.url) || String(r); } catch (e) { return String(r); }
+  };
+  const wrap = (proto, name, fn) => {
+    if (!proto) return;
+    const desc = Object.getOwnPropertyDescriptor(proto, name);
+    if (!desc || typeof desc.value !== 'function') return;
+    const original = desc.value;
+    Object.defineProperty(proto, name, Object.assign({}, desc, { value: { [name](...args) { return fn.call(this, original, args); } }[name] }));
+  };
+  const describeRecords = async (records) => {
+    const out = [];
+    for (const rec of records) {
+      const item = { url: rec.request ? rec.request.url : '', method: rec.request ? rec.request.method : '', status: null, size: null };
+      try {
+        // responseReady resolves to a Response the app may also read: read a clone, never the original.
+        const resp = await rec.responseReady;
+        item.status = resp.status;
+        const buf = await resp.clone().arrayBuffer();
+        item.size = buf.byteLength;
+      } catch (e) {}
+      out.push(item);
+    }
+    return out;
+  };
+  const BFM = g.BackgroundFetchManager && g.BackgroundFetchManager.prototype;
+  const BFR = g.BackgroundFetchRegistration && g.BackgroundFetchRegistration.prototype;
+  wrap(BFM, 'fetch', function (original, args) {
+    const [id, requests, options] = args;
+    const list = Array.isArray(requests) ? requests : [requests];
+    const meta = { kind: 'fetch-call', id: String(id), requests: list.map(requestUrl), options: {
+      title: options && options.title, downloadTotal: options && options.downloadTotal, icons: options && options.icons ? options.icons.length : 0 } };
+    const at = now();
+    let p;
+    try { p = original.apply(this, args); } catch (e) { report(Object.assign(meta, { at, ok: false, error: errInfo(e) })); throw e; }
+    Promise.resolve(p).then((reg) => { report(Object.assign(meta, { at, ok: true, error: null })); watch(reg); },
+      (e) => report(Object.assign(meta, { at, ok: false, error: errInfo(e) })));
+    return p;
+  });
+  wrap(BFM, 'get', function (original, args) {
+    const p = original.apply(this, args);
+    Promise.resolve(p).then((reg) => { if (reg) watch(reg); }, () => {});
+    return p;
+  });
+  wrap(BFR, 'abort', function (original, args) {
+    const id = this.id;
+    const p = original.apply(this, args);
+    Promise.resolve(p).then((value) => report({ kind: 'abort-call', id, ok: true, value, error: null }),
+      (e) => report({ kind: 'abort-call', id, ok: false, value: null, error: errInfo(e) }));
+    return p;
+  });
+  for (const method of ['match', 'matchAll']) {
+    wrap(BFR, method, function (original, args) {
+      const id = this.id;
+      const at = now();
+      const p = original.apply(this, args);
+      Promise.resolve(p).then(async (value) => {
+        const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
+        report({ kind: 'records', id, at, method, ok: true, error: null, records: await describeRecords(list) });
+      }, (e) => report({ kind: 'records', id, at, method, ok: false, error: errInfo(e), records: [] }));
+      return p;
+    });
+  }
+  if (isWorker) {
+    const calls = new WeakMap();
+    let lastClick = null;
+    for (const type of ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick']) {
+      // Added before the app's script runs, so this listener sees the event first. It only reads.
+      g.addEventListener(type, (event) => {
+        const reg = event.registration;
+        watch(reg);
+        // The event's own time: right even when the app's listener ran before this one.
+        const at = g.performance && performance.timeOrigin && event.timeStamp ? performance.timeOrigin + event.timeStamp : now();
+        if (type === 'backgroundfetchclick') lastClick = { id: reg.id, at };
+        report(Object.assign({ kind: 'sw-event', type, id: reg.id, at, recordsAvailable: reg.recordsAvailable }, state(reg)));
+      });
+    }
+    const UIE = g.BackgroundFetchUpdateUIEvent && g.BackgroundFetchUpdateUIEvent.prototype;
+    wrap(UIE, 'updateUI', function (original, args) {
+      const opts = args[0] || {};
+      const n = (calls.get(this) || 0) + 1;
+      calls.set(this, n);
+      const id = this.registration ? this.registration.id : '';
+      const at = now();
+      const icons = Array.isArray(opts.icons) ? opts.icons.map((i) => ({ src: i.src, sizes: i.sizes, type: i.type })) : null;
+      const rec = { kind: 'ui-update', id, at, call: n, title: opts.title === undefined ? null : String(opts.title), icons };
+      let p;
+      try { p = original.apply(this, args); } catch (e) { report(Object.assign(rec, { ok: false, error: errInfo(e) })); throw e; }
+      Promise.resolve(p).then(() => report(Object.assign(rec, { ok: true, error: null })),
+        (e) => report(Object.assign(rec, { ok: false, error: errInfo(e) })));
+      return p;
+    });
+    wrap(g.Clients && g.Clients.prototype, 'openWindow', function (original, args) {
+      const click = lastClick && now() - lastClick.at < 30000 ? lastClick : null;
+      const url = requestUrl(args[0]);
+      const p = original.apply(this, args);
+      if (click) {
+        Promise.resolve(p).then(() => report({ kind: 'open-window', id: click.id, url, ok: true, error: null }),
+          (e) => report({ kind: 'open-window', id: click.id, url, ok: false, error: errInfo(e) }));
+      }
+      return p;
+    });
+  }
+})();`;
+}

@@ -1,0 +1,59 @@
+/** A timeline as text: for timeout errors, matcher messages and test attachments. */
+import type { FetchTimeline } from './timeline.js';
+
+function clock(at: number, t0: number): string {
+  return `+${((at - t0) / 1000).toFixed(3)}s`.padStart(10);
+}
+
+function bytes(n: number | null): string {
+  if (n === null) return '?';
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+export function formatTimeline(t: FetchTimeline, options: { maxLines?: number } = {}): string {
+  const t0 = t.registeredAt ?? t.events[0]?.at ?? 0;
+  const lines: string[] = [];
+  const head = `Background fetch "${t.id}" (${t.origin}, registration ${t.registrationId}): ${t.outcome}` +
+    (t.failureReason ? ` (${t.failureReason}${t.failureReasonRaw && t.failureReasonRaw !== t.failureReason ? `, raw ${t.failureReasonRaw}` : ''})` : '') +
+    (t.paused ? ', started paused' : '') +
+    (t.resumedAfterRestart ? ', resumed after a browser restart' : '');
+  lines.push(head);
+  const rows: Array<{ at: number; text: string }> = [];
+  for (const e of t.events) {
+    const meta = Object.keys(e.metadata)
+      .sort()
+      .map((k) => `${k}: ${e.metadata[k]}`)
+      .join(', ');
+    rows.push({ at: e.at, text: `cdp     ${e.name}${meta ? ` {${meta}}` : ''}` });
+  }
+  for (const c of t.fetchCalls) rows.push({ at: c.at, text: `${c.context.padEnd(7)} fetch() ${c.ok ? 'resolved' : `rejected ${c.error?.name}: ${c.error?.message}`}` });
+  const progress = t.progress;
+  if (progress.length) {
+    const last = progress[progress.length - 1]!;
+    rows.push({
+      at: last.at,
+      text: `page    progress x${progress.length}, last ${bytes(last.downloaded)}/${bytes(last.downloadTotal)}` + (last.result ? ` result=${last.result}${last.failureReason ? ` (${last.failureReason})` : ''}` : ''),
+    });
+  }
+  for (const s of t.swEvents) rows.push({ at: s.at, text: `worker  ${s.type} (result=${s.result || "''"}${s.failureReason ? `, ${s.failureReason}` : ''}, ${bytes(s.downloaded)})` });
+  for (const u of t.uiUpdates) {
+    rows.push({ at: u.at, text: `worker  updateUI #${u.call} ${JSON.stringify({ title: u.title, icons: u.icons?.length ?? 0 })} ${u.ok ? 'resolved' : `rejected ${u.error?.name}: ${u.error?.message}`}` });
+  }
+  for (const r of t.records) rows.push({ at: r.at, text: `${r.context.padEnd(7)} ${r.method}() -> ${r.ok ? `${r.records.length} record(s)` : `${r.error?.name}: ${r.error?.message}`}` });
+  for (const a of t.abortCalls) rows.push({ at: a.at, text: `${a.context.padEnd(7)} abort() -> ${a.ok ? String(a.value) : `${a.error?.name}: ${a.error?.message}`}` });
+  for (const o of t.openWindows) rows.push({ at: o.at, text: `worker  clients.openWindow(${o.url}) ${o.ok ? 'resolved' : `rejected ${o.error?.message}`}` });
+  rows.sort((a, b) => a.at - b.at);
+  const max = options.maxLines ?? 60;
+  for (const r of rows.slice(0, max)) lines.push(`  ${clock(r.at, t0)}  ${r.text}`);
+  if (rows.length > max) lines.push(`  ... ${rows.length - max} more`);
+  if (t.requests.length) {
+    lines.push('  requests:');
+    for (const r of t.requests) {
+      const served = r.served?.length ? ` served ${r.served.map((s) => `${s.status} ${bytes(s.bytesSent)}${s.cut ? ' CUT' : ''}${s.range ? ` range ${s.range}` : ''}`).join(', ')}` : '';
+      lines.push(`    [${r.index}] ${r.url} -> ${r.status ?? 'pending'} ${bytes(r.bytes)}${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}${served}`);
+    }
+  }
+  return lines.join('\n');
+}

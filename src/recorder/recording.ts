@@ -1,0 +1,109 @@
+/**
+ * The recorder's data: de-duplicated, normalised events of every service plus the fetch
+ * timelines and probe records. Live recorders and imported DevTools files share it.
+ */
+import type { ProbeRecord } from '../probes/types.js';
+import { TypedEmitter } from '../util/emitter.js';
+import { normaliseEvent, type NormalisedEvent, type RawBackgroundServiceEvent } from './normalise.js';
+import type { ServiceName } from './services.js';
+import { parseDevToolsJson, toDevToolsJsonText } from './devtools-json.js';
+import { TimelineStore, type FetchTimeline } from './timeline.js';
+
+export interface EventFilter {
+  service?: ServiceName | readonly ServiceName[];
+  name?: string | RegExp;
+  instanceId?: string;
+  origin?: string;
+  since?: number;
+}
+
+export type RecordingEvents = {
+  /** A new (not replay-duplicated) event, normalised. */
+  event: [NormalisedEvent];
+  /** A background fetch's timeline changed (CDP event or probe record). */
+  fetch: [FetchTimeline];
+  probe: [ProbeRecord];
+};
+
+export class Recording extends TypedEmitter<RecordingEvents> {
+  protected readonly seen = new Set<string>();
+  protected readonly list: NormalisedEvent[] = [];
+  protected readonly store = new TimelineStore();
+  /** How many replayed copies were dropped. */
+  duplicatesDropped = 0;
+
+  /** Ingest one raw event; returns the normalised event, or null when it was a duplicate. */
+  ingest(raw: RawBackgroundServiceEvent): NormalisedEvent | null {
+    const e = normaliseEvent(raw);
+    if (this.seen.has(e.key)) {
+      this.duplicatesDropped++;
+      return null;
+    }
+    this.seen.add(e.key);
+    this.list.push(e);
+    this.emit('event', e);
+    if (e.service === 'backgroundFetch') {
+      const key = this.store.add(e);
+      if (this.hasFetchListeners()) {
+        const t = this.store.get(key);
+        if (t) this.emit('fetch', t);
+      }
+    }
+    return e;
+  }
+
+  ingestProbe(record: ProbeRecord): void {
+    this.store.addProbe(record);
+    this.emit('probe', record);
+    if (this.hasFetchListeners()) {
+      for (const t of this.store.byId(record.id)) this.emit('fetch', t);
+    }
+  }
+
+  /** Overridden by the live recorder, which counts its own waiters. */
+  protected hasFetchListeners(): boolean {
+    return true;
+  }
+
+  events(filter: EventFilter = {}): NormalisedEvent[] {
+    const services = filter.service === undefined ? null : new Set(typeof filter.service === 'string' ? [filter.service] : filter.service);
+    return this.list
+      .filter(
+        (e) =>
+          (!services || services.has(e.service)) &&
+          (filter.name === undefined || (typeof filter.name === 'string' ? e.name === filter.name : filter.name.test(e.name))) &&
+          (filter.instanceId === undefined || e.instanceId === filter.instanceId) &&
+          (filter.origin === undefined || e.origin.replace(/\/$/, '') === filter.origin.replace(/\/$/, '')) &&
+          (filter.since === undefined || e.at >= filter.since),
+      )
+      .sort((a, b) => a.at - b.at);
+  }
+
+  /** Every background fetch timeline, in the order first seen. */
+  fetches(): FetchTimeline[] {
+    return this.store.all();
+  }
+
+  /** The latest timeline of a developer id (undefined if none yet). */
+  fetch(id: string): FetchTimeline | undefined {
+    const all = this.store.byId(id);
+    return all[all.length - 1];
+  }
+
+  probeRecords(): readonly ProbeRecord[] {
+    return this.store.probeRecords();
+  }
+
+  /** What DevTools' "Save events" writes for this service: the raw events, 2-space JSON. */
+  toDevToolsJson(service: ServiceName = 'backgroundFetch'): string {
+    return toDevToolsJsonText(this.events({ service }).map((e) => e.raw));
+  }
+
+  /** Read a DevTools export (or `bgprobe record --out`) back; throws InputFormatError when malformed. */
+  static fromDevToolsJson(text: string, source?: string): Recording {
+    const events = parseDevToolsJson(text, source);
+    const r = new Recording();
+    for (const e of events) r.ingest(e);
+    return r;
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * Fold background-fetch events into one timeline per registration. A developer id can be
+ * reused once a fetch has ended, so a timeline is registration id + developer id + time:
+ * a second `Background Fetch registered` starts a new segment.
+ *
+ * Timelines are derived, not mutated: each snapshot is computed from its (time-sorted) events
+ * plus the probe records that fall in its time window, so arrival order never matters.
+ */
+import type {
+  FetchCallRecord,
+  OpenWindowRecord,
+  ProbeRecord,
+  ProgressSample,
+  RecordsRecord,
+  SwEventRecord,
+  UiUpdateRecord,
+  AbortCallRecord,
+} from '../probes/types.js';
+import { normaliseOrigin } from '../probes/types.js';
+import { normaliseEventType, type FetchFailureReason, type NormalisedEvent } from './normalise.js';
+
+export type FetchOutcome = 'pending' | 'success' | 'failure' | 'aborted';
+
+/** What the fixture server saw for a request (filled by the evidence join, when a server is known). */
+export interface ServedView {
+  status: number;
+  bytesSent: number;
+  bytesReceived: number;
+  cut: boolean;
+  range: string | null;
+  startedAt: number;
+  completedAt: number | null;
+}
+
+export interface FetchRequest {
+  index: number;
+  url: string;
+  status: number | null;
+  bytes: number | null;
+  uploadBytes: number;
+  startedAt: number | null;
+  completedAt: number | null;
+  /** How many times Chromium started this request (more than 1 after a restart). */
+  attempts: number;
+  served?: ServedView[];
+}
+
+export interface FetchTimeline {
+  /** Unique within a recording: `<registrationId>/<developer id>#<n>`. */
+  key: string;
+  id: string;
+  registrationId: string;
+  origin: string;
+  storageKey: string | null;
+  outcome: FetchOutcome;
+  failureReason: FetchFailureReason | null;
+  failureReasonRaw: string | null;
+  eventType: string | null;
+  paused: boolean | null;
+  totalRequests: number | null;
+  resumedAfterRestart: boolean;
+  registeredAt: number | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  requests: FetchRequest[];
+  events: NormalisedEvent[];
+  progress: ProgressSample[];
+  swEvents: SwEventRecord[];
+  uiUpdates: UiUpdateRecord[];
+  records: RecordsRecord[];
+  fetchCalls: FetchCallRecord[];
+  abortCalls: AbortCallRecord[];
+  openWindows: OpenWindowRecord[];
+}
+
+export type FetchStage = 'registered' | 'started' | 'completed';
+
+export function reachedStage(t: FetchTimeline, stage: FetchStage): boolean {
+  if (stage === 'completed') return t.completedAt !== null;
+  if (stage === 'started') return t.startedAt !== null || t.requests.length > 0 || t.completedAt !== null;
+  return t.events.length > 0;
+}
+
+interface Segment {
+  n: number;
+  events: NormalisedEvent[];
+}
+
+/** Probe records arrive close to, but not exactly at, the CDP times: allow this much skew. */
+const SKEW_MS = 2_000;
+
+export class TimelineStore {
+  private groups = new Map<string, Segment[]>();
+  /** Insertion order of segments, for stable listing. */
+  private order: Array<{ group: string; seg: Segment }> = [];
+  private probes: ProbeRecord[] = [];
+
+  /** Add a backgroundFetch event; returns the key of the timeline it joined. */
+  add(e: NormalisedEvent): string {
+    const group = `${e.registrationId}/${e.instanceId}`;
+    let segs = this.groups.get(group);
+    if (!segs) this.groups.set(group, (segs = []));
+    let seg: Segment | undefined;
+    if (e.kind === 'registered') {
+      seg = segs.find((s) => !s.events.some((x) => x.kind === 'registered') && s.events.every((x) => x.at >= e.at));
+      seg ??= this.newSegment(group, segs);
+    } else {
+      // The latest segment registered at or before this event; else the first one.
+      for (const s of segs) {
+        const reg = s.events.find((x) => x.kind === 'registered');
+        if (!reg || reg.at <= e.at) seg = s;
+      }
+      seg ??= segs[0] ?? this.newSegment(group, segs);
+    }
+    insertSorted(seg.events, e);
+    return `${group}#${seg.n}`;
+  }
+
+  addProbe(record: ProbeRecord): void {
+    this.probes.push(record);
+  }
+
+  probeRecords(): readonly ProbeRecord[] {
+    return this.probes;
+  }
+
+  keys(): string[] {
+    return this.order.map(({ group, seg }) => `${group}#${seg.n}`);
+  }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  all(): FetchTimeline[] {
+    return this.order.map(({ group, seg }) => this.build(group, seg));
+  }
+
+  get(key: string): FetchTimeline | undefined {
+    const hash = key.lastIndexOf('#');
+    const group = key.slice(0, hash);
+    const seg = this.groups.get(group)?.find((s) => s.n === Number(key.slice(hash + 1)));
+    return seg ? this.build(group, seg) : undefined;
+  }
+
+  /** Every timeline of a developer id, oldest first. */
+  byId(id: string): FetchTimeline[] {
+    return this.all()
+      .filter((t) => t.id === id)
+      .sort((a, b) => (a.registeredAt ?? a.events[0]?.at ?? 0) - (b.registeredAt ?? b.events[0]?.at ?? 0));
+  }
+
+  private newSegment(group: string, segs: Segment[]): Segment {
+    const seg = { n: segs.length + 1, events: [] };
+    segs.push(seg);
+    this.order.push({ group, seg });
+    return seg;
+  }
+
+  private build(group: string, seg: Segment): FetchTimeline {
+    const first = seg.events[0]!;
+    const t: FetchTimeline = {
+      key: `${group}#${seg.n}`,
+      id: first.instanceId,
+      registrationId: first.registrationId,
+      origin: first.origin,
+      storageKey: first.storageKey,
+      outcome: 'pending',
+      failureReason: null,
+      failureReasonRaw: null,
+      eventType: null,
+      paused: null,
+      totalRequests: null,
+      resumedAfterRestart: false,
+      registeredAt: null,
+      startedAt: null,
+      completedAt: null,
+      requests: [],
+      events: [...seg.events],
+      progress: [],
+      swEvents: [],
+      uiUpdates: [],
+      records: [],
+      fetchCalls: [],
+      abortCalls: [],
+      openWindows: [],
+    };
+    const requests = new Map<number, FetchRequest>();
+    for (const e of seg.events) {
+      const m = e.metadata;
+      switch (e.kind) {
+        case 'registered':
+          t.registeredAt = e.at;
+          t.totalRequests = m['Total Requests'] !== undefined ? Number(m['Total Requests']) : null;
+          t.paused = m['Start Paused'] !== undefined ? m['Start Paused'] === 'Yes' : null;
+          break;
+        case 'started':
+          t.startedAt ??= e.at;
+          break;
+        case 'request-started':
+        case 'request-completed': {
+          const index = Number(m['Request Index'] ?? requests.size);
+          let r = requests.get(index);
+          if (!r) {
+            r = { index, url: m['URL'] ?? '', status: null, bytes: null, uploadBytes: 0, startedAt: null, completedAt: null, attempts: 0 };
+            requests.set(index, r);
+          }
+          if (m['URL']) r.url = m['URL'];
+          if (m['Upload Size (bytes)'] !== undefined) r.uploadBytes = Number(m['Upload Size (bytes)']);
+          if (e.kind === 'request-started') {
+            r.attempts += 1;
+            r.startedAt = e.at;
+            // A restarted request has not completed yet, whatever the first attempt did.
+            r.completedAt = null;
+            r.status = null;
+            r.bytes = null;
+          } else {
+            r.status = m['Response Status'] !== undefined ? Number(m['Response Status']) : null;
+            r.bytes = m['Response Size (bytes)'] !== undefined ? Number(m['Response Size (bytes)']) : null;
+            r.completedAt = e.at;
+          }
+          break;
+        }
+        case 'completed': {
+          t.completedAt = e.at;
+          t.eventType = m['Event Type'] ?? null;
+          t.failureReason = e.failureReason;
+          t.failureReasonRaw = e.failureReasonRaw;
+          const type = normaliseEventType(t.eventType);
+          t.outcome = type ?? (e.failureReason === 'aborted' ? 'aborted' : e.failureReason ? 'failure' : 'success');
+          if (t.outcome === 'aborted') t.failureReason ??= 'aborted';
+          break;
+        }
+        case 'resumed':
+          t.resumedAfterRestart = true;
+          break;
+        default:
+          break;
+      }
+    }
+    t.requests = [...requests.values()].sort((a, b) => a.index - b.index);
+    this.joinProbes(t, group, seg);
+    return t;
+  }
+
+  /** Probe records of this id and origin between this segment's start and the next one's. */
+  private joinProbes(t: FetchTimeline, group: string, seg: Segment): void {
+    if (this.probes.length === 0) return;
+    const origin = normaliseOrigin(t.origin);
+    const start = (t.registeredAt ?? t.events[0]!.at) - SKEW_MS;
+    const segs = this.groups.get(group)!;
+    const next = segs.find((s) => s.n > seg.n && s.events.some((x) => x.kind === 'registered'));
+    const nextStart = next ? next.events.find((x) => x.kind === 'registered')!.at - SKEW_MS / 4 : Infinity;
+    for (const p of this.probes) {
+      if (p.id !== t.id || normaliseOrigin(p.origin) !== origin) continue;
+      // fetch() calls happen just before registration; everything else after it.
+      if (p.at < start || p.at >= nextStart) continue;
+      switch (p.kind) {
+        case 'progress':
+          t.progress.push(p);
+          break;
+        case 'sw-event':
+          t.swEvents.push(p);
+          break;
+        case 'ui-update':
+          t.uiUpdates.push(p);
+          break;
+        case 'records':
+          t.records.push(p);
+          break;
+        case 'fetch-call':
+          t.fetchCalls.push(p);
+          break;
+        case 'abort-call':
+          t.abortCalls.push(p);
+          break;
+        case 'open-window':
+          t.openWindows.push(p);
+          break;
+      }
+    }
+  }
+}
+
+function insertSorted(list: NormalisedEvent[], e: NormalisedEvent): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.at > e.at) i--;
+  list.splice(i, 0, e);
+}
