@@ -15,3 +15,5 @@ export type { FetchTimeline, FetchRequest, FetchOutcome, FetchStage, ServedView 
 export { formatTimeline } from './recorder/format.js';
 export { parseDevToolsJson, toDevToolsJsonText, devToolsFileName } from './recorder/devtools-json.js';
 export type * from './probes/types.js';
+export { joinServed } from './evidence/join.js';
+export { FixtureServer, RESOURCE_GRAMMAR, type ServedRequest, type FixtureServerOptions } from './server/index.js';

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs every test (vitest unit tests, then Playwright end-to-end tests against real Chromium)
+// and ends with one line: `N passed, N failed`. Exit code 1 when anything failed.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'bgprobe-tests-'));
+const vitestJson = join(dir, 'vitest.json');
+const pwJson = join(dir, 'playwright.json');
+const extra = process.argv.slice(2);
+
+const unit = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], { stdio: 'inherit' });
+const e2e = spawnSync('npx', ['playwright', 'test', ...extra], { stdio: 'inherit', env: { ...process.env, BGPROBE_PW_JSON: pwJson } });
+
+let passed = 0;
+let failed = 0;
+if (existsSync(vitestJson)) {
+  const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  passed += r.numPassedTests ?? 0;
+  failed += (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0 ? Math.max(0, (r.numFailedTestSuites ?? 0) - (r.numFailedTests ? 1 : 0)) : 0);
+} else if (unit.status !== 0) failed += 1;
+if (existsSync(pwJson)) {
+  const r = JSON.parse(readFileSync(pwJson, 'utf8'));
+  passed += (r.stats?.expected ?? 0) + (r.stats?.flaky ?? 0);
+  failed += r.stats?.unexpected ?? 0;
+  if ((r.errors ?? []).length) failed += r.errors.length;
+} else if (e2e.status !== 0) failed += 1;
+if (failed === 0 && (unit.status !== 0 || e2e.status !== 0)) failed = 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
