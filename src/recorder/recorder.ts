@@ -15,6 +15,7 @@ import type { ConnectedBrowser } from '../browsers/connect.js';
 import { CriCdpSession, PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
 import { TimeoutError, UsageError } from '../errors.js';
 import { ProbeInstaller } from '../probes/installer.js';
+import type { FetchCallRecord, ProbeRecord } from '../probes/types.js';
 import { bestEffort, debug } from '../util/debug.js';
 import type { NormalisedEvent } from './normalise.js';
 import { Recording } from './recording.js';
@@ -51,7 +52,6 @@ function isConnectedBrowser(t: Target): t is ConnectedBrowser {
 export class BackgroundServiceRecorder extends Recording {
   private disposed = false;
   private closedReason: string | null = null;
-  private fetchWaiters = 0;
   private cleanup: Array<() => Promise<void> | void> = [];
   private recordingState = new Map<ServiceName, boolean>();
   private probeInstaller: ProbeInstaller | null = null;
@@ -101,6 +101,23 @@ export class BackgroundServiceRecorder extends Recording {
         recorder.probeInstaller.onRecord((r) => recorder.ingestProbe(r));
         await recorder.probeInstaller.start();
       }
+    } catch (e) {
+      await recorder.dispose();
+      throw e;
+    }
+    return recorder;
+  }
+
+  /**
+   * Record over a CDP session you already hold on a page target (no observer page, no probes).
+   * The session's owner keeps it alive; `dispose()` still stops recording and detaches.
+   */
+  static async attachToSession(session: CdpSession, options: Omit<AttachOptions, 'probes' | 'observerUrl'> = {}): Promise<BackgroundServiceRecorder> {
+    const services = parseServices(options.services as readonly string[] | undefined);
+    const recorder = new BackgroundServiceRecorder(session, services, options.timeout ?? 30_000, null);
+    session.onClose((reason) => recorder.onSessionClosed(reason));
+    try {
+      await recorder.start();
     } catch (e) {
       await recorder.dispose();
       throw e;
@@ -175,10 +192,6 @@ export class BackgroundServiceRecorder extends Recording {
     for (const fn of [...this.closeListeners]) fn(this.closedReason ?? 'closed');
   }
 
-  protected override hasFetchListeners(): boolean {
-    return true;
-  }
-
   /**
    * Resolve with the fetch's timeline once it reaches `until` (default 'completed'); on
    * timeout, a TimeoutError showing the timeline gathered so far.
@@ -198,9 +211,7 @@ export class BackgroundServiceRecorder extends Recording {
     if (now) return Promise.resolve(now);
     const error = new TimeoutError(`waitForFetch("${id}", { until: '${until}' })`);
     return new Promise((resolve, reject) => {
-      this.fetchWaiters++;
       const finish = () => {
-        this.fetchWaiters--;
         clearTimeout(timer);
         offFetch();
         offClose();
@@ -215,12 +226,12 @@ export class BackgroundServiceRecorder extends Recording {
       });
       const offClose = this.onClose((reason) => {
         finish();
-        error.message = `waitForFetch("${id}", { until: '${until}' }): the recorder's connection closed (${reason}).\n${describeSoFar(pick(), this.events({ instanceId: id }))}`;
+        error.message = `waitForFetch("${id}", { until: '${until}' }): the recorder's connection closed (${reason}).\n${describeSoFar(id, pick(), this.events({ instanceId: id }), this.probeRecords())}`;
         reject(error);
       });
       const timer = setTimeout(() => {
         finish();
-        error.message = `waitForFetch("${id}", { until: '${until}' }) timed out after ${timeout} ms.\n${describeSoFar(pick(), this.events({ instanceId: id }))}`;
+        error.message = `waitForFetch("${id}", { until: '${until}' }) timed out after ${timeout} ms.\n${describeSoFar(id, pick(), this.events({ instanceId: id }), this.probeRecords())}`;
         reject(error);
       }, timeout);
     });
@@ -317,8 +328,10 @@ export class BackgroundServiceRecorder extends Recording {
   }
 }
 
-function describeSoFar(t: FetchTimeline | undefined, events: NormalisedEvent[]): string {
+function describeSoFar(id: string, t: FetchTimeline | undefined, events: NormalisedEvent[], probes: readonly ProbeRecord[]): string {
   if (t) return formatTimeline(t);
+  const call = [...probes].reverse().find((p): p is FetchCallRecord => p.kind === 'fetch-call' && p.id === id && !p.ok);
+  if (call && events.length === 0) return `fetch("${call.id}") was called in the ${call.context} and rejected: ${call.error?.name}: ${call.error?.message}`;
   if (events.length === 0) return 'Nothing was recorded for this id: no "Background Fetch registered" event. Did fetch() reject, or did the app use another id?';
   return events.map((e) => `  ${e.name}`).join('\n');
 }
