@@ -1,0 +1,132 @@
+/**
+ * The `backgroundFetch` fixture's value: one test's recorder (with probes), its timelines
+ * joined with what the fixture server served, and the CDP-only permission grant Playwright
+ * itself cannot make (`context.grantPermissions(['background-fetch'])` throws "Unknown
+ * permission": Playwright has no mapping for it).
+ */
+import type { Browser, BrowserContext } from '@playwright/test';
+import { PlaywrightCdpSession } from '../cdp/session.js';
+import { UsageError } from '../errors.js';
+import { joinServed } from '../evidence/join.js';
+import type { FetchCallRecord } from '../probes/types.js';
+import type { BackgroundServiceRecorder, WaitForFetchOptions } from '../recorder/recorder.js';
+import type { EventFilter } from '../recorder/recording.js';
+import type { NormalisedEvent } from '../recorder/normalise.js';
+import type { FetchTimeline } from '../recorder/timeline.js';
+import type { FixtureServer } from '../server/index.js';
+
+/** Filled by the worker-scoped `fixtureServer` fixture once a test in this worker asks for it. */
+export interface ServerSlot {
+  server: FixtureServer | null;
+}
+
+export class BackgroundFetchFixture {
+  private browserContextId: Promise<string> | null = null;
+
+  constructor(
+    /** The underlying recorder: `toDevToolsJson()`, `waitForEvent()`, `stream()`, `clear()`. */
+    readonly recorder: BackgroundServiceRecorder,
+    private readonly context: BrowserContext,
+    private readonly browser: Browser,
+    private readonly slot: ServerSlot,
+  ) {}
+
+  /**
+   * The fetch's timeline once it reaches `until` (default 'completed'); on timeout a
+   * TimeoutError whose message shows the timeline so far. Default timeout: `bgprobe.timeout`.
+   */
+  async waitForFetch(id: string, options: WaitForFetchOptions = {}): Promise<FetchTimeline> {
+    return this.join(await this.recorder.waitForFetch(id, options));
+  }
+
+  /** Every background fetch recorded in this test, in the order first seen. */
+  fetches(): FetchTimeline[] {
+    return this.recorder.fetches().map((t) => this.join(t));
+  }
+
+  /** The latest timeline of a developer id, or undefined when nothing was recorded for it yet. */
+  fetch(id: string): FetchTimeline | undefined {
+    const t = this.recorder.fetch(id);
+    return t && this.join(t);
+  }
+
+  /** Normalised BackgroundService events of every recorded service. */
+  events(filter?: EventFilter): NormalisedEvent[] {
+    return this.recorder.events(filter);
+  }
+
+  /**
+   * Grant `background-fetch` to an origin of this test's context. Needed for fetches started by
+   * a service worker or a subframe (they go through the permission controller and otherwise
+   * start paused); a top-level page's fetch goes through the download limiter instead.
+   * Default origin: the fixture server's when the test uses `fixtureServer`, else the origin
+   * of the first page of the context that has navigated to http(s).
+   */
+  async grantPermission(origin?: string): Promise<void> {
+    const target = origin ?? this.defaultOrigin();
+    if (!target) {
+      throw new UsageError('backgroundFetch.grantPermission(): no origin given and none to default to. Pass one, e.g. grantPermission(fixtureServer.url), or navigate a page first.');
+    }
+    const browserContextId = await this.contextId();
+    const session = new PlaywrightCdpSession(await this.browser.newBrowserCDPSession());
+    try {
+      // Without browserContextId the grant lands in the default context, not Playwright's.
+      await session.send('Browser.setPermission', {
+        permission: { name: 'background-fetch' },
+        setting: 'granted',
+        origin: new URL(target).origin,
+        browserContextId,
+      });
+    } finally {
+      await session.detach();
+    }
+  }
+
+  /** The live timeline behind a snapshot taken in this test, or null when it is not ours. */
+  refresh(t: FetchTimeline): FetchTimeline | null {
+    const live = this.recorder.fetches().find((x) => x.key === t.key);
+    return live ? this.join(live) : null;
+  }
+
+  /** Why there is no timeline for `id`: what a matcher prints instead of a timeline. */
+  describeMissing(id: string): string {
+    const call = [...this.recorder.probeRecords()].reverse().find((p): p is FetchCallRecord => p.kind === 'fetch-call' && p.id === id);
+    if (call && !call.ok) return `fetch("${id}") was called in the ${call.context} and rejected: ${call.error?.name}: ${call.error?.message}`;
+    const ids = [...new Set(this.recorder.fetches().map((t) => t.id))];
+    return (
+      `Nothing was recorded for "${id}": no "Background Fetch registered" event. Did fetch() reject, or did the app use another id?` +
+      (ids.length ? `\nRecorded ids: ${ids.map((i) => JSON.stringify(i)).join(', ')}` : '\nNo background fetch was recorded in this test.')
+    );
+  }
+
+  private join(t: FetchTimeline): FetchTimeline {
+    const server = this.slot.server;
+    return server ? joinServed(t, server.requests()) : t;
+  }
+
+  private defaultOrigin(): string | null {
+    if (this.slot.server) return this.slot.server.url;
+    for (const page of this.context.pages()) {
+      if (page === this.recorder.observerPage) continue;
+      const url = page.url();
+      if (/^https?:/.test(url)) return new URL(url).origin;
+    }
+    return null;
+  }
+
+  private contextId(): Promise<string> {
+    this.browserContextId ??= (async () => {
+      const page = this.recorder.observerPage ?? this.context.pages()[0];
+      if (!page) throw new UsageError('backgroundFetch.grantPermission(): the context has no page to ask for its browserContextId.');
+      const session = new PlaywrightCdpSession(await this.context.newCDPSession(page));
+      try {
+        const { targetInfo } = await session.send('Target.getTargetInfo');
+        if (!targetInfo.browserContextId) throw new UsageError('backgroundFetch.grantPermission(): the browser did not report a browserContextId for this context.');
+        return targetInfo.browserContextId;
+      } finally {
+        await session.detach();
+      }
+    })();
+    return this.browserContextId;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * toHaveEventSequence: one ordered list per fetch, merging what CDP logged with what the probes
+ * saw in the service worker, so a test can say "completed, then backgroundfetchsuccess, then
+ * updateUI" even though those come from two different sources.
+ *
+ * A CDP event answers to its short kind ('request-completed') and to its Chromium name
+ * ('Request processing completed'); a worker event to its DOM type; an updateUI call to
+ * 'updateUI'. Unknown names are a usage error at once: a typo would otherwise poll to the
+ * deadline and fail with a message about the fetch rather than about the test.
+ */
+import type { FetchTimeline } from '../recorder/timeline.js';
+import { LATE_RECORD_GRACE_MS, type Verdict } from './checks.js';
+
+export const EVENT_KINDS = ['registered', 'started', 'request-started', 'request-completed', 'completed', 'resumed'] as const;
+export const CDP_EVENT_NAMES = [
+  'Background Fetch registered',
+  'Background Fetch started',
+  'Request processing started',
+  'Request processing completed',
+  'Background Fetch completed',
+  'Background Fetch resuming after browser restart',
+] as const;
+export const WORKER_EVENT_NAMES = ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick', 'updateUI'] as const;
+
+const KNOWN = new Set<string>([...EVENT_KINDS, ...CDP_EVENT_NAMES, ...WORKER_EVENT_NAMES]);
+const PROBE_NAMES = new Set<string>(WORKER_EVENT_NAMES);
+
+export interface SequenceItem {
+  at: number;
+  /** Every name this item answers to; the first is the one shown. */
+  names: string[];
+}
+
+export function timelineSequence(t: FetchTimeline): SequenceItem[] {
+  const items: Array<SequenceItem & { order: number }> = [];
+  let order = 0;
+  for (const e of t.events) items.push({ at: e.at, names: e.kind ? [e.kind, e.name] : [e.name], order: order++ });
+  for (const s of t.swEvents) items.push({ at: s.at, names: [s.type], order: order++ });
+  for (const u of t.uiUpdates) items.push({ at: u.at, names: ['updateUI'], order: order++ });
+  return items.sort((a, b) => a.at - b.at || a.order - b.order).map(({ at, names }) => ({ at, names }));
+}
+
+function closest(name: string): string | null {
+  let best: string | null = null;
+  let bestScore = Infinity;
+  for (const k of KNOWN) {
+    const d = distance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestScore) {
+      best = k;
+      bestScore = d;
+    }
+  }
+  return bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** Throws a TypeError naming the unknown entry (and the nearest known one). */
+export function validateSequence(names: readonly string[]): void {
+  if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
+    throw new TypeError('toHaveEventSequence(names): names must be a non-empty array of event names, e.g. [\'registered\', \'completed\'].');
+  }
+  for (const n of names) {
+    if (KNOWN.has(n)) continue;
+    const near = closest(n);
+    throw new TypeError(
+      `toHaveEventSequence: unknown event name ${JSON.stringify(n)}.${near ? ` Did you mean ${JSON.stringify(near)}?` : ''} ` +
+        `Known: ${[...EVENT_KINDS, ...WORKER_EVENT_NAMES].join(', ')} (or a Chromium event name such as "Background Fetch completed").`,
+    );
+  }
+}
+
+export function checkSequence(t: FetchTimeline, names: readonly string[], now: number): Verdict {
+  const items = timelineSequence(t);
+  let next = 0;
+  let matched = 0;
+  for (const want of names) {
+    let found = -1;
+    for (let i = next; i < items.length; i++) {
+      if (items[i]!.names.includes(want)) {
+        found = i;
+        break;
+      }
+    }
+    if (found === -1) break;
+    matched++;
+    next = found + 1;
+  }
+  const pass = matched === names.length;
+  const shown = items.map((i) => i.names[0]!);
+  const settled = t.outcome !== 'pending' && t.completedAt !== null;
+  const needsProbes = names.some((n) => PROBE_NAMES.has(n));
+  const received =
+    (shown.length ? `[${shown.join(', ')}]` : '[] (nothing recorded yet)') +
+    (pass ? '' : `; matched ${matched} of ${names.length}, no ${JSON.stringify(names[matched])} after ${matched ? JSON.stringify(names[matched - 1]) : 'the start'}`);
+  return {
+    pass,
+    // CDP logs nothing after "completed"; worker events and updateUI come a little later.
+    final: settled && (!needsProbes || now - (t.completedAt ?? now) >= LATE_RECORD_GRACE_MS),
+    expected: `[${names.join(', ')}] in this order (gaps allowed)`,
+    received,
+    expectedValue: [...names],
+    actualValue: shown,
+  };
+}
