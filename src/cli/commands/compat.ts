@@ -1,0 +1,99 @@
+/**
+ * `bgprobe compat`: run the suite, show progress (a live status line on a TTY, one plain line
+ * per result elsewhere), write the reports, print a summary table, and turn the outcome into
+ * the exit code (--fail-on). Bad input is refused before any browser starts, so a typo never
+ * costs the previous report.
+ */
+import { resolve } from 'node:path';
+import { runCompat } from '../../report/compat.js';
+import { describeComparison } from '../../report/diff.js';
+import { loadReport, type ReportModel } from '../../report/model.js';
+import { FILE_NAMES } from '../../report/formats.js';
+import { checkOutDir } from '../../report/write.js';
+import { selectScenarios } from '../../scenarios/registry.js';
+import type { ProgressEvent } from '../../scenarios/runner.js';
+import { VERDICTS } from '../../scenarios/types.js';
+import type { CommandContext } from '../command.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { CompatOptions } from './compat.args.js';
+
+export async function runCompatCommand(options: CompatOptions, ctx: CommandContext): Promise<ExitCode> {
+  const { output } = ctx;
+  selectScenarios(options.scenarios); // throws UsageError before anything starts
+  const baseline = options.baseline ? { model: loadReport(resolve(ctx.cwd, options.baseline)), name: options.baseline } : null;
+  const out = resolve(ctx.cwd, options.out);
+  checkOutDir(out);
+
+  const controller = new AbortController();
+  void ctx.interrupt.promise.then(() => {
+    output.err('Interrupted: finishing the report with the scenarios that completed (Ctrl-C again to quit at once).');
+    controller.abort();
+  });
+  const started = Date.now();
+  const running = new Map<string, number>();
+  let done = 0;
+  let total = 0;
+  const status = () => {
+    const names = [...running.keys()].slice(0, 3).join(', ');
+    output.status(`[${done}/${total}] ${((Date.now() - started) / 1000).toFixed(0)} s  ${names}`);
+  };
+  const ticker = output.isTTY ? setInterval(status, 1000) : null;
+  const onProgress = (e: ProgressEvent) => {
+    total = e.total;
+    done = e.done;
+    if (e.type === 'start') {
+      running.set(`${e.scenarioId} [${e.browser}]`, Date.now());
+      if (!output.isTTY) output.err(`start  ${e.scenarioId} [${e.browser}]`);
+    } else {
+      const r = e.result;
+      running.delete(`${r.scenarioId} [${r.browser}]`);
+      output.err(`${r.verdict.padEnd(15)} ${r.scenarioId} [${r.browser}] ${(r.durationMs / 1000).toFixed(1)} s${r.verdict === 'conforms' ? '' : `: ${r.summary}`}`);
+    }
+    status();
+  };
+  let report: ReportModel;
+  let files: Partial<Record<string, string>>;
+  try {
+    ({ report, files } = await runCompat({
+      browsers: options.browsers,
+      scenarios: options.scenarios,
+      workers: options.workers,
+      timeout: options.timeout,
+      shard: options.shard,
+      headless: !options.headed,
+      baseline,
+      out,
+      formats: options.formats,
+      signal: controller.signal,
+      onProgress,
+    }));
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
+  printSummary(report, output.err);
+  if (report.comparison) for (const line of describeComparison(report.comparison)) output.err(line);
+  const main = files['html'] ?? files['md'] ?? files['json'] ?? files['junit'];
+  output.err(`Report: ${main ?? out} (${options.formats.map((f) => FILE_NAMES[f]).join(', ')})`);
+
+  if (report.run.interrupted) return EXIT.interrupted;
+  const v = report.summary.byVerdict;
+  if (options.failOn.includes('errors') && v.error > 0) return EXIT.failed;
+  if (options.failOn.includes('deviates') && (v.deviates > 0 || v.error > 0)) return EXIT.failed;
+  if (options.failOn.includes('regressions') && (report.comparison?.regressions ?? 0) > 0) return EXIT.failed;
+  return EXIT.ok;
+}
+
+/** Verdict counts per browser, one row each. */
+export function printSummary(report: ReportModel, line: (s: string) => void): void {
+  const head = ['browser', ...VERDICTS, 'total'];
+  const rows = report.browsers.map((b) => {
+    const rs = report.results.filter((r) => r.browser === b.label);
+    return [b.label, ...VERDICTS.map((v) => String(rs.filter((r) => r.verdict === v).length)), String(rs.length)];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  line('');
+  line(fmt(head));
+  for (const r of rows) line(fmt(r));
+  line(`${report.summary.total} result(s) in ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.interrupted ? ' (interrupted)' : ''}`);
+}

@@ -1,0 +1,16 @@
+/** `bgprobe diff a.json b.json`: print what changed; exit 1 on a regression, 2 on a bad file. */
+import { resolve } from 'node:path';
+import { describeComparison, diffReports } from '../../report/diff.js';
+import { loadReport } from '../../report/model.js';
+import type { CommandContext } from '../command.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { DiffOptions } from './diff.args.js';
+
+export async function runDiffCommand(options: DiffOptions, ctx: CommandContext): Promise<ExitCode> {
+  const a = loadReport(resolve(ctx.cwd, options.a));
+  const b = loadReport(resolve(ctx.cwd, options.b));
+  const comparison = diffReports(a, b, options.a);
+  if (options.json) ctx.output.out(JSON.stringify(comparison, undefined, 2));
+  else for (const line of describeComparison(comparison)) ctx.output.out(line);
+  return comparison.regressions > 0 ? EXIT.failed : EXIT.ok;
+}

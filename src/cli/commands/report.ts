@@ -1,0 +1,14 @@
+/** `bgprobe report <report.json>`: load (validated: exit 2 on a bad file, nothing written), re-render. */
+import { resolve } from 'node:path';
+import { loadReport } from '../../report/model.js';
+import { writeReport } from '../../report/write.js';
+import type { CommandContext } from '../command.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { ReportOptions } from './report.args.js';
+
+export async function runReportCommand(options: ReportOptions, ctx: CommandContext): Promise<ExitCode> {
+  const model = loadReport(resolve(ctx.cwd, options.input));
+  const files = writeReport(resolve(ctx.cwd, options.out), model, options.formats);
+  for (const path of Object.values(files)) ctx.output.err(`Wrote ${path}`);
+  return EXIT.ok;
+}

@@ -1,0 +1,78 @@
+/**
+ * Compare two reports, result by result (scenario x browser label): verdict changes ranked
+ * as regressions or improvements, and changes in the observed behaviour (the scenario's
+ * observation, field by field) even when the verdict stayed the same.
+ */
+import type { Json, Verdict } from '../scenarios/types.js';
+import type { Change, ChangeKind, Comparison, ReportModel, ReportResult } from './model.js';
+import { resultKey } from './view.js';
+
+/**
+ * Lower is better. A move to a higher rank is a regression: conforms -> deviates, anything ->
+ * error, a behaviour that could be checked and now cannot (unsupported, not-automatable).
+ * `skipped` is outside the ranking: a skip is a choice of the run, not of the browser.
+ */
+const RANK: Record<Verdict, number | null> = { conforms: 0, deviates: 1, 'not-automatable': 2, unsupported: 2, error: 3, skipped: null };
+
+export function isRegression(from: Verdict, to: Verdict): boolean {
+  const a = RANK[from];
+  const b = RANK[to];
+  return a !== null && b !== null && b > a;
+}
+
+/** Flatten an observation to dotted paths with JSON-text values. */
+export function flatten(value: Json | undefined, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const k of Object.keys(value).sort()) flatten(value[k], prefix ? `${prefix}.${k}` : k, out);
+  } else if (Array.isArray(value) && value.some((v) => v !== null && typeof v === 'object')) {
+    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+  } else if (value !== undefined) {
+    out.set(prefix || '(value)', JSON.stringify(value));
+  }
+  return out;
+}
+
+export function observedChanges(a: ReportResult['observation'], b: ReportResult['observation']): Change['observed'] {
+  const fa = flatten(a ?? null);
+  const fb = flatten(b ?? null);
+  const paths = [...new Set([...fa.keys(), ...fb.keys()])].sort();
+  return paths.filter((p) => fa.get(p) !== fb.get(p)).map((p) => ({ path: p, from: fa.get(p) ?? '(absent)', to: fb.get(p) ?? '(absent)' }));
+}
+
+export function diffReports(base: ReportModel, next: ReportModel, baselineName: string): Comparison {
+  const before = new Map(base.results.map((r) => [resultKey(r.scenarioId, r.browser), r]));
+  const after = new Map(next.results.map((r) => [resultKey(r.scenarioId, r.browser), r]));
+  const changes: Change[] = [];
+  for (const [key, b] of after) {
+    const a = before.get(key);
+    if (!a) {
+      changes.push({ scenarioId: b.scenarioId, browser: b.browser, kind: 'added', from: null, to: b.verdict, observed: [] });
+      continue;
+    }
+    // Skipped on either side: nothing was observed, so nothing to compare.
+    const observed = a.verdict === 'skipped' || b.verdict === 'skipped' ? [] : observedChanges(a.observation, b.observation);
+    let kind: ChangeKind | null = null;
+    if (a.verdict !== b.verdict) kind = isRegression(a.verdict, b.verdict) ? 'regression' : 'improvement';
+    else if (observed.length) kind = 'changed';
+    if (a.verdict !== b.verdict && !isRegression(a.verdict, b.verdict) && !isRegression(b.verdict, a.verdict)) kind = 'changed';
+    if (kind) changes.push({ scenarioId: b.scenarioId, browser: b.browser, kind, from: a.verdict, to: b.verdict, observed });
+  }
+  for (const [key, a] of before) {
+    if (!after.has(key)) changes.push({ scenarioId: a.scenarioId, browser: a.browser, kind: 'removed', from: a.verdict, to: null, observed: [] });
+  }
+  const order: ChangeKind[] = ['regression', 'changed', 'improvement', 'added', 'removed'];
+  changes.sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind) || x.scenarioId.localeCompare(y.scenarioId) || x.browser.localeCompare(y.browser));
+  return { baseline: baselineName, changes, regressions: changes.filter((c) => c.kind === 'regression').length };
+}
+
+/** Plain-text lines for `bgprobe diff` and the compat summary. */
+export function describeComparison(c: Comparison): string[] {
+  if (c.changes.length === 0) return [`No change against ${c.baseline}.`];
+  const lines = [`${c.changes.length} change(s) against ${c.baseline}, ${c.regressions} regression(s):`];
+  for (const ch of c.changes) {
+    lines.push(`  ${ch.kind.padEnd(11)} ${ch.scenarioId} [${ch.browser}]: ${ch.from ?? 'none'} -> ${ch.to ?? 'none'}`);
+    for (const o of ch.observed.slice(0, 8)) lines.push(`      ${o.path}: ${o.from} -> ${o.to}`);
+    if (ch.observed.length > 8) lines.push(`      ... ${ch.observed.length - 8} more field(s)`);
+  }
+  return lines;
+}

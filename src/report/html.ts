@@ -1,0 +1,140 @@
+/**
+ * report.html: one self-contained file (styles and script inline, no network: a CSP forbids
+ * it), rendered from reports/report.html.hbs and its partials. The view built here holds plain
+ * strings that Handlebars escapes; the only pre-rendered HTML is the SVG chart (escaped in
+ * chart.ts) and the page's own CSS/JS. The script is allowed by its hash, so an injected
+ * inline handler could not run even if some string escaped escaping.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventRow, FetchEvidence, ServedRow } from '../scenarios/evidence.js';
+import { progressChart } from './chart.js';
+import type { ReportModel, ReportResult } from './model.js';
+import { safe, template, templatesDir } from './templates.js';
+import { VERDICT_ICON, VERDICT_ORDER, bytes, matrix, relTime, seconds } from './view.js';
+
+/** Only http(s) links are links: a `javascript:` URL from a loaded report becomes inert text. */
+export function safeLink(url: string): string | null {
+  return /^https?:\/\//i.test(url) ? url : null;
+}
+
+function eventsView(events: EventRow[], t0: number) {
+  return events.map((e, i) => ({
+    n: i + 1,
+    at: relTime(e.at, t0),
+    iso: new Date(e.at).toISOString(),
+    service: e.service,
+    name: e.name,
+    origin: e.origin,
+    storageKey: e.storageKey ?? '',
+    registrationId: e.registrationId,
+    instanceId: e.instanceId,
+    metadata: e.metadata.map(([key, value]) => ({ key, value })),
+  }));
+}
+
+function serverView(rows: ServedRow[], t0: number) {
+  return rows.map((s) => ({
+    at: relTime(s.startedAt, t0),
+    took: s.completedAt === null ? 'in flight' : `${Math.round(s.completedAt - s.startedAt)} ms`,
+    method: s.method,
+    url: s.url,
+    status: s.status,
+    sent: bytes(s.bytesSent),
+    received: s.bytesReceived ? bytes(s.bytesReceived) : '',
+    cut: s.cut,
+    range: s.range ?? '',
+  }));
+}
+
+function fetchView(f: FetchEvidence, t0: number) {
+  const chart = progressChart(f);
+  return {
+    id: f.id,
+    outcome: f.outcome,
+    failureReason: f.failureReason ?? '',
+    failureReasonRaw: f.failureReasonRaw ?? '',
+    eventType: f.eventType ?? '',
+    paused: f.paused === null ? '' : f.paused ? 'yes' : 'no',
+    resumed: f.resumedAfterRestart,
+    requests: f.requests.map((r) => ({
+      index: r.index,
+      url: r.url,
+      status: r.status ?? '',
+      bytes: bytes(r.bytes),
+      upload: r.uploadBytes ? bytes(r.uploadBytes) : '',
+      attempts: r.attempts,
+      served: r.served.map((s) => `${s.status} ${bytes(s.bytesSent)}${s.cut ? ' (cut)' : ''}${s.range ? ` range ${s.range}` : ''}`).join('; '),
+    })),
+    chart: chart ? safe(chart) : null,
+    probes: f.probes.map((p) => ({ at: relTime(p.at, t0), kind: p.kind, context: p.context, detail: JSON.stringify(p.detail) })),
+  };
+}
+
+function resultView(r: ReportResult, browserIndex: number) {
+  const ev = r.evidence;
+  const times = [r.startedAt, ...ev.events.map((e) => e.at), ...ev.server.map((s) => s.startedAt), ...ev.steps.map((s) => s.at)];
+  const t0 = Math.min(...times.filter((t) => Number.isFinite(t)));
+  return {
+    browser: r.browser,
+    browserIndex,
+    verdict: r.verdict,
+    icon: VERDICT_ICON[r.verdict],
+    summary: r.summary,
+    duration: seconds(r.durationMs),
+    started: new Date(r.startedAt).toISOString(),
+    error: r.error ? `${r.error.name}: ${r.error.message}${r.error.stack ? `\n${r.error.stack}` : ''}` : null,
+    notes: ev.notes,
+    steps: ev.steps.map((s) => ({ at: relTime(s.at, t0), what: s.what, result: JSON.stringify(s.result) })),
+    fetches: ev.fetches.map((f) => fetchView(f, t0)),
+    events: eventsView(ev.events, t0),
+    worker: ev.worker.map((w) => ({ at: typeof w['at'] === 'number' ? relTime(w['at'], t0) : '', text: JSON.stringify(w) })),
+    server: serverView(ev.server, t0),
+    observation: r.observation ? JSON.stringify(r.observation, undefined, 2) : null,
+  };
+}
+
+export function renderHtml(model: ReportModel): string {
+  const rows = matrix(model).map((row, i) => ({
+    anchor: `s${i}`,
+    id: row.scenario.id,
+    title: row.scenario.title,
+    group: row.scenario.group,
+    expectation: row.scenario.expectation,
+    skipReason: row.scenario.skipReason,
+    link: safeLink(row.scenario.link),
+    linkText: row.scenario.link,
+    worst: row.worst,
+    verdicts: [...new Set(row.cells.filter((c) => c !== null).map((c) => c!.verdict))].join(' '),
+    cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, browserIndex: b } : null)),
+    results: row.cells.flatMap((c, b) => (c ? [resultView(c, b)] : [])),
+  }));
+  const css = readFileSync(join(templatesDir(), 'report.css'), 'utf8');
+  const js = readFileSync(join(templatesDir(), 'report.js'), 'utf8');
+  const hash = createHash('sha256').update(js).digest('base64');
+  const view = {
+    css: safe(css),
+    js: safe(js),
+    csp: `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${hash}'`,
+    started: new Date(model.run.startedAt).toISOString(),
+    duration: seconds(model.run.durationMs),
+    interrupted: model.run.interrupted,
+    shard: model.run.shard ? `${model.run.shard.index}/${model.run.shard.total}` : null,
+    merged: model.run.mergedFrom.length,
+    schemaVersion: model.schemaVersion,
+    toolVersion: model.tool.version,
+    browsers: model.browsers.map((b, i) => ({ ...b, index: i, argsText: b.args.join(' ') })),
+    counts: VERDICT_ORDER.map((v) => ({ verdict: v, icon: VERDICT_ICON[v], n: model.summary.byVerdict[v] ?? 0 })),
+    total: model.summary.total,
+    rows,
+    comparison: model.comparison
+      ? {
+          baseline: model.comparison.baseline,
+          regressions: model.comparison.regressions,
+          changes: model.comparison.changes.map((c) => ({ ...c, from: c.from ?? 'none', to: c.to ?? 'none', observed: c.observed.map((o) => `${o.path}: ${o.from} → ${o.to}`) })),
+        }
+      : null,
+  };
+  return template('report.html.hbs')(view);
+}

@@ -1,0 +1,43 @@
+/**
+ * report.md: a compact matrix plus the deviations and errors, sized for a GitHub step summary
+ * or a PR comment. Every string is escaped by mdText before it reaches the template (compiled
+ * with noEscape: Handlebars' HTML escaping is not Markdown escaping).
+ */
+import { mdText } from './escape.js';
+import type { ReportModel } from './model.js';
+import { template } from './templates.js';
+import { VERDICT_ICON, attention, matrix, seconds } from './view.js';
+
+export function renderMarkdown(model: ReportModel): string {
+  const s = model.summary.byVerdict;
+  const parts = [`${model.summary.total} results`];
+  for (const [v, n] of Object.entries(s)) if (n) parts.push(`${n} ${v}`);
+  const view = {
+    shard: model.run.shard ? `${model.run.shard.index}/${model.run.shard.total}` : null,
+    summary: mdText(`${parts.join(', ')} in ${seconds(model.run.durationMs)}.`) +
+      ` Browsers: ${model.browsers.map((b) => `${mdText(b.label)} (${mdText(b.version ?? 'not started')})`).join(', ')}.`,
+    browsers: model.browsers.map((b) => mdText(b.label)),
+    rows: matrix(model).map((row) => ({
+      id: mdText(row.scenario.id),
+      cells: row.cells.map((c) => (c ? `${VERDICT_ICON[c.verdict]} ${mdText(c.verdict)}` : '')),
+    })),
+    attention: attention(model).map((r) => ({
+      icon: VERDICT_ICON[r.verdict],
+      id: mdText(r.scenarioId),
+      browser: mdText(r.browser),
+      verdict: mdText(r.verdict),
+      summary: mdText(r.summary),
+    })),
+    baseline: model.comparison ? mdText(model.comparison.baseline) : '',
+    changes: (model.comparison?.changes ?? []).map((c) => ({
+      kind: mdText(c.kind),
+      id: mdText(c.scenarioId),
+      browser: mdText(c.browser),
+      from: mdText(c.from ?? 'none'),
+      to: mdText(c.to ?? 'none'),
+      observed: mdText(c.observed.slice(0, 3).map((o) => `${o.path}: ${o.from} → ${o.to}`).join('; ')),
+    })),
+    interrupted: model.run.interrupted,
+  };
+  return template('markdown.hbs', { noEscape: true })(view);
+}

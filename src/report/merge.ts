@@ -1,0 +1,62 @@
+/**
+ * Merge shard reports (`--shard i/n` runs) into one report: browsers and scenarios united in
+ * first-seen order, results in scenario order. The same scenario x browser in two inputs is
+ * an input error: the shards overlap, and picking one would hide a difference.
+ */
+import { InputFormatError } from '../errors.js';
+import { countVerdicts, sortResults, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from './model.js';
+import { SCENARIOS, SKIPPED } from '../scenarios/registry.js';
+import { resultKey } from './view.js';
+
+export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source: string }>): ReportModel {
+  if (inputs.length === 0) throw new InputFormatError('Nothing to merge: give at least one report.json.');
+  const browsers = new Map<string, ReportBrowser>();
+  const scenarios = new Map<string, ReportScenario>();
+  const results = new Map<string, { r: ReportResult; source: string }>();
+  for (const { model, source } of inputs) {
+    for (const b of model.browsers) {
+      const known = browsers.get(b.label);
+      if (!known) browsers.set(b.label, { ...b });
+      else if (known.version === null) known.version = b.version;
+    }
+    for (const s of model.scenarios) if (!scenarios.has(s.id)) scenarios.set(s.id, s);
+    for (const r of model.results) {
+      const key = resultKey(r.scenarioId, r.browser);
+      const seen = results.get(key);
+      // Skip-list entries are written by every shard: identical, so keep one.
+      if (seen && !(seen.r.verdict === 'skipped' && r.verdict === 'skipped')) {
+        throw new InputFormatError(`${r.scenarioId} on ${r.browser} is in both ${seen.source} and ${source}: the shards overlap. Merge the reports of one sharded run.`);
+      }
+      if (!seen) results.set(key, { r, source });
+    }
+  }
+  const first = inputs[0]!.model;
+  const starts = inputs.map((i) => i.model.run.startedAt);
+  const ends = inputs.map((i) => i.model.run.startedAt + i.model.run.durationMs);
+  // The suite's own order (shards interleave it); ids this bgprobe does not know go last.
+  const suite = new Map([...SCENARIOS, ...SKIPPED].map((s, i) => [s.id, i]));
+  const seenOrder = [...scenarios.keys()];
+  const pos = (id: string) => suite.get(id) ?? suite.size + seenOrder.indexOf(id);
+  const scenarioList = [...scenarios.values()].sort((a, b) => pos(a.id) - pos(b.id));
+  const browserList = [...browsers.values()];
+  const merged = sortResults([...results.values()].map((x) => x.r), scenarioList, browserList);
+  return {
+    schemaVersion: first.schemaVersion,
+    tool: first.tool,
+    run: {
+      startedAt: Math.min(...starts),
+      durationMs: Math.max(...ends) - Math.min(...starts),
+      interrupted: inputs.some((i) => i.model.run.interrupted),
+      shard: null,
+      mergedFrom: inputs.flatMap((i) => (i.model.run.mergedFrom.length ? i.model.run.mergedFrom : [i.model.run.shard])),
+      selection: [...new Set(inputs.flatMap((i) => i.model.run.selection))],
+      workers: first.run.workers,
+      timeoutMs: first.run.timeoutMs,
+    },
+    browsers: browserList,
+    scenarios: scenarioList,
+    results: merged,
+    summary: countVerdicts(merged),
+    comparison: null,
+  };
+}

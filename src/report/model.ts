@@ -1,0 +1,180 @@
+/**
+ * The one report model every renderer reads (json, html, markdown, junit), and what
+ * `bgprobe report|diff|merge` load back. Its JSON form is documented field by field in
+ * reports/SCHEMA.md; change both together and bump SCHEMA_VERSION when a reader would break.
+ */
+import { readFileSync } from 'node:fs';
+import { InputFormatError } from '../errors.js';
+import type { Evidence } from '../scenarios/evidence.js';
+import type { BrowserKind } from '../scenarios/spec.js';
+import type { RunResult } from '../scenarios/runner.js';
+import type { SkipEntry } from '../scenarios/registry.js';
+import { VERDICTS, type Observation, type Scenario, type Verdict } from '../scenarios/types.js';
+
+export const SCHEMA_VERSION = 1;
+export const TOOL_VERSION = '0.1.0';
+
+export interface ReportBrowser {
+  label: string;
+  kind: BrowserKind;
+  target: string | null;
+  args: string[];
+  version: string | null;
+  launchError: string | null;
+}
+
+export interface ReportScenario {
+  id: string;
+  title: string;
+  group: string;
+  expectation: string;
+  link: string;
+  /** Set for entries of the skip list: why it is not run. */
+  skipReason: string | null;
+}
+
+export interface ReportResult {
+  scenarioId: string;
+  browser: string;
+  verdict: Verdict;
+  summary: string;
+  startedAt: number;
+  durationMs: number;
+  observation: Observation | null;
+  evidence: Evidence;
+  error: { name: string; message: string; stack: string | null } | null;
+}
+
+export type ChangeKind = 'regression' | 'improvement' | 'changed' | 'added' | 'removed';
+
+export interface Change {
+  scenarioId: string;
+  browser: string;
+  kind: ChangeKind;
+  from: Verdict | null;
+  to: Verdict | null;
+  /** Observation fields that differ: dotted path, old and new value as JSON text. */
+  observed: Array<{ path: string; from: string; to: string }>;
+}
+
+export interface Comparison {
+  /** Where the baseline came from (a path as given). */
+  baseline: string;
+  changes: Change[];
+  regressions: number;
+}
+
+export interface ReportModel {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'bgprobe'; version: string };
+  run: {
+    startedAt: number;
+    durationMs: number;
+    interrupted: boolean;
+    shard: { index: number; total: number } | null;
+    /** Which shards a merged report was made of (empty otherwise). */
+    mergedFrom: Array<{ index: number; total: number } | null>;
+    selection: string[];
+    workers: number;
+    timeoutMs: number;
+  };
+  browsers: ReportBrowser[];
+  scenarios: ReportScenario[];
+  results: ReportResult[];
+  summary: { total: number; byVerdict: Record<Verdict, number> };
+  comparison: Comparison | null;
+}
+
+export interface BuildOptions {
+  scenarios: readonly Scenario[];
+  skipped: readonly SkipEntry[];
+  shard: { index: number; total: number } | null;
+  selection: string[];
+  workers: number;
+  timeoutMs: number;
+}
+
+export function countVerdicts(results: readonly ReportResult[]): ReportModel['summary'] {
+  const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  for (const r of results) byVerdict[r.verdict]++;
+  return { total: results.length, byVerdict };
+}
+
+/** Results in the scenario list's order, then the browser list's: stable JSON. */
+export function sortResults(results: ReportResult[], scenarios: readonly ReportScenario[], browsers: readonly ReportBrowser[]): ReportResult[] {
+  const si = new Map(scenarios.map((s, i) => [s.id, i]));
+  const bi = new Map(browsers.map((b, i) => [b.label, i]));
+  return [...results].sort((a, b) => (si.get(a.scenarioId) ?? 1e9) - (si.get(b.scenarioId) ?? 1e9) || (bi.get(a.browser) ?? 1e9) - (bi.get(b.browser) ?? 1e9));
+}
+
+export function buildReport(run: RunResult, options: BuildOptions): ReportModel {
+  const scenarios: ReportScenario[] = [
+    ...options.scenarios.map((s) => ({ id: s.id, title: s.title, group: s.group, expectation: s.expectation, link: s.link, skipReason: null })),
+    ...options.skipped.map((s) => ({ id: s.id, title: s.title, group: s.id.split('.')[0] ?? '', expectation: '', link: s.link, skipReason: s.reason })),
+  ];
+  const browsers: ReportBrowser[] = run.browsers.map((b) => ({
+    label: b.spec.label,
+    kind: b.spec.kind,
+    target: b.spec.target,
+    args: b.spec.args,
+    version: b.version,
+    launchError: b.launchError,
+  }));
+  const results = sortResults(run.results, scenarios, browsers);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'bgprobe', version: TOOL_VERSION },
+    run: {
+      startedAt: run.startedAt,
+      durationMs: run.durationMs,
+      interrupted: run.interrupted,
+      shard: options.shard,
+      mergedFrom: [],
+      selection: options.selection,
+      workers: options.workers,
+      timeoutMs: options.timeoutMs,
+    },
+    browsers,
+    scenarios,
+    results,
+    summary: countVerdicts(results),
+    comparison: null,
+  };
+}
+
+/** Read a report.json back: a missing file, bad JSON or another schemaVersion is an InputFormatError (exit 2). */
+export function loadReport(path: string): ReportModel {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputFormatError(`Cannot read the report ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new InputFormatError(`${path} is not JSON (${(e as Error).message}). Give a report.json written by bgprobe compat.`);
+  }
+  return validateReport(data, path);
+}
+
+export function validateReport(data: unknown, source: string): ReportModel {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputFormatError(`${source} is not a bgprobe report: expected a JSON object.`);
+  const d = data as Record<string, unknown>;
+  if (d['schemaVersion'] !== SCHEMA_VERSION) {
+    throw new InputFormatError(
+      `${source} has schemaVersion ${JSON.stringify(d['schemaVersion'] ?? null)}; this bgprobe reads schemaVersion ${SCHEMA_VERSION}. Re-run bgprobe compat with this version.`,
+    );
+  }
+  for (const key of ['browsers', 'scenarios', 'results'] as const) {
+    if (!Array.isArray(d[key])) throw new InputFormatError(`${source} is not a bgprobe report: "${key}" is missing or not an array.`);
+  }
+  for (const [i, r] of (d['results'] as unknown[]).entries()) {
+    const x = r as Record<string, unknown> | null;
+    if (!x || typeof x['scenarioId'] !== 'string' || typeof x['browser'] !== 'string' || !VERDICTS.includes(x['verdict'] as Verdict)) {
+      throw new InputFormatError(`${source}: results[${i}] needs a scenarioId, a browser and a verdict (one of ${VERDICTS.join(', ')}).`);
+    }
+  }
+  return data as ReportModel;
+}

@@ -1,0 +1,68 @@
+/**
+ * What the human-facing renderers (HTML, Markdown) show, derived from the model only: the
+ * matrix with the worst rows first, and per-result display helpers. No escaping here: each
+ * renderer escapes for its own format.
+ */
+import type { Verdict } from '../scenarios/types.js';
+import type { ReportModel, ReportResult, ReportScenario } from './model.js';
+
+/** Row order: what needs attention first. */
+export const VERDICT_ORDER: readonly Verdict[] = ['error', 'deviates', 'unsupported', 'not-automatable', 'conforms', 'skipped'];
+
+export const VERDICT_ICON: Record<Verdict, string> = {
+  conforms: '✅',
+  deviates: '⚠️',
+  unsupported: '🚫',
+  'not-automatable': '🤷',
+  error: '❌',
+  skipped: '⏭️',
+};
+
+export interface MatrixRow {
+  scenario: ReportScenario;
+  /** One cell per browser, in the model's browser order; null when that pair was not run. */
+  cells: Array<ReportResult | null>;
+  worst: Verdict;
+}
+
+export function resultKey(scenarioId: string, browser: string): string {
+  return `${scenarioId}\u0000${browser}`;
+}
+
+export function matrix(model: ReportModel): MatrixRow[] {
+  const byKey = new Map(model.results.map((r) => [resultKey(r.scenarioId, r.browser), r]));
+  const rows: MatrixRow[] = [];
+  for (const scenario of model.scenarios) {
+    const cells = model.browsers.map((b) => byKey.get(resultKey(scenario.id, b.label)) ?? null);
+    if (cells.every((c) => c === null)) continue;
+    const worst = VERDICT_ORDER.find((v) => cells.some((c) => c?.verdict === v)) ?? 'skipped';
+    rows.push({ scenario, cells, worst });
+  }
+  const rank = (v: Verdict) => VERDICT_ORDER.indexOf(v);
+  const pos = new Map(model.scenarios.map((s, i) => [s.id, i]));
+  // Stable: worst first, then the suite's own order.
+  return rows.sort((a, b) => rank(a.worst) - rank(b.worst) || (pos.get(a.scenario.id)! - pos.get(b.scenario.id)!));
+}
+
+/** Results that need a reader's attention, worst first. */
+export function attention(model: ReportModel): ReportResult[] {
+  const rank = (v: Verdict) => VERDICT_ORDER.indexOf(v);
+  return model.results.filter((r) => r.verdict === 'deviates' || r.verdict === 'error').sort((a, b) => rank(a.verdict) - rank(b.verdict));
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+/** `12.345` s since `t0`, for event tables (absolute times are in the JSON). */
+export function relTime(at: number | null, t0: number): string {
+  if (at === null) return '';
+  return `+${((at - t0) / 1000).toFixed(3)}`;
+}
+
+export function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n % 1024 ? 1 : 0)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,89 @@
+/**
+ * The browsers a compat run compares: a path, a Playwright channel, a CDP endpoint, or the
+ * discovered local Chromium, each with its own flags and label. A BrowserSlot launches its
+ * browser lazily and again after a crash or a hang, so one bad scenario costs one verdict.
+ */
+import type { Browser } from 'playwright-core';
+import { connect, type ConnectedBrowser } from '../browsers/connect.js';
+import { discoverBrowser } from '../browsers/discover.js';
+import { defaultArgs, mergeArgs } from '../browsers/flags.js';
+import { launch } from '../browsers/launch.js';
+import type { BrowserSpec } from './spec.js';
+import { withDeadline } from './context.js';
+import type { BrowserUnderTest } from './context.js';
+
+export { browserSpecs, classifyBrowser, splitArgs, CHANNELS, type BrowserKind, type BrowserSpec } from './spec.js';
+
+export class BrowserSlot {
+  private current: Promise<BrowserUnderTest> | null = null;
+  private connected: ConnectedBrowser | null = null;
+  private broken = false;
+  /** The browser's version once launched (for the report, even if it later crashed). */
+  version: string | null = null;
+  launches = 0;
+
+  constructor(
+    readonly spec: BrowserSpec,
+    private readonly headless: boolean,
+  ) {}
+
+  /** The browser, launched on first use and again after `markBroken()`. */
+  async get(): Promise<BrowserUnderTest> {
+    if (this.broken && this.current) {
+      const old = this.current;
+      this.current = null;
+      this.broken = false;
+      await this.dispose(old);
+    }
+    this.current ??= this.launch();
+    const p = this.current;
+    try {
+      return await p;
+    } catch (e) {
+      if (this.current === p) this.current = null;
+      throw e;
+    }
+  }
+
+  /** The browser crashed, hung or disconnected: the next `get()` starts a fresh one. */
+  markBroken(): void {
+    this.broken = true;
+  }
+
+  async close(): Promise<void> {
+    const p = this.current;
+    this.current = null;
+    if (p) await this.dispose(p);
+  }
+
+  private async dispose(p: Promise<BrowserUnderTest>): Promise<void> {
+    const b = await p.catch(() => null);
+    if (!b) return;
+    if (this.spec.kind === 'endpoint') {
+      await this.connected?.close().catch(() => undefined);
+      this.connected = null;
+      return;
+    }
+    await withDeadline(b.browser.close(), 15_000, 'browser.close()').catch(() => undefined);
+  }
+
+  private async launch(): Promise<BrowserUnderTest> {
+    this.launches++;
+    const { spec } = this;
+    let browser: Browser;
+    let executablePath: string | null = null;
+    if (spec.kind === 'endpoint') {
+      this.connected = await connect({ endpoint: spec.target! });
+      browser = await this.connected.playwright();
+    } else if (spec.kind === 'channel') {
+      const { chromium } = await import('playwright-core');
+      browser = await chromium.launch({ channel: spec.target!, headless: this.headless, args: mergeArgs(defaultArgs(), spec.args) });
+    } else {
+      executablePath = (await discoverBrowser(spec.target ?? undefined)).executablePath;
+      browser = await launch({ executablePath, headless: this.headless, args: spec.args });
+    }
+    browser.on('disconnected', () => this.markBroken());
+    this.version = browser.version();
+    return { label: spec.label, kind: spec.kind, target: spec.target, args: spec.args, browser, version: this.version, executablePath };
+  }
+}

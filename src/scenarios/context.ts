@@ -1,0 +1,251 @@
+/**
+ * ScenarioContext: what a scenario's `run(ctx)` gets. It owns everything the scenario opens
+ * (browser contexts, recorders, pages, a fixture server of its own) so the runner can tear it
+ * all down after a timeout, and it gathers the evidence the same way for every scenario.
+ *
+ * Isolation: each scenario has its own FixtureServer (so its own origin, and a request log
+ * holding only its requests) and its own BrowserContext (its own service-worker database, so
+ * `startObserving` replays nothing from another scenario).
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { joinServed } from '../evidence/join.js';
+import { BackgroundServiceRecorder } from '../recorder/recorder.js';
+import type { ServiceName } from '../recorder/services.js';
+import type { FixtureServer } from '../server/index.js';
+import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
+import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type Evidence } from './evidence.js';
+import { NotAutomatable, UnsupportedFeature, type Json } from './types.js';
+
+export interface BrowserUnderTest {
+  /** Unique in a run: the report's column. */
+  label: string;
+  kind: 'default' | 'path' | 'channel' | 'endpoint';
+  /** The path, channel or endpoint given; null for the discovered default. */
+  target: string | null;
+  args: string[];
+  browser: Browser;
+  /** `Browser.version()`, e.g. 150.0.7871.100. */
+  version: string;
+  /** A binary bgprobe may launch again on a profile of its own (restart scenarios); null for endpoints. */
+  executablePath: string | null;
+}
+
+export interface HarnessResult {
+  ok: boolean;
+  name?: string;
+  message?: string;
+  [key: string]: Json | undefined;
+}
+
+export interface OpenOptions {
+  /** Default ['backgroundFetch']. */
+  services?: readonly ServiceName[];
+  /** Default true. */
+  probes?: boolean;
+  /** Fixture path to open. Default '/harness/'. */
+  path?: string;
+  /** Use this context (not owned: not closed at teardown). Default: a new one in ctx.browser. */
+  context?: BrowserContext;
+  /** Throw UnsupportedFeature when the page has no BackgroundFetchManager. Default true. */
+  requireBackgroundFetch?: boolean;
+}
+
+export interface HarnessSession {
+  context: BrowserContext;
+  recorder: BackgroundServiceRecorder;
+  page: Page;
+  /** What `harness.ready()` said: API support in the page and in the worker. */
+  ready: HarnessResult;
+  /** `window.harness[method](...args)`, logged as a step of the evidence. */
+  call(method: string, ...args: Json[]): Promise<HarnessResult>;
+  /** A CDP session on the harness page (ServiceWorker.*, Browser.* domains). */
+  cdp(): Promise<CdpSession>;
+}
+
+const TEARDOWN_MS = 10_000;
+
+export class ScenarioContext {
+  readonly evidence: Evidence = emptyEvidence();
+  private sessions: HarnessSession[] = [];
+  private owned: BrowserContext[] = [];
+  private deferred: Array<() => Promise<void>> = [];
+  private readonly controller = new AbortController();
+
+  constructor(
+    readonly browser: BrowserUnderTest,
+    readonly server: FixtureServer,
+    /** ms since the epoch by which the scenario must be done. */
+    readonly deadline: number,
+  ) {
+    this.evidence.fixtureOrigin = server.url;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The runner gave up on this scenario (timeout, crash, Ctrl-C): pending sleeps reject. */
+  abort(reason: string): void {
+    this.controller.abort(new Error(reason));
+  }
+
+  remaining(): number {
+    return Math.max(0, this.deadline - Date.now());
+  }
+
+  /** A wait's timeout: `ms`, but never past the scenario's deadline. */
+  within(ms: number): number {
+    return Math.max(1, Math.min(ms, this.remaining() - 500));
+  }
+
+  /** `/res/<name>?...` on this scenario's fixture server. */
+  res(name: string, params: Record<string, string | number> = {}): string {
+    const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+    return `${this.server.url}/res/${encodeURIComponent(name)}${q ? `?${q}` : ''}`;
+  }
+
+  note(text: string): void {
+    this.evidence.notes.push(text);
+  }
+
+  step(what: string, result: unknown): void {
+    this.evidence.steps.push({ at: Date.now(), what, result: toJson(result) });
+  }
+
+  /** Run at teardown, before contexts close (last registered, first run). */
+  defer(fn: () => Promise<void>): void {
+    this.deferred.push(fn);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.signal.aborted) return reject(this.signal.reason as Error);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(this.signal.reason as Error);
+      };
+      const timer = setTimeout(() => {
+        this.signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Poll `fn` until it returns a value (not undefined) or `ms` pass; then undefined. */
+  async poll<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, every = 100): Promise<T | undefined> {
+    const until = Date.now() + this.within(ms);
+    for (;;) {
+      const v = await fn();
+      if (v !== undefined) return v;
+      if (Date.now() >= until) return undefined;
+      await this.sleep(every);
+    }
+  }
+
+  /**
+   * A context with the recorder attached BEFORE the harness page loads (so nothing the page
+   * does is missed), then the harness page, ready: its worker registered and controlling it.
+   */
+  async open(options: OpenOptions = {}): Promise<HarnessSession> {
+    const context = options.context ?? (await this.browser.browser.newContext());
+    if (!options.context) this.owned.push(context);
+    const recorder = await BackgroundServiceRecorder.attach(context, {
+      services: options.services ?? ['backgroundFetch'],
+      probes: options.probes ?? true,
+      timeout: this.within(30_000),
+    });
+    const page = await context.newPage();
+    const ctx = this;
+    let cdp: CdpSession | null = null;
+    const session: HarnessSession = {
+      context,
+      recorder,
+      page,
+      ready: { ok: false },
+      async call(method, ...args) {
+        // Typed loosely on purpose: Playwright's serialisable-argument type recursing through
+        // Json is too deep for tsc.
+        const evaluate = page.evaluate.bind(page) as (fn: (a: [string, unknown[]]) => Promise<unknown>, arg: [string, unknown[]]) => Promise<unknown>;
+        const result = await evaluate(async ([m, a]) => {
+          const h = (window as unknown as { harness: Record<string, (...x: unknown[]) => Promise<unknown>> }).harness;
+          return h[m]!(...a);
+        }, [method, args]);
+        const r = (result ?? { ok: false, name: 'Error', message: `harness.${method} returned nothing` }) as HarnessResult;
+        ctx.step(`page: harness.${method}(${describeArgs(args)})`, r);
+        return r;
+      },
+      async cdp() {
+        cdp ??= new PlaywrightCdpSession(await context.newCDPSession(page));
+        return cdp;
+      },
+    };
+    this.sessions.push(session);
+    await page.goto(`${this.server.url}${options.path ?? '/harness/'}`);
+    session.ready = await session.call('ready', this.within(15_000));
+    if (!session.ready.ok) throw new Error(`The harness did not get ready: ${session.ready.name}: ${session.ready.message}`);
+    if ((options.requireBackgroundFetch ?? true) && session.ready['supported'] !== true) {
+      throw new UnsupportedFeature('The page has no BackgroundFetchManager: Background Fetch is not exposed (disabled by a flag, or not implemented).');
+    }
+    return session;
+  }
+
+  /** Throw NotAutomatable with the reason (after a real attempt). */
+  notAutomatable(reason: string): never {
+    throw new NotAutomatable(reason);
+  }
+
+  /** Gather evidence from every session still open, then close what this scenario opened. */
+  async teardown(): Promise<void> {
+    await this.collect();
+    for (const fn of this.deferred.reverse()) await withDeadline(fn(), TEARDOWN_MS, 'a scenario clean-up step');
+    for (const s of this.sessions) await withDeadline(s.recorder.dispose(), TEARDOWN_MS, 'recorder.dispose()').catch(() => undefined);
+    for (const c of this.owned) await withDeadline(c.close(), TEARDOWN_MS, 'context.close()');
+    this.sessions = [];
+    this.owned = [];
+  }
+
+  /** Evidence from the sessions: safe to call more than once (later calls replace). */
+  async collect(): Promise<void> {
+    const served = this.server.requests();
+    const fetches = [];
+    const events = [];
+    for (const s of this.sessions) {
+      for (const t of s.recorder.fetches()) fetches.push(fetchEvidence(joinServed(t, served)));
+      for (const e of s.recorder.events()) events.push(eventRow(e));
+    }
+    if (fetches.length) this.evidence.fetches = fetches;
+    if (events.length) this.evidence.events = events.sort((a, b) => a.at - b.at);
+    this.evidence.server = serverRows(this.server);
+    const live = [...this.sessions].reverse().find((s) => !s.page.isClosed());
+    if (live && this.evidence.worker.length === 0) {
+      const log = await withDeadline(
+        live.page.evaluate(() => (window as unknown as { harness?: { workerLog(): Promise<unknown> } }).harness?.workerLog()),
+        3_000,
+        'harness.workerLog()',
+      ).catch(() => null);
+      const entries = (log as { entries?: unknown[] } | null)?.entries;
+      if (Array.isArray(entries)) this.evidence.worker = entries.map((e) => toJson(e) as { [key: string]: Json });
+    }
+  }
+}
+
+function describeArgs(args: readonly Json[]): string {
+  const text = args.map((a) => JSON.stringify(a)).join(', ');
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+export class DeadlineError extends Error {
+  override name = 'DeadlineError';
+}
+
+/** Resolve/reject with `p`, or reject with DeadlineError after `ms`. */
+export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeadlineError(`${what} did not finish within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

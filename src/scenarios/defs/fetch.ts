@@ -1,0 +1,187 @@
+/**
+ * API exposure and `fetch()`: what starts, what completes, what is refused up front.
+ * Bodies are a few KiB: the point is the behaviour, and the suite has a time budget.
+ */
+import { defineScenario, MDN, MDN_MANAGER, SPEC, type Scenario } from '../types.js';
+import { expectEnd, expectRejection, rejection, runFetch, start } from './common.js';
+
+const exposureWindow = defineScenario({
+  id: 'api.exposure.window',
+  title: 'Background Fetch is exposed to pages',
+  expectation:
+    'Where supported, window exposes BackgroundFetchManager, BackgroundFetchRegistration and BackgroundFetchRecord, and a ServiceWorkerRegistration has a backgroundFetch manager with fetch, get and getIds. The feature check an app should do: `"BackgroundFetchManager" in self`.',
+  link: `${SPEC}#background-fetch-manager`,
+  async run(ctx) {
+    const s = await ctx.open({ requireBackgroundFetch: false });
+    const seen = await s.page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      const bf = (reg as unknown as { backgroundFetch?: Record<string, unknown> }).backgroundFetch;
+      return {
+        BackgroundFetchManager: 'BackgroundFetchManager' in self,
+        BackgroundFetchRegistration: 'BackgroundFetchRegistration' in self,
+        BackgroundFetchRecord: 'BackgroundFetchRecord' in self,
+        registrationBackgroundFetch: Boolean(bf),
+        methods: bf ? ['fetch', 'get', 'getIds'].filter((m) => typeof bf[m] === 'function') : [],
+      };
+    });
+    return { ...seen, featureCheckAgrees: seen.BackgroundFetchManager === seen.registrationBackgroundFetch };
+  },
+  judge(o) {
+    if (!o.BackgroundFetchManager && !o.registrationBackgroundFetch) return { verdict: 'unsupported', summary: 'No Background Fetch interface in the page.' };
+    const missing = ['BackgroundFetchManager', 'BackgroundFetchRegistration', 'BackgroundFetchRecord', 'registrationBackgroundFetch'].filter(
+      (k) => o[k as keyof typeof o] !== true,
+    );
+    if (missing.length || o.methods.length !== 3) return { verdict: 'deviates', summary: `Partly exposed: missing ${[...missing, ...['fetch', 'get', 'getIds'].filter((m) => !o.methods.includes(m))].join(', ')}.` };
+    return { verdict: 'conforms', summary: 'All three interfaces and registration.backgroundFetch (fetch, get, getIds) are exposed.' };
+  },
+});
+
+const exposureWorker = defineScenario({
+  id: 'api.exposure.worker',
+  title: 'Background Fetch is exposed to service workers',
+  expectation:
+    'A service worker global exposes BackgroundFetchManager, BackgroundFetchEvent and BackgroundFetchUpdateUIEvent, and self.registration.backgroundFetch.fetch exists (a spec proposal would remove fetch() from workers: report what the browser does).',
+  link: `${SPEC}#background-fetch-event`,
+  async run(ctx) {
+    const s = await ctx.open({ requireBackgroundFetch: false });
+    const worker = s.context.serviceWorkers()[0] ?? (await s.context.waitForEvent('serviceworker', { timeout: ctx.within(5_000) }));
+    const seen = await worker.evaluate(() => {
+      const g = self as unknown as Record<string, unknown> & { registration: { backgroundFetch?: Record<string, unknown> } };
+      return {
+        BackgroundFetchManager: 'BackgroundFetchManager' in g,
+        BackgroundFetchEvent: 'BackgroundFetchEvent' in g,
+        BackgroundFetchUpdateUIEvent: 'BackgroundFetchUpdateUIEvent' in g,
+        fetchInWorker: typeof g.registration.backgroundFetch?.['fetch'] === 'function',
+      };
+    });
+    return seen;
+  },
+  judge(o) {
+    if (!o.BackgroundFetchManager && !o.BackgroundFetchEvent) return { verdict: 'unsupported', summary: 'No Background Fetch interface in the service worker.' };
+    const missing = Object.entries(o).filter(([, v]) => v !== true).map(([k]) => k);
+    if (missing.length) return { verdict: 'deviates', summary: `Missing in the worker: ${missing.join(', ')}.` };
+    return { verdict: 'conforms', summary: 'The worker exposes the manager, both event interfaces and registration.backgroundFetch.fetch.' };
+  },
+});
+
+const one = defineScenario({
+  id: 'fetch.success.one',
+  title: 'One request downloads and succeeds',
+  expectation:
+    'fetch(id, url) downloads the resource in the background; the registration ends with result "success", downloaded equal to the body size, and the service worker receives backgroundfetchsuccess.',
+  link: `${SPEC}#background-fetch-manager-fetch`,
+  async run(ctx) {
+    const s = await ctx.open();
+    const { facts: f } = await runFetch(ctx, s, 'one', [ctx.res('episode.mp3', { size: '8k' })], { title: 'One episode' });
+    return { ...f, served: ctx.server.requests().filter((r) => r.path.startsWith('/res/')).length };
+  },
+  judge(o) {
+    const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
+    if (j.verdict !== 'conforms') return j;
+    if (o.page && o.page.downloaded !== 8192) return { verdict: 'deviates', summary: `Succeeded, but the page saw downloaded=${o.page.downloaded}, not 8192.` };
+    return j;
+  },
+});
+
+const multi = defineScenario({
+  id: 'fetch.success.multi-request',
+  title: 'Several requests (an episode and its artwork) download and succeed',
+  expectation:
+    "As in MDN's example, fetch(id, [audio, artwork]) downloads every request; the fetch succeeds once all have responses, and downloaded is the sum of the bodies.",
+  link: `${MDN}#examples`,
+  async run(ctx) {
+    const s = await ctx.open();
+    const { facts: f } = await runFetch(ctx, s, 'episode', [ctx.res('episode-5.mp3', { size: '24k' }), ctx.res('episode-5.png', { size: '4k' })], {
+      title: 'Episode 5',
+      icons: [{ src: '/podcast/artwork/episode-5.svg', sizes: '300x300', type: 'image/svg+xml' }],
+      downloadTotal: 28 * 1024,
+    });
+    return f;
+  },
+  judge(o) {
+    const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
+    if (j.verdict !== 'conforms') return j;
+    if (o.requests.length !== 2) return { verdict: 'deviates', summary: `${o.requests.length} request(s) logged, expected 2.` };
+    if (o.page && o.page.downloaded !== 28 * 1024) return { verdict: 'deviates', summary: `downloaded=${o.page.downloaded}, expected ${28 * 1024}.` };
+    return { verdict: 'conforms', summary: 'Both requests downloaded (28 KiB); success and backgroundfetchsuccess.' };
+  },
+});
+
+const duplicateUrls = defineScenario({
+  id: 'fetch.success.duplicate-urls',
+  title: 'The same URL twice in one fetch',
+  expectation: 'The spec does not forbid repeating a request: each entry becomes its own record and is fetched; the fetch succeeds.',
+  link: `${SPEC}#background-fetch-manager-fetch`,
+  async run(ctx) {
+    const s = await ctx.open();
+    const url = ctx.res('same.bin', { size: '2k' });
+    const { facts: f } = await runFetch(ctx, s, 'dup', [url, url]);
+    return { ...f, served: ctx.server.requests().filter((r) => r.path === '/res/same.bin').length };
+  },
+  judge(o) {
+    if (!o.started) return { verdict: 'deviates', summary: `fetch() rejected duplicate URLs: ${o.rejected?.name}: ${o.rejected?.message}` };
+    const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
+    if (j.verdict !== 'conforms') return j;
+    return { verdict: 'conforms', summary: `Accepted; ${o.requests.length} requests logged, ${o.served} served; success.` };
+  },
+});
+
+const emptyList = defineScenario({
+  id: 'fetch.reject.empty-requests',
+  title: 'An empty request list is refused',
+  expectation: 'fetch(id, []) rejects with a TypeError: at least one request is required.',
+  link: `${SPEC}#background-fetch-manager-fetch`,
+  async run(ctx) {
+    const s = await ctx.open();
+    const r = await start(s, 'empty', []);
+    return { rejected: rejection(r), events: s.recorder.events().length };
+  },
+  judge: (o) => expectRejection(o.rejected, 'TypeError', 'an empty list'),
+});
+
+const noCors = defineScenario({
+  id: 'fetch.reject.no-cors',
+  title: 'A no-cors request is refused',
+  expectation: "A request whose mode is 'no-cors' makes fetch() reject with a TypeError.",
+  link: `${SPEC}#background-fetch-manager-fetch`,
+  async run(ctx) {
+    const s = await ctx.open();
+    const r = await start(s, 'nocors', [{ url: ctx.res('a.bin', { size: 16 }), mode: 'no-cors' }]);
+    return { rejected: rejection(r) };
+  },
+  judge: (o) => expectRejection(o.rejected, 'TypeError', "a 'no-cors' request"),
+});
+
+const duplicateId = defineScenario({
+  id: 'fetch.reject.duplicate-id',
+  title: 'A second fetch with an active id is refused',
+  expectation: 'While a fetch with id X is active, fetch(X, ...) rejects with a TypeError; the first fetch is unaffected.',
+  link: `${SPEC}#background-fetch-manager-fetch`,
+  async run(ctx) {
+    const s = await ctx.open();
+    const first = await start(s, 'same-id', [ctx.res('slow.bin', { size: '16k', stall: 1 })]);
+    const second = await start(s, 'same-id', [ctx.res('other.bin', { size: 16 })]);
+    await s.call('abort', 'same-id');
+    return { firstStarted: first.ok, rejected: rejection(second) };
+  },
+  judge(o) {
+    if (!o.firstStarted) return { verdict: 'error', summary: 'The first fetch did not start, so the duplicate could not be tried.' };
+    return expectRejection(o.rejected, 'TypeError', 'a duplicate active id');
+  },
+});
+
+const quota = defineScenario({
+  id: 'fetch.reject.quota',
+  title: 'A downloadTotal beyond the quota is refused',
+  expectation: 'fetch() with a downloadTotal larger than the origin can store rejects with a QuotaExceededError before anything is downloaded.',
+  link: `${SPEC}#background-fetch-manager-fetch`,
+  async run(ctx) {
+    const s = await ctx.open();
+    const r = await start(s, 'huge', [ctx.res('a.bin', { size: 16 })], { downloadTotal: 2 ** 52 });
+    if (r.ok) await s.call('abort', 'huge');
+    return { rejected: rejection(r), served: ctx.server.requests().filter((q) => q.path.startsWith('/res/')).length };
+  },
+  judge: (o) => expectRejection(o.rejected, 'QuotaExceededError', 'a 4 PiB downloadTotal'),
+});
+
+export const FETCH_SCENARIOS: Scenario[] = [exposureWindow, exposureWorker, one, multi, duplicateUrls, emptyList, noCors, duplicateId, quota];

@@ -1,0 +1,207 @@
+/**
+ * Evidence: what a scenario's verdict rests on, as plain JSON (it goes into report.json).
+ * Built from the recorder (CDP events + probe records folded into timelines), the harness
+ * worker's own log, and the fixture server's request log.
+ *
+ * Every string that contains the fixture origin has it replaced by `{fixture}`: the server
+ * listens on a free port, and the same run must give the same JSON but for times.
+ */
+import type { FixtureServer, ServedRequest } from '../server/index.js';
+import type { FetchTimeline } from '../recorder/timeline.js';
+import type { NormalisedEvent } from '../recorder/normalise.js';
+import type { Json } from './types.js';
+
+export const FIXTURE_TOKEN = '{fixture}';
+
+export interface EventRow {
+  /** ms since the epoch. */
+  at: number;
+  service: string;
+  name: string;
+  origin: string;
+  storageKey: string | null;
+  registrationId: string;
+  instanceId: string;
+  /** Sorted by key, as the DevTools panel shows them. */
+  metadata: Array<[string, string]>;
+}
+
+export interface ServedRow {
+  method: string;
+  url: string;
+  status: number;
+  bytesSent: number;
+  bytesReceived: number;
+  cut: boolean;
+  range: string | null;
+  startedAt: number;
+  completedAt: number | null;
+}
+
+export interface RequestRow {
+  index: number;
+  url: string;
+  status: number | null;
+  bytes: number | null;
+  uploadBytes: number;
+  startedAt: number | null;
+  completedAt: number | null;
+  attempts: number;
+  /** What the fixture server saw for this URL during the fetch (several after a restart). */
+  served: ServedRow[];
+}
+
+export interface ProbeRow {
+  at: number;
+  /** `progress`, `sw-event`, `ui-update`, `records`, `fetch-call`, `abort-call`, `open-window`. */
+  kind: string;
+  context: 'page' | 'worker';
+  /** The probe record without the fields every row has. */
+  detail: { [key: string]: Json };
+}
+
+export interface FetchEvidence {
+  id: string;
+  outcome: string;
+  failureReason: string | null;
+  failureReasonRaw: string | null;
+  eventType: string | null;
+  paused: boolean | null;
+  totalRequests: number | null;
+  resumedAfterRestart: boolean;
+  registeredAt: number | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  requests: RequestRow[];
+  /** Page-side `progress` samples: [at, downloaded, downloadTotal, uploaded, uploadTotal]. */
+  progress: Array<[number, number, number, number, number]>;
+  /** Worker events, updateUI calls, match/matchAll, fetch()/abort() calls, in time order. */
+  probes: ProbeRow[];
+}
+
+export interface StepRow {
+  at: number;
+  /** e.g. `page: harness.start("one")`. */
+  what: string;
+  result: Json;
+}
+
+export interface Evidence {
+  /** The fixture server's origin in this run (varies: free port). */
+  fixtureOrigin: string | null;
+  fetches: FetchEvidence[];
+  /** Every BackgroundService event recorded, all services, time order. */
+  events: EventRow[];
+  /** The harness service worker's log (events it got, updateUI results...). */
+  worker: Array<{ [key: string]: Json }>;
+  server: ServedRow[];
+  steps: StepRow[];
+  notes: string[];
+}
+
+export function emptyEvidence(): Evidence {
+  return { fixtureOrigin: null, fetches: [], events: [], worker: [], server: [], steps: [], notes: [] };
+}
+
+export function eventRow(e: NormalisedEvent): EventRow {
+  return {
+    at: e.at,
+    service: e.service,
+    name: e.name,
+    origin: e.origin,
+    storageKey: e.storageKey,
+    registrationId: e.registrationId,
+    instanceId: e.instanceId,
+    metadata: Object.keys(e.metadata)
+      .sort()
+      .map((k) => [k, e.metadata[k] ?? ''] as [string, string]),
+  };
+}
+
+export function servedRow(s: ServedRequest): ServedRow {
+  return {
+    method: s.method,
+    url: s.url,
+    status: s.status,
+    bytesSent: s.bytesSent,
+    bytesReceived: s.bytesReceived,
+    cut: s.cut,
+    range: s.headers.range,
+    startedAt: s.startedAt,
+    completedAt: s.completedAt,
+  };
+}
+
+export function fetchEvidence(t: FetchTimeline): FetchEvidence {
+  const probes: ProbeRow[] = [];
+  for (const p of [...t.swEvents, ...t.uiUpdates, ...t.records, ...t.fetchCalls, ...t.abortCalls, ...t.openWindows]) {
+    const { at, kind, context, id: _id, origin: _origin, ...rest } = p;
+    probes.push({ at, kind, context, detail: toJson(rest) as { [key: string]: Json } });
+  }
+  probes.sort((a, b) => a.at - b.at);
+  return {
+    id: t.id,
+    outcome: t.outcome,
+    failureReason: t.failureReason,
+    failureReasonRaw: t.failureReasonRaw,
+    eventType: t.eventType,
+    paused: t.paused,
+    totalRequests: t.totalRequests,
+    resumedAfterRestart: t.resumedAfterRestart,
+    registeredAt: t.registeredAt,
+    startedAt: t.startedAt,
+    completedAt: t.completedAt,
+    requests: t.requests.map((r) => ({
+      index: r.index,
+      url: r.url,
+      status: r.status,
+      bytes: r.bytes,
+      uploadBytes: r.uploadBytes,
+      startedAt: r.startedAt,
+      completedAt: r.completedAt,
+      attempts: r.attempts,
+      served: (r.served ?? []).map((s) => ({ method: 'GET', url: r.url, ...s })),
+    })),
+    progress: t.progress
+      .filter((p) => p.context === 'page')
+      .map((p) => [p.at, p.downloaded, p.downloadTotal, p.uploaded, p.uploadTotal] as [number, number, number, number, number]),
+    probes,
+  };
+}
+
+/** Any value -> JSON (undefined dropped, non-finite numbers -> null, errors -> {name,message}). */
+export function toJson(value: unknown): Json {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (Array.isArray(value)) return value.map(toJson);
+  if (typeof value === 'object') {
+    const out: { [key: string]: Json } = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = toJson(v);
+    return out;
+  }
+  return String(value);
+}
+
+/** Replace the fixture origin (varying port) by `{fixture}` in every string, keys included. */
+export function withoutOrigin<T>(value: T, origin: string | null): T {
+  if (!origin) return value;
+  const swap = (s: string) => s.split(origin).join(FIXTURE_TOKEN);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return swap(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[swap(k)] = walk(x);
+      return out;
+    }
+    return v;
+  };
+  return walk(value) as T;
+}
+
+/** The server requests of this scenario's server, all of them. */
+export function serverRows(server: FixtureServer): ServedRow[] {
+  return server.requests().map(servedRow);
+}

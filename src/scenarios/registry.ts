@@ -1,0 +1,52 @@
+/**
+ * The suite: every scenario, in report order, and the skip list. A skipped behaviour is still
+ * listed in every report (verdict `skipped` with its reason), so a gap is visible, not silent.
+ */
+import { UsageError } from '../errors.js';
+import { FETCH_SCENARIOS } from './defs/fetch.js';
+import type { Scenario } from './types.js';
+
+export const SCENARIOS: readonly Scenario[] = [...FETCH_SCENARIOS];
+
+export interface SkipEntry {
+  id: string;
+  title: string;
+  /** Why it is not run: what would be needed. */
+  reason: string;
+  link: string;
+}
+
+export const SKIPPED: readonly SkipEntry[] = [];
+
+export function findScenario(id: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.id === id);
+}
+
+/** `fetch.*`, `*.abort.*`, `fetch.success.one`: `*` matches any run of characters, dots included. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .split('*')
+    .map((part) => part.split('?').map((p) => p.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('.'))
+    .join('.*');
+  return new RegExp(`^${body}$`);
+}
+
+/** Scenarios (and skip entries) whose id matches any glob; all when none given. */
+export function selectScenarios(globs: readonly string[]): { scenarios: Scenario[]; skipped: SkipEntry[] } {
+  if (globs.length === 0) return { scenarios: [...SCENARIOS], skipped: [...SKIPPED] };
+  const res = globs.map(globToRegExp);
+  const match = (id: string) => res.some((r) => r.test(id));
+  const scenarios = SCENARIOS.filter((s) => match(s.id));
+  const skipped = SKIPPED.filter((s) => match(s.id));
+  if (scenarios.length === 0 && skipped.length === 0) {
+    throw new UsageError(`No scenario matches ${globs.map((g) => `"${g}"`).join(', ')}. Run \`bgprobe scenarios\` for the list.`);
+  }
+  return { scenarios, skipped };
+}
+
+/** `--shard i/n`: every n-th scenario from the (i-1)-th, over the selected list's order. */
+export function shard<T>(items: readonly T[], index: number, total: number): T[] {
+  return items.filter((_, k) => k % total === index - 1);
+}
+
+export { parseShard } from './spec.js';

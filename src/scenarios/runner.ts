@@ -1,0 +1,201 @@
+/**
+ * The runner: every selected scenario on every browser, N at a time (one BrowserContext and
+ * one FixtureServer each), each with a deadline. Whatever happens to one scenario (a timeout,
+ * a crash, a hung teardown) becomes that scenario's `error` and the run goes on, on a fresh
+ * browser when the old one is gone. An interrupt stops scheduling and drops what was in
+ * flight: the results hold only scenarios that finished.
+ */
+import { FixtureServer } from '../server/index.js';
+import { BrowserSlot, type BrowserSpec } from './browsers.js';
+import { DeadlineError, ScenarioContext, withDeadline } from './context.js';
+import { emptyEvidence, toJson, withoutOrigin, type Evidence } from './evidence.js';
+import type { SkipEntry } from './registry.js';
+import { NotAutomatable, UnsupportedFeature, type Observation, type Scenario, type Verdict } from './types.js';
+
+export interface ScenarioResult {
+  scenarioId: string;
+  browser: string;
+  verdict: Verdict;
+  summary: string;
+  startedAt: number;
+  durationMs: number;
+  observation: Observation | null;
+  evidence: Evidence;
+  error: { name: string; message: string; stack: string | null } | null;
+}
+
+export interface BrowserRunInfo {
+  spec: BrowserSpec;
+  version: string | null;
+  launches: number;
+  launchError: string | null;
+}
+
+export type ProgressEvent =
+  | { type: 'start'; scenarioId: string; browser: string; done: number; total: number }
+  | { type: 'end'; result: ScenarioResult; done: number; total: number };
+
+export interface RunOptions {
+  browsers: readonly BrowserSpec[];
+  scenarios: readonly Scenario[];
+  skipped?: readonly SkipEntry[];
+  /** Scenarios in flight at once per browser. Default 2. */
+  workers?: number;
+  /** Default per-scenario deadline, ms (a scenario's own `timeout` wins when longer). Default 30 s. */
+  timeout?: number;
+  headless?: boolean;
+  /** Aborted on Ctrl-C: stop scheduling, drop what is in flight. */
+  signal?: AbortSignal;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+export interface RunResult {
+  startedAt: number;
+  durationMs: number;
+  interrupted: boolean;
+  browsers: BrowserRunInfo[];
+  results: ScenarioResult[];
+}
+
+class Interrupted extends Error {
+  override name = 'Interrupted';
+}
+
+export async function runScenarios(options: RunOptions): Promise<RunResult> {
+  const startedAt = Date.now();
+  const workers = Math.max(1, options.workers ?? 2);
+  const results: ScenarioResult[] = [];
+  const browsers: BrowserRunInfo[] = [];
+  const total = options.scenarios.length * options.browsers.length;
+  let done = 0;
+  const interrupted = () => options.signal?.aborted === true;
+
+  for (const spec of options.browsers) {
+    const slot = new BrowserSlot(spec, options.headless ?? true);
+    const info: BrowserRunInfo = { spec, version: null, launches: 0, launchError: null };
+    browsers.push(info);
+    for (const skip of options.skipped ?? []) {
+      results.push({
+        scenarioId: skip.id,
+        browser: spec.label,
+        verdict: 'skipped',
+        summary: skip.reason,
+        startedAt: Date.now(),
+        durationMs: 0,
+        observation: null,
+        evidence: emptyEvidence(),
+        error: null,
+      });
+    }
+    // Exclusive scenarios need the browser to themselves: run them after the shared ones.
+    const order = [...options.scenarios.filter((s) => !s.exclusive), ...options.scenarios.filter((s) => s.exclusive)];
+    const inflight = new Set<Promise<void>>();
+    const launch = async (scenario: Scenario) => {
+      options.onProgress?.({ type: 'start', scenarioId: scenario.id, browser: spec.label, done, total });
+      const r = await runOne(scenario, slot, options);
+      if (r === null) return;
+      done++;
+      results.push(r);
+      options.onProgress?.({ type: 'end', result: r, done, total });
+    };
+    for (const scenario of order) {
+      if (interrupted()) break;
+      if (scenario.exclusive) await Promise.all(inflight);
+      while (inflight.size >= (scenario.exclusive ? 1 : workers)) await Promise.race(inflight);
+      if (interrupted()) break;
+      const p: Promise<void> = launch(scenario).finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (scenario.exclusive) await p;
+    }
+    await Promise.all(inflight);
+    info.version = slot.version;
+    info.launches = slot.launches;
+    const failedLaunch = results.find((r) => r.browser === spec.label && r.error?.name === 'LaunchError');
+    if (failedLaunch) info.launchError = failedLaunch.error!.message;
+    await slot.close();
+    if (interrupted()) break;
+  }
+  return { startedAt, durationMs: Date.now() - startedAt, interrupted: interrupted(), browsers, results };
+}
+
+/** One scenario on one browser: always a result (null only when interrupted). */
+async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions): Promise<ScenarioResult | null> {
+  const startedAt = Date.now();
+  const timeout = Math.max(options.timeout ?? 30_000, scenario.timeout ?? 0);
+  const base = { scenarioId: scenario.id, browser: slot.spec.label, startedAt };
+  const server = await FixtureServer.start();
+  let ctx: ScenarioContext | null = null;
+  let observation: Observation | null = null;
+  let verdict: Verdict;
+  let summary: string;
+  let error: ScenarioResult['error'] = null;
+  try {
+    let but;
+    try {
+      but = await withDeadline(slot.get(), 60_000, `launching ${slot.spec.label}`);
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      err.name = 'LaunchError';
+      throw err;
+    }
+    ctx = new ScenarioContext(but, server, startedAt + timeout);
+    const c = ctx;
+    const stop = new Promise<never>((_, reject) => {
+      const timer = setTimeout(() => reject(new DeadlineError(`timed out after ${timeout} ms (--timeout)`)), timeout);
+      const onDisconnect = () => reject(new Error(`the browser disconnected (crashed or was closed) during the scenario`));
+      but.browser.once('disconnected', onDisconnect);
+      const onAbort = () => reject(new Interrupted('interrupted'));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      void c.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        but.browser.off('disconnected', onDisconnect);
+        options.signal?.removeEventListener('abort', onAbort);
+      });
+    });
+    stop.catch(() => undefined);
+    try {
+      observation = toJson(await Promise.race([scenario.run(c), stop])) as Observation;
+    } finally {
+      c.abort('the scenario ended');
+    }
+    ({ verdict, summary } = scenario.judge(observation));
+  } catch (e) {
+    if (e instanceof Interrupted) return null;
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (e instanceof UnsupportedFeature) {
+      verdict = 'unsupported';
+      summary = err.message;
+    } else if (e instanceof NotAutomatable) {
+      verdict = 'not-automatable';
+      summary = err.message;
+    } else {
+      verdict = 'error';
+      summary = `${err.name}: ${err.message.split('\n')[0]}`;
+      error = { name: err.name, message: err.message, stack: err.stack ?? null };
+      if (!slot.spec.kind.startsWith('endpoint') && /disconnected|crash|Target closed|browser has been closed/i.test(err.message)) slot.markBroken();
+    }
+  }
+  let evidence = emptyEvidence();
+  if (ctx) {
+    try {
+      await ctx.teardown();
+    } catch (e) {
+      // A teardown that hangs means the browser is wedged: relaunch it for the next scenario.
+      slot.markBroken();
+      ctx.note(`Teardown failed (${e instanceof Error ? e.message : String(e)}); the browser is relaunched for the next scenario.`);
+    }
+    evidence = ctx.evidence;
+  }
+  await server.close();
+  const origin = server.url;
+  return {
+    ...base,
+    verdict,
+    summary: withoutOrigin(summary, origin),
+    durationMs: Date.now() - startedAt,
+    observation: withoutOrigin(observation, origin),
+    // The real origin stays in fixtureOrigin (it varies per run, like times); elsewhere {fixture}.
+    evidence: { ...withoutOrigin(evidence, origin), fixtureOrigin: evidence.fixtureOrigin },
+    error: withoutOrigin(error, origin),
+  };
+}

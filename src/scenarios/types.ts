@@ -1,0 +1,96 @@
+/**
+ * The behaviour suite's data model. A scenario is data (id, title, what the spec or MDN says,
+ * a link) plus two functions kept apart on purpose:
+ *
+ * - `run(ctx)` drives the browser and returns an observation: plain JSON facts, no judgement.
+ *   The observation is what `bgprobe diff` compares between runs ("observed behaviour").
+ * - `judge(observation)` turns the facts into a verdict. Pure, so it can be unit-tested and
+ *   re-applied to a stored observation.
+ *
+ * Evidence (timelines, probe records, server requests) is gathered by the context, not by the
+ * scenario, so every scenario carries the same kinds of evidence without repeating itself.
+ */
+import type { ScenarioContext } from './context.js';
+
+export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable', 'error', 'skipped'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** A JSON value: what observations are made of (they are stored in report.json). */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type Observation = { [key: string]: Json };
+
+export interface Judgement {
+  verdict: Verdict;
+  /** One sentence: what the browser did, compared with what was expected. */
+  summary: string;
+}
+
+export type ScenarioGroup = 'api' | 'fetch' | 'failure' | 'abort' | 'progress' | 'records' | 'ui' | 'lifecycle' | 'devtools' | 'services';
+
+export interface ScenarioDef<O extends Observation = Observation> {
+  /** Dotted, stable: `fetch.success.multi-request`. Reports and baselines key on it. */
+  id: string;
+  title: string;
+  /** What the spec or MDN says should happen, in a sentence or two. */
+  expectation: string;
+  /** The spec section (or MDN page) the expectation comes from. */
+  link: string;
+  /** ms; the runner's --timeout applies when absent. Lifecycle scenarios need longer. */
+  timeout?: number;
+  /**
+   * Needs the browser to itself: it does something browser-wide (stopAllWorkers reaches every
+   * context's workers), so the runner runs it with no other scenario in flight on that browser.
+   */
+  exclusive?: boolean;
+  /** Does not need Background Fetch (other services): not `unsupported` when the API is missing. */
+  independentOfBackgroundFetch?: boolean;
+  run(ctx: ScenarioContext): Promise<O>;
+  judge(observation: O): Judgement;
+}
+
+/** A scenario with its observation type erased, as the registry and the runner hold it. */
+export interface Scenario {
+  id: string;
+  title: string;
+  expectation: string;
+  link: string;
+  group: ScenarioGroup;
+  timeout?: number;
+  exclusive: boolean;
+  independentOfBackgroundFetch: boolean;
+  run(ctx: ScenarioContext): Promise<Observation>;
+  judge(observation: Observation): Judgement;
+}
+
+export function defineScenario<O extends Observation>(def: ScenarioDef<O>): Scenario {
+  const group = def.id.split('.')[0] as ScenarioGroup;
+  return {
+    id: def.id,
+    title: def.title,
+    expectation: def.expectation,
+    link: def.link,
+    group,
+    ...(def.timeout !== undefined ? { timeout: def.timeout } : {}),
+    exclusive: def.exclusive ?? false,
+    independentOfBackgroundFetch: def.independentOfBackgroundFetch ?? false,
+    run: (ctx) => def.run(ctx),
+    // The runner only ever hands a judge the observation its own run produced.
+    judge: (o) => def.judge(o as O),
+  };
+}
+
+/** Thrown by a scenario (or the context) when the feature under test is missing. */
+export class UnsupportedFeature extends Error {
+  override name = 'UnsupportedFeature';
+}
+
+/** Thrown after a real attempt showed the behaviour cannot be driven from automation. */
+export class NotAutomatable extends Error {
+  override name = 'NotAutomatable';
+}
+
+export const SPEC = 'https://wicg.github.io/background-fetch/';
+export const MDN = 'https://developer.mozilla.org/en-US/docs/Web/API/Background_Fetch_API';
+export const MDN_REG = 'https://developer.mozilla.org/en-US/docs/Web/API/BackgroundFetchRegistration';
+export const MDN_MANAGER = 'https://developer.mozilla.org/en-US/docs/Web/API/BackgroundFetchManager';
+export const CDP_BGS = 'https://chromedevtools.github.io/devtools-protocol/tot/BackgroundService/';
