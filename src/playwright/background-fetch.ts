@@ -14,6 +14,9 @@ import type { EventFilter } from '../recorder/recording.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
 import type { FixtureServer } from '../server/index.js';
+import { bestEffort, debug } from '../util/debug.js';
+
+const log = debug('bgprobe:playwright');
 
 /** Filled by the worker-scoped `fixtureServer` fixture once a test in this worker asks for it. */
 export interface ServerSlot {
@@ -22,6 +25,11 @@ export interface ServerSlot {
 
 export class BackgroundFetchFixture {
   private browserContextId: Promise<string> | null = null;
+  /**
+   * Chromium drops a session's permission overrides when that session detaches, so the
+   * session that granted stays open until the test ends (which then also undoes the grant).
+   */
+  private permissionSession: Promise<PlaywrightCdpSession> | null = null;
 
   constructor(
     /** The underlying recorder: `toDevToolsJson()`, `waitForEvent()`, `stream()`, `clear()`. */
@@ -68,17 +76,24 @@ export class BackgroundFetchFixture {
       throw new UsageError('backgroundFetch.grantPermission(): no origin given and none to default to. Pass one, e.g. grantPermission(fixtureServer.url), or navigate a page first.');
     }
     const browserContextId = await this.contextId();
-    const session = new PlaywrightCdpSession(await this.browser.newBrowserCDPSession());
+    this.permissionSession ??= this.browser.newBrowserCDPSession().then((s) => new PlaywrightCdpSession(s));
+    const session = await this.permissionSession;
+    // Without browserContextId the grant lands in the default context, not Playwright's.
+    await session.send('Browser.setPermission', {
+      permission: { name: 'background-fetch' },
+      setting: 'granted',
+      origin: new URL(target).origin,
+      browserContextId,
+    });
+  }
+
+  /** Stop recording and drop the permission grants (called by the fixture after the test). */
+  async dispose(): Promise<void> {
     try {
-      // Without browserContextId the grant lands in the default context, not Playwright's.
-      await session.send('Browser.setPermission', {
-        permission: { name: 'background-fetch' },
-        setting: 'granted',
-        origin: new URL(target).origin,
-        browserContextId,
-      });
+      await this.recorder.dispose();
     } finally {
-      await session.detach();
+      // A session that failed to open already failed grantPermission(); nothing to undo then.
+      await bestEffort(log, 'detach the permission session', async () => (await this.permissionSession)?.detach());
     }
   }
 

@@ -107,7 +107,7 @@ const extended = base.extend<BgprobeTestFixtures & InternalTestFixtures, Bgprobe
         await use(fixture);
       } finally {
         // The recorder's data outlives dispose(): the attachment below still reads it.
-        await bestEffort(log, 'dispose recorder', () => recorder.dispose());
+        await bestEffort(log, 'dispose backgroundFetch', () => fixture.dispose());
       }
     },
     { title: 'bgprobe backgroundFetch recorder' },

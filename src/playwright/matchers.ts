@@ -138,14 +138,16 @@ async function run(
 
 const missing = (expected: string, value: unknown) => (id: string) => nothingRecorded(id, expected, value);
 
+// Async throughout, so that a usage error (bad arguments) rejects like a failed assertion
+// instead of throwing synchronously out of `expect(...)`.
 export const bgprobeMatchers = {
   /** The fetch completed with BackgroundFetchSuccessEvent. */
-  toSucceed(this: ExpectMatcherState, received: FetchReceived, options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
+  async toSucceed(this: ExpectMatcherState, received: FetchReceived, options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
     return run(this, 'toSucceed', received, options, false, checkSucceeded, missing('success', 'success'));
   },
 
   /** The fetch failed (an abort counts: the spec reports result 'failure'), optionally for this reason. */
-  toFail(this: ExpectMatcherState, received: FetchReceived, options?: FailOptions): Promise<MatcherReturnType> {
+  async toFail(this: ExpectMatcherState, received: FetchReceived, options?: FailOptions): Promise<MatcherReturnType> {
     const reason = options?.reason;
     if (reason !== undefined && typeof reason !== 'string') throw new TypeError('toFail({ reason }): reason must be a string such as \'bad-status\'.');
     const expected = reason === undefined ? 'failure' : `failure (${reason})`;
@@ -153,18 +155,18 @@ export const bgprobeMatchers = {
   },
 
   /** The fetch was aborted (by the page, the worker, or the user's download UI). */
-  toBeAborted(this: ExpectMatcherState, received: FetchReceived, options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
+  async toBeAborted(this: ExpectMatcherState, received: FetchReceived, options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
     return run(this, 'toBeAborted', received, options, false, checkAborted, missing('aborted', 'aborted'));
   },
 
   /** The page saw progress reach `bytes`, never going backwards, never above a set downloadTotal. */
-  toReportProgressUpTo(this: ExpectMatcherState, received: FetchReceived, bytes: number, options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
+  async toReportProgressUpTo(this: ExpectMatcherState, received: FetchReceived, bytes: number, options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
     if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) throw new TypeError('toReportProgressUpTo(bytes): bytes must be a number >= 0.');
     return run(this, 'toReportProgressUpTo', received, options, true, (t, now) => checkProgress(t, bytes, now), missing(`progress up to ${bytes} bytes`, bytes));
   },
 
   /** The service worker called updateUI() successfully, with this title / an icon like this. */
-  toUpdateUI(this: ExpectMatcherState, received: FetchReceived, expected: UpdateUIOptions = {}): Promise<MatcherReturnType> {
+  async toUpdateUI(this: ExpectMatcherState, received: FetchReceived, expected: UpdateUIOptions = {}): Promise<MatcherReturnType> {
     const check = (p: TextPattern | undefined, what: string) => {
       if (p !== undefined && typeof p !== 'string' && !(p instanceof RegExp)) throw new TypeError(`toUpdateUI({ ${what} }): ${what} must be a string or a RegExp.`);
     };
@@ -179,13 +181,13 @@ export const bgprobeMatchers = {
   },
 
   /** These events happened in this order (others may come between). */
-  toHaveEventSequence(this: ExpectMatcherState, received: FetchReceived, names: readonly string[], options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
+  async toHaveEventSequence(this: ExpectMatcherState, received: FetchReceived, names: readonly string[], options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
     validateSequence(names);
     return run(this, 'toHaveEventSequence', received, options, true, (t, now) => checkSequence(t, names, now), missing(`[${names.join(', ')}] in this order`, [...names]));
   },
 
   /** One of the fetch's requests went to this URL (absolute, path[+query], or RegExp), answered `status` when given. */
-  toHaveRequested(this: ExpectMatcherState, received: FetchReceived, url: TextPattern, options?: RequestedOptions): Promise<MatcherReturnType> {
+  async toHaveRequested(this: ExpectMatcherState, received: FetchReceived, url: TextPattern, options?: RequestedOptions): Promise<MatcherReturnType> {
     if (typeof url !== 'string' && !(url instanceof RegExp)) throw new TypeError('toHaveRequested(url): url must be a string or a RegExp.');
     const status = options?.status;
     if (status !== undefined && !Number.isInteger(status)) throw new TypeError('toHaveRequested(url, { status }): status must be an integer.');
