@@ -151,13 +151,13 @@ export class ProbeInstaller {
     await bestEffort(log, 'instrumentation breakpoint', () =>
       ch.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptExecution' }, sessionId),
     );
-    await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
     await resume();
-    // Measured on Chromium 150: a worker paused for the debugger on its FIRST start evaluates our
-    // script in a context its own script does not share, and no beforeScriptExecution pause
-    // comes for sw.js then (it does on every restart). So probe the live context once more after
-    // resuming: the probe is idempotent, and background-fetch events come long after start-up.
-    await bestEffort(log, 'probe worker (after resume)', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
+    // Not before resuming: on Chromium 150, evaluating in a worker that waits for the debugger
+    // runs in a context its own script does not share, and evaluating again once it runs
+    // crashed the renderer (page and worker with it) on a relaunched profile. So the first start
+    // is probed right after resuming (background-fetch events come long after start-up), and
+    // every restart by the instrumentation breakpoint, which does pause before sw.js then.
+    await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
   }
 
   async dispose(): Promise<void> {

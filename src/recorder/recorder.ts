@@ -307,15 +307,22 @@ export class BackgroundServiceRecorder extends Recording {
     await this.session.send('BackgroundService.clearEvents', { service });
   }
 
-  /** Stop recording, stop observing, close the observer page, drop every listener. */
-  async dispose(): Promise<void> {
+  /**
+   * Stop recording, stop observing, close the observer page, drop every listener.
+   * `stopRecording: false` leaves recording on in the profile: Chromium logs the events of a
+   * browser restart (`resuming after browser restart`) at start-up, before any recorder can
+   * attach, and only stores them when recording is still on from the previous run.
+   */
+  async dispose(options: { stopRecording?: boolean } = {}): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     for (const fn of [...this.disposeListeners]) fn();
     if (this.probeInstaller) await this.probeInstaller.dispose();
     if (!this.session.closed) {
       for (const service of this.services) {
-        await bestEffort(log, `setRecording(false) ${service}`, () => this.session.send('BackgroundService.setRecording', { shouldRecord: false, service }));
+        if (options.stopRecording !== false) {
+          await bestEffort(log, `setRecording(false) ${service}`, () => this.session.send('BackgroundService.setRecording', { shouldRecord: false, service }));
+        }
         await bestEffort(log, `stopObserving ${service}`, () => this.session.send('BackgroundService.stopObserving', { service }));
       }
     }

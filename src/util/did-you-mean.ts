@@ -17,11 +17,18 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const d = c.toLowerCase().includes(input.toLowerCase()) && input.length >= 3 ? 1 : editDistance(input, c);
+    // "bgFetch" -> backgroundFetch, "fetch" -> backgroundFetch: an abbreviation counts as close.
+    const d = input.length >= 3 && isSubsequence(input.toLowerCase(), c.toLowerCase()) ? 1 : editDistance(input, c);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
     }
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+function isSubsequence(short: string, long: string): boolean {
+  let i = 0;
+  for (const ch of long) if (ch === short[i]) i++;
+  return i === short.length && short[0] === long[0];
 }

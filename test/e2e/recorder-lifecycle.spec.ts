@@ -1,0 +1,185 @@
+/**
+ * The recorder across process boundaries: `bgprobe record --endpoint` against a Chromium that
+ * someone else started, the endpoint closing mid-recording, and a browser relaunched on the
+ * same profile mid-fetch.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { discoverBrowser } from '../../src/browsers/discover.js';
+import { defaultArgs } from '../../src/browsers/flags.js';
+import { launch } from '../../src/browsers/launch.js';
+import { BackgroundServiceRecorder } from '../../src/recorder/recorder.js';
+import { formatTimeline } from '../../src/recorder/format.js';
+import { FixtureServer } from '../../src/server/index.js';
+import { expect, harness, openHarness, test, uid } from './support.js';
+
+const CLI = join(process.cwd(), 'dist/cli/main.js');
+
+/** A Chromium "someone else" started with --remote-debugging-port. */
+async function startDebuggableChromium(): Promise<{ proc: ChildProcess; endpoint: string; dir: string }> {
+  const { executablePath } = await discoverBrowser();
+  const dir = mkdtempSync(join(tmpdir(), 'bgprobe-remote-'));
+  const proc = spawn(executablePath, [...defaultArgs(), '--headless', '--remote-debugging-port=0', `--user-data-dir=${dir}`, 'about:blank'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    proc.stderr!.on('data', (d: Buffer) => {
+      text += d.toString();
+      const m = /DevTools listening on ws:\/\/([^/]+)\//.exec(text);
+      if (m) resolve(`http://${m[1]}`);
+    });
+    proc.once('exit', () => reject(new Error(`chromium exited: ${text}`)));
+  });
+  return { proc, endpoint, dir };
+}
+
+/** Chromium's helper processes can still be writing the profile for a moment after it exits. */
+function cleanup(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch {
+    // a temp profile left behind is not what these tests check
+  }
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGKILL');
+  await exited;
+}
+
+function runCli(args: string[]): { proc: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => proc.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return { proc, done };
+}
+
+async function waitForOutput(get: () => string, pattern: RegExp, timeout = 20_000): Promise<void> {
+  await expect.poll(get, { timeout }).toMatch(pattern);
+}
+
+test('bgprobe record --endpoint writes a DevTools file the recorder reads back', async ({ server }) => {
+  const remote = await startDebuggableChromium();
+  const out = join(remote.dir, 'events.json');
+  try {
+    let stderr = '';
+    const cli = runCli(['record', '--endpoint', remote.endpoint, '--out', out, '--ndjson', '--duration', '25']);
+    cli.proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitForOutput(() => stderr, /Recording backgroundFetch/);
+    // The app runs in the remote browser's default context, driven by someone else (here: Playwright).
+    const browser = await chromium.connectOverCDP(remote.endpoint);
+    const page = await openHarness(browser.contexts()[0]!, server);
+    const id = uid('cli');
+    await harness(page, 'start', id, ['/res/one.bin?size=64k', '/res/two.bin?size=1k'], {});
+    await harness(page, 'waitForResult', id, 20_000);
+    await browser.close();
+    await new Promise((r) => setTimeout(r, 500));
+    cli.proc.kill('SIGINT');
+    const { code, stdout } = await cli.done;
+    expect(code).toBe(130);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; instanceId: string });
+    expect(lines.filter((l) => l.instanceId === id).map((l) => l.name)).toContain('Background Fetch completed');
+    expect(existsSync(out)).toBe(true);
+    const text = readFileSync(out, 'utf8');
+    const back = BackgroundServiceRecorder.fromDevToolsJson(text);
+    const t = back.fetch(id)!;
+    expect(t.outcome).toBe('success');
+    expect(t.requests.map((r) => r.bytes)).toEqual([64 * 1024, 1024]);
+    expect(text.startsWith('[\n  {')).toBe(true);
+  } finally {
+    await stop(remote.proc);
+    cleanup(remote.dir);
+  }
+});
+
+test('the endpoint closing mid-record: events so far are written, exit code 1', async ({ server }) => {
+  const remote = await startDebuggableChromium();
+  const out = join(remote.dir, 'partial.json');
+  try {
+    let stderr = '';
+    const cli = runCli(['record', '--endpoint', remote.endpoint, '--out', out]);
+    cli.proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitForOutput(() => stderr, /Recording backgroundFetch/);
+    const browser = await chromium.connectOverCDP(remote.endpoint);
+    const page = await openHarness(browser.contexts()[0]!, server);
+    const id = uid('cut');
+    await harness(page, 'start', id, ['/res/one.bin?size=8k'], {});
+    await harness(page, 'waitForResult', id, 20_000);
+    await waitForOutput(() => stderr, /Background Fetch completed/);
+    await browser.close();
+    await stop(remote.proc);
+    const { code, stderr: err } = await cli.done;
+    expect(code).toBe(1);
+    expect(err).toMatch(/Recording stopped early: .*(disconnected|closed)/);
+    const back = BackgroundServiceRecorder.fromDevToolsJson(readFileSync(out, 'utf8'));
+    expect(back.fetch(id)?.outcome).toBe('success');
+  } finally {
+    await stop(remote.proc);
+    cleanup(remote.dir);
+  }
+});
+
+test('bad record input: one clear line and exit code 2', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['record'], /Give --endpoint/],
+    [['record', '--endpoint', 'http://127.0.0.1:1'], /Cannot reach a browser at http:\/\/127\.0\.0\.1:1/],
+    [['record', '--url', 'http://127.0.0.1:1/', '--service', 'bgFetch'], /Unknown background service "bgFetch"\. Did you mean `backgroundFetch`\?/],
+    [['record', '--url', 'http://127.0.0.1:1/', '--duration', 'abc'], /--duration must be a positive number/],
+    [['record', '--url', 'http://127.0.0.1:1/', '--browser', '/nope/chrome'], /No Chromium-based browser found.*\/nope\/chrome/s],
+  ];
+  for (const [args, pattern] of cases) {
+    const { code, stderr } = await runCli(args).done;
+    expect(code, args.join(' ')).toBe(2);
+    expect(stderr, args.join(' ')).toMatch(pattern);
+    expect(stderr.trim().split('\n').length, stderr).toBeLessThanOrEqual(3);
+  }
+});
+
+test('a browser relaunched on the same profile mid-fetch: the recorder sees resumedAfterRestart', async () => {
+  test.setTimeout(150_000);
+  const dir = mkdtempSync(join(tmpdir(), 'bgprobe-profile-'));
+  // The server must outlive the browser: the resumed fetch restarts its requests from byte 0.
+  const server = await FixtureServer.start();
+  try {
+    let browser = await launch({ userDataDir: dir });
+    let context = browser.contexts()[0]!;
+    let recorder = await BackgroundServiceRecorder.attach(context);
+    const page = await openHarness(context, server);
+    const id = uid('restart');
+    await harness(page, 'start', id, ['/res/big.bin?size=2m&rate=512k', '/res/small.bin?size=1k'], {});
+    await recorder.waitForFetch(id, { until: 'started' });
+    await expect.poll(() => server.requests({ path: /^\/res\/big\.bin/ })[0]?.bytesSent ?? 0).toBeGreaterThan(0);
+    // Recording stays on in the profile, so the start-up events of the next run are stored.
+    await recorder.dispose({ stopRecording: false });
+    await browser.close();
+
+    browser = await launch({ userDataDir: dir });
+    context = browser.contexts()[0]!;
+    recorder = await BackgroundServiceRecorder.attach(context);
+    // Measured: the download service resumes the interrupted request about 30 s after start-up.
+    const t = await recorder.waitForFetch(id, { timeout: 80_000 });
+    expect(t.resumedAfterRestart, formatTimeline(t)).toBe(true);
+    expect(t.outcome, formatTimeline(t)).toBe('success');
+    expect(t.events.filter((e) => e.kind === 'registered')).toHaveLength(1);
+    // Chromium logs no second "Request processing started" for a resumed request: the server
+    // log is what shows it was fetched again.
+    const resumed = t.events.find((e) => e.kind === 'resumed')!;
+    expect(Object.keys(resumed.metadata).sort()).toEqual(['Active Requests', 'Completed Requests']);
+    // The relaunched browser asked for the big body again (from byte 0: no Range).
+    expect(server.requests({ path: /^\/res\/big\.bin/ }).length).toBeGreaterThanOrEqual(2);
+    await recorder.dispose();
+    await browser.close();
+  } finally {
+    await server.close();
+    cleanup(dir);
+  }
+});
