@@ -41,7 +41,7 @@ export async function runCompat(options: CompatRunOptions = {}): Promise<CompatR
   const mine = shard ? shardList(scenarios, shard.index, shard.total) : scenarios;
   // The skip list is reported by the first shard only, so merged shards list it once.
   const mySkips = shard && shard.index !== 1 ? [] : skipped;
-  const workers = options.workers ?? 2;
+  const workers = options.workers ?? 3;
   const timeout = options.timeout ?? 30_000;
   const run = await runScenarios({
     browsers: options.browsers ?? browserSpecs([], [], []),

@@ -13,7 +13,7 @@ import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import type { ServiceName } from '../recorder/services.js';
 import type { FixtureServer } from '../server/index.js';
 import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
-import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type Evidence } from './evidence.js';
+import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence } from './evidence.js';
 import { NotAutomatable, UnsupportedFeature, type Json } from './types.js';
 
 export interface BrowserUnderTest {
@@ -208,12 +208,17 @@ export class ScenarioContext {
   /** Evidence from the sessions: safe to call more than once (later calls replace). */
   async collect(): Promise<void> {
     const served = this.server.requests();
-    const fetches = [];
-    const events = [];
+    // A restart scenario has two sessions on one profile: the second replays the first's
+    // events, and both hold a timeline of the same fetch. Keep each event once and, per fetch,
+    // the last session's (most complete) timeline.
+    const byFetch = new Map<string, FetchEvidence>();
+    const byEvent = new Map<string, EventRow>();
     for (const s of this.sessions) {
-      for (const t of s.recorder.fetches()) fetches.push(fetchEvidence(joinServed(t, served)));
-      for (const e of s.recorder.events()) events.push(eventRow(e));
+      for (const t of s.recorder.fetches()) byFetch.set(`${t.registrationId}/${t.id}/${t.registeredAt ?? t.events[0]?.at}`, fetchEvidence(joinServed(t, served)));
+      for (const e of s.recorder.events()) byEvent.set(e.key, eventRow(e));
     }
+    const fetches = [...byFetch.values()];
+    const events = [...byEvent.values()];
     if (fetches.length) this.evidence.fetches = fetches;
     if (events.length) this.evidence.events = events.sort((a, b) => a.at - b.at);
     this.evidence.server = serverRows(this.server);

@@ -3,10 +3,24 @@
  * listed in every report (verdict `skipped` with its reason), so a gap is visible, not silent.
  */
 import { UsageError } from '../errors.js';
+import { DEVTOOLS_SCENARIOS } from './defs/devtools.js';
+import { FAILURE_SCENARIOS } from './defs/failure.js';
 import { FETCH_SCENARIOS } from './defs/fetch.js';
+import { LIFECYCLE_SCENARIOS } from './defs/lifecycle.js';
+import { RECORD_SCENARIOS } from './defs/records.js';
+import { SERVICE_SCENARIOS } from './defs/services.js';
+import { WORKER_SCENARIOS } from './defs/worker.js';
 import type { Scenario } from './types.js';
 
-export const SCENARIOS: readonly Scenario[] = [...FETCH_SCENARIOS];
+export const SCENARIOS: readonly Scenario[] = [
+  ...FETCH_SCENARIOS,
+  ...WORKER_SCENARIOS,
+  ...FAILURE_SCENARIOS,
+  ...RECORD_SCENARIOS,
+  ...LIFECYCLE_SCENARIOS,
+  ...DEVTOOLS_SCENARIOS,
+  ...SERVICE_SCENARIOS,
+];
 
 export interface SkipEntry {
   id: string;

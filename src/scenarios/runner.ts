@@ -39,7 +39,7 @@ export interface RunOptions {
   browsers: readonly BrowserSpec[];
   scenarios: readonly Scenario[];
   skipped?: readonly SkipEntry[];
-  /** Scenarios in flight at once per browser. Default 2. */
+  /** Scenarios in flight at once per browser. Default 3. */
   workers?: number;
   /** Default per-scenario deadline, ms (a scenario's own `timeout` wins when longer). Default 30 s. */
   timeout?: number;
@@ -63,7 +63,7 @@ class Interrupted extends Error {
 
 export async function runScenarios(options: RunOptions): Promise<RunResult> {
   const startedAt = Date.now();
-  const workers = Math.max(1, options.workers ?? 2);
+  const workers = Math.max(1, options.workers ?? 3);
   const results: ScenarioResult[] = [];
   const browsers: BrowserRunInfo[] = [];
   const total = options.scenarios.length * options.browsers.length;
@@ -88,7 +88,9 @@ export async function runScenarios(options: RunOptions): Promise<RunResult> {
       });
     }
     // Exclusive scenarios need the browser to themselves: run them after the shared ones.
-    const order = [...options.scenarios.filter((s) => !s.exclusive), ...options.scenarios.filter((s) => s.exclusive)];
+    // Long ones (a declared timeout) first, so they overlap the many short ones.
+    const shared = options.scenarios.filter((s) => !s.exclusive).sort((a, b) => (b.timeout ?? 0) - (a.timeout ?? 0));
+    const order = [...shared, ...options.scenarios.filter((s) => s.exclusive)];
     const inflight = new Set<Promise<void>>();
     const launch = async (scenario: Scenario) => {
       options.onProgress?.({ type: 'start', scenarioId: scenario.id, browser: spec.label, done, total });

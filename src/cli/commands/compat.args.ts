@@ -41,7 +41,7 @@ export const compatCommand: CommandSpec<CompatOptions> = {
       .option('scenario', { type: 'string', array: true, describe: 'Only scenarios whose id matches this glob (e.g. "fetch.*"). Repeatable' })
       .option('out', { type: 'string', default: 'bgprobe-report', describe: 'Report directory (replaced atomically)' })
       .option('format', { type: 'string', array: true, describe: 'Report formats: html,json,md,junit (default all)' })
-      .option('workers', { type: 'number', default: 2, describe: 'Scenarios run in parallel (each in its own browser context)' })
+      .option('workers', { type: 'number', default: 3, describe: 'Scenarios run in parallel (each in its own browser context)' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds one scenario may take (lifecycle scenarios allow more)' })
       .option('baseline', { type: 'string', describe: 'A previous report.json to compare with' })
       .option('fail-on', { type: 'string', array: true, describe: 'What makes the exit code 1: deviates, regressions (needs --baseline), errors. Default: errors' })
@@ -66,7 +66,7 @@ export const compatCommand: CommandSpec<CompatOptions> = {
       scenarios: strList(argv, 'scenario').flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
       out,
       formats: parseFormats(strList(argv, 'format')),
-      workers: positiveInt(argv, 'workers', 2),
+      workers: positiveInt(argv, 'workers', 3),
       timeout: Math.round(timeoutS * 1000),
       baseline,
       failOn: failOn.length ? [...new Set(failOn)] as FailOn[] : ['errors'],

@@ -2,6 +2,7 @@
  * Helpers the scenario definitions share: start a fetch through the harness and wait for it,
  * and reduce a timeline to the facts a judge reads (and `bgprobe diff` compares).
  */
+import { TimeoutError } from '../../errors.js';
 import type { FetchTimeline } from '../../recorder/timeline.js';
 import type { HarnessResult, HarnessSession, ScenarioContext } from '../context.js';
 import type { Json, Judgement, Observation } from '../types.js';
@@ -28,14 +29,33 @@ export async function start(s: HarnessSession, id: string, requests: RequestDesc
   return options === undefined ? s.call('start', id, requests as Json[]) : s.call('start', id, requests as Json[], options);
 }
 
-/** The timeline once "completed" is logged AND the worker got its event (it comes after). */
-export async function settle(ctx: ScenarioContext, s: HarnessSession, id: string, ms = 15_000): Promise<FetchTimeline> {
-  const t = await s.recorder.waitForFetch(id, { timeout: ctx.within(ms) });
-  const withEvent = await ctx.poll(() => {
-    const now = s.recorder.fetch(id);
-    return now && now.swEvents.length > 0 ? now : undefined;
-  }, 3_000, 50);
-  return withEvent ?? s.recorder.fetch(id) ?? t;
+/** Worker events of `id` from the harness worker's own log (it survives worker restarts). */
+export async function workerEvents(s: HarnessSession, id: string): Promise<string[]> {
+  const log = await s.call('workerLog');
+  const entries = (Array.isArray(log['entries']) ? log['entries'] : []) as Array<{ kind?: string; type?: string; id?: string }>;
+  return entries.filter((e) => e.kind === 'event' && e.id === id).map((e) => String(e.type));
+}
+
+/**
+ * The timeline once "completed" is logged AND the worker got its event (CDP logs "completed"
+ * BEFORE the worker is dispatched). The worker's events come from the probe and, as a second
+ * witness, from the harness worker's log; `swEvents` is their union. Null when the fetch did
+ * not complete within `ms` (outcome 'pending').
+ */
+export async function settle(ctx: ScenarioContext, s: HarnessSession, id: string, ms = 15_000): Promise<{ timeline: FetchTimeline; swEvents: string[] } | null> {
+  try {
+    await s.recorder.waitForFetch(id, { timeout: ctx.within(ms) });
+  } catch (e) {
+    if (e instanceof TimeoutError) return null;
+    throw e;
+  }
+  let swEvents: string[] = [];
+  await ctx.poll(async () => {
+    const probed = (s.recorder.fetch(id)?.swEvents ?? []).map((e) => e.type as string);
+    swEvents = [...new Set([...probed, ...(s.page.isClosed() ? [] : await workerEvents(s, id))])];
+    return swEvents.length > 0 ? true : undefined;
+  }, 3_000, 100);
+  return { timeline: s.recorder.fetch(id)!, swEvents };
 }
 
 /** The page's view once it has a result (waitForResult polls `get()` and held objects). */
@@ -50,14 +70,16 @@ export async function pageView(ctx: ScenarioContext, s: HarnessSession, id: stri
   };
 }
 
-export function facts(t: FetchTimeline | null | undefined, page: FetchFacts['page'] = null, startResult?: HarnessResult): FetchFacts {
+export function facts(settled: { timeline: FetchTimeline; swEvents: string[] } | null, page: FetchFacts['page'] = null, startResult?: HarnessResult, id?: string, s?: HarnessSession): FetchFacts {
+  // Not completed in time: still report what was seen so far (outcome 'pending').
+  const t = settled?.timeline ?? (id && s ? s.recorder.fetch(id) : undefined);
   return {
     started: startResult ? startResult.ok : t !== null && t !== undefined,
     rejected: startResult ? rejection(startResult) : null,
-    outcome: t?.outcome ?? 'none',
+    outcome: t?.outcome ?? (startResult?.ok ? 'pending' : 'none'),
     failureReason: t?.failureReason ?? null,
     requests: (t?.requests ?? []).map((r) => ({ status: r.status, bytes: r.bytes })),
-    swEvents: (t?.swEvents ?? []).map((e) => e.type),
+    swEvents: settled?.swEvents ?? (t?.swEvents ?? []).map((e) => e.type),
     page,
   };
 }
@@ -73,8 +95,9 @@ export async function runFetch(
 ): Promise<{ facts: FetchFacts; timeline: FetchTimeline | null }> {
   const r = await start(s, id, requests, options);
   if (!r.ok) return { facts: facts(null, null, r), timeline: null };
-  const t = await settle(ctx, s, id, ms);
-  return { facts: facts(t, await pageView(ctx, s, id), r), timeline: t };
+  const settled = await settle(ctx, s, id, ms);
+  if (!settled) return { facts: facts(null, null, r, id, s), timeline: s.recorder.fetch(id) ?? null };
+  return { facts: facts(settled, await pageView(ctx, s, id), r), timeline: settled.timeline };
 }
 
 /** The usual judgement of "this fetch should end like so". */
