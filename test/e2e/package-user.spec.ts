@@ -1,0 +1,284 @@
+/**
+ * bgprobe/playwright as a user meets it: a fresh project under the OS temp dir installs the
+ * `npm pack` tarball plus @playwright/test, writes its own playwright.config.ts and specs, and
+ * runs `npx playwright test` in a child process. Then the JSON report is read back: the passing
+ * spec passed; the failing one printed the matcher's message and attached the timelines; a
+ * WebKit project was skipped with the reason; a chrome-headless-shell path failed fast with
+ * the fix. Nothing is imported from src/: only what the tarball ships is exercised.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const PLAYWRIGHT_VERSION = '1.65.1';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command, never through a shell; the child's output is kept for the failure message. */
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+function describeRun(what: string, r: Run): string {
+  return `${what} exited ${r.code}\n--- stdout ---\n${r.stdout.slice(-6000)}\n--- stderr ---\n${r.stderr.slice(-6000)}`;
+}
+
+/** The parent runner's variables would make the child Playwright think it is a worker of ours. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(PW_|PLAYWRIGHT_|TEST_|BGPROBE_PW_JSON$|NODE_OPTIONS$)/.test(k)) continue;
+    env[k] = v;
+  }
+  env['FORCE_COLOR'] = '0';
+  env['CI'] = '1';
+  return env;
+}
+
+// ---- the user's project ------------------------------------------------------------------
+
+function userConfig(shellPath: string): string {
+  return `import { defineConfig } from '@playwright/test';
+
+const executablePath = process.env.BGPROBE_BROWSER || '/usr/bin/chromium';
+const args = typeof process.getuid === 'function' && process.getuid() === 0 ? ['--no-sandbox'] : [];
+
+export default defineConfig({
+  testDir: 'tests',
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 20_000 },
+  reporter: [['list'], ['json', { outputFile: 'results.json' }]],
+  use: { headless: true, launchOptions: { executablePath, args } },
+  projects: [
+    { name: 'chromium', use: { browserName: 'chromium' }, testMatch: /(pass|fail)\\.spec\\.ts$/ },
+    { name: 'webkit', use: { browserName: 'webkit' }, testMatch: /skip\\.spec\\.ts$/ },
+    { name: 'shell', use: { browserName: 'chromium', launchOptions: { executablePath: ${JSON.stringify(shellPath)}, args } }, testMatch: /shell\\.spec\\.ts$/ },
+  ],
+});
+`;
+}
+
+const USER_SPECS: Record<string, string> = {
+  'pass.spec.ts': `import { test, expect } from 'bgprobe/playwright';
+
+test.use({ bgprobe: { timeout: 30_000 } });
+
+test('episode downloads in the background', async ({ page, backgroundFetch, fixtureServer }) => {
+  await page.goto(fixtureServer.url + '/podcast/?media=res&size=4m&rate=8m');
+  await page.waitForSelector('body[data-sw-ready="1"]');
+  await page.click('text=Download episode 5');
+  const fetch = await backgroundFetch.waitForFetch('episode-5');
+  await expect(fetch).toSucceed();
+  await expect(fetch).toReportProgressUpTo(4 * 1024 * 1024);
+  await expect(fetch).toUpdateUI({ title: /Downloaded/ });
+  await expect('episode-5').toHaveEventSequence(['registered', 'started', 'request-started', 'request-completed', 'completed']);
+});
+
+test.describe('typing', () => {
+  // @ts-expect-error -- an option that does not exist
+  test.use({ bgprobe: { probs: false } });
+  test.skip(true, 'only type-checked');
+  test('unused', () => {});
+});
+`,
+  'fail.spec.ts': `import { test, expect } from 'bgprobe/playwright';
+
+test('a 404 fails the download', async ({ page, backgroundFetch, fixtureServer }) => {
+  await page.goto(fixtureServer.url + '/podcast/?media=res&status=404');
+  await page.waitForSelector('body[data-sw-ready="1"]');
+  await page.click('text=Download episode 4');
+  const fetch = await backgroundFetch.waitForFetch('episode-4');
+  await expect(fetch).toSucceed();
+});
+`,
+  'skip.spec.ts': `import { test } from 'bgprobe/playwright';
+
+test('skipped outside Chromium', async ({ backgroundFetch }) => {
+  await backgroundFetch.waitForFetch('never');
+});
+`,
+  'shell.spec.ts': `import { test } from 'bgprobe/playwright';
+
+test('refused on chrome-headless-shell', async ({ backgroundFetch }) => {
+  await backgroundFetch.waitForFetch('never');
+});
+`,
+};
+
+// The parts of Playwright's JSON reporter output read here.
+interface JsonAttachment {
+  name: string;
+  contentType: string;
+  path?: string;
+  body?: string;
+}
+interface JsonResult {
+  status: string;
+  duration: number;
+  errors: Array<{ message?: string }>;
+  attachments: JsonAttachment[];
+  annotations?: Array<{ type: string; description?: string }>;
+}
+interface JsonTest {
+  title: string;
+  status: string;
+  annotations: Array<{ type: string; description?: string }>;
+  results: JsonResult[];
+}
+interface JsonSuite {
+  suites?: JsonSuite[];
+  specs?: Array<{ title: string; tests: Array<Omit<JsonTest, 'title'>> }>;
+}
+interface JsonReport {
+  suites: JsonSuite[];
+}
+
+function flattenTests(report: JsonReport): JsonTest[] {
+  const out: JsonTest[] = [];
+  const walk = (s: JsonSuite) => {
+    for (const spec of s.specs ?? []) for (const t of spec.tests) out.push({ ...t, title: spec.title });
+    for (const child of s.suites ?? []) walk(child);
+  };
+  for (const s of report.suites) walk(s);
+  return out;
+}
+
+// ---- the run -----------------------------------------------------------------------------
+
+test.describe.configure({ mode: 'serial' });
+
+let work = '';
+let project = '';
+let report: JsonReport;
+let output: Run;
+
+test.beforeAll(async () => {
+  test.setTimeout(600_000);
+  const env = childEnv();
+  work = await mkdtemp(join(tmpdir(), 'bgprobe-user-'));
+
+  // Build into a staging copy rather than the shared checkout's dist/, then pack that.
+  const stage = join(work, 'stage');
+  await mkdir(stage);
+  const build = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(stage, 'dist')], REPO, env, 180_000);
+  expect(existsSync(join(stage, 'dist/playwright/index.js')), describeRun('tsc', build)).toBe(true);
+  for (const entry of ['package.json', 'README.md', 'fixtures', 'reports']) {
+    if (existsSync(join(REPO, entry))) await cp(join(REPO, entry), join(stage, entry), { recursive: true });
+  }
+  const pack = await run('npm', ['pack', '--pack-destination', work, '--silent'], stage, env, 120_000);
+  const tarball = pack.stdout.trim().split('\n').pop() ?? '';
+  expect(pack.code === 0 && tarball.endsWith('.tgz'), describeRun('npm pack', pack)).toBe(true);
+
+  project = join(work, 'project');
+  await mkdir(join(project, 'tests'), { recursive: true });
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'bgprobe-user', private: true, type: 'module' }, null, 2));
+  const install = await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, tarball), `@playwright/test@${PLAYWRIGHT_VERSION}`],
+    project,
+    env,
+    300_000,
+  );
+  expect(install.code, describeRun('npm install', install)).toBe(0);
+
+  // chrome-headless-shell is recognised by its path too: a link named like it, to a full Chromium.
+  await symlink(process.env['BGPROBE_BROWSER'] ?? '/usr/bin/chromium', join(work, 'headless_shell'));
+  await writeFile(join(project, 'playwright.config.ts'), userConfig(join(work, 'headless_shell')));
+  await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(REPO, 'node_modules/@types')] }, include: ['tests', 'playwright.config.ts'] }, null, 2));
+  for (const [name, text] of Object.entries(USER_SPECS)) await writeFile(join(project, 'tests', name), text);
+
+  output = await run(process.execPath, [join(project, 'node_modules/@playwright/test/cli.js'), 'test'], project, env, 300_000);
+  const json = join(project, 'results.json');
+  expect(existsSync(json), describeRun('npx playwright test', output)).toBe(true);
+  report = JSON.parse(await readFile(json, 'utf8')) as JsonReport;
+});
+
+test.afterAll(async () => {
+  if (work && !process.env['BGPROBE_KEEP_TMP']) await rm(work, { recursive: true, force: true });
+});
+
+function find(title: string): JsonTest {
+  const t = flattenTests(report).find((x) => x.title === title);
+  if (!t) throw new Error(`no test "${title}" in the child's report:\n${describeRun('npx playwright test', output)}`);
+  return t;
+}
+
+test('a passing spec passes', () => {
+  const t = find('episode downloads in the background');
+  expect(t.status, describeRun('npx playwright test', output)).toBe('expected');
+  expect(t.results.at(-1)?.attachments.map((a) => a.name)).not.toContain('bgprobe-timelines.txt');
+});
+
+test('a failing fetch prints the matcher message and attaches the timelines', async () => {
+  expect(output.code).toBe(1);
+  const t = find('a 404 fails the download');
+  expect(t.status).toBe('unexpected');
+  const result = t.results.at(-1)!;
+  const message = result.errors.map((e) => e.message ?? '').join('\n');
+  expect(message).toContain('expect(received).toSucceed() failed');
+  expect(message).toContain('Expected: success');
+  expect(message).toContain('Received: failure (bad-status)');
+  expect(message).toContain('Timeline so far:');
+  expect(output.stdout).toContain('Received: failure (bad-status)');
+
+  const byName = new Map(result.attachments.map((a) => [a.name, a]));
+  const text = byName.get('bgprobe-timelines.txt');
+  const json = byName.get('bgprobe-timelines.json');
+  expect(text?.contentType).toBe('text/plain');
+  expect(json?.contentType).toBe('application/json');
+  const body = async (a: NonNullable<typeof json>) => (a.body !== undefined ? Buffer.from(a.body, 'base64').toString('utf8') : await readFile(a.path!, 'utf8'));
+  expect(await body(text!)).toMatch(/Background fetch "episode-4" \(http:\/\/127\.0\.0\.1:\d+\/, registration \d+\): failure \(bad-status/);
+  const attached = JSON.parse(await body(json!)) as { version: number; timelines: Array<{ id: string; outcome: string; failureReason: string; requests: Array<{ status: number; served?: Array<{ status: number }> }> }> };
+  expect(attached.version).toBe(1);
+  expect(attached.timelines.map((x) => [x.id, x.outcome, x.failureReason])).toEqual([['episode-4', 'failure', 'bad-status']]);
+  expect(attached.timelines[0]!.requests[0]!.served?.[0]?.status).toBe(404);
+});
+
+test('a WebKit project is skipped with the reason, before any browser is launched', () => {
+  const t = find('skipped outside Chromium');
+  expect(t.status).toBe('skipped');
+  const annotations = [...t.annotations, ...(t.results.at(-1)?.annotations ?? [])];
+  expect(annotations.find((a) => a.type === 'skip')?.description).toContain('project "webkit" runs webkit, which has no Background Fetch API');
+});
+
+test('chrome-headless-shell fails fast with how to fix the config', () => {
+  const t = find('refused on chrome-headless-shell');
+  expect(t.status).toBe('unexpected');
+  const result = t.results.at(-1)!;
+  const message = result.errors.map((e) => e.message ?? '').join('\n');
+  expect(message).toContain('project "shell" runs chrome-headless-shell');
+  expect(message).toContain("channel: 'chromium'");
+  expect(result.duration).toBeLessThan(30_000);
+});
+
+// skipLibCheck as `tsc --init` sets it: with it off, dist/browsers/connect.d.ts needs
+// @types/chrome-remote-interface, which package.json lists only as a devDependency.
+test('the packed package type-checks in the user project (options are typed)', async () => {
+  const tsc = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(project, 'tsconfig.json')], project, childEnv(), 120_000);
+  expect(tsc.code, describeRun('tsc in the user project', tsc)).toBe(0);
+});
