@@ -32,14 +32,20 @@ export function resultKey(scenarioId: string, browser: string): string {
 export function matrix(model: ReportModel): MatrixRow[] {
   const byKey = new Map(model.results.map((r) => [resultKey(r.scenarioId, r.browser), r]));
   const rows: MatrixRow[] = [];
-  for (const scenario of model.scenarios) {
+  // A result whose scenario the list does not name (a hand-edited or foreign report) still shows.
+  const known = new Set(model.scenarios.map((s) => s.id));
+  const orphans = [...new Set(model.results.map((r) => r.scenarioId).filter((id) => !known.has(id)))].map(
+    (id): ReportScenario => ({ id, title: '', group: id.split('.')[0] ?? '', expectation: '', link: '', skipReason: null }),
+  );
+  const all = [...model.scenarios, ...orphans];
+  for (const scenario of all) {
     const cells = model.browsers.map((b) => byKey.get(resultKey(scenario.id, b.label)) ?? null);
     if (cells.every((c) => c === null)) continue;
     const worst = VERDICT_ORDER.find((v) => cells.some((c) => c?.verdict === v)) ?? 'skipped';
     rows.push({ scenario, cells, worst });
   }
   const rank = (v: Verdict) => VERDICT_ORDER.indexOf(v);
-  const pos = new Map(model.scenarios.map((s, i) => [s.id, i]));
+  const pos = new Map(all.map((s, i) => [s.id, i]));
   // Stable: worst first, then the suite's own order.
   return rows.sort((a, b) => rank(a.worst) - rank(b.worst) || (pos.get(a.scenario.id)! - pos.get(b.scenario.id)!));
 }
