@@ -7,6 +7,11 @@
 import type { ServedRequest } from '../server/index.js';
 import type { FetchTimeline, ServedView } from '../recorder/timeline.js';
 
+/** Anything with a request log: the FixtureServer, or a user's own server adapter. */
+export interface ServedSource {
+  requests(): readonly ServedRequest[];
+}
+
 /** Requests are matched by absolute URL, within the fetch's time window. */
 export function joinServed(timeline: FetchTimeline, served: readonly ServedRequest[], skewMs = 2_000): FetchTimeline {
   const from = (timeline.registeredAt ?? timeline.events[0]?.at ?? 0) - skewMs;

@@ -119,10 +119,14 @@ export class ProbeInstaller {
     } else if (method === 'Debugger.paused' && sessionId && this.sessions.has(sessionId)) {
       log('paused %s in %s', params['reason'], JSON.stringify(params['data']));
       // The worker is about to run a script (its own, after a restart): probe first, then go on.
-      void (async () => {
-        await bestEffort(log, 'probe on pause', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
-        await bestEffort(log, 'resume', () => ch.send('Debugger.resume', {}, sessionId));
-      })();
+      // Both commands are sent at once: the worker runs them in order, and waiting for the
+      // evaluation's answer before resuming is what an evaluation nested in a pause can block.
+      const evaluation = ch.send('Runtime.evaluate', { expression: this.source }, sessionId);
+      const resumed = ch.send('Debugger.resume', {}, sessionId);
+      void Promise.allSettled([evaluation, resumed]).then(([e, r]) => {
+        if (e.status === 'rejected') log('probe on pause failed: %s', String(e.reason));
+        if (r.status === 'rejected') log('resume failed: %s', String(r.reason));
+      });
     }
   }
 
@@ -147,17 +151,21 @@ export class ProbeInstaller {
       await resume();
       return;
     }
+    // Without Runtime enabled, a restarted worker gets no binding (measured): its reports vanish.
+    await bestEffort(log, 'Runtime.enable', () => ch.send('Runtime.enable', {}, sessionId));
+    await resume();
+    // Measured on Chromium 150: evaluating in a worker that still waits for the debugger runs in
+    // a context its own script does not share (and evaluating again once it runs crashed the
+    // renderer on a relaunched profile). So the first start is probed right after resuming:
+    // background-fetch events come long after start-up.
+    await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
+    // Only now the breakpoint: set before, it would pause our own evaluation above, and an
+    // evaluation nested in that pause never answers. From here on it stops every restart of this
+    // worker (stopAllWorkers, a start just to deliver the completion event) before sw.js runs.
     await bestEffort(log, 'Debugger.enable', () => ch.send('Debugger.enable', {}, sessionId));
     await bestEffort(log, 'instrumentation breakpoint', () =>
       ch.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptExecution' }, sessionId),
     );
-    await resume();
-    // Not before resuming: on Chromium 150, evaluating in a worker that waits for the debugger
-    // runs in a context its own script does not share, and evaluating again once it runs
-    // crashed the renderer (page and worker with it) on a relaunched profile. So the first start
-    // is probed right after resuming (background-fetch events come long after start-up), and
-    // every restart by the instrumentation breakpoint, which does pause before sw.js then.
-    await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
   }
 
   async dispose(): Promise<void> {

@@ -53,19 +53,17 @@ export function probeScript(bindingName: string): string {
     Object.defineProperty(proto, name, Object.assign({}, desc, { value: { [name](...args) { return fn.call(this, original, args); } }[name] }));
   };
   const describeRecords = async (records) => {
-    const out = [];
-    for (const rec of records) {
+    // Clone each response the moment it is ready, before the app's own continuation reads it
+    // (this handler was registered first), then measure the clones.
+    const items = records.map((rec) => {
       const item = { url: rec.request ? rec.request.url : '', method: rec.request ? rec.request.method : '', status: null, size: null };
-      try {
-        // responseReady resolves to a Response the app may also read: read a clone, never the original.
-        const resp = await rec.responseReady;
-        item.status = resp.status;
-        const buf = await resp.clone().arrayBuffer();
-        item.size = buf.byteLength;
-      } catch (e) {}
-      out.push(item);
+      const clone = Promise.resolve(rec.responseReady).then((resp) => { item.status = resp.status; return resp.clone(); });
+      return { item, clone };
+    });
+    for (const { item, clone } of items) {
+      try { item.size = (await (await clone).arrayBuffer()).byteLength; } catch (e) {}
     }
-    return out;
+    return items.map((x) => x.item);
   };
   const BFM = g.BackgroundFetchManager && g.BackgroundFetchManager.prototype;
   const BFR = g.BackgroundFetchRegistration && g.BackgroundFetchRegistration.prototype;

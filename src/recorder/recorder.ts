@@ -16,6 +16,7 @@ import { CriCdpSession, PlaywrightCdpSession, type CdpSession } from '../cdp/ses
 import { TimeoutError, UsageError } from '../errors.js';
 import { ProbeInstaller } from '../probes/installer.js';
 import type { FetchCallRecord, ProbeRecord } from '../probes/types.js';
+import type { ServedSource } from '../evidence/join.js';
 import { bestEffort, debug } from '../util/debug.js';
 import type { NormalisedEvent } from './normalise.js';
 import { Recording } from './recording.js';
@@ -34,6 +35,8 @@ export interface AttachOptions {
   observerUrl?: string;
   /** Default deadline for waits, ms. Default 30 s. */
   timeout?: number;
+  /** A server whose log is joined to each request (`served`): usually the FixtureServer. */
+  server?: ServedSource;
 }
 
 export interface WaitForFetchOptions {
@@ -95,6 +98,7 @@ export class BackgroundServiceRecorder extends Recording {
       if (options.probes !== false) recorder.probeInstaller = await ProbeInstaller.overPlaywright(target, page);
     }
     recorder.session.onClose((reason) => recorder.onSessionClosed(reason));
+    if (options.server) recorder.joinServer(options.server);
     try {
       await recorder.start();
       if (recorder.probeInstaller) {

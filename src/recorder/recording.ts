@@ -8,6 +8,7 @@ import { normaliseEvent, type NormalisedEvent, type RawBackgroundServiceEvent } 
 import type { ServiceName } from './services.js';
 import { parseDevToolsJson, toDevToolsJsonText } from './devtools-json.js';
 import { TimelineStore, type FetchTimeline } from './timeline.js';
+import { joinServed, type ServedSource } from '../evidence/join.js';
 
 export interface EventFilter {
   service?: ServiceName | readonly ServiceName[];
@@ -31,6 +32,17 @@ export class Recording extends TypedEmitter<RecordingEvents> {
   protected readonly store = new TimelineStore();
   /** How many replayed copies were dropped. */
   duplicatesDropped = 0;
+  /** A server log to join each request with what crossed the wire (the FixtureServer). */
+  protected served: ServedSource | null = null;
+
+  /** Join every timeline's requests with this server's log from now on. */
+  joinServer(source: ServedSource | null): void {
+    this.served = source;
+  }
+
+  protected withServed(t: FetchTimeline): FetchTimeline {
+    return this.served ? joinServed(t, this.served.requests()) : t;
+  }
 
   /** Ingest one raw event; returns the normalised event, or null when it was a duplicate. */
   ingest(raw: RawBackgroundServiceEvent): NormalisedEvent | null {
@@ -46,7 +58,7 @@ export class Recording extends TypedEmitter<RecordingEvents> {
       const key = this.store.add(e);
       if (this.hasFetchListeners()) {
         const t = this.store.get(key);
-        if (t) this.emit('fetch', t);
+        if (t) this.emit('fetch', this.withServed(t));
       }
     }
     return e;
@@ -56,7 +68,7 @@ export class Recording extends TypedEmitter<RecordingEvents> {
     this.store.addProbe(record);
     this.emit('probe', record);
     if (this.hasFetchListeners()) {
-      for (const t of this.store.byId(record.id)) this.emit('fetch', t);
+      for (const t of this.store.byId(record.id)) this.emit('fetch', this.withServed(t));
     }
   }
 
@@ -81,13 +93,14 @@ export class Recording extends TypedEmitter<RecordingEvents> {
 
   /** Every background fetch timeline, in the order first seen. */
   fetches(): FetchTimeline[] {
-    return this.store.all();
+    return this.store.all().map((t) => this.withServed(t));
   }
 
   /** The latest timeline of a developer id (undefined if none yet). */
   fetch(id: string): FetchTimeline | undefined {
     const all = this.store.byId(id);
-    return all[all.length - 1];
+    const last = all[all.length - 1];
+    return last && this.withServed(last);
   }
 
   probeRecords(): readonly ProbeRecord[] {

@@ -1,0 +1,116 @@
+/**
+ * The probes: what CDP does not log (progress, the worker's events, updateUI), recorded from
+ * any app, joined with the server's view of each request.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+import { BackgroundServiceRecorder } from '../../src/recorder/recorder.js';
+import { expect, harness, openHarness, test, uid } from './support.js';
+
+const FIXTURES = resolve('fixtures');
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.mp3': 'audio/mpeg' };
+
+/** A plain static server (not bgprobe's): the probes must work for any app. */
+async function plainStaticServer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname));
+    let file = join(FIXTURES, path);
+    if (!file.startsWith(FIXTURES)) return void res.writeHead(404).end();
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+test('the podcast app on a plain static server: progress, the success event and the updateUI title', async ({ ctx }) => {
+  const { server, url } = await plainStaticServer();
+  try {
+    const recorder = await BackgroundServiceRecorder.attach(ctx);
+    const page = await ctx.newPage();
+    await page.goto(`${url}/podcast/`);
+    await page.locator('body[data-sw-ready="1"]').waitFor();
+    await page.click('text=Download episode 5');
+    const t = await recorder.waitForFetch('episode-5');
+    expect(t.outcome).toBe('success');
+    // Worker-side records come after CDP's "completed": poll for them.
+    await expect.poll(() => recorder.fetch('episode-5')!.uiUpdates.map((u) => [u.title, u.ok])).toEqual([[expect.stringMatching(/^Downloaded: Episode 5/), true]]);
+    const done = recorder.fetch('episode-5')!;
+    expect(done.swEvents.map((s) => s.type)).toEqual(['backgroundfetchsuccess']);
+    expect(done.swEvents[0]!.result).toBe('success');
+    const total = t.requests.reduce((n, r) => n + (r.bytes ?? 0), 0);
+    expect(done.progress.length).toBeGreaterThan(0);
+    const last = done.progress.at(-1)!;
+    expect(last.downloaded).toBe(total);
+    expect(last.result).toBe('success');
+    // Progress never goes backwards.
+    const downloaded = done.progress.map((p) => p.downloaded);
+    expect(downloaded).toEqual([...downloaded].sort((a, b) => a - b));
+    expect(done.fetchCalls).toMatchObject([{ ok: true, context: 'page', requests: [expect.stringMatching(/episode-5\.mp3$/), expect.stringMatching(/episode-5\.svg$/)] }]);
+    // The app saw the same thing it would without bgprobe.
+    await expect(page.locator('#episode-5')).toContainText('Downloaded');
+    await recorder.dispose();
+  } finally {
+    server.close();
+  }
+});
+
+test('a worker stopped mid-fetch: the completion event and its updateUI are still recorded', async ({ ctx, server }) => {
+  const recorder = await BackgroundServiceRecorder.attach(ctx, { server });
+  const page = await openHarness(ctx, server);
+  await harness(page, 'configureWorker', { successTitle: 'Stopped but done {id}' });
+  const id = uid('stopped');
+  await harness(page, 'start', id, ['/res/s.bin?size=1m&rate=512k'], {});
+  await recorder.waitForFetch(id, { until: 'started' });
+  const session = await ctx.newCDPSession(page);
+  await session.send('ServiceWorker.enable');
+  await session.send('ServiceWorker.stopAllWorkers');
+  await page.close();
+  const t = await recorder.waitForFetch(id);
+  expect(t.outcome).toBe('success');
+  await expect.poll(() => recorder.fetch(id)!.uiUpdates.map((u) => u.title)).toEqual([`Stopped but done ${id}`]);
+  expect(recorder.fetch(id)!.swEvents.map((s) => s.type)).toEqual(['backgroundfetchsuccess']);
+  expect(t.requests[0]!.served?.[0]).toMatchObject({ status: 200, bytesSent: 1024 * 1024, cut: false });
+  await recorder.dispose();
+});
+
+test('a 404 in a two-request fetch: both requests, their statuses, the fail event, bad-status on the page', async ({ ctx, server }) => {
+  const recorder = await BackgroundServiceRecorder.attach(ctx, { server });
+  const page = await openHarness(ctx, server);
+  const id = uid('p404');
+  await harness(page, 'start', id, ['/res/fine.mp3?size=20k', '/res/gone.mp3?status=404&size=10'], {});
+  const t = await recorder.waitForFetch(id);
+  expect(t.requests.map((r) => [r.index, r.status])).toEqual([[0, 200], [1, 404]]);
+  expect(t.requests.map((r) => r.served?.[0]?.status)).toEqual([200, 404]);
+  await expect.poll(() => recorder.fetch(id)!.swEvents.map((s) => [s.type, s.failureReason])).toEqual([['backgroundfetchfail', 'bad-status']]);
+  await expect.poll(() => recorder.fetch(id)!.progress.at(-1)?.failureReason).toBe('bad-status');
+  expect(recorder.fetch(id)!.progress.at(-1)!.result).toBe('failure');
+  await recorder.dispose();
+});
+
+test('rejections, a second updateUI, matchAll and abort() results are recorded without changing them', async ({ ctx, server }) => {
+  const recorder = await BackgroundServiceRecorder.attach(ctx);
+  const page = await openHarness(ctx, server);
+  await harness(page, 'configureWorker', { secondUpdateUI: true, matchAllInEvent: true });
+  const id = uid('twice');
+  await harness(page, 'start', id, ['/res/x.bin?size=3k', '/res/y.bin?size=5k'], {});
+  const dup = await harness(page, 'start', id, ['/res/x.bin?size=3k'], {});
+  // The app gets the browser's own rejection, untouched.
+  expect(dup).toMatchObject({ ok: false, name: 'TypeError', message: 'There already is a registration for the given id.' });
+  await recorder.waitForFetch(id);
+  await expect.poll(() => recorder.fetch(id)!.uiUpdates.map((u) => [u.call, u.ok, u.error?.name ?? null])).toEqual([
+    [1, true, null],
+    [2, false, 'InvalidStateError'],
+  ]);
+  const records = recorder.fetch(id)!.records.find((r) => r.context === 'worker' && r.method === 'matchAll')!;
+  expect(records.records.map((r) => r.size).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([3 * 1024, 5 * 1024]);
+  const rejected = recorder.probeRecords().filter((p) => p.kind === 'fetch-call' && p.id === id && !p.ok);
+  expect(rejected).toHaveLength(1);
+  const done = await harness(page, 'abort', id);
+  expect(done).toMatchObject({ ok: true });
+  await recorder.dispose();
+});
