@@ -13,7 +13,7 @@ import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import type { ServiceName } from '../recorder/services.js';
 import type { FixtureServer } from '../server/index.js';
 import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
-import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence } from './evidence.js';
+import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from './evidence.js';
 import { NotAutomatable, UnsupportedFeature, type Json } from './types.js';
 
 export interface BrowserUnderTest {
@@ -44,6 +44,8 @@ export interface OpenOptions {
   probes?: boolean;
   /** Fixture path to open. Default '/harness/'. */
   path?: string;
+  /** Another fixture origin (a server in a network namespace). Default this scenario's server. */
+  origin?: string;
   /** Use this context (not owned: not closed at teardown). Default: a new one in ctx.browser. */
   context?: BrowserContext;
   /** Throw UnsupportedFeature when the page has no BackgroundFetchManager. Default true. */
@@ -70,6 +72,8 @@ export class ScenarioContext {
   private owned: BrowserContext[] = [];
   private deferred: Array<() => Promise<void>> = [];
   private readonly controller = new AbortController();
+  /** Requests served by fixture servers other than ctx.server (e.g. one in a network namespace). */
+  readonly extraServed: ServedRow[] = [];
 
   constructor(
     readonly browser: BrowserUnderTest,
@@ -181,7 +185,7 @@ export class ScenarioContext {
       },
     };
     this.sessions.push(session);
-    await page.goto(`${this.server.url}${options.path ?? '/harness/'}`);
+    await page.goto(`${options.origin ?? this.server.url}${options.path ?? '/harness/'}`);
     session.ready = await session.call('ready', this.within(15_000));
     if (!session.ready.ok) throw new Error(`The harness did not get ready: ${session.ready.name}: ${session.ready.message}`);
     if ((options.requireBackgroundFetch ?? true) && session.ready['supported'] !== true) {
@@ -221,7 +225,7 @@ export class ScenarioContext {
     const events = [...byEvent.values()];
     if (fetches.length) this.evidence.fetches = fetches;
     if (events.length) this.evidence.events = events.sort((a, b) => a.at - b.at);
-    this.evidence.server = serverRows(this.server);
+    this.evidence.server = [...serverRows(this.server), ...this.extraServed];
     const live = [...this.sessions].reverse().find((s) => !s.page.isClosed());
     if (live && this.evidence.worker.length === 0) {
       const log = await withDeadline(

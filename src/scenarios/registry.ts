@@ -7,6 +7,7 @@ import { DEVTOOLS_SCENARIOS } from './defs/devtools.js';
 import { FAILURE_SCENARIOS } from './defs/failure.js';
 import { FETCH_SCENARIOS } from './defs/fetch.js';
 import { LIFECYCLE_SCENARIOS } from './defs/lifecycle.js';
+import { OFFLINE_SCENARIOS } from './defs/offline.js';
 import { RECORD_SCENARIOS } from './defs/records.js';
 import { SERVICE_SCENARIOS } from './defs/services.js';
 import { WORKER_SCENARIOS } from './defs/worker.js';
@@ -18,6 +19,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...FAILURE_SCENARIOS,
   ...RECORD_SCENARIOS,
   ...LIFECYCLE_SCENARIOS,
+  ...OFFLINE_SCENARIOS,
   ...DEVTOOLS_SCENARIOS,
   ...SERVICE_SCENARIOS,
 ];
