@@ -72,7 +72,16 @@ async function playwrightChromium(): Promise<string | undefined> {
 }
 
 /** Resolve the browser to use; throws BrowserNotFoundError listing everywhere it looked. */
-export async function discoverBrowser(explicitPath?: string): Promise<DiscoveredBrowser> {
+export interface DiscoveryPlaces {
+  /** Fixed install locations to try (default: this platform's usual Chrome/Chromium paths). */
+  systemPaths?: readonly string[];
+  /** Executable names to look up on $PATH. */
+  names?: readonly string[];
+  /** Whether to ask playwright-core for its installed Chromium (default true). */
+  playwright?: boolean;
+}
+
+export async function discoverBrowser(explicitPath?: string, places: DiscoveryPlaces = {}): Promise<DiscoveredBrowser> {
   const searched: string[] = [];
   if (explicitPath) {
     if (isExecutable(explicitPath)) {
@@ -93,17 +102,18 @@ export async function discoverBrowser(explicitPath?: string): Promise<Discovered
   } else {
     searched.push('BGPROBE_BROWSER (not set)');
   }
-  const pw = await playwrightChromium();
+  const pw = places.playwright === false ? undefined : await playwrightChromium();
   if (pw && !isHeadlessShell(pw)) return { executablePath: pw, source: 'playwright' };
   searched.push('a Playwright-installed Chromium (none: `npx playwright install chromium`)');
-  for (const p of SYSTEM_PATHS[process.platform] ?? []) {
+  for (const p of places.systemPaths ?? SYSTEM_PATHS[process.platform] ?? []) {
     if (isExecutable(p)) return { executablePath: p, source: 'system' };
     searched.push(p);
   }
-  for (const name of SYSTEM_NAMES) {
+  const names = places.names ?? SYSTEM_NAMES;
+  for (const name of names) {
     const p = onPath(name);
     if (p) return { executablePath: p, source: 'system' };
   }
-  searched.push(`$PATH for ${SYSTEM_NAMES.join(', ')}`);
+  searched.push(`$PATH for ${names.join(', ')}`);
   throw new BrowserNotFoundError(searched);
 }

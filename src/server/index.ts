@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TimeoutError } from '../errors.js';
 import { Exchange } from './exchange.js';
 import { describeRequest, RequestLog, timestamp } from './log.js';
 import type { RequestFilter, RequestListener, ServedRequest } from './log.js';
@@ -188,11 +189,10 @@ export class FixtureServer {
       const timer = setTimeout(() => {
         const seen = this.#log.list();
         const shown = seen.slice(-20).map((r) => `  ${describeRequest(r)}`);
-        const error = new Error(
+        const error = new TimeoutError(
           `Timed out after ${timeoutMs} ms waiting for a matching request to ${this.url}.\n` +
             `Requests so far (${shown.length} of ${seen.length} shown):\n${shown.length > 0 ? shown.join('\n') : '  (none)'}`,
         );
-        error.name = 'TimeoutError';
         finish(error);
       }, timeoutMs);
       this.#pendingWaits.add(fail);

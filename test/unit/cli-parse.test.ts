@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../../src/cli/parse.js';
+import { UsageError } from '../../src/errors.js';
+import type { RecordOptions } from '../../src/cli/commands/record.args.js';
+
+async function record(argv: string[]): Promise<RecordOptions> {
+  const parsed = await parseArgs(argv);
+  if (parsed.kind !== 'run' || parsed.spec.name !== 'record') throw new Error(`not a record run: ${parsed.kind}`);
+  return parsed.options as RecordOptions;
+}
+
+describe('parseArgs (pure: no output, no exit)', () => {
+  it('parses record with defaults', async () => {
+    const o = await record(['record', '--endpoint', 'http://127.0.0.1:9222']);
+    expect(o).toMatchObject({ endpoint: 'http://127.0.0.1:9222', url: null, services: ['backgroundFetch'], ndjson: false, duration: null, out: null, probes: true });
+  });
+
+  it('repeats --service and expands all', async () => {
+    expect((await record(['record', '--url', 'http://127.0.0.1:1/', '--service', 'backgroundSync', '--service', 'notifications'])).services).toEqual([
+      'backgroundSync',
+      'notifications',
+    ]);
+    expect((await record(['record', '--url', 'http://127.0.0.1:1/', '--service', 'all'])).services).toHaveLength(6);
+  });
+
+  it('--no-probes, --headed, --duration, --out', async () => {
+    const o = await record(['record', '--url', 'http://127.0.0.1:1/', '--no-probes', '--headed', '--duration', '2.5', '--out', 'x.json']);
+    expect(o).toMatchObject({ probes: false, headed: true, duration: 2.5, out: 'x.json' });
+  });
+
+  it.each([
+    [['record'], /Give --endpoint/],
+    [['record', '--endpoint', 'http://a:1', '--url', 'http://b/'], /cannot be combined/],
+    [['record', '--url', 'notaurl'], /is not an http\(s\) URL/],
+    [['record', '--url', 'http://x/', '--duration', '0'], /--duration must be a positive number/],
+    [['record', '--url', 'http://x/', '--service', 'push'], /Did you mean `pushMessaging`\?/],
+    [['record', '--url', 'http://x/', '--durration', '3'], /Unknown option --durration\. Did you mean --duration\?/],
+    [['recrod'], /Unknown command "recrod"\. Did you mean `record`\?/],
+  ])('rejects %j with a clear UsageError', async (argv, message) => {
+    const error = await parseArgs(argv as string[]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('returns help text instead of printing it', async () => {
+    const parsed = await parseArgs(['--help']);
+    expect(parsed.kind).toBe('help');
+    if (parsed.kind === 'help') {
+      expect(parsed.text).toContain('record');
+      expect(parsed.text).toContain('Exit codes: 0 ok, 1');
+    }
+    const sub = await parseArgs(['record', '--help']);
+    expect(sub.kind === 'help' && sub.text).toContain('--endpoint');
+  });
+});
