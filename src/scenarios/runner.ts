@@ -131,6 +131,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
   let verdict: Verdict;
   let summary: string;
   let error: ScenarioResult['error'] = null;
+  let interrupted = false;
   try {
     let but;
     try {
@@ -162,7 +163,8 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
     }
     ({ verdict, summary } = scenario.judge(observation));
   } catch (e) {
-    if (e instanceof Interrupted) return null;
+    // Interrupted: still tear down (close the context, stop the server), then drop the result.
+    interrupted = e instanceof Interrupted;
     const err = e instanceof Error ? e : new Error(String(e));
     if (e instanceof UnsupportedFeature) {
       verdict = 'unsupported';
@@ -189,6 +191,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
     evidence = ctx.evidence;
   }
   await server.close();
+  if (interrupted) return null;
   const origin = server.url;
   return {
     ...base,

@@ -184,4 +184,33 @@ const quota = defineScenario({
   judge: (o) => expectRejection(o.rejected, 'QuotaExceededError', 'a 4 PiB downloadTotal'),
 });
 
-export const FETCH_SCENARIOS: Scenario[] = [exposureWindow, exposureWorker, one, multi, duplicateUrls, emptyList, noCors, duplicateId, quota];
+const credentials = defineScenario({
+  id: 'fetch.reject.credentials-in-url',
+  title: 'A URL with credentials is refused',
+  expectation: 'A request URL that includes a username or password (http://user:pass@host/) makes fetch() reject with a TypeError, as for fetch().',
+  link: `${SPEC}#background-fetch-manager-fetch`,
+  async run(ctx) {
+    const s = await ctx.open();
+    const url = ctx.res('a.bin', { size: 16 }).replace('http://', 'http://user:secret@');
+    const r = await start(s, 'creds', [url]);
+    if (r.ok) await s.call('abort', 'creds');
+    return { rejected: rejection(r) };
+  },
+  judge: (o) => expectRejection(o.rejected, 'TypeError', 'a URL with credentials'),
+});
+
+const blockedPort = defineScenario({
+  id: 'fetch.reject.blocked-port',
+  title: 'A request to a blocked port is refused',
+  expectation: 'A request to a port the Fetch standard blocks (here 25, SMTP) makes fetch() reject with a TypeError (web-platform-tests background-fetch/port-blocking).',
+  link: 'https://fetch.spec.whatwg.org/#port-blocking',
+  async run(ctx) {
+    const s = await ctx.open();
+    const r = await start(s, 'port', ['http://127.0.0.1:25/blocked.bin']);
+    if (r.ok) await s.call('abort', 'port');
+    return { rejected: rejection(r) };
+  },
+  judge: (o) => expectRejection(o.rejected, 'TypeError', 'a request to port 25'),
+});
+
+export const FETCH_SCENARIOS: Scenario[] = [exposureWindow, exposureWorker, one, multi, duplicateUrls, emptyList, noCors, credentials, blockedPort, duplicateId, quota];
