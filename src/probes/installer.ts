@@ -65,6 +65,11 @@ export class ProbeInstaller {
     return new ProbeInstaller(async () => new CriChannel(client), 'raw', null, browserContextId);
   }
 
+  /** True once service workers are auto-attached (their events, updateUI, records). */
+  get hasWorkerProbes(): boolean {
+    return this.channel !== null && !this.disposed;
+  }
+
   onRecord(fn: (r: ProbeRecord) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);

@@ -106,6 +106,33 @@ export function probeScript(bindingName: string): string {
   if (isWorker) {
     const calls = new WeakMap();
     let lastClick = null;
+    // The app's waitUntil() promises per background-fetch event: when all have settled the
+    // worker is done with the event (its updateUI and cache writes included). Tracked, never added
+    // to: the probe must not extend an event's lifetime.
+    const extensions = new WeakMap();
+    const EE = g.ExtendableEvent && g.ExtendableEvent.prototype;
+    wrap(EE, 'waitUntil', function (original, args) {
+      // The app's listener may run before the probe's (a worker probed after its script ran).
+      let list = extensions.get(this);
+      if (!list) extensions.set(this, (list = []));
+      list.push(Promise.resolve(args[0]));
+      return original.apply(this, args);
+    });
+    const reportWhenDone = (event, type, id) => {
+      let list = extensions.get(event);
+      if (!list) extensions.set(event, (list = []));
+      let seen = -1;
+      const check = () => {
+        if (list.length === seen) {
+          Promise.all(list.map((p) => p.then(() => true, () => false))).then((oks) =>
+            report({ kind: 'sw-event-done', type, id, ok: oks.every(Boolean), extensions: list.length }));
+          return;
+        }
+        seen = list.length;
+        Promise.allSettled(list.slice()).then(() => setTimeout(check, 0));
+      };
+      setTimeout(check, 0);
+    };
     for (const type of ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick']) {
       // Added before the app's script runs, so this listener sees the event first. It only reads.
       g.addEventListener(type, (event) => {
@@ -115,6 +142,7 @@ export function probeScript(bindingName: string): string {
         const at = g.performance && performance.timeOrigin && event.timeStamp ? performance.timeOrigin + event.timeStamp : now();
         if (type === 'backgroundfetchclick') lastClick = { id: reg.id, at };
         report(Object.assign({ kind: 'sw-event', type, id: reg.id, at, recordsAvailable: reg.recordsAvailable }, state(reg)));
+        reportWhenDone(event, type, reg.id);
       });
     }
     const UIE = g.BackgroundFetchUpdateUIEvent && g.BackgroundFetchUpdateUIEvent.prototype;

@@ -35,6 +35,18 @@ export interface SwEventRecord extends ProbeBase {
   uploaded: number;
   uploadTotal: number;
   recordsAvailable: boolean;
+  /** When every waitUntil() promise of the app's handlers had settled (null: not yet). */
+  doneAt?: number | null;
+  /** Whether they all fulfilled. */
+  doneOk?: boolean | null;
+}
+
+/** Internal: the worker finished handling a background-fetch event (joined into SwEventRecord). */
+export interface SwEventDoneRecord extends ProbeBase {
+  kind: 'sw-event-done';
+  type: SwEventType;
+  ok: boolean;
+  extensions: number;
 }
 
 export interface ErrorInfo {
@@ -96,7 +108,8 @@ export type ProbeRecord =
   | RecordsRecord
   | FetchCallRecord
   | OpenWindowRecord
-  | AbortCallRecord;
+  | AbortCallRecord
+  | SwEventDoneRecord;
 
 export function normaliseOrigin(origin: string): string {
   return origin.endsWith('/') ? origin.slice(0, -1) : origin;

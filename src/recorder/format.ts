@@ -2,7 +2,8 @@
 import type { FetchTimeline } from './timeline.js';
 
 function clock(at: number, t0: number): string {
-  return `+${((at - t0) / 1000).toFixed(3)}s`.padStart(10);
+  const d = (at - t0) / 1000;
+  return `${d < 0 ? '-' : '+'}${Math.abs(d).toFixed(3)}s`.padStart(10);
 }
 
 function bytes(n: number | null): string {
@@ -37,7 +38,10 @@ export function formatTimeline(t: FetchTimeline, options: { maxLines?: number } 
       text: `page    progress x${progress.length}, last ${bytes(last.downloaded)}/${bytes(last.downloadTotal)}` + (last.result ? ` result=${last.result}${last.failureReason ? ` (${last.failureReason})` : ''}` : ''),
     });
   }
-  for (const s of t.swEvents) rows.push({ at: s.at, text: `worker  ${s.type} (result=${s.result || "''"}${s.failureReason ? `, ${s.failureReason}` : ''}, ${bytes(s.downloaded)})` });
+  for (const s of t.swEvents) {
+    const done = s.doneAt != null ? `, handled in ${Math.round(s.doneAt - s.at)} ms${s.doneOk === false ? ' (a waitUntil promise rejected)' : ''}` : '';
+    rows.push({ at: s.at, text: `worker  ${s.type} (result=${s.result || "''"}${s.failureReason ? `, ${s.failureReason}` : ''}, ${bytes(s.downloaded)}${done})` });
+  }
   for (const u of t.uiUpdates) {
     rows.push({ at: u.at, text: `worker  updateUI #${u.call} ${JSON.stringify({ title: u.title, icons: u.icons?.length ?? 0 })} ${u.ok ? 'resolved' : `rejected ${u.error?.name}: ${u.error?.message}`}` });
   }

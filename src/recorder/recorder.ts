@@ -201,7 +201,8 @@ export class BackgroundServiceRecorder extends Recording {
    * timeout, a TimeoutError showing the timeline gathered so far.
    */
   waitForFetch(id: string, options: WaitForFetchOptions = {}): Promise<FetchTimeline> {
-    const until = options.until ?? 'completed';
+    // Without worker probes nothing ever reports the worker's event: settled means completed.
+    const until = options.until === 'settled' && !this.probeInstaller?.hasWorkerProbes ? 'completed' : (options.until ?? 'completed');
     const timeout = options.timeout ?? this.defaultTimeout;
     const pick = (): FetchTimeline | undefined => {
       const all = this.fetches().filter((t) => t.id === id && (options.since === undefined || (t.registeredAt ?? t.events[0]!.at) >= options.since));

@@ -73,9 +73,15 @@ export interface FetchTimeline {
   openWindows: OpenWindowRecord[];
 }
 
-export type FetchStage = 'registered' | 'started' | 'completed';
+/**
+ * `settled`: completed AND the service worker finished handling its completion event (every
+ * waitUntil() promise settled: updateUI, cache writes). CDP logs "completed" before the worker
+ * even gets the event.
+ */
+export type FetchStage = 'registered' | 'started' | 'completed' | 'settled';
 
 export function reachedStage(t: FetchTimeline, stage: FetchStage): boolean {
+  if (stage === 'settled') return t.completedAt !== null && t.swEvents.some((e) => e.type !== 'backgroundfetchclick' && e.doneAt != null);
   if (stage === 'completed') return t.completedAt !== null;
   if (stage === 'started') return t.startedAt !== null || t.requests.length > 0 || t.completedAt !== null;
   return t.events.length > 0;
@@ -260,8 +266,16 @@ export class TimelineStore {
           t.progress.push(p);
           break;
         case 'sw-event':
-          t.swEvents.push(p);
+          t.swEvents.push({ ...p, doneAt: null, doneOk: null });
           break;
+        case 'sw-event-done': {
+          const ev = [...t.swEvents].reverse().find((s) => s.type === p.type && s.doneAt === null);
+          if (ev) {
+            ev.doneAt = p.at;
+            ev.doneOk = p.ok;
+          }
+          break;
+        }
         case 'ui-update':
           t.uiUpdates.push(p);
           break;

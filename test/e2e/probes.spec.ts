@@ -35,11 +35,13 @@ test('the podcast app on a plain static server: progress, the success event and 
     await page.goto(`${url}/podcast/`);
     await page.locator('body[data-sw-ready="1"]').waitFor();
     await page.click('text=Download episode 5');
-    const t = await recorder.waitForFetch('episode-5');
+    // 'settled': CDP's "completed" AND the worker finished its event (updateUI included).
+    const t = await recorder.waitForFetch('episode-5', { until: 'settled' });
     expect(t.outcome).toBe('success');
-    // Worker-side records come after CDP's "completed": poll for them.
-    await expect.poll(() => recorder.fetch('episode-5')!.uiUpdates.map((u) => [u.title, u.ok])).toEqual([[expect.stringMatching(/^Downloaded: Episode 5/), true]]);
-    const done = recorder.fetch('episode-5')!;
+    expect(t.uiUpdates.map((u) => [u.title, u.ok])).toEqual([[expect.stringMatching(/^Downloaded: Episode 5/), true]]);
+    expect(t.swEvents[0]!.doneOk).toBe(true);
+    expect(t.swEvents[0]!.doneAt).toBeGreaterThanOrEqual(t.uiUpdates[0]!.at);
+    const done = t;
     expect(done.swEvents.map((s) => s.type)).toEqual(['backgroundfetchsuccess']);
     expect(done.swEvents[0]!.result).toBe('success');
     const total = t.requests.reduce((n, r) => n + (r.bytes ?? 0), 0);
