@@ -75,7 +75,7 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: 'results.json' }]],
   use: { headless: true, launchOptions: { executablePath, args } },
   projects: [
-    { name: 'chromium', use: { browserName: 'chromium' }, testMatch: /(pass|fail)\\.spec\\.ts$/ },
+    { name: 'chromium', use: { browserName: 'chromium' }, testMatch: /(podcast|typing|fail)\\.spec\\.ts$/ },
     { name: 'webkit', use: { browserName: 'webkit' }, testMatch: /skip\\.spec\\.ts$/ },
     { name: 'shell', use: { browserName: 'chromium', launchOptions: { executablePath: ${JSON.stringify(shellPath)}, args } }, testMatch: /shell\\.spec\\.ts$/ },
   ],
@@ -84,20 +84,7 @@ export default defineConfig({
 }
 
 const USER_SPECS: Record<string, string> = {
-  'pass.spec.ts': `import { test, expect } from 'bgprobe/playwright';
-
-test.use({ bgprobe: { timeout: 30_000 } });
-
-test('episode downloads in the background', async ({ page, backgroundFetch, fixtureServer }) => {
-  await page.goto(fixtureServer.url + '/podcast/?media=res&size=4m&rate=8m');
-  await page.waitForSelector('body[data-sw-ready="1"]');
-  await page.click('text=Download episode 5');
-  const fetch = await backgroundFetch.waitForFetch('episode-5');
-  await expect(fetch).toSucceed();
-  await expect(fetch).toReportProgressUpTo(4 * 1024 * 1024);
-  await expect(fetch).toUpdateUI({ title: /Downloaded/ });
-  await expect('episode-5').toHaveEventSequence(['registered', 'started', 'request-started', 'request-completed', 'completed']);
-});
+  'typing.spec.ts': `import { test } from 'bgprobe/playwright';
 
 test.describe('typing', () => {
   // @ts-expect-error -- an option that does not exist
@@ -129,6 +116,14 @@ test('refused on chrome-headless-shell', async ({ backgroundFetch }) => {
 });
 `,
 };
+
+/** The example spec of docs/playwright.md, verbatim: the docs promise it runs as is. */
+async function docsExample(): Promise<string> {
+  const docs = await readFile(join(REPO, 'docs/playwright.md'), 'utf8');
+  const m = /```ts\n(\/\/ tests\/podcast\.spec\.ts\n[\s\S]*?)```/.exec(docs);
+  if (!m?.[1]) throw new Error('docs/playwright.md has no ```ts block starting with // tests/podcast.spec.ts');
+  return m[1];
+}
 
 // The parts of Playwright's JSON reporter output read here.
 interface JsonAttachment {
@@ -211,6 +206,7 @@ test.beforeAll(async () => {
   await writeFile(join(project, 'playwright.config.ts'), userConfig(join(work, 'headless_shell')));
   await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(REPO, 'node_modules/@types')] }, include: ['tests', 'playwright.config.ts'] }, null, 2));
   for (const [name, text] of Object.entries(USER_SPECS)) await writeFile(join(project, 'tests', name), text);
+  await writeFile(join(project, 'tests/podcast.spec.ts'), await docsExample());
 
   output = await run(process.execPath, [join(project, 'node_modules/@playwright/test/cli.js'), 'test'], project, env, 300_000);
   const json = join(project, 'results.json');
@@ -228,10 +224,12 @@ function find(title: string): JsonTest {
   return t;
 }
 
-test('a passing spec passes', () => {
-  const t = find('episode downloads in the background');
-  expect(t.status, describeRun('npx playwright test', output)).toBe('expected');
-  expect(t.results.at(-1)?.attachments.map((a) => a.name)).not.toContain('bgprobe-timelines.txt');
+test('the example of docs/playwright.md passes as is', () => {
+  for (const title of ['episode downloads in the background', 'a missing file fails the download']) {
+    const t = find(title);
+    expect(t.status, `${title}\n${describeRun('npx playwright test', output)}`).toBe('expected');
+    expect(t.results.at(-1)?.attachments.map((a) => a.name)).not.toContain('bgprobe-timelines.txt');
+  }
 });
 
 test('a failing fetch prints the matcher message and attaches the timelines', async () => {
