@@ -26,6 +26,12 @@ export interface LaunchOptions {
   /** ms to wait for the browser to start. Default 30 s. */
   timeout?: number;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Let Playwright close the browser and exit the process (130) on SIGINT/SIGTERM/SIGHUP.
+   * Default true (Playwright's own default). Commands that must write what they have on Ctrl-C
+   * (compat) pass false and close the browser themselves.
+   */
+  handleSignals?: boolean;
 }
 
 export interface LaunchedProcess {
@@ -50,7 +56,17 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
   const timeout = options.timeout ?? 30_000;
   const { chromium } = await import('playwright-core');
   if (!options.userDataDir) {
-    const browser = await chromium.launch({ executablePath, headless, args, timeout, ...(options.env ? { env: options.env } : {}) });
+    const signals = options.handleSignals ?? true;
+    const browser = await chromium.launch({
+      executablePath,
+      headless,
+      args,
+      timeout,
+      handleSIGINT: signals,
+      handleSIGTERM: signals,
+      handleSIGHUP: signals,
+      ...(options.env ? { env: options.env } : {}),
+    });
     launchedInfo.set(browser, { process: null, executablePath, wsEndpoint: null, userDataDir: null });
     return browser;
   }

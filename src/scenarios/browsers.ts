@@ -77,10 +77,11 @@ export class BrowserSlot {
       browser = await this.connected.playwright();
     } else if (spec.kind === 'channel') {
       const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({ channel: spec.target!, headless: this.headless, args: mergeArgs(defaultArgs(), spec.args) });
+      // Ctrl-C is bgprobe's to handle (write the report of what finished), not Playwright's.
+      browser = await chromium.launch({ channel: spec.target!, headless: this.headless, args: mergeArgs(defaultArgs(), spec.args), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
     } else {
       executablePath = (await discoverBrowser(spec.target ?? undefined)).executablePath;
-      browser = await launch({ executablePath, headless: this.headless, args: spec.args });
+      browser = await launch({ executablePath, headless: this.headless, args: spec.args, handleSignals: false });
     }
     browser.on('disconnected', () => this.markBroken());
     this.version = browser.version();
