@@ -56,7 +56,8 @@ export class Recording extends TypedEmitter<RecordingEvents> {
     this.emit('event', e);
     if (e.service === 'backgroundFetch') {
       const key = this.store.add(e);
-      if (this.hasFetchListeners()) {
+      // Building a timeline snapshot costs: only when someone listens (waitForFetch, matchers).
+      if (this.listenerCount('fetch') > 0) {
         const t = this.store.get(key);
         if (t) this.emit('fetch', this.withServed(t));
       }
@@ -67,14 +68,9 @@ export class Recording extends TypedEmitter<RecordingEvents> {
   ingestProbe(record: ProbeRecord): void {
     this.store.addProbe(record);
     this.emit('probe', record);
-    if (this.hasFetchListeners()) {
+    if (this.listenerCount('fetch') > 0) {
       for (const t of this.store.byId(record.id)) this.emit('fetch', this.withServed(t));
     }
-  }
-
-  /** Overridden by the live recorder, which counts its own waiters. */
-  protected hasFetchListeners(): boolean {
-    return true;
   }
 
   events(filter: EventFilter = {}): NormalisedEvent[] {

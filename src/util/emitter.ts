@@ -15,6 +15,10 @@ export class TypedEmitter<Events extends Record<string, unknown[]>> {
     this.listeners.get(event)?.delete(fn as unknown as AnyListener);
   }
 
+  listenerCount<K extends keyof Events>(event: K): number {
+    return this.listeners.get(event)?.size ?? 0;
+  }
+
   protected emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
     const set = this.listeners.get(event);
     if (!set) return;
