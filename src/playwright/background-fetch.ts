@@ -3,8 +3,14 @@
  * joined with what the fixture server served, and the CDP-only permission grant Playwright
  * itself cannot make (`context.grantPermissions(['background-fetch'])` throws "Unknown
  * permission": Playwright has no mapping for it).
+ *
+ * Also the registry that tells a matcher which fixture belongs to the running test: matchers
+ * get only the received value, so `expect('episode-5').toSucceed()` finds its recorder by the
+ * TestInfo Playwright hands both the fixture and `test.info()`. A WeakMap: nothing outlives its
+ * test, and each worker process has its own, so `--workers` and `--shard` share no state.
  */
-import type { Browser, BrowserContext } from '@playwright/test';
+import { test as base } from '@playwright/test';
+import type { Browser, BrowserContext, TestInfo } from '@playwright/test';
 import { PlaywrightCdpSession } from '../cdp/session.js';
 import { UsageError } from '../errors.js';
 import { joinServed } from '../evidence/join.js';
@@ -144,4 +150,25 @@ export class BackgroundFetchFixture {
     })();
     return this.browserContextId;
   }
+}
+
+const fixtures = new WeakMap<TestInfo, BackgroundFetchFixture>();
+
+export function registerFixture(testInfo: TestInfo, fixture: BackgroundFetchFixture): void {
+  fixtures.set(testInfo, fixture);
+}
+
+export function fixtureFor(testInfo: TestInfo): BackgroundFetchFixture | undefined {
+  return fixtures.get(testInfo);
+}
+
+/** The running test's fixture; undefined outside a test or when it did not use backgroundFetch. */
+export function currentFixture(): BackgroundFetchFixture | undefined {
+  let info: TestInfo;
+  try {
+    info = base.info();
+  } catch {
+    return undefined;
+  }
+  return fixtures.get(info);
 }

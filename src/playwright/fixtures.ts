@@ -14,9 +14,8 @@ import type { ServiceSelection } from '../recorder/services.js';
 import { FixtureServer } from '../server/index.js';
 import { bestEffort, debug } from '../util/debug.js';
 import { attachTimelines } from './attach.js';
-import { BackgroundFetchFixture, type ServerSlot } from './background-fetch.js';
+import { BackgroundFetchFixture, fixtureFor, registerFixture, type ServerSlot } from './background-fetch.js';
 import { browserProduct, headlessShellMessage, nonChromiumReason } from './browser-check.js';
-import { fixtureFor, registerFixture } from './registry.js';
 
 const log = debug('bgprobe:playwright');
 

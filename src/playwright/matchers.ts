@@ -9,6 +9,7 @@
  */
 import type { ExpectMatcherState, MatcherReturnType } from '@playwright/test';
 import type { FetchTimeline } from '../recorder/timeline.js';
+import { currentFixture } from './background-fetch.js';
 import {
   checkAborted,
   checkFailed,
@@ -23,7 +24,6 @@ import {
 } from './checks.js';
 import { formatMatcherMessage } from './message.js';
 import { poll } from './poll.js';
-import { currentFixture } from './registry.js';
 import { checkSequence, validateSequence } from './sequence.js';
 
 /** A timeline (from `backgroundFetch.waitForFetch`/`fetch`/`fetches`) or a developer id. */

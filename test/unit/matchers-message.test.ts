@@ -3,6 +3,7 @@
  * clock: the intervals and the final evaluation at the deadline are the contract).
  */
 import { describe, expect, it } from 'vitest';
+import { timelinesText } from '../../src/playwright/attach.js';
 import { formatMatcherMessage, matcherHint } from '../../src/playwright/message.js';
 import { poll, POLL_INTERVALS } from '../../src/playwright/poll.js';
 import { Recording } from '../../src/recorder/recording.js';
@@ -76,6 +77,24 @@ describe('formatMatcherMessage', () => {
     expect(text.endsWith('Timeline so far:\n  Nothing was recorded for "x".\n  Recorded ids: "y"')).toBe(true);
     const bare = formatMatcherMessage({ matcher: 'toSucceed', isNot: false, expected: 'success', received: 'nothing' });
     expect(bare).toContain('  Nothing was recorded for this fetch.');
+  });
+});
+
+describe('the failure attachment text', () => {
+  it('is every timeline, then the events of other services', () => {
+    const r = new Recording();
+    for (const e of successSequence('one')) r.ingest(e);
+    for (const e of successSequence('two', { eventType: 'BackgroundFetchAbortEvent' })) r.ingest(e);
+    r.ingest({ ...successSequence('sync')[0]!, service: 'backgroundSync', eventName: 'Registered sync', instanceId: 'tag-1', eventMetadata: [] });
+    const other = r.events().filter((e) => e.service !== 'backgroundFetch');
+    const text = timelinesText(r.fetches(), other);
+    expect(text).toMatch(/^Background fetch "one" .*: success\n/);
+    expect(text).toContain('\n\nBackground fetch "two" (http://127.0.0.1:8080/, registration 7): aborted');
+    expect(text).toMatch(/\n\nOther background service events:\n {2}\+0\.000s {2}backgroundSync Registered sync \[tag-1\]\n$/);
+  });
+
+  it('says so when nothing was recorded', () => {
+    expect(timelinesText([], [])).toBe('No background fetch was recorded in this test (no "Background Fetch registered" event).\n');
   });
 });
 
