@@ -1,6 +1,6 @@
 /**
- * The `backgroundFetch` fixture's value: one test's recorder (with probes), its timelines
- * joined with what the fixture server served, and the CDP-only permission grant Playwright
+ * The `backgroundFetch` fixture's value: one test's recorder (with probes; the fixture joins
+ * the fixture server's log to it, so requests carry `served`), and the CDP-only permission grant Playwright
  * itself cannot make (`context.grantPermissions(['background-fetch'])` throws "Unknown
  * permission": Playwright has no mapping for it).
  *
@@ -13,7 +13,6 @@ import { test as base } from '@playwright/test';
 import type { Browser, BrowserContext, TestInfo } from '@playwright/test';
 import { PlaywrightCdpSession } from '../cdp/session.js';
 import { UsageError } from '../errors.js';
-import { joinServed } from '../evidence/join.js';
 import type { FetchCallRecord } from '../probes/types.js';
 import type { BackgroundServiceRecorder, WaitForFetchOptions } from '../recorder/recorder.js';
 import type { EventFilter } from '../recorder/recording.js';
@@ -49,19 +48,18 @@ export class BackgroundFetchFixture {
    * The fetch's timeline once it reaches `until` (default 'completed'); on timeout a
    * TimeoutError whose message shows the timeline so far. Default timeout: `bgprobe.timeout`.
    */
-  async waitForFetch(id: string, options: WaitForFetchOptions = {}): Promise<FetchTimeline> {
-    return this.join(await this.recorder.waitForFetch(id, options));
+  waitForFetch(id: string, options: WaitForFetchOptions = {}): Promise<FetchTimeline> {
+    return this.recorder.waitForFetch(id, options);
   }
 
   /** Every background fetch recorded in this test, in the order first seen. */
   fetches(): FetchTimeline[] {
-    return this.recorder.fetches().map((t) => this.join(t));
+    return this.recorder.fetches();
   }
 
   /** The latest timeline of a developer id, or undefined when nothing was recorded for it yet. */
   fetch(id: string): FetchTimeline | undefined {
-    const t = this.recorder.fetch(id);
-    return t && this.join(t);
+    return this.recorder.fetch(id);
   }
 
   /** Normalised BackgroundService events of every recorded service. */
@@ -105,8 +103,7 @@ export class BackgroundFetchFixture {
 
   /** The live timeline behind a snapshot taken in this test, or null when it is not ours. */
   refresh(t: FetchTimeline): FetchTimeline | null {
-    const live = this.recorder.fetches().find((x) => x.key === t.key);
-    return live ? this.join(live) : null;
+    return this.recorder.fetches().find((x) => x.key === t.key) ?? null;
   }
 
   /** Why there is no timeline for `id`: what a matcher prints instead of a timeline. */
@@ -118,11 +115,6 @@ export class BackgroundFetchFixture {
       `Nothing was recorded for "${id}": no "Background Fetch registered" event. Did fetch() reject, or did the app use another id?` +
       (ids.length ? `\nRecorded ids: ${ids.map((i) => JSON.stringify(i)).join(', ')}` : '\nNo background fetch was recorded in this test.')
     );
-  }
-
-  private join(t: FetchTimeline): FetchTimeline {
-    const server = this.slot.server;
-    return server ? joinServed(t, server.requests()) : t;
   }
 
   private defaultOrigin(): string | null {

@@ -99,6 +99,8 @@ const extended = base.extend<BgprobeTestFixtures & InternalTestFixtures, Bgprobe
         ...(bgprobe.services !== undefined ? { services: bgprobe.services } : {}),
         ...(bgprobe.timeout !== undefined ? { timeout: bgprobe.timeout } : {}),
         probes: bgprobe.probes ?? true,
+        // Read at call time: a test may ask for fixtureServer after backgroundFetch was set up.
+        server: { requests: () => _bgprobeServerSlot.server?.requests() ?? [] },
       });
       const fixture = new BackgroundFetchFixture(recorder, context, browser, _bgprobeServerSlot);
       registerFixture(testInfo, fixture);
