@@ -1,7 +1,7 @@
 /**
- * The `backgroundFetch` fixture's value: one test's recorder (with probes; the fixture joins
- * the fixture server's log to it, so requests carry `served`), and the CDP-only permission grant Playwright
- * itself cannot make (`context.grantPermissions(['background-fetch'])` throws "Unknown
+ * The `backgroundFetch` fixture's value: one test's recorder (with probes, and the fixture
+ * server's log joined in so requests carry `served`), plus the CDP-only permission grant
+ * Playwright cannot make (`context.grantPermissions(['background-fetch'])` throws "Unknown
  * permission": Playwright has no mapping for it).
  *
  * Also the registry that tells a matcher which fixture belongs to the running test: matchers

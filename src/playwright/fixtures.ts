@@ -107,7 +107,7 @@ const extended = base.extend<BgprobeTestFixtures & InternalTestFixtures, Bgprobe
       try {
         await use(fixture);
       } finally {
-        // The recorder's data outlives dispose(): the attachment below still reads it.
+        // The recorder's data outlives dispose(): _bgprobeAttachOnFailure still reads it.
         await bestEffort(log, 'dispose backgroundFetch', () => fixture.dispose());
       }
     },
