@@ -1,0 +1,215 @@
+// The figures that need real Chromium, all in ONE browser launch (the machine is shared: one
+// short Chromium run at a time):
+//   floor     the browser's own time from fetch() to the result, 1-byte fetch, no bgprobe:
+//             the first after launch, then steady state
+//   delay     event delay: CDP timestamp -> the recorder's 'event' subscribers, beside a raw
+//             CDP session observing the same events (what any CDP client gets at best)
+//   overhead  a 64 MiB two-request fetch with recorder + probes vs with neither, alternated
+//   attach    bgprobe's fixed cost per scenario: context + harness with vs without a recorder
+// Times in the page are taken in the page (performance.now), so Playwright's round trips are
+// not counted; completion is the registration's `result` becoming non-empty.
+import { median, p99, sleep } from './stats.mjs';
+
+const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
+
+/** Wall clock with sub-millisecond resolution (the CDP timestamp is seconds since the epoch). */
+const now = () => performance.timeOrigin + performance.now();
+
+async function openHarness(context, server) {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/harness/`);
+  const ready = await page.evaluate(() => window.harness.ready());
+  if (!ready.ok) throw new Error(`harness not ready: ${JSON.stringify(ready)}`);
+  return page;
+}
+
+/**
+ * In the page: backgroundFetch.fetch() through the harness page's registration, then wait for
+ * `result` (progress events, plus a 5 ms poll in case the last change fires none). Resolves
+ * { ok, ms, result }. The harness' own waitForResult polls every 50 ms: too coarse here.
+ */
+function timedFetch(page, id, urls, timeoutMs = 120_000) {
+  return page.evaluate(
+    async ({ id, urls, timeoutMs }) => {
+      const reg = await navigator.serviceWorker.ready;
+      const t0 = performance.now();
+      let bg;
+      try {
+        bg = await reg.backgroundFetch.fetch(id, urls);
+      } catch (e) {
+        return { ok: false, error: `${e.name}: ${e.message}` };
+      }
+      const result = await new Promise((resolve) => {
+        const done = () => {
+          if (bg.result !== '') {
+            clearInterval(poll);
+            clearTimeout(timer);
+            resolve(bg.result);
+          }
+        };
+        const poll = setInterval(done, 5);
+        const timer = setTimeout(() => {
+          clearInterval(poll);
+          resolve('timeout');
+        }, timeoutMs);
+        bg.addEventListener('progress', done);
+        done();
+      });
+      return { ok: result === 'success', ms: performance.now() - t0, result, failureReason: bg.failureReason, downloaded: bg.downloaded };
+    },
+    { id, urls, timeoutMs },
+  );
+}
+
+let seq = 0;
+const uid = (p) => `${p}-${process.pid}-${++seq}-${Date.now().toString(36)}`;
+
+export async function benchBrowser({ quick, log, sections = ['floor', 'delay', 'overhead', 'attach'] }) {
+  const { launch, FixtureServer, BackgroundServiceRecorder } = await import(dist('index.js'));
+  const out = { version: null };
+  const server = await FixtureServer.start();
+  const tLaunch = performance.now();
+  const browser = await launch();
+  out.version = browser.version();
+  out.launchMs = performance.now() - tLaunch;
+  try {
+    // ---- floor: no bgprobe in this context at all -------------------------------------
+    if (sections.includes('floor')) {
+      const context = await browser.newContext();
+      const page = await openHarness(context, server);
+      const first = await timedFetch(page, uid('floor-first'), ['/res/one.bin?size=1']);
+      if (!first.ok) throw new Error(`floor: first fetch failed: ${JSON.stringify(first)}`);
+      const steady = [];
+      for (let i = 0; i < 10; i++) {
+        const r = await timedFetch(page, uid('floor'), [`/res/one-${i}.bin?size=1`]);
+        if (!r.ok) throw new Error(`floor: fetch failed: ${JSON.stringify(r)}`);
+        steady.push(r.ms);
+      }
+      out.floor = { firstMs: first.ms, steadyMs: steady, steadyMedianMs: median(steady) };
+      log(`  floor: first ${first.ms.toFixed(0)} ms, steady median ${median(steady).toFixed(1)} ms`);
+      await context.close();
+    }
+
+    // ---- event delay ------------------------------------------------------------------
+    if (sections.includes('delay')) {
+      const context = await browser.newContext();
+      const recorder = await BackgroundServiceRecorder.attach(context, { server });
+      const recorderDelays = [];
+      const ownMs = [];
+      // Arrival of each raw event at the recorder's Playwright CDP session, taken BEFORE the
+      // recorder's own handler runs (a prepended listener; internals on purpose), so the
+      // recorder's share of the delay (normalise, de-duplicate, emit) is measured on its own.
+      const arrived = new WeakMap();
+      const pwSession = recorder.session?.session;
+      if (typeof pwSession?.prependListener === 'function') {
+        pwSession.prependListener('BackgroundService.backgroundServiceEventReceived', (p) => arrived.set(p.backgroundServiceEvent, now()));
+      }
+      recorder.on('event', (e) => {
+        const t = now();
+        recorderDelays.push(t - e.at);
+        const a = arrived.get(e.raw);
+        if (a !== undefined) ownMs.push(t - a);
+      });
+      // A bare CDP session on a page of its own, observing the same service: the protocol's
+      // own delivery time, which the recorder cannot beat.
+      const rawPage = await context.newPage();
+      const raw = await context.newCDPSession(rawPage);
+      const rawDelays = [];
+      raw.on('BackgroundService.backgroundServiceEventReceived', ({ backgroundServiceEvent: e }) => rawDelays.push(now() - e.timestamp * 1000));
+      await raw.send('BackgroundService.startObserving', { service: 'backgroundFetch' });
+      const page = await openHarness(context, server);
+      const fetches = quick ? 10 : 30;
+      // Two at a time, so events of different fetches interleave as they do in a real app.
+      for (let i = 0; i < fetches; i += 2) {
+        const rs = await Promise.all(
+          [i, i + 1].map((k) => timedFetch(page, uid('delay'), [`/res/a-${k}.mp3?size=64k`, `/res/b-${k}.svg?size=1k`])),
+        );
+        for (const r of rs) if (!r.ok) throw new Error(`delay: fetch failed: ${JSON.stringify(r)}`);
+      }
+      await sleep(300);
+      out.delay = {
+        fetches,
+        events: recorderDelays.length,
+        recorder: { medianMs: median(recorderDelays), p99Ms: p99(recorderDelays), minMs: Math.min(...recorderDelays), maxMs: Math.max(...recorderDelays) },
+        recorderOwn: { events: ownMs.length, medianMs: median(ownMs), p99Ms: p99(ownMs) },
+        rawCdp: { events: rawDelays.length, medianMs: median(rawDelays), p99Ms: p99(rawDelays), minMs: Math.min(...rawDelays) },
+      };
+      log(`  delay: recorder median ${out.delay.recorder.medianMs.toFixed(2)} ms p99 ${out.delay.recorder.p99Ms.toFixed(2)} ms; raw CDP median ${out.delay.rawCdp.medianMs.toFixed(2)} ms (${recorderDelays.length} events)`);
+      await recorder.dispose();
+      await raw.detach().catch(() => undefined);
+      await context.close();
+    }
+
+    // ---- recording overhead: 64 MiB, two requests ---------------------------------------
+    if (sections.includes('overhead')) {
+      const plain = await browser.newContext();
+      const recorded = await browser.newContext();
+      const recorder = await BackgroundServiceRecorder.attach(recorded, { server });
+      const pages = { plain: await openHarness(plain, server), recorded: await openHarness(recorded, server) };
+      // The first fetch after launch (per context) carries a start-up cost: keep it out.
+      for (const p of Object.values(pages)) await timedFetch(p, uid('warm'), ['/res/warm.bin?size=1']);
+      const runs = quick ? 3 : 6;
+      const times = { plain: [], recorded: [] };
+      for (let i = 0; i < runs; i++) {
+        const order = i % 2 === 0 ? ['plain', 'recorded'] : ['recorded', 'plain'];
+        for (const who of order) {
+          const id = uid(`big-${who}`);
+          const r = await timedFetch(pages[who], id, ['/res/a.bin?size=32m', '/res/b.bin?size=32m']);
+          if (!r.ok) throw new Error(`overhead: ${who} fetch failed: ${JSON.stringify(r)}`);
+          times[who].push(r.ms);
+          log(`  overhead run ${i + 1}/${runs} ${who}: ${r.ms.toFixed(0)} ms`);
+          // Let the worker's completion event finish before the next fetch starts.
+          if (who === 'recorded') await recorder.waitForFetch(id, { until: 'settled', timeout: 30_000 }).catch(() => undefined);
+          await sleep(300);
+        }
+      }
+      const ratios = times.recorded.map((t, i) => t / times.plain[i]);
+      out.overhead = { runs, plainMs: times.plain, recordedMs: times.recorded, plainMedianMs: median(times.plain), recordedMedianMs: median(times.recorded), pairRatios: ratios, ratio: median(ratios) };
+      await recorder.dispose();
+      await plain.close();
+      await recorded.close();
+    }
+
+    // ---- bgprobe's fixed cost per scenario ----------------------------------------------
+    if (sections.includes('attach')) {
+      const runs = quick ? 3 : 6;
+      const times = { plain: [], recorded: [], attach: [], dispose: [] };
+      for (let i = 0; i < runs; i++) {
+        for (const who of i % 2 === 0 ? ['plain', 'recorded'] : ['recorded', 'plain']) {
+          const t0 = performance.now();
+          const context = await browser.newContext();
+          let recorder = null;
+          if (who === 'recorded') {
+            const a = performance.now();
+            recorder = await BackgroundServiceRecorder.attach(context, { server });
+            times.attach.push(performance.now() - a);
+          }
+          const page = await openHarness(context, server);
+          void page;
+          if (recorder) {
+            const d = performance.now();
+            await recorder.dispose();
+            times.dispose.push(performance.now() - d);
+          }
+          await context.close();
+          times[who].push(performance.now() - t0);
+        }
+      }
+      const diffs = times.recorded.map((t, i) => t - times.plain[i]);
+      out.attach = {
+        runs,
+        plainMedianMs: median(times.plain),
+        recordedMedianMs: median(times.recorded),
+        attachMedianMs: median(times.attach),
+        disposeMedianMs: median(times.dispose),
+        pairDiffsMs: diffs,
+        overheadMedianMs: median(diffs),
+      };
+      log(`  per-scenario recorder cost: ${out.attach.overheadMedianMs.toFixed(0)} ms (attach ${out.attach.attachMedianMs.toFixed(0)}, dispose ${out.attach.disposeMedianMs.toFixed(0)})`);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  return out;
+}

@@ -1,0 +1,322 @@
+#!/usr/bin/env node
+// `npm run bench`: every performance figure the issues ask for, measured side by side in one
+// run (the machines are shared and noisy: medians and ratios, never single times), written to
+// bench/results.json and printed as one table saying, for each row, the target and whether it
+// was met. A missed target says MISSED; a figure that could not be measured says why.
+//
+//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,render] [--build]
+//
+// --quick: fewer repetitions (a minute or two instead of a few). Chromium runs one at a time.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '../bench/procs.mjs';
+import { median, round } from '../bench/stats.mjs';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'render'];
+
+function parseArgv(argv) {
+  const opts = { quick: false, only: SECTIONS, build: false, workers: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') opts.quick = true;
+    else if (a === '--build') opts.build = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a.includes('=') ? a.slice(7) : argv[++i];
+      opts.only = String(v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = opts.only.filter((s) => !SECTIONS.includes(s));
+      if (bad.length) usage(`unknown section ${bad.join(', ')} (sections: ${SECTIONS.join(', ')})`);
+    } else if (a === '--help' || a === '-h') usage(null);
+    else usage(`unknown option ${a}`);
+  }
+  return opts;
+}
+
+function usage(problem) {
+  const text = `usage: node scripts/bench.mjs [--quick] [--only ${SECTIONS.join(',')}] [--build]`;
+  if (problem) {
+    console.error(`bench: ${problem}\n${text}`);
+    process.exit(2);
+  }
+  console.log(text);
+  process.exit(0);
+}
+
+const log = (line) => console.error(line);
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Build dist/ when asked or stale. Type errors elsewhere still emit JS: carry on and say so. */
+function ensureBuilt(force) {
+  const marker = join(REPO, 'dist/index.js');
+  const stale = !existsSync(marker) || newestMtime(join(REPO, 'src')) > statSync(marker).mtimeMs;
+  if (!force && !stale) return 'dist/ up to date';
+  log('building dist/ (tsc -p tsconfig.build.json) ...');
+  const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO, encoding: 'utf8' });
+  if (r.status === 0) return 'built';
+  const errors = (r.stdout.match(/error TS/g) ?? []).length;
+  if (!existsSync(marker)) throw new Error(`the build emitted no dist/index.js:\n${r.stdout}`);
+  return `built with ${errors} type error(s) elsewhere (JS emitted)`;
+}
+
+async function childJson(script, args, repeat) {
+  const outs = [];
+  for (let i = 0; i < repeat; i++) {
+    const r = await run(process.execPath, ['--expose-gc', join(REPO, 'bench', script), ...args], { timeoutMs: 300_000 });
+    if (r.code !== 0) throw new Error(`${script} exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    outs.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+  }
+  return outs;
+}
+
+// ---- rows --------------------------------------------------------------------------------
+
+const ms = (x, d = 0) => (x === null || x === undefined || !Number.isFinite(x) ? '?' : `${x.toFixed(d)} ms`);
+const mb = (x) => (x === null || x === undefined || !Number.isFinite(x) ? '?' : `${x.toFixed(1)} MB`);
+const status = (met) => (met ? 'met' : 'MISSED');
+
+function row(figure, measured, beside, target, state) {
+  return { figure, measured, beside, target, status: state };
+}
+
+function buildRows(res, opts) {
+  const rows = [];
+  const skipped = (figure, target, why) => rows.push(row(figure, '-', why, target, 'not measured'));
+
+  // Event delay
+  const d = res.browser?.delay;
+  if (d) {
+    rows.push(
+      row(
+        'Event delay: CDP timestamp -> recorder subscriber',
+        `median ${ms(d.recorder.medianMs, 2)}, p99 ${ms(d.recorder.p99Ms, 2)} (${d.events} events, ${d.fetches} fetches)`,
+        `raw CDP session, same events: median ${ms(d.rawCdp.medianMs, 2)}, p99 ${ms(d.rawCdp.p99Ms, 2)}; recorder's own share (session -> subscriber): median ${ms(d.recorderOwn.medianMs, 3)}, p99 ${ms(d.recorderOwn.p99Ms, 3)}`,
+        'median < 5 ms',
+        status(d.recorder.medianMs < 5),
+      ),
+    );
+  } else skipped('Event delay: CDP timestamp -> recorder subscriber', 'median < 5 ms', res.errors.browser ?? 'section not run');
+
+  // Ingest
+  const ing = res.ingest;
+  if (ing) {
+    const t = median(ing.runs.map((r) => r.ingestMs));
+    const rss = median(ing.runs.map((r) => r.peakRssGrowthMB));
+    const heap = median(ing.runs.map((r) => r.heapGrowthMB));
+    const r0 = ing.runs[0];
+    rows.push(
+      row(
+        `Recorder ingest: ${r0.events.toLocaleString('en')} raw events`,
+        `${ms(t)} (median of ${ing.runs.length}); peak RSS growth ${mb(rss)}, heap retained ${mb(heap)}`,
+        `${r0.timelines} fetches x 7 events + other services, ${r0.duplicatesDropped} replayed duplicates dropped; all ${r0.timelines} timelines read after: ${ms(median(ing.runs.map((r) => r.fetchesMs)))}; runs: ${ing.runs.map((r) => ms(r.ingestMs)).join(', ')}`,
+        '< 2 s, < 200 MB',
+        status(t < 2000 && rss < 200 && heap < 200),
+      ),
+    );
+  } else skipped('Recorder ingest: 100,000 raw events', '< 2 s, < 200 MB', res.errors.ingest ?? 'section not run');
+
+  // Recording overhead
+  const o = res.browser?.overhead;
+  if (o) {
+    rows.push(
+      row(
+        'Recording overhead: 64 MiB two-request fetch',
+        `ratio ${o.ratio.toFixed(3)} (median of ${o.runs} alternated pairs)`,
+        `recorder+probes median ${ms(o.recordedMedianMs)} vs neither ${ms(o.plainMedianMs)}; pair ratios ${o.pairRatios.map((x) => x.toFixed(2)).join(', ')}`,
+        '<= 1.05',
+        status(o.ratio <= 1.05),
+      ),
+    );
+  } else skipped('Recording overhead: 64 MiB two-request fetch', '<= 1.05', res.errors.browser ?? 'section not run');
+
+  // Fixture server
+  const s = res.server;
+  if (s) {
+    if (s.ratio !== null) {
+      rows.push(
+        row(
+          'Fixture server: 1 GiB over loopback vs nginx',
+          `ratio ${s.ratio.toFixed(2)} (median of ${s.runs} alternated pairs)`,
+          `bgprobe ${s.bgprobeMedianMBps.toFixed(0)} MiB/s vs nginx ${s.nginxMedianMBps.toFixed(0)} MiB/s (sendfile on), client curl -o /dev/null`,
+          '>= 0.8',
+          status(s.ratio >= 0.8),
+        ),
+      );
+    } else {
+      rows.push(row('Fixture server: 1 GiB over loopback vs nginx', `bgprobe ${s.bgprobeMedianMBps.toFixed(0)} MiB/s`, `no nginx: ${s.nginxStatus}`, '>= 0.8', 'not measured (no nginx)'));
+    }
+    rows.push(
+      row(
+        'Fixture server: memory while streaming 1 GiB',
+        `peak RSS growth ${mb(s.memory.growthMB)}`,
+        `server process RSS ${mb(s.memory.baselineMB)} after warm-up, peak ${mb(s.memory.peakMB)} (sampled every 25 ms; VmHWM ${mb(s.memory.hwmMB)})`,
+        '< 100 MB',
+        status(s.memory.growthMB < 100),
+      ),
+    );
+  } else {
+    skipped('Fixture server: 1 GiB over loopback vs nginx', '>= 0.8', res.errors.server ?? 'section not run');
+    skipped('Fixture server: memory while streaming 1 GiB', '< 100 MB', res.errors.server ?? 'section not run');
+  }
+
+  // Floor
+  const f = res.browser?.floor;
+  if (f) {
+    rows.push(row("Browser's floor: 1-byte fetch, first after launch", ms(f.firstMs), `fetch() to result in the page, no bgprobe; launch took ${ms(res.browser.launchMs)}`, 'none (reference: ~2 s)', 'reference'));
+    rows.push(row("Browser's floor: 1-byte fetch, steady state", `median ${ms(f.steadyMedianMs, 1)} of ${f.steadyMs.length}`, `runs: ${f.steadyMs.map((x) => x.toFixed(0)).join(', ')} ms`, 'none (reference: ~10 ms)', 'reference'));
+  } else {
+    skipped("Browser's floor: 1-byte fetch, first after launch", 'none', res.errors.browser ?? 'section not run');
+    skipped("Browser's floor: 1-byte fetch, steady state", 'none', res.errors.browser ?? 'section not run');
+  }
+
+  // Compat
+  const c = res.compat;
+  if (c?.ok) {
+    rows.push(
+      row(
+        '`bgprobe compat` whole suite, one browser',
+        `${(c.wallMs / 1000).toFixed(1)} s wall (${c.scenarios} scenarios, ${c.workers} workers, exit ${c.exitCode})`,
+        `verdicts ${Object.entries(c.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ')}; slowest ${c.slowest.slice(0, 3).map((x) => `${x.id} ${(x.durationMs / 1000).toFixed(1)} s`).join(', ')}`,
+        '<= 120 s',
+        status(c.wallMs <= 120_000),
+      ),
+    );
+    rows.push(
+      row(
+        '`bgprobe compat` per-scenario set-up + teardown',
+        `median ${ms(c.outsideMedianMs)}, p99 ${ms(c.outsideP99Ms)}`,
+        `set-up median ${ms(c.setupMedianMs)}, teardown median ${ms(c.teardownMedianMs)}; an upper bound: includes the browser creating/closing the context`,
+        'overhead median < 300 ms',
+        status(c.outsideMedianMs < 300),
+      ),
+    );
+  } else {
+    const why = c && !c.ok ? c.why : (res.errors.compat ?? 'section not run');
+    rows.push(row('`bgprobe compat` whole suite, one browser', '-', why, '<= 120 s', c?.available === false ? 'not available yet' : 'not measured'));
+    rows.push(row('`bgprobe compat` per-scenario set-up + teardown', '-', why, 'overhead median < 300 ms', c?.available === false ? 'not available yet' : 'not measured'));
+  }
+  const a = res.browser?.attach;
+  if (a) {
+    rows.push(
+      row(
+        "bgprobe's fixed cost per scenario (A/B)",
+        `median ${ms(a.overheadMedianMs)} (of ${a.runs} alternated pairs)`,
+        `new context + harness page + close: with recorder+probes ${ms(a.recordedMedianMs)} vs without ${ms(a.plainMedianMs)}; attach() ${ms(a.attachMedianMs)}, dispose() ${ms(a.disposeMedianMs)}`,
+        'overhead median < 300 ms',
+        status(a.overheadMedianMs < 300),
+      ),
+    );
+  } else skipped("bgprobe's fixed cost per scenario (A/B)", 'overhead median < 300 ms', res.errors.browser ?? 'section not run');
+
+  // Render
+  const r = res.render;
+  if (r?.ok) {
+    rows.push(
+      row(
+        `Report rendering: HTML, ${r.events.toLocaleString('en')} events`,
+        `${ms(r.html.medianMs)} (median of 3), ${(r.html.bytes / 1048576).toFixed(1)} MiB`,
+        `${r.results} results; JSON beside it: ${ms(r.json.medianMs)}, ${(r.json.bytes / 1048576).toFixed(1)} MiB; peak RSS growth ${mb(r.peakRssGrowthMB)}`,
+        'none stated',
+        'reference',
+      ),
+    );
+  } else {
+    rows.push(row('Report rendering: HTML, 100,000 events', '-', r?.why ?? res.errors.render ?? 'section not run', 'none stated', r?.available === false ? 'not available yet' : 'not measured'));
+  }
+  return rows;
+}
+
+function printTable(rows) {
+  const cols = ['figure', 'measured', 'target', 'status'];
+  const head = { figure: 'Figure', measured: 'Measured', target: 'Target', status: 'Status' };
+  const width = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => String(r[c]).length))]));
+  const line = (r) => cols.map((c) => String(r[c]).padEnd(width[c])).join(' | ');
+  console.log(line(head));
+  console.log(cols.map((c) => '-'.repeat(width[c])).join('-|-'));
+  for (const r of rows) {
+    console.log(line(r));
+    console.log(`${' '.repeat(4)}${r.beside}`);
+  }
+}
+
+// ---- main --------------------------------------------------------------------------------
+
+async function main() {
+  const opts = parseArgv(process.argv.slice(2));
+  const started = Date.now();
+  const res = { errors: {} };
+  const meta = {
+    startedAt: new Date(started).toISOString(),
+    quick: opts.quick,
+    sections: opts.only,
+    node: process.version,
+    cpus: cpus().length,
+    loadavgStart: loadavg().map((x) => round(x, 2)),
+    build: ensureBuilt(opts.build),
+  };
+  log(`bench: ${meta.build}; load average ${meta.loadavgStart.join(' ')} on ${meta.cpus} CPUs${opts.quick ? '; --quick' : ''}`);
+
+  const section = async (name, fn) => {
+    if (!opts.only.includes(name)) return;
+    log(`[${name}]`);
+    const t0 = Date.now();
+    try {
+      res[name] = await fn();
+    } catch (e) {
+      res.errors[name] = `failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      log(`  ${res.errors[name]}`);
+    }
+    log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  };
+
+  await section('ingest', async () => ({ runs: await childJson('ingest-child.mjs', [], opts.quick ? 1 : 3) }));
+  await section('server', async () => {
+    const { benchServer } = await import('../bench/server.mjs');
+    return benchServer({ runs: opts.quick ? 2 : 4, log });
+  });
+  await section('browser', async () => {
+    const { benchBrowser } = await import('../bench/browser.mjs');
+    return benchBrowser({ quick: opts.quick, log });
+  });
+  await section('compat', async () => {
+    const { benchCompat, compatAvailable } = await import('../bench/compat.mjs');
+    const avail = await compatAvailable();
+    if (!avail.ok) return { ok: false, available: false, why: `not available yet: ${avail.why}` };
+    return benchCompat({ log });
+  });
+  await section('render', async () => {
+    if (!existsSync(join(REPO, 'dist/report/write.js'))) return { ok: false, available: false, why: 'not available yet: no dist/report/write.js (render)' };
+    const [r] = await childJson('render-child.mjs', [], 1);
+    return { ok: true, ...r };
+  });
+
+  const rows = buildRows(res, opts);
+  meta.loadavgEnd = loadavg().map((x) => round(x, 2));
+  meta.durationS = round((Date.now() - started) / 1000, 1);
+  meta.chromium = res.browser?.version ?? null;
+  mkdirSync(join(REPO, 'bench'), { recursive: true });
+  const file = join(REPO, 'bench/results.json');
+  // Per-scenario compat rows are long; keep them, they are what explains the medians.
+  writeFileSync(file, `${JSON.stringify({ meta, rows, results: res }, undefined, 2)}\n`);
+  console.log('');
+  console.log(`bgprobe bench ${meta.startedAt}: Chromium ${meta.chromium ?? '?'}, Node ${meta.node}, ${meta.cpus} CPUs, load ${meta.loadavgStart.join(' ')} -> ${meta.loadavgEnd.join(' ')}${opts.quick ? ', --quick' : ''}`);
+  printTable(rows);
+  const missed = rows.filter((r) => r.status === 'MISSED');
+  console.log('');
+  console.log(`${rows.filter((r) => r.status === 'met').length} met, ${missed.length} MISSED, ${rows.filter((r) => !['met', 'MISSED'].includes(r.status)).length} other; ${meta.durationS} s; written to bench/results.json`);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exit(1);
+});
