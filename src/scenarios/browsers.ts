@@ -29,6 +29,9 @@ export class BrowserSlot {
 
   /** The browser, launched on first use and again after `markBroken()`. */
   async get(): Promise<BrowserUnderTest> {
+    // A browser that died a moment ago may not have emitted 'disconnected' to markBroken() yet.
+    const known = this.current ? await this.current.catch(() => null) : null;
+    if (known && !known.browser.isConnected()) this.broken = true;
     if (this.broken && this.current) {
       const old = this.current;
       this.current = null;

@@ -132,6 +132,9 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
   let summary: string;
   let error: ScenarioResult['error'] = null;
   let interrupted = false;
+  // Set when the browser goes away mid-scenario: whatever the scenario concluded from a dead
+  // browser (a fetch "still pending"...) is not an observation, so the verdict is `error`.
+  let crashed = false;
   try {
     let but;
     try {
@@ -141,11 +144,15 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       err.name = 'LaunchError';
       throw err;
     }
-    ctx = new ScenarioContext(but, server, startedAt + timeout);
+    // The deadline counts from here: a (re)launch is the runner's time, not the scenario's.
+    ctx = new ScenarioContext(but, server, Date.now() + timeout);
     const c = ctx;
     const stop = new Promise<never>((_, reject) => {
       const timer = setTimeout(() => reject(new DeadlineError(`timed out after ${timeout} ms (--timeout)`)), timeout);
-      const onDisconnect = () => reject(new Error(`the browser disconnected (crashed or was closed) during the scenario`));
+      const onDisconnect = () => {
+        crashed = true;
+        reject(new Error(`the browser disconnected (crashed or was closed) during the scenario`));
+      };
       but.browser.once('disconnected', onDisconnect);
       const onAbort = () => reject(new Interrupted('interrupted'));
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -162,6 +169,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       c.abort('the scenario ended');
     }
     ({ verdict, summary } = scenario.judge(observation));
+    if (crashed) throw new Error('the browser disconnected (crashed or was closed) during the scenario');
   } catch (e) {
     // Interrupted: still tear down (close the context, stop the server), then drop the result.
     interrupted = e instanceof Interrupted;

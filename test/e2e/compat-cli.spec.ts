@@ -183,6 +183,40 @@ test.describe.serial('bgprobe compat', () => {
     expect(verdicts(readJson(join(dir, 'merged/report.json')))).toEqual(verdicts(full));
   });
 
+  test('a browser crash costs the scenario in flight, then the run goes on on a fresh browser', async () => {
+    test.setTimeout(120_000);
+    const out = join(dir, 'crash');
+    const child = spawn(process.execPath, [CLI, 'compat', '--workers', '1', '--scenario', 'failure.stalled-server', '--scenario', 'fetch.reject.empty-requests', '--scenario', 'fetch.reject.no-cors', '--out', out, '--format', 'json'], {
+      cwd: REPO,
+      env: { ...process.env, CI: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let killed = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!killed && stderr.includes('start  failure.stalled-server')) {
+        killed = 'pending';
+        // The stalled scenario holds its fetch open for seconds: kill its browser meanwhile.
+        setTimeout(() => {
+          const pids = spawnSync('pgrep', ['-P', String(child.pid), '-f', 'chromium'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+          killed = pids.join(',');
+          for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+        }, 4_000);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(killed, stderr).toMatch(/^\d+/);
+    expect(code, stderr).toBe(1);
+    const r = readJson(join(out, 'report.json'));
+    expect(verdicts(r)).toEqual({
+      'failure.stalled-server@chromium': 'error',
+      'fetch.reject.empty-requests@chromium': 'conforms',
+      'fetch.reject.no-cors@chromium': 'conforms',
+    });
+    expect(r.results.find((x) => x.scenarioId === 'failure.stalled-server')!.summary).toMatch(/disconnected|crashed|closed/);
+  });
+
   test('bad input: one clear line, exit 2, nothing overwritten', async () => {
     const out = join(dir, 'full');
     const before = readFileSync(join(out, 'report.json'), 'utf8');
