@@ -57,7 +57,10 @@ export function progressChart(f: FetchEvidence): string | null {
     parts.push(
       `<rect x="${from.toFixed(1)}" y="${top}" width="${Math.max(2, to - from).toFixed(1)}" height="${LANE}" class="${cls}"><title>${htmlText(`${r.url}: status ${r.status ?? '-'}, ${bytes(r.bytes) || '-'}`)}</title></rect>`,
     );
-    parts.push(`<text x="${(Math.max(from, to) + 4).toFixed(1)}" y="${top + LANE - 3}" class="tick">${htmlText(`${r.status ?? '…'} ${bytes(r.bytes)}`)}</text>`);
+    // The label goes after the lane, or inside its right end when the lane reaches the edge.
+    const label = htmlText(`${r.status ?? '…'} ${bytes(r.bytes)}`);
+    if (to + 70 < W) parts.push(`<text x="${(to + 4).toFixed(1)}" y="${top + LANE - 3}" class="tick">${label}</text>`);
+    else parts.push(`<text x="${(to - 4).toFixed(1)}" y="${top + LANE - 3}" class="tick" text-anchor="end">${label}</text>`);
   });
   parts.push(`<text x="${PAD_L}" y="${H - 6}" class="tick">${htmlText(`${f.progress.length} progress event(s), ${f.requests.length} request(s)`)}</text>`);
   parts.push('</svg>');
