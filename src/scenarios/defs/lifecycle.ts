@@ -78,7 +78,7 @@ const restart = defineScenario({
   timeout: 75_000,
   async run(ctx) {
     const path = ctx.browser.executablePath ?? undefined;
-    if (!path) ctx.notAutomatable(`Needs a browser binary bgprobe can start twice on one profile; ${ctx.browser.label} is a ${ctx.browser.kind}.`);
+    if (!path) ctx.notAutomatable(`Needs a browser binary bgprobe can start twice on one profile; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
     const profile = mkdtempSync(join(tmpdir(), 'bgprobe-profile-'));
     ctx.defer(async () => rmSync(profile, { recursive: true, force: true }));
     const first = await launch({ executablePath: path, userDataDir: profile, args: ctx.browser.args });

@@ -91,7 +91,7 @@ const offline = defineScenario({
   timeout: 75_000,
   async run(ctx) {
     const exe = ctx.browser.executablePath;
-    if (!exe) return ctx.notAutomatable(`Needs a browser binary bgprobe can start inside a network namespace; ${ctx.browser.label} is a ${ctx.browser.kind}.`);
+    if (!exe) return ctx.notAutomatable(`Needs a browser binary bgprobe can start inside a network namespace; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
     const ns = await makeNamespace(ctx);
     const server = await serverIn(ctx, ns.name);
     const dir = mkdtempSync(join(tmpdir(), 'bgprobe-netns-'));
