@@ -6,12 +6,14 @@
  * and how to describe expected and received. `final` is what lets `.not` be honest: a pending
  * fetch has "not succeeded" only for now, so `.not.toSucceed()` keeps polling until it settles.
  */
-import type { FetchTimeline } from '../recorder/timeline.js';
+import { reachedStage, type FetchTimeline } from '../recorder/timeline.js';
 
 /**
  * The service worker's completion event, its updateUI calls and the page's last progress
  * event are reported by probes AFTER CDP logs "Background Fetch completed" (the browser logs,
- * then wakes the worker). Probe-based answers become final only this long after completion.
+ * then wakes the worker). Probe-based answers become final once the worker has finished
+ * handling that event (the 'settled' stage), or this long after completion when that is never
+ * reported (probes off, no worker handler, a worker that never ran).
  */
 export const LATE_RECORD_GRACE_MS = 3_000;
 
@@ -48,9 +50,9 @@ function matchesText(value: string | null | undefined, p: TextPattern): boolean 
 
 const settled = (t: FetchTimeline): boolean => t.outcome !== 'pending' && t.completedAt !== null;
 
-/** Settled, and late probe records had time to arrive. */
+/** Settled, and late probe records arrived (or had time to). */
 export function settledWithLateRecords(t: FetchTimeline, now: number, graceMs = LATE_RECORD_GRACE_MS): boolean {
-  return settled(t) && now - (t.completedAt ?? now) >= graceMs;
+  return settled(t) && (reachedStage(t, 'settled') || now - (t.completedAt ?? now) >= graceMs);
 }
 
 function outcomeText(t: FetchTimeline): string {

@@ -9,7 +9,7 @@
  * deadline and fail with a message about the fetch rather than about the test.
  */
 import type { FetchTimeline } from '../recorder/timeline.js';
-import { LATE_RECORD_GRACE_MS, type Verdict } from './checks.js';
+import { settledWithLateRecords, type Verdict } from './checks.js';
 
 export const EVENT_KINDS = ['registered', 'started', 'request-started', 'request-completed', 'completed', 'resumed'] as const;
 export const CDP_EVENT_NAMES = [
@@ -108,7 +108,7 @@ export function checkSequence(t: FetchTimeline, names: readonly string[], now: n
   return {
     pass,
     // CDP logs nothing after "completed"; worker events and updateUI come a little later.
-    final: settled && (!needsProbes || now - (t.completedAt ?? now) >= LATE_RECORD_GRACE_MS),
+    final: needsProbes ? settledWithLateRecords(t, now) : settled,
     expected: `[${names.join(', ')}] in this order (gaps allowed)`,
     received,
     expectedValue: [...names],

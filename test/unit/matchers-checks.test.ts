@@ -88,6 +88,18 @@ describe('checkUpdateUI', () => {
     expect(checkUpdateUI(t, {}, t.completedAt! + 1)).toMatchObject({ pass: false, final: false, received: 'no updateUI() call (the worker got backgroundfetchsuccess)' });
     expect(checkUpdateUI(t, {}, t.completedAt! + LATE_RECORD_GRACE_MS).final).toBe(true);
   });
+
+  it('is final as soon as the worker reports it finished handling the completion event', () => {
+    const r = new Recording();
+    for (const e of successSequence('ep')) r.ingest(e);
+    const done = r.fetch('ep')!.completedAt!;
+    const base = { id: 'ep', origin: ORIGIN, context: 'worker' as const };
+    r.ingestProbe({ ...base, kind: 'sw-event', at: done + 5, type: 'backgroundfetchsuccess', result: 'success', failureReason: '', downloaded: 1020, downloadTotal: 0, uploaded: 0, uploadTotal: 0, recordsAvailable: true });
+    expect(checkUpdateUI(r.fetch('ep')!, {}, done + 10).final).toBe(false);
+    r.ingestProbe({ ...base, kind: 'sw-event-done', at: done + 20, type: 'backgroundfetchsuccess', ok: true, extensions: 1 });
+    expect(checkUpdateUI(r.fetch('ep')!, {}, done + 21)).toMatchObject({ pass: false, final: true });
+    expect(checkSequence(r.fetch('ep')!, ['completed', 'updateUI'], done + 21).final).toBe(true);
+  });
 });
 
 describe('checkRequested', () => {
