@@ -28,7 +28,12 @@ export class BrowserSlot {
   ) {}
 
   /** The browser, launched on first use and again after `markBroken()`. */
+  /** A browser that never started once is not retried for every scenario. */
+  private firstLaunchError: Error | null = null;
+  private started = false;
+
   async get(): Promise<BrowserUnderTest> {
+    if (this.firstLaunchError && !this.started) throw this.firstLaunchError;
     // A browser that died a moment ago may not have emitted 'disconnected' to markBroken() yet.
     const known = this.current ? await this.current.catch(() => null) : null;
     if (known && !known.browser.isConnected()) this.broken = true;
@@ -41,9 +46,12 @@ export class BrowserSlot {
     this.current ??= this.launch();
     const p = this.current;
     try {
-      return await p;
+      const b = await p;
+      this.started = true;
+      return b;
     } catch (e) {
       if (this.current === p) this.current = null;
+      if (!this.started) this.firstLaunchError = e instanceof Error ? e : new Error(String(e));
       throw e;
     }
   }
