@@ -49,7 +49,7 @@ export const compatCommand: CommandSpec<CompatOptions> = {
       .option('headed', { type: 'boolean', default: false, describe: 'Show browser windows' })
       .example('$0 compat', 'the whole suite on the local Chromium, reports in bgprobe-report/')
       .example('$0 compat --scenario "fetch.*" --format md,junit', 'only the fetch scenarios, Markdown and JUnit')
-      .example('$0 compat --browser /usr/bin/chromium --browser /usr/bin/chromium --browser-args "" --browser-args "--disable-blink-features=BackgroundFetch" --label on --label off', 'one Chromium with and without the feature')
+      .example('$0 compat --browser /usr/bin/chromium --browser /usr/bin/chromium --browser-args= --browser-args=--disable-blink-features=BackgroundFetch --label on --label off', 'one Chromium with and without the feature (flags as values need the = form)')
       .example('$0 compat --baseline old/report.json --fail-on regressions', 'fail when a verdict got worse'),
   toOptions(argv) {
     const failOn = strList(argv, 'fail-on').flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);

@@ -15,7 +15,7 @@ import type { ProgressEvent } from '../../scenarios/runner.js';
 import { VERDICTS } from '../../scenarios/types.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { CompatOptions } from './compat.args.js';
+import type { CompatOptions, FailOn } from './compat.args.js';
 
 export async function runCompatCommand(options: CompatOptions, ctx: CommandContext): Promise<ExitCode> {
   const { output } = ctx;
@@ -75,11 +75,17 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
   const main = files['html'] ?? files['md'] ?? files['json'] ?? files['junit'];
   output.err(`Report: ${main ?? out} (${options.formats.map((f) => FILE_NAMES[f]).join(', ')})`);
 
+  return exitCodeFor(report, options.failOn);
+}
+
+/** The run's exit code: 130 when interrupted, 1 when a --fail-on condition holds, else 0. */
+export function exitCodeFor(report: ReportModel, failOn: readonly FailOn[]): ExitCode {
   if (report.run.interrupted) return EXIT.interrupted;
   const v = report.summary.byVerdict;
-  if (options.failOn.includes('errors') && v.error > 0) return EXIT.failed;
-  if (options.failOn.includes('deviates') && (v.deviates > 0 || v.error > 0)) return EXIT.failed;
-  if (options.failOn.includes('regressions') && (report.comparison?.regressions ?? 0) > 0) return EXIT.failed;
+  if (failOn.includes('errors') && v.error > 0) return EXIT.failed;
+  // Deviations are the stricter bar: an error is at least as bad as a deviation.
+  if (failOn.includes('deviates') && (v.deviates > 0 || v.error > 0)) return EXIT.failed;
+  if (failOn.includes('regressions') && (report.comparison?.regressions ?? 0) > 0) return EXIT.failed;
   return EXIT.ok;
 }
 

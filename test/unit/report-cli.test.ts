@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { exitCodeFor } from '../../src/cli/commands/compat.js';
+import { parseArgs } from '../../src/cli/parse.js';
+import type { CompatOptions } from '../../src/cli/commands/compat.args.js';
+import { model, result } from './report-fixture.js';
+
+async function compatOptions(argv: string[]): Promise<CompatOptions> {
+  const parsed = await parseArgs(['compat', ...argv]);
+  if (parsed.kind !== 'run') throw new Error('expected a run');
+  return parsed.options as CompatOptions;
+}
+
+describe('bgprobe compat options', () => {
+  it('has defaults for the whole suite on the local Chromium', async () => {
+    const o = await compatOptions([]);
+    expect(o).toMatchObject({ out: 'bgprobe-report', formats: ['html', 'json', 'md', 'junit'], workers: 3, timeout: 30_000, failOn: ['errors'], shard: null, baseline: null });
+    expect(o.browsers).toEqual([{ label: 'chromium', kind: 'default', target: null, args: [] }]);
+  });
+
+  it('pairs browsers, args and labels; takes flags as values in the = form', async () => {
+    const o = await compatOptions(['--browser', '/usr/bin/chromium', '--browser', '/usr/bin/chromium', '--browser-args=', '--browser-args=--disable-blink-features=BackgroundFetch', '--label', 'on', '--label', 'off']);
+    expect(o.browsers.map((b) => [b.label, b.args])).toEqual([['on', []], ['off', ['--disable-blink-features=BackgroundFetch']]]);
+  });
+
+  it('refuses bad input with a UsageError', async () => {
+    await expect(compatOptions(['--format', 'pdf'])).rejects.toThrow(/Unknown report format "pdf"/);
+    await expect(compatOptions(['--shard', '3/2'])).rejects.toThrow(/--shard "3\/2"/);
+    await expect(compatOptions(['--fail-on', 'regressions'])).rejects.toThrow(/needs --baseline/);
+    await expect(compatOptions(['--fail-on', 'sometimes'])).rejects.toThrow(/Unknown --fail-on/);
+    await expect(compatOptions(['--workers', '0'])).rejects.toThrow(/--workers/);
+    await expect(compatOptions(['--timeout', '-1'])).rejects.toThrow(/--timeout/);
+  });
+});
+
+describe('exit codes', () => {
+  const dev = model([result('a', 'c', 'conforms'), result('b', 'c', 'deviates')]);
+  const err = model([result('a', 'c', 'error')]);
+  it('deviations are not failures by default', () => {
+    expect(exitCodeFor(dev, ['errors'])).toBe(0);
+    expect(exitCodeFor(dev, ['deviates'])).toBe(1);
+    expect(exitCodeFor(err, ['errors'])).toBe(1);
+  });
+  it('regressions need a comparison that found one; interrupted wins', () => {
+    expect(exitCodeFor({ ...dev, comparison: { baseline: 'x', changes: [], regressions: 1 } }, ['regressions'])).toBe(1);
+    expect(exitCodeFor({ ...dev, comparison: { baseline: 'x', changes: [], regressions: 0 } }, ['regressions'])).toBe(0);
+    expect(exitCodeFor({ ...err, run: { ...err.run, interrupted: true } }, ['errors'])).toBe(130);
+  });
+});
