@@ -79,6 +79,11 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
     'about:blank',
   ];
   const child = spawn(executablePath, fullArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: options.env ?? process.env });
+  // Playwright kills the browsers it launched when Node exits; this one is ours to kill. (A
+  // SIGKILLed Node cannot do it: the browser is then left running, as with any spawned child.)
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const wsEndpoint = await waitForDevToolsEndpoint(child, timeout, executablePath);
   const browser = await chromium.connectOverCDP(wsEndpoint, { timeout });
   const info: LaunchedProcess = { process: child, executablePath, wsEndpoint, userDataDir: options.userDataDir };

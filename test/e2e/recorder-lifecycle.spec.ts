@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { discoverBrowser } from '../../src/browsers/discover.js';
 import { defaultArgs } from '../../src/browsers/flags.js';
 import { launch } from '../../src/browsers/launch.js';
@@ -149,8 +149,9 @@ test('a browser relaunched on the same profile mid-fetch: the recorder sees resu
   const dir = mkdtempSync(join(tmpdir(), 'bgprobe-profile-'));
   // The server must outlive the browser: the resumed fetch restarts its requests from byte 0.
   const server = await FixtureServer.start();
+  let browser: Browser | null = null;
   try {
-    let browser = await launch({ userDataDir: dir });
+    browser = await launch({ userDataDir: dir });
     let context = browser.contexts()[0]!;
     let recorder = await BackgroundServiceRecorder.attach(context);
     const page = await openHarness(context, server);
@@ -177,8 +178,8 @@ test('a browser relaunched on the same profile mid-fetch: the recorder sees resu
     // The relaunched browser asked for the big body again (from byte 0: no Range).
     expect(server.requests({ path: /^\/res\/big\.bin/ }).length).toBeGreaterThanOrEqual(2);
     await recorder.dispose();
-    await browser.close();
   } finally {
+    await browser?.close();
     await server.close();
     cleanup(dir);
   }
