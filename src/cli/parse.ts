@@ -69,6 +69,11 @@ function toUsageError(e: Error, argv: readonly string[]): UsageError {
       const hint = didYouMean(first, COMMANDS.map((c) => c.name));
       return new UsageError(`Unknown command "${first}".${hint ? ` Did you mean \`${hint}\`?` : ''} Run bgprobe --help for the list.`);
     }
+    // `--browser-args --disable-x` reads as two options: the value must be attached with `=`.
+    const at = argv.findIndex((a) => a === `--${first}` || a.startsWith(`--${first}=`));
+    if (at > 0 && argv[at - 1] === '--browser-args') {
+      return new UsageError(`--browser-args needs its value attached with "=": --browser-args=${argv[at]} (a value starting with -- reads as an option).`);
+    }
     const cmd = COMMANDS.find((c) => c.name === argv[0]);
     const hint = cmd ? didYouMean(first, flagNames(argv[0]!)) : undefined;
     msg = `Unknown option --${first}.${hint ? ` Did you mean --${hint}?` : ''} Run bgprobe ${argv[0] ?? ''} --help.`;

@@ -53,3 +53,14 @@ describe('parseArgs (pure: no output, no exit)', () => {
     expect(sub.kind === 'help' && sub.text).toContain('--endpoint');
   });
 });
+
+describe('parseArgs: browser flags as values', () => {
+  it('explains the = form when --browser-args is followed by a flag', async () => {
+    const error = await parseArgs(['compat', '--browser-args', '--disable-blink-features=BackgroundFetch']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(
+      '--browser-args needs its value attached with "=": --browser-args=--disable-blink-features=BackgroundFetch (a value starting with -- reads as an option).',
+    );
+    expect((await parseArgs(['compat', '--browser-args=--disable-blink-features=BackgroundFetch'])).kind).toBe('run');
+  });
+});
