@@ -79,7 +79,9 @@ export function normaliseEventType(raw: string | undefined | null): CompletionEv
 
 export function metadataObject(list: readonly Protocol.BackgroundService.EventMetadata[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const { key, value } of list) out[key] = value;
+  // Defined, not assigned: an assignment to a key named `__proto__` (a metadata key is any
+  // string, and imported files are untrusted) would set no property and lose the entry.
+  for (const { key, value } of list) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   return out;
 }
 
