@@ -25,7 +25,9 @@ const rawEvent: fc.Arbitrary<RawBackgroundServiceEvent> = fc.record(
     storageKey: fc.string(),
   },
   { requiredKeys: ['timestamp', 'origin', 'serviceWorkerRegistrationId', 'service', 'eventName', 'instanceId', 'eventMetadata'] },
-);
+)
+  // storageKey absent (pre-2022 builds: the protocol type says required, old files lack it).
+  .map(({ storageKey, ...rest }): RawBackgroundServiceEvent => (storageKey === undefined ? (rest as RawBackgroundServiceEvent) : { ...rest, storageKey }));
 
 function read(text: string): { events: RawBackgroundServiceEvent[] } | { error: InputFormatError } {
   try {

@@ -38,7 +38,9 @@ const rawEvent: fc.Arbitrary<RawBackgroundServiceEvent> = fc.record(
     storageKey: fc.string(),
   },
   { requiredKeys: ['timestamp', 'origin', 'serviceWorkerRegistrationId', 'service', 'eventName', 'instanceId', 'eventMetadata'] },
-);
+)
+  // storageKey absent (pre-2022 builds: the protocol type says required, old files lack it).
+  .map(({ storageKey, ...rest }): RawBackgroundServiceEvent => (storageKey === undefined ? (rest as RawBackgroundServiceEvent) : { ...rest, storageKey }));
 
 /** The same content as a new object with the metadata in another order: a replay. */
 const replayOf = (e: RawBackgroundServiceEvent, order: number[]): RawBackgroundServiceEvent => ({
