@@ -12,22 +12,27 @@ export interface ServedSource {
   requests(): readonly ServedRequest[];
 }
 
+/** The server's view of one request, as timelines and reports show it. */
+export function servedView(s: ServedRequest): ServedView {
+  return {
+    method: s.method,
+    url: s.url,
+    status: s.status,
+    bytesSent: s.bytesSent,
+    bytesReceived: s.bytesReceived,
+    cut: s.cut,
+    range: s.headers.range,
+    startedAt: s.startedAt,
+    completedAt: s.completedAt,
+  };
+}
+
 /** Requests are matched by absolute URL, within the fetch's time window. */
 export function joinServed(timeline: FetchTimeline, served: readonly ServedRequest[], skewMs = 2_000): FetchTimeline {
   const from = (timeline.registeredAt ?? timeline.events[0]?.at ?? 0) - skewMs;
   const to = (timeline.completedAt ?? Infinity) + skewMs;
   const requests = timeline.requests.map((r) => {
-    const views: ServedView[] = served
-      .filter((s) => s.url === r.url && s.startedAt >= from && s.startedAt <= to)
-      .map((s) => ({
-        status: s.status,
-        bytesSent: s.bytesSent,
-        bytesReceived: s.bytesReceived,
-        cut: s.cut,
-        range: s.headers.range,
-        startedAt: s.startedAt,
-        completedAt: s.completedAt,
-      }));
+    const views = served.filter((s) => s.url === r.url && s.startedAt >= from && s.startedAt <= to).map(servedView);
     return { ...r, served: views };
   });
   return { ...timeline, requests };

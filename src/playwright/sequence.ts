@@ -9,17 +9,12 @@
  * deadline and fail with a message about the fetch rather than about the test.
  */
 import type { FetchTimeline } from '../recorder/timeline.js';
+import { FETCH_EVENT_NAMES, type FetchEventKind } from '../recorder/normalise.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { settledWithLateRecords, type Verdict } from './checks.js';
 
-export const EVENT_KINDS = ['registered', 'started', 'request-started', 'request-completed', 'completed', 'resumed'] as const;
-export const CDP_EVENT_NAMES = [
-  'Background Fetch registered',
-  'Background Fetch started',
-  'Request processing started',
-  'Request processing completed',
-  'Background Fetch completed',
-  'Background Fetch resuming after browser restart',
-] as const;
+export const EVENT_KINDS = Object.keys(FETCH_EVENT_NAMES) as FetchEventKind[];
+export const CDP_EVENT_NAMES = Object.values(FETCH_EVENT_NAMES);
 export const WORKER_EVENT_NAMES = ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick', 'updateUI'] as const;
 
 const KNOWN = new Set<string>([...EVENT_KINDS, ...CDP_EVENT_NAMES, ...WORKER_EVENT_NAMES]);
@@ -40,33 +35,6 @@ export function timelineSequence(t: FetchTimeline): SequenceItem[] {
   return items.sort((a, b) => a.at - b.at || a.order - b.order).map(({ at, names }) => ({ at, names }));
 }
 
-function closest(name: string): string | null {
-  let best: string | null = null;
-  let bestScore = Infinity;
-  for (const k of KNOWN) {
-    const d = distance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestScore) {
-      best = k;
-      bestScore = d;
-    }
-  }
-  return bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** Throws a TypeError naming the unknown entry (and the nearest known one). */
 export function validateSequence(names: readonly string[]): void {
   if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
@@ -74,7 +42,7 @@ export function validateSequence(names: readonly string[]): void {
   }
   for (const n of names) {
     if (KNOWN.has(n)) continue;
-    const near = closest(n);
+    const near = didYouMean(n, [...KNOWN]);
     throw new TypeError(
       `toHaveEventSequence: unknown event name ${JSON.stringify(n)}.${near ? ` Did you mean ${JSON.stringify(near)}?` : ''} ` +
         `Known: ${[...EVENT_KINDS, ...WORKER_EVENT_NAMES].join(', ')} (or a Chromium event name such as "Background Fetch completed").`,

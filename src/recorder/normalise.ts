@@ -39,14 +39,19 @@ export interface NormalisedEvent {
   raw: RawBackgroundServiceEvent;
 }
 
-const FETCH_EVENT_KINDS: Record<string, FetchEventKind> = {
-  'Background Fetch registered': 'registered',
-  'Background Fetch started': 'started',
-  'Request processing started': 'request-started',
-  'Request processing completed': 'request-completed',
-  'Background Fetch completed': 'completed',
-  'Background Fetch resuming after browser restart': 'resumed',
+/** Chromium's exact background-fetch event names, by what they mean in a fetch's life. */
+export const FETCH_EVENT_NAMES: Readonly<Record<FetchEventKind, string>> = {
+  registered: 'Background Fetch registered',
+  started: 'Background Fetch started',
+  'request-started': 'Request processing started',
+  'request-completed': 'Request processing completed',
+  completed: 'Background Fetch completed',
+  resumed: 'Background Fetch resuming after browser restart',
 };
+
+const FETCH_EVENT_KINDS: Record<string, FetchEventKind> = Object.fromEntries(
+  Object.entries(FETCH_EVENT_NAMES).map(([kind, name]) => [name, kind as FetchEventKind]),
+);
 
 const FAILURE_REASONS: Record<string, FetchFailureReason> = {
   CANCELLED_FROM_UI: 'aborted',

@@ -23,6 +23,8 @@ export type FetchOutcome = 'pending' | 'success' | 'failure' | 'aborted';
 
 /** What the fixture server saw for a request (filled by the evidence join, when a server is known). */
 export interface ServedView {
+  method: string;
+  url: string;
   status: number;
   bytesSent: number;
   bytesReceived: number;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { InputFormatError } from '../errors.js';
 import type { Evidence } from '../scenarios/evidence.js';
 import type { BrowserKind } from '../scenarios/spec.js';
-import type { RunResult } from '../scenarios/runner.js';
+import type { RunResult, ScenarioResult } from '../scenarios/runner.js';
 import type { SkipEntry } from '../scenarios/registry.js';
 import { VERDICTS, type Observation, type Scenario, type Verdict } from '../scenarios/types.js';
 
@@ -33,17 +33,8 @@ export interface ReportScenario {
   skipReason: string | null;
 }
 
-export interface ReportResult {
-  scenarioId: string;
-  browser: string;
-  verdict: Verdict;
-  summary: string;
-  startedAt: number;
-  durationMs: number;
-  observation: Observation | null;
-  evidence: Evidence;
-  error: { name: string; message: string; stack: string | null } | null;
-}
+/** One scenario x browser: exactly what the runner produced. */
+export type ReportResult = ScenarioResult;
 
 export type ChangeKind = 'regression' | 'improvement' | 'changed' | 'added' | 'removed';
 

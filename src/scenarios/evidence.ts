@@ -7,7 +7,8 @@
  * listens on a free port, and the same run must give the same JSON but for times.
  */
 import type { FixtureServer, ServedRequest } from '../server/index.js';
-import type { FetchTimeline } from '../recorder/timeline.js';
+import type { FetchTimeline, ServedView } from '../recorder/timeline.js';
+import { servedView } from '../evidence/join.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { Json } from './types.js';
 
@@ -26,17 +27,8 @@ export interface EventRow {
   metadata: Array<[string, string]>;
 }
 
-export interface ServedRow {
-  method: string;
-  url: string;
-  status: number;
-  bytesSent: number;
-  bytesReceived: number;
-  cut: boolean;
-  range: string | null;
-  startedAt: number;
-  completedAt: number | null;
-}
+/** What the fixture server saw for one request. */
+export type ServedRow = ServedView;
 
 export interface RequestRow {
   index: number;
@@ -118,19 +110,7 @@ export function eventRow(e: NormalisedEvent): EventRow {
   };
 }
 
-export function servedRow(s: ServedRequest): ServedRow {
-  return {
-    method: s.method,
-    url: s.url,
-    status: s.status,
-    bytesSent: s.bytesSent,
-    bytesReceived: s.bytesReceived,
-    cut: s.cut,
-    range: s.headers.range,
-    startedAt: s.startedAt,
-    completedAt: s.completedAt,
-  };
-}
+export const servedRow: (s: ServedRequest) => ServedRow = servedView;
 
 export function fetchEvidence(t: FetchTimeline): FetchEvidence {
   const probes: ProbeRow[] = [];
@@ -160,7 +140,7 @@ export function fetchEvidence(t: FetchTimeline): FetchEvidence {
       startedAt: r.startedAt,
       completedAt: r.completedAt,
       attempts: r.attempts,
-      served: (r.served ?? []).map((s) => ({ method: 'GET', url: r.url, ...s })),
+      served: r.served ?? [],
     })),
     progress: t.progress
       .filter((p) => p.context === 'page')

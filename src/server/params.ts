@@ -5,6 +5,8 @@
  * 400 whose message names the parameter and its valid form.
  */
 
+import { didYouMean } from '../util/did-you-mean.js';
+
 export const KIB = 1024;
 export const MIB = 1024 * KIB;
 export const GIB = 1024 * MIB;
@@ -214,32 +216,8 @@ const UPLOAD_RULES = { status: statusRule, delay: delayRule, cors: corsRule };
 type Rules = Record<string, ParamRule<unknown>>;
 type Parsed<R extends Rules> = { [K in keyof R]?: R[K] extends ParamRule<infer T> ? T : never };
 
-/** Levenshtein distance, for "did you mean" suggestions. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
 function suggest(unknown: string, known: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const name of known) {
-    const distance = editDistance(unknown.toLowerCase(), name.toLowerCase());
-    if (distance < bestDistance) {
-      best = name;
-      bestDistance = distance;
-    }
-  }
-  // Beyond a third of the word the "suggestion" is noise, not a typo fix.
-  return best !== null && bestDistance <= Math.max(2, Math.floor(unknown.length / 3)) ? best : null;
+  return didYouMean(unknown, known) ?? null;
 }
 
 function parseWith<R extends Rules>(search: URLSearchParams, rules: R, where: string): Parsed<R> {
