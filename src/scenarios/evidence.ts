@@ -7,7 +7,7 @@
  * listens on a free port, and the same run must give the same JSON but for times.
  */
 import type { FixtureServer, ServedRequest } from '../server/index.js';
-import type { FetchTimeline, ServedView } from '../recorder/timeline.js';
+import type { FetchRequest, FetchTimeline, ServedView } from '../recorder/timeline.js';
 import { servedView } from '../evidence/join.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { Json } from './types.js';
@@ -30,18 +30,8 @@ export interface EventRow {
 /** What the fixture server saw for one request. */
 export type ServedRow = ServedView;
 
-export interface RequestRow {
-  index: number;
-  url: string;
-  status: number | null;
-  bytes: number | null;
-  uploadBytes: number;
-  startedAt: number | null;
-  completedAt: number | null;
-  attempts: number;
-  /** What the fixture server saw for this URL during the fetch (several after a restart). */
-  served: ServedRow[];
-}
+/** A timeline's request, always with what the fixture server saw for its URL (several after a restart). */
+export type RequestRow = Omit<FetchRequest, 'served'> & { served: ServedRow[] };
 
 export interface ProbeRow {
   at: number;
