@@ -34,15 +34,9 @@ export interface SkipEntry {
 
 export const SKIPPED: readonly SkipEntry[] = [
   {
-    id: 'fetch.reject.no-active-worker',
-    title: 'fetch() on a registration without an active worker is refused',
-    reason: 'Needs a fixture service worker that never activates; the harness worker activates at once (skipWaiting), and its fixtures are not generated per scenario.',
-    link: 'https://wicg.github.io/background-fetch/#background-fetch-manager-fetch',
-  },
-  {
     id: 'fetch.reject.mixed-content',
-    title: 'Mixed content and disallowed schemes are refused',
-    reason: 'Needs an https fixture origin with a certificate the browser trusts; the fixture server is plain http on loopback (a potentially trustworthy origin), so there is no mixed content to provoke.',
+    title: 'Mixed content is refused',
+    reason: 'Needs an https fixture origin with a certificate the browser trusts; the fixture server is plain http on loopback (a potentially trustworthy origin), so there is no mixed content to provoke. Disallowed schemes are covered by fetch.reject.disallowed-scheme.',
     link: 'https://wicg.github.io/background-fetch/#background-fetch-manager-fetch',
   },
   {

@@ -213,4 +213,67 @@ const blockedPort = defineScenario({
   judge: (o) => expectRejection(o.rejected, 'TypeError', 'a request to port 25'),
 });
 
-export const FETCH_SCENARIOS: Scenario[] = [exposureWindow, exposureWorker, one, multi, duplicateUrls, emptyList, noCors, credentials, blockedPort, duplicateId, quota];
+const noActiveWorker = defineScenario({
+  id: 'fetch.reject.no-active-worker',
+  title: 'fetch() on a registration without an active worker is refused',
+  expectation:
+    'On a ServiceWorkerRegistration whose worker never activated (still installing), backgroundFetch.fetch() rejects with a TypeError and nothing is registered.',
+  link: `${SPEC}#background-fetch-manager-fetch`,
+  async run(ctx) {
+    const s = await ctx.open();
+    // A page of its own: the fixture's worker stays `installing` forever (fixtures/never-active).
+    const page = await s.context.newPage();
+    await page.goto(`${ctx.server.url}/never-active/`);
+    const url = ctx.res('a.bin', { size: 16 });
+    const r = (await page.evaluate(
+      ([id, u]) => (window as unknown as { neverActive: { tryFetch(i: string, x: string[]): Promise<Record<string, string | boolean>> } }).neverActive.tryFetch(id, [u]),
+      ['inactive', url] as const,
+    )) as { ok: boolean; state: string; name?: string; message?: string };
+    ctx.step('page: neverActive.tryFetch("inactive")', r);
+    await page.close();
+    return { state: r.state, rejected: r.ok ? null : { name: r.name ?? '', message: r.message ?? '' } };
+  },
+  judge(o) {
+    if (o.state === 'active') return { verdict: 'error', summary: 'The fixture worker activated, so the case could not be made.' };
+    return expectRejection(o.rejected, 'TypeError', `a registration whose worker is ${o.state}`);
+  },
+});
+
+const disallowedScheme = defineScenario({
+  id: 'fetch.reject.disallowed-scheme',
+  title: 'Requests with a scheme other than http(s) are refused',
+  expectation:
+    'Background Fetch downloads over HTTP(S) only: a data: or file: request URL makes fetch() reject with a TypeError, and nothing is registered.',
+  link: `${SPEC}#background-fetch-manager-fetch`,
+  async run(ctx) {
+    const s = await ctx.open();
+    const data = await start(s, 'scheme-data', ['data:text/plain,hello']);
+    if (data.ok) await s.call('abort', 'scheme-data');
+    const file = await start(s, 'scheme-file', ['file:///etc/hostname']);
+    if (file.ok) await s.call('abort', 'scheme-file');
+    return { data: rejection(data), file: rejection(file) };
+  },
+  judge(o) {
+    const d = expectRejection(o.data, 'TypeError', 'a data: URL');
+    if (d.verdict !== 'conforms') return d;
+    const f = expectRejection(o.file, 'TypeError', 'a file: URL');
+    if (f.verdict !== 'conforms') return f;
+    return { verdict: 'conforms', summary: `data: refused (${o.data?.message}); file: refused (${o.file?.message}).` };
+  },
+});
+
+export const FETCH_SCENARIOS: Scenario[] = [
+  exposureWindow,
+  exposureWorker,
+  one,
+  multi,
+  duplicateUrls,
+  emptyList,
+  noCors,
+  credentials,
+  blockedPort,
+  duplicateId,
+  quota,
+  noActiveWorker,
+  disallowedScheme,
+];
