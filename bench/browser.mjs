@@ -141,33 +141,52 @@ export async function benchBrowser({ quick, log, sections = ['floor', 'delay', '
     }
 
     // ---- recording overhead: 64 MiB, two requests ---------------------------------------
+    // Three contexts side by side: nothing, recorder + probes (what the target is about), and
+    // the recorder without probes (to tell which part costs). Runs rotate through them.
     if (sections.includes('overhead')) {
-      const plain = await browser.newContext();
-      const recorded = await browser.newContext();
-      const recorder = await BackgroundServiceRecorder.attach(recorded, { server });
-      const pages = { plain: await openHarness(plain, server), recorded: await openHarness(recorded, server) };
+      const arms = {};
+      for (const [name, opts] of [['plain', null], ['recorded', {}], ['recorderOnly', { probes: false }]]) {
+        const context = await browser.newContext();
+        const recorder = opts ? await BackgroundServiceRecorder.attach(context, { server, ...opts }) : null;
+        arms[name] = { context, recorder, page: await openHarness(context, server), times: [] };
+      }
+      const names = Object.keys(arms);
       // The first fetch after launch (per context) carries a start-up cost: keep it out.
-      for (const p of Object.values(pages)) await timedFetch(p, uid('warm'), ['/res/warm.bin?size=1']);
+      for (const a of Object.values(arms)) await timedFetch(a.page, uid('warm'), ['/res/warm.bin?size=1']);
       const runs = quick ? 3 : 6;
-      const times = { plain: [], recorded: [] };
       for (let i = 0; i < runs; i++) {
-        const order = i % 2 === 0 ? ['plain', 'recorded'] : ['recorded', 'plain'];
+        // Rotate the order, so no arm always gets the same slot of the machine's mood.
+        const order = names.map((_, k) => names[(k + i) % names.length]);
         for (const who of order) {
           const id = uid(`big-${who}`);
-          const r = await timedFetch(pages[who], id, ['/res/a.bin?size=32m', '/res/b.bin?size=32m']);
+          const r = await timedFetch(arms[who].page, id, ['/res/a.bin?size=32m', '/res/b.bin?size=32m']);
           if (!r.ok) throw new Error(`overhead: ${who} fetch failed: ${JSON.stringify(r)}`);
-          times[who].push(r.ms);
+          arms[who].times.push(r.ms);
           log(`  overhead run ${i + 1}/${runs} ${who}: ${r.ms.toFixed(0)} ms`);
           // Let the worker's completion event finish before the next fetch starts.
-          if (who === 'recorded') await recorder.waitForFetch(id, { until: 'settled', timeout: 30_000 }).catch(() => undefined);
+          if (who === 'recorded') await arms[who].recorder.waitForFetch(id, { until: 'settled', timeout: 30_000 }).catch(() => undefined);
           await sleep(300);
         }
       }
-      const ratios = times.recorded.map((t, i) => t / times.plain[i]);
-      out.overhead = { runs, plainMs: times.plain, recordedMs: times.recorded, plainMedianMs: median(times.plain), recordedMedianMs: median(times.recorded), pairRatios: ratios, ratio: median(ratios) };
-      await recorder.dispose();
-      await plain.close();
-      await recorded.close();
+      const t = Object.fromEntries(names.map((n) => [n, arms[n].times]));
+      const ratios = t.recorded.map((x, i) => x / t.plain[i]);
+      const onlyRatios = t.recorderOnly.map((x, i) => x / t.plain[i]);
+      out.overhead = {
+        runs,
+        plainMs: t.plain,
+        recordedMs: t.recorded,
+        recorderOnlyMs: t.recorderOnly,
+        plainMedianMs: median(t.plain),
+        recordedMedianMs: median(t.recorded),
+        recorderOnlyMedianMs: median(t.recorderOnly),
+        pairRatios: ratios,
+        ratio: median(ratios),
+        recorderOnlyRatio: median(onlyRatios),
+      };
+      for (const a of Object.values(arms)) {
+        await a.recorder?.dispose();
+        await a.context.close();
+      }
     }
 
     // ---- bgprobe's fixed cost per scenario ----------------------------------------------

@@ -124,6 +124,22 @@ function buildRows(res, opts) {
       ),
     );
   } else skipped('Recorder ingest: 100,000 raw events', '< 2 s, < 200 MB', res.errors.ingest ?? 'section not run');
+  const pr = ing?.probes?.scales;
+  if (pr?.length) {
+    const first = pr[0];
+    const last = pr[pr.length - 1];
+    const growth = last.perRecordMs / first.perRecordMs;
+    const linear = last.fetches / first.fetches;
+    rows.push(
+      row(
+        'Probe records while a fetch is awaited (20 per fetch)',
+        pr.map((x) => `${x.records.toLocaleString('en')} records: ${ms(x.ms)}`).join('; '),
+        `per record ${pr.map((x) => ms(x.perRecordMs, 2)).join(' -> ')}: x${growth.toFixed(1)} for a recording x${linear} larger (constant would be x1: each record rebuilds every timeline and scans every probe record)`,
+        'none stated (part of ingest)',
+        growth > 2 ? 'reference: grows quadratically' : 'reference',
+      ),
+    );
+  }
 
   // Recording overhead
   const o = res.browser?.overhead;
@@ -132,7 +148,7 @@ function buildRows(res, opts) {
       row(
         'Recording overhead: 64 MiB two-request fetch',
         `ratio ${o.ratio.toFixed(3)} (median of ${o.runs} alternated pairs)`,
-        `recorder+probes median ${ms(o.recordedMedianMs)} vs neither ${ms(o.plainMedianMs)}; pair ratios ${o.pairRatios.map((x) => x.toFixed(2)).join(', ')}`,
+        `recorder+probes median ${ms(o.recordedMedianMs)} vs neither ${ms(o.plainMedianMs)}; pair ratios ${o.pairRatios.map((x) => x.toFixed(2)).join(', ')}; recorder without probes: ${ms(o.recorderOnlyMedianMs)}, ratio ${o.recorderOnlyRatio.toFixed(3)}`,
         '<= 1.05',
         status(o.ratio <= 1.05),
       ),
@@ -279,7 +295,10 @@ async function main() {
     log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   };
 
-  await section('ingest', async () => ({ runs: await childJson('ingest-child.mjs', [], opts.quick ? 1 : 3) }));
+  await section('ingest', async () => ({
+    runs: await childJson('ingest-child.mjs', [], opts.quick ? 1 : 3),
+    probes: (await childJson('probe-ingest-child.mjs', opts.quick ? ['50', '100'] : ['50', '100', '200'], 1))[0],
+  }));
   await section('server', async () => {
     const { benchServer } = await import('../bench/server.mjs');
     return benchServer({ runs: opts.quick ? 2 : 4, log });
