@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { BgprobeError } from '../errors.js';
+import { BgprobeError, UnsupportedBrowserError } from '../errors.js';
 import { assertNotHeadlessShell, discoverBrowser } from './discover.js';
 import { defaultArgs, mergeArgs } from './flags.js';
 
@@ -57,7 +57,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   if (!options.userDataDir) {
     const signals = options.handleSignals ?? true;
-    const browser = await chromium.launch({
+    const browser = await playwrightLaunch(executablePath, () => chromium.launch({
       executablePath,
       headless,
       args,
@@ -66,7 +66,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
       handleSIGTERM: signals,
       handleSIGHUP: signals,
       ...(options.env ? { env: options.env } : {}),
-    });
+    }));
     launchedInfo.set(browser, { process: null, executablePath, wsEndpoint: null, userDataDir: null });
     return browser;
   }
@@ -85,7 +85,13 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
   const wsEndpoint = await waitForDevToolsEndpoint(child, timeout, executablePath);
-  const browser = await chromium.connectOverCDP(wsEndpoint, { timeout });
+  let browser: Browser;
+  try {
+    browser = await chromium.connectOverCDP(wsEndpoint, { timeout });
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
   const info: LaunchedProcess = { process: child, executablePath, wsEndpoint, userDataDir: options.userDataDir };
   launchedInfo.set(browser, info);
   const disconnect = browser.close.bind(browser);
@@ -108,12 +114,26 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
         child.kill('SIGTERM');
       }
     }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+    clearTimeout(timer);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
     await disconnect().catch(() => undefined);
   };
   return browser;
+}
+
+/** A binary that is not a Chromium (or does not start) is the user's input to fix: say so in one line. */
+async function playwrightLaunch(executablePath: string, fn: () => Promise<Browser>): Promise<Browser> {
+  try {
+    return await fn();
+  } catch (e) {
+    const first = (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.trim()) ?? '';
+    throw new UnsupportedBrowserError(
+      `${executablePath} did not start as a Chromium-based browser (${first.replace(/^browserType\.launch:\s*/, '')}). Pass a Chrome/Chromium binary with --browser or BGPROBE_BROWSER.`,
+    );
+  }
 }
 
 function waitForDevToolsEndpoint(child: ChildProcess, timeout: number, executablePath: string): Promise<string> {

@@ -17,7 +17,24 @@ export function version(): string {
   return '0.1.0';
 }
 
+/**
+ * yargs reads `--probes=maybe` as false: a typo would silently switch a feature off. A boolean
+ * flag given a value must be given true or false.
+ */
+function checkBooleanValues(argv: readonly string[]): void {
+  const spec = COMMANDS.find((c) => c.name === argv[0]);
+  if (!spec) return;
+  const booleans = new Set(optionsOf(spec).boolean);
+  for (const arg of argv) {
+    const m = /^--(?:no-)?([^=]+)=(.*)$/.exec(arg);
+    if (m && booleans.has(m[1]!) && !['true', 'false'].includes(m[2]!)) {
+      throw new UsageError(`--${m[1]} is an on/off flag: give --${m[1]} or --no-${m[1]}, not ${arg}.`);
+    }
+  }
+}
+
 export async function parseArgs(argv: readonly string[]): Promise<Parsed> {
+  checkBooleanValues(argv);
   let helpText: string | null = null;
   let failure: Error | null = null;
   const y = yargs([...argv])
@@ -81,12 +98,15 @@ function toUsageError(e: Error, argv: readonly string[]): UsageError {
   return new UsageError(msg);
 }
 
-function flagNames(command: string): string[] {
+function optionsOf(spec: CommandSpec<never> | CommandSpec<unknown>): { key: Record<string, unknown>; boolean: string[] } {
   const y = yargs([]);
-  const spec = COMMANDS.find((c) => c.name === command);
-  if (!spec) return [];
   spec.builder(y);
   // getOptions() exists at run time but is missing from @types/yargs.
-  const opts = (y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key;
-  return Object.keys(opts).filter((k) => !['help', 'version', '$0'].includes(k));
+  return (y as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[] } }).getOptions();
+}
+
+function flagNames(command: string): string[] {
+  const spec = COMMANDS.find((c) => c.name === command);
+  if (!spec) return [];
+  return Object.keys(optionsOf(spec).key).filter((k) => !['help', 'version', '$0'].includes(k));
 }

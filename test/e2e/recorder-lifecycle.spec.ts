@@ -128,6 +128,20 @@ test('the endpoint closing mid-record: events so far are written, exit code 1', 
   }
 });
 
+test('bgprobe record --url --duration: opens the page, stops cleanly after the duration, exit 0', async ({ server }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bgprobe-record-url-'));
+  try {
+    const out = join(dir, 'events.json');
+    const { code, stderr } = await runCli(['record', '--url', `${server.url}/harness/`, '--duration', '4', '--out', out]).done;
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/Opened http:\/\/127\.0\.0\.1:\d+\/harness\//);
+    expect(stderr).not.toMatch(/stopped early/);
+    expect(BackgroundServiceRecorder.fromDevToolsJson(readFileSync(out, 'utf8')).events()).toEqual([]);
+  } finally {
+    cleanup(dir);
+  }
+});
+
 test('bad record input: one clear line and exit code 2', async () => {
   const cases: Array<[string[], RegExp]> = [
     [['record'], /Give --endpoint/],

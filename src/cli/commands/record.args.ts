@@ -1,3 +1,5 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { parseServices, type ServiceName } from '../../recorder/services.js';
@@ -15,6 +17,20 @@ export interface RecordOptions {
   /** seconds; null = until Ctrl-C (or the endpoint closes). */
   duration: number | null;
   probes: boolean;
+}
+
+/** Checked before recording, so a recording is never lost to an unwritable --out at the end. */
+function checkOutFile(out: string): void {
+  if (out === '') throw new UsageError('--out needs a file path, e.g. --out events.json.');
+  const path = resolve(out);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--out ${out} is a directory: give a file path, e.g. --out ${join(out, 'backgroundFetch.json')}.`);
+  const dir = dirname(path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--out ${out}: the folder ${dir} does not exist.`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${out}: the folder ${dir} is not writable.`);
+  }
 }
 
 export const recordCommand: CommandSpec<RecordOptions> = {
@@ -55,7 +71,7 @@ export const recordCommand: CommandSpec<RecordOptions> = {
       }
     }
     const out = str(argv, 'out') ?? null;
-    if (out === '') throw new UsageError('--out needs a file path.');
+    if (out !== null) checkOutFile(out);
     return {
       endpoint: str(argv, 'endpoint') ?? null,
       url,

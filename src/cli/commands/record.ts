@@ -11,6 +11,7 @@ import { launch } from '../../browsers/launch.js';
 import { BackgroundServiceRecorder } from '../../recorder/recorder.js';
 import type { NormalisedEvent } from '../../recorder/normalise.js';
 import { toDevToolsJsonText } from '../../recorder/devtools-json.js';
+import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -34,22 +35,43 @@ export async function runRecord(options: RecordOptions, ctx: CommandContext): Pr
   const { output, interrupt } = ctx;
   let connected: ConnectedBrowser | null = null;
   let browser: Browser | null = null;
-  let recorder: BackgroundServiceRecorder;
-  if (options.endpoint) {
-    connected = await connect({ endpoint: options.endpoint });
-    output.err(`Connected to ${connected.version.product} at ${options.endpoint}`);
-    recorder = await BackgroundServiceRecorder.attach(connected, { services: options.services, probes: options.probes });
-  } else {
-    browser = await launch({ executablePath: options.browser ?? undefined, headless: !options.headed, args: options.browserArgs });
-    const context = await browser.newContext();
-    recorder = await BackgroundServiceRecorder.attach(context, { services: options.services, probes: options.probes });
-    const page = await context.newPage();
-    await page.goto(options.url!);
-    output.err(`Opened ${options.url} in ${browser.version()}`);
+  let recorder: BackgroundServiceRecorder | null = null;
+  try {
+    if (options.endpoint) {
+      connected = await connect({ endpoint: options.endpoint });
+      output.err(`Connected to ${connected.version.product} at ${options.endpoint}`);
+      recorder = await BackgroundServiceRecorder.attach(connected, { services: options.services, probes: options.probes });
+    } else {
+      // This command handles Ctrl-C itself (it writes the file first): not Playwright.
+      browser = await launch({ executablePath: options.browser ?? undefined, headless: !options.headed, args: options.browserArgs, handleSignals: false });
+      const context = await browser.newContext();
+      recorder = await BackgroundServiceRecorder.attach(context, { services: options.services, probes: options.probes });
+      const page = await context.newPage();
+      try {
+        await page.goto(options.url!);
+      } catch (e) {
+        throw new UsageError(`Could not open ${options.url}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      }
+      output.err(`Opened ${options.url} in ${browser.version()}`);
+    }
+    return await recordUntilStopped(recorder, options, ctx, browser, connected);
+  } finally {
+    await recorder?.dispose().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await connected?.close().catch(() => undefined);
   }
-  output.err(`Recording ${options.services.join(', ')}${options.duration ? ` for ${options.duration} s` : ''}. Ctrl-C to stop.`);
+}
 
-  let replayed = recorder.events().length;
+async function recordUntilStopped(
+  recorder: BackgroundServiceRecorder,
+  options: RecordOptions,
+  ctx: CommandContext,
+  browser: Browser | null,
+  connected: ConnectedBrowser | null,
+): Promise<ExitCode> {
+  const { output, interrupt } = ctx;
+  output.err(`Recording ${options.services.join(', ')}${options.duration ? ` for ${options.duration} s` : ''}. Ctrl-C to stop.`);
+  const replayed = recorder.events().length;
   if (replayed) output.err(`(${replayed} stored event(s) replayed by the browser)`);
   const show = (e: NormalisedEvent) => {
     if (options.ndjson) output.out(ndjsonLine(e));
@@ -58,25 +80,33 @@ export async function runRecord(options: RecordOptions, ctx: CommandContext): Pr
   for (const e of recorder.events()) show(e);
   const offEvent = recorder.on('event', show);
 
-  let closedReason: string | null = null;
-  const closed = new Promise<void>((r) =>
-    recorder.onClose((reason) => {
-      closedReason = reason;
-      r();
+  // Why the recording stopped, if not by the duration or Ctrl-C. Decided by the race below, so
+  // the clean-up's own disconnects (closing the browser we launched) cannot count as one.
+  let lost: string | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = await Promise.race([
+    interrupt.promise.then(() => 'interrupted' as const),
+    new Promise<'lost'>((r) =>
+      recorder.onClose((reason) => {
+        lost ??= reason;
+        r('lost');
+      }),
+    ),
+    new Promise<'lost'>((r) => {
+      browser?.on('disconnected', () => {
+        lost ??= 'the browser closed';
+        r('lost');
+      });
+      connected?.client.on('disconnect', () => {
+        lost ??= 'the CDP endpoint disconnected';
+        r('lost');
+      });
     }),
-  );
-  const browserGone = new Promise<void>((r) => {
-    browser?.on('disconnected', () => {
-      closedReason ??= 'the browser closed';
-      r();
-    });
-    connected?.client.on('disconnect', () => {
-      closedReason ??= 'the CDP endpoint disconnected';
-      r();
-    });
-  });
-  const timer = options.duration ? new Promise<void>((r) => setTimeout(r, options.duration! * 1000).unref()) : new Promise<void>(() => {});
-  await Promise.race([interrupt.promise, closed, browserGone, timer]);
+    new Promise<'duration'>((r) => {
+      if (options.duration) timer = setTimeout(() => r('duration'), options.duration * 1000);
+    }),
+  ]);
+  clearTimeout(timer);
   offEvent();
 
   const events = recorder.events();
@@ -87,16 +117,11 @@ export async function runRecord(options: RecordOptions, ctx: CommandContext): Pr
     output.err(`Wrote ${events.length} event(s) to ${path}`);
   }
   output.err(`Recorded ${events.length} event(s), ${fetches.length} background fetch(es)` + (replayed ? ` (including ${replayed} replayed)` : ''));
-  replayed = 0;
   for (const f of fetches) output.err(`  ${f.id}: ${f.outcome}${f.failureReason ? ` (${f.failureReason})` : ''}, ${f.requests.length} request(s)`);
 
-  await recorder.dispose().catch(() => undefined);
-  if (browser) await browser.close().catch(() => undefined);
-  if (connected) await connected.close().catch(() => undefined);
-
-  if (closedReason) {
-    output.err(`Recording stopped early: ${closedReason}. The events received before that were kept.`);
+  if (stopped === 'lost') {
+    output.err(`Recording stopped early: ${lost}. The events received before that were kept.`);
     return EXIT.failed;
   }
-  return interrupt.requested ? EXIT.interrupted : EXIT.ok;
+  return stopped === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 }

@@ -20,5 +20,5 @@ export async function runServe(options: ServeOptions, ctx: CommandContext): Prom
   await ctx.interrupt.promise;
   off();
   await server.close();
-  return EXIT.ok;
+  return EXIT.interrupted;
 }
