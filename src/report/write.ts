@@ -2,8 +2,14 @@
  * Write a report directory atomically: every file goes into a fresh temporary directory next
  * to the target, which then replaces the target with renames. A crash or Ctrl-C mid-write
  * leaves the previous report (or nothing), never a half-written one.
+ *
+ * Replacing a directory is only safe when bgprobe owns everything in it, so an existing
+ * target may hold nothing but report files (FILE_NAMES) and the temporary directories of an
+ * earlier killed write; anything else is a UsageError before a byte is written (`--out .` must
+ * never cost a project). And the old directory is emptied name by name, never removed
+ * recursively: a file that appears in it during the swap stays where it is.
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { FILE_NAMES, type Format } from './formats.js';
@@ -14,6 +20,10 @@ import { renderMarkdown } from './markdown.js';
 import type { ReportModel } from './model.js';
 
 export { FORMATS, FILE_NAMES, parseFormats, type Format } from './formats.js';
+
+const REPORT_FILES: ReadonlySet<string> = new Set(Object.values(FILE_NAMES));
+/** `mkdtempSync(join(parent, '.<name>.tmp-'))` and its `-old` twin (see writeReport). */
+const TEMP_DIR = /^\..+\.tmp-[A-Za-z0-9]{6}(-old)?$/;
 
 export function render(model: ReportModel, format: Format): string {
   switch (format) {
@@ -28,16 +38,69 @@ export function render(model: ReportModel, format: Format): string {
   }
 }
 
-/** Fails early (before a run) when `--out` cannot become a report directory. */
+/** A report file bgprobe wrote: a regular file (not a directory or a link) with one of its names. */
+function isReportFile(dir: string, name: string): boolean {
+  return REPORT_FILES.has(name) && lstatSync(join(dir, name), { throwIfNoEntry: false })?.isFile() === true;
+}
+
+/** A temporary directory a killed write left behind: bgprobe's name, only report files inside. */
+function isLeftoverTemp(dir: string, name: string): boolean {
+  if (!TEMP_DIR.test(name)) return false;
+  const path = join(dir, name);
+  if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory() !== true) return false;
+  return readdirSync(path).every((f) => isReportFile(path, f));
+}
+
+/** Entries of `dir` bgprobe did not write (what stands in the way of replacing it). */
+function foreignEntries(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => !isReportFile(dir, name) && !isLeftoverTemp(dir, name))
+    .sort();
+}
+
+/**
+ * Fails early (before a run) when `--out` cannot become a report directory: it is a file, or
+ * an existing directory holding anything bgprobe did not write there.
+ */
 export function checkOutDir(outDir: string): void {
   const dir = resolve(outDir);
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out ${outDir} exists and is not a directory.`);
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${outDir} exists and is not a directory.`);
+  const foreign = foreignEntries(dir);
+  if (foreign.length === 0) return;
+  const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? ` and ${foreign.length - 5} more` : '');
+  throw new UsageError(
+    `--out ${outDir} holds files that are not a bgprobe report (${shown}), and the report replaces the whole directory: give --out a new or empty directory, or one holding only a previous report.`,
+  );
+}
+
+export interface WriteOptions {
+  /**
+   * The report.json files the model was read from. One inside the target directory is kept
+   * when this write does not replace it (a format list without json): a command never
+   * deletes the file it was given.
+   */
+  inputs?: readonly string[];
+  /**
+   * The model is its (single) input re-rendered (`bgprobe report`): when that input is in the
+   * target directory, only the files being written change and the report's other files stay.
+   */
+  rerender?: boolean;
+}
+
+/** Names of the target's files to carry into the new report when this write does not replace them. */
+function carried(dir: string, options: WriteOptions): string[] {
+  const here = (options.inputs ?? []).filter((p) => existsSync(p) && realpathSync(dirname(p)) === dir).map((p) => basename(p));
+  if (here.length && options.rerender) return [...REPORT_FILES];
+  return here;
 }
 
 /** Render every format first (a renderer bug must not cost the old report), then swap directories. */
-export function writeReport(outDir: string, model: ReportModel, formats: readonly Format[]): Record<Format, string> {
-  const dir = resolve(outDir);
-  checkOutDir(dir);
+export function writeReport(outDir: string, model: ReportModel, formats: readonly Format[], options: WriteOptions = {}): Record<Format, string> {
+  const given = resolve(outDir);
+  checkOutDir(given);
+  // Through a symlink to the directory it names: the link is the user's, not the report's.
+  const dir = existsSync(given) ? realpathSync(given) : given;
   const rendered = formats.map((f) => [f, render(model, f)] as const);
   mkdirSync(dirname(dir), { recursive: true });
   const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.tmp-`));
@@ -45,19 +108,51 @@ export function writeReport(outDir: string, model: ReportModel, formats: readonl
   try {
     for (const [f, text] of rendered) {
       writeFileSync(join(tmp, FILE_NAMES[f]), text);
-      written[f] = join(dir, FILE_NAMES[f]);
+      written[f] = join(given, FILE_NAMES[f]);
+    }
+    const replaced = new Set(formats.map((f) => FILE_NAMES[f]));
+    for (const name of existsSync(dir) ? carried(dir, options) : []) {
+      if (replaced.has(name) || !isReportFile(dir, name)) continue;
+      // A hard link shares the old file's bytes: nothing to copy, and it survives the old dir.
+      try {
+        linkSync(join(dir, name), join(tmp, name));
+      } catch {
+        copyFileSync(join(dir, name), join(tmp, name));
+      }
     }
     if (existsSync(dir)) {
       const old = `${tmp}-old`;
       renameSync(dir, old);
-      renameSync(tmp, dir);
-      rmSync(old, { recursive: true, force: true });
+      try {
+        renameSync(tmp, dir);
+      } catch (e) {
+        renameSync(old, dir);
+        throw e;
+      }
+      emptyOld(old);
     } else {
       renameSync(tmp, dir);
     }
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
+    if (existsSync(tmp)) emptyOld(tmp);
     throw e;
   }
   return written;
+}
+
+/**
+ * Remove the previous report moved aside: its report files and leftover temp dirs by name,
+ * then the directory itself only if that left it empty. Anything else (a file someone put
+ * there between the check and the swap) keeps the directory, and itself, in place.
+ */
+function emptyOld(old: string): void {
+  for (const name of readdirSync(old)) {
+    if (isReportFile(old, name)) unlinkSync(join(old, name));
+    else if (isLeftoverTemp(old, name)) emptyOld(join(old, name));
+  }
+  try {
+    rmdirSync(old);
+  } catch {
+    // Not empty: what is left is not bgprobe's to delete.
+  }
 }

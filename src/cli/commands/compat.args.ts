@@ -39,7 +39,7 @@ export const compatCommand: CommandSpec<CompatOptions> = {
       .option('browser-args', { type: 'string', array: true, describe: 'Flags for the browser at the same position (space-separated in one value). Repeatable' })
       .option('label', { type: 'string', array: true, describe: 'A name for the browser at the same position (the report column). Repeatable' })
       .option('scenario', { type: 'string', array: true, describe: 'Only scenarios whose id matches this glob (e.g. "fetch.*"). Repeatable' })
-      .option('out', { type: 'string', default: 'bgprobe-report', describe: 'Report directory (replaced atomically)' })
+      .option('out', { type: 'string', default: 'bgprobe-report', describe: 'Report directory: a new one, or one holding only a previous report (replaced atomically; anything else there is refused)' })
       .option('format', { type: 'string', array: true, describe: 'Report formats: html,json,md,junit (default all)' })
       .option('workers', { type: 'number', default: 3, describe: 'Scenarios run in parallel (each in its own browser context)' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds one scenario may take (lifecycle scenarios allow more)' })

@@ -16,7 +16,7 @@ export const mergeCommand: CommandSpec<MergeOptions> = {
   builder: (y: Argv) =>
     y
       .positional('reports', { type: 'string', array: true, describe: 'Shard report.json files' })
-      .option('out', { type: 'string', default: 'bgprobe-report', describe: 'Report directory (replaced atomically)' })
+      .option('out', { type: 'string', default: 'bgprobe-report', describe: 'Report directory: a new one, or one holding only a previous report (replaced atomically; anything else there is refused)' })
       .option('format', { type: 'string', array: true, describe: 'html,json,md,junit (default all)' })
       .example('$0 merge shard-1/report.json shard-2/report.json --out merged', 'one report from two shards'),
   toOptions(argv) {

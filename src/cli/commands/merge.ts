@@ -11,7 +11,7 @@ import { printSummary } from './compat.js';
 export async function runMergeCommand(options: MergeOptions, ctx: CommandContext): Promise<ExitCode> {
   const inputs = options.inputs.map((p) => ({ model: loadReport(resolve(ctx.cwd, p)), source: p }));
   const merged = mergeReports(inputs);
-  const files = writeReport(resolve(ctx.cwd, options.out), merged, options.formats);
+  const files = writeReport(resolve(ctx.cwd, options.out), merged, options.formats, { inputs: options.inputs.map((p) => resolve(ctx.cwd, p)) });
   printSummary(merged, ctx.output.err);
   for (const path of Object.values(files)) ctx.output.err(`Wrote ${path}`);
   return EXIT.ok;

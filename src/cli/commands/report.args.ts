@@ -16,7 +16,7 @@ export const reportCommand: CommandSpec<ReportOptions> = {
   builder: (y: Argv) =>
     y
       .positional('report', { type: 'string', describe: 'A report.json written by bgprobe compat or merge' })
-      .option('out', { type: 'string', default: 'bgprobe-report', describe: 'Report directory (replaced atomically)' })
+      .option('out', { type: 'string', default: 'bgprobe-report', describe: 'Report directory: a new one, or one holding only a previous report (replaced atomically; anything else there is refused)' })
       .option('format', { type: 'string', array: true, describe: 'html,json,md,junit (default all)' })
       .example('$0 report ci/report.json --out html-only --format html', 'the HTML page of a CI run'),
   toOptions(argv) {

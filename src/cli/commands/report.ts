@@ -7,8 +7,10 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { ReportOptions } from './report.args.js';
 
 export async function runReportCommand(options: ReportOptions, ctx: CommandContext): Promise<ExitCode> {
-  const model = loadReport(resolve(ctx.cwd, options.input));
-  const files = writeReport(resolve(ctx.cwd, options.out), model, options.formats);
+  const input = resolve(ctx.cwd, options.input);
+  const model = loadReport(input);
+  // `report bgprobe-report/report.json --format html` re-renders in place: report.json stays.
+  const files = writeReport(resolve(ctx.cwd, options.out), model, options.formats, { inputs: [input], rerender: true });
   for (const path of Object.values(files)) ctx.output.err(`Wrote ${path}`);
   return EXIT.ok;
 }

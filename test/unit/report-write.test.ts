@@ -1,0 +1,121 @@
+// The report writer against a real temporary directory: what it refuses to replace, what it
+// keeps, and that it never deletes a file bgprobe did not write.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCompatCommand } from '../../src/cli/commands/compat.js';
+import type { CompatOptions } from '../../src/cli/commands/compat.args.js';
+import { runMergeCommand } from '../../src/cli/commands/merge.js';
+import { runReportCommand } from '../../src/cli/commands/report.js';
+import type { CommandContext } from '../../src/cli/command.js';
+import { UsageError } from '../../src/errors.js';
+import { renderJson } from '../../src/report/json.js';
+import { checkOutDir, writeReport } from '../../src/report/write.js';
+import { model, result } from './report-fixture.js';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'bgprobe-write-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const report = model([result('fetch.success.one', 'chromium', 'conforms')]);
+const lines: string[] = [];
+const ctx = (): CommandContext => ({
+  output: { out: (l) => lines.push(l), err: (l) => lines.push(l), isTTY: false, status: () => undefined },
+  interrupt: { requested: false, promise: new Promise(() => undefined), dispose: () => undefined },
+  cwd: root,
+});
+/** A directory the user owns: a project with a source tree. */
+function project(): string {
+  const dir = join(root, 'project');
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{}');
+  writeFileSync(join(dir, 'src', 'index.ts'), 'export {};');
+  return dir;
+}
+const tree = (dir: string) => readdirSync(dir, { recursive: true }).map(String).sort();
+
+describe('--out that holds files bgprobe did not write', () => {
+  it('is refused with one line naming them, and nothing is touched', () => {
+    const dir = project();
+    const before = tree(root);
+    expect(() => writeReport(dir, report, ['html', 'json'])).toThrow(UsageError);
+    expect(() => writeReport(dir, report, ['html', 'json'])).toThrow(/--out .*project holds files that are not a bgprobe report \(package\.json, src\).*new or empty directory/);
+    expect(() => checkOutDir(dir)).toThrow(/package\.json, src/);
+    // No temp dir beside it either: refused before anything was written.
+    expect(tree(root)).toEqual(before);
+    expect(readFileSync(join(dir, 'src', 'index.ts'), 'utf8')).toBe('export {};');
+  });
+
+  it('counts a directory with a report file name, and names the rest past five', () => {
+    const dir = join(root, 'out');
+    mkdirSync(join(dir, 'report.json'), { recursive: true });
+    for (const f of ['a', 'b', 'c', 'd', 'e', 'f']) writeFileSync(join(dir, f), '');
+    expect(() => checkOutDir(dir)).toThrow(/\(a, b, c, d, e and 2 more\)/);
+    expect(existsSync(join(dir, 'report.json'))).toBe(true);
+  });
+
+  it('bgprobe compat --out <project> stops before the run', async () => {
+    const dir = project();
+    const options: CompatOptions = { browsers: [], scenarios: [], out: dir, formats: ['json'], workers: 1, timeout: 1000, baseline: null, failOn: ['errors'], shard: null, headed: false };
+    await expect(runCompatCommand(options, ctx())).rejects.toThrow(/holds files that are not a bgprobe report/);
+    expect(existsSync(join(dir, 'package.json'))).toBe(true);
+  });
+
+  it('bgprobe merge --out <project> writes nothing', async () => {
+    const dir = project();
+    const shard = join(root, 'shard.json');
+    writeFileSync(shard, renderJson(report));
+    await expect(runMergeCommand({ inputs: [shard], out: dir, formats: ['json'] }, ctx())).rejects.toThrow(UsageError);
+    expect(tree(dir)).toEqual(['package.json', 'src', 'src/index.ts']);
+  });
+});
+
+describe('replacing a previous report', () => {
+  it('replaces an earlier report and removes the temp dirs a killed write left in it', () => {
+    const dir = join(root, 'out');
+    writeReport(dir, model([result('old.one', 'chromium', 'deviates')]), ['html', 'json', 'md', 'junit']);
+    mkdirSync(join(dir, '.x.tmp-AbC123-old'));
+    writeFileSync(join(dir, '.x.tmp-AbC123-old', 'report.json'), '{}');
+    writeReport(dir, report, ['json', 'md']);
+    expect(readdirSync(dir).sort()).toEqual(['report.json', 'report.md']);
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toContain('fetch.success.one');
+    // Nothing left beside it either.
+    expect(readdirSync(root)).toEqual(['out']);
+  });
+
+  it('writes through a symlinked --out and keeps the link', () => {
+    const real = join(root, 'real');
+    writeReport(real, report, ['json']);
+    symlinkSync(real, join(root, 'link'));
+    writeReport(join(root, 'link'), report, ['html']);
+    expect(readdirSync(real)).toEqual(['report.html']);
+    expect(readdirSync(join(root, 'link'))).toEqual(['report.html']);
+  });
+});
+
+describe('re-rendering the report a directory holds', () => {
+  it('bgprobe report dir/report.json --format html keeps report.json (and the other files)', async () => {
+    const dir = join(root, 'bgprobe-report');
+    writeReport(dir, report, ['json', 'md']);
+    const json = readFileSync(join(dir, 'report.json'), 'utf8');
+    const md = readFileSync(join(dir, 'report.md'), 'utf8');
+    expect(await runReportCommand({ input: 'bgprobe-report/report.json', out: 'bgprobe-report', formats: ['html'] }, ctx())).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['report.html', 'report.json', 'report.md']);
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe(json);
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toBe(md);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('fetch.success.one');
+  });
+
+  it('bgprobe merge keeps an input that sits in --out when it does not write json', async () => {
+    const dir = join(root, 'merged');
+    writeReport(dir, report, ['json', 'md']);
+    const json = readFileSync(join(dir, 'report.json'), 'utf8');
+    expect(await runMergeCommand({ inputs: ['merged/report.json'], out: 'merged', formats: ['html'] }, ctx())).toBe(0);
+    // The input stays; the stale Markdown of the old report does not.
+    expect(readdirSync(dir).sort()).toEqual(['report.html', 'report.json']);
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe(json);
+  });
+});
