@@ -16,6 +16,8 @@ export { browserSpecs, classifyBrowser, splitArgs, CHANNELS, type BrowserKind, t
 
 export class BrowserSlot {
   private current: Promise<BrowserUnderTest> | null = null;
+  /** The browser `current` resolved to; null once it is dropped (so its late events are ignored). */
+  private live: Browser | null = null;
   private connected: ConnectedBrowser | null = null;
   private broken = false;
   /** The browser's version once launched (for the report, even if it later crashed). */
@@ -40,6 +42,7 @@ export class BrowserSlot {
     if (this.broken && this.current) {
       const old = this.current;
       this.current = null;
+      this.live = null;
       this.broken = false;
       await this.dispose(old);
     }
@@ -64,6 +67,7 @@ export class BrowserSlot {
   async close(): Promise<void> {
     const p = this.current;
     this.current = null;
+    this.live = null;
     if (p) await this.dispose(p);
   }
 
@@ -94,7 +98,13 @@ export class BrowserSlot {
       executablePath = (await discoverBrowser(spec.target ?? undefined)).executablePath;
       browser = await launch({ executablePath, headless: this.headless, args: spec.args, handleSignals: false });
     }
-    browser.on('disconnected', () => this.markBroken());
+    // Only the live browser's end matters. An old one, dropped by get() and still closing
+    // (a slow close), disconnects after the slot was reset: marking the slot then would make
+    // the next get() kill the fresh browser while other scenarios use it.
+    browser.on('disconnected', () => {
+      if (this.live === browser) this.markBroken();
+    });
+    this.live = browser;
     this.version = browser.version();
     return { label: spec.label, kind: spec.kind, target: spec.target, args: spec.args, browser, version: this.version, executablePath };
   }

@@ -184,7 +184,6 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       verdict = 'error';
       summary = `${err.name}: ${err.message.split('\n')[0]}`;
       error = { name: err.name, message: err.message, stack: err.stack ?? null };
-      if (!slot.spec.kind.startsWith('endpoint') && /disconnected|crash|Target closed|browser has been closed/i.test(err.message)) slot.markBroken();
     }
   }
   let evidence = emptyEvidence();

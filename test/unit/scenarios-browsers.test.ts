@@ -1,0 +1,83 @@
+// BrowserSlot's relaunch logic against fake browsers: when the slot is marked broken, and that
+// the late 'disconnected' of a browser it already dropped does not cost the fresh one.
+import { EventEmitter } from 'node:events';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+class FakeBrowser extends EventEmitter {
+  connected = true;
+  closes = 0;
+  constructor(readonly n: number) {
+    super();
+  }
+  isConnected(): boolean {
+    return this.connected;
+  }
+  version(): string {
+    return '150.0.0.0';
+  }
+  /** Slow, like a real close: the disconnect comes after the caller moved on. */
+  async close(): Promise<void> {
+    this.closes++;
+    await new Promise((r) => setTimeout(r, 5));
+    this.connected = false;
+    this.emit('disconnected', this);
+  }
+}
+
+const launched: FakeBrowser[] = [];
+vi.mock('../../src/browsers/launch.js', () => ({
+  launch: async () => {
+    const b = new FakeBrowser(launched.length + 1);
+    launched.push(b);
+    return b;
+  },
+}));
+vi.mock('../../src/browsers/discover.js', () => ({
+  discoverBrowser: async () => ({ executablePath: '/usr/bin/chromium' }),
+}));
+
+const { BrowserSlot } = await import('../../src/scenarios/browsers.js');
+const spec = { label: 'chromium', kind: 'default' as const, target: null, args: [] };
+
+beforeEach(() => {
+  launched.length = 0;
+});
+
+describe('BrowserSlot', () => {
+  it('keeps one browser across scenarios', async () => {
+    const slot = new BrowserSlot(spec, true);
+    const a = await slot.get();
+    const b = await slot.get();
+    expect(a.browser).toBe(b.browser);
+    expect(slot.launches).toBe(1);
+  });
+
+  it('relaunches after the live browser disconnects', async () => {
+    const slot = new BrowserSlot(spec, true);
+    await slot.get();
+    launched[0]!.connected = false;
+    launched[0]!.emit('disconnected');
+    const next = await slot.get();
+    expect(next.browser).toBe(launched[1]);
+    expect(slot.launches).toBe(2);
+  });
+
+  it('the dropped browser disconnecting late does not mark the fresh one broken', async () => {
+    const slot = new BrowserSlot(spec, true);
+    await slot.get();
+    // A hung teardown: relaunch for the next scenario. The old browser is still connected.
+    slot.markBroken();
+    const fresh = await slot.get();
+    expect(fresh.browser).toBe(launched[1]);
+    expect(launched[0]!.closes).toBe(1);
+    // ... and it disconnects (again, late) while the fresh one serves other scenarios.
+    launched[0]!.emit('disconnected');
+    await new Promise((r) => setTimeout(r, 10));
+    const again = await slot.get();
+    expect(again.browser).toBe(launched[1]);
+    expect(launched[1]!.closes).toBe(0);
+    expect(slot.launches).toBe(2);
+    await slot.close();
+    expect(launched[1]!.closes).toBe(1);
+  });
+});
