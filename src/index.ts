@@ -15,7 +15,7 @@ export type { FetchTimeline, FetchRequest, FetchOutcome, FetchStage, ServedView 
 export { formatTimeline } from './recorder/format.js';
 export { parseDevToolsJson, toDevToolsJsonText, devToolsFileName } from './recorder/devtools-json.js';
 export type * from './probes/types.js';
-export { joinServed } from './evidence/join.js';
+export { joinServed, servedView, type ServedSource } from './recorder/served.js';
 export { FixtureServer, RESOURCE_GRAMMAR, type ServedRequest, type FixtureServerOptions } from './server/index.js';
 export { runCompat, type CompatRunOptions, type CompatRunResult } from './report/compat.js';
 export type { ReportModel } from './report/model.js';

@@ -13,7 +13,6 @@ import { test as base } from '@playwright/test';
 import type { Browser, BrowserContext, TestInfo } from '@playwright/test';
 import { PlaywrightCdpSession } from '../cdp/session.js';
 import { UsageError } from '../errors.js';
-import type { FetchCallRecord } from '../probes/types.js';
 import type { BackgroundServiceRecorder, WaitForFetchOptions } from '../recorder/recorder.js';
 import type { EventFilter } from '../recorder/recording.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
@@ -108,13 +107,7 @@ export class BackgroundFetchFixture {
 
   /** Why there is no timeline for `id`: what a matcher prints instead of a timeline. */
   describeMissing(id: string): string {
-    const call = [...this.recorder.probeRecords()].reverse().find((p): p is FetchCallRecord => p.kind === 'fetch-call' && p.id === id);
-    if (call && !call.ok) return `fetch("${id}") was called in the ${call.context} and rejected: ${call.error?.name}: ${call.error?.message}`;
-    const ids = [...new Set(this.recorder.fetches().map((t) => t.id))];
-    return (
-      `Nothing was recorded for "${id}": no "Background Fetch registered" event. Did fetch() reject, or did the app use another id?` +
-      (ids.length ? `\nRecorded ids: ${ids.map((i) => JSON.stringify(i)).join(', ')}` : '\nNo background fetch was recorded in this test.')
-    );
+    return this.recorder.describeMissing(id);
   }
 
   private defaultOrigin(): string | null {

@@ -6,6 +6,7 @@
  * and how to describe expected and received. `final` is what lets `.not` be honest: a pending
  * fetch has "not succeeded" only for now, so `.not.toSucceed()` keeps polling until it settles.
  */
+import { formatBytes } from '../util/bytes.js';
 import { reachedStage, type FetchTimeline } from '../recorder/timeline.js';
 
 /**
@@ -31,11 +32,7 @@ export interface Verdict {
 
 export type TextPattern = string | RegExp;
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
-}
+export { formatBytes };
 
 export function describePattern(p: TextPattern): string {
   return typeof p === 'string' ? JSON.stringify(p) : String(p);
@@ -96,8 +93,9 @@ export interface ProgressSummary {
 }
 
 export function summariseProgress(t: Pick<FetchTimeline, 'progress'>): ProgressSummary {
-  // Stable sort by time: two pages watching one fetch interleave their samples.
-  const samples = t.progress.map((p, i) => ({ p, i })).sort((a, b) => a.p.at - b.p.at || a.i - b.i).map(({ p }) => p);
+  // The page's progress only (the worker probe also samples the registration when its event
+  // comes). Stable sort by time: two pages watching one fetch interleave their samples.
+  const samples = t.progress.filter((p) => p.context === 'page').map((p, i) => ({ p, i })).sort((a, b) => a.p.at - b.p.at || a.i - b.i).map(({ p }) => p);
   let reached = 0;
   let backwards: ProgressSummary['backwards'] = null;
   let overTotal: ProgressSummary['overTotal'] = null;

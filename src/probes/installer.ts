@@ -33,6 +33,7 @@ export class ProbeInstaller {
   private channel: RawChannel | null = null;
   private sessions = new Set<string>();
   private disposables: Disposable[] = [];
+  private readonly cleanups: Array<() => Promise<void>> = [];
   private offs: Array<() => void> = [];
   private disposed = false;
   /** Why some probes could not be installed (shown in reports, never thrown). */
@@ -51,14 +52,21 @@ export class ProbeInstaller {
     const pageSession = new PlaywrightCdpSession(await context.newCDPSession(observerPage));
     const { targetInfo } = await pageSession.send('Target.getTargetInfo');
     const browser = context.browser();
+    let installer: ProbeInstaller;
     const open = async (): Promise<RawChannel | null> => {
-      if (!browser) return null;
+      if (!browser) {
+        await pageSession.detach();
+        return null;
+      }
       const browserSession = await browser.newBrowserCDPSession();
+      // Kept until dispose: the exposed channel is not promised to outlive the session that made it.
+      installer.cleanups.push(() => browserSession.detach());
       return TunnelChannel.open(observerPage, pageSession, async (targetId, bindingName) => {
         await browserSession.send('Target.exposeDevToolsProtocol', { targetId, bindingName });
       });
     };
-    return new ProbeInstaller(open, 'playwright', context, targetInfo.browserContextId ?? null);
+    installer = new ProbeInstaller(open, 'playwright', context, targetInfo.browserContextId ?? null);
+    return installer;
   }
 
   static overConnection(client: CriClientLike, browserContextId: string | null): ProbeInstaller {
@@ -186,6 +194,7 @@ export class ProbeInstaller {
     }
     for (const off of this.offs) off();
     for (const d of this.disposables) await bestEffort(log, 'dispose init script/binding', () => d.dispose());
+    for (const c of this.cleanups) await bestEffort(log, 'detach browser session', c);
     this.sessions.clear();
     this.listeners.clear();
   }

@@ -110,7 +110,3 @@ export type ProbeRecord =
   | OpenWindowRecord
   | AbortCallRecord
   | SwEventDoneRecord;
-
-export function normaliseOrigin(origin: string): string {
-  return origin.endsWith('/') ? origin.slice(0, -1) : origin;
-}

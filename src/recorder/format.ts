@@ -1,4 +1,5 @@
 /** A timeline as text: for timeout errors, matcher messages and test attachments. */
+import { formatBytes } from '../util/bytes.js';
 import type { FetchTimeline } from './timeline.js';
 
 function clock(at: number, t0: number): string {
@@ -7,10 +8,7 @@ function clock(at: number, t0: number): string {
 }
 
 function bytes(n: number | null): string {
-  if (n === null) return '?';
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
+  return n === null ? '?' : formatBytes(n);
 }
 
 export function formatTimeline(t: FetchTimeline, options: { maxLines?: number } = {}): string {

@@ -15,8 +15,7 @@ import type { ConnectedBrowser } from '../browsers/connect.js';
 import { CriCdpSession, PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
 import { TimeoutError, UsageError } from '../errors.js';
 import { ProbeInstaller } from '../probes/installer.js';
-import type { FetchCallRecord, ProbeRecord } from '../probes/types.js';
-import type { ServedSource } from '../evidence/join.js';
+import type { ServedSource } from './served.js';
 import { bestEffort, debug } from '../util/debug.js';
 import type { NormalisedEvent } from './normalise.js';
 import { Recording } from './recording.js';
@@ -88,14 +87,28 @@ export class BackgroundServiceRecorder extends Recording {
         throw new UsageError('BackgroundServiceRecorder.attach(target): target must be a Playwright BrowserContext or the result of connect().');
       }
       const page = await target.newPage();
-      if (options.observerUrl) await page.goto(options.observerUrl);
-      const session = new PlaywrightCdpSession(await target.newCDPSession(page));
-      recorder = new BackgroundServiceRecorder(session, services, timeout, page);
+      try {
+        if (options.observerUrl) await page.goto(options.observerUrl);
+        const session = new PlaywrightCdpSession(await target.newCDPSession(page));
+        recorder = new BackgroundServiceRecorder(session, services, timeout, page);
+      } catch (e) {
+        // Nothing else owns the observer page yet: do not leave it in the user's context.
+        await page.close().catch(() => undefined);
+        throw e;
+      }
+      const session = recorder.session as PlaywrightCdpSession;
       const onClose = () => session.notifyClosed('the observer page closed');
       page.on('close', onClose);
       recorder.cleanup.push(() => void page.off('close', onClose));
       recorder.cleanup.push(() => bestEffort(log, 'close observer page', () => page.close()));
-      if (options.probes !== false) recorder.probeInstaller = await ProbeInstaller.overPlaywright(target, page);
+      if (options.probes !== false) {
+        try {
+          recorder.probeInstaller = await ProbeInstaller.overPlaywright(target, page);
+        } catch (e) {
+          await recorder.dispose();
+          throw e;
+        }
+      }
     }
     recorder.session.onClose((reason) => recorder.onSessionClosed(reason));
     if (options.server) recorder.joinServer(options.server);
@@ -170,6 +183,11 @@ export class BackgroundServiceRecorder extends Recording {
     });
   }
 
+  /** Why some evidence cannot be gathered (e.g. service-worker probes unavailable). */
+  get warnings(): readonly string[] {
+    return this.probeInstaller?.warnings ?? [];
+  }
+
   /** Is `service` being recorded (as the browser last said)? */
   isRecording(service: ServiceName = 'backgroundFetch'): boolean {
     return this.recordingState.get(service) === true;
@@ -189,6 +207,11 @@ export class BackgroundServiceRecorder extends Recording {
   private closeListeners = new Set<(reason: string) => void>();
   /** Called when the recorder's connection goes away (observer page closed, browser gone). */
   onClose(fn: (reason: string) => void): () => void {
+    // A wait that starts after the connection went away must fail now, not at its deadline.
+    if (this.closedReason !== null) {
+      queueMicrotask(() => fn(this.closedReason ?? 'closed'));
+      return () => {};
+    }
     this.closeListeners.add(fn);
     return () => this.closeListeners.delete(fn);
   }
@@ -231,15 +254,19 @@ export class BackgroundServiceRecorder extends Recording {
       });
       const offClose = this.onClose((reason) => {
         finish();
-        error.message = `waitForFetch("${id}", { until: '${until}' }): the recorder's connection closed (${reason}).\n${describeSoFar(id, pick(), this.events({ instanceId: id }), this.probeRecords())}`;
+        error.message = `waitForFetch("${id}", { until: '${until}' }): the recorder's connection closed (${reason}).\n${this.describeSoFar(id, pick())}`;
         reject(error);
       });
       const timer = setTimeout(() => {
         finish();
-        error.message = `waitForFetch("${id}", { until: '${until}' }) timed out after ${timeout} ms.\n${describeSoFar(id, pick(), this.events({ instanceId: id }), this.probeRecords())}`;
+        error.message = `waitForFetch("${id}", { until: '${until}' }) timed out after ${timeout} ms.\n${this.describeSoFar(id, pick())}`;
         reject(error);
       }, timeout);
     });
+  }
+
+  private describeSoFar(id: string, t: FetchTimeline | undefined): string {
+    return t ? formatTimeline(t) : this.describeMissing(id);
   }
 
   /** Wait for the first new event matching the predicate. */
@@ -322,6 +349,9 @@ export class BackgroundServiceRecorder extends Recording {
     if (this.disposed) return;
     this.disposed = true;
     for (const fn of [...this.disposeListeners]) fn();
+    // Pending waits end now, with the reason, instead of timing out later.
+    this.closedReason ??= 'the recorder was disposed';
+    this.emitClose();
     if (this.probeInstaller) await this.probeInstaller.dispose();
     if (!this.session.closed) {
       for (const service of this.services) {
@@ -340,10 +370,3 @@ export class BackgroundServiceRecorder extends Recording {
   }
 }
 
-function describeSoFar(id: string, t: FetchTimeline | undefined, events: NormalisedEvent[], probes: readonly ProbeRecord[]): string {
-  if (t) return formatTimeline(t);
-  const call = [...probes].reverse().find((p): p is FetchCallRecord => p.kind === 'fetch-call' && p.id === id && !p.ok);
-  if (call && events.length === 0) return `fetch("${call.id}") was called in the ${call.context} and rejected: ${call.error?.name}: ${call.error?.message}`;
-  if (events.length === 0) return 'Nothing was recorded for this id: no "Background Fetch registered" event. Did fetch() reject, or did the app use another id?';
-  return events.map((e) => `  ${e.name}`).join('\n');
-}

@@ -2,13 +2,13 @@
  * The recorder's data: de-duplicated, normalised events of every service plus the fetch
  * timelines and probe records. Live recorders and imported DevTools files share it.
  */
-import type { ProbeRecord } from '../probes/types.js';
+import type { FetchCallRecord, ProbeRecord } from '../probes/types.js';
 import { TypedEmitter } from '../util/emitter.js';
 import { normaliseEvent, type NormalisedEvent, type RawBackgroundServiceEvent } from './normalise.js';
 import type { ServiceName } from './services.js';
 import { parseDevToolsJson, toDevToolsJsonText } from './devtools-json.js';
 import { TimelineStore, type FetchTimeline } from './timeline.js';
-import { joinServed, type ServedSource } from '../evidence/join.js';
+import { joinServed, type ServedSource } from './served.js';
 
 export interface EventFilter {
   service?: ServiceName | readonly ServiceName[];
@@ -97,6 +97,17 @@ export class Recording extends TypedEmitter<RecordingEvents> {
     const all = this.store.byId(id);
     const last = all[all.length - 1];
     return last && this.withServed(last);
+  }
+
+  /** Why there is no timeline for `id`: what timeout errors and matchers print instead of one. */
+  describeMissing(id: string): string {
+    const call = [...this.probeRecords()].reverse().find((p): p is FetchCallRecord => p.kind === 'fetch-call' && p.id === id);
+    if (call && !call.ok) return `fetch("${id}") was called in the ${call.context} and rejected: ${call.error?.name}: ${call.error?.message}`;
+    const ids = [...new Set(this.fetches().map((t) => t.id))];
+    return (
+      `Nothing was recorded for "${id}": no "Background Fetch registered" event. Did fetch() reject, or did the app use another id?` +
+      (ids.length ? `\nRecorded ids: ${ids.map((i) => JSON.stringify(i)).join(', ')}` : '\nNo background fetch was recorded.')
+    );
   }
 
   probeRecords(): readonly ProbeRecord[] {

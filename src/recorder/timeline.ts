@@ -16,7 +16,6 @@ import type {
   UiUpdateRecord,
   AbortCallRecord,
 } from '../probes/types.js';
-import { normaliseOrigin } from '../probes/types.js';
 import { normaliseEventType, type FetchFailureReason, type NormalisedEvent } from './normalise.js';
 
 export type FetchOutcome = 'pending' | 'success' | 'failure' | 'aborted';
@@ -296,6 +295,11 @@ export class TimelineStore {
       }
     }
   }
+}
+
+/** CDP origins end with '/', `location.origin` does not. */
+export function normaliseOrigin(origin: string): string {
+  return origin.endsWith('/') ? origin.slice(0, -1) : origin;
 }
 
 function insertSorted(list: NormalisedEvent[], e: NormalisedEvent): void {

@@ -99,3 +99,15 @@ describe('checkProgress', () => {
     expect(r.fetch('ep')!.progress).toEqual([]);
   });
 });
+
+describe('summariseProgress: the page, not the worker', () => {
+  it("ignores the service worker's samples (the matcher is about what the page saw)", () => {
+    const r = new Recording();
+    for (const e of successSequence('ep')) r.ingest(e);
+    const t0 = r.fetch('ep')!.registeredAt!;
+    r.ingestProbe(sample(t0 + 10, 100));
+    r.ingestProbe({ ...sample(t0 + 20, 5000), context: 'worker' });
+    r.ingestProbe({ ...sample(t0 + 30, 0), context: 'worker' });
+    expect(summariseProgress(r.fetch('ep')!)).toEqual({ samples: 1, reached: 100, backwards: null, overTotal: null });
+  });
+});

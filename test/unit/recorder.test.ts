@@ -136,7 +136,7 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
   it('says when nothing at all was recorded for an id', async () => {
     const { recorder } = await recorderWith();
     const error = (await recorder.waitForFetch('nothing', { timeout: 20 }).catch((e: unknown) => e)) as Error;
-    expect(error.message).toContain('Nothing was recorded for this id');
+    expect(error.message).toContain('Nothing was recorded for "nothing": no "Background Fetch registered" event');
     await recorder.dispose();
   });
 
@@ -178,5 +178,25 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
     expect(() => parseServices(['backgroundfetch'])).toThrow(/Did you mean `backgroundFetch`\?/);
     expect(() => parseServices(['pushMessage'])).toThrow(/Did you mean `pushMessaging`\?/);
     expect(parseServices('all')).toHaveLength(6);
+  });
+});
+
+describe('BackgroundServiceRecorder: waits end with the recorder', () => {
+  it('dispose() ends pending waits at once, with the reason', async () => {
+    const { recorder } = await recorderWith();
+    const t0 = Date.now();
+    const p = recorder.waitForFetch('never', { timeout: 10_000 });
+    await recorder.dispose();
+    await expect(p).rejects.toThrow(/connection closed \(the recorder was disposed\)/);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+  });
+
+  it('a wait started after the connection closed fails at once', async () => {
+    const { session, recorder } = await recorderWith();
+    session.close('the observer page closed');
+    const t0 = Date.now();
+    await expect(recorder.waitForFetch('late', { timeout: 10_000 })).rejects.toThrow(/connection closed \(the observer page closed\)/);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    await recorder.dispose();
   });
 });
