@@ -4,7 +4,7 @@ import { CriCdpSession, type CriClientLike } from '../../src/cdp/session.js';
 import { ProtocolError, SessionClosedError } from '../../src/errors.js';
 
 /** A chrome-remote-interface-shaped client: commands answered by the test, events emitted by it. */
-class FakeCri extends EventEmitter implements CriClientLike {
+class FakeCri extends EventEmitter {
   calls: Array<{ method: string; params: unknown; sessionId: string | undefined; resolve: (v: unknown) => void; reject: (e: Error) => void }> = [];
   send(method: string, params?: object, sessionId?: string): Promise<unknown> {
     return new Promise((resolve, reject) => this.calls.push({ method, params, sessionId, resolve, reject }));
@@ -14,7 +14,7 @@ class FakeCri extends EventEmitter implements CriClientLike {
 describe('CriCdpSession', () => {
   it('sends typed commands to its flattened session and delivers only its events', async () => {
     const client = new FakeCri();
-    const session = new CriCdpSession(client, 'S1');
+    const session = new CriCdpSession(client as unknown as CriClientLike, 'S1');
     const p = session.send('BackgroundService.startObserving', { service: 'backgroundFetch' });
     expect(client.calls[0]).toMatchObject({ method: 'BackgroundService.startObserving', params: { service: 'backgroundFetch' }, sessionId: 'S1' });
     client.calls[0]!.resolve({});
@@ -28,7 +28,7 @@ describe('CriCdpSession', () => {
 
   it('a failed command is a ProtocolError naming the method, with the caller in its stack', async () => {
     const client = new FakeCri();
-    const session = new CriCdpSession(client, 'S1');
+    const session = new CriCdpSession(client as unknown as CriClientLike, 'S1');
     const p = session.send('BackgroundService.setRecording', { shouldRecord: true, service: 'backgroundFetch' });
     client.calls[0]!.reject(new Error("'BackgroundService.setRecording' wasn't found"));
     const error = (await p.catch((e: unknown) => e)) as ProtocolError;
@@ -40,7 +40,7 @@ describe('CriCdpSession', () => {
 
   it('the endpoint disconnecting rejects pending calls with a clear error, and later calls at once', async () => {
     const client = new FakeCri();
-    const session = new CriCdpSession(client, 'S1');
+    const session = new CriCdpSession(client as unknown as CriClientLike, 'S1');
     const reasons: string[] = [];
     session.onClose((r) => reasons.push(r));
     const pending = session.send('BackgroundService.startObserving', { service: 'backgroundFetch' });
@@ -57,7 +57,7 @@ describe('CriCdpSession', () => {
 
   it('its target detaching closes it', async () => {
     const client = new FakeCri();
-    const session = new CriCdpSession(client, 'S1');
+    const session = new CriCdpSession(client as unknown as CriClientLike, 'S1');
     client.emit('Target.detachedFromTarget', { sessionId: 'OTHER' });
     expect(session.closed).toBe(false);
     client.emit('Target.detachedFromTarget', { sessionId: 'S1' });
