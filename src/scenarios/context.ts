@@ -8,13 +8,16 @@
  * `startObserving` replays nothing from another scenario).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { joinServed } from '../evidence/join.js';
+import { joinServed } from '../recorder/served.js';
 import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import type { ServiceName } from '../recorder/services.js';
 import type { FixtureServer } from '../server/index.js';
 import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
 import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from './evidence.js';
 import { NotAutomatable, UnsupportedFeature, type Json } from './types.js';
+import { bestEffort, debug } from '../util/debug.js';
+
+const log = debug('bgprobe:scenarios');
 
 export interface BrowserUnderTest {
   /** Unique in a run: the report's column. */
@@ -70,7 +73,7 @@ export class ScenarioContext {
   readonly evidence: Evidence = emptyEvidence();
   private sessions: HarnessSession[] = [];
   private owned: BrowserContext[] = [];
-  private deferred: Array<() => Promise<void>> = [];
+  private deferred: Array<{ what: string; fn: () => Promise<void> }> = [];
   private readonly controller = new AbortController();
   /** Requests served by fixture servers other than ctx.server (e.g. one in a network namespace). */
   readonly extraServed: ServedRow[] = [];
@@ -116,9 +119,9 @@ export class ScenarioContext {
     this.evidence.steps.push({ at: Date.now(), what, result: toJson(result) });
   }
 
-  /** Run at teardown, before contexts close (last registered, first run). */
-  defer(fn: () => Promise<void>): void {
-    this.deferred.push(fn);
+  /** Run at teardown, before contexts close (last registered, first run); `what` names it if it fails. */
+  defer(fn: () => Promise<void>, what = 'a scenario clean-up step'): void {
+    this.deferred.push({ what, fn });
   }
 
   sleep(ms: number): Promise<void> {
@@ -199,14 +202,31 @@ export class ScenarioContext {
     throw new NotAutomatable(reason);
   }
 
-  /** Gather evidence from every session still open, then close what this scenario opened. */
+  /**
+   * Gather evidence from every session still open, then close what this scenario opened.
+   * Every step runs even when an earlier one failed (a failed clean-up step must not leave a
+   * context open, a network namespace behind or a temp dir on disk); then one TeardownError
+   * names each step that failed.
+   */
   async teardown(): Promise<void> {
-    await this.collect();
-    for (const fn of this.deferred.reverse()) await withDeadline(fn(), TEARDOWN_MS, 'a scenario clean-up step');
-    for (const s of this.sessions) await withDeadline(s.recorder.dispose(), TEARDOWN_MS, 'recorder.dispose()').catch(() => undefined);
-    for (const c of this.owned) await withDeadline(c.close(), TEARDOWN_MS, 'context.close()');
+    const failures: TeardownFailure[] = [];
+    const step = async (what: string, run: () => Promise<void>) => {
+      try {
+        await withDeadline(Promise.resolve().then(run), TEARDOWN_MS, what);
+      } catch (e) {
+        failures.push({ step: what, error: e instanceof Error ? e : new Error(String(e)) });
+      }
+    };
+    await step('collecting evidence', () => this.collect());
+    const deferred = [...this.deferred].reverse();
+    this.deferred = [];
+    for (const d of deferred) await step(d.what, d.fn);
+    // Best effort (the browser or context may be gone already), but a hang is still reported.
+    for (const s of this.sessions) await step('recorder.dispose()', () => bestEffort(log, 'recorder.dispose()', () => s.recorder.dispose()));
+    for (const c of this.owned) await step('context.close()', () => c.close());
     this.sessions = [];
     this.owned = [];
+    if (failures.length) throw new TeardownError(failures);
   }
 
   /** Evidence from the sessions: safe to call more than once (later calls replace). */
@@ -246,6 +266,24 @@ function describeArgs(args: readonly Json[]): string {
 
 export class DeadlineError extends Error {
   override name = 'DeadlineError';
+}
+
+export interface TeardownFailure {
+  step: string;
+  error: Error;
+}
+
+/** One or more teardown steps failed (all of them ran). */
+export class TeardownError extends Error {
+  override name = 'TeardownError';
+  constructor(readonly failures: readonly TeardownFailure[]) {
+    super(failures.map((f) => `${f.step}: ${f.error.message.split('\n')[0]}`).join('; '));
+  }
+
+  /** A step hung (rather than failed): the browser is probably wedged. */
+  get hung(): boolean {
+    return this.failures.some((f) => f.error instanceof DeadlineError);
+  }
 }
 
 /** Resolve/reject with `p`, or reject with DeadlineError after `ms`. */

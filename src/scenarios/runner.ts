@@ -7,7 +7,7 @@
  */
 import { FixtureServer } from '../server/index.js';
 import { BrowserSlot, type BrowserSpec } from './browsers.js';
-import { DeadlineError, ScenarioContext, withDeadline } from './context.js';
+import { DeadlineError, ScenarioContext, TeardownError, withDeadline } from './context.js';
 import { emptyEvidence, toJson, withoutOrigin, type Evidence } from './evidence.js';
 import type { SkipEntry } from './registry.js';
 import { NotAutomatable, UnsupportedFeature, type Observation, type Scenario, type Verdict } from './types.js';
@@ -191,9 +191,12 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
     try {
       await ctx.teardown();
     } catch (e) {
-      // A teardown that hangs means the browser is wedged: relaunch it for the next scenario.
-      slot.markBroken();
-      ctx.note(`Teardown failed (${e instanceof Error ? e.message : String(e)}); the browser is relaunched for the next scenario.`);
+      // A teardown step that hangs means the browser is wedged: relaunch it for the next
+      // scenario. One that merely failed (a temp dir, a namespace) is reported, and the
+      // browser other scenarios are using stays.
+      const hung = !(e instanceof TeardownError) || e.hung;
+      if (hung) slot.markBroken();
+      ctx.note(`Teardown failed (${e instanceof Error ? e.message : String(e)})${hung ? '; the browser is relaunched for the next scenario' : ''}.`);
     }
     evidence = ctx.evidence;
   }

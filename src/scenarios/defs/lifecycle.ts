@@ -80,12 +80,12 @@ const restart = defineScenario({
     const path = ctx.browser.executablePath ?? undefined;
     if (!path) ctx.notAutomatable(`Needs a browser binary bgprobe can start twice on one profile; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
     const profile = mkdtempSync(join(tmpdir(), 'bgprobe-profile-'));
-    ctx.defer(async () => rmSync(profile, { recursive: true, force: true }));
+    ctx.defer(async () => rmSync(profile, { recursive: true, force: true }), `removing the profile ${profile}`);
     const first = await launch({ executablePath: path, userDataDir: profile, args: ctx.browser.args });
     let firstOpen = true;
     ctx.defer(async () => {
       if (firstOpen) await first.close();
-    });
+    }, 'closing the first browser');
     const s1 = await ctx.open({ context: first.contexts()[0]! });
     const r = await start(s1, 'persist', [ctx.res('a.mp3', { size: '48k', rate: '16k' }), ctx.res('b.mp3', { size: '48k', rate: '16k' })]);
     await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined, 10_000, 50);
@@ -94,7 +94,7 @@ const restart = defineScenario({
     const cutAt = ctx.server.requests().filter((q) => q.path.startsWith('/res/')).map((q) => q.bytesSent);
     ctx.note(`Browser closed mid-download (server had sent ${cutAt.join(', ')} bytes); relaunched on the same profile.`);
     const second = await launch({ executablePath: path, userDataDir: profile, args: ctx.browser.args });
-    ctx.defer(() => second.close());
+    ctx.defer(() => second.close(), 'closing the relaunched browser');
     const s2 = await ctx.open({ context: second.contexts()[0]! });
     const settled = await settle(ctx, s2, 'persist', 40_000);
     const t = settled?.timeline ?? s2.recorder.fetch('persist') ?? null;

@@ -39,9 +39,7 @@ async function makeNamespace(ctx: ScenarioContext): Promise<{ name: string; link
         'context.setOffline() is not a substitute: it does not reach the browser\'s download service.',
     );
   }
-  ctx.defer(async () => {
-    await ip('netns', 'del', name).catch(() => undefined);
-  });
+  ctx.defer(() => ip('netns', 'del', name), `ip netns del ${name}`);
   const inNs = (...args: string[]) => ip('netns', 'exec', name, 'ip', ...args);
   await inNs('link', 'set', 'lo', 'up');
   await inNs('link', 'add', 'bgp0', 'type', 'veth', 'peer', 'name', 'bgp1');
@@ -61,7 +59,7 @@ async function serverIn(ctx: ScenarioContext, ns: string): Promise<{ url: string
   ctx.defer(async () => {
     child.stdin?.end();
     setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
-  });
+  }, 'stopping the namespaced fixture server');
   const lines = createInterface({ input: child.stdout! });
   const waiters: Array<(line: string) => void> = [];
   lines.on('line', (line) => waiters.shift()?.(line));
@@ -95,13 +93,13 @@ const offline = defineScenario({
     const ns = await makeNamespace(ctx);
     const server = await serverIn(ctx, ns.name);
     const dir = mkdtempSync(join(tmpdir(), 'bgprobe-netns-'));
-    ctx.defer(async () => rmSync(dir, { recursive: true, force: true }));
+    ctx.defer(async () => rmSync(dir, { recursive: true, force: true }), `removing ${dir}`);
     // Playwright talks to the browser over a pipe (fds 3/4), which `ip netns exec` passes on.
     const wrapper = join(dir, 'chromium');
     writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns.name} ${JSON.stringify(exe)} "$@"\n`);
     chmodSync(wrapper, 0o755);
     const browser = await launch({ executablePath: wrapper, args: ctx.browser.args });
-    ctx.defer(() => browser.close());
+    ctx.defer(() => browser.close(), 'closing the namespaced browser');
     const s = await ctx.open({ context: await browser.newContext(), origin: server.url });
     const t0 = Date.now();
     const r = await start(s, 'offline', [`${server.url}/res/ep.mp3?size=64k&rate=16k`]);
