@@ -29,8 +29,14 @@ echo "flaky-check: $runs run(s) of the e2e suite; reports in $dir" >&2
 # The CLI drills and compat specs run dist/: build once, up front, so every run tests the same code.
 node node_modules/typescript/bin/tsc -p tsconfig.build.json >/dev/null || echo "flaky-check: the build reported type errors (JS emitted); going on" >&2
 
+# What the tree held at each run: a result that changed along with the code is not flakiness.
+tree_state() {
+  { git rev-parse HEAD 2>/dev/null; git status --porcelain 2>/dev/null; git diff 2>/dev/null; } | sha256sum | cut -c1-12
+}
+
 for ((i = 1; i <= runs; i++)); do
   start=$(date +%s)
+  tree_state >"$dir/run-$i.tree"
   # --retries=0: a retry would hide exactly what this script looks for.
   PLAYWRIGHT_JSON_OUTPUT_NAME="$dir/run-$i.json" npx playwright test --retries=0 --reporter=dot,json "$@" >"$dir/run-$i.log" 2>&1 || true
   echo "flaky-check: run $i/$runs done in $(( $(date +%s) - start )) s ($(tail -n 5 "$dir/run-$i.log" | grep -Eo '[0-9]+ (passed|failed|flaky|skipped)' | paste -sd ' ' -))" >&2
@@ -54,7 +60,8 @@ for (let i = 1; i <= runs; i++) {
     for (const s of suite.suites ?? []) walk(s, [...titles, s.title].filter(Boolean));
     for (const spec of suite.specs ?? []) {
       for (const t of spec.tests ?? []) {
-        const key = `${spec.file}:${spec.line} › ${[...titles, spec.title].join(' › ')}${t.projectName ? ` [${t.projectName}]` : ''}`;
+        // No line number in the key: an edit above a test must not make it a "new" test.
+        const key = `${spec.file} › ${[...titles, spec.title].join(' › ')}${t.projectName ? ` [${t.projectName}]` : ''}`;
         const last = t.results?.[t.results.length - 1];
         // expected/unexpected/skipped is what Playwright decided (test.fail() included); the
         // raw status says how (failed, timedOut, interrupted).
@@ -66,6 +73,8 @@ for (let i = 1; i <= runs; i++) {
   };
   for (const s of report.suites ?? []) walk(s, []);
 }
+const trees = [];
+for (let i = 1; i <= runs; i++) trees.push(existsSync(`${dir}/run-${i}.tree`) ? readFileSync(`${dir}/run-${i}.tree`, 'utf8').trim() : '?');
 const changed = [];
 const alwaysBad = [];
 for (const [key, outcomes] of table) {
@@ -75,6 +84,10 @@ for (const [key, outcomes] of table) {
 }
 console.log(`\nflaky-check: ${table.size} test(s) over ${runs} run(s)`);
 for (const e of errors) console.log(`  suite error: ${e}`);
+if (new Set(trees).size > 1) {
+  console.log(`  WARNING: the working tree changed between runs (${trees.map((t, i) => `run ${i + 1}: ${t}`).join(', ')}):`);
+  console.log('  a result that changed with it may be the code changing, not flakiness.');
+}
 if (changed.length === 0) console.log('  no test changed its result between runs (flakiness: 0)');
 else {
   console.log(`  ${changed.length} test(s) changed their result between runs:`);
