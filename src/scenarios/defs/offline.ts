@@ -98,7 +98,9 @@ const offline = defineScenario({
     const wrapper = join(dir, 'chromium');
     writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns.name} ${JSON.stringify(exe)} "$@"\n`);
     chmodSync(wrapper, 0o755);
-    const browser = await launch({ executablePath: wrapper, args: ctx.browser.args });
+    // Ctrl-C is the runner's (write the report of what finished): without this, Playwright's
+    // process-wide SIGINT handler exits 130 before the report is written.
+    const browser = await launch({ executablePath: wrapper, args: ctx.browser.args, handleSignals: false });
     ctx.defer(() => browser.close(), 'closing the namespaced browser');
     const s = await ctx.open({ context: await browser.newContext(), origin: server.url });
     const t0 = Date.now();
