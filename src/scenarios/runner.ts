@@ -125,7 +125,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
   const startedAt = Date.now();
   const timeout = Math.max(options.timeout ?? 30_000, scenario.timeout ?? 0);
   const base = { scenarioId: scenario.id, browser: slot.spec.label, startedAt };
-  const server = await FixtureServer.start();
+  let server: FixtureServer | null = null;
   let ctx: ScenarioContext | null = null;
   let observation: Observation | null = null;
   let verdict: Verdict;
@@ -136,6 +136,8 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
   // browser (a fetch "still pending"...) is not an observation, so the verdict is `error`.
   let crashed = false;
   try {
+    // Inside the try: a server that cannot start costs this scenario (an `error`), not the run.
+    server = await FixtureServer.start();
     let but;
     try {
       but = await withDeadline(slot.get(), 60_000, `launching ${slot.spec.label}`);
@@ -156,6 +158,8 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       but.browser.once('disconnected', onDisconnect);
       const onAbort = () => reject(new Interrupted('interrupted'));
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      // Ctrl-C during the (re)launch above fired before this listener existed.
+      if (options.signal?.aborted) onAbort();
       void c.signal.addEventListener('abort', () => {
         clearTimeout(timer);
         but.browser.off('disconnected', onDisconnect);
@@ -200,9 +204,9 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
     }
     evidence = ctx.evidence;
   }
-  await server.close();
+  await server?.close();
   if (interrupted) return null;
-  const origin = server.url;
+  const origin = server?.url ?? null;
   return {
     ...base,
     verdict,
