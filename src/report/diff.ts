@@ -2,6 +2,11 @@
  * Compare two reports, result by result (scenario x browser label): verdict changes ranked
  * as regressions or improvements, and changes in the observed behaviour (the scenario's
  * observation, field by field) even when the verdict stayed the same.
+ *
+ * A result the baseline has and the newer report lacks (`removed`: the scenario did not run,
+ * e.g. the run was interrupted) counts as a regression: a check that no longer ran cannot
+ * vouch for the behaviour, and a CI gate must not pass on it. Skip-list entries excepted:
+ * nothing was checked before either.
  */
 import type { Json, Verdict } from '../scenarios/types.js';
 import type { Change, ChangeKind, Comparison, ReportModel, ReportResult } from './model.js';
@@ -60,15 +65,22 @@ export function diffReports(base: ReportModel, next: ReportModel, baselineName: 
   for (const [key, a] of before) {
     if (!after.has(key)) changes.push({ scenarioId: a.scenarioId, browser: a.browser, kind: 'removed', from: a.verdict, to: null, observed: [] });
   }
-  const order: ChangeKind[] = ['regression', 'changed', 'improvement', 'added', 'removed'];
+  const order: ChangeKind[] = ['regression', 'removed', 'changed', 'improvement', 'added'];
   changes.sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind) || x.scenarioId.localeCompare(y.scenarioId) || x.browser.localeCompare(y.browser));
-  return { baseline: baselineName, changes, regressions: changes.filter((c) => c.kind === 'regression').length };
+  return { baseline: baselineName, changes, regressions: changes.filter(countsAsRegression).length };
+}
+
+/** A worse verdict, or a result that is missing now (unless it was only a skip-list entry). */
+export function countsAsRegression(c: Change): boolean {
+  return c.kind === 'regression' || (c.kind === 'removed' && c.from !== 'skipped');
 }
 
 /** Plain-text lines for `bgprobe diff` and the compat summary. */
 export function describeComparison(c: Comparison): string[] {
   if (c.changes.length === 0) return [`No change against ${c.baseline}.`];
   const lines = [`${c.changes.length} change(s) against ${c.baseline}, ${c.regressions} regression(s):`];
+  const missing = c.changes.filter((ch) => ch.kind === 'removed' && countsAsRegression(ch)).length;
+  if (missing) lines.push(`  ${missing} result(s) of the baseline are missing (the scenario did not run): each counts as a regression.`);
   for (const ch of c.changes) {
     lines.push(`  ${ch.kind.padEnd(11)} ${ch.scenarioId} [${ch.browser}]: ${ch.from ?? 'none'} -> ${ch.to ?? 'none'}`);
     for (const o of ch.observed.slice(0, 8)) lines.push(`      ${o.path}: ${o.from} -> ${o.to}`);

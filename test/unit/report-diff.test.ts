@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { diffReports, isRegression } from '../../src/report/diff.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDiffCommand } from '../../src/cli/commands/diff.js';
+import { describeComparison, diffReports, isRegression } from '../../src/report/diff.js';
+import { renderJson } from '../../src/report/json.js';
 import { mergeReports } from '../../src/report/merge.js';
 import { validateReport } from '../../src/report/model.js';
 import { model, result } from './report-fixture.js';
@@ -23,8 +28,48 @@ describe('diff', () => {
     const d = diffReports(a, b, 'a.json');
     const kinds = Object.fromEntries(d.changes.map((c) => [c.scenarioId, c.kind]));
     expect(kinds).toEqual({ a: 'regression', b: 'improvement', c: 'changed', new: 'added', gone: 'removed' });
-    expect(d.regressions).toBe(1);
+    // The worse verdict and the result that went missing.
+    expect(d.regressions).toBe(2);
     expect(d.changes.find((c) => c.scenarioId === 'c')!.observed[0]).toMatchObject({ path: 'outcome', from: '"success"', to: '"failure"' });
+  });
+
+  it('a result missing from the newer report counts as a regression; a dropped skip entry does not', () => {
+    const full = model([result('a', 'c', 'conforms'), result('b', 'c', 'deviates'), result('s', 'c', 'skipped')]);
+    const partial = model([result('a', 'c', 'conforms')]);
+    const d = diffReports(full, partial, 'full.json');
+    expect(d.changes.map((c) => [c.scenarioId, c.kind])).toEqual([['b', 'removed'], ['s', 'removed']]);
+    expect(d.regressions).toBe(1);
+    expect(describeComparison(d).slice(0, 2)).toEqual([
+      '2 change(s) against full.json, 1 regression(s):',
+      '  1 result(s) of the baseline are missing (the scenario did not run): each counts as a regression.',
+    ]);
+  });
+
+  it('bgprobe diff full.json interrupted.json exits 1 and says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-diff-'));
+    try {
+      const full = model([result('a', 'c', 'conforms'), result('b', 'c', 'conforms')]);
+      const interrupted = model([result('a', 'c', 'conforms')]);
+      interrupted.run.interrupted = true;
+      writeFileSync(join(dir, 'full.json'), renderJson(full));
+      writeFileSync(join(dir, 'interrupted.json'), renderJson(interrupted));
+      const out: string[] = [];
+      const err: string[] = [];
+      const ctx = {
+        output: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), isTTY: false, status: () => undefined },
+        interrupt: { requested: false, promise: new Promise<void>(() => undefined), dispose: () => undefined },
+        cwd: dir,
+      };
+      expect(await runDiffCommand({ a: 'full.json', b: 'interrupted.json', json: false }, ctx)).toBe(1);
+      expect(out.join('\n')).toMatch(/removed\s+b \[c\]: conforms -> none/);
+      expect(err).toEqual(['interrupted.json is the report of an interrupted run: scenarios it did not finish are missing, not passed. Exit 1.']);
+      // Interrupted with nothing missing (the baseline covered less): still not a pass.
+      expect(await runDiffCommand({ a: 'interrupted.json', b: 'interrupted.json', json: true }, ctx)).toBe(1);
+      // The same complete report: nothing to flag.
+      expect(await runDiffCommand({ a: 'full.json', b: 'full.json', json: false }, ctx)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the same report has no change', () => {

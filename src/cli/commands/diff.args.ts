@@ -11,7 +11,7 @@ export interface DiffOptions {
 export const diffCommand: CommandSpec<DiffOptions> = {
   name: 'diff',
   usage: 'diff <a> <b>',
-  describe: 'Compare two report.json files: verdict and observed-behaviour changes; exit 1 if anything regressed',
+  describe: 'Compare two report.json files: verdict and observed-behaviour changes; exit 1 if anything regressed or went missing (an interrupted run)',
   builder: (y: Argv) =>
     y
       .positional('a', { type: 'string', describe: 'The baseline report.json' })
