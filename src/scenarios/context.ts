@@ -162,6 +162,9 @@ export class ScenarioContext {
       probes: options.probes ?? true,
       timeout: this.within(30_000),
     });
+    // Why worker-side evidence may be missing (e.g. "service-worker probes unavailable: ..."):
+    // in the report, next to the verdict, not only in a debug log.
+    for (const w of recorder.warnings) if (!this.evidence.notes.includes(`Recorder: ${w}`)) this.note(`Recorder: ${w}`);
     const page = await context.newPage();
     const ctx = this;
     let cdp: CdpSession | null = null;

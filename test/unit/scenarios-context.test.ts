@@ -1,6 +1,7 @@
-// ScenarioContext's teardown against fakes: every clean-up step runs even when one fails, and
-// the error names each failed step.
-import { describe, expect, it } from 'vitest';
+// ScenarioContext against fakes: every teardown step runs even when one fails (the error names
+// each failed step); what the recorder warns about reaches the evidence.
+import type { BrowserContext } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
 import { ScenarioContext, TeardownError, type BrowserUnderTest } from '../../src/scenarios/context.js';
 import type { FixtureServer } from '../../src/server/index.js';
 
@@ -65,5 +66,23 @@ describe('ScenarioContext.teardown', () => {
     ctx.defer(async () => void ran.push('one'));
     await expect(ctx.teardown()).resolves.toBeUndefined();
     expect(ran).toEqual(['one']);
+  });
+});
+
+describe('ScenarioContext.open', () => {
+  it('records the recorder\'s warnings as notes, once each', async () => {
+    const { BackgroundServiceRecorder } = await import('../../src/recorder/recorder.js');
+    const warnings = ['service-worker probes unavailable: no browser-level CDP session (persistent context?)'];
+    const attach = vi.spyOn(BackgroundServiceRecorder, 'attach').mockResolvedValue({ warnings, dispose: async () => undefined } as never);
+    const page = { goto: async () => null, evaluate: async () => ({ ok: true, supported: true }), isClosed: () => true };
+    const browserContext = { newPage: async () => page } as unknown as BrowserContext;
+    const { ctx } = context();
+    try {
+      await ctx.open({ context: browserContext });
+      await ctx.open({ context: browserContext });
+    } finally {
+      attach.mockRestore();
+    }
+    expect(ctx.evidence.notes).toEqual([`Recorder: ${warnings[0]}`]);
   });
 });
