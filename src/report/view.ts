@@ -1,9 +1,9 @@
 /**
- * What the human-facing renderers (HTML, Markdown) show, derived from the model only: the
- * matrix with the worst rows first, and per-result display helpers. No escaping here: each
- * renderer escapes for its own format.
+ * What the human-facing renderers (HTML, Markdown, the CLI's summary) show, derived from the
+ * model only: the matrix with the worst rows first, and per-result display helpers. No
+ * escaping here: each renderer escapes for its own format.
  */
-import type { Verdict } from '../scenarios/types.js';
+import { VERDICTS, type Verdict } from '../scenarios/types.js';
 import type { ReportModel, ReportResult, ReportScenario } from './model.js';
 
 /** Row order: what needs attention first. */
@@ -54,6 +54,18 @@ export function matrix(model: ReportModel): MatrixRow[] {
 export function attention(model: ReportModel): ReportResult[] {
   const rank = (v: Verdict) => VERDICT_ORDER.indexOf(v);
   return model.results.filter((r) => r.verdict === 'deviates' || r.verdict === 'error').sort((a, b) => rank(a.verdict) - rank(b.verdict));
+}
+
+/** The plain-text summary `compat` and `merge` print: verdict counts per browser, one row each. */
+export function summaryLines(report: ReportModel): string[] {
+  const head = ['browser', ...VERDICTS, 'total'];
+  const rows = report.browsers.map((b) => {
+    const rs = report.results.filter((r) => r.browser === b.label);
+    return [b.label, ...VERDICTS.map((v) => String(rs.filter((r) => r.verdict === v).length)), String(rs.length)];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return ['', fmt(head), ...rows.map(fmt), `${report.summary.total} result(s) in ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.interrupted ? ' (interrupted)' : ''}`];
 }
 
 export function seconds(ms: number): string {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/cli/commands/compat.js';
+import { summaryLines } from '../../src/report/view.js';
 import { parseArgs } from '../../src/cli/parse.js';
 import type { CompatOptions } from '../../src/cli/commands/compat.args.js';
 import { model, result } from './report-fixture.js';
@@ -44,5 +46,23 @@ describe('exit codes', () => {
     expect(exitCodeFor({ ...dev, comparison: { baseline: 'x', changes: [], regressions: 1 } }, ['regressions'])).toBe(1);
     expect(exitCodeFor({ ...dev, comparison: { baseline: 'x', changes: [], regressions: 0 } }, ['regressions'])).toBe(0);
     expect(exitCodeFor({ ...err, run: { ...err.run, interrupted: true } }, ['errors'])).toBe(130);
+  });
+});
+
+describe('the summary compat and merge print', () => {
+  it('counts verdicts per browser in aligned columns', () => {
+    const m = model([result('a', 'on', 'conforms'), result('b', 'on', 'deviates'), result('a', 'off', 'unsupported')], ['on', 'off']);
+    expect(summaryLines(m)).toEqual([
+      '',
+      'browser  conforms  deviates  unsupported  not-automatable  error  skipped  total',
+      'on              1         1            0                0      0        0      2',
+      'off             0         0            1                0      0        0      1',
+      '3 result(s) in 5.0 s',
+    ]);
+  });
+
+  it('comes from the report view, so merge does not load the compat command (and the runner behind it)', () => {
+    const merge = readFileSync(new URL('../../src/cli/commands/merge.ts', import.meta.url), 'utf8');
+    expect(merge).not.toMatch(/from '\.\/compat\.js'/);
   });
 });

@@ -9,10 +9,10 @@ import { runCompat } from '../../report/compat.js';
 import { describeComparison } from '../../report/diff.js';
 import { loadReport, type ReportModel } from '../../report/model.js';
 import { FILE_NAMES } from '../../report/formats.js';
+import { summaryLines } from '../../report/view.js';
 import { checkOutDir } from '../../report/write.js';
 import { selectScenarios } from '../../scenarios/registry.js';
 import type { ProgressEvent } from '../../scenarios/runner.js';
-import { VERDICTS } from '../../scenarios/types.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CompatOptions, FailOn } from './compat.args.js';
@@ -70,7 +70,7 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
   } finally {
     if (ticker) clearInterval(ticker);
   }
-  printSummary(report, output.err);
+  for (const line of summaryLines(report)) output.err(line);
   if (report.comparison) for (const line of describeComparison(report.comparison)) output.err(line);
   const main = files['html'] ?? files['md'] ?? files['json'] ?? files['junit'];
   output.err(`Report: ${main ?? out} (${options.formats.map((f) => FILE_NAMES[f]).join(', ')})`);
@@ -87,19 +87,4 @@ export function exitCodeFor(report: ReportModel, failOn: readonly FailOn[]): Exi
   if (failOn.includes('deviates') && (v.deviates > 0 || v.error > 0)) return EXIT.failed;
   if (failOn.includes('regressions') && (report.comparison?.regressions ?? 0) > 0) return EXIT.failed;
   return EXIT.ok;
-}
-
-/** Verdict counts per browser, one row each. */
-export function printSummary(report: ReportModel, line: (s: string) => void): void {
-  const head = ['browser', ...VERDICTS, 'total'];
-  const rows = report.browsers.map((b) => {
-    const rs = report.results.filter((r) => r.browser === b.label);
-    return [b.label, ...VERDICTS.map((v) => String(rs.filter((r) => r.verdict === v).length)), String(rs.length)];
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  line('');
-  line(fmt(head));
-  for (const r of rows) line(fmt(r));
-  line(`${report.summary.total} result(s) in ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.interrupted ? ' (interrupted)' : ''}`);
 }

@@ -2,17 +2,17 @@
 import { resolve } from 'node:path';
 import { mergeReports } from '../../report/merge.js';
 import { loadReport } from '../../report/model.js';
+import { summaryLines } from '../../report/view.js';
 import { writeReport } from '../../report/write.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { MergeOptions } from './merge.args.js';
-import { printSummary } from './compat.js';
 
 export async function runMergeCommand(options: MergeOptions, ctx: CommandContext): Promise<ExitCode> {
   const inputs = options.inputs.map((p) => ({ model: loadReport(resolve(ctx.cwd, p)), source: p }));
   const merged = mergeReports(inputs);
   const files = writeReport(resolve(ctx.cwd, options.out), merged, options.formats, { inputs: options.inputs.map((p) => resolve(ctx.cwd, p)) });
-  printSummary(merged, ctx.output.err);
+  for (const line of summaryLines(merged)) ctx.output.err(line);
   for (const path of Object.values(files)) ctx.output.err(`Wrote ${path}`);
   return EXIT.ok;
 }
