@@ -47,10 +47,6 @@ export const SKIPPED: readonly SkipEntry[] = [
   },
 ];
 
-export function findScenario(id: string): Scenario | undefined {
-  return SCENARIOS.find((s) => s.id === id);
-}
-
 /** `fetch.*`, `*.abort.*`, `fetch.success.one`: `*` matches any run of characters, dots included. */
 export function globToRegExp(glob: string): RegExp {
   const body = glob

@@ -42,8 +42,6 @@ export interface ScenarioDef<O extends Observation = Observation> {
    * context's workers), so the runner runs it with no other scenario in flight on that browser.
    */
   exclusive?: boolean;
-  /** Does not need Background Fetch (other services): not `unsupported` when the API is missing. */
-  independentOfBackgroundFetch?: boolean;
   run(ctx: ScenarioContext): Promise<O>;
   judge(observation: O): Judgement;
 }
@@ -57,7 +55,6 @@ export interface Scenario {
   group: ScenarioGroup;
   timeout?: number;
   exclusive: boolean;
-  independentOfBackgroundFetch: boolean;
   run(ctx: ScenarioContext): Promise<Observation>;
   judge(observation: Observation): Judgement;
 }
@@ -72,7 +69,6 @@ export function defineScenario<O extends Observation>(def: ScenarioDef<O>): Scen
     group,
     ...(def.timeout !== undefined ? { timeout: def.timeout } : {}),
     exclusive: def.exclusive ?? false,
-    independentOfBackgroundFetch: def.independentOfBackgroundFetch ?? false,
     run: (ctx) => def.run(ctx),
     // The runner only ever hands a judge the observation its own run produced.
     judge: (o) => def.judge(o as O),

@@ -51,7 +51,6 @@ const sync = defineScenario({
   expectation:
     'registration.sync.register(tag) logs "Registered sync", then (online) "Dispatched sync event" and "Sync completed"; ServiceWorker.dispatchSyncEvent logs "Dispatched sync event" for its tag.',
   link: `${SW_CDP}#method-dispatchSyncEvent`,
-  independentOfBackgroundFetch: true,
   async run(ctx) {
     const s = await ctx.open({ services: ['backgroundSync'], requireBackgroundFetch: false });
     const registered = await s.page.evaluate(async () => {
@@ -90,7 +89,6 @@ const periodic = defineScenario({
   title: 'A periodic sync dispatched through CDP is recorded',
   expectation: 'ServiceWorker.dispatchPeriodicSyncEvent fires a periodicsync event; the periodicBackgroundSync service logs "Dispatched periodicsync event".',
   link: `${SW_CDP}#method-dispatchPeriodicSyncEvent`,
-  independentOfBackgroundFetch: true,
   async run(ctx) {
     const s = await ctx.open({ services: ['periodicBackgroundSync'], requireBackgroundFetch: false });
     const reg = await registrationId(ctx, s);
@@ -111,7 +109,6 @@ const push = defineScenario({
   title: 'A push message delivered through CDP is recorded',
   expectation: 'ServiceWorker.deliverPushMessage fires a push event; the pushMessaging service logs "Push event dispatched" (with the payload) and "Push event completed".',
   link: `${SW_CDP}#method-deliverPushMessage`,
-  independentOfBackgroundFetch: true,
   async run(ctx) {
     const s = await ctx.open({ services: ['pushMessaging'], requireBackgroundFetch: false });
     const reg = await registrationId(ctx, s);
@@ -138,7 +135,6 @@ const notification = defineScenario({
   title: 'A notification shown by the worker is recorded',
   expectation: 'With the notifications permission granted, registration.showNotification() in the worker resolves and the notifications service logs "Notification displayed" with its Title and Body.',
   link: CDP_BGS,
-  independentOfBackgroundFetch: true,
   async run(ctx) {
     const s = await ctx.open({ services: ['notifications'], requireBackgroundFetch: false });
     await s.context.grantPermissions(['notifications'], { origin: ctx.server.url });
