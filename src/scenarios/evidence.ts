@@ -6,9 +6,9 @@
  * Every string that contains the fixture origin has it replaced by `{fixture}`: the server
  * listens on a free port, and the same run must give the same JSON but for times.
  */
-import type { FixtureServer, ServedRequest } from '../server/index.js';
+import type { FixtureServer } from '../server/index.js';
 import type { FetchRequest, FetchTimeline, ServedView } from '../recorder/timeline.js';
-import { servedView } from '../evidence/join.js';
+import { servedView } from '../recorder/served.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { Json } from './types.js';
 
@@ -100,8 +100,6 @@ export function eventRow(e: NormalisedEvent): EventRow {
   };
 }
 
-export const servedRow: (s: ServedRequest) => ServedRow = servedView;
-
 export function fetchEvidence(t: FetchTimeline): FetchEvidence {
   const probes: ProbeRow[] = [];
   for (const p of [...t.swEvents, ...t.uiUpdates, ...t.records, ...t.fetchCalls, ...t.abortCalls, ...t.openWindows]) {
@@ -173,5 +171,5 @@ export function withoutOrigin<T>(value: T, origin: string | null): T {
 
 /** The server requests of this scenario's server, all of them. */
 export function serverRows(server: FixtureServer): ServedRow[] {
-  return server.requests().map(servedRow);
+  return server.requests().map(servedView);
 }

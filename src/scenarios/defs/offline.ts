@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { launch } from '../../browsers/launch.js';
 import type { ServedRequest } from '../../server/index.js';
-import { servedRow } from '../evidence.js';
+import { servedView } from '../../recorder/served.js';
 import type { ScenarioContext } from '../context.js';
 import { defineScenario, MDN, type Scenario } from '../types.js';
 import { facts, settle, start } from './common.js';
@@ -117,7 +117,7 @@ const offline = defineScenario({
     const upAt = Date.now();
     const settled = await settle(ctx, s, 'offline', 40_000);
     const completedAt = settled?.timeline.completedAt ?? null;
-    for (const q of await server.requests()) ctx.extraServed.push(servedRow(q));
+    for (const q of await server.requests()) ctx.extraServed.push(servedView(q));
     ctx.note(`Link down at +${((downAt - t0) / 1000).toFixed(1)} s, up at +${((upAt - t0) / 1000).toFixed(1)} s (namespace ${ns.name}).`);
     return {
       ...facts(settled, null, r, 'offline', s),
