@@ -4,6 +4,7 @@
  * escaping here: each renderer escapes for its own format.
  */
 import { VERDICTS, type Verdict } from '../scenarios/types.js';
+import { formatBytes } from '../util/bytes.js';
 import type { ReportModel, ReportResult, ReportScenario } from './model.js';
 
 /** Row order: what needs attention first. */
@@ -78,9 +79,7 @@ export function relTime(at: number | null, t0: number): string {
   return `+${((at - t0) / 1000).toFixed(3)}`;
 }
 
+/** A size for a table cell: the one byte formatter (util/bytes), blank when unknown. */
 export function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '';
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n % 1024 ? 1 : 0)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return n === null || n === undefined ? '' : formatBytes(n);
 }

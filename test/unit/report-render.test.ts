@@ -6,6 +6,8 @@ import { renderJson } from '../../src/report/json.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { validateReport } from '../../src/report/model.js';
+import { bytes } from '../../src/report/view.js';
+import { formatBytes } from '../../src/util/bytes.js';
 import { EVIL, evilModel } from './report-fixture.js';
 
 describe('escaping', () => {
@@ -62,5 +64,14 @@ describe('renderers on untrusted strings', () => {
     expect(cases[0]!['@name']).toContain('<img src=x onerror=alert(1)>');
     expect(cases[0]!.failure!['@message']).toContain(']]>');
     expect(cases[1]!.error).toBeDefined();
+  });
+});
+
+describe('sizes', () => {
+  it('reports format bytes as the recorder and the matchers do (one formatter), blank when unknown', () => {
+    for (const n of [0, 512, 2048, 65_536, 1_500_000, 3 * 1024 ** 3]) expect(bytes(n)).toBe(formatBytes(n));
+    expect(bytes(2048)).toBe('2.0 KiB');
+    expect(bytes(null)).toBe('');
+    expect(bytes(undefined)).toBe('');
   });
 });
