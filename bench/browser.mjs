@@ -215,7 +215,9 @@ export async function benchBrowser({ quick, log, sections = ['floor', 'delay', '
         }
       }
       const diffs = times.recorded.map((t, i) => t - times.plain[i]);
+      const own = times.attach.map((t, i) => t + times.dispose[i]);
       out.attach = {
+        ownMedianMs: median(own),
         runs,
         plainMedianMs: median(times.plain),
         recordedMedianMs: median(times.recorded),
@@ -224,7 +226,7 @@ export async function benchBrowser({ quick, log, sections = ['floor', 'delay', '
         pairDiffsMs: diffs,
         overheadMedianMs: median(diffs),
       };
-      log(`  per-scenario recorder cost: ${out.attach.overheadMedianMs.toFixed(0)} ms (attach ${out.attach.attachMedianMs.toFixed(0)}, dispose ${out.attach.disposeMedianMs.toFixed(0)})`);
+      log(`  per-scenario recorder cost: attach+dispose ${out.attach.ownMedianMs.toFixed(0)} ms; A/B difference ${out.attach.overheadMedianMs.toFixed(0)} ms`);
     }
   } finally {
     await browser.close();

@@ -223,16 +223,18 @@ function buildRows(res, opts) {
   }
   const a = res.browser?.attach;
   if (a) {
+    // attach() + dispose() timed directly: the A/B difference of whole context lifetimes is
+    // the same cost seen through two noisy totals, shown beside it as a check.
     rows.push(
       row(
-        "bgprobe's fixed cost per scenario (A/B)",
-        `median ${ms(a.overheadMedianMs)} (of ${a.runs} alternated pairs)`,
-        `new context + harness page + close: with recorder+probes ${ms(a.recordedMedianMs)} vs without ${ms(a.plainMedianMs)}; attach() ${ms(a.attachMedianMs)}, dispose() ${ms(a.disposeMedianMs)}`,
+        "bgprobe's fixed cost per scenario: recorder attach() + dispose()",
+        `median ${ms(a.ownMedianMs)} (of ${a.runs}; attach ${ms(a.attachMedianMs)}, dispose ${ms(a.disposeMedianMs)})`,
+        `A/B: new context + harness page + close with recorder+probes ${ms(a.recordedMedianMs)} vs without ${ms(a.plainMedianMs)}, pair difference median ${ms(a.overheadMedianMs)}`,
         'overhead median < 300 ms',
-        status(a.overheadMedianMs < 300),
+        status(a.ownMedianMs < 300),
       ),
     );
-  } else skipped("bgprobe's fixed cost per scenario (A/B)", 'overhead median < 300 ms', res.errors.browser ?? 'section not run');
+  } else skipped("bgprobe's fixed cost per scenario: recorder attach() + dispose()", 'overhead median < 300 ms', res.errors.browser ?? 'section not run');
 
   // Render
   const r = res.render;
