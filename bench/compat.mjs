@@ -58,6 +58,8 @@ export async function benchCompat({ log, workers }) {
       perScenario.push({
         id: res.scenarioId,
         verdict: res.verdict,
+        // Why, for anything but conforms: an error under load is worth reading.
+        ...(res.verdict === 'conforms' ? {} : { summary: res.summary }),
         durationMs: res.durationMs,
         setupMs: s ? Math.max(0, s.first - res.startedAt) : null,
         teardownMs: s ? Math.max(0, end - s.last) : null,

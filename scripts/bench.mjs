@@ -202,7 +202,7 @@ function buildRows(res, opts) {
       row(
         '`bgprobe compat` whole suite, one browser',
         `${(c.wallMs / 1000).toFixed(1)} s wall (${c.scenarios} scenarios, ${c.workers} workers, exit ${c.exitCode})`,
-        `verdicts ${Object.entries(c.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ')}; slowest ${c.slowest.slice(0, 3).map((x) => `${x.id} ${(x.durationMs / 1000).toFixed(1)} s`).join(', ')}`,
+        `verdicts ${Object.entries(c.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ')}${c.byVerdict.error ? ` (errors: ${c.perScenario.filter((p) => p.verdict === 'error').map((p) => `${p.id}: ${String(p.summary).slice(0, 80)}`).join('; ')})` : ''}; slowest ${c.slowest.slice(0, 3).map((x) => `${x.id} ${(x.durationMs / 1000).toFixed(1)} s`).join(', ')}`,
         '<= 120 s',
         status(c.wallMs <= 120_000),
       ),
