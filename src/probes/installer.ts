@@ -159,8 +159,11 @@ export class ProbeInstaller {
     log('attached %s %s (waiting=%s)', targetInfo.type, targetInfo.url, ev.waitingForDebugger);
     await bestEffort(log, 'addBinding', () => ch.send('Runtime.addBinding', { name: this.binding }, sessionId));
     if (targetInfo.type === 'page') {
+      // runImmediately also covers the document already there; no Runtime.evaluate while the
+      // target waits for the debugger (with workers that crashed the renderer, see below).
+      await bestEffort(log, 'Runtime.enable', () => ch.send('Runtime.enable', {}, sessionId));
+      await bestEffort(log, 'Page.enable', () => ch.send('Page.enable', {}, sessionId));
       await bestEffort(log, 'addScript', () => ch.send('Page.addScriptToEvaluateOnNewDocument', { source: this.source, runImmediately: true }, sessionId));
-      await bestEffort(log, 'probe page', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
       await resume();
       return;
     }

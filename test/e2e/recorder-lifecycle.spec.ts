@@ -11,6 +11,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { discoverBrowser } from '../../src/browsers/discover.js';
 import { defaultArgs } from '../../src/browsers/flags.js';
 import { launch } from '../../src/browsers/launch.js';
+import { connect } from '../../src/browsers/connect.js';
 import { BackgroundServiceRecorder } from '../../src/recorder/recorder.js';
 import { formatTimeline } from '../../src/recorder/format.js';
 import { FixtureServer } from '../../src/server/index.js';
@@ -95,6 +96,29 @@ test('bgprobe record --endpoint writes a DevTools file the recorder reads back',
     expect(t.outcome).toBe('success');
     expect(t.requests.map((r) => r.bytes)).toEqual([64 * 1024, 1024]);
     expect(text.startsWith('[\n  {')).toBe(true);
+  } finally {
+    await stop(remote.proc);
+    cleanup(remote.dir);
+  }
+});
+
+test('a connect()ed browser: the recorder gets page and worker probe records too', async ({ server }) => {
+  const remote = await startDebuggableChromium();
+  try {
+    const connected = await connect({ endpoint: remote.endpoint });
+    const recorder = await BackgroundServiceRecorder.attach(connected);
+    const browser = await chromium.connectOverCDP(remote.endpoint);
+    const page = await openHarness(browser.contexts()[0]!, server);
+    const id = uid('remote-probes');
+    await harness(page, 'start', id, ['/res/p.bin?size=32k'], {});
+    const t = await recorder.waitForFetch(id, { until: 'settled' });
+    expect(t.outcome).toBe('success');
+    expect(t.fetchCalls.map((c) => [c.context, c.ok])).toEqual([['page', true]]);
+    expect(t.progress.some((p) => p.context === 'page')).toBe(true);
+    expect(t.swEvents.map((e) => e.type)).toEqual(['backgroundfetchsuccess']);
+    await recorder.dispose();
+    await browser.close();
+    await connected.close();
   } finally {
     await stop(remote.proc);
     cleanup(remote.dir);
