@@ -101,12 +101,20 @@ export class TimelineStore {
   /** Insertion order of segments, for stable listing. */
   private order: Array<{ group: string; seg: Segment }> = [];
   private probes: ProbeRecord[] = [];
+  /** Indexes, so a probe record or a lookup by id touches only that id's data, not everything. */
+  private probesById = new Map<string, ProbeRecord[]>();
+  private groupsById = new Map<string, string[]>();
 
   /** Add a backgroundFetch event; returns the key of the timeline it joined. */
   add(e: NormalisedEvent): string {
     const group = `${e.registrationId}/${e.instanceId}`;
     let segs = this.groups.get(group);
-    if (!segs) this.groups.set(group, (segs = []));
+    if (!segs) {
+      this.groups.set(group, (segs = []));
+      const ids = this.groupsById.get(e.instanceId);
+      if (ids) ids.push(group);
+      else this.groupsById.set(e.instanceId, [group]);
+    }
     let seg: Segment | undefined;
     if (e.kind === 'registered') {
       seg = segs.find((s) => !s.events.some((x) => x.kind === 'registered') && s.events.every((x) => x.at >= e.at));
@@ -125,6 +133,9 @@ export class TimelineStore {
 
   addProbe(record: ProbeRecord): void {
     this.probes.push(record);
+    const list = this.probesById.get(record.id);
+    if (list) list.push(record);
+    else this.probesById.set(record.id, [record]);
   }
 
   probeRecords(): readonly ProbeRecord[] {
@@ -152,8 +163,8 @@ export class TimelineStore {
 
   /** Every timeline of a developer id, oldest first. */
   byId(id: string): FetchTimeline[] {
-    return this.all()
-      .filter((t) => t.id === id)
+    return (this.groupsById.get(id) ?? [])
+      .flatMap((group) => this.groups.get(group)!.map((seg) => this.build(group, seg)))
       .sort((a, b) => (a.registeredAt ?? a.events[0]?.at ?? 0) - (b.registeredAt ?? b.events[0]?.at ?? 0));
   }
 
@@ -252,13 +263,14 @@ export class TimelineStore {
 
   /** Probe records of this id and origin between this segment's start and the next one's. */
   private joinProbes(t: FetchTimeline, group: string, seg: Segment): void {
-    if (this.probes.length === 0) return;
+    const probes = this.probesById.get(t.id);
+    if (!probes) return;
     const origin = normaliseOrigin(t.origin);
     const start = (t.registeredAt ?? t.events[0]!.at) - SKEW_MS;
     const segs = this.groups.get(group)!;
     const next = segs.find((s) => s.n > seg.n && s.events.some((x) => x.kind === 'registered'));
     const nextStart = next ? next.events.find((x) => x.kind === 'registered')!.at - SKEW_MS / 4 : Infinity;
-    for (const p of this.probes) {
+    for (const p of probes) {
       if (p.id !== t.id || normaliseOrigin(p.origin) !== origin) continue;
       // fetch() calls happen just before registration; everything else after it.
       if (p.at < start || p.at >= nextStart) continue;
