@@ -167,5 +167,43 @@ export function validateReport(data: unknown, source: string): ReportModel {
       throw new InputFormatError(`${source}: results[${i}] needs a scenarioId, a browser and a verdict (one of ${VERDICTS.join(', ')}).`);
     }
   }
+  checkShape(d, source);
   return data as ReportModel;
+}
+
+/**
+ * Every field the renderers read, checked before any is used: a hand-edited or foreign file
+ * is one clear InputFormatError naming the field, never a TypeError half-way through rendering.
+ */
+function checkShape(d: Record<string, unknown>, source: string): void {
+  const fail = (path: string, want: string, got: unknown) => {
+    throw new InputFormatError(`${source}: ${path} should be ${want}, got ${got === null ? 'null' : Array.isArray(got) ? 'an array' : typeof got}.`);
+  };
+  const obj = (v: unknown, path: string): Record<string, unknown> => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) fail(path, 'an object', v);
+    return v as Record<string, unknown>;
+  };
+  const num = (o: Record<string, unknown>, k: string, path: string) => typeof o[k] === 'number' || fail(`${path}.${k}`, 'a number', o[k]);
+  const str = (o: Record<string, unknown>, k: string, path: string) => typeof o[k] === 'string' || fail(`${path}.${k}`, 'a string', o[k]);
+  const arr = (o: Record<string, unknown>, k: string, path: string) => Array.isArray(o[k]) || fail(`${path}.${k}`, 'an array', o[k]);
+  const run = obj(d['run'], 'run');
+  num(run, 'startedAt', 'run');
+  num(run, 'durationMs', 'run');
+  const summary = obj(d['summary'], 'summary');
+  obj(summary['byVerdict'], 'summary.byVerdict');
+  (d['browsers'] as unknown[]).forEach((b, i) => str(obj(b, `browsers[${i}]`), 'label', `browsers[${i}]`));
+  (d['scenarios'] as unknown[]).forEach((sc, i) => {
+    const o = obj(sc, `scenarios[${i}]`);
+    str(o, 'id', `scenarios[${i}]`);
+    str(o, 'title', `scenarios[${i}]`);
+  });
+  (d['results'] as unknown[]).forEach((r, i) => {
+    const path = `results[${i}]`;
+    const o = r as Record<string, unknown>;
+    num(o, 'startedAt', path);
+    num(o, 'durationMs', path);
+    str(o, 'summary', path);
+    const ev = obj(o['evidence'], `${path}.evidence`);
+    for (const k of ['fetches', 'events', 'worker', 'server', 'steps', 'notes']) arr(ev, k, `${path}.evidence`);
+  });
 }
