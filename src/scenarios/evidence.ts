@@ -42,18 +42,23 @@ export interface ProbeRow {
   detail: { [key: string]: Json };
 }
 
-export interface FetchEvidence {
-  id: string;
-  outcome: string;
-  failureReason: string | null;
-  failureReasonRaw: string | null;
-  eventType: string | null;
-  paused: boolean | null;
-  totalRequests: number | null;
-  resumedAfterRestart: boolean;
-  registeredAt: number | null;
-  startedAt: number | null;
-  completedAt: number | null;
+/** A timeline's own facts, as the report keeps them. */
+type TimelineFacts = Pick<
+  FetchTimeline,
+  | 'id'
+  | 'outcome'
+  | 'failureReason'
+  | 'failureReasonRaw'
+  | 'eventType'
+  | 'paused'
+  | 'totalRequests'
+  | 'resumedAfterRestart'
+  | 'registeredAt'
+  | 'startedAt'
+  | 'completedAt'
+>;
+
+export interface FetchEvidence extends TimelineFacts {
   requests: RequestRow[];
   /** Page-side `progress` samples: [at, downloaded, downloadTotal, uploaded, uploadTotal]. */
   progress: Array<[number, number, number, number, number]>;
