@@ -157,15 +157,19 @@ export class ScenarioContext {
   async open(options: OpenOptions = {}): Promise<HarnessSession> {
     const context = options.context ?? (await this.browser.browser.newContext());
     if (!options.context) this.owned.push(context);
-    const recorder = await BackgroundServiceRecorder.attach(context, {
-      services: options.services ?? ['backgroundFetch'],
-      probes: options.probes ?? true,
-      timeout: this.within(30_000),
-    });
+    // The app page is created (about:blank) while the recorder attaches: each costs a renderer
+    // start, and nothing happens in the page until goto(), which waits for the recorder.
+    const [recorder, page] = await Promise.all([
+      BackgroundServiceRecorder.attach(context, {
+        services: options.services ?? ['backgroundFetch'],
+        probes: options.probes ?? true,
+        timeout: this.within(30_000),
+      }),
+      context.newPage(),
+    ]);
     // Why worker-side evidence may be missing (e.g. "service-worker probes unavailable: ..."):
     // in the report, next to the verdict, not only in a debug log.
     for (const w of recorder.warnings) if (!this.evidence.notes.includes(`Recorder: ${w}`)) this.note(`Recorder: ${w}`);
-    const page = await context.newPage();
     const ctx = this;
     let cdp: CdpSession | null = null;
     const session: HarnessSession = {
