@@ -7,7 +7,7 @@
  * fetch has "not succeeded" only for now, so `.not.toSucceed()` keeps polling until it settles.
  */
 import { formatBytes } from '../util/bytes.js';
-import { reachedStage, type FetchTimeline } from '../recorder/timeline.js';
+import { reachedStage, timelineStart, type FetchTimeline } from '../recorder/timeline.js';
 
 /**
  * The service worker's completion event, its updateUI calls and the page's last progress
@@ -113,7 +113,7 @@ export function summariseProgress(t: Pick<FetchTimeline, 'progress'>): ProgressS
 
 export function checkProgress(t: FetchTimeline, bytes: number, now: number): Verdict {
   const s = summariseProgress(t);
-  const t0 = t.registeredAt ?? t.events[0]?.at ?? 0;
+  const t0 = timelineStart(t);
   const when = (at: number) => `+${((at - t0) / 1000).toFixed(3)}s`;
   const problems: string[] = [];
   if (s.backwards) problems.push(`went backwards from ${s.backwards.from} to ${s.backwards.to} bytes at ${when(s.backwards.at)}`);

@@ -1,6 +1,6 @@
 /** A timeline as text: for timeout errors, matcher messages and test attachments. */
 import { formatBytes } from '../util/bytes.js';
-import type { FetchTimeline } from './timeline.js';
+import { timelineStart, type FetchTimeline } from './timeline.js';
 
 function clock(at: number, t0: number): string {
   const d = (at - t0) / 1000;
@@ -12,7 +12,7 @@ function bytes(n: number | null): string {
 }
 
 export function formatTimeline(t: FetchTimeline, options: { maxLines?: number } = {}): string {
-  const t0 = t.registeredAt ?? t.events[0]?.at ?? 0;
+  const t0 = timelineStart(t);
   const lines: string[] = [];
   const head = `Background fetch "${t.id}" (${t.origin}, registration ${t.registrationId}): ${t.outcome}` +
     (t.failureReason ? ` (${t.failureReason}${t.failureReasonRaw && t.failureReasonRaw !== t.failureReason ? `, raw ${t.failureReasonRaw}` : ''})` : '') +

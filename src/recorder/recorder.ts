@@ -21,7 +21,7 @@ import type { NormalisedEvent } from './normalise.js';
 import { Recording } from './recording.js';
 import { parseServices, type ServiceName, type ServiceSelection } from './services.js';
 import { formatTimeline } from './format.js';
-import { reachedStage, type FetchStage, type FetchTimeline } from './timeline.js';
+import { reachedStage, timelineStart, type FetchStage, type FetchTimeline } from './timeline.js';
 
 const log = debug('bgprobe:recorder');
 
@@ -228,7 +228,7 @@ export class BackgroundServiceRecorder extends Recording {
     const until = options.until === 'settled' && !this.probeInstaller?.hasWorkerProbes ? 'completed' : (options.until ?? 'completed');
     const timeout = options.timeout ?? this.defaultTimeout;
     const pick = (): FetchTimeline | undefined => {
-      const all = this.fetches().filter((t) => t.id === id && (options.since === undefined || (t.registeredAt ?? t.events[0]!.at) >= options.since));
+      const all = this.fetches().filter((t) => t.id === id && (options.since === undefined || timelineStart(t) >= options.since));
       return all[all.length - 1];
     };
     const ready = () => {

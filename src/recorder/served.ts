@@ -5,7 +5,7 @@
  * view of what crossed the wire (bytes actually sent, a cut connection, a Range header).
  */
 import type { ServedRequest } from '../server/index.js';
-import type { FetchTimeline, ServedView } from './timeline.js';
+import { timelineStart, type FetchTimeline, type ServedView } from './timeline.js';
 
 /** Anything with a request log: the FixtureServer, or a user's own server adapter. */
 export interface ServedSource {
@@ -29,7 +29,7 @@ export function servedView(s: ServedRequest): ServedView {
 
 /** Requests are matched by absolute URL, within the fetch's time window. */
 export function joinServed(timeline: FetchTimeline, served: readonly ServedRequest[], skewMs = 2_000): FetchTimeline {
-  const from = (timeline.registeredAt ?? timeline.events[0]?.at ?? 0) - skewMs;
+  const from = timelineStart(timeline) - skewMs;
   const to = (timeline.completedAt ?? Infinity) + skewMs;
   const requests = timeline.requests.map((r) => {
     const views = served.filter((s) => s.url === r.url && s.startedAt >= from && s.startedAt <= to).map(servedView);

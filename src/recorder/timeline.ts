@@ -81,6 +81,11 @@ export interface FetchTimeline {
  */
 export type FetchStage = 'registered' | 'started' | 'completed' | 'settled';
 
+/** When a fetch began, as far as the recording knows: its registration, else its first event. */
+export function timelineStart(t: Pick<FetchTimeline, 'registeredAt' | 'events'>): number {
+  return t.registeredAt ?? t.events[0]?.at ?? 0;
+}
+
 export function reachedStage(t: FetchTimeline, stage: FetchStage): boolean {
   if (stage === 'settled') return t.completedAt !== null && t.swEvents.some((e) => e.type !== 'backgroundfetchclick' && e.doneAt != null);
   if (stage === 'completed') return t.completedAt !== null;
@@ -165,7 +170,7 @@ export class TimelineStore {
   byId(id: string): FetchTimeline[] {
     return (this.groupsById.get(id) ?? [])
       .flatMap((group) => this.groups.get(group)!.map((seg) => this.build(group, seg)))
-      .sort((a, b) => (a.registeredAt ?? a.events[0]?.at ?? 0) - (b.registeredAt ?? b.events[0]?.at ?? 0));
+      .sort((a, b) => timelineStart(a) - timelineStart(b));
   }
 
   private newSegment(group: string, segs: Segment[]): Segment {
@@ -266,7 +271,7 @@ export class TimelineStore {
     const probes = this.probesById.get(t.id);
     if (!probes) return;
     const origin = normaliseOrigin(t.origin);
-    const start = (t.registeredAt ?? t.events[0]!.at) - SKEW_MS;
+    const start = timelineStart(t) - SKEW_MS;
     const segs = this.groups.get(group)!;
     const next = segs.find((s) => s.n > seg.n && s.events.some((x) => x.kind === 'registered'));
     const nextStart = next ? next.events.find((x) => x.kind === 'registered')!.at - SKEW_MS / 4 : Infinity;

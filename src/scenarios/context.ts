@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { joinServed } from '../recorder/served.js';
 import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import type { ServiceName } from '../recorder/services.js';
+import { timelineStart } from '../recorder/timeline.js';
 import type { FixtureServer } from '../server/index.js';
 import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
 import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from './evidence.js';
@@ -245,7 +246,7 @@ export class ScenarioContext {
     const byFetch = new Map<string, FetchEvidence>();
     const byEvent = new Map<string, EventRow>();
     for (const s of this.sessions) {
-      for (const t of s.recorder.fetches()) byFetch.set(`${t.registrationId}/${t.id}/${t.registeredAt ?? t.events[0]?.at}`, fetchEvidence(joinServed(t, served)));
+      for (const t of s.recorder.fetches()) byFetch.set(`${t.registrationId}/${t.id}/${timelineStart(t)}`, fetchEvidence(joinServed(t, served)));
       for (const e of s.recorder.events()) byEvent.set(e.key, eventRow(e));
     }
     const fetches = [...byFetch.values()];
