@@ -85,31 +85,42 @@ export class ProbeInstaller {
 
   private deliver(payload: string): void {
     if (this.disposed) return;
-    let rec: ProbeRecord;
+    // One record, or a batch of them (progress samples are sent in batches, in order).
+    let parsed: ProbeRecord | ProbeRecord[];
     try {
-      rec = JSON.parse(payload) as ProbeRecord;
+      parsed = JSON.parse(payload) as ProbeRecord | ProbeRecord[];
     } catch {
       return;
     }
-    for (const l of [...this.listeners]) l(rec);
+    for (const rec of Array.isArray(parsed) ? parsed : [parsed]) {
+      if (!rec || typeof rec !== 'object') continue;
+      for (const l of [...this.listeners]) l(rec);
+    }
+  }
+
+  private async startPages(ctx: BrowserContext): Promise<void> {
+    const exposed = await ctx.exposeBinding(this.binding, (_source, payload: string) => this.deliver(payload));
+    if (exposed && typeof (exposed as Disposable).dispose === 'function') this.disposables.push(exposed as Disposable);
+    const script = await ctx.addInitScript({ content: this.source });
+    if (script && typeof (script as Disposable).dispose === 'function') this.disposables.push(script as Disposable);
+    // Pages already open got no init script: install into their current document too.
+    await Promise.all(ctx.pages().map((p) => bestEffort(log, 'probe existing page', () => p.evaluate(this.source))));
   }
 
   async start(): Promise<void> {
-    if (this.pagesVia === 'playwright' && this.context) {
-      const ctx = this.context;
-      const exposed = await ctx.exposeBinding(this.binding, (_source, payload: string) => this.deliver(payload));
-      if (exposed && typeof (exposed as Disposable).dispose === 'function') this.disposables.push(exposed as Disposable);
-      const script = await ctx.addInitScript({ content: this.source });
-      if (script && typeof (script as Disposable).dispose === 'function') this.disposables.push(script as Disposable);
-      // Pages already open got no init script: install into their current document too.
-      for (const p of ctx.pages()) await bestEffort(log, 'probe existing page', () => p.evaluate(this.source));
-    }
-    try {
-      this.channel = await this.openChannel();
-    } catch (e) {
-      this.warnings.push(`service-worker probes unavailable: ${e instanceof Error ? e.message : String(e)}`);
-      log(this.warnings[this.warnings.length - 1]);
-    }
+    // The page probes (Playwright) and the worker channel are independent: side by side.
+    const pages = this.pagesVia === 'playwright' && this.context ? this.startPages(this.context) : Promise.resolve();
+    const channel = this.openChannel().then(
+      (ch) => {
+        this.channel = ch;
+      },
+      (e: unknown) => {
+        this.warnings.push(`service-worker probes unavailable: ${e instanceof Error ? e.message : String(e)}`);
+        log(this.warnings[this.warnings.length - 1]);
+      },
+    );
+    const [p] = await Promise.allSettled([pages, channel]);
+    if (p.status === 'rejected') throw p.reason;
     if (!this.channel) {
       if (!this.warnings.length) this.warnings.push('service-worker probes unavailable: no browser-level CDP session (persistent context?)');
       return;
