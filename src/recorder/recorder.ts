@@ -113,11 +113,11 @@ export class BackgroundServiceRecorder extends Recording {
     recorder.session.onClose((reason) => recorder.onSessionClosed(reason));
     if (options.server) recorder.joinServer(options.server);
     try {
-      await recorder.start();
-      if (recorder.probeInstaller) {
-        recorder.probeInstaller.onRecord((r) => recorder.ingestProbe(r));
-        await recorder.probeInstaller.start();
-      }
+      // Recording and probe installation are independent round trips: side by side.
+      const installer = recorder.probeInstaller;
+      installer?.onRecord((r) => recorder.ingestProbe(r));
+      const started = await Promise.allSettled([recorder.start(), installer?.start()]);
+      for (const s of started) if (s.status === 'rejected') throw s.reason;
     } catch (e) {
       await recorder.dispose();
       throw e;
@@ -150,11 +150,15 @@ export class BackgroundServiceRecorder extends Recording {
       this.recordingState.set(service, isRecording);
       this.emitState();
     });
-    for (const service of this.services) {
-      await this.session.send('BackgroundService.startObserving', { service });
-      await this.session.send('BackgroundService.setRecording', { shouldRecord: true, service });
-      await this.waitForRecordingState(service, true);
-    }
+    // One service's commands in order (observe before recording, so nothing logged in between
+    // is missed); the services side by side.
+    await Promise.all(
+      this.services.map(async (service) => {
+        await this.session.send('BackgroundService.startObserving', { service });
+        await this.session.send('BackgroundService.setRecording', { shouldRecord: true, service });
+        await this.waitForRecordingState(service, true);
+      }),
+    );
   }
 
   private stateWaiters = new Set<() => void>();
