@@ -22,8 +22,11 @@ import type { ReportModel } from './model.js';
 export { FORMATS, FILE_NAMES, parseFormats, type Format } from './formats.js';
 
 const REPORT_FILES: ReadonlySet<string> = new Set(Object.values(FILE_NAMES));
-/** `mkdtempSync(join(parent, '.<name>.tmp-'))` and its `-old` twin (see writeReport). */
-const TEMP_DIR = /^\..+\.tmp-[A-Za-z0-9]{6}(-old)?$/;
+/**
+ * `mkdtempSync(join(parent, '.<name>.tmp-<pid>-'))` and its `-old` twin (see writeReport); the
+ * pid says whether the writer still runs (names without one come from earlier versions).
+ */
+const TEMP_DIR = /^\..+\.tmp-(?:(\d+)-)?[A-Za-z0-9]{6}(-old)?$/;
 
 export function render(model: ReportModel, format: Format): string {
   switch (format) {
@@ -58,12 +61,49 @@ function foreignEntries(dir: string): string[] {
     .sort();
 }
 
+/** Is the process that made a temp dir gone (so the dir is a killed write's, not a running one's)? */
+function writerGone(pid: string | undefined): boolean {
+  if (pid === undefined) return true;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Clean up after a write that was killed, next to `dir`: a previous report moved aside and
+ * never replaced (killed between the two renames) goes back to `dir`; temp dirs of killed
+ * writes are emptied of their report files and removed. Another process's write still running
+ * is left alone.
+ */
+export function recoverInterruptedWrite(dir: string): void {
+  const parent = dirname(dir);
+  const prefix = `.${basename(dir)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(parent).filter((n) => n.startsWith(prefix));
+  } catch {
+    return;
+  }
+  // The moved-aside previous report first: it is the only copy of that report.
+  for (const name of names.sort((a, b) => Number(b.endsWith('-old')) - Number(a.endsWith('-old')))) {
+    const m = TEMP_DIR.exec(name);
+    if (!m || !writerGone(m[1]) || !isLeftoverTemp(parent, name)) continue;
+    const path = join(parent, name);
+    if (m[2] && !existsSync(dir)) renameSync(path, dir);
+    else emptyOld(path);
+  }
+}
+
 /**
  * Fails early (before a run) when `--out` cannot become a report directory: it is a file, or
  * an existing directory holding anything bgprobe did not write there.
  */
 export function checkOutDir(outDir: string): void {
   const dir = resolve(outDir);
+  recoverInterruptedWrite(dir);
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${outDir} exists and is not a directory.`);
   const foreign = foreignEntries(dir);
@@ -101,9 +141,10 @@ export function writeReport(outDir: string, model: ReportModel, formats: readonl
   checkOutDir(given);
   // Through a symlink to the directory it names: the link is the user's, not the report's.
   const dir = existsSync(given) ? realpathSync(given) : given;
+  if (dir !== given) recoverInterruptedWrite(dir);
   const rendered = formats.map((f) => [f, render(model, f)] as const);
   mkdirSync(dirname(dir), { recursive: true });
-  const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.tmp-`));
+  const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-`));
   const written = {} as Record<Format, string>;
   try {
     for (const [f, text] of rendered) {

@@ -1,8 +1,9 @@
 // The report writer against a real temporary directory: what it refuses to replace, what it
 // keeps, and that it never deletes a file bgprobe did not write.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runCompatCommand } from '../../src/cli/commands/compat.js';
 import type { CompatOptions } from '../../src/cli/commands/compat.args.js';
@@ -73,6 +74,12 @@ describe('--out that holds files bgprobe did not write', () => {
   });
 });
 
+/** The pid of a process that has exited (so no writer owns a temp dir named with it). */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
 describe('replacing a previous report', () => {
   it('replaces an earlier report and removes the temp dirs a killed write left in it', () => {
     const dir = join(root, 'out');
@@ -84,6 +91,31 @@ describe('replacing a previous report', () => {
     expect(readFileSync(join(dir, 'report.json'), 'utf8')).toContain('fetch.success.one');
     // Nothing left beside it either.
     expect(readdirSync(root)).toEqual(['out']);
+  });
+
+  it('a write killed between its two renames: the next one puts the previous report back first', () => {
+    const dir = join(root, 'out');
+    writeReport(dir, model([result('old.one', 'chromium', 'deviates')]), ['json', 'md']);
+    const oldJson = readFileSync(join(dir, 'report.json'), 'utf8');
+    // What the killed writer left: the previous report moved aside, the new one not yet in place.
+    const gone = deadPid();
+    renameSync(dir, join(root, `.out.tmp-${gone}-AbC123-old`));
+    mkdirSync(join(root, `.out.tmp-${gone}-AbC123`));
+    writeFileSync(join(join(root, `.out.tmp-${gone}-AbC123`), 'report.html'), '<half');
+    checkOutDir(dir);
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe(oldJson);
+    expect(readdirSync(root)).toEqual(['out']);
+  });
+
+  it('leaves the temp dir of a write still running (its process alive) alone', () => {
+    const dir = join(root, 'out');
+    writeReport(dir, report, ['json']);
+    const running = join(root, `.out.tmp-${process.pid}-AbC123`);
+    mkdirSync(running);
+    writeFileSync(join(running, 'report.json'), '{}');
+    writeReport(dir, report, ['md']);
+    expect(readdirSync(root).sort()).toEqual(['.out.tmp-' + process.pid + '-AbC123', 'out']);
+    expect(readdirSync(dir)).toEqual(['report.md']);
   });
 
   it('writes through a symlinked --out and keeps the link', () => {
