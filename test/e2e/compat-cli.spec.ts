@@ -197,12 +197,13 @@ test.describe.serial('bgprobe compat', () => {
       stderr += d.toString();
       if (!killed && stderr.includes('start  failure.stalled-server')) {
         killed = 'pending';
-        // The stalled scenario holds its fetch open for seconds: kill its browser meanwhile.
+        // The stalled scenario holds its fetch open for 3 s after its set-up (about 1 s): kill
+        // its browser in the middle of that (a kill that lands in a slow set-up is an error too).
         setTimeout(() => {
           const pids = spawnSync('pgrep', ['-P', String(child.pid), '-f', 'chromium'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
           killed = pids.join(',');
           for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
-        }, 4_000);
+        }, 2_500);
       }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
