@@ -5,7 +5,8 @@
 //   delay     event delay: CDP timestamp -> the recorder's 'event' subscribers, beside a raw
 //             CDP session observing the same events (what any CDP client gets at best)
 //   overhead  a 64 MiB two-request fetch with recorder + probes vs with neither, alternated
-//   attach    bgprobe's fixed cost per scenario: context + harness with vs without a recorder
+//   attach    bgprobe's fixed cost per scenario: context + harness with vs without a recorder,
+//             the recorder attached as `bgprobe compat` does it and attached before the page
 // Times in the page are taken in the page (performance.now), so Playwright's round trips are
 // not counted; completion is the registration's `result` becoming non-empty.
 import { median, p99, sleep } from './stats.mjs';
@@ -153,7 +154,7 @@ export async function benchBrowser({ quick, log, sections = ['floor', 'delay', '
       const names = Object.keys(arms);
       // The first fetch after launch (per context) carries a start-up cost: keep it out.
       for (const a of Object.values(arms)) await timedFetch(a.page, uid('warm'), ['/res/warm.bin?size=1']);
-      const runs = quick ? 3 : 6;
+      const runs = quick ? 3 : 9;
       for (let i = 0; i < runs; i++) {
         // Rotate the order, so no arm always gets the same slot of the machine's mood.
         const order = names.map((_, k) => names[(k + i) % names.length]);
@@ -190,43 +191,68 @@ export async function benchBrowser({ quick, log, sections = ['floor', 'delay', '
     }
 
     // ---- bgprobe's fixed cost per scenario ----------------------------------------------
+    // Three arms, rotated: no recorder; a recorder attached the way `bgprobe compat` opens a
+    // scenario (observer page and app page created side by side, then goto); and a recorder
+    // attached first, then the page (what a test that awaits attach() before newPage() does).
+    // Each arm's time is the whole life of a scenario's context: new context, harness page
+    // ready (worker registered and controlling), dispose, close.
     if (sections.includes('attach')) {
-      const runs = quick ? 3 : 6;
-      const times = { plain: [], recorded: [], attach: [], dispose: [] };
-      for (let i = 0; i < runs; i++) {
-        for (const who of i % 2 === 0 ? ['plain', 'recorded'] : ['recorded', 'plain']) {
+      const runs = quick ? 4 : 8;
+      const arms = ['plain', 'compat', 'sequential'];
+      const times = { plain: [], compat: [], sequential: [], attach: [], dispose: [] };
+      const harness = async (page) => {
+        await page.goto(`${server.url}/harness/`);
+        const ready = await page.evaluate(() => window.harness.ready());
+        if (!ready.ok) throw new Error(`harness not ready: ${JSON.stringify(ready)}`);
+      };
+      for (let i = 0; i < runs + 1; i++) {
+        for (const who of arms.map((_, k) => arms[(k + i) % arms.length])) {
           const t0 = performance.now();
           const context = await browser.newContext();
           let recorder = null;
-          if (who === 'recorded') {
-            const a = performance.now();
-            recorder = await BackgroundServiceRecorder.attach(context, { server });
-            times.attach.push(performance.now() - a);
+          let page;
+          const a = performance.now();
+          let attachMs = 0;
+          const attach = () => BackgroundServiceRecorder.attach(context, { server }).then((r) => ((attachMs = performance.now() - a), r));
+          if (who === 'plain') page = await context.newPage();
+          else if (who === 'compat') [recorder, page] = await Promise.all([attach(), context.newPage()]);
+          else {
+            recorder = await attach();
+            page = await context.newPage();
           }
-          const page = await openHarness(context, server);
-          void page;
+          await harness(page);
+          let disposeMs = 0;
           if (recorder) {
             const d = performance.now();
             await recorder.dispose();
-            times.dispose.push(performance.now() - d);
+            disposeMs = performance.now() - d;
           }
           await context.close();
+          // The first round warms the browser (its first contexts are slower): not counted.
+          if (i === 0) continue;
           times[who].push(performance.now() - t0);
+          if (recorder) {
+            times.attach.push(attachMs);
+            times.dispose.push(disposeMs);
+          }
         }
       }
-      const diffs = times.recorded.map((t, i) => t - times.plain[i]);
+      const diff = (arm) => times[arm].map((t, i) => t - times.plain[i]);
       const own = times.attach.map((t, i) => t + times.dispose[i]);
       out.attach = {
-        ownMedianMs: median(own),
         runs,
         plainMedianMs: median(times.plain),
-        recordedMedianMs: median(times.recorded),
+        compatMedianMs: median(times.compat),
+        sequentialMedianMs: median(times.sequential),
+        compatDiffsMs: diff('compat'),
+        sequentialDiffsMs: diff('sequential'),
+        overheadMedianMs: median(diff('compat')),
+        sequentialOverheadMedianMs: median(diff('sequential')),
+        ownMedianMs: median(own),
         attachMedianMs: median(times.attach),
         disposeMedianMs: median(times.dispose),
-        pairDiffsMs: diffs,
-        overheadMedianMs: median(diffs),
       };
-      log(`  per-scenario recorder cost: attach+dispose ${out.attach.ownMedianMs.toFixed(0)} ms; A/B difference ${out.attach.overheadMedianMs.toFixed(0)} ms`);
+      log(`  per-scenario recorder cost: compat-style ${out.attach.overheadMedianMs.toFixed(0)} ms, attach-then-page ${out.attach.sequentialOverheadMedianMs.toFixed(0)} ms; attach+dispose ${out.attach.ownMedianMs.toFixed(0)} ms`);
     }
   } finally {
     await browser.close();
