@@ -154,7 +154,7 @@ export async function benchBrowser({ quick, log, sections = ['floor', 'delay', '
       const names = Object.keys(arms);
       // The first fetch after launch (per context) carries a start-up cost: keep it out.
       for (const a of Object.values(arms)) await timedFetch(a.page, uid('warm'), ['/res/warm.bin?size=1']);
-      const runs = quick ? 3 : 9;
+      const runs = quick ? 3 : 15;
       for (let i = 0; i < runs; i++) {
         // Rotate the order, so no arm always gets the same slot of the machine's mood.
         const order = names.map((_, k) => names[(k + i) % names.length]);

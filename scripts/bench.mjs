@@ -142,13 +142,18 @@ function buildRows(res, opts) {
   }
 
   // Recording overhead
+  const quartiles = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    const at = (q) => v[Math.min(v.length - 1, Math.floor(q * (v.length - 1) + 0.5))];
+    return `${at(0.25).toFixed(2)}-${at(0.75).toFixed(2)}`;
+  };
   const o = res.browser?.overhead;
   if (o) {
     rows.push(
       row(
         'Recording overhead: 64 MiB two-request fetch',
         `ratio ${o.ratio.toFixed(3)} (median of ${o.runs} alternated pairs)`,
-        `recorder+probes median ${ms(o.recordedMedianMs)} vs neither ${ms(o.plainMedianMs)}; pair ratios ${o.pairRatios.map((x) => x.toFixed(2)).join(', ')}; recorder without probes: ${ms(o.recorderOnlyMedianMs)}, ratio ${o.recorderOnlyRatio.toFixed(3)}`,
+        `recorder+probes median ${ms(o.recordedMedianMs)} vs neither ${ms(o.plainMedianMs)}; pair ratios ${o.pairRatios.map((x) => x.toFixed(2)).join(', ')} (quartiles ${quartiles(o.pairRatios)}: one fetch varies by +-15% on this machine, so read the median with them); recorder without probes: ${ms(o.recorderOnlyMedianMs)}, ratio ${o.recorderOnlyRatio.toFixed(3)}`,
         '<= 1.05',
         status(o.ratio <= 1.05),
       ),

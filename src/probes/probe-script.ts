@@ -25,33 +25,40 @@ export function probeScript(bindingName: string): string {
   const context = isWorker ? 'worker' : 'page';
   const origin = g.location ? g.location.origin : '';
   const now = () => (g.performance && performance.timeOrigin ? performance.timeOrigin + performance.now() : Date.now());
-  // Progress samples come by the hundred per fetch: they are queued (each keeps its own time) and
-  // sent as one batch every PROGRESS_FLUSH_MS, since every binding call costs the browser and the
-  // driver a round of work the fetch competes with. Any other record, the last sample of a fetch
-  // (result set) and the page going away send the queue at once, in order.
+  // Progress samples come by the hundred per fetch, and every binding call costs the browser and
+  // the driver a round of work that the download competes with. So a sample after a quiet spell
+  // goes at once, and the ones that follow within PROGRESS_FLUSH_MS go together at its end (each
+  // keeps its own time). Any other record, the last sample of a fetch (result set) and the page
+  // being hidden or unloaded send what is queued at once, in order. A page closed without its
+  // unload handlers running (Playwright's page.close() default) can lose at most the samples of
+  // its last PROGRESS_FLUSH_MS.
   const PROGRESS_FLUSH_MS = 250;
   const PROGRESS_BATCH_MAX = 64;
   // Taken now: an app (or a fake clock) replacing the timers later must not stop the reports.
   const setT = typeof g.setTimeout === 'function' ? g.setTimeout.bind(g) : null;
   const clearT = typeof g.clearTimeout === 'function' ? g.clearTimeout.bind(g) : null;
+  const perf = g.performance;
+  const mono = () => (perf && typeof perf.now === 'function' ? perf.now() : Date.now());
   let queue = [];
   let timer = null;
+  let lastSend = -Infinity;
   const flush = () => {
     if (timer !== null) { if (clearT) clearT(timer); timer = null; }
     if (!queue.length) return;
     const batch = queue;
     queue = [];
+    lastSend = mono();
     try { send(JSON.stringify(batch.length === 1 ? batch[0] : batch)); } catch (e) {}
   };
   const report = (rec) => {
     try {
       rec.at = rec.at || now(); rec.origin = origin; rec.context = context;
       queue.push(rec);
-      if (rec.kind === 'progress' && !rec.result && setT && queue.length < PROGRESS_BATCH_MAX) {
-        if (timer === null) timer = setT(flush, PROGRESS_FLUSH_MS);
-      } else {
-        flush();
-      }
+      if (rec.kind !== 'progress' || rec.result || !setT || queue.length >= PROGRESS_BATCH_MAX) return flush();
+      if (timer !== null) return;
+      const since = mono() - lastSend;
+      if (since >= PROGRESS_FLUSH_MS) return flush();
+      timer = setT(flush, PROGRESS_FLUSH_MS - since);
     } catch (e) {}
   };
   if (!isWorker && typeof g.addEventListener === 'function') {
@@ -66,10 +73,19 @@ export function probeScript(bindingName: string): string {
     result: r.result, failureReason: r.failureReason,
   });
   const watched = new WeakSet();
+  // The app may hold several objects for one registration (fetch() and each get()); all of them
+  // fire the same progress events. One sample per change of state per id.
+  const lastState = new Map();
   const watch = (reg) => {
     if (!reg || watched.has(reg)) return reg;
     watched.add(reg);
-    const sample = () => report(Object.assign({ kind: 'progress', id: reg.id }, state(reg)));
+    const sample = () => {
+      const st = state(reg);
+      const key = JSON.stringify(st);
+      if (lastState.get(reg.id) === key) return;
+      lastState.set(reg.id, key);
+      report(Object.assign({ kind: 'progress', id: reg.id }, st));
+    };
     sample();
     try { reg.addEventListener('progress', sample); } catch (e) {}
     return reg;

@@ -117,3 +117,62 @@ test('rejections, a second updateUI, matchAll and abort() results are recorded w
   expect(done).toMatchObject({ ok: true });
   await recorder.dispose();
 });
+
+/** In the page: a progress listener of the test's own on the registration `id` (what the app sees). */
+function watchProgress(page: import('@playwright/test').Page, id: string): Promise<void> {
+  return page.evaluate(async (id) => {
+    const reg = await (await navigator.serviceWorker.ready).backgroundFetch.get(id);
+    const seen: Array<{ downloaded: number; at: number }> = [];
+    (window as unknown as { seen: typeof seen }).seen = seen;
+    reg!.addEventListener('progress', () => seen.push({ downloaded: reg!.downloaded, at: performance.timeOrigin + performance.now() }));
+  }, id);
+}
+
+test('progress samples travel in batches, yet every one the page saw is recorded, in order, with its time', async ({ ctx, server }) => {
+  const recorder = await BackgroundServiceRecorder.attach(ctx, { server });
+  const page = await openHarness(ctx, server);
+  const id = uid('batched');
+  // 2 s at 256 KiB/s: progress events well inside the 250 ms batches.
+  expect(await harness(page, 'start', id, ['/res/slow.bin?size=512k&rate=256k'], {})).toMatchObject({ ok: true });
+  await watchProgress(page, id);
+  const t = await recorder.waitForFetch(id);
+  expect(t.outcome).toBe('success');
+  const seen = await page.evaluate(() => (window as unknown as { seen: Array<{ downloaded: number; at: number }> }).seen);
+  expect(seen.length).toBeGreaterThan(4);
+  await expect.poll(() => recorder.fetch(id)!.progress.filter((p) => p.context === 'page').at(-1)?.result).toBe('success');
+  const recorded = recorder.fetch(id)!.progress.filter((p) => p.context === 'page');
+  // The probe's listener runs before the test's, so each event the test saw has a sample with
+  // the same bytes, taken just before it (the probe also samples once when fetch() resolves).
+  const tail = recorded.slice(-seen.length);
+  expect(tail.map((p) => p.downloaded)).toEqual(seen.map((s) => s.downloaded));
+  tail.forEach((p, i) => {
+    expect(p.at).toBeLessThanOrEqual(seen[i]!.at + 1);
+    expect(p.at).toBeGreaterThan(seen[i]!.at - 50);
+  });
+  await recorder.dispose();
+});
+
+test('a page closed mid-fetch: the samples it had queued are recorded (all with unload, all but its last 250 ms without)', async ({ ctx, server }) => {
+  const recorder = await BackgroundServiceRecorder.attach(ctx, { server });
+  type Seen = Array<{ downloaded: number; at: number }>;
+  for (const runBeforeUnload of [true, false]) {
+    const page = await openHarness(ctx, server);
+    const id = uid(`closing-${runBeforeUnload}`);
+    expect(await harness(page, 'start', id, ['/res/slow.bin?size=2m&rate=256k'], {})).toMatchObject({ ok: true });
+    await watchProgress(page, id);
+    const read = () => page.evaluate(() => (window as unknown as { seen: Seen }).seen);
+    await expect.poll(async () => (await read()).length, { timeout: 10_000 }).toBeGreaterThan(3);
+    const seen = await read();
+    const closedAt = Date.now();
+    // With unload handlers (a user closing the tab): pagehide sends the queue. Without
+    // (Playwright's default): only what was sent before.
+    await page.close({ runBeforeUnload });
+    await expect.poll(() => page.isClosed()).toBe(true);
+    const recorded = recorder.fetch(id)!.progress.filter((p) => p.context === 'page').map((p) => p.downloaded);
+    const due = runBeforeUnload ? seen : seen.filter((s) => s.at < closedAt - 300);
+    expect(due.length).toBeGreaterThan(0);
+    expect(recorded, `closed with runBeforeUnload: ${runBeforeUnload}`).toEqual(expect.arrayContaining(due.map((s) => s.downloaded)));
+    await harness(await openHarness(ctx, server), 'abort', id);
+  }
+  await recorder.dispose();
+});
