@@ -121,10 +121,13 @@ test('rejections, a second updateUI, matchAll and abort() results are recorded w
 /** In the page: a progress listener of the test's own on the registration `id` (what the app sees). */
 function watchProgress(page: import('@playwright/test').Page, id: string): Promise<void> {
   return page.evaluate(async (id) => {
-    const reg = await (await navigator.serviceWorker.ready).backgroundFetch.get(id);
+    // Background Fetch is not in TypeScript's DOM library.
+    type Reg = EventTarget & { downloaded: number };
+    const sw = (await navigator.serviceWorker.ready) as unknown as { backgroundFetch: { get(id: string): Promise<Reg | undefined> } };
+    const reg = (await sw.backgroundFetch.get(id))!;
     const seen: Array<{ downloaded: number; at: number }> = [];
     (window as unknown as { seen: typeof seen }).seen = seen;
-    reg!.addEventListener('progress', () => seen.push({ downloaded: reg!.downloaded, at: performance.timeOrigin + performance.now() }));
+    reg.addEventListener('progress', () => seen.push({ downloaded: reg.downloaded, at: performance.timeOrigin + performance.now() }));
   }, id);
 }
 
