@@ -134,7 +134,7 @@ function buildRows(res, opts) {
       row(
         'Probe records while a fetch is awaited (20 per fetch)',
         pr.map((x) => `${x.records.toLocaleString('en')} records: ${ms(x.ms)}`).join('; '),
-        `per record ${pr.map((x) => ms(x.perRecordMs, 2)).join(' -> ')}: x${growth.toFixed(1)} for a recording x${linear} larger (constant would be x1: each record rebuilds every timeline and scans every probe record)`,
+        `per record ${pr.map((x) => ms(x.perRecordMs, 2)).join(' -> ')}: x${growth.toFixed(1)} for a recording x${linear} larger (x1 or less: each record costs the same whatever the recording holds; more would mean a record's cost grows with the recording)`,
         'none stated (part of ingest)',
         growth > 2 ? 'reference: grows quadratically' : 'reference',
       ),
