@@ -29,16 +29,19 @@ export function probeScript(bindingName: string): string {
   // the driver a round of work that the download competes with. So a sample after a quiet spell
   // goes at once, and the ones that follow within PROGRESS_FLUSH_MS go together at its end (each
   // keeps its own time). Any other record, the last sample of a fetch (result set) and the page
-  // being hidden or unloaded send what is queued at once, in order. A page closed without its
-  // unload handlers running (Playwright's page.close() default) can lose at most the samples of
-  // its last PROGRESS_FLUSH_MS.
+  // being hidden, frozen or unloaded send what is queued at once, in order. A page closed without
+  // its unload handlers running (Playwright's page.close() default) can lose at most the samples
+  // of its last PROGRESS_FLUSH_MS. Not batched: workers (they can be stopped at any moment and
+  // see few samples) and hidden pages (their timers are throttled to a second or more).
   const PROGRESS_FLUSH_MS = 250;
   const PROGRESS_BATCH_MAX = 64;
   // Taken now: an app (or a fake clock) replacing the timers later must not stop the reports.
   const setT = typeof g.setTimeout === 'function' ? g.setTimeout.bind(g) : null;
   const clearT = typeof g.clearTimeout === 'function' ? g.clearTimeout.bind(g) : null;
   const perf = g.performance;
-  const mono = () => (perf && typeof perf.now === 'function' ? perf.now() : Date.now());
+  const perfNow = perf && typeof perf.now === 'function' ? perf.now.bind(perf) : null;
+  const mono = () => (perfNow ? perfNow() : Date.now());
+  const unbatched = () => isWorker || !!(g.document && g.document.visibilityState === 'hidden');
   let queue = [];
   let timer = null;
   let lastSend = -Infinity;
@@ -54,10 +57,10 @@ export function probeScript(bindingName: string): string {
     try {
       rec.at = rec.at || now(); rec.origin = origin; rec.context = context;
       queue.push(rec);
-      if (rec.kind !== 'progress' || rec.result || !setT || queue.length >= PROGRESS_BATCH_MAX) return flush();
+      if (rec.kind !== 'progress' || rec.result || !setT || unbatched() || queue.length >= PROGRESS_BATCH_MAX) return flush();
       if (timer !== null) return;
       const since = mono() - lastSend;
-      if (since >= PROGRESS_FLUSH_MS) return flush();
+      if (!(since >= 0 && since < PROGRESS_FLUSH_MS)) return flush();
       timer = setT(flush, PROGRESS_FLUSH_MS - since);
     } catch (e) {}
   };
@@ -65,6 +68,7 @@ export function probeScript(bindingName: string): string {
     try {
       g.addEventListener('pagehide', flush, true);
       g.addEventListener('visibilitychange', () => { if (g.document && g.document.visibilityState === 'hidden') flush(); }, true);
+      if (g.document) g.document.addEventListener('freeze', flush, true);
     } catch (e) {}
   }
   const errInfo = (e) => ({ name: (e && e.name) || 'Error', message: String((e && e.message) || e) });

@@ -152,13 +152,16 @@ export class BackgroundServiceRecorder extends Recording {
     });
     // One service's commands in order (observe before recording, so nothing logged in between
     // is missed); the services side by side.
-    await Promise.all(
+    // Every service settles before the first failure is thrown: dispose() must not race a
+    // setRecording(true) still on its way.
+    const started = await Promise.allSettled(
       this.services.map(async (service) => {
         await this.session.send('BackgroundService.startObserving', { service });
         await this.session.send('BackgroundService.setRecording', { shouldRecord: true, service });
         await this.waitForRecordingState(service, true);
       }),
     );
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
   }
 
   private stateWaiters = new Set<() => void>();

@@ -9,7 +9,8 @@
  * never cost a project). And the old directory is emptied name by name, never removed
  * recursively: a file that appears in it during the swap stays where it is.
  */
-import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { FILE_NAMES, type Format } from './formats.js';
@@ -23,10 +24,18 @@ export { FORMATS, FILE_NAMES, parseFormats, type Format } from './formats.js';
 
 const REPORT_FILES: ReadonlySet<string> = new Set(Object.values(FILE_NAMES));
 /**
- * `mkdtempSync(join(parent, '.<name>.tmp-<pid>-'))` and its `-old` twin (see writeReport); the
- * pid says whether the writer still runs (names without one come from earlier versions).
+ * `mkdtempSync(join(parent, '.<name>.tmp-<host>-<pid>-'))` and its `-old` twin (see
+ * writeReport): host and pid say whether the writer still runs (names without them come from
+ * earlier versions).
  */
-const TEMP_DIR = /^\..+\.tmp-(?:(\d+)-)?[A-Za-z0-9]{6}(-old)?$/;
+const TEMP_DIR = /^\..+\.tmp-(?:([A-Za-z0-9]+)-(\d+)-)?[A-Za-z0-9]{6}(-old)?$/;
+/** This machine's name as it goes into a temp dir's name. */
+const HOST = hostname().replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'host';
+/**
+ * A temp dir of another machine (a shared volume) or of an earlier version cannot be asked
+ * whether its writer runs: it counts as a killed write's only once it is this old.
+ */
+const FOREIGN_STALE_MS = 10 * 60_000;
 
 export function render(model: ReportModel, format: Format): string {
   switch (format) {
@@ -61,15 +70,37 @@ function foreignEntries(dir: string): string[] {
     .sort();
 }
 
-/** Is the process that made a temp dir gone (so the dir is a killed write's, not a running one's)? */
-function writerGone(pid: string | undefined): boolean {
-  if (pid === undefined) return true;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+/**
+ * Is the writer that made a temp dir gone (so the dir is a killed write's, not a running one's)?
+ * Asked of the process when it ran on this machine; otherwise judged by the dir's age.
+ */
+function writerGone(path: string, host: string | undefined, pid: string | undefined): boolean {
+  if (host === HOST && pid !== undefined) {
+    try {
+      process.kill(Number(pid), 0);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    }
   }
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  return st !== undefined && Date.now() - st.mtimeMs > FOREIGN_STALE_MS;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The directory a given --out stands for: itself, or where its symlink points, even while the
+ * link dangles (a write killed after moving the old report aside leaves it dangling).
+ */
+function targetOf(given: string): string {
+  if (existsSync(given)) return realpathSync(given);
+  if (lstatSync(given, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    const to = resolve(dirname(given), readlinkSync(given));
+    const parent = dirname(to);
+    return existsSync(parent) ? join(realpathSync(parent), basename(to)) : to;
+  }
+  return given;
 }
 
 /**
@@ -80,19 +111,20 @@ function writerGone(pid: string | undefined): boolean {
  */
 export function recoverInterruptedWrite(dir: string): void {
   const parent = dirname(dir);
-  const prefix = `.${basename(dir)}.tmp-`;
+  // This target's temp dirs only (not those of a sibling whose name merely looks alike).
+  const own = new RegExp(`^\\.${escapeRegExp(basename(dir))}\\.tmp-(?:([A-Za-z0-9]+)-(\\d+)-)?[A-Za-z0-9]{6}(-old)?$`);
   let names: string[];
   try {
-    names = readdirSync(parent).filter((n) => n.startsWith(prefix));
+    names = readdirSync(parent).filter((n) => own.test(n));
   } catch {
     return;
   }
   // The moved-aside previous report first: it is the only copy of that report.
   for (const name of names.sort((a, b) => Number(b.endsWith('-old')) - Number(a.endsWith('-old')))) {
-    const m = TEMP_DIR.exec(name);
-    if (!m || !writerGone(m[1]) || !isLeftoverTemp(parent, name)) continue;
+    const m = own.exec(name)!;
     const path = join(parent, name);
-    if (m[2] && !existsSync(dir)) renameSync(path, dir);
+    if (!writerGone(path, m[1], m[2]) || !isLeftoverTemp(parent, name)) continue;
+    if (m[3] && !existsSync(dir)) renameSync(path, dir);
     else emptyOld(path);
   }
 }
@@ -103,7 +135,7 @@ export function recoverInterruptedWrite(dir: string): void {
  */
 export function checkOutDir(outDir: string): void {
   const dir = resolve(outDir);
-  recoverInterruptedWrite(dir);
+  recoverInterruptedWrite(targetOf(dir));
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${outDir} exists and is not a directory.`);
   const foreign = foreignEntries(dir);
@@ -140,11 +172,10 @@ export function writeReport(outDir: string, model: ReportModel, formats: readonl
   const given = resolve(outDir);
   checkOutDir(given);
   // Through a symlink to the directory it names: the link is the user's, not the report's.
-  const dir = existsSync(given) ? realpathSync(given) : given;
-  if (dir !== given) recoverInterruptedWrite(dir);
+  const dir = targetOf(given);
   const rendered = formats.map((f) => [f, render(model, f)] as const);
   mkdirSync(dirname(dir), { recursive: true });
-  const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-`));
+  const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.tmp-${HOST}-${process.pid}-`));
   const written = {} as Record<Format, string>;
   try {
     for (const [f, text] of rendered) {

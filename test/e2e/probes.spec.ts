@@ -148,9 +148,11 @@ test('progress samples travel in batches, yet every one the page saw is recorded
   // the same bytes, taken just before it (the probe also samples once when fetch() resolves).
   const tail = recorded.slice(-seen.length);
   expect(tail.map((p) => p.downloaded)).toEqual(seen.map((s) => s.downloaded));
+  // Its own time, not the time its batch was sent: never after the test's listener saw the event
+  // (the probe may have sampled the same change on the fetch() object, a task earlier).
   tail.forEach((p, i) => {
     expect(p.at).toBeLessThanOrEqual(seen[i]!.at + 1);
-    expect(p.at).toBeGreaterThan(seen[i]!.at - 50);
+    expect(p.at).toBeGreaterThan(seen[i]!.at - 1_000);
   });
   await recorder.dispose();
 });
@@ -171,11 +173,13 @@ test('a page closed mid-fetch: the samples it had queued are recorded (all with 
     // (Playwright's default): only what was sent before.
     await page.close({ runBeforeUnload });
     await expect.poll(() => page.isClosed()).toBe(true);
-    const recorded = recorder.fetch(id)!.progress.filter((p) => p.context === 'page').map((p) => p.downloaded);
     const due = runBeforeUnload ? seen : seen.filter((s) => s.at < closedAt - 300);
     expect(due.length).toBeGreaterThan(0);
-    expect(recorded, `closed with runBeforeUnload: ${runBeforeUnload}`).toEqual(expect.arrayContaining(due.map((s) => s.downloaded)));
-    await harness(await openHarness(ctx, server), 'abort', id);
+    const recorded = () => recorder.fetch(id)!.progress.filter((p) => p.context === 'page').map((p) => p.downloaded);
+    await expect.poll(recorded, { message: `closed with runBeforeUnload: ${runBeforeUnload}`, timeout: 2_000 }).toEqual(expect.arrayContaining(due.map((s) => s.downloaded)));
+    const other = await openHarness(ctx, server);
+    await harness(other, 'abort', id);
+    await other.close();
   }
   await recorder.dispose();
 });

@@ -1,8 +1,8 @@
 // The report writer against a real temporary directory: what it refuses to replace, what it
 // keeps, and that it never deletes a file bgprobe did not write.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runCompatCommand } from '../../src/cli/commands/compat.js';
@@ -74,6 +74,9 @@ describe('--out that holds files bgprobe did not write', () => {
   });
 });
 
+/** This machine's name as the report writer puts it into its temp dirs' names. */
+const HOST = hostname().replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'host';
+
 /** The pid of a process that has exited (so no writer owns a temp dir named with it). */
 function deadPid(): number {
   const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
@@ -99,9 +102,9 @@ describe('replacing a previous report', () => {
     const oldJson = readFileSync(join(dir, 'report.json'), 'utf8');
     // What the killed writer left: the previous report moved aside, the new one not yet in place.
     const gone = deadPid();
-    renameSync(dir, join(root, `.out.tmp-${gone}-AbC123-old`));
-    mkdirSync(join(root, `.out.tmp-${gone}-AbC123`));
-    writeFileSync(join(join(root, `.out.tmp-${gone}-AbC123`), 'report.html'), '<half');
+    renameSync(dir, join(root, `.out.tmp-${HOST}-${gone}-AbC123-old`));
+    mkdirSync(join(root, `.out.tmp-${HOST}-${gone}-AbC123`));
+    writeFileSync(join(join(root, `.out.tmp-${HOST}-${gone}-AbC123`), 'report.html'), '<half');
     checkOutDir(dir);
     expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe(oldJson);
     expect(readdirSync(root)).toEqual(['out']);
@@ -110,12 +113,39 @@ describe('replacing a previous report', () => {
   it('leaves the temp dir of a write still running (its process alive) alone', () => {
     const dir = join(root, 'out');
     writeReport(dir, report, ['json']);
-    const running = join(root, `.out.tmp-${process.pid}-AbC123`);
-    mkdirSync(running);
-    writeFileSync(join(running, 'report.json'), '{}');
+    const running = `.out.tmp-${HOST}-${process.pid}-AbC123`;
+    // Another machine's (a shared volume), and an earlier version's: judged by their age.
+    const foreign = `.out.tmp-otherhost-${deadPid()}-AbC123`;
+    const legacy = '.out.tmp-XyZ789';
+    const stale = '.out.tmp-otherhost-1-QrS456';
+    for (const name of [running, foreign, legacy, stale]) {
+      mkdirSync(join(root, name));
+      writeFileSync(join(root, name, 'report.json'), '{}');
+    }
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(root, stale), hourAgo, hourAgo);
+    // A sibling report whose name merely looks like a temp dir of this one is not touched.
+    writeReport(join(root, 'out.tmp-1-abcdef'), report, ['json']);
     writeReport(dir, report, ['md']);
-    expect(readdirSync(root).sort()).toEqual(['.out.tmp-' + process.pid + '-AbC123', 'out']);
+    expect(readdirSync(root).sort()).toEqual([foreign, running, legacy, 'out', 'out.tmp-1-abcdef'].sort());
     expect(readdirSync(dir)).toEqual(['report.md']);
+  });
+
+  it('a symlinked --out left dangling by a killed write: the previous report goes back where the link points', () => {
+    const real = join(root, 'real');
+    writeReport(real, model([result('old.one', 'chromium', 'deviates')]), ['json']);
+    const oldJson = readFileSync(join(real, 'report.json'), 'utf8');
+    symlinkSync(real, join(root, 'link'));
+    renameSync(real, join(root, `.real.tmp-${HOST}-${deadPid()}-AbC123-old`));
+    // The check before a run already puts it back, through the dangling link.
+    checkOutDir(join(root, 'link'));
+    expect(readFileSync(join(real, 'report.json'), 'utf8')).toBe(oldJson);
+    expect(readdirSync(root).sort()).toEqual(['link', 'real']);
+    // And a write through the link after such a kill replaces it where the link points.
+    renameSync(real, join(root, `.real.tmp-${HOST}-${deadPid()}-XyZ789-old`));
+    writeReport(join(root, 'link'), report, ['md']);
+    expect(readdirSync(real)).toEqual(['report.md']);
+    expect(readdirSync(root).sort()).toEqual(['link', 'real']);
   });
 
   it('writes through a symlinked --out and keeps the link', () => {
