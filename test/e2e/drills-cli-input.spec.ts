@@ -128,7 +128,7 @@ test('bgprobe record: every flag with an invalid value', async () => {
   for (const [args, pattern] of cases) expectUsageLine(await bgprobe(args, { cwd: dir }), args.join(' '), pattern);
   // --browser: the no-browser message lists where it looked, one line per place, by design.
   const missing = await bgprobe(['record', ...page, '--browser', join(dir, 'no-such-chrome'), ...out], { cwd: dir });
-  expect(missing.code).toBe(2);
+  expect(missing.code, missing.stderr).toBe(2);
   expect(missing.stderr).toMatch(/^bgprobe: No Chromium-based browser found\..*no-such-chrome/s);
   outputsUntouched();
 });
