@@ -53,7 +53,8 @@ const overCdp = test.extend({
         await use(browser);
       } finally {
         await browser.close();
-        await rm(profile, { recursive: true, force: true });
+        // Chromium's helper processes may still write into the profile for a moment after it exits.
+        await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
       }
     },
     { scope: 'worker' },

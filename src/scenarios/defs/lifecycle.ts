@@ -80,7 +80,8 @@ const restart = defineScenario({
     const path = ctx.browser.executablePath ?? undefined;
     if (!path) ctx.notAutomatable(`Needs a browser binary bgprobe can start twice on one profile; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
     const profile = mkdtempSync(join(tmpdir(), 'bgprobe-profile-'));
-    ctx.defer(async () => rmSync(profile, { recursive: true, force: true }), `removing the profile ${profile}`);
+    // Chromium's helper processes may still write into the profile for a moment after it exits.
+    ctx.defer(async () => rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }), `removing the profile ${profile}`);
     const first = await launch({ executablePath: path, userDataDir: profile, args: ctx.browser.args });
     let firstOpen = true;
     ctx.defer(async () => {
