@@ -167,6 +167,8 @@ test('a page closed mid-fetch: the samples it had queued are recorded (all with 
     await watchProgress(page, id);
     const read = () => page.evaluate(() => (window as unknown as { seen: Seen }).seen);
     await expect.poll(async () => (await read()).length, { timeout: 10_000 }).toBeGreaterThan(3);
+    // Let those samples age past a batch, so some are due even without unload handlers.
+    await page.waitForTimeout(500);
     const seen = await read();
     const closedAt = Date.now();
     // With unload handlers (a user closing the tab): pagehide sends the queue. Without
