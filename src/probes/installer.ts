@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { PlaywrightCdpSession } from '../cdp/session.js';
 import type { CriClientLike } from '../cdp/session.js';
+import { settleAll } from '../util/settle.js';
 import { bestEffort, debug } from '../util/debug.js';
 import { CriChannel, TunnelChannel, type RawChannel } from './channel.js';
 import { probeScript } from './probe-script.js';
@@ -119,8 +120,7 @@ export class ProbeInstaller {
         log(this.warnings[this.warnings.length - 1]);
       },
     );
-    const [p] = await Promise.allSettled([pages, channel]);
-    if (p.status === 'rejected') throw p.reason;
+    await settleAll([pages, channel]);
     if (!this.channel) {
       if (!this.warnings.length) this.warnings.push('service-worker probes unavailable: no browser-level CDP session (persistent context?)');
       return;

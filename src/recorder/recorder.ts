@@ -16,6 +16,7 @@ import { CriCdpSession, PlaywrightCdpSession, type CdpSession } from '../cdp/ses
 import { TimeoutError, UsageError } from '../errors.js';
 import { ProbeInstaller } from '../probes/installer.js';
 import type { ServedSource } from './served.js';
+import { settleAll } from '../util/settle.js';
 import { bestEffort, debug } from '../util/debug.js';
 import type { NormalisedEvent } from './normalise.js';
 import { Recording } from './recording.js';
@@ -116,8 +117,7 @@ export class BackgroundServiceRecorder extends Recording {
       // Recording and probe installation are independent round trips: side by side.
       const installer = recorder.probeInstaller;
       installer?.onRecord((r) => recorder.ingestProbe(r));
-      const started = await Promise.allSettled([recorder.start(), installer?.start()]);
-      for (const s of started) if (s.status === 'rejected') throw s.reason;
+      await settleAll([recorder.start(), installer?.start()]);
     } catch (e) {
       await recorder.dispose();
       throw e;
@@ -154,14 +154,13 @@ export class BackgroundServiceRecorder extends Recording {
     // is missed); the services side by side.
     // Every service settles before the first failure is thrown: dispose() must not race a
     // setRecording(true) still on its way.
-    const started = await Promise.allSettled(
+    await settleAll(
       this.services.map(async (service) => {
         await this.session.send('BackgroundService.startObserving', { service });
         await this.session.send('BackgroundService.setRecording', { shouldRecord: true, service });
         await this.waitForRecordingState(service, true);
       }),
     );
-    for (const s of started) if (s.status === 'rejected') throw s.reason;
   }
 
   private stateWaiters = new Set<() => void>();
