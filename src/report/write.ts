@@ -22,13 +22,19 @@ import type { ReportModel } from './model.js';
 
 export { FORMATS, FILE_NAMES, parseFormats, type Format } from './formats.js';
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const REPORT_FILES: ReadonlySet<string> = new Set(Object.values(FILE_NAMES));
 /**
  * `mkdtempSync(join(parent, '.<name>.tmp-<host>-<pid>-'))` and its `-old` twin (see
  * writeReport): host and pid say whether the writer still runs (names without them come from
- * earlier versions).
+ * earlier versions). Groups: host, pid, `-old`. For one target's name, or (no name) any.
  */
-const TEMP_DIR = /^\..+\.tmp-(?:([A-Za-z0-9]+)-(\d+)-)?[A-Za-z0-9]{6}(-old)?$/;
+function tempDirPattern(name?: string): RegExp {
+  return new RegExp(`^\\.${name === undefined ? '.+' : escapeRegExp(name)}\\.tmp-(?:([A-Za-z0-9]+)-(\\d+)-)?[A-Za-z0-9]{6}(-old)?$`);
+}
+/** Any report's temp dir (leftovers inside a report directory). */
+const TEMP_DIR = tempDirPattern();
 /** This machine's name as it goes into a temp dir's name. */
 const HOST = hostname().replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'host';
 /**
@@ -87,8 +93,6 @@ function writerGone(path: string, host: string | undefined, pid: string | undefi
   return st !== undefined && Date.now() - st.mtimeMs > FOREIGN_STALE_MS;
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * The directory a given --out stands for: itself, or where its symlink points, even while the
  * link dangles (a write killed after moving the old report aside leaves it dangling).
@@ -112,7 +116,7 @@ function targetOf(given: string): string {
 export function recoverInterruptedWrite(dir: string): void {
   const parent = dirname(dir);
   // This target's temp dirs only (not those of a sibling whose name merely looks alike).
-  const own = new RegExp(`^\\.${escapeRegExp(basename(dir))}\\.tmp-(?:([A-Za-z0-9]+)-(\\d+)-)?[A-Za-z0-9]{6}(-old)?$`);
+  const own = tempDirPattern(basename(dir));
   let names: string[];
   try {
     names = readdirSync(parent).filter((n) => own.test(n));
