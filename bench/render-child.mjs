@@ -1,12 +1,15 @@
 // Report rendering at scale, in a process of its own: a report model holding 100,000
 // BackgroundService events (50 results x 2,000 events, with their fetch timelines, built by
 // the same evidence functions compat uses), rendered to HTML (and JSON beside it) by
-// src/report's own render(). Prints JSON with times, sizes and memory.
+// src/report's own writeReport(). Prints JSON with times, sizes and memory.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { syntheticEvents } from './synthetic.mjs';
 
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
 const { Recording } = await import(dist('recorder/recording.js'));
-const { render } = await import(dist('report/write.js'));
+const { writeReport } = await import(dist('report/write.js'));
 const { SCHEMA_VERSION, TOOL_VERSION, countVerdicts } = await import(dist('report/model.js'));
 const { emptyEvidence, eventRow, fetchEvidence } = await import(dist('scenarios/evidence.js'));
 
@@ -52,22 +55,28 @@ for (let r = 0; r < results; r++) {
 }
 model.summary = countVerdicts(model.results);
 
+// Timed as `compat` writes a report: writeReport() into a directory (the HTML goes to its file
+// a scenario at a time). Peak memory is the kernel's high-water mark (maxRSS), so a peak inside a
+// render counts, not only what is left at its end; HTML goes first, so its growth is its own.
 globalThis.gc?.();
-const before = process.memoryUsage();
-let peak = before.rss;
+const before = process.memoryUsage().rss;
+const peakMB = () => (process.resourceUsage().maxRSS * 1024 - before) / 1048576;
+const dir = mkdtempSync(join(tmpdir(), 'bgprobe-bench-render-'));
 const out = { events: eventCount, results };
-for (const format of ['html', 'json']) {
-  const times = [];
-  let size = 0;
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    const text = render(model, format);
-    times.push(performance.now() - t0);
-    size = Buffer.byteLength(text);
-    peak = Math.max(peak, process.memoryUsage().rss);
+try {
+  for (const format of ['html', 'json']) {
+    const times = [];
+    let size = 0;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const written = writeReport(join(dir, 'report'), model, [format]);
+      times.push(performance.now() - t0);
+      size = statSync(written[format]).size;
+    }
+    times.sort((a, b) => a - b);
+    out[format] = { medianMs: times[1], bytes: size, peakRssGrowthMB: peakMB() };
   }
-  times.sort((a, b) => a - b);
-  out[format] = { medianMs: times[1], bytes: size };
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
-out.peakRssGrowthMB = (peak - before.rss) / 1048576;
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -12,7 +12,7 @@ import type { EventRow, FetchEvidence, ServedRow } from '../scenarios/evidence.j
 import { progressChart } from './chart.js';
 import type { ReportModel, ReportResult } from './model.js';
 import { safe, template, templatesDir } from './templates.js';
-import { VERDICT_ICON, VERDICT_ORDER, bytes, matrix, relTime, seconds } from './view.js';
+import { VERDICT_ICON, VERDICT_ORDER, bytes, matrix, relTime, seconds, type MatrixRow } from './view.js';
 
 /** Only http(s) links are links: a `javascript:` URL from a loaded report becomes inert text. */
 export function safeLink(url: string): string | null {
@@ -95,25 +95,27 @@ function resultView(r: ReportResult, browserIndex: number) {
   };
 }
 
-export function renderHtml(model: ReportModel): string {
-  const rows = matrix(model).map((row, i) => ({
+/** Where report.html.hbs puts the scenario sections, which renderHtmlTo writes one at a time. */
+const SCENARIOS_MARK = '<!--bgprobe:scenarios-->';
+
+function scenarioView(row: MatrixRow, i: number) {
+  return {
     anchor: `s${i}`,
     id: row.scenario.id,
     title: row.scenario.title,
-    group: row.scenario.group,
     expectation: row.scenario.expectation,
     skipReason: row.scenario.skipReason,
     link: safeLink(row.scenario.link),
     linkText: row.scenario.link,
-    worst: row.worst,
     verdicts: [...new Set(row.cells.filter((c) => c !== null).map((c) => c!.verdict))].join(' '),
-    cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, browserIndex: b } : null)),
-    results: row.cells.flatMap((c, b) => (c ? [resultView(c, b)] : [])),
-  }));
+  };
+}
+
+function pageView(model: ReportModel, rows: MatrixRow[]) {
   const css = readFileSync(join(templatesDir(), 'report.css'), 'utf8');
   const js = readFileSync(join(templatesDir(), 'report.js'), 'utf8');
   const hash = createHash('sha256').update(js).digest('base64');
-  const view = {
+  return {
     css: safe(css),
     js: safe(js),
     csp: `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${hash}'`,
@@ -127,7 +129,12 @@ export function renderHtml(model: ReportModel): string {
     browsers: model.browsers.map((b, i) => ({ ...b, index: i, argsText: b.args.join(' ') })),
     counts: VERDICT_ORDER.map((v) => ({ verdict: v, icon: VERDICT_ICON[v], n: model.summary.byVerdict[v] ?? 0 })),
     total: model.summary.total,
-    rows,
+    // The matrix: a line per scenario, no evidence.
+    rows: rows.map((row, i) => ({
+      ...scenarioView(row, i),
+      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, browserIndex: b } : null)),
+    })),
+    scenarios: safe(SCENARIOS_MARK),
     comparison: model.comparison
       ? {
           baseline: model.comparison.baseline,
@@ -136,5 +143,28 @@ export function renderHtml(model: ReportModel): string {
         }
       : null,
   };
-  return template('report.html.hbs')(view);
+}
+
+/**
+ * Renders report.html in pieces: the page around the scenarios, then one scenario section (its
+ * evidence turned into a view and then into HTML) at a time. Memory holds one scenario's
+ * evidence as HTML, never the whole page as one string with the views of every event beside it
+ * (100,000 events peaked at about 1 GB that way).
+ */
+export function renderHtmlTo(model: ReportModel, write: (chunk: string) => void): void {
+  const rows = matrix(model);
+  const page = template('report.html.hbs')(pageView(model, rows));
+  const at = page.indexOf(SCENARIOS_MARK);
+  write(page.slice(0, at));
+  const section = template('scenario.html.hbs');
+  rows.forEach((row, i) => {
+    write(section({ ...scenarioView(row, i), results: row.cells.flatMap((c, b) => (c ? [resultView(c, b)] : [])) }));
+  });
+  write(page.slice(at + SCENARIOS_MARK.length));
+}
+
+export function renderHtml(model: ReportModel): string {
+  const chunks: string[] = [];
+  renderHtmlTo(model, (chunk) => chunks.push(chunk));
+  return chunks.join('');
 }

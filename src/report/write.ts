@@ -9,12 +9,12 @@
  * never cost a project). And the old directory is emptied name by name, never removed
  * recursively: a file that appears in it during the swap stays where it is.
  */
-import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { FILE_NAMES, type Format } from './formats.js';
-import { renderHtml } from './html.js';
+import { renderHtml, renderHtmlTo } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
@@ -171,19 +171,38 @@ function carried(dir: string, options: WriteOptions): string[] {
   return here;
 }
 
-/** Render every format first (a renderer bug must not cost the old report), then swap directories. */
+/** One format into `path`: HTML in pieces as it renders (see renderHtmlTo), the others as one string. */
+function renderToFile(model: ReportModel, format: Format, path: string): void {
+  if (format !== 'html') {
+    writeFileSync(path, render(model, format));
+    return;
+  }
+  const fd = openSync(path, 'w');
+  try {
+    renderHtmlTo(model, (chunk) => {
+      const buf = Buffer.from(chunk);
+      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Render every format into a temporary directory first (a renderer bug must not cost the old
+ * report), then swap directories.
+ */
 export function writeReport(outDir: string, model: ReportModel, formats: readonly Format[], options: WriteOptions = {}): Record<Format, string> {
   const given = resolve(outDir);
   checkOutDir(given);
   // Through a symlink to the directory it names: the link is the user's, not the report's.
   const dir = targetOf(given);
-  const rendered = formats.map((f) => [f, render(model, f)] as const);
   mkdirSync(dirname(dir), { recursive: true });
   const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.tmp-${HOST}-${process.pid}-`));
   const written = {} as Record<Format, string>;
   try {
-    for (const [f, text] of rendered) {
-      writeFileSync(join(tmp, FILE_NAMES[f]), text);
+    for (const f of formats) {
+      renderToFile(model, f, join(tmp, FILE_NAMES[f]));
       written[f] = join(given, FILE_NAMES[f]);
     }
     const replaced = new Set(formats.map((f) => FILE_NAMES[f]));

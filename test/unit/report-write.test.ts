@@ -11,7 +11,9 @@ import { runMergeCommand } from '../../src/cli/commands/merge.js';
 import { runReportCommand } from '../../src/cli/commands/report.js';
 import type { CommandContext } from '../../src/cli/command.js';
 import { UsageError } from '../../src/errors.js';
+import { renderHtml, renderHtmlTo } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';
+import { emptyEvidence } from '../../src/scenarios/evidence.js';
 import { checkOutDir, writeReport } from '../../src/report/write.js';
 import { model, result } from './report-fixture.js';
 
@@ -155,6 +157,34 @@ describe('replacing a previous report', () => {
     writeReport(join(root, 'link'), report, ['html']);
     expect(readdirSync(real)).toEqual(['report.html']);
     expect(readdirSync(join(root, 'link'))).toEqual(['report.html']);
+  });
+});
+
+describe('report.html, written a scenario at a time', () => {
+  const three = model([result('a.one', 'chromium', 'conforms'), result('b.two', 'chromium', 'deviates'), result('c.three', 'chromium', 'error')]);
+
+  it('the file holds the very page renderHtml gives, sent in pieces: the page, then each scenario', () => {
+    const dir = join(root, 'out');
+    writeReport(dir, three, ['html']);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toBe(renderHtml(three));
+    const chunks: string[] = [];
+    renderHtmlTo(three, (c) => chunks.push(c));
+    // Head, three sections, tail: no piece holds more than one scenario's evidence.
+    expect(chunks).toHaveLength(5);
+    expect(chunks.filter((c) => c.includes('<section class="scenario'))).toHaveLength(3);
+    expect(chunks[4]).toContain('</html>');
+  });
+
+  it('a renderer that fails half-way through the file costs neither the previous report nor a temp dir', () => {
+    const dir = join(root, 'out');
+    writeReport(dir, report, ['html', 'json']);
+    const before = { html: readFileSync(join(dir, 'report.html'), 'utf8'), json: readFileSync(join(dir, 'report.json'), 'utf8') };
+    // The last scenario's evidence is broken: the page head and the first sections are on disk by then.
+    const broken = model([result('a.one', 'chromium', 'deviates'), result('b.two', 'chromium', 'conforms', { evidence: { ...emptyEvidence(), events: null as never } })]);
+    expect(() => writeReport(dir, broken, ['html', 'json'])).toThrow(TypeError);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toBe(before.html);
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe(before.json);
+    expect(readdirSync(root)).toEqual(['out']);
   });
 });
 
