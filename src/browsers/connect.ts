@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { UsageError } from '../errors.js';
 import type { CriClientLike } from '../cdp/session.js';
 import { assertNotHeadlessShell } from './discover.js';
+import { settleWithin } from '../util/deadline.js';
 
 export interface ConnectOptions {
   /** `http://host:port` (the --remote-debugging-port) or the browser's `ws://.../devtools/browser/...`. */
@@ -88,12 +89,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectedBrowser
   const url = parseEndpoint(options.endpoint);
   const timeout = options.timeout ?? 10_000;
   const withTimeout = <T>(p: Promise<T>, what: string): Promise<T> =>
-    Promise.race([
-      p,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new UsageError(`${what} at ${options.endpoint} did not answer within ${timeout} ms.`)), timeout).unref(),
-      ),
-    ]);
+    settleWithin(p, timeout, () => new UsageError(`${what} at ${options.endpoint} did not answer within ${timeout} ms.`));
   let wsEndpoint: string;
   const port = Number(url.port || (url.protocol === 'https:' || url.protocol === 'wss:' ? 443 : 80));
   try {

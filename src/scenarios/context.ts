@@ -17,6 +17,7 @@ import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
 import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from './evidence.js';
 import { NotAutomatable, UnsupportedFeature, type Json } from './types.js';
 import { bestEffort, debug } from '../util/debug.js';
+import { settleWithin } from '../util/deadline.js';
 
 const log = debug('bgprobe:scenarios');
 
@@ -296,11 +297,5 @@ export class TeardownError extends Error {
 
 /** Resolve/reject with `p`, or reject with DeadlineError after `ms`. */
 export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlineError(`${what} did not finish within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  return settleWithin(p, ms, () => new DeadlineError(`${what} did not finish within ${ms} ms`));
 }
