@@ -19,7 +19,8 @@ export class BrowserSlot {
   /** The browser `current` resolved to; null once it is dropped (so its late events are ignored). */
   private live: Browser | null = null;
   private connected: ConnectedBrowser | null = null;
-  private broken = false;
+  /** The `current` that crashed, hung or disconnected: the next get() replaces that one only. */
+  private broken: Promise<BrowserUnderTest> | null = null;
   /** The browser's version once launched (for the report, even if it later crashed). */
   version: string | null = null;
   launches = 0;
@@ -29,22 +30,25 @@ export class BrowserSlot {
     private readonly headless: boolean,
   ) {}
 
-  /** The browser, launched on first use and again after `markBroken()`. */
   /** A browser that never started once is not retried for every scenario. */
   private firstLaunchError: Error | null = null;
   private started = false;
 
+  /** The browser, launched on first use and again after it broke. */
   async get(): Promise<BrowserUnderTest> {
     if (this.firstLaunchError && !this.started) throw this.firstLaunchError;
-    // A browser that died a moment ago may not have emitted 'disconnected' to markBroken() yet.
-    const known = this.current ? await this.current.catch(() => null) : null;
-    if (known && !known.browser.isConnected()) this.broken = true;
-    if (this.broken && this.current) {
-      const old = this.current;
-      this.current = null;
-      this.live = null;
-      this.broken = false;
-      await this.dispose(old);
+    const seen = this.current;
+    if (seen) {
+      const known = await seen.catch(() => null);
+      // A browser that died a moment ago may not have emitted 'disconnected' to markBroken() yet.
+      // Judged only if `seen` is still the slot's browser: scenarios ask side by side after a
+      // crash, and one that waited here must not condemn the fresh browser another just started.
+      if (this.current === seen && (this.broken === seen || !known?.browser.isConnected())) {
+        this.live = null;
+        this.broken = null;
+        // Every caller waits on this one replacement: the old browser closed, then one launch.
+        this.current = this.dispose(seen).then(() => this.launch());
+      }
     }
     this.current ??= this.launch();
     const p = this.current;
@@ -61,7 +65,7 @@ export class BrowserSlot {
 
   /** The browser crashed, hung or disconnected: the next `get()` starts a fresh one. */
   markBroken(): void {
-    this.broken = true;
+    this.broken = this.current;
   }
 
   async close(): Promise<void> {

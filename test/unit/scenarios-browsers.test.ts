@@ -80,4 +80,21 @@ describe('BrowserSlot', () => {
     await slot.close();
     expect(launched[1]!.closes).toBe(1);
   });
+
+  it('after a crash, scenarios asking side by side share one fresh browser, and it stays', async () => {
+    const slot = new BrowserSlot(spec, true);
+    await slot.get();
+    // The browser dies; three scenarios ask for it at once (compat runs 3 side by side), some
+    // before the 'disconnected' event reached the slot.
+    launched[0]!.connected = false;
+    const first = slot.get();
+    launched[0]!.emit('disconnected');
+    const all = await Promise.all([first, slot.get(), slot.get()]);
+    expect(all.map((b) => b.browser)).toEqual([launched[1], launched[1], launched[1]]);
+    // Later asks keep it: nobody closed the fresh browser on the strength of the dead one.
+    expect((await slot.get()).browser).toBe(launched[1]);
+    expect(launched).toHaveLength(2);
+    expect(launched[1]!.closes).toBe(0);
+    expect(slot.launches).toBe(2);
+  });
 });
