@@ -126,7 +126,12 @@ function pageView(model: ReportModel, rows: MatrixRow[]) {
     merged: model.run.mergedFrom.length,
     schemaVersion: model.schemaVersion,
     toolVersion: model.tool.version,
-    browsers: model.browsers.map((b, i) => ({ ...b, index: i, argsText: b.args.join(' ') })),
+    browsers: model.browsers.map((b, i) => ({
+      ...b,
+      index: i,
+      argsText: b.args.join(' '),
+      crashes: (b.crashes ?? []).map((c) => ({ at: new Date(c.at).toISOString(), lastWords: c.lastWords ?? 'no FATAL line in its log (killed, or not launched by bgprobe)' })),
+    })),
     counts: VERDICT_ORDER.map((v) => ({ verdict: v, icon: VERDICT_ICON[v], n: model.summary.byVerdict[v] ?? 0 })),
     total: model.summary.total,
     // The matrix: a line per scenario, no evidence.

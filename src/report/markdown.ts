@@ -15,7 +15,7 @@ export function renderMarkdown(model: ReportModel): string {
   const view = {
     shard: model.run.shard ? `${model.run.shard.index}/${model.run.shard.total}` : null,
     summary: mdText(`${parts.join(', ')} in ${seconds(model.run.durationMs)}.`) +
-      ` Browsers: ${model.browsers.map((b) => `${mdText(b.label)} (${mdText(b.version ?? 'not started')})`).join(', ')}.`,
+      ` Browsers: ${model.browsers.map((b) => `${mdText(b.label)} (${mdText(b.version ?? 'not started')}${b.crashes?.length ? `, ended on its own ${b.crashes.length}×` : ''})`).join(', ')}.`,
     browsers: model.browsers.map((b) => mdText(b.label)),
     rows: matrix(model).map((row) => ({
       id: mdText(row.scenario.id),

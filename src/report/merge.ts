@@ -16,8 +16,14 @@ export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source:
   for (const { model, source } of inputs) {
     for (const b of model.browsers) {
       const known = browsers.get(b.label);
-      if (!known) browsers.set(b.label, { ...b });
-      else if (known.version === null) known.version = b.version;
+      if (!known) {
+        browsers.set(b.label, { ...b, ...(b.crashes ? { crashes: [...b.crashes] } : {}) });
+        continue;
+      }
+      if (known.version === null) known.version = b.version;
+      // Each shard launched the browser on its own: the merged run launched it this often.
+      if (b.launches !== undefined) known.launches = (known.launches ?? 0) + b.launches;
+      if (b.crashes?.length) known.crashes = [...(known.crashes ?? []), ...b.crashes].sort((x, y) => x.at - y.at);
     }
     for (const s of model.scenarios) if (!scenarios.has(s.id)) scenarios.set(s.id, s);
     for (const r of model.results) {

@@ -21,6 +21,10 @@ export interface ReportBrowser {
   args: string[];
   version: string | null;
   launchError: string | null;
+  /** Times bgprobe started it (1 + one per relaunch); 0 when it never started. Absent in reports of earlier bgprobe versions. */
+  launches?: number;
+  /** Its ends that bgprobe did not ask for, each with the FATAL line of its log. Absent in reports of earlier bgprobe versions. */
+  crashes?: Array<{ at: number; lastWords: string | null }>;
 }
 
 export interface ReportScenario {
@@ -110,6 +114,8 @@ export function buildReport(run: RunResult, options: BuildOptions): ReportModel 
     args: b.spec.args,
     version: b.version,
     launchError: b.launchError,
+    launches: b.launches,
+    crashes: b.crashes,
   }));
   const results = sortResults(run.results, scenarios, browsers);
   return {

@@ -3,6 +3,9 @@
  * discovered local Chromium, each with its own flags and label. A BrowserSlot launches its
  * browser lazily and again after a crash or a hang, so one bad scenario costs one verdict.
  */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { connect, type ConnectedBrowser } from '../browsers/connect.js';
 import { discoverBrowser } from '../browsers/discover.js';
@@ -14,6 +17,38 @@ import type { BrowserUnderTest } from './context.js';
 
 export { browserSpecs, classifyBrowser, splitArgs, CHANNELS, type BrowserKind, type BrowserSpec } from './spec.js';
 
+/** An end of the browser that bgprobe did not ask for (a crash, a kill), for the report. */
+export interface BrowserCrash {
+  /** ms since the epoch. */
+  at: number;
+  /** The FATAL line of the browser's log, e.g. `FATAL base/...cc:821: Detected dangling raw_ptr...`; null when it left none (SIGKILL, or no log). */
+  lastWords: string | null;
+}
+
+/** The last FATAL line of a Chromium log (`[pid:tid:time:FATAL:file.cc:123] message`), from its last 64 KiB. */
+export function lastWordsIn(logFile: string): string | null {
+  let text: string;
+  try {
+    const size = statSync(logFile).size;
+    const len = Math.min(size, 64 * 1024);
+    const buf = Buffer.alloc(len);
+    const fd = openSync(logFile, 'r');
+    try {
+      readSync(fd, buf, 0, len, size - len);
+    } finally {
+      closeSync(fd);
+    }
+    text = buf.toString('utf8');
+  } catch {
+    return null;
+  }
+  const fatal = [...text.matchAll(/^\[[^\]\n]*:FATAL:([^\]\n]+)\] ?(.*)$/gm)].pop();
+  return fatal ? `FATAL ${fatal[1]}: ${fatal[2]!.trim()}` : null;
+}
+
+/** The user's own logging flags win: then the browser's log is theirs, and no last words are read. */
+const logsElsewhere = (args: readonly string[]) => args.some((a) => /^--(enable-logging|log-file)(=|$)/.test(a));
+
 export class BrowserSlot {
   private current: Promise<BrowserUnderTest> | null = null;
   /** The browser `current` resolved to; null once it is dropped (so its late events are ignored). */
@@ -24,6 +59,11 @@ export class BrowserSlot {
   /** The browser's version once launched (for the report, even if it later crashed). */
   version: string | null = null;
   launches = 0;
+  /** Every end of a live browser that the slot did not ask for, in order. */
+  readonly crashes: BrowserCrash[] = [];
+  private readonly crashOf = new WeakMap<Browser, BrowserCrash>();
+  /** Where launched browsers write their logs (`--log-file`), one file per launch. */
+  private logDir: string | null = null;
 
   constructor(
     readonly spec: BrowserSpec,
@@ -68,11 +108,18 @@ export class BrowserSlot {
     this.broken = this.current;
   }
 
+  /** How `browser` ended, when it ended on its own (a crash or a kill); undefined otherwise. */
+  crash(browser: Browser): BrowserCrash | undefined {
+    return this.crashOf.get(browser);
+  }
+
   async close(): Promise<void> {
     const p = this.current;
     this.current = null;
     this.live = null;
     if (p) await this.dispose(p);
+    if (this.logDir) rmSync(this.logDir, { recursive: true, force: true });
+    this.logDir = null;
   }
 
   private async dispose(p: Promise<BrowserUnderTest>): Promise<void> {
@@ -91,22 +138,36 @@ export class BrowserSlot {
     const { spec } = this;
     let browser: Browser;
     let executablePath: string | null = null;
+    // A browser bgprobe starts writes its log to a file (Playwright keeps its stderr to
+    // itself): when it dies, the FATAL line there says why, in the report.
+    let logFile: string | null = null;
+    const args = [...spec.args];
+    if (spec.kind !== 'endpoint' && !logsElsewhere(spec.args)) {
+      this.logDir ??= mkdtempSync(join(tmpdir(), 'bgprobe-browser-log-'));
+      logFile = join(this.logDir, `launch-${this.launches}.log`);
+      args.push('--enable-logging', `--log-file=${logFile}`);
+    }
     if (spec.kind === 'endpoint') {
       this.connected = await connect({ endpoint: spec.target! });
       browser = await this.connected.playwright();
     } else if (spec.kind === 'channel') {
       const { chromium } = await import('playwright-core');
       // Ctrl-C is bgprobe's to handle (write the report of what finished), not Playwright's.
-      browser = await chromium.launch({ channel: spec.target!, headless: this.headless, args: mergeArgs(defaultArgs(), spec.args), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+      browser = await chromium.launch({ channel: spec.target!, headless: this.headless, args: mergeArgs(defaultArgs(), args), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
     } else {
       executablePath = (await discoverBrowser(spec.target ?? undefined)).executablePath;
-      browser = await launch({ executablePath, headless: this.headless, args: spec.args, handleSignals: false });
+      browser = await launch({ executablePath, headless: this.headless, args, handleSignals: false });
     }
     // Only the live browser's end matters. An old one, dropped by get() and still closing
     // (a slow close), disconnects after the slot was reset: marking the slot then would make
-    // the next get() kill the fresh browser while other scenarios use it.
+    // the next get() kill the fresh browser while other scenarios use it. This listener comes
+    // before any scenario's, so crash() answers inside theirs.
     browser.on('disconnected', () => {
-      if (this.live === browser) this.markBroken();
+      if (this.live !== browser) return;
+      this.markBroken();
+      const crash = { at: Date.now(), lastWords: logFile ? lastWordsIn(logFile) : null };
+      this.crashes.push(crash);
+      this.crashOf.set(browser, crash);
     });
     this.live = browser;
     this.version = browser.version();

@@ -6,7 +6,7 @@
  * flight: the results hold only scenarios that finished.
  */
 import { FixtureServer } from '../server/index.js';
-import { BrowserSlot, type BrowserSpec } from './browsers.js';
+import { BrowserSlot, type BrowserCrash, type BrowserSpec } from './browsers.js';
 import { DeadlineError, ScenarioContext, TeardownError, withDeadline } from './context.js';
 import { emptyEvidence, toJson, withoutOrigin, type Evidence } from './evidence.js';
 import type { SkipEntry } from './registry.js';
@@ -28,6 +28,8 @@ export interface BrowserRunInfo {
   spec: BrowserSpec;
   version: string | null;
   launches: number;
+  /** Ends of the browser bgprobe did not ask for (each followed by a relaunch when scenarios remained). */
+  crashes: BrowserCrash[];
   launchError: string | null;
 }
 
@@ -72,7 +74,7 @@ export async function runScenarios(options: RunOptions): Promise<RunResult> {
 
   for (const spec of options.browsers) {
     const slot = new BrowserSlot(spec, options.headless ?? true);
-    const info: BrowserRunInfo = { spec, version: null, launches: 0, launchError: null };
+    const info: BrowserRunInfo = { spec, version: null, launches: 0, crashes: [], launchError: null };
     browsers.push(info);
     for (const skip of options.skipped ?? []) {
       results.push({
@@ -112,12 +114,26 @@ export async function runScenarios(options: RunOptions): Promise<RunResult> {
     await Promise.all(inflight);
     info.version = slot.version;
     info.launches = slot.launches;
+    info.crashes = [...slot.crashes];
     const failedLaunch = results.find((r) => r.browser === spec.label && r.error?.name === 'LaunchError');
     if (failedLaunch) info.launchError = failedLaunch.error!.message;
     await slot.close();
     if (interrupted()) break;
   }
   return { startedAt, durationMs: Date.now() - startedAt, interrupted: interrupted(), browsers, results };
+}
+
+/** A message as the one-line summary: its lines joined, at most 300 characters (the whole is in `error`). */
+function oneLine(message: string): string {
+  const text = message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
+/** Why a scenario ended with the browser: its FATAL line when its log held one. */
+function disconnectedDuring(crash: BrowserCrash | undefined): string {
+  return crash?.lastWords
+    ? `the browser crashed during the scenario: ${crash.lastWords}`
+    : 'the browser disconnected (crashed or was closed) during the scenario';
 }
 
 /** One scenario on one browser: always a result (null only when interrupted). */
@@ -153,7 +169,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       const timer = setTimeout(() => reject(new DeadlineError(`timed out after ${timeout} ms (--timeout)`)), timeout);
       const onDisconnect = () => {
         crashed = true;
-        reject(new Error(`the browser disconnected (crashed or was closed) during the scenario`));
+        reject(new Error(disconnectedDuring(slot.crash(but.browser))));
       };
       but.browser.once('disconnected', onDisconnect);
       const onAbort = () => reject(new Interrupted('interrupted'));
@@ -173,7 +189,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       c.abort('the scenario ended');
     }
     ({ verdict, summary } = scenario.judge(observation));
-    if (crashed) throw new Error('the browser disconnected (crashed or was closed) during the scenario');
+    if (crashed) throw new Error(disconnectedDuring(slot.crash(but.browser)));
   } catch (e) {
     // Interrupted: still tear down (close the context, stop the server), then drop the result.
     interrupted = e instanceof Interrupted;
@@ -186,7 +202,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       summary = err.message;
     } else {
       verdict = 'error';
-      summary = `${err.name}: ${err.message.split('\n')[0]}`;
+      summary = `${err.name}: ${oneLine(err.message)}`;
       error = { name: err.name, message: err.message, stack: err.stack ?? null };
     }
   }

@@ -4,7 +4,7 @@
 import { test, expect } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,11 @@ test('the browser SIGKILLed mid-scenario: that scenario is an error, the browser
     const current = chromiumChildren(run.child.pid!);
     expect(current, 'the compat run should have one browser process').toHaveLength(1);
     killed = current[0]!;
+    // What a Chromium that dies on a CHECK leaves in its log (bgprobe passes --log-file to the
+    // browsers it launches): planted here, so the report must carry it to the scenario it cost.
+    const logFile = readFileSync(`/proc/${killed}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--log-file='))?.slice('--log-file='.length);
+    expect(logFile, 'the browser should have been given a --log-file').toBeTruthy();
+    appendFileSync(logFile!, `[${killed}:${killed}:1201/120000.000000:FATAL:drill/planted.cc:42] Check failed: planted by the drill.\n`);
     process.kill(killed, 'SIGKILL');
     const { code } = await run.done;
     // An error verdict makes compat exit 1 (--fail-on errors is the default), not 2 or a crash.
@@ -89,15 +94,20 @@ test('the browser SIGKILLed mid-scenario: that scenario is an error, the browser
   expect([...browsers].filter((p) => p !== killed).length, `browser pids seen: ${[...browsers].join(', ')}`).toBeGreaterThanOrEqual(1);
 
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+    browsers: Array<{ launches: number; crashes: Array<{ at: number; lastWords: string | null }> }>;
     results: Array<{ scenarioId: string; verdict: string; summary: string; error: { message: string } | null }>;
     summary: { total: number };
     run: { interrupted: boolean };
   };
   expect(report.run.interrupted).toBe(false);
+  const lastWords = 'FATAL drill/planted.cc:42: Check failed: planted by the drill.';
+  expect(report.browsers[0]!.launches).toBe(2);
+  expect(report.browsers[0]!.crashes).toEqual([{ at: expect.any(Number), lastWords }]);
   expect(report.results.map((r) => r.scenarioId).sort()).toEqual([...ids].sort());
   const byId = Object.fromEntries(report.results.map((r) => [r.scenarioId, r]));
   expect(byId[victim]!.verdict).toBe('error');
-  expect(byId[victim]!.summary).toMatch(/disconnected|crash|closed/i);
+  expect(byId[victim]!.summary).toBe(`Error: the browser crashed during the scenario: ${lastWords}`);
+  expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('ended on its own 1× (started 2×)');
   // The scenarios after the crash ran on the relaunched browser and got real verdicts.
   for (const id of ids.filter((i) => i !== victim)) expect([id, byId[id]!.verdict]).toEqual([id, expect.stringMatching(/^(conforms|deviates)$/)]);
   // Complete: every format, each naming every scenario.

@@ -90,6 +90,19 @@ describe('merge', () => {
     expect(m.run.mergedFrom).toEqual([{ index: 1, total: 2 }, { index: 2, total: 2 }]);
   });
 
+  it("adds up the shards' launches and keeps every crash in time order (older reports have neither)", () => {
+    const s1 = model([result('fetch.success.one', 'c', 'conforms')], ['c']);
+    const s2 = model([result('api.exposure.window', 'c', 'error')], ['c']);
+    const s3 = model([result('failure.bad-status', 'c', 'conforms')], ['c']);
+    Object.assign(s1.browsers[0]!, { launches: 2, crashes: [{ at: 20, lastWords: 'FATAL b.cc:2: late' }] });
+    Object.assign(s2.browsers[0]!, { launches: 2, crashes: [{ at: 10, lastWords: null }] });
+    const m = mergeReports([s1, s2, s3].map((x, i) => ({ model: x, source: String(i) })));
+    expect(m.browsers[0]!.launches).toBe(4);
+    expect(m.browsers[0]!.crashes).toEqual([{ at: 10, lastWords: null }, { at: 20, lastWords: 'FATAL b.cc:2: late' }]);
+    // The input is not changed by the merge.
+    expect(s1.browsers[0]!.crashes).toHaveLength(1);
+  });
+
   it('refuses overlapping shards', () => {
     const a = model([result('x', 'c', 'conforms')]);
     expect(() => mergeReports([{ model: a, source: 'a' }, { model: a, source: 'b' }])).toThrow(/overlap/);

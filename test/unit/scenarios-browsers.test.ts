@@ -1,6 +1,9 @@
 // BrowserSlot's relaunch logic against fake browsers: when the slot is marked broken, and that
 // the late 'disconnected' of a browser it already dropped does not cost the fresh one.
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 class FakeBrowser extends EventEmitter {
@@ -36,7 +39,7 @@ vi.mock('../../src/browsers/discover.js', () => ({
   discoverBrowser: async () => ({ executablePath: '/usr/bin/chromium' }),
 }));
 
-const { BrowserSlot } = await import('../../src/scenarios/browsers.js');
+const { BrowserSlot, lastWordsIn } = await import('../../src/scenarios/browsers.js');
 const spec = { label: 'chromium', kind: 'default' as const, target: null, args: [] };
 
 beforeEach(() => {
@@ -96,5 +99,31 @@ describe('BrowserSlot', () => {
     expect(launched).toHaveLength(2);
     expect(launched[1]!.closes).toBe(0);
     expect(slot.launches).toBe(2);
+  });
+});
+
+describe('lastWordsIn', () => {
+  it("finds the last FATAL line of a Chromium log (the one seen when Chromium 150 aborted mid-compat)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-lastwords-'));
+    try {
+      const log = join(dir, 'chromium.log');
+      writeFileSync(
+        log,
+        [
+          '[21772:21800:1201/134037.612856:ERROR:dbus/bus.cc:405] Failed to connect to the bus: Failed to connect to socket',
+          '[21772:21772:1201/134042.637629:FATAL:base/allocator/partition_alloc_support.cc:821] Detected dangling raw_ptr in unretained with id=0x00000d14023e04ac:',
+          '',
+          'Task trace:',
+          '#0 0x5651a36057d6 <unknown>',
+          '[1201/134042.665300:ERROR:third_party/crashpad/crashpad/util/file/file_io_posix.cc:145] open /sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq: No such file',
+        ].join('\n'),
+      );
+      expect(lastWordsIn(log)).toBe('FATAL base/allocator/partition_alloc_support.cc:821: Detected dangling raw_ptr in unretained with id=0x00000d14023e04ac:');
+      writeFileSync(log, '[1:1:0101/000000.000000:ERROR:x.cc:1] only errors\n');
+      expect(lastWordsIn(log)).toBeNull();
+      expect(lastWordsIn(join(dir, 'missing.log'))).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
