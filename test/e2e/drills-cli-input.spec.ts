@@ -133,6 +133,17 @@ test('bgprobe record: every flag with an invalid value', async () => {
   outputsUntouched();
 });
 
+test('bgprobe compat --browser <a path that is not there>: exit 2 before any browser starts, the previous report kept', async () => {
+  // Once a report of `error` verdicts with exit 1, written over the last good report.
+  for (const browsers of [[join(dir, 'no-such-chrome')], ['chrome', join(dir, 'no-such-chrome')]]) {
+    const run = await bgprobe(['compat', ...browsers.flatMap((b) => ['--browser', b]), '--scenario', 'api.exposure.window', '--out', 'out'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/^bgprobe: No Chromium-based browser found\..*no-such-chrome.*Pass --browser <path>/s);
+    expect(run.stderr).not.toMatch(/^start /m);
+  }
+  outputsUntouched();
+});
+
 test('bgprobe record: a boolean flag given a value it cannot mean is refused', async () => {
   // yargs would read --probes=maybe as false: a typo must not switch a feature off silently.
   for (const flag of ['--probes=maybe', '--headed=maybe', '--ndjson=x']) {

@@ -5,6 +5,7 @@
  * costs the previous report.
  */
 import { resolve } from 'node:path';
+import { assertNotHeadlessShell, discoverBrowser } from '../../browsers/discover.js';
 import { runCompat } from '../../report/compat.js';
 import { describeComparison } from '../../report/diff.js';
 import { loadReport, type ReportModel } from '../../report/model.js';
@@ -23,6 +24,11 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
   const baseline = options.baseline ? { model: loadReport(resolve(ctx.cwd, options.baseline)), name: options.baseline } : null;
   const out = resolve(ctx.cwd, options.out);
   checkOutDir(out);
+  // A browser path that is not there (or chrome-headless-shell) is a typo, not a finding:
+  // exit 2 now, rather than a report of `error` verdicts written over the last good one.
+  for (const spec of options.browsers) {
+    if (spec.kind === 'default' || spec.kind === 'path') assertNotHeadlessShell((await discoverBrowser(spec.target ?? undefined)).executablePath);
+  }
 
   const controller = new AbortController();
   void ctx.interrupt.promise.then(() => {
