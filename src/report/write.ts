@@ -19,10 +19,9 @@ import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import type { ReportModel } from './model.js';
+import { escapeRegExp } from '../util/regexp.js';
 
 export { FORMATS, FILE_NAMES, parseFormats, type Format } from './formats.js';
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const REPORT_FILES: ReadonlySet<string> = new Set(Object.values(FILE_NAMES));
 /**

@@ -11,8 +11,11 @@ import type { FetchRequest, FetchTimeline, ServedView } from '../recorder/timeli
 import { servedView } from '../recorder/served.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { Json } from './types.js';
+import { escapeRegExp } from '../util/regexp.js';
 
 export const FIXTURE_TOKEN = '{fixture}';
+/** The fixture origin's host:port, where a URL puts credentials before it. */
+export const FIXTURE_HOST_TOKEN = '{fixture-host}';
 
 export interface EventRow {
   /** ms since the epoch. */
@@ -157,10 +160,18 @@ export function toJson(value: unknown): Json {
   return String(value);
 }
 
-/** Replace the fixture origin (varying port) by `{fixture}` in every string, keys included. */
+/**
+ * Replace the fixture origin (varying port) by `{fixture}` in every string, keys included. A URL
+ * with credentials in it (`http://user:pw@127.0.0.1:PORT/...`) keeps them and becomes
+ * `http://user:pw@{fixture-host}/...`: the origin is not a substring of it, yet its port varies too.
+ */
 export function withoutOrigin<T>(value: T, origin: string | null): T {
   if (!origin) return value;
-  const swap = (s: string) => s.split(origin).join(FIXTURE_TOKEN);
+  const url = new URL(origin);
+  // Not followed by a digit: port 33997 is not a prefix of port 339970.
+  const plain = new RegExp(`${escapeRegExp(origin)}(?!\\d)`, 'g');
+  const withUser = new RegExp(`${escapeRegExp(url.protocol)}//([^\\s/@]*)@${escapeRegExp(url.host)}(?!\\d)`, 'g');
+  const swap = (s: string) => s.replace(plain, FIXTURE_TOKEN).replace(withUser, `${url.protocol}//$1@${FIXTURE_HOST_TOKEN}`);
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return swap(v);
     if (Array.isArray(v)) return v.map(walk);
