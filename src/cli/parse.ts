@@ -33,8 +33,26 @@ function checkBooleanValues(argv: readonly string[]): void {
   }
 }
 
+/**
+ * yargs turns `--port abc` into NaN, and a message quoting NaN does not show what was typed.
+ * A number flag given something that is not a number is refused here, quoting the text.
+ */
+function checkNumberValues(argv: readonly string[]): void {
+  const spec = COMMANDS.find((c) => c.name === argv[0]);
+  if (!spec) return;
+  const numbers = new Set(optionsOf(spec).number);
+  argv.forEach((arg, i) => {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    if (!m || !numbers.has(m[1]!)) return;
+    const value = m[2] ?? argv[i + 1];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${m[1]} needs a number.`);
+    if (value.trim() === '' || Number.isNaN(Number(value))) throw new UsageError(`--${m[1]} takes a number, got "${value}".`);
+  });
+}
+
 export async function parseArgs(argv: readonly string[]): Promise<Parsed> {
   checkBooleanValues(argv);
+  checkNumberValues(argv);
   let helpText: string | null = null;
   let failure: Error | null = null;
   const y = yargs([...argv])
@@ -98,11 +116,17 @@ function toUsageError(e: Error, argv: readonly string[]): UsageError {
   return new UsageError(msg);
 }
 
-function optionsOf(spec: CommandSpec<never> | CommandSpec<unknown>): { key: Record<string, unknown>; boolean: string[] } {
+interface YargsOptions {
+  key: Record<string, unknown>;
+  boolean: string[];
+  number: string[];
+}
+
+function optionsOf(spec: CommandSpec<never> | CommandSpec<unknown>): YargsOptions {
   const y = yargs([]);
   spec.builder(y);
   // getOptions() exists at run time but is missing from @types/yargs.
-  return (y as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[] } }).getOptions();
+  return (y as unknown as { getOptions(): YargsOptions }).getOptions();
 }
 
 function flagNames(command: string): string[] {

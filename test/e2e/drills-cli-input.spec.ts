@@ -118,7 +118,7 @@ test('bgprobe record: every flag with an invalid value', async () => {
     [['record', ...page, '--service', 'bgFetch', ...out], /Unknown background service "bgFetch"\. Did you mean `backgroundFetch`\?/],
     [['record', ...page, '--service', '', ...out], /No background service given/],
     [['record', ...page, '--service', 'all,nope', ...out], /Unknown background service "nope"/],
-    [['record', ...page, '--duration', 'abc', ...out], /--duration must be a positive number/],
+    [['record', ...page, '--duration', 'abc', ...out], /--duration takes a number, got "abc"/],
     [['record', ...page, '--duration', '-1', ...out], /--duration must be a positive number/],
     [['record', ...page, '--duration', '0', ...out], /--duration must be a positive number/],
     [['record', ...page, '--duration', 'Infinity', ...out], /--duration must be a positive number/],
@@ -142,6 +142,23 @@ test('bgprobe compat --browser <a path that is not there>: exit 2 before any bro
     expect(run.stderr).not.toMatch(/^start /m);
   }
   outputsUntouched();
+});
+
+test('bgprobe serve: a port in use, a --root that is a file or missing, a port that is not a number: one line, exit 2', async () => {
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+  const port = (busy.address() as { port: number }).port;
+  try {
+    // Was an 'unexpected error' with a stack and exit 1.
+    expectUsageLine(await bgprobe(['serve', '--port', String(port)], { cwd: dir }), 'serve on a busy port', new RegExp(`--port ${port} is in use on 127\\.0\\.0\\.1: give another port, or --port 0`));
+  } finally {
+    busy.close();
+  }
+  // Was accepted, then every request got a 404.
+  expectUsageLine(await bgprobe(['serve', '--root', 'events.json'], { cwd: dir }), 'serve --root <a file>', /--root events\.json: not a folder/);
+  expectUsageLine(await bgprobe(['serve', '--root', 'nowhere'], { cwd: dir }), 'serve --root <missing>', /--root nowhere: no such folder/);
+  // Was quoted as "NaN".
+  expectUsageLine(await bgprobe(['serve', '--port', 'abc'], { cwd: dir }), 'serve --port abc', /--port takes a number, got "abc"/);
 });
 
 test('bgprobe record: a boolean flag given a value it cannot mean is refused', async () => {

@@ -171,7 +171,7 @@ test('bad record input: one clear line and exit code 2', async () => {
     [['record'], /Give --endpoint/],
     [['record', '--endpoint', 'http://127.0.0.1:1'], /Cannot reach a browser at http:\/\/127\.0\.0\.1:1/],
     [['record', '--url', 'http://127.0.0.1:1/', '--service', 'bgFetch'], /Unknown background service "bgFetch"\. Did you mean `backgroundFetch`\?/],
-    [['record', '--url', 'http://127.0.0.1:1/', '--duration', 'abc'], /--duration must be a positive number/],
+    [['record', '--url', 'http://127.0.0.1:1/', '--duration', 'abc'], /--duration takes a number, got "abc"/],
     [['record', '--url', 'http://127.0.0.1:1/', '--browser', '/nope/chrome'], /No Chromium-based browser found.*\/nope\/chrome/s],
   ];
   for (const [args, pattern] of cases) {

@@ -36,6 +36,11 @@ describe('parseArgs (pure: no output, no exit)', () => {
     [['record', '--url', 'http://x/', '--service', 'push'], /Did you mean `pushMessaging`\?/],
     [['record', '--url', 'http://x/', '--durration', '3'], /Unknown option --durration\. Did you mean --duration\?/],
     [['recrod'], /Unknown command "recrod"\. Did you mean `record`\?/],
+    // yargs makes NaN of these: the message quotes what was typed instead.
+    [['serve', '--port', 'abc'], /^--port takes a number, got "abc"\.$/],
+    [['compat', '--workers=three'], /^--workers takes a number, got "three"\.$/],
+    [['compat', '--timeout', ''], /^--timeout takes a number, got ""\.$/],
+    [['record', '--url', 'http://x/', '--duration'], /^--duration needs a number\.$/],
   ])('rejects %j with a clear UsageError', async (argv, message) => {
     const error = await parseArgs(argv as string[]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
