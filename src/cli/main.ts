@@ -18,6 +18,11 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     output.err(`bgprobe: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.usage;
   }
+  if (parsed.kind === 'no-command') {
+    output.err(parsed.text);
+    output.err('\nbgprobe: give a command (compat, record, ...).');
+    return EXIT.usage;
+  }
   if (parsed.kind === 'help' || parsed.kind === 'version') {
     output.out(parsed.text);
     return EXIT.ok;

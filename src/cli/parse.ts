@@ -11,6 +11,8 @@ import { COMMANDS } from './registry.js';
 export type Parsed =
   | { kind: 'run'; spec: CommandSpec<unknown>; options: unknown }
   | { kind: 'help'; text: string }
+  /** No command given: the help goes to stderr and the exit code is 2 (bad usage). */
+  | { kind: 'no-command'; text: string }
   | { kind: 'version'; text: string };
 
 export function version(): string {
@@ -87,7 +89,7 @@ export async function parseArgs(argv: readonly string[]): Promise<Parsed> {
   const name = String((parsed['_'] as unknown[] | undefined)?.[0] ?? '');
   const spec = COMMANDS.find((c) => c.name === name);
   if (!spec) {
-    if (!name) return { kind: 'help', text: await y.getHelp() };
+    if (!name) return { kind: 'no-command', text: await y.getHelp() };
     const hint = didYouMean(name, COMMANDS.map((c) => c.name));
     throw new UsageError(`Unknown command "${name}".${hint ? ` Did you mean \`${hint}\`?` : ''} Run bgprobe --help for the list.`);
   }

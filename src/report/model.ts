@@ -159,6 +159,9 @@ export function loadReport(path: string): ReportModel {
 export function validateReport(data: unknown, source: string): ReportModel {
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputFormatError(`${source} is not a bgprobe report: expected a JSON object.`);
   const d = data as Record<string, unknown>;
+  if (!('schemaVersion' in d)) {
+    throw new InputFormatError(`${source} is not a bgprobe report: it has no schemaVersion. Give a report.json written by bgprobe compat (or merge).`);
+  }
   if (d['schemaVersion'] !== SCHEMA_VERSION) {
     throw new InputFormatError(
       `${source} has schemaVersion ${JSON.stringify(d['schemaVersion'] ?? null)}; this bgprobe reads schemaVersion ${SCHEMA_VERSION}. Re-run bgprobe compat with this version.`,

@@ -54,6 +54,8 @@ describe('parseArgs (pure: no output, no exit)', () => {
       expect(parsed.text).toContain('record');
       expect(parsed.text).toContain('Exit codes: 0 ok, 1');
     }
+    // No command at all is bad usage (exit 2, help on stderr), not a request for help.
+    expect((await parseArgs([])).kind).toBe('no-command');
     const sub = await parseArgs(['record', '--help']);
     expect(sub.kind === 'help' && sub.text).toContain('--endpoint');
   });

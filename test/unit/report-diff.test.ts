@@ -112,6 +112,8 @@ describe('merge', () => {
 describe('loading', () => {
   it('refuses another schemaVersion with one clear line', () => {
     expect(() => validateReport({ schemaVersion: 99, browsers: [], scenarios: [], results: [] }, 'r.json')).toThrow(/schemaVersion 99; this bgprobe reads schemaVersion 1/);
+    // Some other JSON object is not called a report of another version.
+    expect(() => validateReport({ a: 1 }, 'r.json')).toThrow(/^r\.json is not a bgprobe report: it has no schemaVersion\. Give a report\.json written by bgprobe compat/);
     expect(() => validateReport([], 'r.json')).toThrow(/not a bgprobe report/);
   });
 });
