@@ -66,3 +66,17 @@ export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source:
     comparison: null,
   };
 }
+
+/**
+ * The shards of a sharded run that a merged report does not hold (`['2/3']`), when every input
+ * was a shard of the same `n`; empty otherwise (complete, or inputs that were not one sharded run).
+ */
+export function missingShards(model: ReportModel): string[] {
+  const from = model.run.mergedFrom;
+  if (from.length === 0 || from.some((s) => s === null)) return [];
+  const totals = new Set(from.map((s) => s!.total));
+  if (totals.size !== 1) return [];
+  const total = [...totals][0]!;
+  const have = new Set(from.map((s) => s!.index));
+  return Array.from({ length: total }, (_, i) => i + 1).filter((i) => !have.has(i)).map((i) => `${i}/${total}`);
+}

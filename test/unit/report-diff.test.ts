@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runDiffCommand } from '../../src/cli/commands/diff.js';
 import { describeComparison, diffReports, isRegression } from '../../src/report/diff.js';
 import { renderJson } from '../../src/report/json.js';
-import { mergeReports } from '../../src/report/merge.js';
+import { mergeReports, missingShards } from '../../src/report/merge.js';
 import { validateReport } from '../../src/report/model.js';
 import { model, result } from './report-fixture.js';
 
@@ -101,6 +101,17 @@ describe('merge', () => {
     expect(m.browsers[0]!.crashes).toEqual([{ at: 10, lastWords: null }, { at: 20, lastWords: 'FATAL b.cc:2: late' }]);
     // The input is not changed by the merge.
     expect(s1.browsers[0]!.crashes).toHaveLength(1);
+  });
+
+  it('names the shards of the run that are missing from a merge (and none for unsharded inputs)', () => {
+    const shard = (index: number, total: number) => {
+      const m = model([result(`s.${index}`, 'c', 'conforms')]);
+      m.run.shard = { index, total };
+      return { model: m, source: String(index) };
+    };
+    expect(missingShards(mergeReports([shard(1, 3), shard(3, 3)]))).toEqual(['2/3']);
+    expect(missingShards(mergeReports([shard(1, 2), shard(2, 2)]))).toEqual([]);
+    expect(missingShards(mergeReports([{ model: model([result('x', 'c', 'conforms')]), source: 'a' }, shard(1, 2)]))).toEqual([]);
   });
 
   it('refuses overlapping shards', () => {

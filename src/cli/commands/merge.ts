@@ -1,6 +1,6 @@
 /** `bgprobe merge <shards...>`: every input validated first (exit 2, nothing written), then one report. */
 import { resolve } from 'node:path';
-import { mergeReports } from '../../report/merge.js';
+import { mergeReports, missingShards } from '../../report/merge.js';
 import { loadReport } from '../../report/model.js';
 import { summaryLines } from '../../report/view.js';
 import { writeReport } from '../../report/write.js';
@@ -12,6 +12,8 @@ export async function runMergeCommand(options: MergeOptions, ctx: CommandContext
   const inputs = options.inputs.map((p) => ({ model: loadReport(resolve(ctx.cwd, p)), source: p }));
   const merged = mergeReports(inputs);
   const files = writeReport(resolve(ctx.cwd, options.out), merged, options.formats, { inputs: options.inputs.map((p) => resolve(ctx.cwd, p)) });
+  const missing = missingShards(merged);
+  if (missing.length) ctx.output.err(`bgprobe: warning: shard ${missing.join(', ')} is not among the inputs: the merged report covers part of the suite.`);
   for (const line of summaryLines(merged)) ctx.output.err(line);
   for (const path of Object.values(files)) ctx.output.err(`Wrote ${path}`);
   return EXIT.ok;
