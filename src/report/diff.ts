@@ -54,8 +54,9 @@ export function diffReports(base: ReportModel, next: ReportModel, baselineName: 
       changes.push({ scenarioId: b.scenarioId, browser: b.browser, kind: 'added', from: null, to: b.verdict, observed: [] });
       continue;
     }
-    // Skipped on either side: nothing was observed, so nothing to compare.
-    const observed = a.verdict === 'skipped' || b.verdict === 'skipped' ? [] : observedChanges(a.observation, b.observation);
+    // No observation on either side (skipped, or the scenario did not finish: error,
+    // unsupported): nothing to compare field by field; the verdict change says it all.
+    const observed = a.observation === null || b.observation === null || a.verdict === 'skipped' || b.verdict === 'skipped' ? [] : observedChanges(a.observation, b.observation);
     let kind: ChangeKind | null = null;
     if (a.verdict !== b.verdict) kind = isRegression(a.verdict, b.verdict) ? 'regression' : 'improvement';
     else if (observed.length) kind = 'changed';

@@ -33,6 +33,14 @@ describe('diff', () => {
     expect(d.changes.find((c) => c.scenarioId === 'c')!.observed[0]).toMatchObject({ path: 'outcome', from: '"success"', to: '"failure"' });
   });
 
+  it('a scenario that did not finish (no observation) is a verdict change, not a list of vanished fields', () => {
+    const a = model([result('a', 'c', 'conforms')]);
+    const b = model([result('a', 'c', 'error', { observation: null })]);
+    const [change] = diffReports(a, b, 'a.json').changes;
+    expect(change).toMatchObject({ kind: 'regression', from: 'conforms', to: 'error', observed: [] });
+    expect(describeComparison(diffReports(a, b, 'a.json')).join('\n')).not.toMatch(/\(absent\)|\(value\)/);
+  });
+
   it('a result missing from the newer report counts as a regression; a dropped skip entry does not', () => {
     const full = model([result('a', 'c', 'conforms'), result('b', 'c', 'deviates'), result('s', 'c', 'skipped')]);
     const partial = model([result('a', 'c', 'conforms')]);
