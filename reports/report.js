@@ -1,4 +1,4 @@
-// Filtering only: the report reads fine without script. Rows and sections carry their verdicts
+// Filtering, and opening the result a link points to: the report reads fine without script. Rows and sections carry their verdicts
 // and text in data attributes; nothing from the data is ever put into the page as HTML here.
 (function () {
   var q = document.getElementById('q');
@@ -19,6 +19,15 @@
     });
     shown.textContent = visible + ' scenario(s) shown';
   }
+  // A link to a result (a matrix badge, or a URL kept from an earlier run) opens it: a closed
+  // <details> would otherwise show only its summary line.
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id ? document.getElementById(id) : null;
+    if (el && el.tagName === 'DETAILS') el.open = true;
+  }
+  window.addEventListener('hashchange', openTarget);
+  openTarget();
   q.addEventListener('input', apply);
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
   apply();

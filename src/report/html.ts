@@ -72,13 +72,13 @@ function fetchView(f: FetchEvidence, t0: number) {
   };
 }
 
-function resultView(r: ReportResult, browserIndex: number) {
+function resultView(r: ReportResult, anchor: string) {
   const ev = r.evidence;
   const times = [r.startedAt, ...ev.events.map((e) => e.at), ...ev.server.map((s) => s.startedAt), ...ev.steps.map((s) => s.at)];
   const t0 = Math.min(...times.filter((t) => Number.isFinite(t)));
   return {
+    anchor,
     browser: r.browser,
-    browserIndex,
     verdict: r.verdict,
     icon: VERDICT_ICON[r.verdict],
     summary: r.summary,
@@ -98,9 +98,27 @@ function resultView(r: ReportResult, browserIndex: number) {
 /** Where report.html.hbs puts the scenario sections, which renderHtmlTo writes one at a time. */
 const SCENARIOS_MARK = '<!--bgprobe:scenarios-->';
 
-function scenarioView(row: MatrixRow, i: number) {
+/**
+ * Link targets that survive a re-run and a filter: a scenario's id, a result's `id@browser`
+ * (characters an id may not hold become `_`, and a clash gets a `~n`).
+ */
+function anchorsOf(rows: MatrixRow[], model: ReportModel): { scenario: string[]; result: Array<Array<string | null>> } {
+  const used = new Set<string>();
+  const unique = (text: string) => {
+    const base = text.replace(/[^A-Za-z0-9._@-]/g, '_');
+    let a = base;
+    for (let n = 2; used.has(a); n++) a = `${base}~${n}`;
+    used.add(a);
+    return a;
+  };
+  const scenario = rows.map((row) => unique(row.scenario.id));
+  const result = rows.map((row) => row.cells.map((c, b) => (c ? unique(`${row.scenario.id}@${model.browsers[b]!.label}`) : null)));
+  return { scenario, result };
+}
+
+function scenarioView(row: MatrixRow, anchor: string) {
   return {
-    anchor: `s${i}`,
+    anchor,
     id: row.scenario.id,
     title: row.scenario.title,
     expectation: row.scenario.expectation,
@@ -111,7 +129,7 @@ function scenarioView(row: MatrixRow, i: number) {
   };
 }
 
-function pageView(model: ReportModel, rows: MatrixRow[]) {
+function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typeof anchorsOf>) {
   const css = readFileSync(join(templatesDir(), 'report.css'), 'utf8');
   const js = readFileSync(join(templatesDir(), 'report.js'), 'utf8');
   const hash = createHash('sha256').update(js).digest('base64');
@@ -136,8 +154,8 @@ function pageView(model: ReportModel, rows: MatrixRow[]) {
     total: model.summary.total,
     // The matrix: a line per scenario, no evidence.
     rows: rows.map((row, i) => ({
-      ...scenarioView(row, i),
-      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, browserIndex: b } : null)),
+      ...scenarioView(row, anchors.scenario[i]!),
+      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i]![b]! } : null)),
     })),
     scenarios: safe(SCENARIOS_MARK),
     comparison: model.comparison
@@ -158,12 +176,13 @@ function pageView(model: ReportModel, rows: MatrixRow[]) {
  */
 export function renderHtmlTo(model: ReportModel, write: (chunk: string) => void): void {
   const rows = matrix(model);
-  const page = template('report.html.hbs')(pageView(model, rows));
+  const anchors = anchorsOf(rows, model);
+  const page = template('report.html.hbs')(pageView(model, rows, anchors));
   const at = page.indexOf(SCENARIOS_MARK);
   write(page.slice(0, at));
   const section = template('scenario.html.hbs');
   rows.forEach((row, i) => {
-    write(section({ ...scenarioView(row, i), results: row.cells.flatMap((c, b) => (c ? [resultView(c, b)] : [])) }));
+    write(section({ ...scenarioView(row, anchors.scenario[i]!), results: row.cells.flatMap((c, b) => (c ? [resultView(c, anchors.result[i]![b]!)] : [])) }));
   });
   write(page.slice(at + SCENARIOS_MARK.length));
 }

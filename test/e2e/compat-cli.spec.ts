@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { discoverBrowser } from '../../src/browsers/discover.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(REPO, 'dist/cli/main.js');
@@ -87,6 +88,41 @@ test.describe.serial('bgprobe compat', () => {
     expect(XMLValidator.validate(xml)).toBe(true);
     expect((xml.match(/<testcase /g) ?? []).length).toBe(4);
     expect((xml.match(/<failure /g) ?? []).length).toBe(1);
+  });
+
+  test('the HTML report in a browser: a badge opens its result below the filter bar, the filters hide rows', async () => {
+    const { chromium } = await import('playwright-core');
+    const { executablePath } = await discoverBrowser();
+    const browser = await chromium.launch({ executablePath, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+      await page.goto(`file://${join(dir, 'full', 'report.html')}`);
+      // Anchors are ids, so a link kept from an earlier run still lands on the same result.
+      // The first section (deviations first) has the page below it to scroll up: it lands at
+      // the top, where the sticky filter bar would cover it.
+      const badge = page.locator('table.matrix a.badge[href="#failure.dropped-mid-body@chromium"]');
+      await expect(badge).toHaveText('deviates');
+      await badge.click();
+      const bar = await page.locator('nav.filters').boundingBox();
+      const landed = await page.locator('[id="failure.dropped-mid-body@chromium"]').boundingBox();
+      expect(await page.evaluate(() => window.scrollY), 'the page should have scrolled to the result').toBeGreaterThan(0);
+      expect(landed!.y, 'the result should start below the sticky filter bar').toBeGreaterThanOrEqual(bar!.y + bar!.height);
+      // A conforming result is closed; a link to it (a badge, or a URL with the hash) opens it.
+      const result = page.locator('[id="fetch.success.one@chromium"]');
+      await expect(result).not.toHaveAttribute('open');
+      await page.locator('table.matrix a.badge[href="#fetch.success.one@chromium"]').click();
+      await expect(result).toHaveAttribute('open', '');
+      await page.goto(`file://${join(dir, 'full', 'report.html')}#failure.bad-status@chromium`);
+      await expect(page.locator('[id="failure.bad-status@chromium"]')).toHaveAttribute('open', '');
+      await page.fill('#q', 'dropped');
+      await expect(page.locator('#shown')).toHaveText('1 scenario(s) shown');
+      await page.fill('#q', '');
+      await page.locator('input.vf[value="conforms"]').uncheck();
+      await expect(page.locator('#shown')).toHaveText('1 scenario(s) shown');
+      await expect(page.locator('tr.row:not(.hidden) code')).toHaveText('failure.dropped-mid-body');
+    } finally {
+      await browser.close();
+    }
   });
 
   test('Background Fetch switched off by a flag reports unsupported, not a failure', async () => {
