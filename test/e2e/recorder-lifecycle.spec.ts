@@ -19,6 +19,13 @@ import { expect, harness, openHarness, test, uid } from './support.js';
 
 const CLI = join(process.cwd(), 'dist/cli/main.js');
 
+/** What each browser this test started wrote on stderr: attached to a failed test (a renderer crash says why there). */
+const stderrOf: Array<() => string> = [];
+test.afterEach(async ({}, testInfo) => {
+  const logs = stderrOf.splice(0).map((read, i) => `--- browser ${i + 1} ---\n${read().slice(-16_000)}`);
+  if (testInfo.status !== testInfo.expectedStatus && logs.length) await testInfo.attach('browser stderr', { body: logs.join('\n'), contentType: 'text/plain' });
+});
+
 /** A Chromium "someone else" started with --remote-debugging-port. */
 async function startDebuggableChromium(): Promise<{ proc: ChildProcess; endpoint: string; dir: string }> {
   const { executablePath } = await discoverBrowser();
@@ -26,8 +33,9 @@ async function startDebuggableChromium(): Promise<{ proc: ChildProcess; endpoint
   const proc = spawn(executablePath, [...defaultArgs(), '--headless', '--remote-debugging-port=0', `--user-data-dir=${dir}`, 'about:blank'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let text = '';
+  stderrOf.push(() => text);
   const endpoint = await new Promise<string>((resolve, reject) => {
-    let text = '';
     proc.stderr!.on('data', (d: Buffer) => {
       text += d.toString();
       const m = /DevTools listening on ws:\/\/([^/]+)\//.exec(text);
