@@ -25,25 +25,30 @@ export interface BrowserCrash {
   lastWords: string | null;
 }
 
-/** The last FATAL line of a Chromium log (`[pid:tid:time:FATAL:file.cc:123] message`), from its last 64 KiB. */
-export function lastWordsIn(logFile: string): string | null {
+/** The FATAL lines (`[pid:tid:time:FATAL:file.cc:123] message`) of a Chromium log from byte `from` on, as `FATAL file.cc:123: message`. */
+export function fatalLinesIn(logFile: string, from = 0): string[] {
   let text: string;
   try {
     const size = statSync(logFile).size;
-    const len = Math.min(size, 64 * 1024);
+    const len = Math.max(0, size - from);
     const buf = Buffer.alloc(len);
     const fd = openSync(logFile, 'r');
     try {
-      readSync(fd, buf, 0, len, size - len);
+      readSync(fd, buf, 0, len, from);
     } finally {
       closeSync(fd);
     }
     text = buf.toString('utf8');
   } catch {
-    return null;
+    return [];
   }
-  const fatal = [...text.matchAll(/^\[[^\]\n]*:FATAL:([^\]\n]+)\] ?(.*)$/gm)].pop();
-  return fatal ? `FATAL ${fatal[1]}: ${fatal[2]!.trim()}` : null;
+  return [...text.matchAll(/^\[[^\]\n]*:FATAL:([^\]\n]+)\] ?(.*)$/gm)].map((m) => `FATAL ${m[1]}: ${m[2]!.trim()}`);
+}
+
+/** The last FATAL line of a Chromium log, from its last 64 KiB. */
+export function lastWordsIn(logFile: string): string | null {
+  const size = statSync(logFile, { throwIfNoEntry: false })?.size ?? 0;
+  return fatalLinesIn(logFile, Math.max(0, size - 64 * 1024)).pop() ?? null;
 }
 
 /** The user's own logging flags win: then the browser's log is theirs, and no last words are read. */
@@ -62,6 +67,7 @@ export class BrowserSlot {
   /** Every end of a live browser that the slot did not ask for, in order. */
   readonly crashes: BrowserCrash[] = [];
   private readonly crashOf = new WeakMap<Browser, BrowserCrash>();
+  private readonly logOf = new WeakMap<Browser, string>();
   /** Where launched browsers write their logs (`--log-file`), one file per launch. */
   private logDir: string | null = null;
 
@@ -106,6 +112,18 @@ export class BrowserSlot {
   /** The browser crashed, hung or disconnected: the next `get()` starts a fresh one. */
   markBroken(): void {
     this.broken = this.current;
+  }
+
+  /** Where `browser`'s log ends now: give it to fatalSince() to read what the browser logs after. */
+  logMark(browser: Browser): number {
+    const file = this.logOf.get(browser);
+    return file ? (statSync(file, { throwIfNoEntry: false })?.size ?? 0) : 0;
+  }
+
+  /** FATAL lines `browser` (its browser process or any renderer) logged since `mark`. */
+  fatalSince(browser: Browser, mark: number): string[] {
+    const file = this.logOf.get(browser);
+    return file ? fatalLinesIn(file, mark) : [];
   }
 
   /** How `browser` ended, when it ended on its own (a crash or a kill); undefined otherwise. */
@@ -162,6 +180,7 @@ export class BrowserSlot {
     // (a slow close), disconnects after the slot was reset: marking the slot then would make
     // the next get() kill the fresh browser while other scenarios use it. This listener comes
     // before any scenario's, so crash() answers inside theirs.
+    if (logFile) this.logOf.set(browser, logFile);
     browser.on('disconnected', () => {
       if (this.live !== browser) return;
       this.markBroken();

@@ -7,7 +7,7 @@
  */
 import { FixtureServer } from '../server/index.js';
 import { BrowserSlot, type BrowserCrash, type BrowserSpec } from './browsers.js';
-import { DeadlineError, ScenarioContext, TeardownError, withDeadline } from './context.js';
+import { DeadlineError, ScenarioContext, TeardownError, withDeadline, type BrowserUnderTest } from './context.js';
 import { emptyEvidence, toJson, withoutOrigin, type Evidence } from './evidence.js';
 import type { SkipEntry } from './registry.js';
 import { NotAutomatable, UnsupportedFeature, type Observation, type Scenario, type Verdict } from './types.js';
@@ -151,10 +151,11 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
   // Set when the browser goes away mid-scenario: whatever the scenario concluded from a dead
   // browser (a fetch "still pending"...) is not an observation, so the verdict is `error`.
   let crashed = false;
+  let but: BrowserUnderTest | undefined;
+  let logMark = 0;
   try {
     // Inside the try: a server that cannot start costs this scenario (an `error`), not the run.
     server = await FixtureServer.start();
-    let but;
     try {
       but = await withDeadline(slot.get(), 60_000, `launching ${slot.spec.label}`);
     } catch (e) {
@@ -162,6 +163,8 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       err.name = 'LaunchError';
       throw err;
     }
+    const browser = but.browser;
+    logMark = slot.logMark(browser);
     // The deadline counts from here: a (re)launch is the runner's time, not the scenario's.
     ctx = new ScenarioContext(but, server, Date.now() + timeout);
     const c = ctx;
@@ -169,16 +172,16 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       const timer = setTimeout(() => reject(new DeadlineError(`timed out after ${timeout} ms (--timeout)`)), timeout);
       const onDisconnect = () => {
         crashed = true;
-        reject(new Error(disconnectedDuring(slot.crash(but.browser))));
+        reject(new Error(disconnectedDuring(slot.crash(browser))));
       };
-      but.browser.once('disconnected', onDisconnect);
+      browser.once('disconnected', onDisconnect);
       const onAbort = () => reject(new Interrupted('interrupted'));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       // Ctrl-C during the (re)launch above fired before this listener existed.
       if (options.signal?.aborted) onAbort();
       void c.signal.addEventListener('abort', () => {
         clearTimeout(timer);
-        but.browser.off('disconnected', onDisconnect);
+        browser.off('disconnected', onDisconnect);
         options.signal?.removeEventListener('abort', onAbort);
       });
     });
@@ -189,11 +192,17 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       c.abort('the scenario ended');
     }
     ({ verdict, summary } = scenario.judge(observation));
-    if (crashed) throw new Error(disconnectedDuring(slot.crash(but.browser)));
+    if (crashed) throw new Error(disconnectedDuring(slot.crash(browser)));
   } catch (e) {
     // Interrupted: still tear down (close the context, stop the server), then drop the result.
     interrupted = e instanceof Interrupted;
-    const err = e instanceof Error ? e : new Error(String(e));
+    let err = e instanceof Error ? e : new Error(String(e));
+    // A renderer that died ('Target crashed') or a browser CHECK says why only in the browser's
+    // log: the FATAL lines it gained during this scenario go with the error.
+    const fatal = but ? [...new Set(slot.fatalSince(but.browser, logMark))].filter((l) => !err.message.includes(l)) : [];
+    if (fatal.length && !(e instanceof UnsupportedFeature) && !(e instanceof NotAutomatable) && !interrupted) {
+      err = Object.assign(new Error(`${err.message}\nThe browser logged during the scenario: ${fatal.join(' | ')}`), { name: err.name, stack: err.stack });
+    }
     if (e instanceof UnsupportedFeature) {
       verdict = 'unsupported';
       summary = err.message;

@@ -1,7 +1,7 @@
 // BrowserSlot's relaunch logic against fake browsers: when the slot is marked broken, and that
 // the late 'disconnected' of a browser it already dropped does not cost the fresh one.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -39,7 +39,7 @@ vi.mock('../../src/browsers/discover.js', () => ({
   discoverBrowser: async () => ({ executablePath: '/usr/bin/chromium' }),
 }));
 
-const { BrowserSlot, lastWordsIn } = await import('../../src/scenarios/browsers.js');
+const { BrowserSlot, fatalLinesIn, lastWordsIn } = await import('../../src/scenarios/browsers.js');
 const spec = { label: 'chromium', kind: 'default' as const, target: null, args: [] };
 
 beforeEach(() => {
@@ -119,7 +119,12 @@ describe('lastWordsIn', () => {
         ].join('\n'),
       );
       expect(lastWordsIn(log)).toBe('FATAL base/allocator/partition_alloc_support.cc:821: Detected dangling raw_ptr in unretained with id=0x00000d14023e04ac:');
-      writeFileSync(log, '[1:1:0101/000000.000000:ERROR:x.cc:1] only errors\n');
+      // What a scenario's window of the log holds: the lines after its mark, renderer FATALs too.
+      const mark = readFileSync(log).length;
+      appendFileSync(log, '\n[30001:1:1201/134050.000000:FATAL:third_party/blink/renderer/x.cc:7] Check failed: in a renderer.\n');
+      expect(fatalLinesIn(log, mark)).toEqual(['FATAL third_party/blink/renderer/x.cc:7: Check failed: in a renderer.']);
+      expect(fatalLinesIn(log)).toHaveLength(2);
+            writeFileSync(log, '[1:1:0101/000000.000000:ERROR:x.cc:1] only errors\n');
       expect(lastWordsIn(log)).toBeNull();
       expect(lastWordsIn(join(dir, 'missing.log'))).toBeNull();
     } finally {
