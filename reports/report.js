@@ -19,16 +19,17 @@
     });
     shown.textContent = visible + ' scenario(s) shown';
   }
+  q.addEventListener('input', apply);
+  boxes.forEach(function (b) { b.addEventListener('change', apply); });
+  apply();
   // A link to a result (a matrix badge, or a URL kept from an earlier run) opens it: a closed
-  // <details> would otherwise show only its summary line.
+  // <details> would otherwise show only its summary line. Anchors hold no escaped characters,
+  // so the hash is used as it is (decoding a stray '%' would throw).
   function openTarget() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id = location.hash.slice(1);
     var el = id ? document.getElementById(id) : null;
     if (el && el.tagName === 'DETAILS') el.open = true;
   }
   window.addEventListener('hashchange', openTarget);
   openTarget();
-  q.addEventListener('input', apply);
-  boxes.forEach(function (b) { b.addEventListener('change', apply); });
-  apply();
 })();

@@ -21,7 +21,7 @@ export interface ReportBrowser {
   args: string[];
   version: string | null;
   launchError: string | null;
-  /** Times bgprobe started it (1 + one per relaunch); 0 when it never started. Absent in reports of earlier bgprobe versions. */
+  /** Launch attempts: 1, plus one per relaunch after a crash or a hang (a first launch that failed counts). Absent in reports of earlier bgprobe versions. */
   launches?: number;
   /** Its ends that bgprobe did not ask for, each with the FATAL line of its log. Absent in reports of earlier bgprobe versions. */
   crashes?: Array<{ at: number; lastWords: string | null }>;
@@ -200,7 +200,21 @@ function checkShape(d: Record<string, unknown>, source: string): void {
   num(run, 'durationMs', 'run');
   const summary = obj(d['summary'], 'summary');
   obj(summary['byVerdict'], 'summary.byVerdict');
-  (d['browsers'] as unknown[]).forEach((b, i) => str(obj(b, `browsers[${i}]`), 'label', `browsers[${i}]`));
+  (d['browsers'] as unknown[]).forEach((b, i) => {
+    const path = `browsers[${i}]`;
+    const o = obj(b, path);
+    str(o, 'label', path);
+    // Added in a later bgprobe: absent in older reports, checked when present.
+    if (o['launches'] !== undefined) num(o, 'launches', path);
+    if (o['crashes'] !== undefined) {
+      arr(o, 'crashes', path);
+      (o['crashes'] as unknown[]).forEach((c, k) => {
+        const crash = obj(c, `${path}.crashes[${k}]`);
+        num(crash, 'at', `${path}.crashes[${k}]`);
+        if (crash['lastWords'] !== null) str(crash, 'lastWords', `${path}.crashes[${k}]`);
+      });
+    }
+  });
   (d['scenarios'] as unknown[]).forEach((sc, i) => {
     const o = obj(sc, `scenarios[${i}]`);
     str(o, 'id', `scenarios[${i}]`);

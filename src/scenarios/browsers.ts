@@ -25,8 +25,11 @@ export interface BrowserCrash {
   lastWords: string | null;
 }
 
-/** The FATAL lines (`[pid:tid:time:FATAL:file.cc:123] message`) of a Chromium log from byte `from` on, as `FATAL file.cc:123: message`. */
-export function fatalLinesIn(logFile: string, from = 0): string[] {
+/**
+ * The FATAL lines (`[pid:tid:time:FATAL:file.cc:123] message`) of a Chromium log from byte
+ * `from` on, as `FATAL file.cc:123: message`; only process `pid`'s when given.
+ */
+export function fatalLinesIn(logFile: string, from = 0, pid?: string): string[] {
   let text: string;
   try {
     const size = statSync(logFile).size;
@@ -42,13 +45,36 @@ export function fatalLinesIn(logFile: string, from = 0): string[] {
   } catch {
     return [];
   }
-  return [...text.matchAll(/^\[[^\]\n]*:FATAL:([^\]\n]+)\] ?(.*)$/gm)].map((m) => `FATAL ${m[1]}: ${m[2]!.trim()}`);
+  return [...text.matchAll(/^\[(\d+)?[^\]\n]*:FATAL:([^\]\n]+)\] ?(.*)$/gm)]
+    .filter((m) => pid === undefined || m[1] === pid)
+    .map((m) => `FATAL ${m[2]}: ${m[3]!.trim()}`);
 }
 
-/** The last FATAL line of a Chromium log, from its last 64 KiB. */
+/**
+ * The last FATAL line the browser process itself wrote (from the log's last 64 KiB): renderers
+ * log to the same file, and a renderer's old CHECK is not why the browser ended. The browser's
+ * pid is the one on the log's first line (it starts logging before any child exists).
+ */
 export function lastWordsIn(logFile: string): string | null {
   const size = statSync(logFile, { throwIfNoEntry: false })?.size ?? 0;
-  return fatalLinesIn(logFile, Math.max(0, size - 64 * 1024)).pop() ?? null;
+  const pid = firstPidIn(logFile);
+  const lines = fatalLinesIn(logFile, Math.max(0, size - 64 * 1024), pid);
+  return lines.pop() ?? null;
+}
+
+function firstPidIn(logFile: string): string | undefined {
+  try {
+    const fd = openSync(logFile, 'r');
+    try {
+      const buf = Buffer.alloc(256);
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      return /^\[(\d+):/.exec(buf.subarray(0, n).toString('utf8'))?.[1];
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 /** The user's own logging flags win: then the browser's log is theirs, and no last words are read. */
@@ -109,9 +135,12 @@ export class BrowserSlot {
     }
   }
 
-  /** The browser crashed, hung or disconnected: the next `get()` starts a fresh one. */
-  markBroken(): void {
-    this.broken = this.current;
+  /**
+   * `browser` crashed, hung or disconnected: the next `get()` starts a fresh one, unless the
+   * slot has moved on to another browser already (a late verdict on an old one is no news).
+   */
+  markBroken(browser: Browser): void {
+    if (this.live === browser) this.broken = this.current;
   }
 
   /** Where `browser`'s log ends now: give it to fatalSince() to read what the browser logs after. */
@@ -183,7 +212,7 @@ export class BrowserSlot {
     if (logFile) this.logOf.set(browser, logFile);
     browser.on('disconnected', () => {
       if (this.live !== browser) return;
-      this.markBroken();
+      this.markBroken(browser);
       const crash = { at: Date.now(), lastWords: logFile ? lastWordsIn(logFile) : null };
       this.crashes.push(crash);
       this.crashOf.set(browser, crash);

@@ -200,6 +200,10 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
     // A renderer that died ('Target crashed') or a browser CHECK says why only in the browser's
     // log: the FATAL lines it gained during this scenario go with the error.
     const fatal = but ? [...new Set(slot.fatalSince(but.browser, logMark))].filter((l) => !err.message.includes(l)) : [];
+    // The summary: the message on one line (its origin replaced first, so the cut cannot leave
+    // half a port), then the FATAL lines, which the cut must not drop.
+    const logged = fatal.length ? ` [the browser logged: ${fatal.join(' | ')}]` : '';
+    const short = `${err.name}: ${oneLine(withoutOrigin(err.message, server?.url ?? null))}${logged}`;
     if (fatal.length && !(e instanceof UnsupportedFeature) && !(e instanceof NotAutomatable) && !interrupted) {
       err = Object.assign(new Error(`${err.message}\nThe browser logged during the scenario: ${fatal.join(' | ')}`), { name: err.name, stack: err.stack });
     }
@@ -211,7 +215,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       summary = err.message;
     } else {
       verdict = 'error';
-      summary = `${err.name}: ${oneLine(err.message)}`;
+      summary = short;
       error = { name: err.name, message: err.message, stack: err.stack ?? null };
     }
   }
@@ -224,7 +228,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       // scenario. One that merely failed (a temp dir, a namespace) is reported, and the
       // browser other scenarios are using stays.
       const hung = !(e instanceof TeardownError) || e.hung;
-      if (hung) slot.markBroken();
+      if (hung && but) slot.markBroken(but.browser);
       ctx.note(`Teardown failed (${e instanceof Error ? e.message : String(e)})${hung ? '; the browser is relaunched for the next scenario' : ''}.`);
     }
     evidence = ctx.evidence;

@@ -131,6 +131,15 @@ describe('merge', () => {
 describe('loading', () => {
   it('refuses another schemaVersion with one clear line', () => {
     expect(() => validateReport({ schemaVersion: 99, browsers: [], scenarios: [], results: [] }, 'r.json')).toThrow(/schemaVersion 99; this bgprobe reads schemaVersion 1/);
+    // The browsers' crash fields are checked when present (absent in older reports).
+    const withCrashes = (crashes: unknown) => {
+      const m = JSON.parse(renderJson(model([result('a', 'chromium', 'conforms')]))) as { browsers: Array<Record<string, unknown>> };
+      m.browsers[0]!['crashes'] = crashes;
+      return m;
+    };
+    expect(() => validateReport(withCrashes([{ at: 1, lastWords: null }]), 'r.json')).not.toThrow();
+    expect(() => validateReport(withCrashes([{ at: 'x', lastWords: null }]), 'r.json')).toThrow(/^r\.json: browsers\[0\]\.crashes\[0\]\.at should be a number, got string\.$/);
+    expect(() => validateReport(withCrashes({}), 'r.json')).toThrow(/browsers\[0\]\.crashes should be an array/);
     // Some other JSON object is not called a report of another version.
     expect(() => validateReport({ a: 1 }, 'r.json')).toThrow(/^r\.json is not a bgprobe report: it has no schemaVersion\. Give a report\.json written by bgprobe compat/);
     expect(() => validateReport([], 'r.json')).toThrow(/not a bgprobe report/);

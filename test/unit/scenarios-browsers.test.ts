@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 class FakeBrowser extends EventEmitter {
   connected = true;
@@ -42,13 +42,19 @@ vi.mock('../../src/browsers/discover.js', () => ({
 const { BrowserSlot, fatalLinesIn, lastWordsIn } = await import('../../src/scenarios/browsers.js');
 const spec = { label: 'chromium', kind: 'default' as const, target: null, args: [] };
 
+const slots: Array<{ close(): Promise<void> }> = [];
 beforeEach(() => {
   launched.length = 0;
+});
+// Each launch gets a log dir: closing the slot removes it.
+afterEach(async () => {
+  for (const s of slots.splice(0)) await s.close();
 });
 
 describe('BrowserSlot', () => {
   it('keeps one browser across scenarios', async () => {
     const slot = new BrowserSlot(spec, true);
+    slots.push(slot);
     const a = await slot.get();
     const b = await slot.get();
     expect(a.browser).toBe(b.browser);
@@ -57,6 +63,7 @@ describe('BrowserSlot', () => {
 
   it('relaunches after the live browser disconnects', async () => {
     const slot = new BrowserSlot(spec, true);
+    slots.push(slot);
     await slot.get();
     launched[0]!.connected = false;
     launched[0]!.emit('disconnected');
@@ -67,9 +74,10 @@ describe('BrowserSlot', () => {
 
   it('the dropped browser disconnecting late does not mark the fresh one broken', async () => {
     const slot = new BrowserSlot(spec, true);
+    slots.push(slot);
     await slot.get();
     // A hung teardown: relaunch for the next scenario. The old browser is still connected.
-    slot.markBroken();
+    slot.markBroken((await slot.get()).browser);
     const fresh = await slot.get();
     expect(fresh.browser).toBe(launched[1]);
     expect(launched[0]!.closes).toBe(1);
@@ -84,8 +92,21 @@ describe('BrowserSlot', () => {
     expect(launched[1]!.closes).toBe(1);
   });
 
+  it("a second hung teardown on the browser already replaced does not condemn the fresh one", async () => {
+    const slot = new BrowserSlot(spec, true);
+    slots.push(slot);
+    const old = (await slot.get()).browser;
+    slot.markBroken(old); // scenario A's teardown hung
+    const fresh = await slot.get(); // scenario D gets a new browser
+    slot.markBroken(old); // scenario B, also on the old browser, hangs in its teardown too
+    expect((await slot.get()).browser).toBe(fresh.browser);
+    expect(launched).toHaveLength(2);
+    expect(launched[1]!.closes).toBe(0);
+  });
+
   it('after a crash, scenarios asking side by side share one fresh browser, and it stays', async () => {
     const slot = new BrowserSlot(spec, true);
+    slots.push(slot);
     await slot.get();
     // The browser dies; three scenarios ask for it at once (compat runs 3 side by side), some
     // before the 'disconnected' event reached the slot.
