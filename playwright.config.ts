@@ -12,6 +12,8 @@ const root = typeof process.getuid === 'function' && process.getuid() === 0;
 export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
+  // dist/ is built once here; no test may rebuild it while others run the CLI from it.
+  globalSetup: './test/e2e/global-setup.ts',
   timeout: 90_000,
   expect: { timeout: 20_000 },
   fullyParallel: false,
