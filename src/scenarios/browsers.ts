@@ -25,26 +25,29 @@ export interface BrowserCrash {
   lastWords: string | null;
 }
 
+/** Bytes `from` to `to` (default: the end) of a file, as text; null when it cannot be read. */
+function readText(file: string, from: number, to?: number): string | null {
+  try {
+    const end = to ?? statSync(file).size;
+    const buf = Buffer.alloc(Math.max(0, end - from));
+    const fd = openSync(file, 'r');
+    try {
+      const n = readSync(fd, buf, 0, buf.length, from);
+      return buf.subarray(0, n).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The FATAL lines (`[pid:tid:time:FATAL:file.cc:123] message`) of a Chromium log from byte
  * `from` on, as `FATAL file.cc:123: message`; only process `pid`'s when given.
  */
 export function fatalLinesIn(logFile: string, from = 0, pid?: string): string[] {
-  let text: string;
-  try {
-    const size = statSync(logFile).size;
-    const len = Math.max(0, size - from);
-    const buf = Buffer.alloc(len);
-    const fd = openSync(logFile, 'r');
-    try {
-      readSync(fd, buf, 0, len, from);
-    } finally {
-      closeSync(fd);
-    }
-    text = buf.toString('utf8');
-  } catch {
-    return [];
-  }
+  const text = readText(logFile, from) ?? '';
   return [...text.matchAll(/^\[(\d+)?[^\]\n]*:FATAL:([^\]\n]+)\] ?(.*)$/gm)]
     .filter((m) => pid === undefined || m[1] === pid)
     .map((m) => `FATAL ${m[2]}: ${m[3]!.trim()}`);
@@ -57,24 +60,8 @@ export function fatalLinesIn(logFile: string, from = 0, pid?: string): string[] 
  */
 export function lastWordsIn(logFile: string): string | null {
   const size = statSync(logFile, { throwIfNoEntry: false })?.size ?? 0;
-  const pid = firstPidIn(logFile);
-  const lines = fatalLinesIn(logFile, Math.max(0, size - 64 * 1024), pid);
-  return lines.pop() ?? null;
-}
-
-function firstPidIn(logFile: string): string | undefined {
-  try {
-    const fd = openSync(logFile, 'r');
-    try {
-      const buf = Buffer.alloc(256);
-      const n = readSync(fd, buf, 0, buf.length, 0);
-      return /^\[(\d+):/.exec(buf.subarray(0, n).toString('utf8'))?.[1];
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
+  const pid = /^\[(\d+):/.exec(readText(logFile, 0, Math.min(size, 256)) ?? '')?.[1];
+  return fatalLinesIn(logFile, Math.max(0, size - 64 * 1024), pid).pop() ?? null;
 }
 
 /** The user's own logging flags win: then the browser's log is theirs, and no last words are read. */

@@ -196,17 +196,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
   } catch (e) {
     // Interrupted: still tear down (close the context, stop the server), then drop the result.
     interrupted = e instanceof Interrupted;
-    let err = e instanceof Error ? e : new Error(String(e));
-    // A renderer that died ('Target crashed') or a browser CHECK says why only in the browser's
-    // log: the FATAL lines it gained during this scenario go with the error.
-    const fatal = but ? [...new Set(slot.fatalSince(but.browser, logMark))].filter((l) => !err.message.includes(l)) : [];
-    // The summary: the message on one line (its origin replaced first, so the cut cannot leave
-    // half a port), then the FATAL lines, which the cut must not drop.
-    const logged = fatal.length ? ` [the browser logged: ${fatal.join(' | ')}]` : '';
-    const short = `${err.name}: ${oneLine(withoutOrigin(err.message, server?.url ?? null))}${logged}`;
-    if (fatal.length && !(e instanceof UnsupportedFeature) && !(e instanceof NotAutomatable) && !interrupted) {
-      err = Object.assign(new Error(`${err.message}\nThe browser logged during the scenario: ${fatal.join(' | ')}`), { name: err.name, stack: err.stack });
-    }
+    const err = e instanceof Error ? e : new Error(String(e));
     if (e instanceof UnsupportedFeature) {
       verdict = 'unsupported';
       summary = err.message;
@@ -215,8 +205,15 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       summary = err.message;
     } else {
       verdict = 'error';
-      summary = short;
-      error = { name: err.name, message: err.message, stack: err.stack ?? null };
+      // A renderer that died ('Target crashed') or a browser CHECK says why only in the
+      // browser's log: the FATAL lines it gained during this scenario go with the error.
+      const fatal = but ? [...new Set(slot.fatalSince(but.browser, logMark))].filter((l) => !err.message.includes(l)) : [];
+      const logged = fatal.join(' | ');
+      // The summary: the message on one line (its origin replaced first, so the cut cannot
+      // leave half a port), then the FATAL lines, which the cut must not drop.
+      summary = `${err.name}: ${oneLine(withoutOrigin(err.message, server?.url ?? null))}${logged ? ` [the browser logged: ${logged}]` : ''}`;
+      const message = logged ? `${err.message}\nThe browser logged during the scenario: ${logged}` : err.message;
+      error = { name: err.name, message, stack: err.stack ?? null };
     }
   }
   let evidence = emptyEvidence();
