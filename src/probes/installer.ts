@@ -4,10 +4,10 @@
  * the completion event, and always BEFORE the app's own script runs:
  *
  * - Workers: browser-level auto-attach with waitForDebuggerOnStart; on attach, add the report
- *   binding, evaluate the probe, set an instrumentation breakpoint `beforeScriptExecution`,
- *   resume. A stopped worker keeps its DevTools session, but its restart is not paused for the
- *   debugger: only the instrumentation breakpoint (session state survives the restart) stops
- *   it before sw.js runs, so the probe is evaluated again there.
+ *   binding, set an instrumentation breakpoint `beforeScriptExecution`, resume. The worker then
+ *   pauses before sw.js and the probe is evaluated there. A stopped worker keeps its DevTools
+ *   session, but its restart is not paused for the debugger: the same breakpoint (session state
+ *   survives the restart) stops it before sw.js runs, so the probe is evaluated again there.
  * - Pages (Playwright): context.addInitScript + exposeBinding. Pages (raw connection):
  *   auto-attach pages too and use Page.addScriptToEvaluateOnNewDocument.
  */
@@ -180,15 +180,33 @@ export class ProbeInstaller {
     }
     // Without Runtime enabled, a restarted worker gets no binding (measured): its reports vanish.
     await bestEffort(log, 'Runtime.enable', () => ch.send('Runtime.enable', {}, sessionId));
+    if (ev.waitingForDebugger) {
+      // The breakpoint goes in BEFORE the worker may run, so its first start pauses before sw.js
+      // like every restart, and onEvent's Debugger.paused probes it there. No evaluation between
+      // resuming and that pause: until the worker has loaded its script, Chromium 150 kills the
+      // whole renderer (pages included) on a `self.location` read (CHECK(url_.IsValid()) in
+      // WorkerGlobalScope, SIGTRAP, nothing logged; found in the minidumps of the e2e suite's
+      // "Target crashed", reproduced every time with a script body that arrives late).
+      // The worker waits until every client that asked for waitForDebuggerOnStart resumes it,
+      // so another client (Playwright's own auto-attach) cannot start it past the breakpoint.
+      await this.breakBeforeEveryScript(ch, sessionId);
+      await resume();
+      return;
+    }
+    // Attached to a worker that already runs (it started before recording did): probe it now,
+    // then break before every restart. Not the other way round: set first, the breakpoint
+    // would pause our own evaluation, and an evaluation nested in that pause never answers.
     await resume();
-    // Measured on Chromium 150: evaluating in a worker that still waits for the debugger runs in
-    // a context its own script does not share (and evaluating again once it runs crashed the
-    // renderer on a relaunched profile). So the first start is probed right after resuming:
-    // background-fetch events come long after start-up.
     await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
-    // Only now the breakpoint: set before, it would pause our own evaluation above, and an
-    // evaluation nested in that pause never answers. From here on it stops every restart of this
-    // worker (stopAllWorkers, a start just to deliver the completion event) before sw.js runs.
+    await this.breakBeforeEveryScript(ch, sessionId);
+  }
+
+  /**
+   * From here on the worker stops before every script it runs: sw.js on each (re)start,
+   * stopAllWorkers and a start just to deliver the completion event included, and each
+   * importScripts (the probe is then a no-op). Session state survives the restarts.
+   */
+  private async breakBeforeEveryScript(ch: RawChannel, sessionId: string): Promise<void> {
     await bestEffort(log, 'Debugger.enable', () => ch.send('Debugger.enable', {}, sessionId));
     await bestEffort(log, 'instrumentation breakpoint', () =>
       ch.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptExecution' }, sessionId),

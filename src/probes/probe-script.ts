@@ -23,7 +23,13 @@ export function probeScript(bindingName: string): string {
   Object.defineProperty(g, flag, { value: true, enumerable: false });
   const isWorker = typeof ServiceWorkerGlobalScope !== 'undefined' && g instanceof ServiceWorkerGlobalScope;
   const context = isWorker ? 'worker' : 'page';
-  const origin = g.location ? g.location.origin : '';
+  // Read at the first report, not now: a worker evaluated before its script has loaded has no
+  // URL yet, and Chromium 150 kills the renderer on a self.location read then.
+  let origin = null;
+  const originNow = () => {
+    if (origin === null) { try { origin = g.location ? g.location.origin : ''; } catch (e) { origin = ''; } }
+    return origin;
+  };
   const now = () => (g.performance && performance.timeOrigin ? performance.timeOrigin + performance.now() : Date.now());
   // Progress samples come by the hundred per fetch, and every binding call costs the browser and
   // the driver a round of work that the download competes with. So a sample after a quiet spell
@@ -55,7 +61,7 @@ export function probeScript(bindingName: string): string {
   };
   const report = (rec) => {
     try {
-      rec.at = rec.at || now(); rec.origin = origin; rec.context = context;
+      rec.at = rec.at || now(); rec.origin = originNow(); rec.context = context;
       queue.push(rec);
       if (rec.kind !== 'progress' || rec.result || !setT || unbatched() || queue.length >= PROGRESS_BATCH_MAX) return flush();
       if (timer !== null) return;

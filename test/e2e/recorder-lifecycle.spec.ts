@@ -4,6 +4,7 @@
  * same profile mid-fetch.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +129,66 @@ test('a connect()ed browser: the recorder gets page and worker probe records too
     await browser.close();
     await connected.close();
   } finally {
+    await stop(remote.proc);
+    cleanup(remote.dir);
+  }
+});
+
+/**
+ * The fixture server behind a proxy that sends the first bytes of the harness's sw.js at once
+ * and the rest `lateMs` later: the worker starts, and waits for its own script, for that long.
+ */
+async function lateWorkerScriptProxy(target: FixtureServer, lateMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const upstream = new URL(target.url);
+  const proxy: Server = createServer((req, res) => {
+    const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      if (!req.url?.startsWith('/harness/sw.js')) return void answer.pipe(res);
+      const chunks: Buffer[] = [];
+      answer.on('data', (c: Buffer) => chunks.push(c));
+      answer.on('end', () => {
+        const body = Buffer.concat(chunks);
+        res.write(body.subarray(0, 16));
+        setTimeout(() => res.end(body.subarray(16)), lateMs);
+      });
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port } = proxy.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      proxy.closeAllConnections();
+      proxy.close(() => resolve());
+    }),
+  };
+}
+
+test('a worker whose script arrives late: probed before its script runs, and the renderer survives', async ({ server }) => {
+  // Found in the minidumps of this suite's rare "Target crashed": the worker probe was evaluated
+  // just after resuming a worker that had not loaded its script yet, and reading self.location
+  // then is a CHECK failure that kills the renderer, the page with it. A late sw.js body made it
+  // happen every time; the probe is now evaluated only at the pause before the worker's script.
+  const remote = await startDebuggableChromium();
+  const proxy = await lateWorkerScriptProxy(server, 1_000);
+  try {
+    const connected = await connect({ endpoint: remote.endpoint });
+    const recorder = await BackgroundServiceRecorder.attach(connected);
+    const browser = await chromium.connectOverCDP(remote.endpoint);
+    const page = await openHarness(browser.contexts()[0]!, proxy);
+    const id = uid('late-sw');
+    await harness(page, 'start', id, ['/res/late.bin?size=8k'], {});
+    const t = await recorder.waitForFetch(id, { until: 'settled' });
+    expect(t.outcome).toBe('success');
+    // The worker probe was in place for the worker's first (and only) start.
+    expect(t.swEvents.map((e) => e.type)).toEqual(['backgroundfetchsuccess']);
+    await recorder.dispose();
+    await browser.close();
+    await connected.close();
+  } finally {
+    await proxy.close();
     await stop(remote.proc);
     cleanup(remote.dir);
   }

@@ -42,7 +42,7 @@ export const test = base.extend<{ ctx: BrowserContext }, { bgBrowser: Browser; s
 export { expect } from '@playwright/test';
 
 /** Open the harness app and wait until its service worker controls the page. */
-export async function openHarness(context: BrowserContext, server: FixtureServer): Promise<Page> {
+export async function openHarness(context: BrowserContext, server: Pick<FixtureServer, 'url'>): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${server.url}/harness/`);
   const ready = await page.evaluate(() => (window as unknown as { harness: { ready(): Promise<HarnessResult> } }).harness.ready());
