@@ -5,7 +5,8 @@
  *
  * - Workers: browser-level auto-attach with waitForDebuggerOnStart; on attach, add the report
  *   binding, set an instrumentation breakpoint `beforeScriptExecution`, resume. The worker then
- *   pauses before sw.js and the probe is evaluated there. A stopped worker keeps its DevTools
+ *   pauses before sw.js and the probe is evaluated there (or at once, if another client had
+ *   already let its script start: see onAttached). A stopped worker keeps its DevTools
  *   session, but its restart is not paused for the debugger: the same breakpoint (session state
  *   survives the restart) stops it before sw.js runs, so the probe is evaluated again there.
  * - Pages (Playwright): context.addInitScript + exposeBinding. Pages (raw connection):
@@ -33,6 +34,8 @@ export class ProbeInstaller {
   private listeners = new Set<(r: ProbeRecord) => void>();
   private channel: RawChannel | null = null;
   private sessions = new Set<string>();
+  /** Workers attached before their start: has one compiled a script yet, paused before one yet. */
+  private starting = new Map<string, { compiled: boolean; paused: boolean }>();
   private disposables: Disposable[] = [];
   private readonly cleanups: Array<() => Promise<void>> = [];
   private offs: Array<() => void> = [];
@@ -138,10 +141,24 @@ export class ProbeInstaller {
       void this.onAttached(ch, params as never);
     } else if (method === 'Target.detachedFromTarget') {
       this.sessions.delete(params['sessionId'] as string);
+      this.starting.delete(params['sessionId'] as string);
+    } else if (method === 'Debugger.scriptParsed' && sessionId && params['url']) {
+      const start = this.starting.get(sessionId);
+      if (start) start.compiled = true;
     } else if (method === 'Runtime.bindingCalled' && sessionId && this.sessions.has(sessionId)) {
       if (params['name'] === this.binding) this.deliver(params['payload'] as string);
     } else if (method === 'Debugger.paused' && sessionId && this.sessions.has(sessionId)) {
       log('paused %s in %s', params['reason'], JSON.stringify(params['data']));
+      const start = this.starting.get(sessionId);
+      if (start) start.paused = true;
+      const script = (params['data'] as { url?: string } | undefined)?.url;
+      if (!script) {
+        // A script without a URL: an evaluation, ours included (the breakpoint stops those too).
+        // Only resume: probing here would be one more evaluation to stop at, again and again
+        // (measured: a worker being stopped mid-pause turned that into an endless loop).
+        void ch.send('Debugger.resume', {}, sessionId).catch((e: unknown) => log('resume failed: %s', String(e)));
+        return;
+      }
       // The worker is about to run a script (its own, after a restart): probe first, then go on.
       // Both commands are sent at once: the worker runs them in order, and waiting for the
       // evaluation's answer before resuming is what an evaluation nested in a pause can block.
@@ -181,21 +198,29 @@ export class ProbeInstaller {
     // Without Runtime enabled, a restarted worker gets no binding (measured): its reports vanish.
     await bestEffort(log, 'Runtime.enable', () => ch.send('Runtime.enable', {}, sessionId));
     if (ev.waitingForDebugger) {
-      // The breakpoint goes in BEFORE the worker may run, so its first start pauses before sw.js
+      // The breakpoint goes in BEFORE resuming, so the worker's first start pauses before sw.js
       // like every restart, and onEvent's Debugger.paused probes it there. No evaluation between
       // resuming and that pause: until the worker has loaded its script, Chromium 150 kills the
       // whole renderer (pages included) on a `self.location` read (CHECK(url_.IsValid()) in
       // WorkerGlobalScope, SIGTRAP, nothing logged; found in the minidumps of the e2e suite's
       // "Target crashed", reproduced every time with a script body that arrives late).
-      // The worker waits until every client that asked for waitForDebuggerOnStart resumes it,
-      // so another client (Playwright's own auto-attach) cannot start it past the breakpoint.
+      const start = { compiled: false, paused: false };
+      this.starting.set(sessionId, start);
       await this.breakBeforeEveryScript(ch, sessionId);
+      // Measured: a service worker does not wait for every client that asked to hold it.
+      // Playwright's own auto-attach resumes it at once, and over the slower Playwright tunnel
+      // its script can compile before the breakpoint is in (Debugger.enable then reports the
+      // script, and no pause comes). A compiled script means the worker has its URL: probe now.
+      const missedThePause = start.compiled && !start.paused;
+      this.starting.delete(sessionId);
       await resume();
+      log('worker %s: %s', targetInfo.url, missedThePause ? 'already ran its script, probed now' : 'probed at its first pause');
+      if (missedThePause) await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
       return;
     }
     // Attached to a worker that already runs (it started before recording did): probe it now,
-    // then break before every restart. Not the other way round: set first, the breakpoint
-    // would pause our own evaluation, and an evaluation nested in that pause never answers.
+    // then break before every restart. In this order, the breakpoint does not pause our own
+    // evaluation (as it does the one above: the pause handler then probes and resumes).
     await resume();
     await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
     await this.breakBeforeEveryScript(ch, sessionId);

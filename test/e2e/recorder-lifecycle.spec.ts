@@ -31,8 +31,11 @@ test.afterEach(async ({}, testInfo) => {
 async function startDebuggableChromium(): Promise<{ proc: ChildProcess; endpoint: string; dir: string }> {
   const { executablePath } = await discoverBrowser();
   const dir = mkdtempSync(join(tmpdir(), 'bgprobe-remote-'));
+  // Its own process group, so stop() ends its renderers and helpers too: killed alone, the
+  // browser leaves them writing into the profile, and the temp dir outlives the test.
   const proc = spawn(executablePath, [...defaultArgs(), '--headless', '--remote-debugging-port=0', `--user-data-dir=${dir}`, 'about:blank'], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
   });
   let text = '';
   stderrOf.push(() => text);
@@ -56,10 +59,15 @@ function cleanup(dir: string): void {
   }
 }
 
+/** SIGKILL to the browser's whole process group (see startDebuggableChromium). */
 async function stop(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGKILL');
+  const running = proc.exitCode === null && proc.signalCode === null;
+  const exited = running ? new Promise((r) => proc.once('exit', r)) : Promise.resolve();
+  try {
+    process.kill(-proc.pid!, 'SIGKILL');
+  } catch {
+    // the group is gone already
+  }
   await exited;
 }
 
