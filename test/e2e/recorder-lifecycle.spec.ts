@@ -14,6 +14,7 @@ import { defaultArgs } from '../../src/browsers/flags.js';
 import { launch } from '../../src/browsers/launch.js';
 import { connect } from '../../src/browsers/connect.js';
 import { BackgroundServiceRecorder } from '../../src/recorder/recorder.js';
+import type { FetchTimeline } from '../../src/recorder/timeline.js';
 import { formatTimeline } from '../../src/recorder/format.js';
 import { FixtureServer } from '../../src/server/index.js';
 import { expect, harness, openHarness, test, uid } from './support.js';
@@ -119,27 +120,36 @@ test('bgprobe record --endpoint writes a DevTools file the recorder reads back',
   }
 });
 
-test('a connect()ed browser: the recorder gets page and worker probe records too', async ({ server }) => {
+/**
+ * A browser someone else started, recorded through connect() with probes, while Playwright
+ * drives the harness in it (from `origin`): one small fetch, its settled timeline.
+ */
+async function fetchInConnectedBrowser(origin: Pick<FixtureServer, 'url'>, prefix: string): Promise<FetchTimeline> {
   const remote = await startDebuggableChromium();
   try {
     const connected = await connect({ endpoint: remote.endpoint });
     const recorder = await BackgroundServiceRecorder.attach(connected);
     const browser = await chromium.connectOverCDP(remote.endpoint);
-    const page = await openHarness(browser.contexts()[0]!, server);
-    const id = uid('remote-probes');
+    const page = await openHarness(browser.contexts()[0]!, origin);
+    const id = uid(prefix);
     await harness(page, 'start', id, ['/res/p.bin?size=32k'], {});
     const t = await recorder.waitForFetch(id, { until: 'settled' });
-    expect(t.outcome).toBe('success');
-    expect(t.fetchCalls.map((c) => [c.context, c.ok])).toEqual([['page', true]]);
-    expect(t.progress.some((p) => p.context === 'page')).toBe(true);
-    expect(t.swEvents.map((e) => e.type)).toEqual(['backgroundfetchsuccess']);
     await recorder.dispose();
     await browser.close();
     await connected.close();
+    return t;
   } finally {
     await stop(remote.proc);
     cleanup(remote.dir);
   }
+}
+
+test('a connect()ed browser: the recorder gets page and worker probe records too', async ({ server }) => {
+  const t = await fetchInConnectedBrowser(server, 'remote-probes');
+  expect(t.outcome).toBe('success');
+  expect(t.fetchCalls.map((c) => [c.context, c.ok])).toEqual([['page', true]]);
+  expect(t.progress.some((p) => p.context === 'page')).toBe(true);
+  expect(t.swEvents.map((e) => e.type)).toEqual(['backgroundfetchsuccess']);
 });
 
 /**
@@ -174,31 +184,19 @@ async function lateWorkerScriptProxy(target: FixtureServer, lateMs: number): Pro
   };
 }
 
-test('a worker whose script arrives late: probed before its script runs, and the renderer survives', async ({ server }) => {
+test('a worker whose script arrives late: probed once it has its script, and the renderer survives', async ({ server }) => {
   // Found in the minidumps of this suite's rare "Target crashed": the worker probe was evaluated
   // just after resuming a worker that had not loaded its script yet, and reading self.location
   // then is a CHECK failure that kills the renderer, the page with it. A late sw.js body made it
-  // happen every time; the probe is now evaluated only at the pause before the worker's script.
-  const remote = await startDebuggableChromium();
+  // happen every time; the probe now waits for the worker's script (see installer.ts).
   const proxy = await lateWorkerScriptProxy(server, 1_000);
   try {
-    const connected = await connect({ endpoint: remote.endpoint });
-    const recorder = await BackgroundServiceRecorder.attach(connected);
-    const browser = await chromium.connectOverCDP(remote.endpoint);
-    const page = await openHarness(browser.contexts()[0]!, proxy);
-    const id = uid('late-sw');
-    await harness(page, 'start', id, ['/res/late.bin?size=8k'], {});
-    const t = await recorder.waitForFetch(id, { until: 'settled' });
+    const t = await fetchInConnectedBrowser(proxy, 'late-sw');
     expect(t.outcome).toBe('success');
-    // The worker probe was in place for the worker's first (and only) start.
+    // The worker was probed: its success event is recorded.
     expect(t.swEvents.map((e) => e.type)).toEqual(['backgroundfetchsuccess']);
-    await recorder.dispose();
-    await browser.close();
-    await connected.close();
   } finally {
     await proxy.close();
-    await stop(remote.proc);
-    cleanup(remote.dir);
   }
 });
 

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { ProbeInstaller } from '../../src/probes/installer.js';
 
 const SW = 'http://127.0.0.1:1/harness/sw.js';
+/** What the installer sends a worker held at its start, up to and including resuming it. */
+const HELD_START = ['Runtime.addBinding', 'Runtime.enable', 'Debugger.enable', 'Debugger.setInstrumentationBreakpoint', 'Runtime.runIfWaitingForDebugger'];
 
 class FakeClient {
   private readonly events = new EventEmitter();
@@ -57,13 +59,7 @@ async function attachWorker(waitingForDebugger: boolean, setUp?: (client: FakeCl
 describe('ProbeInstaller and a service worker', () => {
   it('a worker held at its start: the breakpoint goes in before it is resumed, and nothing is evaluated until it pauses', async () => {
     const client = await attachWorker(true);
-    expect(client.to('w1')).toEqual([
-      'Runtime.addBinding',
-      'Runtime.enable',
-      'Debugger.enable',
-      'Debugger.setInstrumentationBreakpoint',
-      'Runtime.runIfWaitingForDebugger',
-    ]);
+    expect(client.to('w1')).toEqual(HELD_START);
   });
 
   it('at the pause before a script: probe, then resume; at a pause in an evaluation: only resume', async () => {
@@ -80,14 +76,7 @@ describe('ProbeInstaller and a service worker', () => {
 
   it('a worker another client let start first (its script compiled before the breakpoint): probed once resumed', async () => {
     const client = await attachWorker(true, (c) => c.before.set('Debugger.enable', [{ method: 'Debugger.scriptParsed', params: { scriptId: '3', url: SW } }]));
-    expect(client.to('w1')).toEqual([
-      'Runtime.addBinding',
-      'Runtime.enable',
-      'Debugger.enable',
-      'Debugger.setInstrumentationBreakpoint',
-      'Runtime.runIfWaitingForDebugger',
-      'Runtime.evaluate',
-    ]);
+    expect(client.to('w1')).toEqual([...HELD_START, 'Runtime.evaluate']);
   });
 
   it('a worker that paused before its script while the breakpoint went in: probed at that pause only', async () => {
