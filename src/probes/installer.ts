@@ -34,8 +34,8 @@ export class ProbeInstaller {
   private listeners = new Set<(r: ProbeRecord) => void>();
   private channel: RawChannel | null = null;
   private sessions = new Set<string>();
-  /** Workers attached before their start: has one compiled a script yet, paused before one yet. */
-  private starting = new Map<string, { compiled: boolean; paused: boolean }>();
+  /** Workers attached before their start: has one compiled its script (`url`) yet, been probed at a pause yet. */
+  private starting = new Map<string, { url: string; compiled: boolean; probed: boolean }>();
   private disposables: Disposable[] = [];
   private readonly cleanups: Array<() => Promise<void>> = [];
   private offs: Array<() => void> = [];
@@ -142,24 +142,27 @@ export class ProbeInstaller {
     } else if (method === 'Target.detachedFromTarget') {
       this.sessions.delete(params['sessionId'] as string);
       this.starting.delete(params['sessionId'] as string);
-    } else if (method === 'Debugger.scriptParsed' && sessionId && params['url']) {
+    } else if (method === 'Debugger.scriptParsed' && sessionId) {
+      // Its own script, not any script: another client's evaluation can carry a sourceURL.
       const start = this.starting.get(sessionId);
-      if (start) start.compiled = true;
+      if (start && params['url'] === start.url) start.compiled = true;
     } else if (method === 'Runtime.bindingCalled' && sessionId && this.sessions.has(sessionId)) {
       if (params['name'] === this.binding) this.deliver(params['payload'] as string);
     } else if (method === 'Debugger.paused' && sessionId && this.sessions.has(sessionId)) {
       log('paused %s in %s', params['reason'], JSON.stringify(params['data']));
-      const start = this.starting.get(sessionId);
-      if (start) start.paused = true;
       const script = (params['data'] as { url?: string } | undefined)?.url;
       if (!script) {
-        // A script without a URL: an evaluation, ours included (the breakpoint stops those too).
-        // Only resume: probing here would be one more evaluation to stop at, again and again
-        // (measured: a worker being stopped mid-pause turned that into an endless loop).
+        // A script without a URL: an evaluation, ours included (the breakpoint stops those too),
+        // or not our breakpoint at all (a `debugger;` statement). Only resume: probing at an
+        // evaluation would be one more evaluation to stop at, again and again (measured: a
+        // worker being stopped mid-pause turned that into an endless loop).
         void ch.send('Debugger.resume', {}, sessionId).catch((e: unknown) => log('resume failed: %s', String(e)));
         return;
       }
-      // The worker is about to run a script (its own, after a restart): probe first, then go on.
+      // The worker is about to run one of its scripts (sw.js on a start or restart, or an
+      // importScripts): probe first, then go on.
+      const start = this.starting.get(sessionId);
+      if (start) start.probed = true;
       // Both commands are sent at once: the worker runs them in order, and waiting for the
       // evaluation's answer before resuming is what an evaluation nested in a pause can block.
       const evaluation = ch.send('Runtime.evaluate', { expression: this.source }, sessionId);
@@ -204,14 +207,14 @@ export class ProbeInstaller {
       // whole renderer (pages included) on a `self.location` read (CHECK(url_.IsValid()) in
       // WorkerGlobalScope, SIGTRAP, nothing logged; found in the minidumps of the e2e suite's
       // "Target crashed", reproduced every time with a script body that arrives late).
-      const start = { compiled: false, paused: false };
+      const start = { url: targetInfo.url, compiled: false, probed: false };
       this.starting.set(sessionId, start);
       await this.breakBeforeEveryScript(ch, sessionId);
       // Measured: a service worker does not wait for every client that asked to hold it.
       // Playwright's own auto-attach resumes it at once, and over the slower Playwright tunnel
       // its script can compile before the breakpoint is in (Debugger.enable then reports the
       // script, and no pause comes). A compiled script means the worker has its URL: probe now.
-      const missedThePause = start.compiled && !start.paused;
+      const missedThePause = start.compiled && !start.probed;
       this.starting.delete(sessionId);
       await resume();
       log('worker %s: %s', targetInfo.url, missedThePause ? 'already ran its script, probed now' : 'probed at its first pause');
@@ -220,7 +223,7 @@ export class ProbeInstaller {
     }
     // Attached to a worker that already runs (it started before recording did): probe it now,
     // then break before every restart. In this order, the breakpoint does not pause our own
-    // evaluation (as it does the one above: the pause handler then probes and resumes).
+    // evaluation (as it does the one above, which the pause handler then only resumes).
     await resume();
     await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
     await this.breakBeforeEveryScript(ch, sessionId);

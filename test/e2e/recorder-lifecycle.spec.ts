@@ -28,6 +28,18 @@ test.afterEach(async ({}, testInfo) => {
   if (testInfo.status !== testInfo.expectedStatus && logs.length) await testInfo.attach('browser stderr', { body: logs.join('\n'), contentType: 'text/plain' });
 });
 
+/** Browsers started here and not stopped yet: a run interrupted (Ctrl-C does not reach their own process group) still ends them. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const proc of running) {
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+});
+
 /** A Chromium "someone else" started with --remote-debugging-port. */
 async function startDebuggableChromium(): Promise<{ proc: ChildProcess; endpoint: string; dir: string }> {
   const { executablePath } = await discoverBrowser();
@@ -38,6 +50,7 @@ async function startDebuggableChromium(): Promise<{ proc: ChildProcess; endpoint
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
+  running.add(proc);
   let text = '';
   stderrOf.push(() => text);
   const endpoint = await new Promise<string>((resolve, reject) => {
@@ -62,14 +75,15 @@ function cleanup(dir: string): void {
 
 /** SIGKILL to the browser's whole process group (see startDebuggableChromium). */
 async function stop(proc: ChildProcess): Promise<void> {
-  const running = proc.exitCode === null && proc.signalCode === null;
-  const exited = running ? new Promise((r) => proc.once('exit', r)) : Promise.resolve();
+  const alive = proc.exitCode === null && proc.signalCode === null;
+  const exited = alive ? new Promise((r) => proc.once('exit', r)) : Promise.resolve();
   try {
     process.kill(-proc.pid!, 'SIGKILL');
   } catch {
     // the group is gone already
   }
   await exited;
+  running.delete(proc);
 }
 
 function runCli(args: string[]): { proc: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
@@ -161,6 +175,7 @@ async function lateWorkerScriptProxy(target: FixtureServer, lateMs: number): Pro
   const proxy: Server = createServer((req, res) => {
     const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.on('error', () => res.destroy());
       if (!req.url?.startsWith('/harness/sw.js')) return void answer.pipe(res);
       const chunks: Buffer[] = [];
       answer.on('data', (c: Buffer) => chunks.push(c));

@@ -86,7 +86,22 @@ describe('ProbeInstaller and a service worker', () => {
         { method: 'Debugger.paused', params: { reason: 'instrumentation', data: { scriptId: '3', url: SW } } },
       ]),
     );
-    expect(client.to('w1').filter((m) => m === 'Runtime.evaluate')).toHaveLength(1);
+    expect(client.to('w1').slice(HELD_START.length - 2)).toEqual(['Debugger.setInstrumentationBreakpoint', 'Runtime.evaluate', 'Debugger.resume', 'Runtime.runIfWaitingForDebugger']);
+  });
+
+  it("a pause that is not the breakpoint's (a `debugger;` statement) is only resumed, and does not count as the probe", async () => {
+    const client = await attachWorker(true, (c) =>
+      c.before.set('Debugger.enable', [
+        { method: 'Debugger.scriptParsed', params: { scriptId: '3', url: SW } },
+        { method: 'Debugger.paused', params: { reason: 'other', callFrames: [] } },
+      ]),
+    );
+    expect(client.to('w1')).toEqual(['Runtime.addBinding', 'Runtime.enable', 'Debugger.enable', 'Debugger.resume', 'Debugger.setInstrumentationBreakpoint', 'Runtime.runIfWaitingForDebugger', 'Runtime.evaluate']);
+  });
+
+  it("another script compiled before the breakpoint (an evaluation with a sourceURL) is not the worker's own: no evaluation after resuming", async () => {
+    const client = await attachWorker(true, (c) => c.before.set('Debugger.enable', [{ method: 'Debugger.scriptParsed', params: { scriptId: '3', url: '__playwright_evaluation_script__' } }]));
+    expect(client.to('w1')).toEqual(HELD_START);
   });
 
   it('a worker already running when recording starts: probed at once, then the breakpoint', async () => {
