@@ -34,7 +34,10 @@ export class ProbeInstaller {
   private listeners = new Set<(r: ProbeRecord) => void>();
   private channel: RawChannel | null = null;
   private sessions = new Set<string>();
-  /** Workers attached before their start: has one compiled its script (`url`) yet, been probed at a pause yet. */
+  /**
+   * Workers attached before their start, only while onAttached sets their breakpoint: has one
+   * compiled its script (`url`) yet, been probed at a pause yet.
+   */
   private starting = new Map<string, { url: string; compiled: boolean; probed: boolean }>();
   private disposables: Disposable[] = [];
   private readonly cleanups: Array<() => Promise<void>> = [];
@@ -141,7 +144,6 @@ export class ProbeInstaller {
       void this.onAttached(ch, params as never);
     } else if (method === 'Target.detachedFromTarget') {
       this.sessions.delete(params['sessionId'] as string);
-      this.starting.delete(params['sessionId'] as string);
     } else if (method === 'Debugger.scriptParsed' && sessionId) {
       // Its own script, not any script: another client's evaluation can carry a sourceURL.
       const start = this.starting.get(sessionId);
