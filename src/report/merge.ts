@@ -4,8 +4,9 @@
  * an input error: the shards overlap, and picking one would hide a difference.
  */
 import { InputFormatError } from '../errors.js';
-import { countVerdicts, sortResults, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from './model.js';
-import { SCENARIOS, SKIPPED } from '../scenarios/registry.js';
+import { countVerdicts, type Comparison, sortResults, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from './model.js';
+import { SCENARIOS, SKIPPED, globToRegExp } from '../scenarios/registry.js';
+import { diffReports } from './diff.js';
 import { resultKey } from './view.js';
 
 export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source: string }>): ReportModel {
@@ -79,4 +80,18 @@ export function missingShards(model: ReportModel): string[] {
   const total = [...totals][0]!;
   const have = new Set(from.map((s) => s!.index));
   return Array.from({ length: total }, (_, i) => i + 1).filter((i) => !have.has(i)).map((i) => `${i}/${total}`);
+}
+
+/**
+ * Compare a merged report with a baseline over what the run was asked to cover: its selection
+ * (`--scenario` globs; all when none) and its browsers. Not over the scenarios the inputs hold:
+ * a shard whose report never arrived (its job died) must show as missing results, each one a
+ * regression, not shrink the comparison until it passes.
+ */
+export function compareMerged(base: ReportModel, merged: ReportModel, baselineName: string): Comparison {
+  const globs = merged.run.selection.map(globToRegExp);
+  const selected = (id: string) => globs.length === 0 || globs.some((g) => g.test(id));
+  const labels = new Set(merged.browsers.map((b) => b.label));
+  const scoped = { ...base, results: base.results.filter((r) => selected(r.scenarioId) && labels.has(r.browser)) };
+  return diffReports(scoped, merged, baselineName);
 }

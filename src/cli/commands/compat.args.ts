@@ -19,6 +19,16 @@ export interface CompatOptions {
   failOn: FailOn[];
   shard: { index: number; total: number } | null;
   headed: boolean;
+  /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
+  stepSummary: boolean;
+}
+
+/** `--fail-on` values (repeatable, comma-separated), checked; `regressions` needs a baseline. */
+export function parseFailOn(argv: Record<string, unknown>, baseline: string | null): FailOn[] {
+  const failOn = strList(argv, 'fail-on').flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  for (const f of failOn) if (!(FAIL_ON as readonly string[]).includes(f)) throw new UsageError(`Unknown --fail-on "${f}". Valid: ${FAIL_ON.join(', ')}.`);
+  if (failOn.includes('regressions') && !baseline) throw new UsageError('--fail-on regressions needs --baseline <report.json> to compare with.');
+  return [...new Set(failOn)] as FailOn[];
 }
 
 function positiveInt(argv: Record<string, unknown>, key: string, fallback: number): number {
@@ -47,15 +57,14 @@ export const compatCommand: CommandSpec<CompatOptions> = {
       .option('fail-on', { type: 'string', array: true, describe: 'What makes the exit code 1: deviates, regressions (needs --baseline), errors. Default: errors' })
       .option('shard', { type: 'string', describe: 'Run only shard i of n (e.g. 1/3); combine the reports with bgprobe merge' })
       .option('headed', { type: 'boolean', default: false, describe: 'Show browser windows' })
+      .option('step-summary', { type: 'boolean', default: true, describe: 'Append the Markdown summary to $GITHUB_STEP_SUMMARY when that is set (GitHub Actions); --no-step-summary: do not' })
       .example('$0 compat', 'the whole suite on the local Chromium, reports in bgprobe-report/')
       .example('$0 compat --scenario "fetch.*" --format md,junit', 'only the fetch scenarios, Markdown and JUnit')
       .example('$0 compat --browser /usr/bin/chromium --browser /usr/bin/chromium --browser-args= --browser-args=--disable-blink-features=BackgroundFetch --label on --label off', 'one Chromium with and without the feature (flags as values need the = form)')
       .example('$0 compat --baseline old/report.json --fail-on regressions', 'fail when a verdict got worse'),
   toOptions(argv) {
-    const failOn = strList(argv, 'fail-on').flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-    for (const f of failOn) if (!(FAIL_ON as readonly string[]).includes(f)) throw new UsageError(`Unknown --fail-on "${f}". Valid: ${FAIL_ON.join(', ')}.`);
     const baseline = str(argv, 'baseline') ?? null;
-    if (failOn.includes('regressions') && !baseline) throw new UsageError('--fail-on regressions needs --baseline <report.json> to compare with.');
+    const failOn = parseFailOn(argv, baseline);
     const timeoutS = Number(argv['timeout'] ?? 30);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got "${String(argv['timeout'])}".`);
     const out = str(argv, 'out') ?? 'bgprobe-report';
@@ -69,9 +78,10 @@ export const compatCommand: CommandSpec<CompatOptions> = {
       workers: positiveInt(argv, 'workers', 3),
       timeout: Math.round(timeoutS * 1000),
       baseline,
-      failOn: failOn.length ? [...new Set(failOn)] as FailOn[] : ['errors'],
+      failOn: failOn.length ? failOn : ['errors'],
       shard: shard === undefined ? null : parseShard(shard),
       headed: bool(argv, 'headed'),
+      stepSummary: argv['step-summary'] !== false,
     };
   },
   async run(options, ctx) {

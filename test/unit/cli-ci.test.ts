@@ -1,0 +1,160 @@
+// What bgprobe tells a CI beside its reports: GitHub workflow commands (escaping, one line each,
+// levels that follow --fail-on), the step summary file, and the flags that steer them.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { escapeData, escapeProperty, publishToCi, reportAnnotations, workflowCommand, type Annotation } from '../../src/cli/ci.js';
+import type { Output } from '../../src/cli/output.js';
+import { parseArgs } from '../../src/cli/parse.js';
+import type { CompatOptions } from '../../src/cli/commands/compat.args.js';
+import type { MergeOptions } from '../../src/cli/commands/merge.args.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { compareMerged, mergeReports } from '../../src/report/merge.js';
+import { EVIL, model, result } from './report-fixture.js';
+
+function recorder(): Output & { outLines: string[]; errLines: string[] } {
+  const outLines: string[] = [];
+  const errLines: string[] = [];
+  return { outLines, errLines, out: (l) => outLines.push(l), err: (l) => errLines.push(l), isTTY: false, status: () => undefined };
+}
+
+/** What GitHub's runner does with a command line: split at the first `::` after the name, unescape. */
+function parseCommand(line: string): { command: string; props: Record<string, string>; message: string } {
+  const m = /^::(\w+)(?: ([^:]*))?::(.*)$/.exec(line);
+  if (!m) throw new Error(`not a workflow command: ${line}`);
+  const un = (s: string) => s.replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
+  const props = Object.fromEntries((m[2] ?? '').split(',').filter(Boolean).map((kv) => {
+    const i = kv.indexOf('=');
+    return [kv.slice(0, i), un(kv.slice(i + 1))];
+  }));
+  return { command: m[1]!, props, message: un(m[3]!) };
+}
+
+describe('workflow command escaping', () => {
+  it('escapes % first, then CR and LF, in a message', () => {
+    expect(escapeData('100%\r\nnext %0A')).toBe('100%25%0D%0Anext %250A');
+  });
+
+  it('also escapes : and , in a property', () => {
+    expect(escapeProperty('a: b, c%\n')).toBe('a%3A b%2C c%25%0A');
+  });
+
+  it('keeps a hostile title and message on one line that parses back to the same strings', () => {
+    const a: Annotation = { level: 'error', title: `t: x, y ::error::${EVIL}\r\n`, message: `line 1\nline 2\r ::warning::x %0A ${EVIL}` };
+    const line = workflowCommand(a);
+    expect(line.split(/[\r\n]/)).toHaveLength(1);
+    expect(parseCommand(line)).toEqual({ command: 'error', props: { title: a.title }, message: a.message });
+  });
+});
+
+describe('reportAnnotations', () => {
+  const report = model([
+    result('fetch.ok', 'chromium', 'conforms'),
+    result('fetch.dev', 'chromium', 'deviates', { summary: 'Reported SUCCESS although the server cut the body' }),
+    result('fetch.err', 'chromium', 'error', { summary: 'browser crashed' }),
+    result('fetch.unsup', 'chromium', 'unsupported'),
+  ]);
+
+  it('names each deviation and error with its scenario id; the level follows --fail-on', () => {
+    const byDefault = reportAnnotations(report, ['errors']);
+    expect(byDefault.map((a) => [a.level, a.title])).toEqual([
+      ['warning', 'bgprobe: fetch.dev [chromium] deviates'],
+      ['error', 'bgprobe: fetch.err [chromium] error'],
+    ]);
+    expect(byDefault[0]!.message).toBe('fetch.dev [chromium]: Reported SUCCESS although the server cut the body');
+    expect(reportAnnotations(report, ['deviates']).map((a) => a.level)).toEqual(['error', 'error']);
+    expect(reportAnnotations(report, ['regressions']).map((a) => a.level)).toEqual(['warning', 'warning']);
+  });
+
+  it('adds one per regression, a missing result included; onlyFailing keeps what fails the build', () => {
+    const base = model([result('fetch.dev', 'chromium', 'conforms'), result('fetch.gone', 'chromium', 'conforms'), result('fetch.err', 'chromium', 'error')]);
+    const withComparison = { ...report, comparison: compareMerged(base, report, 'last/report.json') };
+    const gate = reportAnnotations(withComparison, ['regressions'], { onlyFailing: true });
+    expect(gate).toEqual([
+      { level: 'error', title: 'bgprobe: fetch.dev [chromium] regressed', message: 'fetch.dev [chromium] regressed against last/report.json: conforms -> deviates' },
+      { level: 'error', title: 'bgprobe: fetch.gone [chromium] regressed', message: 'fetch.gone [chromium] regressed against last/report.json: conforms -> missing (the scenario did not run)' },
+    ]);
+    // merge computes the comparison itself, so its regressions are always annotated (a warning when they do not gate).
+    expect(reportAnnotations(withComparison, ['errors'], { onlyFailing: true }).map((a) => [a.level, a.title])).toEqual([
+      ['error', 'bgprobe: fetch.err [chromium] error'],
+      ['warning', 'bgprobe: fetch.dev [chromium] regressed'],
+      ['warning', 'bgprobe: fetch.gone [chromium] regressed'],
+    ]);
+  });
+});
+
+describe('publishToCi', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bgprobe-ci-unit-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const annotations: Annotation[] = [{ level: 'warning', title: 'bgprobe: fetch.dev [chromium] deviates', message: 'fetch.dev [chromium]: 50%\ncut' }];
+
+  it('appends the Markdown to GITHUB_STEP_SUMMARY (keeping what earlier steps wrote) and prints the commands on stdout', () => {
+    const file = join(dir, 'summary.md');
+    writeFileSync(file, '# Earlier step\n');
+    const out = recorder();
+    const markdown = renderMarkdown(model([result('fetch.dev', 'chromium', 'deviates')]));
+    publishToCi(out, { GITHUB_STEP_SUMMARY: file, GITHUB_ACTIONS: 'true' }, { markdown, annotations, stepSummary: true });
+    publishToCi(out, { GITHUB_STEP_SUMMARY: file }, { markdown: '## second', annotations, stepSummary: true });
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith(`# Earlier step\n${markdown}`)).toBe(true);
+    expect(text).toContain('| Scenario | chromium |');
+    expect(text.endsWith('## second\n\n')).toBe(true);
+    // Only the first call ran "in GitHub Actions".
+    expect(out.outLines).toEqual(['::warning title=bgprobe%3A fetch.dev [chromium] deviates::fetch.dev [chromium]: 50%25%0Acut']);
+    expect(out.errLines).toEqual([]);
+  });
+
+  it('writes nothing with --no-step-summary, without the variable, or outside GitHub Actions', () => {
+    const file = join(dir, 'summary.md');
+    const out = recorder();
+    publishToCi(out, { GITHUB_STEP_SUMMARY: file, GITHUB_ACTIONS: 'false' }, { markdown: '## x', annotations, stepSummary: false });
+    publishToCi(out, { GITHUB_ACTIONS: '' }, { markdown: '## x', annotations, stepSummary: true });
+    expect(() => readFileSync(file)).toThrow(/ENOENT/);
+    expect(out.outLines).toEqual([]);
+  });
+
+  it('a summary file it cannot write costs one warning line, not the run', () => {
+    const out = recorder();
+    publishToCi(out, { GITHUB_STEP_SUMMARY: join(dir, 'no/such/dir/summary.md') }, { markdown: '## x', annotations: [], stepSummary: true });
+    expect(out.errLines).toHaveLength(1);
+    expect(out.errLines[0]).toMatch(/could not append the summary to GITHUB_STEP_SUMMARY .*--no-step-summary/);
+  });
+});
+
+describe('flags', () => {
+  async function options<T>(argv: string[]): Promise<T> {
+    const parsed = await parseArgs(argv);
+    if (parsed.kind !== 'run') throw new Error('expected a run');
+    return parsed.options as T;
+  }
+
+  it('--no-step-summary turns the step summary off for compat and merge', async () => {
+    expect((await options<CompatOptions>(['compat'])).stepSummary).toBe(true);
+    expect((await options<CompatOptions>(['compat', '--no-step-summary'])).stepSummary).toBe(false);
+    expect((await options<MergeOptions>(['merge', 'a.json', '--no-step-summary'])).stepSummary).toBe(false);
+    await expect(options(['compat', '--step-summary=maybe'])).rejects.toThrow(/on\/off flag/);
+  });
+
+  it('merge gates nothing by default; --fail-on regressions needs --baseline', async () => {
+    expect(await options<MergeOptions>(['merge', 'a.json', 'b.json'])).toMatchObject({ failOn: [], baseline: null });
+    expect(await options<MergeOptions>(['merge', 'a.json', '--baseline', 'last.json', '--fail-on', 'regressions,errors'])).toMatchObject({ failOn: ['regressions', 'errors'], baseline: 'last.json' });
+    await expect(options(['merge', 'a.json', '--fail-on', 'regressions'])).rejects.toThrow(/needs --baseline/);
+    await expect(options(['merge', 'a.json', '--fail-on', 'never'])).rejects.toThrow(/Unknown --fail-on "never"/);
+  });
+});
+
+describe('compareMerged', () => {
+  it('compares over the run\'s selection: a shard that never arrived is missing, other scenarios are not', () => {
+    const shard1 = model([result('fetch.a', 'chromium', 'conforms')]);
+    shard1.run = { ...shard1.run, shard: { index: 1, total: 2 }, selection: ['fetch.*'] };
+    const merged = mergeReports([{ model: shard1, source: 's1' }]);
+    const base = model([result('fetch.a', 'chromium', 'conforms'), result('fetch.b', 'chromium', 'conforms'), result('ui.click', 'chromium', 'conforms'), result('fetch.a', 'firefox', 'conforms')], ['chromium', 'firefox']);
+    const c = compareMerged(base, merged, 'base.json');
+    expect(c.changes.map((ch) => [ch.kind, ch.scenarioId, ch.browser])).toEqual([['removed', 'fetch.b', 'chromium']]);
+    expect(c.regressions).toBe(1);
+  });
+});
