@@ -8,7 +8,7 @@
  * An annotation is an `error` when that condition fails the build under the run's `--fail-on`
  * (the annotation then says why the job is red), a `warning` otherwise.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import type { ReportModel } from '../report/model.js';
 import { countsAsRegression } from '../report/diff.js';
 import type { FailOn } from './commands/compat.args.js';
@@ -67,6 +67,9 @@ export function reportAnnotations(report: ReportModel, failOn: readonly FailOn[]
   return out;
 }
 
+/** GitHub's limit for one step's summary file. */
+export const STEP_SUMMARY_LIMIT = 1024 * 1024;
+
 export interface CiPublish {
   /** The command's Markdown summary (report.md's text). */
   markdown: string;
@@ -85,7 +88,11 @@ export function publishToCi(output: Output, env: NodeJS.ProcessEnv, what: CiPubl
   const summaryFile = env['GITHUB_STEP_SUMMARY'];
   if (what.stepSummary && summaryFile) {
     try {
-      appendFileSync(summaryFile, what.markdown.endsWith('\n') ? `${what.markdown}\n` : `${what.markdown}\n\n`);
+      const text = what.markdown.endsWith('\n') ? `${what.markdown}\n` : `${what.markdown}\n\n`;
+      const used = existsSync(summaryFile) ? statSync(summaryFile).size : 0;
+      // GitHub drops a step's whole summary above 1 MiB: the matrix gives way to a pointer.
+      const fits = used + Buffer.byteLength(text) <= STEP_SUMMARY_LIMIT;
+      appendFileSync(summaryFile, fits ? text : `bgprobe: the summary (${Buffer.byteLength(text)} bytes) would pass GitHub's 1 MiB step summary limit: see report.md in the report.\n\n`);
     } catch (e) {
       output.err(`bgprobe: warning: could not append the summary to GITHUB_STEP_SUMMARY (${summaryFile}): ${e instanceof Error ? e.message : String(e)}. Pass --no-step-summary to skip it.`);
     }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { escapeData, escapeProperty, publishToCi, reportAnnotations, workflowCommand, type Annotation } from '../../src/cli/ci.js';
+import { STEP_SUMMARY_LIMIT, escapeData, escapeProperty, publishToCi, reportAnnotations, workflowCommand, type Annotation } from '../../src/cli/ci.js';
 import type { Output } from '../../src/cli/output.js';
 import { parseArgs } from '../../src/cli/parse.js';
 import type { CompatOptions } from '../../src/cli/commands/compat.args.js';
@@ -115,6 +115,15 @@ describe('publishToCi', () => {
     publishToCi(out, { GITHUB_ACTIONS: '' }, { markdown: '## x', annotations, stepSummary: true });
     expect(() => readFileSync(file)).toThrow(/ENOENT/);
     expect(out.outLines).toEqual([]);
+  });
+
+  it('a summary that would pass GitHub\'s 1 MiB limit leaves a pointer instead of dropping the step\'s summary', () => {
+    const file = join(dir, 'summary.md');
+    writeFileSync(file, 'x'.repeat(STEP_SUMMARY_LIMIT - 100));
+    publishToCi(recorder(), { GITHUB_STEP_SUMMARY: file }, { markdown: `## big\n${'| row |\n'.repeat(50)}`, annotations: [], stepSummary: true });
+    const tail = readFileSync(file, 'utf8').slice(STEP_SUMMARY_LIMIT - 100);
+    expect(tail).toMatch(/^bgprobe: the summary \(\d+ bytes\) would pass GitHub's 1 MiB step summary limit: see report\.md/);
+    expect(tail).not.toContain('## big');
   });
 
   it('a summary file it cannot write costs one warning line, not the run', () => {
