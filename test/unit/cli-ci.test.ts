@@ -9,6 +9,9 @@ import type { Output } from '../../src/cli/output.js';
 import { parseArgs } from '../../src/cli/parse.js';
 import type { CompatOptions } from '../../src/cli/commands/compat.args.js';
 import type { MergeOptions } from '../../src/cli/commands/merge.args.js';
+import { runMergeCommand } from '../../src/cli/commands/merge.js';
+import { UsageError } from '../../src/errors.js';
+import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { compareMerged, mergeReports } from '../../src/report/merge.js';
 import { EVIL, model, result } from './report-fixture.js';
@@ -165,5 +168,56 @@ describe('compareMerged', () => {
     const c = compareMerged(base, merged, 'base.json');
     expect(c.changes.map((ch) => [ch.kind, ch.scenarioId, ch.browser])).toEqual([['removed', 'fetch.b', 'chromium']]);
     expect(c.regressions).toBe(1);
+  });
+});
+
+describe('bgprobe merge as the gate of a sharded run', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bgprobe-merge-gate-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function shardFile(index: number, results: ReturnType<typeof result>[]): string {
+    const m = model(results);
+    m.run = { ...m.run, shard: { index, total: 2 }, selection: ['fetch.*'] };
+    const path = join(dir, `shard-${index}.json`);
+    writeFileSync(path, renderJson(m));
+    return path;
+  }
+  const run = (o: Partial<MergeOptions> & { inputs: string[] }) => {
+    const out = recorder();
+    const ctx = { output: out, cwd: dir, interrupt: { requested: false, promise: new Promise<void>(() => undefined), dispose: () => undefined } };
+    return runMergeCommand({ out: 'merged', formats: ['json', 'md'], baseline: null, failOn: [], stepSummary: false, ...o }, ctx).then((code) => ({ code, out }));
+  };
+
+  it('exits 1 on a regression against the baseline, 0 without one or without --fail-on, and keeps the comparison in the report', async () => {
+    const a = shardFile(1, [result('fetch.a', 'chromium', 'conforms')]);
+    const b = shardFile(2, [result('fetch.b', 'chromium', 'deviates')]);
+    const base = join(dir, 'base.json');
+    writeFileSync(base, renderJson(model([result('fetch.a', 'chromium', 'conforms'), result('fetch.b', 'chromium', 'conforms')])));
+    expect((await run({ inputs: [a, b] })).code).toBe(0);
+    expect((await run({ inputs: [a, b], baseline: base })).code).toBe(0);
+    const gated = await run({ inputs: [a, b], baseline: base, failOn: ['regressions'] });
+    expect(gated.code).toBe(1);
+    expect(gated.out.errLines).toContain('  regression  fetch.b [chromium]: conforms -> deviates');
+    const written = JSON.parse(readFileSync(join(dir, 'merged/report.json'), 'utf8')) as { comparison: { regressions: number; baseline: string } };
+    expect(written.comparison).toMatchObject({ regressions: 1, baseline: base });
+    expect(readFileSync(join(dir, 'merged/report.md'), 'utf8')).toContain('**regression** fetch.b on chromium: conforms → deviates');
+  });
+
+  it('a shard whose report never arrived fails the gate', async () => {
+    const a = shardFile(1, [result('fetch.a', 'chromium', 'conforms')]);
+    const base = join(dir, 'base.json');
+    writeFileSync(base, renderJson(model([result('fetch.a', 'chromium', 'conforms'), result('fetch.b', 'chromium', 'conforms')])));
+    const gated = await run({ inputs: [a], baseline: base, failOn: ['regressions'] });
+    expect(gated.code).toBe(1);
+    expect(gated.out.errLines.join('\n')).toMatch(/shard 2\/2 is not among the inputs[\s\S]*removed {5}fetch\.b \[chromium\]: conforms -> none/);
+  });
+
+  it('a baseline that is not there is bad input (exit 2 in main), before anything is written', async () => {
+    const a = shardFile(1, [result('fetch.a', 'chromium', 'conforms')]);
+    await expect(run({ inputs: [a], baseline: join(dir, 'missing.json'), failOn: ['regressions'] })).rejects.toThrow(UsageError);
+    expect(() => readFileSync(join(dir, 'merged/report.json'))).toThrow(/ENOENT/);
   });
 });
