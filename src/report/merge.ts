@@ -5,7 +5,7 @@
  */
 import { InputFormatError } from '../errors.js';
 import { countVerdicts, type Comparison, sortResults, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from './model.js';
-import { SCENARIOS, SKIPPED, globToRegExp } from '../scenarios/registry.js';
+import { SCENARIOS, SKIPPED } from '../scenarios/registry.js';
 import { diffReports } from './diff.js';
 import { resultKey } from './view.js';
 
@@ -84,13 +84,11 @@ export function missingShards(model: ReportModel): string[] {
 
 /**
  * Compare a merged report with a baseline over what the run was asked to cover: its selection
- * (`--scenario` globs; all when none) and its browsers. Not over the scenarios the inputs hold:
- * a shard whose report never arrived (its job died) must show as missing results, each one a
- * regression, not shrink the comparison until it passes.
+ * (`selected`: the run's `--scenario` globs, see `run.selection`) and its browsers. Not over
+ * the scenarios the inputs hold: a shard whose report never arrived (its job died) must show as
+ * missing results, each one a regression, not shrink the comparison until it passes.
  */
-export function compareMerged(base: ReportModel, merged: ReportModel, baselineName: string): Comparison {
-  const globs = merged.run.selection.map(globToRegExp);
-  const selected = (id: string) => globs.length === 0 || globs.some((g) => g.test(id));
+export function compareMerged(base: ReportModel, merged: ReportModel, baselineName: string, selected: (scenarioId: string) => boolean): Comparison {
   const labels = new Set(merged.browsers.map((b) => b.label));
   const scoped = { ...base, results: base.results.filter((r) => selected(r.scenarioId) && labels.has(r.browser)) };
   return diffReports(scoped, merged, baselineName);

@@ -14,6 +14,7 @@ import { UsageError } from '../../src/errors.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { compareMerged, mergeReports } from '../../src/report/merge.js';
+import { selectionMatcher } from '../../src/scenarios/registry.js';
 import { EVIL, model, result } from './report-fixture.js';
 
 function recorder(): Output & { outLines: string[]; errLines: string[] } {
@@ -72,7 +73,7 @@ describe('reportAnnotations', () => {
 
   it('adds one per regression, a missing result included; onlyFailing keeps what fails the build', () => {
     const base = model([result('fetch.dev', 'chromium', 'conforms'), result('fetch.gone', 'chromium', 'conforms'), result('fetch.err', 'chromium', 'error')]);
-    const withComparison = { ...report, comparison: compareMerged(base, report, 'last/report.json') };
+    const withComparison = { ...report, comparison: compareMerged(base, report, 'last/report.json', () => true) };
     const gate = reportAnnotations(withComparison, ['regressions'], { onlyFailing: true });
     expect(gate).toEqual([
       { level: 'error', title: 'bgprobe: fetch.dev [chromium] regressed', message: 'fetch.dev [chromium] regressed against last/report.json: conforms -> deviates' },
@@ -165,7 +166,7 @@ describe('compareMerged', () => {
     shard1.run = { ...shard1.run, shard: { index: 1, total: 2 }, selection: ['fetch.*'] };
     const merged = mergeReports([{ model: shard1, source: 's1' }]);
     const base = model([result('fetch.a', 'chromium', 'conforms'), result('fetch.b', 'chromium', 'conforms'), result('ui.click', 'chromium', 'conforms'), result('fetch.a', 'firefox', 'conforms')], ['chromium', 'firefox']);
-    const c = compareMerged(base, merged, 'base.json');
+    const c = compareMerged(base, merged, 'base.json', selectionMatcher(merged.run.selection));
     expect(c.changes.map((ch) => [ch.kind, ch.scenarioId, ch.browser])).toEqual([['removed', 'fetch.b', 'chromium']]);
     expect(c.regressions).toBe(1);
   });

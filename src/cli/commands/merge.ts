@@ -10,6 +10,7 @@ import { compareMerged, mergeReports, missingShards } from '../../report/merge.j
 import { loadReport } from '../../report/model.js';
 import { summaryLines } from '../../report/view.js';
 import { writeReport } from '../../report/write.js';
+import { selectionMatcher } from '../../scenarios/registry.js';
 import { publishToCi, reportAnnotations } from '../ci.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, failOnCode, type ExitCode } from '../exit-codes.js';
@@ -20,7 +21,7 @@ export async function runMergeCommand(options: MergeOptions, ctx: CommandContext
   const inputs = options.inputs.map((p) => ({ model: loadReport(resolve(ctx.cwd, p)), source: p }));
   const baseline = options.baseline ? loadReport(resolve(ctx.cwd, options.baseline)) : null;
   const merged = mergeReports(inputs);
-  if (baseline) merged.comparison = compareMerged(baseline, merged, options.baseline!);
+  if (baseline) merged.comparison = compareMerged(baseline, merged, options.baseline!, selectionMatcher(merged.run.selection));
   const files = writeReport(resolve(ctx.cwd, options.out), merged, options.formats, { inputs: options.inputs.map((p) => resolve(ctx.cwd, p)) });
   const missing = missingShards(merged);
   if (missing.length) output.err(`bgprobe: warning: shard ${missing.join(', ')} is not among the inputs: the merged report covers part of the suite.`);
