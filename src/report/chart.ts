@@ -5,7 +5,7 @@
  * Built here rather than in a template because it is arithmetic; every text goes through
  * htmlText.
  */
-import type { FetchEvidence } from '../scenarios/evidence.js';
+import type { FetchEvidence } from './model.js';
 import { htmlText } from './escape.js';
 import { bytes } from './view.js';
 

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventRow, FetchEvidence, ServedRow } from '../scenarios/evidence.js';
+import type { EventRow, FetchEvidence, ServedRow } from './model.js';
 import { progressChart } from './chart.js';
 import type { ReportModel, ReportResult } from './model.js';
 import { safe, template, templatesDir } from './templates.js';

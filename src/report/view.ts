@@ -3,7 +3,7 @@
  * model only: the matrix with the worst rows first, and per-result display helpers. No
  * escaping here: each renderer escapes for its own format.
  */
-import { VERDICTS, type Verdict } from '../scenarios/types.js';
+import { VERDICTS, type Verdict } from './model.js';
 import { formatBytes } from '../util/bytes.js';
 import type { ReportModel, ReportResult, ReportScenario } from './model.js';
 

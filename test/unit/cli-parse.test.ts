@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/parse.js';
 import { UsageError } from '../../src/errors.js';
-import type { RecordOptions } from '../../src/cli/commands/record.args.js';
+import type { RecordOptions } from '../../src/cli/options.js';
 
 async function record(argv: string[]): Promise<RecordOptions> {
   const parsed = await parseArgs(argv);

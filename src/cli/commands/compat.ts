@@ -6,9 +6,10 @@
  */
 import { resolve } from 'node:path';
 import { assertNotHeadlessShell, discoverBrowser } from '../../browsers/discover.js';
-import { runCompat } from '../../report/compat.js';
+import { runCompat } from '../../scenarios/compat.js';
 import { describeComparison } from '../../report/diff.js';
-import { loadReport, type ReportModel } from '../../report/model.js';
+import { loadReport } from '../../report/load.js';
+import type { ReportModel } from '../../report/model.js';
 import { FILE_NAMES } from '../../report/formats.js';
 import { summaryLines } from '../../report/view.js';
 import { checkOutDir } from '../../report/write.js';
@@ -16,7 +17,7 @@ import { selectScenarios } from '../../scenarios/registry.js';
 import type { ProgressEvent } from '../../scenarios/runner.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { CompatOptions, FailOn } from './compat.args.js';
+import type { CompatOptions, FailOn } from '../options.js';
 
 export async function runCompatCommand(options: CompatOptions, ctx: CommandContext): Promise<ExitCode> {
   const { output } = ctx;

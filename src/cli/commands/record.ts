@@ -15,7 +15,7 @@ import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { RecordOptions } from './record.args.js';
+import type { RecordOptions } from '../options.js';
 
 export function eventLine(e: NormalisedEvent): string {
   const time = new Date(e.at).toISOString().slice(11, 23);

@@ -1,31 +1,28 @@
-import type { Argv } from 'yargs';
-import { UsageError } from '../../errors.js';
-import { parseFormats, type Format } from '../../report/formats.js';
-import { str, strList, type CommandSpec } from '../command.js';
+import { FORMATS, parseFormats } from '../../report/formats.js';
+import { defineCommand, stringFlag } from '../command.js';
+import { DEFAULT_OUT, type ReportOptions } from '../options.js';
+import { OUT_DESCRIBE } from './compat.args.js';
 
-export interface ReportOptions {
-  input: string;
-  out: string;
-  formats: Format[];
-}
+/** `--format` as compat, report and merge take it: repeatable, comma-separated, aliases allowed. */
+export const formatFlag = (describe: string) =>
+  ({ type: 'string', array: true, default: [] as string[], defaultDescription: 'all', coerce: (v: string[]) => parseFormats(v), choices: FORMATS, describe }) as const;
 
-export const reportCommand: CommandSpec<ReportOptions> = {
+export const reportCommand = defineCommand({
   name: 'report',
   usage: 'report <report>',
   describe: 'Re-render a report.json (from compat or merge) as HTML/JSON/Markdown/JUnit',
-  builder: (y: Argv) =>
-    y
-      .positional('report', { type: 'string', describe: 'A report.json written by bgprobe compat or merge' })
-      .option('out', { type: 'string', default: 'bgprobe-report', describe: 'Report directory: a new one, or one holding only a previous report (replaced atomically; anything else there is refused)' })
-      .option('format', { type: 'string', array: true, describe: 'html,json,md,junit (default all)' })
-      .example('$0 report ci/report.json --out html-only --format html', 'the HTML page of a CI run'),
-  toOptions(argv) {
-    const input = str(argv, 'report');
-    if (!input) throw new UsageError('Give the report.json to render: bgprobe report <report.json>.');
-    return { input, out: str(argv, 'out') ?? 'bgprobe-report', formats: parseFormats(strList(argv, 'format')) };
+  needs: 'Give the report.json to render: bgprobe report <report.json>.',
+  positionals: {
+    report: { type: 'string', demandOption: true, describe: 'A report.json written by bgprobe compat or merge' },
   },
+  flags: {
+    out: stringFlag(OUT_DESCRIBE, { default: DEFAULT_OUT }),
+    format: formatFlag('html,json,md,junit (default all)'),
+  },
+  examples: [['$0 report ci/report.json --out html-only --format html', 'the HTML page of a CI run']],
+  toOptions: (argv): ReportOptions => ({ input: argv.report, out: argv.out, formats: argv.format }),
   async run(options, ctx) {
     const { runReportCommand } = await import('./report.js');
     return runReportCommand(options, ctx);
   },
-};
+});
