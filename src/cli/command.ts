@@ -64,11 +64,12 @@ export interface FlagBase<T> {
 }
 
 /** A flag taking one number; `check` refuses values out of range with its own message. */
-export function numberFlag(name: string, describe: string, settings: { default: number; check?: NumberCheck }): FlagBase<number> & { nargs: 1; default: number };
-export function numberFlag(name: string, describe: string, settings?: { check?: NumberCheck }): FlagBase<number> & { nargs: 1 };
-export function numberFlag(name: string, describe: string, settings: { default?: number; check?: NumberCheck } = {}): FlagBase<number> & { nargs: 1 } {
+export function numberFlag(name: string, describe: string, settings: { default: number; check?: NumberCheck }): NumberFlag & { default: number };
+export function numberFlag(name: string, describe: string, settings?: { check?: NumberCheck }): NumberFlag;
+export function numberFlag(name: string, describe: string, settings: { default?: number; check?: NumberCheck } = {}): NumberFlag {
+  // No yargs `type`: `type: 'number'` would hand coerce NaN for `abc`; untyped, yargs passes
+  // numbers as numbers and anything else as the text typed.
   const option = {
-    type: 'string' as const,
     nargs: 1 as const,
     describe,
     ...(settings.default === undefined ? {} : { default: settings.default }),
@@ -85,6 +86,13 @@ export function numberFlag(name: string, describe: string, settings: { default?:
 }
 
 type NumberCheck = (n: number, text: string) => void;
+
+/** What numberFlag() declares. */
+export interface NumberFlag {
+  nargs: 1;
+  describe: string;
+  coerce: (value: unknown) => number;
+}
 
 /** A repeated flag's last value: `--out a --out b` means b, as it did before yargs kept both. */
 export function lastOf(value: unknown): unknown {
