@@ -27,7 +27,7 @@ function declare(y: Argv, spec: CommandSpec): Argv {
   y.options(spec.flags);
   for (const [command, meaning] of spec.examples ?? []) y.example(command, meaning);
   const check = spec.check;
-  if (check) y.check((argv) => (check(argv as never), true));
+  if (check) y.check((argv) => (check(argv), true));
   return y;
 }
 
@@ -66,7 +66,8 @@ export async function parseArgs(argv: readonly string[]): Promise<Parsed> {
   if (failure) throw toUsageError(failure, argv);
   if (helpText !== null) return { kind: 'help', text: helpText };
   if (parsed['version']) return { kind: 'version', text: version() };
-  const name = String((parsed['_'] as unknown[] | undefined)?.[0] ?? '');
+  const first: unknown = (parsed['_'] as unknown[] | undefined)?.[0];
+  const name = typeof first === 'string' || typeof first === 'number' ? String(first) : '';
   const spec = COMMANDS.find((c) => c.name === name);
   if (!spec) {
     if (!name) return { kind: 'no-command', text: await y.getHelp() };
@@ -86,7 +87,7 @@ function checkBooleanValues(argv: readonly string[]): void {
   const booleans = new Set(Object.entries(spec.flags).flatMap(([name, o]) => (o.type === 'boolean' ? [name] : [])));
   for (const arg of argv) {
     const m = /^--(?:no-)?([^=]+)=(.*)$/.exec(arg);
-    if (m && booleans.has(m[1]!) && !['true', 'false'].includes(m[2]!)) {
+    if (m && booleans.has(m[1]) && !['true', 'false'].includes(m[2])) {
       throw new UsageError(`--${m[1]} is an on/off flag: give --${m[1]} or --no-${m[1]}, not ${arg}.`);
     }
   }
@@ -102,7 +103,7 @@ function toUsageError(e: Error, argv: readonly string[]): UsageError {
   if (e instanceof UsageError) return e;
   const spec = COMMANDS.find((c) => c.name === argv[0]);
   const unknown = /Unknown arguments?: (.+)/.exec(e.message);
-  if (unknown?.[1]) return unknownArgument(unknown[1].split(',')[0]!.trim(), argv, spec);
+  if (unknown?.[1]) return unknownArgument(unknown[1].split(',')[0].trim(), argv, spec);
   const missingValue = /Not enough arguments following: (.+)/.exec(e.message);
   if (missingValue?.[1]) {
     const name = missingValue[1].trim();
@@ -111,7 +112,7 @@ function toUsageError(e: Error, argv: readonly string[]): UsageError {
   if (/Not enough non-option arguments/.test(e.message) && spec?.needs) return new UsageError(spec.needs);
   const choice = /Argument: (\S+), Given: "?([^",]*)"?, Choices: (.+)/.exec(e.message.replace(/\n\s*/g, ' '));
   if (choice) {
-    const valid = choice[3]!.replace(/"/g, '').trim();
+    const valid = choice[3].replace(/"/g, '').trim();
     return new UsageError(`Unknown --${choice[1]} "${choice[2]}". Valid: ${valid}.`);
   }
   return new UsageError(e.message.replace(/\s*\n\s*/g, ' '));

@@ -36,7 +36,7 @@ export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source:
       if (!seen) results.set(key, { r, source });
     }
   }
-  const first = inputs[0]!.model;
+  const first = inputs[0].model;
   const starts = inputs.map((i) => i.model.run.startedAt);
   const ends = inputs.map((i) => i.model.run.startedAt + i.model.run.durationMs);
   // The suite's own order (shards interleave it); ids this bgprobe does not know go last.
@@ -76,7 +76,7 @@ export function missingShards(model: ReportModel): string[] {
   if (from.length === 0 || from.some((s) => s === null)) return [];
   const totals = new Set(from.map((s) => s!.total));
   if (totals.size !== 1) return [];
-  const total = [...totals][0]!;
+  const total = [...totals][0];
   const have = new Set(from.map((s) => s!.index));
   return Array.from({ length: total }, (_, i) => i + 1).filter((i) => !have.has(i)).map((i) => `${i}/${total}`);
 }

@@ -64,8 +64,8 @@ export function summaryLines(report: ReportModel): string[] {
     const rs = report.results.filter((r) => r.browser === b.label);
     return [b.label, ...VERDICTS.map((v) => String(rs.filter((r) => r.verdict === v).length)), String(rs.length)];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return ['', fmt(head), ...rows.map(fmt), `${report.summary.total} result(s) in ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.interrupted ? ' (interrupted)' : ''}`];
 }
 

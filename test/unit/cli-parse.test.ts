@@ -43,7 +43,7 @@ describe('parseArgs (pure: no output, no exit)', () => {
     [['compat', '--timeout', ''], /^--timeout takes a number, got ""\.$/],
     [['record', '--url', 'http://x/', '--duration'], /^--duration needs a number\.$/],
   ])('rejects %j with a clear UsageError', async (argv, message) => {
-    const error = await parseArgs(argv as string[]).catch((e: unknown) => e);
+    const error = await parseArgs(argv).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(message);
   });

@@ -10,6 +10,7 @@ import { buildReport } from '../../src/scenarios/compat.js';
 import { SCENARIOS, SKIPPED } from '../../src/scenarios/registry.js';
 import { emptyEvidence } from '../../src/scenarios/evidence.js';
 import { InputFormatError } from '../../src/errors.js';
+import type { ReportModel } from '../../src/report/model.js';
 import { evilModel, model, result } from './report-fixture.js';
 
 const schema = JSON.parse(readFileSync('reports/report.schema.json', 'utf8')) as Record<string, unknown>;
@@ -34,21 +35,22 @@ describe('reports/report.schema.json', () => {
       durationMs: 10,
       interrupted: false,
       browsers: [{ spec: { label: 'chromium', kind: 'default' as const, target: null, args: [] }, version: '156', launches: 2, crashes: [crash], launchError: null }],
-      results: [{ scenarioId: SCENARIOS[0]!.id, browser: 'chromium', verdict: 'conforms' as const, summary: 's', startedAt: 1, durationMs: 2, observation: { ok: true }, evidence: emptyEvidence(), error: null }],
+      results: [{ scenarioId: SCENARIOS[0].id, browser: 'chromium', verdict: 'conforms' as const, summary: 's', startedAt: 1, durationMs: 2, observation: { ok: true }, evidence: emptyEvidence(), error: null }],
     };
     const report = buildReport(run, { scenarios: SCENARIOS.slice(0, 1), skipped: SKIPPED, shard: { index: 1, total: 2 }, selection: [], workers: 3, timeoutMs: 30_000 });
-    expect(roundTrip(report).browsers[0]!.crashes).toEqual([crash]);
+    expect(roundTrip(report).browsers[0].crashes).toEqual([crash]);
   });
 
   it('names the field and says what to do when a report is ill-typed', () => {
-    const m = JSON.parse(renderJson(model([result('a.b', 'chromium', 'conforms')]))) as Record<string, any>;
-    const cases: Array<[(r: Record<string, any>) => void, RegExp]> = [
-      [(r) => (r['run'] = null), /^r\.json: run should be an object, got null\. Give a report\.json written by bgprobe compat \(or merge\)\.$/],
-      [(r) => (r['results'][0].verdict = 'fine'), /results\[0\]\.verdict should be one of "conforms", .*, got "fine"\./],
-      [(r) => delete r['results'][0].evidence.notes, /results\[0\]\.evidence\.notes is missing\./],
-      [(r) => (r['results'][0].evidence.fetches = [{}]), /results\[0\]\.evidence\.fetches\[0\]\.\w+ is missing\./],
-      [(r) => (r['summary'].byVerdict.error = '0'), /summary\.byVerdict\.error should be a number, got string\./],
-      [(r) => (r['tool'].name = 'other'), /tool\.name should be "bgprobe", got "other"\./],
+    // Each case spoils a copy of a written report in place (Object.assign: the value is not a report's any more).
+    const m = JSON.parse(renderJson(model([result('a.b', 'chromium', 'conforms')]))) as ReportModel;
+    const cases: Array<[(r: ReportModel) => void, RegExp]> = [
+      [(r) => Object.assign(r, { run: null }), /^r\.json: run should be an object, got null\. Give a report\.json written by bgprobe compat \(or merge\)\.$/],
+      [(r) => Object.assign(r.results[0], { verdict: 'fine' }), /results\[0\]\.verdict should be one of "conforms", .*, got "fine"\./],
+      [(r) => Reflect.deleteProperty(r.results[0].evidence, 'notes'), /results\[0\]\.evidence\.notes is missing\./],
+      [(r) => Object.assign(r.results[0].evidence, { fetches: [{}] }), /results\[0\]\.evidence\.fetches\[0\]\.\w+ is missing\./],
+      [(r) => Object.assign(r.summary.byVerdict, { error: '0' }), /summary\.byVerdict\.error should be a number, got string\./],
+      [(r) => Object.assign(r.tool, { name: 'other' }), /tool\.name should be "bgprobe", got "other"\./],
     ];
     for (const [spoil, message] of cases) {
       const bad = structuredClone(m);
