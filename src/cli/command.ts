@@ -47,8 +47,9 @@ export function defineCommand<F extends Record<string, Options>, P extends Recor
 }
 
 /**
- * Flags declared by numberFlag(): yargs' own `type: 'number'` turns `--port abc` into NaN, and
- * a message quoting NaN does not show what was typed, so these parse as text and convert here.
+ * Flags declared by numberFlag(), for the parser's "--x needs a number" when the value is
+ * missing: yargs' own `type: 'number'` turns `--port abc` into NaN, and a message quoting NaN
+ * does not show what was typed, so these are declared untyped and converted by coerce.
  */
 const NUMBER_FLAGS = new WeakSet<Options>();
 
@@ -56,8 +57,8 @@ export function isNumberFlag(option: Options | undefined): boolean {
   return option !== undefined && NUMBER_FLAGS.has(option);
 }
 
-/** What numberFlag() and stringFlag() declare: text in, `coerce` makes the value. */
-export interface FlagBase<T> {
+/** What stringFlag() declares. */
+export interface StringFlag<T> {
   type: 'string';
   describe: string;
   coerce: (value: unknown) => T;
@@ -67,8 +68,7 @@ export interface FlagBase<T> {
 export function numberFlag(name: string, describe: string, settings: { default: number; check?: NumberCheck }): NumberFlag & { default: number };
 export function numberFlag(name: string, describe: string, settings?: { check?: NumberCheck }): NumberFlag;
 export function numberFlag(name: string, describe: string, settings: { default?: number; check?: NumberCheck } = {}): NumberFlag {
-  // No yargs `type`: `type: 'number'` would hand coerce NaN for `abc`; untyped, yargs passes
-  // numbers as numbers and anything else as the text typed.
+  // Untyped, yargs passes a number as a number and anything else as the text typed.
   const option = {
     nargs: 1 as const,
     describe,
@@ -100,9 +100,9 @@ export function lastOf(value: unknown): unknown {
 }
 
 /** A one-value string flag whose last repetition wins. */
-export function stringFlag(describe: string, settings: { default: string }): FlagBase<string> & { default: string };
-export function stringFlag(describe: string): FlagBase<string>;
-export function stringFlag(describe: string, settings: { default?: string } = {}): FlagBase<string> {
+export function stringFlag(describe: string, settings: { default: string }): StringFlag<string> & { default: string };
+export function stringFlag(describe: string): StringFlag<string>;
+export function stringFlag(describe: string, settings: { default?: string } = {}): StringFlag<string> {
   return {
     type: 'string',
     describe,
