@@ -15,6 +15,7 @@
  * numbers, so a typo is quoted rather than read as NaN; throw a UsageError there for a bad
  * value), `check` for rules between flags, `default` from a named constant. A boolean gets its
  * `--no-x` form from yargs. Then map it into the options in `toOptions` (no checks left there).
+ * A flag several commands share (`--out <dir>`, `--format`) is declared once in flags.ts.
  */
 import type { CommandSpec } from './command.js';
 import { compatCommand } from './commands/compat.args.js';

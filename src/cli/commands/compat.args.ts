@@ -1,10 +1,8 @@
 import { UsageError } from '../../errors.js';
-import { FORMATS, parseFormats } from '../../report/formats.js';
 import { browserSpecs, parseShard } from '../../scenarios/spec.js';
 import { commaList, defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastOne } from '../command.js';
-import { DEFAULT_FAIL_ON, DEFAULT_OUT, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS, FAIL_ON, type CompatOptions, type FailOn } from '../options.js';
-
-export const OUT_DESCRIBE = 'Report directory: a new one, or one holding only a previous report (replaced atomically; anything else there is refused)';
+import { formatFlag, outDirFlag } from '../flags.js';
+import { DEFAULT_FAIL_ON, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS, FAIL_ON, type CompatOptions, type FailOn } from '../options.js';
 
 export const compatCommand = defineCommand({
   name: 'compat',
@@ -15,8 +13,8 @@ export const compatCommand = defineCommand({
     'browser-args': { type: 'string', array: true, default: [] as string[], defaultDescription: 'none', describe: 'Flags for the browser at the same position (space-separated in one value). Repeatable' },
     label: { type: 'string', array: true, default: [] as string[], defaultDescription: 'from the browser', describe: 'A name for the browser at the same position (the report column). Repeatable' },
     scenario: { type: 'string', array: true, default: [] as string[], defaultDescription: 'all', coerce: commaList, describe: 'Only scenarios whose id matches this glob (e.g. "fetch.*"). Repeatable' },
-    out: stringFlag(OUT_DESCRIBE, { default: DEFAULT_OUT }),
-    format: { type: 'string', array: true, default: [] as string[], defaultDescription: 'all', coerce: (v: string[]) => parseFormats(v), choices: FORMATS, describe: 'Report formats: html,json,md,junit (default all)' },
+    out: outDirFlag(),
+    format: formatFlag('Report formats: html,json,md,junit (default all)'),
     workers: numberFlag('workers', 'Scenarios run in parallel (each in its own browser context)', { default: DEFAULT_WORKERS, check: wholeAtLeastOne('workers') }),
     timeout: numberFlag('timeout', 'Seconds one scenario may take (lifecycle scenarios allow more)', { default: DEFAULT_TIMEOUT_MS / 1000, check: positiveSeconds('timeout') }),
     baseline: stringFlag('A previous report.json to compare with'),

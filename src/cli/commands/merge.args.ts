@@ -1,7 +1,6 @@
-import { defineCommand, stringFlag } from '../command.js';
-import { DEFAULT_OUT, type MergeOptions } from '../options.js';
-import { OUT_DESCRIBE } from './compat.args.js';
-import { formatFlag } from './report.args.js';
+import { defineCommand } from '../command.js';
+import { formatFlag, outDirFlag } from '../flags.js';
+import type { MergeOptions } from '../options.js';
 
 export const mergeCommand = defineCommand({
   name: 'merge',
@@ -12,8 +11,8 @@ export const mergeCommand = defineCommand({
     reports: { type: 'string', array: true, demandOption: true, describe: 'Shard report.json files' },
   },
   flags: {
-    out: stringFlag(OUT_DESCRIBE, { default: DEFAULT_OUT }),
-    format: formatFlag('html,json,md,junit (default all)'),
+    out: outDirFlag(),
+    format: formatFlag(),
   },
   examples: [['$0 merge shard-1/report.json shard-2/report.json --out merged', 'one report from two shards']],
   toOptions: (argv): MergeOptions => ({ inputs: argv.reports, out: argv.out, formats: argv.format }),

@@ -1,11 +1,6 @@
-import { FORMATS, parseFormats } from '../../report/formats.js';
-import { defineCommand, stringFlag } from '../command.js';
-import { DEFAULT_OUT, type ReportOptions } from '../options.js';
-import { OUT_DESCRIBE } from './compat.args.js';
-
-/** `--format` as compat, report and merge take it: repeatable, comma-separated, aliases allowed. */
-export const formatFlag = (describe: string) =>
-  ({ type: 'string', array: true, default: [] as string[], defaultDescription: 'all', coerce: (v: string[]) => parseFormats(v), choices: FORMATS, describe }) as const;
+import { defineCommand } from '../command.js';
+import { formatFlag, outDirFlag } from '../flags.js';
+import type { ReportOptions } from '../options.js';
 
 export const reportCommand = defineCommand({
   name: 'report',
@@ -16,8 +11,8 @@ export const reportCommand = defineCommand({
     report: { type: 'string', demandOption: true, describe: 'A report.json written by bgprobe compat or merge' },
   },
   flags: {
-    out: stringFlag(OUT_DESCRIBE, { default: DEFAULT_OUT }),
-    format: formatFlag('html,json,md,junit (default all)'),
+    out: outDirFlag(),
+    format: formatFlag(),
   },
   examples: [['$0 report ci/report.json --out html-only --format html', 'the HTML page of a CI run']],
   toOptions: (argv): ReportOptions => ({ input: argv.report, out: argv.out, formats: argv.format }),
