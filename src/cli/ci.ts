@@ -11,7 +11,7 @@
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import type { ReportModel } from '../report/model.js';
 import { countsAsRegression } from '../report/diff.js';
-import type { FailOn } from './commands/compat.args.js';
+import type { FailOn } from './options.js';
 import type { Output } from './output.js';
 
 export interface Annotation {

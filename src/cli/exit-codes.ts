@@ -1,5 +1,5 @@
 import type { ReportModel } from '../report/model.js';
-import type { FailOn } from './commands/compat.args.js';
+import type { FailOn } from './options.js';
 
 /** The CLI's exit codes: the contract CI pipelines rely on. */
 export const EXIT = {

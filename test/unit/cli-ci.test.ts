@@ -7,8 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STEP_SUMMARY_LIMIT, escapeData, escapeProperty, publishToCi, reportAnnotations, workflowCommand, type Annotation } from '../../src/cli/ci.js';
 import type { Output } from '../../src/cli/output.js';
 import { parseArgs } from '../../src/cli/parse.js';
-import type { CompatOptions } from '../../src/cli/commands/compat.args.js';
-import type { MergeOptions } from '../../src/cli/commands/merge.args.js';
+import type { CompatOptions, MergeOptions } from '../../src/cli/options.js';
 import { runMergeCommand } from '../../src/cli/commands/merge.js';
 import { UsageError } from '../../src/errors.js';
 import { renderJson } from '../../src/report/json.js';
@@ -32,7 +31,7 @@ function parseCommand(line: string): { command: string; props: Record<string, st
     const i = kv.indexOf('=');
     return [kv.slice(0, i), un(kv.slice(i + 1))];
   }));
-  return { command: m[1]!, props, message: un(m[3]!) };
+  return { command: m[1], props, message: un(m[3]) };
 }
 
 describe('workflow command escaping', () => {
@@ -66,7 +65,7 @@ describe('reportAnnotations', () => {
       ['warning', 'bgprobe: fetch.dev [chromium] deviates'],
       ['error', 'bgprobe: fetch.err [chromium] error'],
     ]);
-    expect(byDefault[0]!.message).toBe('fetch.dev [chromium]: Reported SUCCESS although the server cut the body');
+    expect(byDefault[0].message).toBe('fetch.dev [chromium]: Reported SUCCESS although the server cut the body');
     expect(reportAnnotations(report, ['deviates']).map((a) => a.level)).toEqual(['error', 'error']);
     expect(reportAnnotations(report, ['regressions']).map((a) => a.level)).toEqual(['warning', 'warning']);
   });

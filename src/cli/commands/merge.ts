@@ -5,22 +5,25 @@
  */
 import { resolve } from 'node:path';
 import { describeComparison } from '../../report/diff.js';
+import { loadReport } from '../../report/load.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { compareMerged, mergeReports, missingShards } from '../../report/merge.js';
-import { loadReport } from '../../report/model.js';
 import { summaryLines } from '../../report/view.js';
 import { writeReport } from '../../report/write.js';
-import { selectionMatcher } from '../../scenarios/registry.js';
+import { SCENARIOS, SKIPPED, selectionMatcher } from '../../scenarios/registry.js';
 import { publishToCi, reportAnnotations } from '../ci.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, failOnCode, type ExitCode } from '../exit-codes.js';
-import type { MergeOptions } from './merge.args.js';
+import type { MergeOptions } from '../options.js';
 
 export async function runMergeCommand(options: MergeOptions, ctx: CommandContext): Promise<ExitCode> {
   const { output } = ctx;
   const inputs = options.inputs.map((p) => ({ model: loadReport(resolve(ctx.cwd, p)), source: p }));
   const baseline = options.baseline ? loadReport(resolve(ctx.cwd, options.baseline)) : null;
-  const merged = mergeReports(inputs);
+  const merged = mergeReports(
+    inputs,
+    [...SCENARIOS, ...SKIPPED].map((s) => s.id),
+  );
   if (baseline) merged.comparison = compareMerged(baseline, merged, options.baseline!, selectionMatcher(merged.run.selection));
   const files = writeReport(resolve(ctx.cwd, options.out), merged, options.formats, { inputs: options.inputs.map((p) => resolve(ctx.cwd, p)) });
   const missing = missingShards(merged);
