@@ -7,9 +7,11 @@ import { recordCommand } from './commands/record.args.js';
 import { reportCommand } from './commands/report.args.js';
 import { scenariosCommand } from './commands/scenarios.args.js';
 import { serveCommand } from './commands/serve.args.js';
+import { wptCommand } from './commands/wpt.args.js';
 
 export const COMMANDS: ReadonlyArray<CommandSpec<never>> = [
   compatCommand,
+  wptCommand,
   recordCommand,
   reportCommand,
   diffCommand,

@@ -18,10 +18,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   probes: ['errors', 'util', 'cdp'],
   recorder: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes'],
   scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder'],
-  report: ['errors', 'util', 'recorder', 'scenarios'],
+  wpt: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios'],
+  report: ['errors', 'util', 'recorder', 'scenarios', 'wpt'],
   playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder'],
-  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
-  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
+  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'wpt', 'report'],
+  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'wpt', 'report'],
 };
 /** Entry points of child processes: they own their stdio and exit code. */
 const OWN_PROCESS = new Set(['scenarios/netns-server.ts']);
