@@ -33,6 +33,8 @@ export class TestPageChannel {
   readonly partial: WptSubtest[] = [];
   /** testdriver calls, as evidence steps. */
   readonly steps: StepRow[] = [];
+  /** When each subtest's result reached the runner (ms epoch), by name. */
+  readonly arrivedAt = new Map<string, number>();
   readonly completed: Promise<Completion>;
   #complete!: (c: Completion) => void;
 
@@ -48,7 +50,9 @@ export class TestPageChannel {
   #onResult(json: string): void {
     const m = JSON.parse(json) as { type: string; status: number; message: string | null; tests?: RawTest[]; name?: string };
     if (m.type === 'result') {
-      this.partial.push(toSubtest(m as unknown as RawTest));
+      const subtest = toSubtest(m as unknown as RawTest);
+      this.arrivedAt.set(subtest.name, Date.now());
+      this.partial.push(subtest);
       return;
     }
     this.#complete({ status: HARNESS_STATUSES[m.status] ?? 'ERROR', message: m.message ?? null, subtests: (m.tests ?? []).map(toSubtest) });

@@ -174,10 +174,12 @@ function finish(test: string, startedAt: number, outcome: Completion, channel: T
   const missing = [...new Set(served.filter((s) => s.status === 501 && s.path.endsWith('.py')).map((s) => s.path))];
   const notes = missing.map(unimplementedHandlerText);
   evidence.notes.push(...notes);
+  // Each subtest a row, at the time its result came (testdriver calls between them).
+  const end = Date.now();
   evidence.steps = [
     ...channel.steps,
-    ...subtests.map((s) => ({ at: startedAt, what: s.name, result: { status: s.status, message: s.message } })),
-  ];
+    ...subtests.map((s) => ({ at: channel.arrivedAt.get(s.name) ?? end, what: `subtest: ${s.name}`, result: { status: s.status, message: s.message } })),
+  ].sort((a, b) => a.at - b.at);
   const message = [outcome.message, ...notes].filter((m): m is string => !!m).join(' ') || null;
   return { test, status: outcome.status, message, startedAt, durationMs: Date.now() - startedAt, subtests, evidence };
 }
