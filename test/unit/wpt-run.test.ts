@@ -106,3 +106,29 @@ describe('the report model of a run', () => {
     expect(wptReportModel(run([['one', 'PASS'], ['two', 'TIMEOUT']], 'TIMEOUT'), null).results[0]!.verdict).toBe('deviates');
   });
 });
+
+describe('bgprobe wpt flags', () => {
+  const parse = async (argv: string[]) => {
+    const { parseArgs } = await import('../../src/cli/parse.js');
+    return parseArgs(argv);
+  };
+
+  it('defaults: background-fetch/ selection left to the run, 2 workers, multiplier 5, out bgprobe-wpt', async () => {
+    const parsed = await parse(['wpt', '--wpt-root', 'wpt']);
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: [], wptRoot: 'wpt', workers: 2, timeoutMultiplier: 5, out: 'bgprobe-wpt', baseline: null, shard: null });
+    const more = await parse(['wpt', 'a/', 'b/*.js', '--wpt-root', 'w', '--shard', '2/3', '--timeout-multiplier', '2.5', '--browser-args=--lang=fr']);
+    expect(more.kind === 'run' && more.options).toMatchObject({ tests: ['a/', 'b/*.js'], shard: { index: 2, total: 3 }, timeoutMultiplier: 2.5, browser: { args: ['--lang=fr'] } });
+  });
+
+  it.each([
+    [['wpt'], /--wpt-root <dir> is required/],
+    [['wpt', '--wpt-root', 'w', '--browser', '/a', '--browser', '/b'], /runs one browser/],
+    [['wpt', '--wpt-root', 'w', '--browser', 'http://127.0.0.1:9222'], /not an endpoint/],
+    [['wpt', '--wpt-root', 'w', '--timeout-multiplier', '0'], /--timeout-multiplier must be a positive number/],
+    [['wpt', '--wpt-root', 'w', '--shard', '4/3'], /--shard "4\/3" is not valid/],
+  ])('rejects %j with a UsageError', async (argv, message) => {
+    const error = await parse(argv).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+  });
+});

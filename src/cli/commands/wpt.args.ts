@@ -25,7 +25,7 @@ export const wptCommand: CommandSpec<WptOptions> = {
     y
       .positional('tests', { type: 'string', array: true, describe: 'Paths or globs relative to --wpt-root (default background-fetch/)' })
       .option('wpt-root', { type: 'string', describe: 'A web-platform-tests checkout (a sparse one is enough: see the README)' })
-      .option('browser', { type: 'string', describe: 'A Chromium binary path or a Playwright channel. Default: the local Chromium' })
+      .option('browser', { type: 'string', describe: 'A Chrome/Chromium binary path. Default: the local Chromium' })
       .option('browser-args', { type: 'string', describe: 'More browser flags (space-separated in one value)' })
       .option('out', { type: 'string', default: 'bgprobe-wpt', describe: 'Output directory: wptreport.json and the report (a new one, or one holding only a previous report)' })
       .option('format', { type: 'string', array: true, describe: 'Report formats: html,json,md,junit (default all; wptreport.json is always written)' })
@@ -42,7 +42,9 @@ export const wptCommand: CommandSpec<WptOptions> = {
     const browsers = strList(argv, 'browser');
     if (browsers.length > 1) throw new UsageError('bgprobe wpt runs one browser: give --browser once (run it again for another browser).');
     const browser = browserSpecs(browsers, strList(argv, 'browser-args').slice(-1), [])[0]!;
-    if (browser.kind === 'endpoint') throw new UsageError('bgprobe wpt launches its browser (a fresh profile per test file): --browser must be a binary path or a channel, not an endpoint.');
+    if (browser.kind === 'endpoint' || browser.kind === 'channel') {
+      throw new UsageError(`bgprobe wpt launches its browser on a fresh profile per test file: --browser must be the path of a Chrome/Chromium binary, not ${browser.kind === 'endpoint' ? 'an endpoint' : 'a channel name'} ("${browser.target ?? ''}").`);
+    }
     const multiplier = Number(argv['timeout-multiplier'] ?? 5);
     if (!Number.isFinite(multiplier) || multiplier <= 0) throw new UsageError(`--timeout-multiplier must be a positive number, got "${String(argv['timeout-multiplier'])}".`);
     const workers = Number(argv['workers'] ?? 2);
