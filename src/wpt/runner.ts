@@ -17,6 +17,8 @@ import { servedView } from '../recorder/served.js';
 import { generateCertificate, hostResolverRules, unimplementedHandlerText, WptServer, type WptCertificate } from '../server/wpt/index.js';
 import type { ServedRequest } from '../server/index.js';
 import { bestEffort, debug } from '../util/debug.js';
+import { settleWithin } from '../util/deadline.js';
+import { TimeoutError } from '../errors.js';
 import { isLongTimeout } from './checkout.js';
 import { TestPageChannel, type Completion } from './page.js';
 import type { WptRun, WptTestResult } from './types.js';
@@ -134,12 +136,21 @@ async function runTest(test: string, env: RunEnv): Promise<WptTestResult | null>
   }
   const served = [...server.requests(), ...(env.port443?.requests().filter((r) => r.startedAt >= startedAt) ?? [])].sort((a, b) => a.startedAt - b.startedAt);
   if (recorder) fillEvidence(evidence, recorder, served);
-  await bestEffort(log, 'recorder.dispose()', async () => recorder?.dispose());
-  await bestEffort(log, 'close the browser', () => browser.close());
+  // The browser goes first: a frozen page (a test that spins) never answers the recorder's
+  // clean-up commands, while SIGTERM (then SIGKILL, in close()) ends it whatever it does.
+  await bestEffort(log, 'close the browser', () => bounded(browser.close(), 'closing the browser'));
+  await bestEffort(log, 'recorder.dispose()', () => bounded(recorder?.dispose() ?? Promise.resolve(), 'recorder.dispose()'));
   await server.close();
   await bestEffort(log, 'remove the profile', () => rm(profile, { recursive: true, force: true }));
   if (env.signal?.aborted) return null;
   return finish(test, startedAt, outcome, channel, evidence, served);
+}
+
+const TEARDOWN_MS = 15_000;
+
+/** A teardown step that cannot hang the run (its failure is logged by bestEffort). */
+function bounded<T>(p: Promise<T>, what: string): Promise<T> {
+  return settleWithin(p, TEARDOWN_MS, () => new TimeoutError(`${what} did not finish within ${TEARDOWN_MS} ms`));
 }
 
 /** Loads the test and waits for its completion, its deadline, a crash or an interrupt. */

@@ -87,6 +87,7 @@ test.describe.serial('bgprobe wpt', () => {
       '/selftest/hangs.window.html',
       '/selftest/plain.html',
       '/selftest/server.https.window.html',
+      '/selftest/spins.window.html',
       '/selftest/throws.window.html',
     ]);
     const statuses = (name: string) => Object.fromEntries(t[name]!.subtests.map((s) => [s.name, s.status]));
@@ -97,6 +98,9 @@ test.describe.serial('bgprobe wpt', () => {
     expect(statuses('/selftest/background-fetch.https.window.html')).toEqual({ 'set_permission, then a background fetch runs to completion': 'PASS', 'bless() clicks through Playwright input': 'PASS' });
     expect(t['/selftest/hangs.window.html']!.status).toBe('TIMEOUT');
     expect(statuses('/selftest/hangs.window.html')).toEqual({ 'finishes before the hang': 'PASS', 'never settles': 'TIMEOUT' });
+    // Frozen: the runner's own deadline (5 s harness timeout + 10 s) ends it, keeping the result that came first.
+    expect(t['/selftest/spins.window.html']).toMatchObject({ status: 'TIMEOUT', message: expect.stringContaining('did not complete within 15000 ms') });
+    expect(statuses('/selftest/spins.window.html')).toEqual({ 'reported before the page froze': 'PASS' });
     expect(t['/selftest/throws.window.html']).toMatchObject({ status: 'ERROR', message: expect.stringContaining('thrown at the top level') });
     expect(statuses('/selftest/fails.https.any.html')).toEqual({ 'GLOBAL is defined': 'PASS', 'runs in a window': 'PASS' });
     expect(statuses('/selftest/fails.https.any.serviceworker.html')).toEqual({ 'GLOBAL is defined': 'PASS', 'runs in a window': 'FAIL' });
