@@ -6,6 +6,7 @@
  * timeout as TIMEOUT with the subtests it finished; a renderer or browser that dies is CRASH.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch } from '../browsers/launch.js';
@@ -115,13 +116,16 @@ function deadlineFor(env: RunEnv, test: string): number {
 async function runTest(test: string, env: RunEnv): Promise<WptTestResult | null> {
   const startedAt = Date.now();
   const profile = await mkdtemp(join(tmpdir(), 'bgprobe-wpt-profile-'));
-  const server = await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier });
   const channel = new TestPageChannel();
   const evidence = emptyEvidence();
   let outcome: Completion;
+  let server: WptServer | null = null;
+  let browser: Browser | null = null;
   let recorder: BackgroundServiceRecorder | null = null;
-  const browser = await launch({ executablePath: env.executablePath, headless: env.headless, args: env.args, userDataDir: profile, handleSignals: false });
+  // Inside the try: a server or a browser that cannot start costs this test (ERROR), not the run.
   try {
+    server = await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier });
+    browser = await launch({ executablePath: env.executablePath, headless: env.headless, args: env.args, userDataDir: profile, handleSignals: false });
     env.version ??= browser.version();
     const context = browser.contexts()[0]!;
     await channel.install(context);
@@ -132,15 +136,17 @@ async function runTest(test: string, env: RunEnv): Promise<WptTestResult | null>
     evidence.fixtureOrigin = new URL(url).origin;
     outcome = await drive(page, url, channel, deadlineFor(env, test), env.signal);
   } catch (e) {
-    outcome = { status: 'ERROR', message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`, subtests: channel.partial };
+    outcome = { status: 'ERROR', message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`, subtests: [...channel.partial] };
   }
-  const served = [...server.requests(), ...(env.port443?.requests().filter((r) => r.startedAt >= startedAt) ?? [])].sort((a, b) => a.startedAt - b.startedAt);
+  const served = [...(server?.requests() ?? []), ...(env.port443?.requests().filter((r) => r.startedAt >= startedAt) ?? [])].sort((a, b) => a.startedAt - b.startedAt);
   if (recorder) fillEvidence(evidence, recorder, served);
   // The browser goes first: a frozen page (a test that spins) never answers the recorder's
   // clean-up commands, while SIGTERM (then SIGKILL, in close()) ends it whatever it does.
-  await bestEffort(log, 'close the browser', () => bounded(browser.close(), 'closing the browser'));
-  await bestEffort(log, 'recorder.dispose()', () => bounded(recorder?.dispose() ?? Promise.resolve(), 'recorder.dispose()'));
-  await server.close();
+  const b = browser;
+  if (b) await bestEffort(log, 'close the browser', () => bounded(b.close(), 'closing the browser'));
+  const r = recorder;
+  if (r) await bestEffort(log, 'recorder.dispose()', () => bounded(r.dispose(), 'recorder.dispose()'));
+  await server?.close();
   await bestEffort(log, 'remove the profile', () => rm(profile, { recursive: true, force: true }));
   if (env.signal?.aborted) return null;
   return finish(test, startedAt, outcome, channel, evidence, served);
@@ -154,7 +160,7 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
 }
 
 /** Loads the test and waits for its completion, its deadline, a crash or an interrupt. */
-async function drive(page: import('playwright-core').Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined): Promise<Completion> {
+async function drive(page: Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined): Promise<Completion> {
   let timer: NodeJS.Timeout | undefined;
   const partial = (status: Completion['status'], message: string): Completion => ({ status, message, subtests: [...channel.partial] });
   const stop = new Promise<Completion>((resolve) => {
