@@ -132,3 +132,22 @@ describe('bgprobe wpt flags', () => {
     expect((error as Error).message).toMatch(message);
   });
 });
+
+describe('the output directory', () => {
+  it('holds wptreport.json beside the report, and a second run may replace it (it is a report file)', async () => {
+    const { writeReport } = await import('../../src/report/write.js');
+    const { readFileSync, writeFileSync: write } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-wpt-out-'));
+    try {
+      const out = join(dir, 'o');
+      const model = wptReportModel(run([['one', 'PASS']]), null);
+      writeReport(out, model, ['json'], { extra: { 'wptreport.json': '{"results":[1]}' } });
+      writeReport(out, model, ['json', 'md'], { extra: { 'wptreport.json': '{"results":[2]}' } });
+      expect(readFileSync(join(out, 'wptreport.json'), 'utf8')).toBe('{"results":[2]}');
+      write(join(out, 'notes.txt'), 'mine');
+      expect(() => writeReport(out, model, ['json'], { extra: { 'wptreport.json': '{}' } })).toThrow(UsageError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
