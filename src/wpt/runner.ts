@@ -21,6 +21,7 @@ import { bestEffort, debug } from '../util/debug.js';
 import { settleWithin } from '../util/deadline.js';
 import { TimeoutError } from '../errors.js';
 import { isLongTimeout } from './checkout.js';
+import { explainSubtests } from './explain.js';
 import { TestPageChannel, type Completion } from './page.js';
 import type { WptRun, WptTestResult } from './types.js';
 
@@ -190,7 +191,7 @@ function finish(test: string, startedAt: number, outcome: Completion, channel: T
   const subtests = outcome.subtests.length ? outcome.subtests : [...channel.partial];
   const missing = [...new Set(served.filter((s) => s.status === 501 && s.path.endsWith('.py')).map((s) => s.path))];
   const notes = missing.map(unimplementedHandlerText);
-  evidence.notes.push(...notes);
+  evidence.notes.push(...notes, ...explainSubtests(subtests, channel.arrivedAt, evidence.fetches, startedAt));
   // Each subtest a row, at the time its result came (testdriver calls between them).
   const end = Date.now();
   evidence.steps = [

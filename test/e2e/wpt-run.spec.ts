@@ -126,6 +126,8 @@ test.describe.serial('bgprobe wpt', () => {
     expect(whats.some((w) => w.startsWith('testdriver: set_permission('))).toBe(true);
     expect(report.results.find((r) => r.scenarioId === '/selftest/hangs.window.html')!.verdict).toBe('deviates');
     expect(report.results.find((r) => r.scenarioId === '/selftest/throws.window.html')!.verdict).toBe('error');
+    // A subtest that did not pass gets a line pointing at what the browser did meanwhile.
+    expect(report.results.find((r) => r.scenarioId === '/selftest/fails.https.any.serviceworker.html')!.evidence.notes).toContain('FAIL "runs in a window": no background fetch was registered.');
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('selftest-fetch');
   });
 

@@ -151,3 +151,37 @@ describe('the output directory', () => {
     }
   });
 });
+
+describe('explaining a subtest that did not pass', () => {
+  it('names the background fetches registered while it ran, how they ended and what reached the server', async () => {
+    const { explainSubtests } = await import('../../src/wpt/explain.js');
+    const fetch = (id: string, registeredAt: number, outcome: 'success' | 'failure', served: number[]) => ({
+      id,
+      outcome,
+      failureReason: outcome === 'failure' ? ('fetch-error' as const) : null,
+      failureReasonRaw: null,
+      eventType: null,
+      paused: null,
+      totalRequests: served.length,
+      resumedAfterRestart: false,
+      registeredAt,
+      startedAt: registeredAt,
+      completedAt: registeredAt + 10,
+      requests: served.map((n, index) => ({ index, url: `https://x/${index}`, status: null, bytes: 0, uploadBytes: 0, startedAt: null, completedAt: null, attempts: 1, served: Array(n).fill({}) })),
+      progress: [],
+      probes: [],
+    });
+    const subtests = [
+      { name: 'a', status: 'PASS' as const, message: null },
+      { name: 'b', status: 'FAIL' as const, message: 'x' },
+      { name: 'c', status: 'TIMEOUT' as const, message: null },
+    ];
+    const arrived = new Map([['a', 110], ['b', 220], ['c', 330]]);
+    const fetches = [fetch('id0', 105, 'success', [1]), fetch('id1', 150, 'failure', [0, 0]), fetch('id2', 250, 'success', [1, 1])];
+    expect(explainSubtests(subtests, arrived, fetches as never, 100)).toEqual([
+      'FAIL "b": background fetch "id1" failure (fetch-error), 0 of 2 request(s) reached the server.',
+      'TIMEOUT "c": background fetch "id2" success, 2 of 2 request(s) reached the server.',
+    ]);
+    expect(explainSubtests([{ name: 'z', status: 'FAIL', message: null }], new Map([['z', 500]]), [], 100)).toEqual(['FAIL "z": no background fetch was registered.']);
+  });
+});
