@@ -21,14 +21,13 @@ import { bestEffort, debug } from '../util/debug.js';
 import { settleWithin } from '../util/deadline.js';
 import { TimeoutError } from '../errors.js';
 import { isLongTimeout } from './checkout.js';
+import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_WORKERS } from './defaults.js';
 import { explainSubtests } from './explain.js';
 import { TestPageChannel, type Completion } from './page.js';
 import type { WptRun, WptTestResult } from './types.js';
 
 const log = debug('bgprobe:wpt');
 
-/** Measured on Chromium 156: a fetch's first request ~4.4 s after its worker registers, a CORS retry ~20 s later. 5 lets every background-fetch file finish. */
-export const DEFAULT_TIMEOUT_MULTIPLIER = 5;
 
 export interface WptRunOptions {
   root: string;
@@ -90,7 +89,7 @@ export async function runWpt(options: WptRunOptions): Promise<WptRun> {
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.workers ?? 2, options.tests.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.workers ?? DEFAULT_WPT_WORKERS, options.tests.length)) }, worker));
   } finally {
     await p443.server?.close();
   }
@@ -101,7 +100,7 @@ export async function runWpt(options: WptRunOptions): Promise<WptRun> {
     interrupted: options.signal?.aborted === true,
     browser: { label: options.label ?? 'chromium', executablePath, version: env.version, args: options.args ?? [] },
     timeoutMultiplier: multiplier,
-    workers: options.workers ?? 2,
+    workers: options.workers ?? DEFAULT_WPT_WORKERS,
     shard: options.shard ?? null,
     selection: options.selection ?? [],
     port443: p443.why,
@@ -128,7 +127,7 @@ async function runTest(test: string, env: RunEnv): Promise<WptTestResult | null>
     server = await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier });
     browser = await launch({ executablePath: env.executablePath, headless: env.headless, args: env.args, userDataDir: profile, handleSignals: false });
     env.version ??= browser.version();
-    const context = browser.contexts()[0]!;
+    const context = browser.contexts()[0];
     await channel.install(context);
     recorder = await BackgroundServiceRecorder.attach(context, { services: ['backgroundFetch'], probes: true });
     for (const w of recorder.warnings) evidence.notes.push(`Recorder: ${w}`);

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadReport } from '../../src/report/load.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(REPO, 'dist/cli/main.js');
@@ -90,13 +91,13 @@ test.describe.serial('bgprobe wpt', () => {
       '/selftest/spins.window.html',
       '/selftest/throws.window.html',
     ]);
-    const statuses = (name: string) => Object.fromEntries(t[name]!.subtests.map((s) => [s.name, s.status]));
-    expect(t['/selftest/server.https.window.html']!.status).toBe('OK');
+    const statuses = (name: string) => Object.fromEntries(t[name].subtests.map((s) => [s.name, s.status]));
+    expect(t['/selftest/server.https.window.html'].status).toBe('OK');
     expect(Object.values(statuses('/selftest/server.https.window.html'))).toEqual(Array(8).fill('PASS'));
-    expect(t['/selftest/server.https.window.html']!.message).toContain('/selftest/resources/not-implemented.py');
+    expect(t['/selftest/server.https.window.html'].message).toContain('/selftest/resources/not-implemented.py');
     expect(t['/selftest/background-fetch.https.window.html']).toMatchObject({ status: 'OK' });
     expect(statuses('/selftest/background-fetch.https.window.html')).toEqual({ 'set_permission, then a background fetch runs to completion': 'PASS', 'bless() clicks through Playwright input': 'PASS' });
-    expect(t['/selftest/hangs.window.html']!.status).toBe('TIMEOUT');
+    expect(t['/selftest/hangs.window.html'].status).toBe('TIMEOUT');
     expect(statuses('/selftest/hangs.window.html')).toEqual({ 'finishes before the hang': 'PASS', 'never settles': 'TIMEOUT' });
     // Frozen: the runner's own deadline (5 s harness timeout + 10 s) ends it, keeping the result that came first.
     expect(t['/selftest/spins.window.html']).toMatchObject({ status: 'TIMEOUT', message: expect.stringContaining('did not complete within 15000 ms') });
@@ -109,17 +110,19 @@ test.describe.serial('bgprobe wpt', () => {
 
   test('the bgprobe report: a scenario per test file, a row per subtest, the background fetch\'s timeline as evidence', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    // Valid against reports/report.schema.json: what bgprobe report|diff|merge load back.
+    expect(() => loadReport(join(out, 'report.json'))).not.toThrow();
     for (const f of ['report.html', 'report.md', 'junit.xml']) expect(existsSync(join(out, f)), f).toBe(true);
     const fetchTest = report.results.find((r) => r.scenarioId === '/selftest/background-fetch.https.window.html')!;
     expect(fetchTest.verdict).toBe('conforms');
     const [timeline] = fetchTest.evidence.fetches;
     expect(timeline).toMatchObject({ id: 'selftest-fetch', outcome: 'success' });
-    expect(timeline!.requests.map((r) => r.url.replace(/:\d+/, ':PORT'))).toEqual([
+    expect(timeline.requests.map((r) => r.url.replace(/:\d+/, ':PORT'))).toEqual([
       'https://web-platform.test:PORT/selftest/resources/plain.txt',
       'https://web-platform.test:PORT/selftest/resources/with-headers.txt',
     ]);
-    expect(timeline!.requests.every((r) => r.served.some((s) => s.status === 200))).toBe(true);
-    expect(timeline!.probes.map((p) => p.kind)).toContain('sw-event');
+    expect(timeline.requests.every((r) => r.served.some((s) => s.status === 200))).toBe(true);
+    expect(timeline.probes.map((p) => p.kind)).toContain('sw-event');
     expect(fetchTest.evidence.events.map((e) => e.name)).toContain('Background Fetch completed');
     const whats = fetchTest.evidence.steps.map((s) => s.what);
     expect(whats).toContain('subtest: set_permission, then a background fetch runs to completion');

@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputFormatError, UsageError } from '../../src/errors.js';
-import { validateReport } from '../../src/report/model.js';
-import { wptReportModel } from '../../src/report/wpt.js';
+import { validateReport } from '../../src/report/load.js';
 import { emptyEvidence } from '../../src/scenarios/evidence.js';
-import { checkWptRoot, globToRegExp, isLongTimeout, loadBaseline, regressions, selectTests, toWptReport, type WptRun } from '../../src/wpt/index.js';
+import { checkWptRoot, globToRegExp, isLongTimeout, loadBaseline, regressions, selectTests, toWptReport, wptReportModel, type WptRun } from '../../src/wpt/index.js';
 
 let root: string;
 beforeAll(() => {
@@ -101,9 +100,9 @@ describe('the report model of a run', () => {
     expect(model.results[0]).toMatchObject({ verdict: 'deviates', summary: 'harness OK, 1/2 subtests PASS; FAIL "two": why', observation: { status: 'OK', subtests: { one: 'PASS', two: 'FAIL' } } });
     expect(model.comparison).toMatchObject({ baseline: 'base.json', regressions: 1 });
     expect(() => validateReport(JSON.parse(JSON.stringify(model)), 'model')).not.toThrow();
-    expect(wptReportModel(run([['one', 'PASS']]), null).results[0]!.verdict).toBe('conforms');
-    expect(wptReportModel(run([['one', 'PASS']], 'ERROR'), null).results[0]!.verdict).toBe('error');
-    expect(wptReportModel(run([['one', 'PASS'], ['two', 'TIMEOUT']], 'TIMEOUT'), null).results[0]!.verdict).toBe('deviates');
+    expect(wptReportModel(run([['one', 'PASS']]), null).results[0].verdict).toBe('conforms');
+    expect(wptReportModel(run([['one', 'PASS']], 'ERROR'), null).results[0].verdict).toBe('error');
+    expect(wptReportModel(run([['one', 'PASS'], ['two', 'TIMEOUT']], 'TIMEOUT'), null).results[0].verdict).toBe('deviates');
   });
 });
 

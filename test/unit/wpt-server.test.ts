@@ -157,7 +157,7 @@ describe('WptServer', () => {
   let server: WptServer;
   const get = (path: string, host = 'web-platform.test', method = 'GET', body?: string, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: server.ports['http']![0], path, method, headers: { Host: `${host}:${server.ports['http']![0]}`, ...headers } }, (res) => {
+      const req = request({ host: '127.0.0.1', port: server.ports['http'][0], path, method, headers: { Host: `${host}:${server.ports['http'][0]}`, ...headers } }, (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
@@ -187,8 +187,8 @@ describe('WptServer', () => {
     expect(page.status).toBe(200);
     expect(page.headers['x-from-sidecar']).toBe('yes');
     expect(page.body).toContain('<script src="/d/t.window.js"></script>');
-    expect((await get('/d/h.sub.txt?a=1')).body).toBe(`web-platform.test:${server.ports['http']![0]} 1`);
-    expect(server.requests().map((r) => r.url)).toContain(`http://web-platform.test:${server.ports['http']![0]}/d/h.sub.txt?a=1`);
+    expect((await get('/d/h.sub.txt?a=1')).body).toBe(`web-platform.test:${server.ports['http'][0]} 1`);
+    expect(server.requests().map((r) => r.url)).toContain(`http://web-platform.test:${server.ports['http'][0]}/d/h.sub.txt?a=1`);
   });
 
   it('serves its own report and vendor scripts, WebIDLParser.js from webidl2, directories 200, MIME types', async () => {

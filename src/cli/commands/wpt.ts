@@ -5,14 +5,13 @@
  */
 import { resolve } from 'node:path';
 import { assertNotHeadlessShell, discoverBrowser } from '../../browsers/discover.js';
-import { wptReportModel } from '../../report/wpt.js';
 import { checkOutDir, writeReport } from '../../report/write.js';
 import { summaryLines } from '../../report/view.js';
 import { shard as shardList } from '../../scenarios/registry.js';
-import { checkWptRoot, loadBaseline, regressions, runWpt, selectTests, toWptReport } from '../../wpt/index.js';
+import { checkWptRoot, loadBaseline, regressions, runWpt, selectTests, toWptReport, wptReportModel } from '../../wpt/index.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { WptOptions } from './wpt.args.js';
+import type { WptOptions } from '../options.js';
 
 export async function runWptCommand(options: WptOptions, ctx: CommandContext): Promise<ExitCode> {
   const { output } = ctx;

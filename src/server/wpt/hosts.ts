@@ -29,7 +29,7 @@ export function wptHosts(): WptHosts {
     hosts[alias] = row;
   }
   const all = Object.values(hosts).flatMap((row) => Object.values(row));
-  return { hosts, domains: { ...hosts['']! }, all };
+  return { hosts, domains: { ...hosts[''] }, all };
 }
 
 /** `--host-resolver-rules` mapping every WPT name to loopback (anything else resolves normally). */

@@ -13,7 +13,7 @@ export function parseMeta(source: string): MetaEntry[] {
   for (const line of source.split(/\r?\n/)) {
     if (!line.startsWith('//')) break;
     const m = /^\/\/\s*META:\s*(\w*)=(.*)$/.exec(line);
-    if (m) out.push({ key: m[1]!, value: m[2]!.trim() });
+    if (m) out.push({ key: m[1], value: m[2].trim() });
   }
   return out;
 }

@@ -22,7 +22,7 @@ function splitArgs(text: string): string[] {
   const out: string[] = [];
   let cur = '';
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text[i];
     if (c === '\\' && i + 1 < text.length) cur += text[++i];
     else if (c === ',') {
       out.push(cur);
@@ -68,7 +68,7 @@ export function parsePipes(spec: string): PipeStep[] {
   return splitSteps(spec).map((raw): PipeStep => {
     const m = /^(\w+)(?:\((.*)\))?$/s.exec(raw);
     if (!m) throw new PipeError(`pipe "${raw}" is not name(args).`);
-    const name = m[1]!;
+    const name = m[1];
     const args = m[2] === undefined ? [] : splitArgs(m[2]);
     switch (name) {
       case 'status': {
@@ -78,7 +78,7 @@ export function parsePipes(spec: string): PipeStep[] {
       }
       case 'header':
         if (args.length < 2 || !args[0]) throw new PipeError(`header(${m[2] ?? ''}): needs a name and a value.`);
-        return { kind: 'header', name: args[0], value: args[1]!, append: /^true$/i.test(args[2] ?? '') };
+        return { kind: 'header', name: args[0], value: args[1], append: /^true$/i.test(args[2] ?? '') };
       case 'trickle':
         return { kind: 'trickle', plan: parseTrickle(args[0] ?? '') };
       case 'sub':

@@ -59,15 +59,15 @@ export class WptServer {
   static async start(options: WptServerOptions): Promise<WptServer> {
     const server = new WptServer(options);
     try {
-      for (const port of options.http ?? [0, 0]) server.ports['http']!.push(await server.#listen('http', port));
-      for (const port of options.https ?? [0, 0]) server.ports['https']!.push(await server.#listen('https', port));
+      for (const port of options.http ?? [0, 0]) server.ports['http'].push(await server.#listen('http', port));
+      for (const port of options.https ?? [0, 0]) server.ports['https'].push(await server.#listen('https', port));
     } catch (e) {
       await server.close();
       throw e;
     }
     // No WebSocket server: the ws/wss ports only keep {{ports[ws][0]}} substitutions well-formed.
-    server.ports['ws'] = [server.ports['http']![0] ?? 0];
-    server.ports['wss'] = [server.ports['https']![0] ?? 0];
+    server.ports['ws'] = [server.ports['http'][0] ?? 0];
+    server.ports['wss'] = [server.ports['https'][0] ?? 0];
     return server;
   }
 
@@ -86,7 +86,7 @@ export class WptServer {
 
   /** `https://web-platform.test:<port>/path` (or http). */
   url(path: string, scheme: Scheme = 'https'): string {
-    return `${scheme}://${WPT_HOST}:${this.ports[scheme]![0]}${path}`;
+    return `${scheme}://${WPT_HOST}:${this.ports[scheme][0]}${path}`;
   }
 
   /** Logged requests in start order, as copies. */

@@ -50,8 +50,8 @@ function location(url: URL, key: string): string {
 function parseExpression(expr: string): string[] {
   const m = /^([A-Za-z_$][\w$]*)((?:\[[^\]]*\])*)$/.exec(expr.trim());
   if (!m) throw new SubstitutionError(`{{${expr}}}: not a substitution this server understands.`);
-  const keys = [...m[2]!.matchAll(/\[([^\]]*)\]/g)].map((k) => k[1]!);
-  return [m[1]!, ...keys];
+  const keys = [...m[2].matchAll(/\[([^\]]*)\]/g)].map((k) => k[1]);
+  return [m[1], ...keys];
 }
 
 function lookup(expr: string, ctx: SubstitutionContext, vars: Map<string, string>): string {
@@ -63,7 +63,7 @@ function lookup(expr: string, ctx: SubstitutionContext, vars: Map<string, string
   };
   switch (name) {
     case 'host':
-      return ctx.hosts.hosts['']!['']!;
+      return ctx.hosts.hosts[''][''];
     case 'domains':
       return String(pick(ctx.hosts.domains, keys[0]));
     case 'hosts':
@@ -81,7 +81,7 @@ function lookup(expr: string, ctx: SubstitutionContext, vars: Map<string, string
     case 'headers':
       return ctx.headers[(keys[0] ?? '').toLowerCase()] ?? '';
     default:
-      if (name!.startsWith('$') && vars.has(name!.slice(1))) return vars.get(name!.slice(1))!;
+      if (name.startsWith('$') && vars.has(name.slice(1))) return vars.get(name.slice(1))!;
       throw new SubstitutionError(`{{${expr}}}: unknown name "${name}". Valid: host, domains, hosts, ports, location, GET, headers, uuid(), $variables.`);
   }
 }
@@ -92,8 +92,8 @@ export function substitute(text: string, ctx: SubstitutionContext): string {
   return text.replace(TEMPLATE, (_all, inner: string) => {
     const assign = /^\s*\$([A-Za-z_]\w*)\s*:(.*)$/s.exec(inner);
     if (assign) {
-      const value = lookup(assign[2]!, ctx, vars);
-      vars.set(assign[1]!, value);
+      const value = lookup(assign[2], ctx, vars);
+      vars.set(assign[1], value);
       return value;
     }
     return lookup(inner, ctx, vars);

@@ -1,13 +1,15 @@
 /**
- * A WPT run as the one report model, so the existing renderers show it: each test file is a
+ * A WPT run mapped onto the report format (src/report/model.ts), so the existing renderers show
+ * it: each test file is a
  * scenario, each subtest a row of its steps, each background fetch the test made its timeline.
  * Verdicts: harness OK with every subtest PASS conforms; a subtest that did not pass deviates
  * (the rows and the timeline say why); a harness TIMEOUT deviates; ERROR and CRASH are errors;
  * PRECONDITION_FAILED is unsupported.
  */
-import type { Verdict } from '../scenarios/types.js';
-import type { Regression, WptRun, WptTestResult } from '../wpt/index.js';
-import { countVerdicts, SCHEMA_VERSION, TOOL_VERSION, type Change, type ReportModel, type ReportResult, type ReportScenario } from './model.js';
+import { countVerdicts, SCHEMA_VERSION, type Change, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
+import { toolVersion } from '../util/version.js';
+import type { WptRun, WptTestResult } from './types.js';
+import type { Regression } from './wptreport.js';
 
 function verdictOf(r: WptTestResult): Verdict {
   if (r.status === 'ERROR' || r.status === 'CRASH') return 'error';
@@ -60,7 +62,7 @@ export function wptReportModel(run: WptRun, baseline: { name: string; regression
   }));
   return {
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'bgprobe', version: TOOL_VERSION },
+    tool: { name: 'bgprobe', version: toolVersion() },
     run: {
       startedAt: run.startedAt,
       durationMs: run.durationMs,
