@@ -56,7 +56,9 @@ export function reportAnnotations(report: ReportModel, failOn: readonly FailOn[]
   const comparison = report.comparison;
   if (comparison) {
     for (const c of comparison.changes.filter(countsAsRegression)) {
-      const what = c.to === null ? `${c.from ?? 'none'} -> missing (the scenario did not run)` : `${c.from ?? 'none'} -> ${c.to}`;
+      const verdicts = c.to === null ? `${c.from ?? 'none'} -> missing (the scenario did not run)` : `${c.from ?? 'none'} -> ${c.to}`;
+      const fields = c.observed.slice(0, 3).map((o) => `${o.path}: ${o.from} -> ${o.to}`);
+      const what = fields.length ? `${verdicts} (${fields.join('; ')}${c.observed.length > 3 ? '; ...' : ''})` : verdicts;
       out.push({
         level: failOn.includes('regressions') ? 'error' : 'warning',
         title: `bgprobe: ${c.scenarioId} [${c.browser}] regressed`,

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STEP_SUMMARY_LIMIT, escapeData, escapeProperty, publishToCi, reportAnnotations, workflowCommand, type Annotation } from '../../src/cli/ci.js';
 import type { Output } from '../../src/cli/output.js';
 import { parseArgs } from '../../src/cli/parse.js';
-import type { CompatOptions, MergeOptions } from '../../src/cli/options.js';
+import type { CompatOptions, MergeOptions, WptOptions } from '../../src/cli/options.js';
 import { runMergeCommand } from '../../src/cli/commands/merge.js';
 import { UsageError } from '../../src/errors.js';
 import { renderJson } from '../../src/report/json.js';
@@ -87,6 +87,16 @@ describe('reportAnnotations', () => {
   });
 });
 
+describe('a regression with changed fields (wpt: the subtest that stopped passing)', () => {
+  it('names the fields in the annotation, three at most', () => {
+    const report = model([result('/background-fetch/fetch.https.window.html', 'chromium', 'deviates')]);
+    const observed = ['a', 'b', 'c', 'd'].map((n) => ({ path: `subtests.${n}`, from: '"PASS"', to: '"FAIL"' }));
+    report.comparison = { baseline: 'last/wptreport.json', regressions: 1, changes: [{ scenarioId: '/background-fetch/fetch.https.window.html', browser: 'chromium', kind: 'regression', from: 'conforms', to: 'deviates', observed }] };
+    const [a] = reportAnnotations(report, ['regressions'], { onlyFailing: true });
+    expect(a?.message).toBe('/background-fetch/fetch.https.window.html [chromium] regressed against last/wptreport.json: conforms -> deviates (subtests.a: "PASS" -> "FAIL"; subtests.b: "PASS" -> "FAIL"; subtests.c: "PASS" -> "FAIL"; ...)');
+  });
+});
+
 describe('publishToCi', () => {
   let dir: string;
   beforeEach(() => {
@@ -144,10 +154,12 @@ describe('flags', () => {
     return parsed.options as T;
   }
 
-  it('--no-step-summary turns the step summary off for compat and merge', async () => {
+  it('--no-step-summary turns the step summary off for compat, merge and wpt', async () => {
     expect((await options<CompatOptions>(['compat'])).stepSummary).toBe(true);
     expect((await options<CompatOptions>(['compat', '--no-step-summary'])).stepSummary).toBe(false);
     expect((await options<MergeOptions>(['merge', 'a.json', '--no-step-summary'])).stepSummary).toBe(false);
+    expect((await options<WptOptions>(['wpt', '--wpt-root', 'wpt'])).stepSummary).toBe(true);
+    expect((await options<WptOptions>(['wpt', '--wpt-root', 'wpt', '--no-step-summary'])).stepSummary).toBe(false);
     await expect(options(['compat', '--step-summary=maybe'])).rejects.toThrow(/on\/off flag/);
   });
 
