@@ -93,6 +93,25 @@ export function reachedStage(t: FetchTimeline, stage: FetchStage): boolean {
   return t.events.length > 0;
 }
 
+/** What the recording can show: without worker probes nothing reports the worker's event. */
+export interface WaitEvidence {
+  workerProbes: boolean;
+}
+
+/**
+ * waitForFetch's condition, over the timeline alone: `until` reached, as far as the evidence can
+ * show it (without worker probes, settled is completed).
+ */
+export function fetchReached(t: FetchTimeline, until: FetchStage, evidence: WaitEvidence): boolean {
+  return reachedStage(t, until === 'settled' && !evidence.workerProbes ? 'completed' : until);
+}
+
+/** The latest timeline of `id` registered at or after `since` (ms epoch), if any. */
+export function latestTimeline(timelines: readonly FetchTimeline[], id: string, since?: number): FetchTimeline | undefined {
+  const all = timelines.filter((t) => t.id === id && (since === undefined || timelineStart(t) >= since));
+  return all[all.length - 1];
+}
+
 interface Segment {
   n: number;
   events: NormalisedEvent[];

@@ -78,7 +78,7 @@ async function recordUntilStopped(
     else output.err(eventLine(e));
   };
   for (const e of recorder.events()) show(e);
-  const offEvent = recorder.on('event', show);
+  recorder.on('event', show);
 
   // Why the recording stopped, if not by the duration or Ctrl-C. Decided by the race below, so
   // the clean-up's own disconnects (closing the browser we launched) cannot count as one.
@@ -107,7 +107,7 @@ async function recordUntilStopped(
     }),
   ]);
   clearTimeout(timer);
-  offEvent();
+  recorder.off('event', show);
 
   const events = recorder.events();
   const fetches = recorder.fetches();
