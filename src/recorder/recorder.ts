@@ -227,16 +227,21 @@ export class BackgroundServiceRecorder extends Recording {
       if (found) return Promise.resolve(found);
     }
     const error = new TimeoutError('waitForEvent');
-    const fail = () => {
+    const fail = (why: string) => {
       const recent = this.events().slice(-10).map((e) => `  ${new Date(e.at).toISOString()} ${e.service} ${e.name} [${e.instanceId}]`);
-      error.message = `waitForEvent timed out after ${timeout} ms. Last events:\n${recent.join('\n') || '  (none)'}`;
+      error.message = `waitForEvent${why}. Last events:\n${recent.join('\n') || '  (none)'}`;
       return error;
     };
-    return waitWithin(timeout, fail, (resolve) =>
-      listen(this, 'event', (e) => {
+    return waitWithin(timeout, () => fail(` timed out after ${timeout} ms`), (resolve, reject) => {
+      const offEvent = listen(this, 'event', (e) => {
         if (predicate(e)) resolve(e);
-      }),
-    );
+      });
+      const offClose = this.onClose((reason) => reject(fail(`: the recorder's connection closed (${reason})`)));
+      return () => {
+        offEvent();
+        offClose();
+      };
+    });
   }
 
   /** Async iterator over new events until the recorder is disposed or closed. */

@@ -56,6 +56,11 @@ export class FakeCdpSession implements CdpSession {
     return () => set!.delete(fn);
   }
 
+  /** Event and close listeners still subscribed. */
+  listenerCount(): number {
+    return [...this.listeners.values()].reduce((n, set) => n + set.size, 0) + this.closeListeners.size;
+  }
+
   onClose(listener: (reason: string) => void): () => void {
     this.closeListeners.add(listener);
     return () => this.closeListeners.delete(listener);

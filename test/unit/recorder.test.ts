@@ -182,6 +182,17 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
 });
 
 describe('BackgroundServiceRecorder: waits end with the recorder', () => {
+  it('dispose() drops every listener: on the session, on the recorder, of pending waits', async () => {
+    const { session, recorder } = await recorderWith();
+    recorder.on('fetch', () => undefined);
+    const wait = recorder.waitForEvent(() => false, { timeout: 10_000 }).catch((e: unknown) => e);
+    expect(session.listenerCount()).toBeGreaterThan(0);
+    await recorder.dispose();
+    expect(session.listenerCount()).toBe(0);
+    expect(recorder.listenerCount('fetch') + recorder.listenerCount('event')).toBe(0);
+    expect(String(await wait)).toMatch(/waitForEvent: the recorder's connection closed \(the recorder was disposed\)/);
+  });
+
   it('dispose() ends pending waits at once, with the reason', async () => {
     const { recorder } = await recorderWith();
     const t0 = Date.now();
