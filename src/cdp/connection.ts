@@ -94,6 +94,7 @@ export class CdpConnection {
     transport.onanswer = (a) => (a.sessionId ? this.children.get(a.sessionId) : this.root)?.answer(a);
     transport.onclose = (reason) => this.closeAll(reason);
     this.root.on('Target.detachedFromTarget', ({ sessionId }) => {
+      log('target of session %s detached', sessionId);
       this.children.get(sessionId)?.close('target detached');
       this.children.delete(sessionId);
     });
@@ -127,6 +128,7 @@ export class CdpConnection {
 
   private closeAll(reason: string): void {
     if (this.closeReason !== null) return;
+    log('connection closed: %s', reason);
     this.closeReason = reason;
     for (const child of this.children.values()) child.close(reason);
     this.children.clear();
