@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BackgroundServiceRecorder } from '../../src/recorder/recorder.js';
 import { TimeoutError, UsageError } from '../../src/errors.js';
 import { parseServices } from '../../src/recorder/services.js';
-import { FakeCdpSession, fetchEvent, successSequence } from '../helpers/fake-cdp.js';
+import { FakeCdpSession, FakeCriClient, fetchEvent, successSequence } from '../helpers/fake-cdp.js';
 
 async function recorderWith(session = new FakeCdpSession(), services: string[] = ['backgroundFetch']) {
   const recorder = await BackgroundServiceRecorder.attachToSession(session, { services, timeout: 200 });
@@ -209,5 +209,54 @@ describe('BackgroundServiceRecorder: waits end with the recorder', () => {
     await expect(recorder.waitForFetch('late', { timeout: 10_000 })).rejects.toThrow(/connection closed \(the observer page closed\)/);
     expect(Date.now() - t0).toBeLessThan(1_000);
     await recorder.dispose();
+  });
+});
+
+describe('BackgroundServiceRecorder.attach over a connect()ed browser (chrome-remote-interface)', () => {
+  /** A browser behind a CRI client: an observer target to create and attach to, and the domain on its session. */
+  function connectedBrowser() {
+    const client = new FakeCriClient();
+    const send = client.send.bind(client);
+    client.send = (method: string, params?: object, sessionId?: string) => {
+      const answer = send(method, params, sessionId);
+      const call = client.calls.at(-1)!;
+      const p = (params ?? {}) as Record<string, unknown>;
+      const results: Record<string, unknown> = { 'Target.createTarget': { targetId: 'T1' }, 'Target.attachToTarget': { sessionId: 'OBS' } };
+      call.resolve(results[method] ?? {});
+      if (method === 'BackgroundService.setRecording') {
+        queueMicrotask(() => client.event('BackgroundService.recordingStateChanged', { isRecording: p['shouldRecord'], service: p['service'] }, sessionId));
+      }
+      return answer;
+    };
+    return { client, connected: { wsEndpoint: 'ws://127.0.0.1:1/devtools/browser/x', client, cri: client } as never };
+  }
+
+  it("records on its own target's session, only that session's events, and closes the target on dispose", async () => {
+    const { client, connected } = connectedBrowser();
+    const recorder = await BackgroundServiceRecorder.attach(connected, { probes: false });
+    expect(client.calls.map((c) => [c.method, c.sessionId])).toEqual([
+      ['Target.createTarget', undefined],
+      ['Target.attachToTarget', undefined],
+      ['BackgroundService.startObserving', 'OBS'],
+      ['BackgroundService.setRecording', 'OBS'],
+    ]);
+    const [registered] = successSequence('remote');
+    client.event('BackgroundService.backgroundServiceEventReceived', { backgroundServiceEvent: registered }, 'OTHER');
+    client.event('BackgroundService.backgroundServiceEventReceived', { backgroundServiceEvent: registered }, 'OBS');
+    expect(recorder.events().map((e) => e.instanceId)).toEqual(['remote']);
+    expect(recorder.duplicatesDropped).toBe(0);
+    await recorder.dispose();
+    expect(client.calls.slice(4).map((c) => [c.method, c.sessionId])).toEqual([
+      ['BackgroundService.setRecording', 'OBS'],
+      ['BackgroundService.stopObserving', 'OBS'],
+      ['Target.detachFromTarget', undefined],
+      ['Target.closeTarget', undefined],
+    ]);
+    expect(client.eventNames()).toEqual([]);
+  });
+
+  it('refuses what is neither a Playwright BrowserContext nor a connect()ed browser', async () => {
+    await expect(BackgroundServiceRecorder.attach({} as never)).rejects.toThrow(UsageError);
+    await expect(BackgroundServiceRecorder.attach(null as never)).rejects.toThrow(/must be a Playwright BrowserContext or the result of connect\(\)/);
   });
 });
