@@ -174,8 +174,9 @@ export class CriTransport implements CdpTransport {
   }
 
   /** The client is its owner's (ConnectedBrowser): only this transport's listeners go. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     for (const off of [...this.offs]) off();
+    return Promise.resolve();
   }
 
   private listen(event: string, fn: (params: unknown, sessionId?: string) => void): () => void {

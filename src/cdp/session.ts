@@ -56,7 +56,7 @@ export abstract class BaseSession implements CdpSession {
 
   send<M extends Method>(method: M, ...params: Params<M>): Promise<Result<M>> {
     if (this.closeReason !== null) return Promise.reject(sessionClosedError(new ProtocolError(method), this.closeReason));
-    return this.callbacks.create(method, (id) => this.dispatch(id, method, params[0] as object | undefined)) as Promise<Result<M>>;
+    return this.callbacks.create(method, (id) => this.dispatch(id, method, params[0])) as Promise<Result<M>>;
   }
 
   on<E extends EventName>(event: E, listener: (...payload: Events[E]) => void): () => void {

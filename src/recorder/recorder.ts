@@ -82,7 +82,7 @@ export class BackgroundServiceRecorder extends Recording {
     // Every wait listens for the close, and any number of waits may run at once.
     this.signals.setMaxListeners(0);
     this.offs.push(
-      session.on('BackgroundService.backgroundServiceEventReceived', ({ backgroundServiceEvent }) => void this.ingest(backgroundServiceEvent)),
+      session.on('BackgroundService.backgroundServiceEventReceived', ({ backgroundServiceEvent }) => this.ingest(backgroundServiceEvent)),
       session.on('BackgroundService.recordingStateChanged', ({ isRecording, service }) => {
         this.recordingState.set(service, isRecording);
         this.signals.emit('state');
@@ -144,7 +144,7 @@ export class BackgroundServiceRecorder extends Recording {
         if (this.recordingState.get(service) === state) resolve();
       };
       check();
-      return listen(this.signals, 'state', check);
+      return listen<Signals, 'state'>(this.signals, 'state', check);
     });
   }
 
@@ -182,7 +182,7 @@ export class BackgroundServiceRecorder extends Recording {
       queueMicrotask(() => fn(reason));
       return () => {};
     }
-    return listen(this.signals, 'close', fn);
+    return listen<Signals, 'close'>(this.signals, 'close', fn);
   }
 
   /**
@@ -208,7 +208,7 @@ export class BackgroundServiceRecorder extends Recording {
         if (t && fetchReached(t, until, evidence)) resolve(t);
       };
       check();
-      const offFetch = listen(this, 'fetch', (t) => {
+      const offFetch = this.subscribe('fetch', (t) => {
         if (t.id === id) check();
       });
       const offClose = this.onClose((reason) => reject(fail(`: the recorder's connection closed (${reason})`)));
@@ -233,7 +233,7 @@ export class BackgroundServiceRecorder extends Recording {
       return error;
     };
     return waitWithin(timeout, () => fail(` timed out after ${timeout} ms`), (resolve, reject) => {
-      const offEvent = listen(this, 'event', (e) => {
+      const offEvent = this.subscribe('event', (e) => {
         if (predicate(e)) resolve(e);
       });
       const offClose = this.onClose((reason) => reject(fail(`: the recorder's connection closed (${reason})`)));
@@ -250,7 +250,7 @@ export class BackgroundServiceRecorder extends Recording {
     let wake: (() => void) | null = null;
     let ended = this.closed;
     const offs = [
-      listen(this, 'event', (e) => {
+      this.subscribe('event', (e) => {
         queue.push(e);
         wake?.();
       }),

@@ -4,6 +4,7 @@
  */
 import type { FetchCallRecord, ProbeRecord } from '../probes/types.js';
 import { EventEmitter } from 'node:events';
+import { listen } from '../util/events.js';
 import { normaliseEvent, type NormalisedEvent, type RawBackgroundServiceEvent } from './normalise.js';
 import type { ServiceName } from './services.js';
 import { parseDevToolsJson, toDevToolsJsonText } from './devtools-json.js';
@@ -71,6 +72,11 @@ export class Recording extends EventEmitter<RecordingEvents> {
     if (this.listenerCount('fetch') > 0) {
       for (const t of this.store.byId(record.id)) this.publish('fetch', this.withServed(t));
     }
+  }
+
+  /** on(), returning the function that unsubscribes: an owner keeps every handle it takes. */
+  protected subscribe<K extends keyof RecordingEvents>(event: K, listener: (...args: RecordingEvents[K]) => void): () => void {
+    return listen<RecordingEvents, K>(this, event, listener);
   }
 
   /**

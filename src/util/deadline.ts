@@ -19,17 +19,17 @@ export function waitWithin<T>(
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let ended = false;
-    let off: (() => void) | void;
+    const subscription: { off?: (() => void) | void } = {};
     const end = () => {
       ended = true;
       clearTimeout(timer);
-      off?.();
+      subscription.off?.();
     };
     const timer = setTimeout(() => {
       end();
       reject(timeoutError());
     }, ms);
-    off = start(
+    subscription.off = start(
       (value) => {
         if (ended) return;
         end();
@@ -42,7 +42,7 @@ export function waitWithin<T>(
       },
     );
     // `start` settled before it could hand back its unsubscribe function.
-    if (ended) off?.();
+    if (ended) subscription.off?.();
   });
 }
 
