@@ -54,7 +54,7 @@ class TunnelTransport implements CdpTransport {
     const message = JSON.stringify(command);
     this.page
       .evaluate(([tunnel, m]) => {
-        (window as unknown as Record<string, { send(m: string): void }>)[tunnel]!.send(m);
+        (window as unknown as Record<string, { send(m: string): void }>)[tunnel].send(m);
       }, [this.tunnelName, message] as const)
       .catch((e: unknown) => this.onanswer?.({ id: command.id, sessionId: command.sessionId, error: { message: messageOf(e) } }));
   }
@@ -86,7 +86,7 @@ export async function openTunnel(page: Page, pageSession: CdpSession, browserSes
   await browserSession.send('Target.exposeDevToolsProtocol', { targetId: targetInfo.targetId, bindingName: transport.tunnelName });
   await page.evaluate(([tunnel, out]) => {
     const w = window as unknown as Record<string, { onmessage: (m: string) => void } & ((m: string) => void)>;
-    w[tunnel]!.onmessage = (m: string) => w[out]!(m);
+    w[tunnel].onmessage = (m: string) => w[out](m);
   }, [transport.tunnelName, transport.outName] as const);
   return connection;
 }

@@ -92,9 +92,9 @@ export class ProbeInstaller {
 
   private async startPages(ctx: BrowserContext): Promise<void> {
     const exposed = await ctx.exposeBinding(this.binding, (_source, payload: string) => this.deliver(payload));
-    if (exposed && typeof (exposed as Disposable).dispose === 'function') this.disposables.push(exposed as Disposable);
+    if (exposed && typeof (exposed as Disposable).dispose === 'function') this.disposables.push(exposed);
     const script = await ctx.addInitScript({ content: this.source });
-    if (script && typeof (script as Disposable).dispose === 'function') this.disposables.push(script as Disposable);
+    if (script && typeof (script as Disposable).dispose === 'function') this.disposables.push(script);
     // Pages already open got no init script: install into their current document too.
     await Promise.all(ctx.pages().map((p) => bestEffort(log, 'probe existing page', () => p.evaluate(this.source))));
   }

@@ -93,7 +93,7 @@ export class BackgroundServiceRecorder extends Recording {
   }
 
   static async attach(target: ObservedTarget, options: AttachOptions = {}): Promise<BackgroundServiceRecorder> {
-    const services = parseServices(options.services as readonly string[] | undefined);
+    const services = parseServices(options.services);
     const observer = await observe(target, options.observerUrl);
     const probes = options.probes === false ? null : new ProbeInstaller(observer);
     const recorder = new BackgroundServiceRecorder(observer.session, services, options.timeout ?? DEFAULT_TIMEOUT_MS, { observer, probes });
@@ -107,7 +107,7 @@ export class BackgroundServiceRecorder extends Recording {
    * The session's owner keeps it alive; `dispose()` still stops recording and detaches.
    */
   static async attachToSession(session: CdpSession, options: Omit<AttachOptions, 'probes' | 'observerUrl'> = {}): Promise<BackgroundServiceRecorder> {
-    const services = parseServices(options.services as readonly string[] | undefined);
+    const services = parseServices(options.services);
     const recorder = new BackgroundServiceRecorder(session, services, options.timeout ?? DEFAULT_TIMEOUT_MS, { observer: null, probes: null });
     if (options.server) recorder.joinServer(options.server);
     await recorder.start();
@@ -117,7 +117,7 @@ export class BackgroundServiceRecorder extends Recording {
   private async start(): Promise<void> {
     try {
       // Recording and probe installation are independent round trips: side by side.
-      await settleAll([this.startRecording(), this.owned.probes?.start()]);
+      await settleAll([this.startRecording(), this.owned.probes?.start() ?? Promise.resolve()]);
     } catch (e) {
       await this.dispose();
       throw e;

@@ -263,13 +263,13 @@ export function normaliseOrigin(origin: string): string {
 
 function insertSorted(list: NormalisedEvent[], e: NormalisedEvent): void {
   let i = list.length;
-  while (i > 0 && list[i - 1]!.at > e.at) i--;
+  while (i > 0 && list[i - 1].at > e.at) i--;
   list.splice(i, 0, e);
 }
 
 /** A pending timeline of `events` (the first one names the fetch), before any is folded in. */
 function emptyTimeline(key: string, events: readonly NormalisedEvent[]): FetchTimeline {
-  const first = events[0]!;
+  const first = events[0];
   return {
     key,
     id: first.instanceId,

@@ -18,10 +18,10 @@ export class FakeCdpSession implements CdpSession {
   private listeners = new Map<string, Set<(p: unknown) => void>>();
   private closeListeners = new Set<(r: string) => void>();
 
-  async send<M extends Method>(method: M, ...params: Params<M>): Promise<Result<M>> {
+  send<M extends Method>(method: M, ...params: Params<M>): Promise<Result<M>> {
     const p = (params[0] ?? {}) as Record<string, unknown>;
     this.sent.push({ method, params: p });
-    if (this.closed) throw new Error(`Protocol error (${method}): session closed`);
+    if (this.closed) return Promise.reject(new Error(`Protocol error (${method}): session closed`));
     const service = p['service'] as Protocol.BackgroundService.ServiceName;
     // Chromium answers first, then emits: mimic that ordering with a microtask.
     queueMicrotask(() => {
@@ -35,7 +35,7 @@ export class FakeCdpSession implements CdpSession {
         this.stored = this.stored.filter((x) => x.service !== service);
       }
     });
-    return {} as Result<M>;
+    return Promise.resolve({} as Result<M>);
   }
 
   /** The browser logs an event: stored, and delivered live. */
@@ -53,7 +53,7 @@ export class FakeCdpSession implements CdpSession {
     if (!set) this.listeners.set(event, (set = new Set()));
     const fn = listener as unknown as (p: unknown) => void;
     set.add(fn);
-    return () => set!.delete(fn);
+    return () => set.delete(fn);
   }
 
   /** Event and close listeners still subscribed. */
@@ -71,8 +71,9 @@ export class FakeCdpSession implements CdpSession {
     for (const l of [...this.closeListeners]) l(reason);
   }
 
-  async detach(): Promise<void> {
+  detach(): Promise<void> {
     this.closed = true;
+    return Promise.resolve();
   }
 }
 

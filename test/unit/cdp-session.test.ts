@@ -26,8 +26,9 @@ class WireTransport implements CdpTransport {
   subscribe(event: string, sessionId: string | undefined, listener: (params: unknown) => void): () => void {
     return this.events.subscribe(event, sessionId, listener);
   }
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.events.clear();
+    return Promise.resolve();
   }
 }
 
@@ -51,12 +52,12 @@ describe('CallbackRegistry', () => {
     const b = registry.create('Runtime.evaluate', (id) => ids.push(id)).catch((e: unknown) => e);
     expect(registry.pending).toBe(2);
     registry.rejectAll('the observer page closed');
-    registry.resolve(ids[0]!, {});
+    registry.resolve(ids[0], {});
     const [ea, eb] = (await Promise.all([a, b])) as SessionClosedError[];
     expect(ea).toBeInstanceOf(SessionClosedError);
-    expect(ea!.message).toMatch(/^Protocol error \(Target\.setAutoAttach\): the CDP session closed \(the observer page closed\)/);
-    expect(eb!.method).toBe('Runtime.evaluate');
-    expect(eb!.stack).toContain('cdp-session.test.ts');
+    expect(ea.message).toMatch(/^Protocol error \(Target\.setAutoAttach\): the CDP session closed \(the observer page closed\)/);
+    expect(eb.method).toBe('Runtime.evaluate');
+    expect(eb.stack).toContain('cdp-session.test.ts');
     expect(registry.pending).toBe(0);
   });
 
@@ -80,9 +81,9 @@ describe('CdpConnection over chrome-remote-interface', () => {
       ['BackgroundService.startObserving', 'S1'],
       ['Target.setAutoAttach', undefined],
     ]);
-    expect(client.calls[0]!.params).toEqual({ service: 'backgroundFetch' });
-    client.calls[0]!.resolve({});
-    client.calls[1]!.resolve({});
+    expect(client.calls[0].params).toEqual({ service: 'backgroundFetch' });
+    client.calls[0].resolve({});
+    client.calls[1].resolve({});
     await expect(Promise.all([p, q])).resolves.toEqual([{}, {}]);
   });
 
@@ -105,7 +106,7 @@ describe('CdpConnection over chrome-remote-interface', () => {
   it("a refused command is a ProtocolError naming the method, with the caller in its stack", async () => {
     const { client, connection } = criConnection();
     const p = connection.session('S1').send('BackgroundService.setRecording', { shouldRecord: true, service: 'backgroundFetch' });
-    client.calls[0]!.reject(new Error("'BackgroundService.setRecording' wasn't found"));
+    client.calls[0].reject(new Error("'BackgroundService.setRecording' wasn't found"));
     const error = (await p.catch((e: unknown) => e)) as ProtocolError;
     expect(error).toBeInstanceOf(ProtocolError);
     expect(error.message).toBe("Protocol error (BackgroundService.setRecording): 'BackgroundService.setRecording' wasn't found");
@@ -150,7 +151,7 @@ describe('CdpConnection over chrome-remote-interface', () => {
     child.on('Runtime.bindingCalled', () => undefined);
     const detached = child.detach();
     expect(client.calls.map((c) => [c.method, c.sessionId, c.params])).toEqual([['Target.detachFromTarget', undefined, { sessionId: 'S1' }]]);
-    client.calls[0]!.resolve({});
+    client.calls[0].resolve({});
     await detached;
     expect(child.closed).toBe(true);
     await connection.close();
@@ -165,11 +166,11 @@ describe('CdpConnection over a message-level transport (the page tunnel)', () =>
     const a = connection.session('W1').send('Runtime.evaluate', { expression: '1' });
     const b = connection.root.send('Target.getTargets');
     const [wa, wb] = transport.wire;
-    expect(wa).toEqual({ id: wa!.id, method: 'Runtime.evaluate', params: { expression: '1' }, sessionId: 'W1' });
-    expect(wb!.sessionId).toBeUndefined();
-    expect(wa!.id).not.toBe(wb!.id);
-    transport.onanswer!({ id: wb!.id, result: { targetInfos: [] } });
-    transport.onanswer!({ id: wa!.id, sessionId: 'W1', error: { message: 'Execution context was destroyed.' } });
+    expect(wa).toEqual({ id: wa.id, method: 'Runtime.evaluate', params: { expression: '1' }, sessionId: 'W1' });
+    expect(wb.sessionId).toBeUndefined();
+    expect(wa.id).not.toBe(wb.id);
+    transport.onanswer!({ id: wb.id, result: { targetInfos: [] } });
+    transport.onanswer!({ id: wa.id, sessionId: 'W1', error: { message: 'Execution context was destroyed.' } });
     await expect(b).resolves.toEqual({ targetInfos: [] });
     await expect(a).rejects.toThrow('Protocol error (Runtime.evaluate): Execution context was destroyed.');
   });

@@ -21,7 +21,7 @@ async function attachWorker(waitingForDebugger: boolean, setUp?: (client: FakeCr
   const client = new FakeCriClient(true);
   setUp?.(client);
   const connection = new CdpConnection(new CriTransport(client));
-  const installer = new ProbeInstaller({ context: null, openBrowserLink: async () => ({ connection, browserContextId: null, close: async () => {} }) });
+  const installer = new ProbeInstaller({ context: null, openBrowserLink: () => Promise.resolve({ connection, browserContextId: null, close: () => Promise.resolve() }) });
   await installer.start();
   client.event('Target.attachedToTarget', { sessionId: 'w1', waitingForDebugger, targetInfo: { type: 'service_worker', url: SW } });
   await settle();

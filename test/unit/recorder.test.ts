@@ -16,7 +16,7 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
     expect(recorder.isRecording('backgroundFetch')).toBe(true);
     await recorder.dispose();
     expect(session.sent.slice(2).map((s) => s.method)).toEqual(['BackgroundService.setRecording', 'BackgroundService.stopObserving']);
-    expect(session.sent[2]!.params).toEqual({ shouldRecord: false, service: 'backgroundFetch' });
+    expect(session.sent[2].params).toEqual({ shouldRecord: false, service: 'backgroundFetch' });
   });
 
   it('de-duplicates the replay of stored events on a second attach and after a "restart"', async () => {
@@ -40,7 +40,7 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
     session.log(e);
     session.emit('BackgroundService.backgroundServiceEventReceived', { backgroundServiceEvent: { ...e, eventMetadata: [...e.eventMetadata].reverse() } });
     expect(recorder.events()).toHaveLength(1);
-    expect(recorder.events()[0]!.metadata).toEqual({ URL: 'u', 'Request Index': '0', 'Response Status': '200', 'Response Size (bytes)': '5' });
+    expect(recorder.events()[0].metadata).toEqual({ URL: 'u', 'Request Index': '0', 'Response Status': '200', 'Response Size (bytes)': '5' });
     await recorder.dispose();
   });
 
@@ -53,7 +53,7 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
     expect(t.paused).toBe(false);
     expect(t.totalRequests).toBe(2);
     expect(t.requests.map((r) => [r.index, r.status, r.bytes])).toEqual([[0, 200, 1000], [1, 200, 20]]);
-    expect(t.events[0]!.at).toBeGreaterThan(1e12); // ms, not seconds
+    expect(t.events[0].at).toBeGreaterThan(1e12); // ms, not seconds
     await recorder.dispose();
   });
 
@@ -93,7 +93,7 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
     session.log(fetchEvent('Background Fetch completed', 'reused', [['Event Type', 'BackgroundFetchSuccessEvent']]));
     const all = recorder.fetches().filter((t) => t.id === 'reused');
     expect(all.map((t) => t.outcome)).toEqual(['failure', 'success']);
-    expect(all[1]!.paused).toBe(true);
+    expect(all[1].paused).toBe(true);
     expect(new Set(all.map((t) => t.key)).size).toBe(2);
     expect(recorder.fetch('reused')!.outcome).toBe('success');
     expect(since).toBeGreaterThan(0);
@@ -103,14 +103,14 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
   it('marks a fetch resumed after a browser restart and counts request attempts', async () => {
     const { session, recorder } = await recorderWith();
     const [reg, started, r0] = successSequence('long');
-    session.log(reg!);
-    session.log(started!);
-    session.log(r0!);
+    session.log(reg);
+    session.log(started);
+    session.log(r0);
     session.log(fetchEvent('Background Fetch resuming after browser restart', 'long', [['Completed Requests', '0'], ['Active Requests', '2']]));
     session.log(fetchEvent('Request processing started', 'long', [['URL', 'http://127.0.0.1:8080/a'], ['Request Index', '0']]));
     const t = await recorder.waitForFetch('long', { until: 'started' });
     expect(t.resumedAfterRestart).toBe(true);
-    expect(t.requests[0]!.attempts).toBe(2);
+    expect(t.requests[0].attempts).toBe(2);
     expect(t.outcome).toBe('pending');
     await recorder.dispose();
   });
@@ -118,9 +118,9 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
   it('times out with the timeline gathered so far in the message', async () => {
     const { session, recorder } = await recorderWith();
     const [reg, started, r0] = successSequence('slow');
-    session.log(reg!);
-    session.log(started!);
-    session.log(r0!);
+    session.log(reg);
+    session.log(started);
+    session.log(r0);
     const error = await recorder.waitForFetch('slow', { timeout: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     const message = (error as Error).message;
@@ -165,7 +165,7 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
     const { session, recorder } = await recorderWith(new FakeCdpSession(), ['all']);
     expect(session.sent.filter((s) => s.method === 'BackgroundService.startObserving')).toHaveLength(6);
     session.log(fetchEvent('Registered sync', 'tag-1', [], { service: 'backgroundSync' }));
-    session.log(successSequence('f')[0]!);
+    session.log(successSequence('f')[0]);
     expect(recorder.events({ service: 'backgroundSync' }).map((e) => e.name)).toEqual(['Registered sync']);
     expect(recorder.events({ name: /Background Fetch/ })).toHaveLength(1);
     await recorder.clear('backgroundSync');
