@@ -7,14 +7,15 @@ const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
 
 export async function benchReportModel(total = 100_000, results = 50) {
   const { Recording } = await import(dist('recorder/recording.js'));
-  const { SCHEMA_VERSION, TOOL_VERSION, countVerdicts } = await import(dist('report/model.js'));
+  const { SCHEMA_VERSION, countVerdicts } = await import(dist('report/model.js'));
+  const { toolVersion } = await import(dist('util/version.js'));
   const { emptyEvidence, eventRow, fetchEvidence } = await import(dist('scenarios/evidence.js'));
   const per = Math.ceil(total / results);
   const { events } = syntheticEvents({ total, fetches: Math.floor((total * 0.56) / 7), duplicates: 0 });
   const verdicts = ['conforms', 'deviates', 'conforms', 'error', 'conforms'];
   const model = {
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'bgprobe', version: TOOL_VERSION },
+    tool: { name: 'bgprobe', version: toolVersion() },
     run: { startedAt: Date.now(), durationMs: 100_000, interrupted: false, shard: null, mergedFrom: [], selection: [], workers: 3, timeoutMs: 30_000 },
     browsers: [{ label: 'chromium', kind: 'default', target: null, args: [], version: '150.0.0.0', launchError: null }],
     scenarios: [],
