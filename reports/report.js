@@ -109,6 +109,16 @@
     });
   }
   Array.prototype.slice.call(document.querySelectorAll('table.events[data-island]')).forEach(islandTable);
+  // Results of many fetches carry them in <template> elements (see html.ts), parsed but inert:
+  // each block takes its place when it nears the screen, its stand-in as tall as a typical box.
+  Array.prototype.slice.call(document.querySelectorAll('div.later')).forEach(function (stand) {
+    stand.style.height = Number(stand.getAttribute('data-fetches')) * 320 + 'px';
+    whenNear(stand, function () {
+      var template = stand.nextElementSibling;
+      stand.replaceWith(template.content);
+      template.remove();
+    });
+  });
   // A link to a result (a matrix badge, or a URL kept from an earlier run) opens it: a closed
   // <details> would otherwise show only its summary line. Anchors hold no escaped characters,
   // so the hash is used as it is (decoding a stray '%' would throw).

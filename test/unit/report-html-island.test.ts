@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { jsonInScript } from '../../src/report/escape.js';
-import { EVENTS_ISLAND_MIN, renderHtml } from '../../src/report/html.js';
+import { EVENTS_ISLAND_MIN, FETCHES_LATER_MIN, renderHtml } from '../../src/report/html.js';
 import type { EventRow } from '../../src/report/model.js';
-import { emptyEvidence } from '../../src/scenarios/evidence.js';
+import { emptyEvidence, type FetchEvidence } from '../../src/scenarios/evidence.js';
 import { EVIL, model, result } from './report-fixture.js';
 
 const ISLAND_OPEN = '<script type="application/json" class="events-island">';
@@ -82,5 +82,48 @@ describe('events tables', () => {
     expect(html).not.toContain('<img src=x');
     const rows = JSON.parse(islands(html)[0]!) as unknown[][];
     expect(rows.at(-1)![9]).toEqual(['Title', hostile, 'Total Downloads', '2']);
+  });
+});
+
+describe('fetch timelines', () => {
+  function fetches(n: number): FetchEvidence[] {
+    return Array.from({ length: n }, (_, i) => ({
+      id: i === n - 1 ? EVIL : `episode-${i}`,
+      outcome: 'success',
+      failureReason: null,
+      failureReasonRaw: null,
+      eventType: 'BackgroundFetchSuccessEvent',
+      paused: false,
+      totalRequests: 1,
+      resumedAfterRestart: false,
+      registeredAt: 1_700_000_000_000,
+      startedAt: 1_700_000_000_000,
+      completedAt: 1_700_000_000_400,
+      requests: [{ index: 0, url: 'http://127.0.0.1:8080/a', status: 200, bytes: 10, uploadBytes: 0, startedAt: 1_700_000_000_100, completedAt: 1_700_000_000_300, attempts: 1, served: [] }],
+      progress: [[1_700_000_000_200, 10, 10, 0, 0]],
+      probes: [],
+    }));
+  }
+  function reportWithFetches(n: number): string {
+    const evidence = emptyEvidence();
+    evidence.fetches = fetches(n);
+    return renderHtml(model([result('fetch.many', 'chromium', 'conforms', { evidence })]));
+  }
+  const templated = (html: string) => [...html.matchAll(/<template class="later">([\s\S]*?)<\/template>/g)].map((m) => m[1]!);
+
+  it(`stay in the page below ${FETCHES_LATER_MIN} fetches`, () => {
+    const html = reportWithFetches(FETCHES_LATER_MIN - 1);
+    expect(templated(html)).toEqual([]);
+    expect(html.split('<div class="fetch">')).toHaveLength(FETCHES_LATER_MIN);
+  });
+
+  it(`go into templates of 20 from ${FETCHES_LATER_MIN} fetches, escaped as the page is`, () => {
+    const html = reportWithFetches(FETCHES_LATER_MIN * 2 + 1);
+    const blocks = templated(html);
+    expect(blocks.map((b) => b.split('<div class="fetch">').length - 1)).toEqual([20, 20, 1]);
+    expect(html.split('<div class="fetch">').length - 1).toBe(FETCHES_LATER_MIN * 2 + 1);
+    expect(html).toContain('<div class="later" data-fetches="20">');
+    expect(blocks[2]).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+    expect(html).not.toContain('<img src=x');
   });
 });
