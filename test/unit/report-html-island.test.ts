@@ -69,7 +69,7 @@ describe('events tables', () => {
     expect(html).not.toContain('<code>episode-0</code>');
     const [island, ...more] = islands(html);
     expect(more).toEqual([]);
-    const rows = JSON.parse(island!) as unknown[][];
+    const rows = JSON.parse(island) as unknown[][];
     expect(rows).toHaveLength(EVENTS_ISLAND_MIN);
     // The column order report.js draws: n, at, iso, name, service, origin, storageKey, registrationId, instanceId, metadata.
     expect(rows[0]).toEqual([1, '+0.000', '2023-11-14T22:13:20.000Z', 'Background Fetch started', 'backgroundFetch', 'http://127.0.0.1:8080/', '', '7', 'episode-0', ['Title', 'Podcast', 'Total Downloads', '2']]);
@@ -80,7 +80,7 @@ describe('events tables', () => {
     const html = reportWith(EVENTS_ISLAND_MIN + 1, hostile);
     expect(html).not.toContain('window.pwned=1</script>');
     expect(html).not.toContain('<img src=x');
-    const rows = JSON.parse(islands(html)[0]!) as unknown[][];
+    const rows = JSON.parse(islands(html)[0]) as unknown[][];
     expect(rows.at(-1)![9]).toEqual(['Title', hostile, 'Total Downloads', '2']);
   });
 });
@@ -109,7 +109,7 @@ describe('fetch timelines', () => {
     evidence.fetches = fetches(n);
     return renderHtml(model([result('fetch.many', 'chromium', 'conforms', { evidence })]));
   }
-  const templated = (html: string) => [...html.matchAll(/<template class="later">([\s\S]*?)<\/template>/g)].map((m) => m[1]!);
+  const templated = (html: string) => [...html.matchAll(/<template class="later">([\s\S]*?)<\/template>/g)].map((m) => m[1]);
 
   it(`stay in the page below ${FETCHES_LATER_MIN} fetches`, () => {
     const html = reportWithFetches(FETCHES_LATER_MIN - 1);
