@@ -156,7 +156,7 @@ export function checkUpdateUI(t: FetchTimeline, want: UpdateUIExpectation, now: 
     (u) =>
       u.ok &&
       (want.title === undefined || matchesText(u.title, want.title)) &&
-      (want.icons === undefined || (u.icons ?? []).some((i) => iconMatches(i.src, want.icons!))),
+      (want.icons === undefined || (u.icons ?? []).some((i) => iconMatches(i.src ?? '', want.icons!))),
   );
   let received: string;
   if (t.uiUpdates.length === 0) {

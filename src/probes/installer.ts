@@ -31,6 +31,8 @@ interface Disposable {
 export class ProbeInstaller {
   private readonly binding = `__bgprobeReport_${randomBytes(6).toString('hex')}`;
   private readonly source: string;
+  /** The same probe for a worker whose script already ran: it cannot count the app's listeners. */
+  private readonly lateSource: string;
   private listeners = new Set<(r: ProbeRecord) => void>();
   private channel: RawChannel | null = null;
   private sessions = new Set<string>();
@@ -53,6 +55,7 @@ export class ProbeInstaller {
     private readonly browserContextId: string | null,
   ) {
     this.source = probeScript(this.binding);
+    this.lateSource = probeScript(this.binding, { afterAppScript: true });
   }
 
   static async overPlaywright(context: BrowserContext, observerPage: Page): Promise<ProbeInstaller> {
@@ -220,14 +223,14 @@ export class ProbeInstaller {
       this.starting.delete(sessionId);
       await resume();
       log('worker %s: %s', targetInfo.url, missedThePause ? 'already ran its script, probed now' : 'probed at its first pause');
-      if (missedThePause) await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
+      if (missedThePause) await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.lateSource }, sessionId));
       return;
     }
     // Attached to a worker that already runs (it started before recording did): probe it now,
     // then break before every restart. In this order, the breakpoint does not pause our own
     // evaluation (as it does the one above, which the pause handler then only resumes).
     await resume();
-    await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
+    await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.lateSource }, sessionId));
     await this.breakBeforeEveryScript(ch, sessionId);
   }
 

@@ -16,12 +16,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   browsers: ['errors', 'util', 'cdp'],
   server: ['errors', 'util'],
   probes: ['errors', 'util', 'cdp'],
-  recorder: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes'],
-  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder'],
-  report: ['errors', 'util', 'recorder', 'scenarios'],
-  playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder'],
-  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
-  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
+  // Pure rules over the facts of a timeline (its own input type), under the recorder that runs them.
+  findings: ['errors', 'util', 'probes'],
+  recorder: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings'],
+  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder'],
+  report: ['errors', 'util', 'findings', 'recorder', 'scenarios'],
+  playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder'],
+  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'scenarios', 'report'],
+  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'scenarios', 'report'],
 };
 /** Entry points of child processes: they own their stdio and exit code. */
 const OWN_PROCESS = new Set(['scenarios/netns-server.ts']);
