@@ -1,5 +1,6 @@
 /** Every CLI command. Only the light `*.args.ts` modules are imported here. */
 import type { CommandSpec } from './command.js';
+import { auditCommand } from './commands/audit.args.js';
 import { compatCommand } from './commands/compat.args.js';
 import { diffCommand } from './commands/diff.args.js';
 import { mergeCommand } from './commands/merge.args.js';
@@ -10,6 +11,7 @@ import { serveCommand } from './commands/serve.args.js';
 
 export const COMMANDS: ReadonlyArray<CommandSpec<never>> = [
   compatCommand,
+  auditCommand,
   recordCommand,
   reportCommand,
   diffCommand,

@@ -246,7 +246,9 @@ export function probeScript(bindingName: string, options: { afterAppScript?: boo
         if (typeof value === 'function') reportUnknown(name, 'property');
       }
     };
-    if (setT) setT(scanProperties, 0);
+    // After the worker's script has run (a task queued now runs after it): its on<name>
+    // properties are set by then, and its URL is safe to read.
+    if (setT) setT(() => { scanProperties(); report({ kind: 'worker-start', id: '', afterAppScript: AFTER_APP_SCRIPT }); }, 0);
     for (const type of BF_TYPES) {
       // Added before the app's script runs (and before addEventListener is wrapped), so this
       // listener sees the event first and is not counted as the app's. It only reads.

@@ -76,6 +76,15 @@ export interface UnknownListenerRecord extends ProbeBase {
   via: 'addEventListener' | 'property';
 }
 
+/**
+ * A worker (re)start the probe saw (id ''), sent once its script has run: `afterAppScript`
+ * when the probe came after that script (listeners are then not counted).
+ */
+export interface WorkerStartRecord extends ProbeBase {
+  kind: 'worker-start';
+  afterAppScript: boolean;
+}
+
 /** An icon as the app passed it to fetch() or updateUI(): `keys` are all the keys it had. */
 export interface IconInfo {
   src: string | null;
@@ -145,4 +154,5 @@ export type ProbeRecord =
   | OpenWindowRecord
   | AbortCallRecord
   | SwEventDoneRecord
-  | UnknownListenerRecord;
+  | UnknownListenerRecord
+  | WorkerStartRecord;

@@ -71,8 +71,10 @@ export function formatTimeline(t: FetchTimeline, options: { maxLines?: number } 
 /** How the worker handled an event. "handled" only when one of the app's listeners ran. */
 function handling(s: SwEventRecord): string {
   if (s.listeners === 0) return ', no listener: dispatched, nothing handled it';
-  const who = s.listeners == null ? '' : `, ${s.listeners} listener${s.listeners === 1 ? '' : 's'}`;
+  const who = s.listeners == null ? ', listeners not counted (probed after the worker\'s script ran)' : `, ${s.listeners} listener${s.listeners === 1 ? '' : 's'}`;
   if (s.doneAt == null) return who;
+  // Without a count, "handled" would be a claim the probe cannot back.
+  if (s.listeners == null) return `${who}, done in ${Math.round(s.doneAt - s.at)} ms${s.doneOk === false ? ' (a waitUntil promise rejected)' : ''}`;
   const rejected = (s.waitUntil ?? []).filter((w) => w.status === 'rejected');
   const outcome = rejected.length
     ? ` (waitUntil rejected: ${rejected.map((w) => `${w.error?.name}: ${w.error?.message}`).join('; ')})`

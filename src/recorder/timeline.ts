@@ -146,10 +146,9 @@ export class TimelineStore {
 
   addProbe(record: ProbeRecord): void {
     this.probes.push(record);
-    if (record.kind === 'unknown-listener') {
-      this.workerProbes.push(record);
-      return;
-    }
+    if (record.kind === 'unknown-listener') this.workerProbes.push(record);
+    // About a worker, not one fetch: no timeline joins it by id.
+    if (record.kind === 'unknown-listener' || record.kind === 'worker-start') return;
     const list = this.probesById.get(record.id);
     if (list) list.push(record);
     else this.probesById.set(record.id, [record]);
