@@ -2,12 +2,12 @@
 // and its results as JSON and as a report model the renderers take.
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/parse.js';
-import type { AuditOptions } from '../../src/cli/commands/audit.args.js';
+import type { AuditOptions } from '../../src/cli/options.js';
 import { UsageError } from '../../src/errors.js';
 import { formatTimeline } from '../../src/recorder/format.js';
 import { TimelineStore } from '../../src/recorder/timeline.js';
 import { normaliseEvent } from '../../src/recorder/normalise.js';
-import { auditJson, auditReport, type AuditRun } from '../../src/report/audit.js';
+import { auditJson, auditReport, type AuditRun } from '../../src/scenarios/audit.js';
 import { render } from '../../src/report/write.js';
 import type { ProbeRecord } from '../../src/probes/types.js';
 

@@ -15,13 +15,13 @@ import { formatTimeline } from '../../recorder/format.js';
 import { BackgroundServiceRecorder } from '../../recorder/recorder.js';
 import type { ProbeRecord } from '../../probes/types.js';
 import { normaliseOrigin, reachedStage, type FetchTimeline } from '../../recorder/timeline.js';
-import { allFindings, auditJson, auditReport, countSeverities, type AuditRun } from '../../report/audit.js';
+import { allFindings, auditJson, auditReport, countSeverities, type AuditRun } from '../../scenarios/audit.js';
 import { checkOutDir, writeReport } from '../../report/write.js';
 import type { StepRow } from '../../scenarios/evidence.js';
 import { bestEffort, debug } from '../../util/debug.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { AuditOptions } from './audit.args.js';
+import type { AuditOptions } from '../options.js';
 
 const log = debug('bgprobe:audit');
 

@@ -7,9 +7,9 @@ import type { Finding, Severity } from '../findings/index.js';
 import { atLeast } from '../findings/index.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
-import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from '../scenarios/evidence.js';
-import type { Json } from '../scenarios/types.js';
-import { countVerdicts, SCHEMA_VERSION, TOOL_VERSION, type ReportModel } from './model.js';
+import { countVerdicts, SCHEMA_VERSION, type Json, type ReportModel } from '../report/model.js';
+import { toolVersion } from '../util/version.js';
+import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from './evidence.js';
 
 export interface AuditRun {
   url: string | null;
@@ -110,7 +110,7 @@ export function auditReport(run: AuditRun): ReportModel {
   }));
   return {
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'bgprobe', version: TOOL_VERSION },
+    tool: { name: 'bgprobe', version: toolVersion() },
     run: { startedAt: run.startedAt, durationMs: run.durationMs, interrupted: run.interrupted, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: run.timeoutMs },
     browsers: [{ label, kind: run.browser.target?.startsWith('ws') || run.browser.target?.startsWith('http') ? 'endpoint' : 'default', target: run.browser.target, args: run.browser.args, version: run.browser.version, launchError: null }],
     scenarios,
