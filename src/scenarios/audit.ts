@@ -7,7 +7,7 @@ import type { Finding, Severity } from '../findings/index.js';
 import { atLeast } from '../findings/index.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
-import { countVerdicts, SCHEMA_VERSION, type Json, type ReportModel } from '../report/model.js';
+import { countVerdicts, SCHEMA_VERSION, type ReportModel, type ReportResult } from '../report/model.js';
 import { toolVersion } from '../util/version.js';
 import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from './evidence.js';
 
@@ -66,14 +66,14 @@ function verdictOf(findings: readonly Finding[], failOn: Severity): 'deviates' |
 function summaryOf(findings: readonly Finding[]): string {
   const c = countSeverities(findings);
   if (!findings.length) return 'No findings.';
-  return `${c.error} error(s), ${c.warning} warning(s), ${c.info} info: ${findings[0]!.code}: ${findings[0]!.message}`;
+  return `${c.error} error(s), ${c.warning} warning(s), ${c.info} info: ${findings[0].code}: ${findings[0].message}`;
 }
 
 /** One scenario per fetch (`audit.<id>`), plus `audit.run` for what no fetch holds. */
 export function auditReport(run: AuditRun): ReportModel {
   const label = run.browser.label;
   const notes = run.runFindings.map((f) => `${f.severity} ${f.code}: ${f.message}`);
-  const results = run.fetches.map((t, i) => {
+  const results: ReportResult[] = run.fetches.map((t, i) => {
     const evidence = { ...emptyEvidence(), fetches: [fetchEvidence(t)], events: run.events.filter((e) => e.instanceId === t.id).map(eventRow), steps: run.steps, notes };
     return {
       scenarioId: `audit.${i + 1}.${t.id}`,
@@ -82,7 +82,7 @@ export function auditReport(run: AuditRun): ReportModel {
       summary: summaryOf(t.findings),
       startedAt: t.registeredAt ?? run.startedAt,
       durationMs: (t.completedAt ?? run.startedAt + run.durationMs) - (t.registeredAt ?? run.startedAt),
-      observation: { outcome: t.outcome, failureReason: t.failureReason, findings: t.findings.map((f) => f.code) } as { [key: string]: Json },
+      observation: { outcome: t.outcome, failureReason: t.failureReason, findings: t.findings.map((f) => f.code) },
       evidence,
       error: null,
     };
@@ -95,7 +95,7 @@ export function auditReport(run: AuditRun): ReportModel {
       summary: summaryOf(run.runFindings),
       startedAt: run.startedAt,
       durationMs: run.durationMs,
-      observation: { findings: toJson(run.runFindings) } as { [key: string]: Json },
+      observation: { findings: toJson(run.runFindings) },
       evidence: { ...emptyEvidence(), events: run.events.map(eventRow), steps: run.steps, notes },
       error: null,
     });

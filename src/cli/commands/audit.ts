@@ -359,5 +359,5 @@ function report(run: AuditRun, options: AuditOptions, ctx: CommandContext, stopp
 }
 
 function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.replace(/\.$/, '');
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0].replace(/\.$/, '');
 }
