@@ -4,6 +4,7 @@ import { test, expect } from '@playwright/test';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadReport } from '../../src/report/load.js';
 import { bgprobe, REPO, serveStatic, type AuditJsonOut, type StaticServer } from './audit-support.js';
 
 let server: StaticServer;
@@ -31,9 +32,10 @@ test('--script drives the page, --out writes the report with the findings', asyn
   const run = await bgprobe(['audit', `${server.url}/wait-until-rejected/`, '--script', script, '--out', out]);
   expect(run.code, run.stderr).toBe(1);
   expect(run.stdout).toMatch(/error +wait-until-rejected: .*ReferenceError: err is not defined/);
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: Array<{ verdict: string; evidence: { fetches: Array<{ findings: Array<{ code: string }> }> } }> };
+  // Read back as `bgprobe report|diff` read it: checked against reports/report.schema.json.
+  const report = loadReport(join(out, 'report.json'));
   expect(report.results[0]!.verdict).toBe('deviates');
-  expect(report.results[0]!.evidence.fetches[0]!.findings.map((f) => f.code)).toContain('wait-until-rejected');
+  expect((report.results[0]!.evidence.fetches[0]!.findings ?? []).map((f) => f.code)).toContain('wait-until-rejected');
   expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('wait-until-rejected');
 });
 
