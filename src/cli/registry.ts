@@ -26,6 +26,7 @@ import { recordCommand } from './commands/record.args.js';
 import { reportCommand } from './commands/report.args.js';
 import { scenariosCommand } from './commands/scenarios.args.js';
 import { serveCommand } from './commands/serve.args.js';
+import { wptCommand } from './commands/wpt.args.js';
 
 /**
  * Each declaration keeps its own argv and options types; the parser only passes one's output
@@ -34,6 +35,7 @@ import { serveCommand } from './commands/serve.args.js';
 export const COMMANDS = [
   compatCommand,
   auditCommand,
+  wptCommand,
   recordCommand,
   reportCommand,
   diffCommand,
