@@ -194,12 +194,13 @@ async function stopActiveWorker(page: Page, recorder: BackgroundServiceRecorder)
 function waitForProbe(recorder: BackgroundServiceRecorder, match: (r: ProbeRecord) => boolean, ms: number): Promise<ProbeRecord | null> {
   return new Promise((done) => {
     const timer = setTimeout(() => finish(null), ms);
-    const off = recorder.on('probe', (r) => {
+    const onProbe = (r: ProbeRecord) => {
       if (match(r)) finish(r);
-    });
+    };
+    recorder.on('probe', onProbe);
     const finish = (r: ProbeRecord | null) => {
       clearTimeout(timer);
-      off();
+      recorder.off('probe', onProbe);
       done(r);
     };
   });
