@@ -3,6 +3,7 @@
  * listed in every report (verdict `skipped` with its reason), so a gap is visible, not silent.
  */
 import { UsageError } from '../errors.js';
+import { BCD_SCENARIOS } from './defs/bcd.js';
 import { DEVTOOLS_SCENARIOS } from './defs/devtools.js';
 import { FAILURE_SCENARIOS } from './defs/failure.js';
 import { FETCH_SCENARIOS } from './defs/fetch.js';
@@ -14,6 +15,7 @@ import { WORKER_SCENARIOS } from './defs/worker.js';
 import type { Scenario } from './types.js';
 
 export const SCENARIOS: readonly Scenario[] = [
+  ...BCD_SCENARIOS,
   ...FETCH_SCENARIOS,
   ...WORKER_SCENARIOS,
   ...FAILURE_SCENARIOS,

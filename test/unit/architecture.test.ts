@@ -17,11 +17,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   server: ['errors', 'util'],
   probes: ['errors', 'util', 'cdp'],
   recorder: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes'],
-  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder'],
-  report: ['errors', 'util', 'recorder', 'scenarios'],
+  engines: ['errors', 'util'],
+  bcd: ['errors', 'util', 'engines'],
+  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'engines', 'bcd'],
+  report: ['errors', 'util', 'recorder', 'scenarios', 'engines', 'bcd'],
   playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder'],
-  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
-  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
+  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'engines', 'bcd', 'scenarios', 'report'],
+  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'engines', 'bcd', 'scenarios', 'report'],
 };
 /** Entry points of child processes: they own their stdio and exit code. */
 const OWN_PROCESS = new Set(['scenarios/netns-server.ts']);
