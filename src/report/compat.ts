@@ -8,7 +8,7 @@ import { browserSpecs, type BrowserSpec } from '../scenarios/spec.js';
 import { selectScenarios, shard as shardList } from '../scenarios/registry.js';
 import { diffReports } from './diff.js';
 import { buildReport, type ReportModel } from './model.js';
-import { writeReport, type Format } from './write.js';
+import { DEFAULT_FORMATS, writeReport, type Format } from './write.js';
 
 export interface CompatRunOptions {
   /** Default: the discovered local Chromium. */
@@ -61,6 +61,6 @@ export async function runCompat(options: CompatRunOptions = {}): Promise<CompatR
     const base = { ...options.baseline.model, results: options.baseline.model.results.filter((r) => ids.has(r.scenarioId) && labels.has(r.browser)) };
     report.comparison = diffReports(base, report, options.baseline.name);
   }
-  const files = options.out ? writeReport(options.out, report, options.formats ?? ['html', 'json', 'md', 'junit']) : {};
+  const files = options.out ? writeReport(options.out, report, options.formats ?? DEFAULT_FORMATS) : {};
   return { report, files };
 }

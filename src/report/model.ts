@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { InputFormatError } from '../errors.js';
 import type { Evidence } from '../scenarios/evidence.js';
 import type { BrowserKind } from '../scenarios/spec.js';
+import type { EngineName } from '../engines/types.js';
 import type { RunResult, ScenarioResult } from '../scenarios/runner.js';
 import type { SkipEntry } from '../scenarios/registry.js';
 import { VERDICTS, type Observation, type Scenario, type Verdict } from '../scenarios/types.js';
@@ -17,6 +18,8 @@ export const TOOL_VERSION = '0.1.0';
 export interface ReportBrowser {
   label: string;
   kind: BrowserKind;
+  /** The engine that ran it (chromium, firefox, webkit). Absent in reports of earlier bgprobe versions: chromium. */
+  engine?: EngineName;
   target: string | null;
   args: string[];
   version: string | null;
@@ -110,6 +113,7 @@ export function buildReport(run: RunResult, options: BuildOptions): ReportModel 
   const browsers: ReportBrowser[] = run.browsers.map((b) => ({
     label: b.spec.label,
     kind: b.spec.kind,
+    engine: b.spec.engine ?? 'chromium',
     target: b.spec.target,
     args: b.spec.args,
     version: b.version,

@@ -52,7 +52,7 @@ function expandAll(): string[] {
  */
 export function browserSpecs(givenTargets: readonly string[], givenArgs: readonly string[], givenLabels: readonly string[]): BrowserSpec[] {
   const allAt = givenTargets.indexOf('all');
-  if (allAt >= 0 && ((givenArgs[allAt] ?? '') !== '' || givenLabels[allAt] !== undefined)) {
+  if (allAt >= 0 && ((givenArgs[allAt] ?? '') !== '' || (givenLabels[allAt] ?? '') !== '')) {
     throw new UsageError('--browser all takes no --browser-args or --label of its own: give them to a --browser named after it (e.g. --browser all --browser webkit --browser-args= --browser-args=--features=+BackgroundFetchAPI).');
   }
   const targets: string[] = [];

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { parseFormats, type Format } from '../../report/formats.js';
+import { missingEngineNotes } from '../../engines/installed.js';
 import { browserSpecs, parseShard, type BrowserSpec } from '../../scenarios/spec.js';
 import { bool, str, strList, type CommandSpec } from '../command.js';
 
@@ -19,6 +20,8 @@ export interface CompatOptions {
   failOn: FailOn[];
   shard: { index: number; total: number } | null;
   headed: boolean;
+  /** Lines for stderr before the run: engines `--browser all` left out, and how to install them. */
+  notes?: string[];
 }
 
 function positiveInt(argv: Record<string, unknown>, key: string, fallback: number): number {
@@ -35,12 +38,12 @@ export const compatCommand: CommandSpec<CompatOptions> = {
   describe: 'Run the behaviour suite against one or more browsers and write HTML/JSON/Markdown/JUnit reports',
   builder: (y: Argv) =>
     y
-      .option('browser', { type: 'string', array: true, describe: 'A browser binary path, a Playwright channel (chrome, msedge...) or a CDP endpoint (http://host:port). Repeatable. Default: the local Chromium' })
+      .option('browser', { type: 'string', array: true, describe: 'chromium, firefox, webkit, all (every installed engine), a browser binary path, a Playwright channel (chrome, msedge...) or a CDP endpoint (http://host:port). Repeatable. Default: the local Chromium' })
       .option('browser-args', { type: 'string', array: true, describe: 'Flags for the browser at the same position (space-separated in one value). Repeatable' })
       .option('label', { type: 'string', array: true, describe: 'A name for the browser at the same position (the report column). Repeatable' })
       .option('scenario', { type: 'string', array: true, describe: 'Only scenarios whose id matches this glob (e.g. "fetch.*"). Repeatable' })
       .option('out', { type: 'string', default: 'bgprobe-report', describe: 'Report directory: a new one, or one holding only a previous report (replaced atomically; anything else there is refused)' })
-      .option('format', { type: 'string', array: true, describe: 'Report formats: html,json,md,junit (default all)' })
+      .option('format', { type: 'string', array: true, describe: 'Report formats: html,json,md,junit,bcd (default html,json,md,junit; bcd: one mdn-bcd-collector file per browser)' })
       .option('workers', { type: 'number', default: 3, describe: 'Scenarios run in parallel (each in its own browser context)' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds one scenario may take (lifecycle scenarios allow more)' })
       .option('baseline', { type: 'string', describe: 'A previous report.json to compare with' })
@@ -50,6 +53,7 @@ export const compatCommand: CommandSpec<CompatOptions> = {
       .example('$0 compat', 'the whole suite on the local Chromium, reports in bgprobe-report/')
       .example('$0 compat --scenario "fetch.*" --format md,junit', 'only the fetch scenarios, Markdown and JUnit')
       .example('$0 compat --browser /usr/bin/chromium --browser /usr/bin/chromium --browser-args= --browser-args=--disable-blink-features=BackgroundFetch --label on --label off', 'one Chromium with and without the feature (flags as values need the = form)')
+      .example('$0 compat --browser all --browser webkit --browser-args= --browser-args=--features=+BackgroundFetchAPI --label "" --label webkit+bgfetch', 'every installed engine, and WebKitGTK again with Background Fetch switched on')
       .example('$0 compat --baseline old/report.json --fail-on regressions', 'fail when a verdict got worse'),
   toOptions(argv) {
     const failOn = strList(argv, 'fail-on').flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -72,6 +76,7 @@ export const compatCommand: CommandSpec<CompatOptions> = {
       failOn: failOn.length ? [...new Set(failOn)] as FailOn[] : ['errors'],
       shard: shard === undefined ? null : parseShard(shard),
       headed: bool(argv, 'headed'),
+      notes: strList(argv, 'browser').includes('all') ? missingEngineNotes() : [],
     };
   },
   async run(options, ctx) {
