@@ -3,13 +3,14 @@
  * report (labels, BCD's version text) goes through the format's own escaping.
  */
 import { cdata, mdText, xmlText } from './escape.js';
-import { bcdTable, cellText, columnTitle, type BcdTable } from './bcd-table.js';
+import { bcdTable, cellText, columnTitle, hasBcdProbe } from './bcd-table.js';
 import type { ReportModel } from './model.js';
 
 const MEASURED_ICON: Record<string, string> = { yes: '✅', no: '❌', partial: '◐', 'not measured': '·' };
 
-export function bcdMarkdown(model: ReportModel, table: BcdTable = bcdTable(model)): string {
-  if (table.columns.length === 0) return '';
+export function bcdMarkdown(model: ReportModel): string {
+  if (!hasBcdProbe(model)) return '';
+  const table = bcdTable(model);
   const head = `| BCD key | ${table.columns.map((c) => mdText(columnTitle(c))).join(' | ')} |`;
   const rule = `|---|${table.columns.map(() => '---').join('|')}|`;
   const rows = table.rows.map((r) => {
@@ -34,8 +35,8 @@ export function bcdMarkdown(model: ReportModel, table: BcdTable = bcdTable(model
 
 /** The view report.html.hbs's BCD section renders; `anchorOf` links a scenario's result on a browser. */
 export function bcdHtmlView(model: ReportModel, anchorOf: (scenarioId: string, browser: string) => string | null) {
+  if (!hasBcdProbe(model)) return null;
   const table = bcdTable(model);
-  if (table.columns.length === 0) return null;
   return {
     version: table.bcdVersion,
     disagreements: table.disagreements,
@@ -59,7 +60,8 @@ export function bcdHtmlView(model: ReportModel, anchorOf: (scenarioId: string, b
 }
 
 /** junit.xml: one testsuite `bcd`, a testcase per key x browser; a disagreement is a <failure> of the BCD data, not of the browser. */
-export function bcdJunit(model: ReportModel): string {
+export function bcdJunit(model: ReportModel): string | null {
+  if (!hasBcdProbe(model)) return null;
   const table = bcdTable(model);
   const cases = table.rows.flatMap((r) =>
     r.cells.map((c) => {

@@ -107,6 +107,11 @@ function cell(key: string, browser: string, column: BcdColumn, probe: ReportResu
   return { ...base, measured, note, deviating, disagrees };
 }
 
+/** Did the run probe the BCD keys anywhere? Without it every cell would be "not measured": renderers leave the table out. */
+export function hasBcdProbe(model: ReportModel): boolean {
+  return model.results.some((r) => r.scenarioId === BCD_SCENARIO && r.observation !== null);
+}
+
 export function bcdTable(model: ReportModel): BcdTable {
   const columns: BcdColumn[] = model.browsers.map((b) => {
     const engine: EngineName = b.engine ?? 'chromium';

@@ -69,6 +69,7 @@ export function renderJunit(model: ReportModel): string {
     );
   }
   // The BCD table as its own suite (not counted above: its failures are the BCD data's, not a browser's).
-  if (model.browsers.length) suites.push(bcdJunit(model));
+  const bcd = bcdJunit(model);
+  if (bcd) suites.push(bcd);
   return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attrs({ name: 'bgprobe compat', ...count(model.results) })}>`, ...suites, '</testsuites>', ''].join('\n');
 }
