@@ -33,10 +33,11 @@ export interface EngineInfo {
   provides: readonly EvidenceKind[];
 }
 
-/** A function evaluated in a page: serialised by its source, so it must not close over anything. */
-// The argument types differ per call site; each driver serialises them as JSON.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type PageFunction<R> = (...args: any[]) => R | Promise<R>;
+/**
+ * A function evaluated in a page: serialised by its source, so it must not close over anything.
+ * Its parameters are whatever the call site passes (as JSON): `never[]` accepts any of them.
+ */
+export type PageFunction<R> = (...args: never[]) => R | Promise<R>;
 
 export interface EnginePage {
   goto(url: string): Promise<void>;
