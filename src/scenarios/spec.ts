@@ -40,9 +40,11 @@ function namedEngine(name: 'firefox' | 'webkit'): string {
   return path;
 }
 
-/** `--browser all`: every installed engine, each with no flags of its own. */
+/** `--browser all`: every installed engine, each with no flags of its own; none is a UsageError saying what to install. */
 function expandAll(): string[] {
-  return installedEngines().installed;
+  const { installed, missing } = installedEngines();
+  if (installed.length === 0) throw new EngineNotInstalledError(`--browser all: no engine is installed. Run as root: ${missing.map((m) => m.apt).join(' && ')} (or make engines).`);
+  return installed;
 }
 
 /**

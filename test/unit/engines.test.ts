@@ -70,6 +70,7 @@ describe('--browser names an engine', () => {
     expect(none.installed).toEqual([]);
     expect(none.missing.map((m) => m.apt)).toEqual(['apt-get install -y chromium', 'apt-get install -y firefox-esr', 'apt-get install -y webkit2gtk-driver xvfb']);
     expect(missing.length + installed.length).toBe(3);
+    expect(() => browserSpecs(['all'], [], [])).toThrow(/no engine is installed\. Run as root: apt-get install -y chromium && apt-get install -y firefox-esr/);
     expect(() => browserSpecs(['all'], ['--foo'], [])).toThrow(/--browser all takes no --browser-args/);
   });
 });
