@@ -257,6 +257,18 @@ export class ScenarioContext {
     return session;
   }
 
+  /**
+   * Another fixture page (not the harness) on any engine, in a context of its own where the
+   * engine has contexts; closed at teardown. On WebKitGTK, whose one window serves one page at
+   * a time, a scenario holding a harness page must not ask for a second.
+   */
+  async openPage(path: string): Promise<Pick<PageSession, 'evaluate'>> {
+    const page = await this.browser.engine.newPage();
+    this.enginePages.push(page);
+    await page.goto(`${this.server.url}${path}`);
+    return { evaluate: (fn, ...args) => page.evaluate(fn, ...args) };
+  }
+
   /** Throw NotAutomatable with the reason (after a real attempt). */
   notAutomatable(reason: string): never {
     throw new NotAutomatable(reason);

@@ -116,10 +116,10 @@ test.describe.serial('Firefox ESR and WebKitGTK lanes', () => {
     expect(start.verdict).toBe('deviates');
     expect(start.observation).toMatchObject({ resolved: false, rejected: { name: 'NotAllowedError', message: 'Background fetch permission is denied' } });
     expect(start.summary).toContain('NotAllowedError: Background fetch permission is denied');
-    for (const id of ['fetch.reject.empty-requests', 'fetch.reject.no-cors', 'fetch.reject.credentials-in-url', 'fetch.reject.blocked-port', 'fetch.reject.quota', 'fetch.reject.disallowed-scheme']) {
+    for (const id of ['fetch.reject.empty-requests', 'fetch.reject.no-cors', 'fetch.reject.credentials-in-url', 'fetch.reject.blocked-port', 'fetch.reject.quota', 'fetch.reject.disallowed-scheme', 'fetch.reject.no-active-worker']) {
       const r = get(id, WEBKIT_ON);
       expect(['conforms', 'deviates'], `${id}: ${r.summary}`).toContain(r.verdict);
-      expect(r.evidence.steps.some((s) => s.what.startsWith('page: harness.start(')), id).toBe(true);
+      expect(r.evidence.steps.some((s) => /^page: (harness\.start|neverActive\.tryFetch)\(/.test(s.what)), id).toBe(true);
     }
     // What only CDP can judge is not guessed at.
     const one = get('fetch.success.one', WEBKIT_ON);

@@ -255,18 +255,18 @@ const noActiveWorker = defineScenario({
   expectation:
     'On a ServiceWorkerRegistration whose worker never activated (still installing), backgroundFetch.fetch() rejects with a TypeError and nothing is registered.',
   link: `${SPEC}#background-fetch-manager-fetch`,
+  needs: ['page', 'server'],
   async run(ctx) {
-    const s = await ctx.open();
-    // A page of its own: the fixture's worker stays `installing` forever (fixtures/never-active).
-    const page = await s.context.newPage();
-    await page.goto(`${ctx.server.url}/never-active/`);
+    // Only this page: the fixture's worker stays `installing` forever (fixtures/never-active).
+    // Whether the API is there at all was measured before (the runner's exposure probe).
+    const page = await ctx.openPage('/never-active/');
     const url = ctx.res('a.bin', { size: 16 });
     const r = (await page.evaluate(
-      ([id, u]) => (window as unknown as { neverActive: { tryFetch(i: string, x: string[]): Promise<Record<string, string | boolean>> } }).neverActive.tryFetch(id, [u]),
-      ['inactive', url] as const,
+      (id: string, u: string) => (window as unknown as { neverActive: { tryFetch(i: string, x: string[]): Promise<Record<string, string | boolean>> } }).neverActive.tryFetch(id, [u]),
+      'inactive',
+      url,
     )) as { ok: boolean; state: string; name?: string; message?: string };
     ctx.step('page: neverActive.tryFetch("inactive")', r);
-    await page.close();
     return { state: r.state, rejected: r.ok ? null : { name: r.name ?? '', message: r.message ?? '' } };
   },
   judge(o) {
