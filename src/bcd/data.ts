@@ -5,7 +5,6 @@
  */
 import { createRequire } from 'node:module';
 import type { CompatData, Identifier, SimpleSupportStatement, SupportStatement } from '@mdn/browser-compat-data/types';
-import type { EngineName } from '../engines/types.js';
 
 let cached: CompatData | null = null;
 
@@ -61,7 +60,10 @@ export function specExposures(key: string): readonly Exposure[] {
 }
 
 /** The BCD browser whose statement an engine is held against: Chromium is Chrome's engine, Firefox ESR is Firefox, WebKitGTK shares Safari's engine. */
-export const BCD_BROWSER: Record<EngineName, 'chrome' | 'firefox' | 'safari'> = { chromium: 'chrome', firefox: 'firefox', webkit: 'safari' };
+/** The engines bgprobe drives (the same names as engines/'s EngineName, kept apart so this layer stays a leaf). */
+export type BcdEngine = 'chromium' | 'firefox' | 'webkit';
+
+export const BCD_BROWSER: Record<BcdEngine, 'chrome' | 'firefox' | 'safari'> = { chromium: 'chrome', firefox: 'firefox', webkit: 'safari' };
 
 export type Support = 'yes' | 'no' | 'partial';
 
@@ -77,7 +79,7 @@ export interface BcdStatement {
 
 function find(data: CompatData, key: string): Identifier | undefined {
   let node: Identifier | undefined = data as unknown as Identifier;
-  for (const part of key.split('.')) node = node?.[part] as Identifier | undefined;
+  for (const part of key.split('.')) node = node?.[part];
   return node;
 }
 
@@ -91,11 +93,11 @@ function inForce(s: SimpleSupportStatement, version: number): boolean {
   return !(typeof s.version_removed === 'string' && version >= major(s.version_removed));
 }
 
-export function statementFor(key: string, engine: EngineName, engineVersion: string | null, data: CompatData = loadBcd()): BcdStatement {
+export function statementFor(key: string, engine: BcdEngine, engineVersion: string | null, data: CompatData = loadBcd()): BcdStatement {
   const browser = BCD_BROWSER[engine];
   const engineOf = engine === 'webkit';
   const raw: SupportStatement | undefined = find(data, key)?.__compat?.support[browser];
-  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as SimpleSupportStatement[];
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []);
   // Safari's version numbers are not WebKitGTK's: only "in some release or not" carries over.
   const version = engineOf || !engineVersion ? NaN : major(engineVersion);
   const text = list.length
@@ -104,4 +106,14 @@ export function statementFor(key: string, engine: EngineName, engineVersion: str
   const live = list.filter((s) => !s.flags && !s.prefix && !s.alternative_name && inForce(s, version));
   const support: Support = live.length === 0 ? 'no' : live.every((s) => s.partial_implementation) ? 'partial' : 'yes';
   return { browser, support, text, engineOf };
+}
+
+/** Measured support of a key over its spec exposures: true in all, false in all, or mixed (null: not measurable). */
+export function keySupport(window: Readonly<Record<string, unknown>>, worker: Readonly<Record<string, unknown>>, key: string): boolean | 'mixed' | null {
+  const seen = specExposures(key)
+    .map((e) => (e === 'Window' ? window[key] : worker[key]))
+    .filter((v): v is boolean => typeof v === 'boolean');
+  if (seen.length === 0) return null;
+  if (seen.every(Boolean)) return true;
+  return seen.some(Boolean) ? 'mixed' : false;
 }

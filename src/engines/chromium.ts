@@ -19,7 +19,7 @@ class ChromiumPage implements EnginePage {
   async evaluate<R>(fn: PageFunction<R>, ...args: unknown[]): Promise<R> {
     // An expression, so the function gets its arguments spread (Playwright passes one).
     try {
-      return (await this.page.evaluate(`(${fn.toString()})(...${JSON.stringify(args)})`)) as R;
+      return (await this.page.evaluate(`(${fn.toString()})(...${JSON.stringify(args)})`));
     } catch (e) {
       throw new EngineError(`Chromium: evaluating in the page failed: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -23,7 +23,7 @@ class FirefoxPage implements EnginePage {
 
   async evaluate<R>(fn: PageFunction<R>, ...args: unknown[]): Promise<R> {
     try {
-      return (await this.page.evaluate(fn as (...a: unknown[]) => R, ...args)) as R;
+      return (await this.page.evaluate(fn as (...a: unknown[]) => R, ...args));
     } catch (e) {
       throw new EngineError(`Firefox: evaluating in the page failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -67,7 +67,7 @@ export class FirefoxDriver implements EngineDriver {
     // "firefox/153.8.0"
     const version = (await browser.version()).replace(/^[^/]*\//, '');
     const product = /esr/i.test(options.executablePath) ? 'Firefox ESR' : 'Firefox';
-    return new FirefoxDriver(browser, { engine: 'firefox', product, version, provides: ['page', 'server'] }, home.remove);
+    return new FirefoxDriver(browser, { engine: 'firefox', product, version, provides: ['page', 'server'] }, () => home.remove());
   }
 
   async newPage(): Promise<EnginePage> {

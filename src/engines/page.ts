@@ -19,7 +19,7 @@ export async function harnessCall(page: EnginePage, method: string, ...args: unk
     async (m: string, a: unknown[]) => {
       const h = (window as unknown as { harness?: Record<string, (...x: unknown[]) => Promise<unknown>> }).harness;
       if (!h) return { ok: false, name: 'Error', message: 'window.harness is not defined: not the harness page' };
-      return h[m]!(...a);
+      return h[m](...a);
     },
     method,
     args,

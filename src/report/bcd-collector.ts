@@ -10,9 +10,8 @@
  * not run get no file.
  */
 import { EXPOSURES } from '../bcd/data.js';
-import type { Json } from '../scenarios/types.js';
 import { BCD_SCENARIO } from './bcd-table.js';
-import type { ReportModel } from './model.js';
+import type { Json, ReportModel } from './model.js';
 
 export interface CollectorResult {
   exposure: string;
@@ -34,6 +33,8 @@ export function collectorFileName(label: string): string {
 
 export const COLLECTOR_FILE = /^bcd-[A-Za-z0-9.+_-]+\.json$/;
 
+const text = (v: Json | undefined): string => (typeof v === 'string' ? v : '');
+
 export function collectorReports(model: ReportModel): Array<{ browser: string; file: string; report: CollectorReport }> {
   const out: Array<{ browser: string; file: string; report: CollectorReport }> = [];
   for (const r of model.results) {
@@ -54,7 +55,7 @@ export function collectorReports(model: ReportModel): Array<{ browser: string; f
     out.push({
       browser: r.browser,
       file: collectorFileName(r.browser),
-      report: { __version: `bgprobe ${model.tool.version} (BCD ${String(o['bcdVersion'])})`, results: { [url]: entries }, userAgent: String(o['userAgent'] ?? '') },
+      report: { __version: `bgprobe ${model.tool.version} (BCD ${text(o['bcdVersion'])})`, results: { [url]: entries }, userAgent: text(o['userAgent']) },
     });
   }
   return out;

@@ -6,12 +6,9 @@
  * engine belongs to, and whether the two disagree. Built from the report model only, so
  * `bgprobe report` re-renders it.
  */
-import { backgroundFetchKeys, bcdVersion, BCD_BROWSER, statementFor, type BcdStatement } from '../bcd/data.js';
-import type { EngineName } from '../engines/types.js';
-import { globToRegExp } from '../scenarios/registry.js';
-import { keySupport } from '../scenarios/defs/bcd.js';
-import type { Json } from '../scenarios/types.js';
-import type { ReportModel, ReportResult } from './model.js';
+import { backgroundFetchKeys, bcdVersion, BCD_BROWSER, keySupport, statementFor, type BcdStatement } from '../bcd/data.js';
+import { globToRegExp } from '../util/regexp.js';
+import type { EngineName, Json, ReportModel, ReportResult } from './model.js';
 
 export const BCD_SCENARIO = 'api.exposure.bcd';
 
@@ -78,12 +75,12 @@ export function relatedScenarios(key: string): RegExp[] {
 
 export function rowLabel(key: string): string {
   const parts = key.split('.').slice(1);
-  const last = parts[parts.length - 1]!;
+  const last = parts[parts.length - 1];
   if (parts.length === 1) return last;
   if (parts.length === 2 && last === parts[0]) return `${last}() constructor`;
   const name = last.endsWith('_event') ? `${last.slice(0, -'_event'.length)} event` : last;
   // A member of an interface that is not a row of its own is named with it (ServiceWorkerRegistration.backgroundFetch).
-  return parts[0]!.startsWith('BackgroundFetch') ? name : `${parts.slice(0, -1).join('.')}.${name}`;
+  return parts[0].startsWith('BackgroundFetch') ? name : `${parts.slice(0, -1).join('.')}.${name}`;
 }
 
 function cell(key: string, browser: string, column: BcdColumn, probe: ReportResult | undefined, results: readonly ReportResult[]): BcdCell {
@@ -122,7 +119,7 @@ export function bcdTable(model: ReportModel): BcdTable {
     key,
     label: rowLabel(key),
     // Members of a BackgroundFetch* interface sit under it; backgroundfetch* members of other interfaces are rows of their own.
-    depth: key.split('.').length - (key.split('.')[1]!.startsWith('BackgroundFetch') ? 2 : 3),
+    depth: key.split('.').length - (key.split('.')[1].startsWith('BackgroundFetch') ? 2 : 3),
     cells: columns.map((c) => cell(key, c.label, c, probes.get(c.label), model.results)),
   }));
   return { bcdVersion: bcdVersion(), columns, rows, disagreements: rows.reduce((n, r) => n + r.cells.filter((c) => c.disagrees).length, 0) };

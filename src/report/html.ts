@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventRow, FetchEvidence, ServedRow } from '../scenarios/evidence.js';
+import type { EventRow, FetchEvidence, ServedRow } from './model.js';
 import { bcdHtmlView } from './bcd-render.js';
 import { progressChart } from './chart.js';
 import type { ReportModel, ReportResult } from './model.js';
@@ -113,7 +113,7 @@ function anchorsOf(rows: MatrixRow[], model: ReportModel): { scenario: string[];
     return a;
   };
   const scenario = rows.map((row) => unique(row.scenario.id));
-  const result = rows.map((row) => row.cells.map((c, b) => (c ? unique(`${row.scenario.id}@${model.browsers[b]!.label}`) : null)));
+  const result = rows.map((row) => row.cells.map((c, b) => (c ? unique(`${row.scenario.id}@${model.browsers[b].label}`) : null)));
   return { scenario, result };
 }
 
@@ -126,7 +126,7 @@ function scenarioView(row: MatrixRow, anchor: string) {
     skipReason: row.scenario.skipReason,
     link: safeLink(row.scenario.link),
     linkText: row.scenario.link,
-    verdicts: [...new Set(row.cells.filter((c) => c !== null).map((c) => c!.verdict))].join(' '),
+    verdicts: [...new Set(row.cells.filter((c) => c !== null).map((c) => c.verdict))].join(' '),
   };
 }
 
@@ -155,14 +155,14 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
     total: model.summary.total,
     // The matrix: a line per scenario, no evidence.
     rows: rows.map((row, i) => ({
-      ...scenarioView(row, anchors.scenario[i]!),
-      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i]![b]! } : null)),
+      ...scenarioView(row, anchors.scenario[i]),
+      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i][b]! } : null)),
     })),
     scenarios: safe(SCENARIOS_MARK),
     bcd: bcdHtmlView(model, (id, browser) => {
       const i = rows.findIndex((r) => r.scenario.id === id);
       const b = model.browsers.findIndex((x) => x.label === browser);
-      return i >= 0 && b >= 0 ? (anchors.result[i]![b] ?? null) : null;
+      return i >= 0 && b >= 0 ? (anchors.result[i]?.[b] ?? null) : null;
     }),
     comparison: model.comparison
       ? {
@@ -188,7 +188,7 @@ export function renderHtmlTo(model: ReportModel, write: (chunk: string) => void)
   write(page.slice(0, at));
   const section = template('scenario.html.hbs');
   rows.forEach((row, i) => {
-    write(section({ ...scenarioView(row, anchors.scenario[i]!), results: row.cells.flatMap((c, b) => (c ? [resultView(c, anchors.result[i]![b]!)] : [])) }));
+    write(section({ ...scenarioView(row, anchors.scenario[i]), results: row.cells.flatMap((c, b) => (c ? [resultView(c, anchors.result[i][b]!)] : [])) }));
   });
   write(page.slice(at + SCENARIOS_MARK.length));
 }

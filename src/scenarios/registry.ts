@@ -13,6 +13,9 @@ import { RECORD_SCENARIOS } from './defs/records.js';
 import { SERVICE_SCENARIOS } from './defs/services.js';
 import { WORKER_SCENARIOS } from './defs/worker.js';
 import type { Scenario } from './types.js';
+import { globToRegExp } from '../util/regexp.js';
+
+export { globToRegExp };
 
 export const SCENARIOS: readonly Scenario[] = [
   ...BCD_SCENARIOS,
@@ -48,15 +51,6 @@ export const SKIPPED: readonly SkipEntry[] = [
     link: 'https://wicg.github.io/background-fetch/#background-fetch-failure-reason',
   },
 ];
-
-/** `fetch.*`, `*.abort.*`, `fetch.success.one`: `*` matches any run of characters, dots included. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split('*')
-    .map((part) => part.split('?').map((p) => p.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('.'))
-    .join('.*');
-  return new RegExp(`^${body}$`);
-}
 
 /** Scenarios (and skip entries) whose id matches any glob; all when none given. */
 export function selectScenarios(globs: readonly string[]): { scenarios: Scenario[]; skipped: SkipEntry[] } {

@@ -78,7 +78,7 @@ test.describe.serial('Firefox ESR and WebKitGTK lanes', () => {
     if (!webkitMissing) lanes.push(['webkit', '', 'webkit'], ['webkit', FEATURE, WEBKIT_ON]);
     const args = ['compat', '--out', join(dir, 'out'), '--format', 'json,md,html,junit,bcd'];
     for (const s of ['api.*', 'fetch.start.*', 'fetch.reject.*', 'fetch.success.one']) args.push('--scenario', s);
-    for (const [browser, flags, label] of lanes) args.push('--browser', browser!, `--browser-args=${flags}`, `--label=${label}`);
+    for (const [browser, flags, label] of lanes) args.push('--browser', browser, `--browser-args=${flags}`, `--label=${label}`);
     const run = await bgprobe(args);
     stderr = run.stderr;
     expect(run.code, run.stderr).toBe(0);
@@ -163,7 +163,7 @@ test.describe.serial('Firefox ESR and WebKitGTK lanes', () => {
       const urls = Object.keys(c.results);
       expect(urls).toHaveLength(1);
       expect(urls[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/harness\/$/);
-      const entries = c.results[urls[0]!]!;
+      const entries = c.results[urls[0]];
       expect(entries).toHaveLength(keys.length * 2);
       expect(new Set(entries.map((e) => `${e.exposure} ${e.name}`)).size).toBe(entries.length);
       expect(new Set(entries.map((e) => e.exposure))).toEqual(new Set(['Window', 'ServiceWorker']));

@@ -36,7 +36,7 @@ describe('--browser names an engine', () => {
     if (!missingPart('firefox')) expect(ff).toMatchObject({ label: 'firefox', kind: 'path', engine: 'firefox', target: findEngine('firefox') });
     expect(wk).toMatchObject({ label: 'webkit --features=+BackgroundFetchAPI', engine: 'webkit', args: ['--features=+BackgroundFetchAPI'] });
     expect(cr).toMatchObject({ label: 'chromium', kind: 'default', target: null });
-    expect(cr!.engine).toBeUndefined();
+    expect(cr.engine).toBeUndefined();
   });
 
   it('an explicit path says its engine by its name', () => {
@@ -94,7 +94,7 @@ describe('scenarios and evidence', () => {
   it('api.exposure.bcd judges from the probes: none exposed is unsupported, some is deviates, all conforms', () => {
     const bcd = SCENARIOS.find((s) => s.id === 'api.exposure.bcd')!;
     const keys = ['api.BackgroundFetchManager', 'api.BackgroundFetchEvent'];
-    const obs = (win: boolean | null, sw: boolean) => ({ bcdVersion: '8', userAgent: 'x', exposures: ['Window', 'ServiceWorker'], keys, window: { [keys[0]!]: win, [keys[1]!]: null }, serviceWorker: { [keys[0]!]: sw, [keys[1]!]: sw }, messages: {} });
+    const obs = (win: boolean | null, sw: boolean) => ({ bcdVersion: '8', userAgent: 'x', exposures: ['Window', 'ServiceWorker'], keys, window: { [keys[0]]: win, [keys[1]]: null }, serviceWorker: { [keys[0]]: sw, [keys[1]]: sw }, messages: {} });
     expect(bcd.judge(obs(false, false)).verdict).toBe('unsupported');
     expect(bcd.judge(obs(true, true)).verdict).toBe('conforms');
     expect(bcd.judge(obs(true, false))).toMatchObject({ verdict: 'deviates' });
@@ -139,8 +139,8 @@ describe('the BCD table and collector files from a report', () => {
       },
     });
   const m = model([probe('chromium', true), probe('firefox', false), result('failure.dropped-mid-body', 'chromium', 'deviates')], ['chromium', 'firefox']);
-  m.browsers[0]!.version = '156.0.1';
-  m.browsers[1] = { ...m.browsers[1]!, engine: 'firefox', version: '153.8.0' };
+  m.browsers[0].version = '156.0.1';
+  m.browsers[1] = { ...m.browsers[1], engine: 'firefox', version: '153.8.0' };
 
   it('one row per key, a cell per browser: measured, BCD, and disagreements with the deviating scenarios', () => {
     const t = bcdTable(m);
@@ -155,9 +155,9 @@ describe('the BCD table and collector files from a report', () => {
   it("--format bcd: mdn-bcd-collector's shape, one entry per key and exposure", () => {
     const files = collectorReports(m);
     expect(files.map((f) => f.file)).toEqual(['bcd-chromium.json', 'bcd-firefox.json']);
-    const [url, entries] = Object.entries(files[1]!.report.results)[0]!;
+    const [url, entries] = Object.entries(files[1].report.results)[0];
     expect(url).toMatch(/\/harness\/$/);
-    expect(files[1]!.report.userAgent).toBe('UA of firefox');
+    expect(files[1].report.userAgent).toBe('UA of firefox');
     expect(entries).toHaveLength(keys.length * 2);
     expect(entries.find((e) => e.name === 'api.BackgroundFetchEvent' && e.exposure === 'Window')!.result).toBeNull();
     expect(entries.find((e) => e.name === 'api.BackgroundFetchManager' && e.exposure === 'ServiceWorker')!.result).toBe(false);

@@ -3,8 +3,7 @@
  * belongs to Background Fetch, in the harness page (Window) and in its service worker. The
  * observation is what the report's BCD table and `--format bcd` are made from.
  */
-import { backgroundFetchKeys, bcdVersion, EXPOSURES, specExposures, type Exposure } from '../../bcd/data.js';
-import type { Json } from '../types.js';
+import { backgroundFetchKeys, bcdVersion, EXPOSURES, keySupport, specExposures, type Exposure } from '../../bcd/data.js';
 import { defineScenario, MDN, type Scenario } from '../types.js';
 
 interface ProbeAnswer {
@@ -28,16 +27,6 @@ function table(answer: ProbeAnswer, scope: Exposure): { results: { [key: string]
     if (message) messages[r.name] = message;
   }
   return { results, messages };
-}
-
-/** Measured support of a key over its spec exposures: true in all, false in all, or mixed (null: not measurable). */
-export function keySupport(window: { [key: string]: Json }, worker: { [key: string]: Json }, key: string): boolean | 'mixed' | null {
-  const seen = specExposures(key)
-    .map((e) => (e === 'Window' ? window[key] : worker[key]))
-    .filter((v): v is boolean => typeof v === 'boolean');
-  if (seen.length === 0) return null;
-  if (seen.every(Boolean)) return true;
-  return seen.some(Boolean) ? 'mixed' : false;
 }
 
 const bcdKeys = defineScenario({
