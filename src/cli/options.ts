@@ -39,6 +39,8 @@ export interface CompatOptions {
   failOn: FailOn[];
   shard: { index: number; total: number } | null;
   headed: boolean;
+  /** Lines for stderr before the run: engines `--browser all` left out, and how to install them. */
+  notes?: string[];
 }
 
 /** `audit --timeout`: seconds for each selector and for every fetch to settle. */
