@@ -59,3 +59,13 @@ export class UsageError extends BgprobeError {
 export class InputFormatError extends UsageError {
   override name = 'InputFormatError';
 }
+
+/** An engine named on the command line (`--browser firefox|webkit`) is not installed: the message has the apt command. */
+export class EngineNotInstalledError extends UsageError {
+  override name = 'EngineNotInstalledError';
+}
+
+/** A Firefox or WebKitGTK lane failed: its driver could not start, or a page evaluation threw. */
+export class EngineError extends BgprobeError {
+  override name = 'EngineError';
+}

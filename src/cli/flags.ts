@@ -15,5 +15,5 @@ export const stepSummaryFlag = () =>
   ({ type: 'boolean', default: true, describe: 'Append the Markdown summary to $GITHUB_STEP_SUMMARY when that is set (GitHub Actions); --no-step-summary: do not' }) as const;
 
 /** `--format`: repeatable, comma-separated, `markdown`/`xml` accepted for md/junit. */
-export const formatFlag = (describe = 'html,json,md,junit (default all)') =>
-  ({ type: 'string', array: true, default: [] as string[], defaultDescription: 'all', coerce: (v: string[]) => parseFormats(v), choices: FORMATS, describe }) as const;
+export const formatFlag = (describe = 'html,json,md,junit,bcd (default html,json,md,junit; bcd: one mdn-bcd-collector file per browser)') =>
+  ({ type: 'string', array: true, default: [] as string[], defaultDescription: 'html,json,md,junit', coerce: (v: string[]) => parseFormats(v), choices: FORMATS, describe }) as const;

@@ -7,6 +7,7 @@
  * <skipped> with the reason; conforms -> a bare testcase. The exit code, not this file, decides
  * whether a run failed (--fail-on).
  */
+import { bcdJunit } from './bcd-render.js';
 import { cdata, xmlText } from './escape.js';
 import type { ReportModel, ReportResult } from './model.js';
 
@@ -67,5 +68,8 @@ export function renderJunit(model: ReportModel): string {
       ),
     );
   }
+  // The BCD table as its own suite (not counted above: its failures are the BCD data's, not a browser's).
+  const bcd = bcdJunit(model);
+  if (bcd) suites.push(bcd);
   return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attrs({ name: 'bgprobe compat', ...count(model.results) })}>`, ...suites, '</testsuites>', ''].join('\n');
 }

@@ -17,9 +17,14 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 
 export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint';
 
+/** The engine a browser column is (its driver, and the BCD browser it is held against). */
+export type EngineName = 'chromium' | 'firefox' | 'webkit';
+
 export interface ReportBrowser {
   label: string;
   kind: BrowserKind;
+  /** The engine that ran it. Absent in reports of earlier bgprobe versions: chromium. */
+  engine?: EngineName;
   target: string | null;
   args: string[];
   version: string | null;
@@ -87,6 +92,15 @@ export interface ProbeRow {
   detail: { [key: string]: Json };
 }
 
+/** What one of bgprobe's rules found about a fetch (src/findings/). */
+export interface FindingRow {
+  /** 'no-listener', 'wait-until-rejected', ... (README, "bgprobe audit"). */
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  evidence: { [key: string]: Json };
+}
+
 export interface FetchEvidence {
   id: string;
   outcome: 'pending' | 'success' | 'failure' | 'aborted';
@@ -104,6 +118,8 @@ export interface FetchEvidence {
   /** Page-side `progress` samples: [at, downloaded, downloadTotal, uploaded, uploadTotal]. */
   progress: Array<[number, number, number, number, number]>;
   probes: ProbeRow[];
+  /** Errors first. Absent in reports of earlier bgprobe versions. */
+  findings?: FindingRow[];
 }
 
 export interface StepRow {

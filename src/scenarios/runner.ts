@@ -9,6 +9,7 @@ import { FixtureServer } from '../server/index.js';
 import { BrowserSlot, type BrowserCrash, type BrowserSpec } from './browsers.js';
 import { DeadlineError, ScenarioContext, TeardownError, withDeadline, type BrowserUnderTest } from './context.js';
 import { emptyEvidence, toJson, withoutOrigin, type Evidence } from './evidence.js';
+import { gateScenario } from './gate.js';
 import type { SkipEntry } from './registry.js';
 import { NotAutomatable, UnsupportedFeature, type Observation, type Scenario, type Verdict } from './types.js';
 
@@ -163,36 +164,37 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       err.name = 'LaunchError';
       throw err;
     }
-    const browser = but.browser;
-    logMark = slot.logMark(browser);
+    const engine = but.engine;
+    logMark = slot.logMark(engine);
     // The deadline counts from here: a (re)launch is the runner's time, not the scenario's.
     ctx = new ScenarioContext(but, server, Date.now() + timeout);
     const c = ctx;
     const stop = new Promise<never>((_, reject) => {
       const timer = setTimeout(() => reject(new DeadlineError(`timed out after ${timeout} ms (--timeout)`)), timeout);
-      const onDisconnect = () => {
+      const offDisconnect = engine.onDisconnected(() => {
         crashed = true;
-        reject(new Error(disconnectedDuring(slot.crash(browser))));
-      };
-      browser.once('disconnected', onDisconnect);
+        reject(new Error(disconnectedDuring(slot.crash(engine))));
+      });
       const onAbort = () => reject(new Interrupted('interrupted'));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       // Ctrl-C during the (re)launch above fired before this listener existed.
       if (options.signal?.aborted) onAbort();
       void c.signal.addEventListener('abort', () => {
         clearTimeout(timer);
-        browser.off('disconnected', onDisconnect);
+        offDisconnect();
         options.signal?.removeEventListener('abort', onAbort);
       });
     });
     stop.catch(() => undefined);
     try {
+      // Unsupported / not-automatable on this lane: decided from what it measured and provides.
+      await Promise.race([gateScenario(scenario, c), stop]);
       observation = toJson(await Promise.race([scenario.run(c), stop])) as Observation;
     } finally {
       c.abort('the scenario ended');
     }
     ({ verdict, summary } = scenario.judge(observation));
-    if (crashed) throw new Error(disconnectedDuring(slot.crash(browser)));
+    if (crashed) throw new Error(disconnectedDuring(slot.crash(engine)));
   } catch (e) {
     // Interrupted: still tear down (close the context, stop the server), then drop the result.
     interrupted = e instanceof Interrupted;
@@ -207,7 +209,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       verdict = 'error';
       // A renderer that died ('Target crashed') or a browser CHECK says why only in the
       // browser's log: the FATAL lines it gained during this scenario go with the error.
-      const fatal = but ? [...new Set(slot.fatalSince(but.browser, logMark))].filter((l) => !err.message.includes(l)) : [];
+      const fatal = but ? [...new Set(slot.fatalSince(but.engine, logMark))].filter((l) => !err.message.includes(l)) : [];
       const logged = fatal.join(' | ');
       // The summary: the message on one line (its origin replaced first, so the cut cannot
       // leave half a port), then the FATAL lines, which the cut must not drop.
@@ -225,7 +227,7 @@ async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions
       // scenario. One that merely failed (a temp dir, a namespace) is reported, and the
       // browser other scenarios are using stays.
       const hung = !(e instanceof TeardownError) || e.hung;
-      if (hung && but) slot.markBroken(but.browser);
+      if (hung && but) slot.markBroken(but.engine);
       ctx.note(`Teardown failed (${e instanceof Error ? e.message : String(e)})${hung ? '; the browser is relaunched for the next scenario' : ''}.`);
     }
     evidence = ctx.evidence;

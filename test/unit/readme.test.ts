@@ -29,13 +29,14 @@ describe('README', () => {
     ['merge', '--help'],
     ['serve', '--help'],
     ['scenarios', '--help'],
+    ['audit', '--help'],
     ['wpt', '--help'],
   ])('documents a real command: %s', async (...argv) => {
     expect((await parseArgs(argv)).kind).toBe('help');
     expect(readme).toContain(`bgprobe ${argv[0]}`);
   });
 
-  it('every flag shown for compat, merge, record and wpt parses', async () => {
+  it('every flag shown for compat, merge, record, audit and wpt parses', async () => {
     const runs = [
       ['compat', '--scenario', 'fetch.*', '--format', 'md,junit'],
       ['compat', '--browser', '/usr/bin/chromium', '--browser', '/usr/bin/chromium', '--browser-args=', '--browser-args=--disable-blink-features=BackgroundFetch', '--label', 'on', '--label', 'off'],
@@ -44,6 +45,8 @@ describe('README', () => {
       ['merge', 'shard1/report.json', 'shard2/report.json', '--baseline', 'last/report.json', '--fail-on', 'regressions'],
       ['record', '--endpoint', 'http://127.0.0.1:9222', '--out', 'backgroundFetch.json'],
       ['record', '--url', 'http://127.0.0.1:8080/podcast/', '--duration', '30', '--ndjson'],
+      ['audit', 'http://127.0.0.1:8080/podcast/', '--click', 'text=Download episode 1'],
+      ['audit', 'http://127.0.0.1:8080/unknown-event-listener/', '--click', '#download'],
       ['wpt', '--wpt-root', 'wpt'],
       ['wpt', 'background-fetch/fetch*.js', '--wpt-root', 'wpt', '--baseline', 'last/wptreport.json'],
     ];

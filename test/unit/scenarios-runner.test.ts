@@ -38,6 +38,9 @@ const scenario = (id: string, ms = 0) =>
     title: `scenario ${id}`,
     expectation: 'It runs.',
     link: 'https://example.com/',
+    // Judged from nothing the fake browser would have to give: the gate lets it through.
+    needs: [],
+    needsBackgroundFetch: false,
     async run(ctx) {
       if (ms) await ctx.sleep(ms);
       return { ran: true };

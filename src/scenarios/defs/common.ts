@@ -4,7 +4,7 @@
  */
 import { TimeoutError } from '../../errors.js';
 import type { FetchTimeline } from '../../recorder/timeline.js';
-import type { HarnessResult, HarnessSession, ScenarioContext } from '../context.js';
+import type { HarnessResult, HarnessSession, PageSession, ScenarioContext } from '../context.js';
 import type { Json, Judgement, Observation } from '../types.js';
 
 export type RequestDesc = string | { url: string; method?: string; bodySize?: number; mode?: string };
@@ -25,7 +25,7 @@ export function rejection(r: HarnessResult): { name: string; message: string } |
 }
 
 /** Start a fetch from the page; null when fetch() rejected (the result says why). */
-export async function start(s: HarnessSession, id: string, requests: RequestDesc[], options?: { [key: string]: Json }): Promise<HarnessResult> {
+export async function start(s: PageSession, id: string, requests: RequestDesc[], options?: { [key: string]: Json }): Promise<HarnessResult> {
   return options === undefined ? s.call('start', id, requests as Json[]) : s.call('start', id, requests as Json[], options);
 }
 
