@@ -9,6 +9,8 @@
  * (the annotation then says why the job is red), a `warning` otherwise.
  */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
+import { atLeast } from '../findings/index.js';
+import type { Finding, Severity } from '../findings/types.js';
 import type { ReportModel } from '../report/model.js';
 import { countsAsRegression } from '../report/diff.js';
 import type { FailOn } from './options.js';
@@ -65,6 +67,22 @@ export function reportAnnotations(report: ReportModel, failOn: readonly FailOn[]
         message: `${c.scenarioId} [${c.browser}] regressed against ${comparison.baseline}: ${what}`,
       });
     }
+  }
+  return out;
+}
+
+/**
+ * `audit`'s findings, one annotation each with the fetch's developer id (null: tied to no
+ * fetch): an error when it fails the build under `--fail-on`, a warning otherwise; an `info`
+ * that does not fail it is left to the report.
+ */
+export function findingAnnotations(findings: ReadonlyArray<Finding & { fetch: string | null }>, failOn: Severity): Annotation[] {
+  const out: Annotation[] = [];
+  for (const f of findings) {
+    const fails = atLeast(f, failOn);
+    if (!fails && f.severity === 'info') continue;
+    const where = f.fetch === null ? 'the run' : `fetch "${f.fetch}"`;
+    out.push({ level: fails ? 'error' : 'warning', title: `bgprobe audit: ${f.code} (${where})`, message: `${f.severity} ${f.code} in ${where}: ${f.message}` });
   }
   return out;
 }

@@ -67,6 +67,8 @@ export interface AuditOptions {
   failOn: Severity;
   browser: string | null;
   browserArgs: string[];
+  /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
+  stepSummary: boolean;
 }
 
 export interface RecordOptions {

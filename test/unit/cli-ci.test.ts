@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STEP_SUMMARY_LIMIT, escapeData, escapeProperty, publishToCi, reportAnnotations, workflowCommand, type Annotation } from '../../src/cli/ci.js';
+import { STEP_SUMMARY_LIMIT, escapeData, findingAnnotations, escapeProperty, publishToCi, reportAnnotations, workflowCommand, type Annotation } from '../../src/cli/ci.js';
 import type { Output } from '../../src/cli/output.js';
 import { parseArgs } from '../../src/cli/parse.js';
-import type { CompatOptions, MergeOptions, WptOptions } from '../../src/cli/options.js';
+import type { AuditOptions, CompatOptions, MergeOptions, WptOptions } from '../../src/cli/options.js';
 import { runMergeCommand } from '../../src/cli/commands/merge.js';
 import { UsageError } from '../../src/errors.js';
 import { renderJson } from '../../src/report/json.js';
@@ -97,6 +97,22 @@ describe('a regression with changed fields (wpt: the subtest that stopped passin
   });
 });
 
+describe('findingAnnotations (audit)', () => {
+  const finding = (code: string, severity: 'error' | 'warning' | 'info', fetch: string | null) => ({ code, severity, message: `${code}: what to change`, evidence: {}, fetch });
+  it('one per finding with the fetch id; the level follows --fail-on; an info that does not fail is left out', () => {
+    const list = [finding('no-listener', 'error', 'episode-5'), finding('icon-without-sizes', 'warning', 'episode-5'), finding('no-update-ui', 'info', null)];
+    expect(findingAnnotations(list, 'error')).toEqual([
+      { level: 'error', title: 'bgprobe audit: no-listener (fetch "episode-5")', message: 'error no-listener in fetch "episode-5": no-listener: what to change' },
+      { level: 'warning', title: 'bgprobe audit: icon-without-sizes (fetch "episode-5")', message: 'warning icon-without-sizes in fetch "episode-5": icon-without-sizes: what to change' },
+    ]);
+    expect(findingAnnotations(list, 'info').map((a) => [a.level, a.title])).toEqual([
+      ['error', 'bgprobe audit: no-listener (fetch "episode-5")'],
+      ['error', 'bgprobe audit: icon-without-sizes (fetch "episode-5")'],
+      ['error', 'bgprobe audit: no-update-ui (the run)'],
+    ]);
+  });
+});
+
 describe('publishToCi', () => {
   let dir: string;
   beforeEach(() => {
@@ -154,12 +170,13 @@ describe('flags', () => {
     return parsed.options as T;
   }
 
-  it('--no-step-summary turns the step summary off for compat, merge and wpt', async () => {
+  it('--no-step-summary turns the step summary off for compat, merge, wpt and audit', async () => {
     expect((await options<CompatOptions>(['compat'])).stepSummary).toBe(true);
     expect((await options<CompatOptions>(['compat', '--no-step-summary'])).stepSummary).toBe(false);
     expect((await options<MergeOptions>(['merge', 'a.json', '--no-step-summary'])).stepSummary).toBe(false);
     expect((await options<WptOptions>(['wpt', '--wpt-root', 'wpt'])).stepSummary).toBe(true);
     expect((await options<WptOptions>(['wpt', '--wpt-root', 'wpt', '--no-step-summary'])).stepSummary).toBe(false);
+    expect((await options<AuditOptions>(['audit', 'http://127.0.0.1:8080/', '--no-step-summary'])).stepSummary).toBe(false);
     await expect(options(['compat', '--step-summary=maybe'])).rejects.toThrow(/on\/off flag/);
   });
 
