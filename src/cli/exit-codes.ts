@@ -1,3 +1,6 @@
+import type { ReportModel } from '../report/model.js';
+import type { FailOn } from './options.js';
+
 /** The CLI's exit codes: the contract CI pipelines rely on. */
 export const EXIT = {
   ok: 0,
@@ -10,3 +13,13 @@ export const EXIT = {
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** 1 when a --fail-on condition holds for the report, else 0. An empty list gates nothing. */
+export function failOnCode(report: ReportModel, failOn: readonly FailOn[]): ExitCode {
+  const v = report.summary.byVerdict;
+  if (failOn.includes('errors') && v.error > 0) return EXIT.failed;
+  // Deviations are the stricter bar: an error is at least as bad as a deviation.
+  if (failOn.includes('deviates') && (v.deviates > 0 || v.error > 0)) return EXIT.failed;
+  if (failOn.includes('regressions') && (report.comparison?.regressions ?? 0) > 0) return EXIT.failed;
+  return EXIT.ok;
+}

@@ -7,6 +7,13 @@ import { DEFAULT_OUT } from './options.js';
 export const outDirFlag = () =>
   stringFlag('Report directory: a new one, or one holding only a previous report (replaced atomically; anything else there is refused)', { default: DEFAULT_OUT });
 
+/**
+ * `--step-summary` (default on; `--no-step-summary` turns it off): append the command's
+ * Markdown summary to `$GITHUB_STEP_SUMMARY` when that is set (src/cli/ci.ts).
+ */
+export const stepSummaryFlag = () =>
+  ({ type: 'boolean', default: true, describe: 'Append the Markdown summary to $GITHUB_STEP_SUMMARY when that is set (GitHub Actions); --no-step-summary: do not' }) as const;
+
 /** `--format`: repeatable, comma-separated, `markdown`/`xml` accepted for md/junit. */
 export const formatFlag = (describe = 'html,json,md,junit,bcd (default html,json,md,junit; bcd: one mdn-bcd-collector file per browser)') =>
   ({ type: 'string', array: true, default: [] as string[], defaultDescription: 'html,json,md,junit', coerce: (v: string[]) => parseFormats(v), choices: FORMATS, describe }) as const;

@@ -39,6 +39,8 @@ export interface CompatOptions {
   failOn: FailOn[];
   shard: { index: number; total: number } | null;
   headed: boolean;
+  /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
+  stepSummary: boolean;
   /** Lines for stderr before the run: engines `--browser all` left out, and how to install them. */
   notes?: string[];
 }
@@ -65,6 +67,8 @@ export interface AuditOptions {
   failOn: Severity;
   browser: string | null;
   browserArgs: string[];
+  /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
+  stepSummary: boolean;
 }
 
 export interface RecordOptions {
@@ -97,6 +101,10 @@ export interface MergeOptions {
   inputs: string[];
   out: string;
   formats: Format[];
+  baseline: string | null;
+  /** Empty: merge exits 0 whatever the verdicts (the shards' own runs gate them). */
+  failOn: FailOn[];
+  stepSummary: boolean;
 }
 
 export interface ServeOptions {
@@ -121,4 +129,6 @@ export interface WptOptions {
   baseline: string | null;
   shard: { index: number; total: number } | null;
   headed: boolean;
+  /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
+  stepSummary: boolean;
 }

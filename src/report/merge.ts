@@ -4,7 +4,8 @@
  * an input error: the shards overlap, and picking one would hide a difference.
  */
 import { InputFormatError } from '../errors.js';
-import { countVerdicts, sortResults, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from './model.js';
+import { diffReports } from './diff.js';
+import { countVerdicts, sortResults, type Comparison, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from './model.js';
 import { resultKey } from './view.js';
 
 /** `suiteOrder`: the suite's scenario ids in order (the skip list last); ids it lacks go last. */
@@ -79,4 +80,16 @@ export function missingShards(model: ReportModel): string[] {
   const total = [...totals][0];
   const have = new Set(from.map((s) => s!.index));
   return Array.from({ length: total }, (_, i) => i + 1).filter((i) => !have.has(i)).map((i) => `${i}/${total}`);
+}
+
+/**
+ * Compare a merged report with a baseline over what the run was asked to cover: its selection
+ * (`selected`: the run's `--scenario` globs, see `run.selection`) and its browsers. Not over
+ * the scenarios the inputs hold: a shard whose report never arrived (its job died) must show as
+ * missing results, each one a regression, not shrink the comparison until it passes.
+ */
+export function compareMerged(base: ReportModel, merged: ReportModel, baselineName: string, selected: (scenarioId: string) => boolean): Comparison {
+  const labels = new Set(merged.browsers.map((b) => b.label));
+  const scoped = { ...base, results: base.results.filter((r) => selected(r.scenarioId) && labels.has(r.browser)) };
+  return diffReports(scoped, merged, baselineName);
 }

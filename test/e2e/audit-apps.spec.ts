@@ -2,6 +2,8 @@
 // that mistake, served by a plain static server: the audit names the code, with exit 1 when
 // it is an error (a warning only with --fail-on warning).
 import { test, expect } from '@playwright/test';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bgprobe, REPO, serveStatic, type AuditJsonOut, type StaticServer } from './audit-support.js';
 
@@ -44,10 +46,13 @@ for (const app of APPS) {
   });
 }
 
-test('a warning alone exits 0 unless --fail-on warning', async () => {
-  const run = await bgprobe(['audit', `${server.url}/icon-without-sizes/`, '--click', '#download', '--timeout', '40']);
+test('a warning alone exits 0 unless --fail-on warning; on GitHub Actions it is a ::warning and the summary goes to the step summary', async () => {
+  const summary = join(mkdtempSync(join(tmpdir(), 'bgprobe-audit-summary-')), 'step-summary.md');
+  const run = await bgprobe(['audit', `${server.url}/icon-without-sizes/`, '--click', '#download', '--timeout', '40'], { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
   expect(run.code, run.stderr).toBe(0);
   expect(run.stdout).toMatch(/warning +icon-without-sizes: .*has "size" instead/);
+  expect(run.stdout.split('\n').filter((l) => l.startsWith('::'))).toEqual([expect.stringMatching(/^::warning title=bgprobe audit%3A icon-without-sizes \(fetch "[^"]+"\)::warning icon-without-sizes in fetch "[^"]+": .*size/)]);
+  expect(readFileSync(summary, 'utf8')).toMatch(/\| Scenario \| chromium \|/);
 });
 
 test('the misspelled listener: the failed fetch never reads as handled', async () => {

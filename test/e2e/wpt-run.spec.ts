@@ -15,19 +15,21 @@ const HARNESS = join(REPO, 'node_modules/wpt-runner/testharness');
 
 interface Run {
   code: number | null;
+  stdout: string;
   stderr: string;
 }
 
-function bgprobe(args: string[], timeout = 170_000): Promise<Run> {
+function bgprobe(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 170_000): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
-    child.stdout.resume();
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stderr });
+      resolve({ code, stdout, stderr });
     });
   });
 }
@@ -139,9 +141,15 @@ test.describe.serial('bgprobe wpt', () => {
     const passedBefore = { ...wpt, results: [{ ...hangs, subtests: hangs.subtests.map((s) => ({ ...s, status: 'PASS' })) }] };
     writeFileSync(join(root, 'was-passing.json'), JSON.stringify(passedBefore));
     writeFileSync(join(root, 'same.json'), JSON.stringify({ ...wpt, results: [hangs] }));
-    const regressed = await bgprobe(['wpt', 'selftest/hangs.window.js', '--wpt-root', root, '--out', join(root, 'o1'), '--timeout-multiplier', '0.5', '--baseline', join(root, 'was-passing.json')]);
+    // As on GitHub Actions: the Markdown summary goes to the step summary, the regression is an ::error.
+    const summary = join(root, 'step-summary.md');
+    const regressed = await bgprobe(['wpt', 'selftest/hangs.window.js', '--wpt-root', root, '--out', join(root, 'o1'), '--timeout-multiplier', '0.5', '--baseline', join(root, 'was-passing.json')], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
     expect(regressed.code, regressed.stderr).toBe(1);
     expect(regressed.stderr).toContain('REGRESSION /selftest/hangs.window.html "never settles": PASS -> TIMEOUT');
+    expect(readFileSync(summary, 'utf8')).toContain('| /selftest/hangs.window.html |');
+    expect(regressed.stdout.split('\n').filter((l) => l.startsWith('::error'))).toEqual([
+      `::error title=bgprobe%3A /selftest/hangs.window.html [chromium] regressed::/selftest/hangs.window.html [chromium] regressed against ${join(root, 'was-passing.json')}: conforms -> deviates (subtests.never settles: "PASS" -> "TIMEOUT")`,
+    ]);
     const report = JSON.parse(readFileSync(join(root, 'o1/report.json'), 'utf8')) as Report;
     expect(report.comparison?.regressions).toBe(1);
     const same = await bgprobe(['wpt', 'selftest/hangs.window.js', '--wpt-root', root, '--out', join(root, 'o2'), '--timeout-multiplier', '0.5', '--baseline', join(root, 'same.json')]);

@@ -36,11 +36,13 @@ describe('README', () => {
     expect(readme).toContain(`bgprobe ${argv[0]}`);
   });
 
-  it('every flag shown for compat, record, audit and wpt parses', async () => {
+  it('every flag shown for compat, merge, record, audit and wpt parses', async () => {
     const runs = [
       ['compat', '--scenario', 'fetch.*', '--format', 'md,junit'],
       ['compat', '--browser', '/usr/bin/chromium', '--browser', '/usr/bin/chromium', '--browser-args=', '--browser-args=--disable-blink-features=BackgroundFetch', '--label', 'on', '--label', 'off'],
       ['compat', '--shard', '1/2', '--out', 'shard1'],
+      ['compat', '--no-step-summary'],
+      ['merge', 'shard1/report.json', 'shard2/report.json', '--baseline', 'last/report.json', '--fail-on', 'regressions'],
       ['record', '--endpoint', 'http://127.0.0.1:9222', '--out', 'backgroundFetch.json'],
       ['record', '--url', 'http://127.0.0.1:8080/podcast/', '--duration', '30', '--ndjson'],
       ['audit', 'http://127.0.0.1:8080/podcast/', '--click', 'text=Download episode 1'],

@@ -62,7 +62,7 @@ describe('--out that holds files bgprobe did not write', () => {
 
   it('bgprobe compat --out <project> stops before the run', async () => {
     const dir = project();
-    const options: CompatOptions = { browsers: [], scenarios: [], out: dir, formats: ['json'], workers: 1, timeout: 1000, baseline: null, failOn: ['errors'], shard: null, headed: false };
+    const options: CompatOptions = { browsers: [], scenarios: [], out: dir, formats: ['json'], workers: 1, timeout: 1000, baseline: null, failOn: ['errors'], shard: null, headed: false, stepSummary: false };
     await expect(runCompatCommand(options, ctx())).rejects.toThrow(/holds files that are not a bgprobe report/);
     expect(existsSync(join(dir, 'package.json'))).toBe(true);
   });
@@ -71,7 +71,7 @@ describe('--out that holds files bgprobe did not write', () => {
     const dir = project();
     const shard = join(root, 'shard.json');
     writeFileSync(shard, renderJson(report));
-    await expect(runMergeCommand({ inputs: [shard], out: dir, formats: ['json'] }, ctx())).rejects.toThrow(UsageError);
+    await expect(runMergeCommand({ inputs: [shard], out: dir, formats: ['json'], baseline: null, failOn: [], stepSummary: false }, ctx())).rejects.toThrow(UsageError);
     expect(tree(dir)).toEqual(['package.json', 'src', 'src/index.ts']);
   });
 });
@@ -205,7 +205,7 @@ describe('re-rendering the report a directory holds', () => {
     const dir = join(root, 'merged');
     writeReport(dir, report, ['json', 'md']);
     const json = readFileSync(join(dir, 'report.json'), 'utf8');
-    expect(await runMergeCommand({ inputs: ['merged/report.json'], out: 'merged', formats: ['html'] }, ctx())).toBe(0);
+    expect(await runMergeCommand({ inputs: ['merged/report.json'], out: 'merged', formats: ['html'], baseline: null, failOn: [], stepSummary: false }, ctx())).toBe(0);
     // The input stays; the stale Markdown of the old report does not.
     expect(readdirSync(dir).sort()).toEqual(['report.html', 'report.json']);
     expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe(json);

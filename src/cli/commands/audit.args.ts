@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { defineCommand, numberFlag, positiveSeconds, stringFlag } from '../command.js';
 import { AUDIT_FAIL_ON, DEFAULT_AUDIT_FAIL_ON, DEFAULT_AUDIT_TIMEOUT_S, type AuditOptions } from '../options.js';
+import { stepSummaryFlag } from '../flags.js';
 
 function appUrl(value: unknown): string {
   const url = String(value);
@@ -48,6 +49,7 @@ export const auditCommand = defineCommand({
     'fail-on': { choices: AUDIT_FAIL_ON, default: DEFAULT_AUDIT_FAIL_ON, describe: 'Exit 1 when a finding this severe (or worse) was found' },
     browser: stringFlag('Browser binary (default: discovered; BGPROBE_BROWSER)'),
     'browser-args': { type: 'string', array: true, default: [] as string[], defaultDescription: 'none', describe: 'Extra browser flags' },
+    'step-summary': stepSummaryFlag(),
   },
   examples: [
     ["$0 audit http://127.0.0.1:8080/podcast/ --click 'text=Download episode 1'", 'open the app, click, report what is wrong'],
@@ -72,6 +74,7 @@ export const auditCommand = defineCommand({
     failOn: argv['fail-on'],
     browser: argv.browser ?? null,
     browserArgs: argv['browser-args'],
+    stepSummary: argv['step-summary'],
   }),
   async run(options, ctx) {
     const { runAudit } = await import('./audit.js');

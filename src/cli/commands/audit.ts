@@ -19,6 +19,8 @@ import { allFindings, auditJson, auditReport, countSeverities, type AuditRun } f
 import { checkOutDir, writeReport } from '../../report/write.js';
 import type { StepRow } from '../../scenarios/evidence.js';
 import { bestEffort, debug } from '../../util/debug.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import { findingAnnotations, publishToCi } from '../ci.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { AuditOptions } from '../options.js';
@@ -346,10 +348,14 @@ function report(run: AuditRun, options: AuditOptions, ctx: CommandContext, stopp
       output.out('');
     }
   }
+  const model = auditReport(run);
   if (options.out) {
-    const written = writeReport(resolve(ctx.cwd, options.out), auditReport(run), ['html', 'json']);
+    const written = writeReport(resolve(ctx.cwd, options.out), model, ['html', 'json']);
     output.err(`Wrote ${Object.values(written).join(', ')}`);
   }
+  // With --json, stdout is one JSON document a later step may parse: no workflow commands in it.
+  const annotations = options.json ? [] : findingAnnotations(findings, options.failOn);
+  publishToCi(output, process.env, { markdown: renderMarkdown(model), annotations, stepSummary: options.stepSummary });
   const failing = findings.some((f) => atLeast(f, options.failOn));
   const code = stopped === 'interrupted' ? EXIT.interrupted : failing ? EXIT.failed : EXIT.ok;
   output.err(

@@ -2,7 +2,7 @@ import { UsageError } from '../../errors.js';
 import { missingEngineNotes } from '../../engines/installed.js';
 import { browserSpecs, parseShard } from '../../scenarios/spec.js';
 import { commaList, defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastOne } from '../command.js';
-import { formatFlag, outDirFlag } from '../flags.js';
+import { formatFlag, outDirFlag, stepSummaryFlag } from '../flags.js';
 import { DEFAULT_FAIL_ON, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS, FAIL_ON, type CompatOptions, type FailOn } from '../options.js';
 
 export const compatCommand = defineCommand({
@@ -22,6 +22,7 @@ export const compatCommand = defineCommand({
     'fail-on': { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], coerce: commaList, choices: FAIL_ON, describe: 'What makes the exit code 1: deviates, regressions (needs --baseline), errors. Default: errors' },
     shard: { type: 'string', coerce: (v: unknown) => parseShard(String(v)), describe: 'Run only shard i of n (e.g. 1/3); combine the reports with bgprobe merge' },
     headed: { type: 'boolean', default: false, describe: 'Show browser windows' },
+    'step-summary': stepSummaryFlag(),
   },
   examples: [
     ['$0 compat', 'the whole suite on the local Chromium, reports in bgprobe-report/'],
@@ -45,6 +46,7 @@ export const compatCommand = defineCommand({
     failOn: argv['fail-on'].length ? ([...new Set(argv['fail-on'])] as FailOn[]) : [...DEFAULT_FAIL_ON],
     shard: argv.shard ?? null,
     headed: argv.headed,
+    stepSummary: argv['step-summary'],
     notes: argv.browser.includes('all') ? missingEngineNotes() : [],
   }),
   async run(options, ctx) {

@@ -9,6 +9,7 @@ import { assertNotHeadlessShell, discoverBrowser } from '../../browsers/discover
 import { runCompat } from '../../scenarios/compat.js';
 import { describeComparison } from '../../report/diff.js';
 import { loadReport } from '../../report/load.js';
+import { renderMarkdown } from '../../report/markdown.js';
 import type { ReportModel } from '../../report/model.js';
 import { FILE_NAMES } from '../../report/formats.js';
 import { summaryLines } from '../../report/view.js';
@@ -17,7 +18,8 @@ import { selectScenarios } from '../../scenarios/registry.js';
 import type { ProgressEvent } from '../../scenarios/runner.js';
 import type { CommandContext } from '../command.js';
 import type { Output } from '../output.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { publishToCi, reportAnnotations } from '../ci.js';
+import { EXIT, failOnCode, type ExitCode } from '../exit-codes.js';
 import type { CompatOptions, FailOn } from '../options.js';
 
 export async function runCompatCommand(options: CompatOptions, ctx: CommandContext): Promise<ExitCode> {
@@ -63,6 +65,7 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
   if (report.comparison) for (const line of describeComparison(report.comparison)) output.err(line);
   const main = files['html'] ?? files['md'] ?? files['json'] ?? files['junit'];
   output.err(`Report: ${main ?? out} (${options.formats.map((f) => FILE_NAMES[f]).join(', ')})`);
+  publishToCi(output, process.env, { markdown: renderMarkdown(report), annotations: reportAnnotations(report, options.failOn), stepSummary: options.stepSummary });
 
   return exitCodeFor(report, options.failOn);
 }
@@ -96,11 +99,5 @@ function showProgress(output: Output): { onProgress: (e: ProgressEvent) => void;
 
 /** The run's exit code: 130 when interrupted, 1 when a --fail-on condition holds, else 0. */
 export function exitCodeFor(report: ReportModel, failOn: readonly FailOn[]): ExitCode {
-  if (report.run.interrupted) return EXIT.interrupted;
-  const v = report.summary.byVerdict;
-  if (failOn.includes('errors') && v.error > 0) return EXIT.failed;
-  // Deviations are the stricter bar: an error is at least as bad as a deviation.
-  if (failOn.includes('deviates') && (v.deviates > 0 || v.error > 0)) return EXIT.failed;
-  if (failOn.includes('regressions') && (report.comparison?.regressions ?? 0) > 0) return EXIT.failed;
-  return EXIT.ok;
+  return report.run.interrupted ? EXIT.interrupted : failOnCode(report, failOn);
 }

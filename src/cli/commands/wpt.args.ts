@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { browserSpecs, parseShard } from '../../scenarios/spec.js';
 import { defineCommand, numberFlag, stringFlag, wholeAtLeastOne } from '../command.js';
-import { formatFlag } from '../flags.js';
+import { formatFlag, stepSummaryFlag } from '../flags.js';
 import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_OUT, DEFAULT_WPT_WORKERS, type WptOptions } from '../options.js';
 
 export const wptCommand = defineCommand({
@@ -27,6 +27,7 @@ export const wptCommand = defineCommand({
     baseline: stringFlag('A previous wptreport.json: exit 1 when a subtest that passed there does not pass now'),
     shard: { type: 'string', coerce: (v: unknown) => parseShard(String(v)), describe: 'Run only shard i of n of the test files (e.g. 1/3)' },
     headed: { type: 'boolean', default: false, describe: 'Show browser windows' },
+    'step-summary': stepSummaryFlag(),
   },
   examples: [
     ['$0 wpt --wpt-root ~/wpt', 'background-fetch/ in the local Chromium, output in bgprobe-wpt/'],
@@ -53,6 +54,7 @@ export const wptCommand = defineCommand({
       baseline: argv.baseline ?? null,
       shard: argv.shard ?? null,
       headed: argv.headed,
+      stepSummary: argv['step-summary'],
     };
   },
   async run(options, ctx) {

@@ -5,10 +5,12 @@
  */
 import { resolve } from 'node:path';
 import { assertNotHeadlessShell, discoverBrowser } from '../../browsers/discover.js';
+import { renderMarkdown } from '../../report/markdown.js';
 import { checkOutDir, writeReport } from '../../report/write.js';
 import { summaryLines } from '../../report/view.js';
 import { shard as shardList } from '../../scenarios/registry.js';
 import { checkWptRoot, loadBaseline, regressions, runWpt, selectTests, toWptReport, wptReportModel } from '../../wpt/index.js';
+import { publishToCi, reportAnnotations } from '../ci.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { WptOptions } from '../options.js';
@@ -55,6 +57,8 @@ export async function runWptCommand(options: WptOptions, ctx: CommandContext): P
   if (run.port443) output.err(`Note: ${run.port443}`);
   for (const g of found) output.err(`REGRESSION ${g.test} "${g.subtest}": PASS -> ${g.now}`);
   output.err(`Report: ${resolve(out, 'wptreport.json')}${files.html ? `, ${files.html}` : ''}`);
+  // wpt fails only on a baseline's PASS that no longer passes: that is what an annotation marks as an error.
+  publishToCi(output, process.env, { markdown: renderMarkdown(model), annotations: reportAnnotations(model, ['regressions']), stepSummary: options.stepSummary });
   if (run.interrupted) return EXIT.interrupted;
   return found.length ? EXIT.failed : EXIT.ok;
 }
