@@ -18,6 +18,10 @@ export interface CompatRunOptions {
   workers?: number;
   /** Per-scenario deadline, ms. */
   timeout?: number;
+  /** Re-runs of a scenario whose browser was lost. Default 1; 0 turns them off. */
+  retries?: number;
+  /** Runs of each scenario; differing verdicts are reported `unstable`. Default 1. */
+  repeat?: number;
   shard?: { index: number; total: number } | null;
   headless?: boolean;
   /** A loaded baseline report and the name to show for it. */
@@ -49,11 +53,13 @@ export async function runCompat(options: CompatRunOptions = {}): Promise<CompatR
     skipped: mySkips,
     workers,
     timeout,
+    retries: options.retries ?? 1,
+    repeat: options.repeat ?? 1,
     headless: options.headless ?? true,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const report = buildReport(run, { scenarios: mine, skipped: mySkips, shard, selection: options.scenarios ?? [], workers, timeoutMs: timeout });
+  const report = buildReport(run, { scenarios: mine, skipped: mySkips, shard, selection: options.scenarios ?? [], workers, timeoutMs: timeout, retries: options.retries ?? 1, repeat: options.repeat ?? 1 });
   if (options.baseline) {
     // Compare what this run covered: a subset run (--scenario, --shard) is not a removal.
     const ids = new Set(report.scenarios.map((s) => s.id));

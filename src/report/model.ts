@@ -40,7 +40,7 @@ export interface ReportScenario {
 /** One scenario x browser: exactly what the runner produced. */
 export type ReportResult = ScenarioResult;
 
-export type ChangeKind = 'regression' | 'improvement' | 'changed' | 'added' | 'removed';
+export type ChangeKind = 'regression' | 'improvement' | 'changed' | 'unstable' | 'added' | 'removed';
 
 export interface Change {
   scenarioId: string;
@@ -50,6 +50,8 @@ export interface Change {
   to: Verdict | null;
   /** Observation fields that differ: dotted path, old and new value as JSON text. */
   observed: Array<{ path: string; from: string; to: string }>;
+  /** How long the browser took to reach the judged outcome, before and after (ms); null when either side did not measure it. A time, never a regression. */
+  took?: { from: number; to: number; outcome: string } | null;
 }
 
 export interface Comparison {
@@ -72,11 +74,19 @@ export interface ReportModel {
     selection: string[];
     workers: number;
     timeoutMs: number;
+    /** --retries and --repeat. Absent in older reports. */
+    retries?: number;
+    repeat?: number;
   };
   browsers: ReportBrowser[];
   scenarios: ReportScenario[];
   results: ReportResult[];
-  summary: { total: number; byVerdict: Record<Verdict, number> };
+  summary: {
+    total: number;
+    byVerdict: Record<Verdict, number>;
+    /** Results whose verdict came from a retry after the browser was lost, by why it was lost. Absent in older reports. */
+    flaky?: { total: number; reasons: Array<{ reason: string; count: number }> };
+  };
   comparison: Comparison | null;
 }
 
@@ -87,12 +97,30 @@ export interface BuildOptions {
   selection: string[];
   workers: number;
   timeoutMs: number;
+  retries?: number;
+  repeat?: number;
 }
 
 export function countVerdicts(results: readonly ReportResult[]): ReportModel['summary'] {
   const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const r of results) byVerdict[r.verdict]++;
-  return { total: results.length, byVerdict };
+  const reasons = new Map<string, number>();
+  for (const r of results.filter((x) => x.flaky)) {
+    for (const reason of new Set(r.attempts.filter((a) => a.browserLost).map((a) => lossReason(a.browserLost!.fatal)))) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  const flaky = { total: results.filter((r) => r.flaky).length, reasons: [...reasons].map(([reason, count]) => ({ reason, count })) };
+  return { total: results.length, byVerdict, flaky };
+}
+
+/**
+ * Why an attempt lost its browser, short enough for a summary line: `browser crash: FATAL
+ * partition_alloc_support.cc:821` (the FATAL line's file and line, its message left to the
+ * attempt), or `browser disconnected` when it left no FATAL line (a SIGKILL, a closed endpoint).
+ */
+export function lossReason(fatal: string | null): string {
+  const at = fatal ? /^FATAL (?:[^\s:]*\/)?([^\s/:]+:\d+)/.exec(fatal)?.[1] : undefined;
+  if (at) return `browser crash: FATAL ${at}`;
+  return fatal ? `browser crash: ${fatal.slice(0, 80)}` : 'browser disconnected';
 }
 
 /** Results in the scenario list's order, then the browser list's: stable JSON. */
@@ -130,6 +158,8 @@ export function buildReport(run: RunResult, options: BuildOptions): ReportModel 
       selection: options.selection,
       workers: options.workers,
       timeoutMs: options.timeoutMs,
+      retries: options.retries ?? 1,
+      repeat: options.repeat ?? 1,
     },
     browsers,
     scenarios,
@@ -177,6 +207,14 @@ export function validateReport(data: unknown, source: string): ReportModel {
     }
   }
   checkShape(d, source);
+  // Fields a later bgprobe added: an older report reads as "measured nothing, ran once".
+  for (const r of d['results'] as Array<Record<string, unknown>>) {
+    r['took'] ??= null;
+    r['flaky'] ??= false;
+    r['attempts'] ??= [];
+  }
+  const byVerdict = (d['summary'] as { byVerdict: Record<string, number> }).byVerdict;
+  for (const v of VERDICTS) byVerdict[v] ??= 0;
   return data as ReportModel;
 }
 

@@ -12,8 +12,7 @@ import { discoverBrowser } from '../browsers/discover.js';
 import { defaultArgs, mergeArgs } from '../browsers/flags.js';
 import { launch } from '../browsers/launch.js';
 import type { BrowserSpec } from './spec.js';
-import { withDeadline } from './context.js';
-import type { BrowserUnderTest } from './context.js';
+import { withDeadline, type BrowserUnderTest } from './context.js';
 
 export { browserSpecs, classifyBrowser, splitArgs, CHANNELS, type BrowserKind, type BrowserSpec } from './spec.js';
 
@@ -92,6 +91,8 @@ export class BrowserSlot {
   /** A browser that never started once is not retried for every scenario. */
   private firstLaunchError: Error | null = null;
   private started = false;
+  /** Why the last launch that failed failed (for the report's browser line); null when none did. */
+  launchError: Error | null = null;
 
   /** The browser, launched on first use and again after it broke. */
   async get(): Promise<BrowserUnderTest> {
@@ -117,6 +118,7 @@ export class BrowserSlot {
       return b;
     } catch (e) {
       if (this.current === p) this.current = null;
+      this.launchError = e instanceof Error ? e : new Error(String(e));
       if (!this.started) this.firstLaunchError = e instanceof Error ? e : new Error(String(e));
       throw e;
     }

@@ -15,9 +15,10 @@ import { timelineStart } from '../recorder/timeline.js';
 import type { FixtureServer } from '../server/index.js';
 import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
 import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from './evidence.js';
-import { NotAutomatable, UnsupportedFeature, type Json } from './types.js';
+import type { Json } from './types.js';
+import { DeadlineError, NotAutomatable, TeardownError, UnsupportedFeature, type TeardownFailure } from '../errors.js';
 import { bestEffort, debug } from '../util/debug.js';
-import { settleWithin } from '../util/deadline.js';
+import { pollUntil, settleWithin } from '../util/deadline.js';
 
 const log = debug('bgprobe:scenarios');
 
@@ -33,6 +34,13 @@ export interface BrowserUnderTest {
   version: string;
   /** A binary bgprobe may launch again on a profile of its own (restart scenarios); null for endpoints. */
   executablePath: string | null;
+}
+
+/** How long the browser took to reach the outcome a scenario judges. */
+export interface Timing {
+  /** What was reached, e.g. `failure (download-total-exceeded)`, or `still pending` at the deadline. */
+  outcome: string;
+  ms: number;
 }
 
 export interface HarnessResult {
@@ -79,6 +87,8 @@ export class ScenarioContext {
   private readonly controller = new AbortController();
   /** Requests served by fixture servers other than ctx.server (e.g. one in a network namespace). */
   readonly extraServed: ServedRow[] = [];
+  /** What took() last recorded: the judged outcome and how long the browser took to reach it. */
+  timing: Timing | null = null;
 
   constructor(
     readonly browser: BrowserUnderTest,
@@ -141,15 +151,27 @@ export class ScenarioContext {
     });
   }
 
-  /** Poll `fn` until it returns a value (not undefined) or `ms` pass; then undefined. */
-  async poll<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, every = 100): Promise<T | undefined> {
-    const until = Date.now() + this.within(ms);
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() >= until) return undefined;
-      await this.sleep(every);
-    }
+  /** Poll `fn` until it returns a value (not undefined) or `ms` pass (never past the deadline); then undefined. */
+  poll<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, every = 100): Promise<T | undefined> {
+    return pollUntil(fn, { until: Date.now() + this.within(ms), every, sleep: (t) => this.sleep(t) });
+  }
+
+  /**
+   * How long a wait for the browser's own outcome may take: up to the scenario's deadline,
+   * less `reserve` ms for what the scenario does after it (an abort, reading the page's view).
+   */
+  untilDeadline(reserve = 3_000): number {
+    return Math.max(1, this.remaining() - reserve);
+  }
+
+  /**
+   * Timing as evidence: the browser reached `outcome` (e.g. `download-total-exceeded`,
+   * `still pending`) `ms` after the scenario asked for it. The last call wins: a scenario's
+   * judged outcome is the last one it waits for. Kept out of the observation so `diff` shows
+   * it as a time, never as a changed behaviour.
+   */
+  took(outcome: string, ms: number): void {
+    this.timing = { outcome, ms };
   }
 
   /**
@@ -271,28 +293,6 @@ export class ScenarioContext {
 function describeArgs(args: readonly Json[]): string {
   const text = args.map((a) => JSON.stringify(a)).join(', ');
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
-}
-
-export class DeadlineError extends Error {
-  override name = 'DeadlineError';
-}
-
-export interface TeardownFailure {
-  step: string;
-  error: Error;
-}
-
-/** One or more teardown steps failed (all of them ran). */
-export class TeardownError extends Error {
-  override name = 'TeardownError';
-  constructor(readonly failures: readonly TeardownFailure[]) {
-    super(failures.map((f) => `${f.step}: ${f.error.message.split('\n')[0]}`).join('; '));
-  }
-
-  /** A step hung (rather than failed): the browser is probably wedged. */
-  get hung(): boolean {
-    return this.failures.some((f) => f.error instanceof DeadlineError);
-  }
 }
 
 /** Resolve/reject with `p`, or reject with DeadlineError after `ms`. */

@@ -53,7 +53,8 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
     } else {
       const r = e.result;
       running.delete(`${r.scenarioId} [${r.browser}]`);
-      output.err(`${r.verdict.padEnd(15)} ${r.scenarioId} [${r.browser}] ${(r.durationMs / 1000).toFixed(1)} s${r.verdict === 'conforms' ? '' : `: ${r.summary}`}`);
+      const flaky = r.flaky ? ` (flaky: ${r.attempts.length} attempts, the browser was lost)` : '';
+      output.err(`${r.verdict.padEnd(15)} ${r.scenarioId} [${r.browser}] ${(r.durationMs / 1000).toFixed(1)} s${flaky}${r.verdict === 'conforms' ? '' : `: ${r.summary}`}`);
     }
     status();
   };
@@ -65,6 +66,8 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
       scenarios: options.scenarios,
       workers: options.workers,
       timeout: options.timeout,
+      retries: options.retries,
+      repeat: options.repeat,
       shard: options.shard,
       headless: !options.headed,
       baseline,
@@ -92,5 +95,6 @@ export function exitCodeFor(report: ReportModel, failOn: readonly FailOn[]): Exi
   // Deviations are the stricter bar: an error is at least as bad as a deviation.
   if (failOn.includes('deviates') && (v.deviates > 0 || v.error > 0)) return EXIT.failed;
   if (failOn.includes('regressions') && (report.comparison?.regressions ?? 0) > 0) return EXIT.failed;
+  if (failOn.includes('flaky') && (report.summary.flaky?.total ?? 0) > 0) return EXIT.failed;
   return EXIT.ok;
 }
