@@ -171,7 +171,10 @@ export async function runAttempt(scenario: Scenario, slot: BrowserSlot, options:
     // The deadline counts from here: a (re)launch is the runner's time, not the scenario's.
     ctx = new ScenarioContext(launched.but, launched.server, Date.now() + options.timeout);
     const observation = await runWithDeadline(scenario, ctx, slot, options);
-    outcome = { ...scenario.judge(observation), error: null, browserLost: null, observation };
+    const judged = scenario.judge(observation);
+    // The time is evidence beside the verdict: `Ended failure (...). (download-total-exceeded after 2.0 s)`.
+    const summary = ctx.timing ? `${judged.summary} (${ctx.timing.outcome} after ${(ctx.timing.ms / 1000).toFixed(1)} s)` : judged.summary;
+    outcome = { verdict: judged.verdict, summary, error: null, browserLost: null, observation };
   } catch (e) {
     // Interrupted: still tear down (close the context, stop the server), then drop the result.
     if (e instanceof InterruptedError) return finish(ctx, slot, started.server).then(() => null);

@@ -3,7 +3,7 @@
  * Bodies are a few KiB: the point is the behaviour, and the suite has a time budget.
  */
 import { defineScenario, MDN, MDN_MANAGER, SPEC, type Scenario } from '../types.js';
-import { expectEnd, expectRejection, rejection, runFetch, start } from './common.js';
+import { NO_PAGE_VIEW, expectEnd, expectRejection, rejection, runFetch, start } from './common.js';
 
 const exposureWindow = defineScenario({
   id: 'api.exposure.window',
@@ -78,7 +78,8 @@ const one = defineScenario({
   judge(o) {
     const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
     if (j.verdict !== 'conforms') return j;
-    if (o.page && o.page.downloaded !== 8192) return { verdict: 'deviates', summary: `Succeeded, but the page saw downloaded=${o.page.downloaded}, not 8192.` };
+    if (!o.page) return NO_PAGE_VIEW;
+    if (o.page.downloaded !== 8192) return { verdict: 'deviates', summary: `Succeeded, but the page saw downloaded=${o.page.downloaded}, not 8192.` };
     return j;
   },
 });
@@ -102,7 +103,8 @@ const multi = defineScenario({
     const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
     if (j.verdict !== 'conforms') return j;
     if (o.requests.length !== 2) return { verdict: 'deviates', summary: `${o.requests.length} request(s) logged, expected 2.` };
-    if (o.page && o.page.downloaded !== 28 * 1024) return { verdict: 'deviates', summary: `downloaded=${o.page.downloaded}, expected ${28 * 1024}.` };
+    if (!o.page) return NO_PAGE_VIEW;
+    if (o.page.downloaded !== 28 * 1024) return { verdict: 'deviates', summary: `downloaded=${o.page.downloaded}, expected ${28 * 1024}.` };
     return { verdict: 'conforms', summary: 'Both requests downloaded (28 KiB); success and backgroundfetchsuccess.' };
   },
 });
