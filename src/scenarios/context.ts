@@ -171,8 +171,20 @@ export class ScenarioContext {
    * it as a time, never as a changed behaviour.
    */
   took(outcome: string, ms: number): void {
-    this.timing = { outcome, ms };
+    if (this.timed) this.timing = { outcome, ms };
   }
+
+  /**
+   * For a scenario whose verdict is not an outcome the browser reaches after a while (what a
+   * DevTools session replays, a fetch that must stay in progress): the fetches it runs along
+   * the way are set-up, and their times would be read as the time to the verdict.
+   */
+  untimed(): void {
+    this.timed = false;
+    this.timing = null;
+  }
+
+  private timed = true;
 
   /**
    * A context with the recorder attached BEFORE the harness page loads (so nothing the page

@@ -46,6 +46,7 @@ const recordingOff = defineScenario({
     'BackgroundService logs events only after setRecording(true): a fetch run while a session merely observes leaves no event, one run after setRecording(true) leaves its events. "No event" is judged once the second fetch\'s events have reached the same session, which receives events in order.',
   link: `${CDP_BGS}#method-setRecording`,
   async run(ctx) {
+    ctx.untimed();
     // The context's recorder must not switch backgroundFetch recording on: give it another service.
     const s = await ctx.open({ services: ['paymentHandler'] });
     const { session, events } = await observer(s);
@@ -73,6 +74,7 @@ const replay = defineScenario({
     'A new session\'s startObserving replays every stored event of the service (after recordingStateChanged); a second startObserving on the same session replays nothing (judged once a fetch started after it has reached that session live).',
   link: `${CDP_BGS}#method-startObserving`,
   async run(ctx) {
+    ctx.untimed();
     const s = await ctx.open();
     await runFetch(ctx, s, 'stored', [ctx.res('a.bin', { size: 256 })]);
     const live = s.recorder.events({ instanceId: 'stored' }).length;
@@ -104,6 +106,7 @@ const clear = defineScenario({
     'After BackgroundService.clearEvents, a new observer gets no replay of the cleared service (judged once a fetch started after startObserving has reached that observer live).',
   link: `${CDP_BGS}#method-clearEvents`,
   async run(ctx) {
+    ctx.untimed();
     const s = await ctx.open();
     await runFetch(ctx, s, 'to-clear', [ctx.res('a.bin', { size: 256 })]);
     const before = s.recorder.events({ instanceId: 'to-clear' }).length;
@@ -136,6 +139,7 @@ const names = defineScenario({
     'The events Chromium\'s sources define: registered {Total Requests, Start Paused}, started, request started {URL, Request Index}, request completed {+ Response Status, Response Size (bytes)}, completed {Event Type} (+ Failure Reason on failure).',
   link: CDP_BGS,
   async run(ctx) {
+    ctx.untimed();
     const s = await ctx.open();
     await runFetch(ctx, s, 'good', [ctx.res('a.bin', { size: 256 })]);
     await runFetch(ctx, s, 'bad', [ctx.res('b.bin', { size: 256, status: 404 })]);

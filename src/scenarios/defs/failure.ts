@@ -111,6 +111,7 @@ const stalled = defineScenario({
     `The spec sets no timeout: while the server sends nothing, the fetch stays in progress (result ""), neither succeeding nor failing; the app can still abort() it. Checked ${SILENCE_MS / 1000} s after the server's last byte.`,
   link: `${SPEC}#background-fetch-registration`,
   async run(ctx) {
+    ctx.untimed();
     const s = await ctx.open();
     const r = await start(s, 'stalled', [ctx.res('stuck.mp3', { size: '32k', stall: 1, stallAfter: '4k' })]);
     const sentAll = () => ctx.server.requests().some((q) => q.path === '/res/stuck.mp3' && q.bytesSent >= 4096) || undefined;
