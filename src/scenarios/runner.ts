@@ -98,22 +98,7 @@ export async function runScenarios(options: RunOptions): Promise<RunResult> {
     const slot = new BrowserSlot(spec, options.headless ?? true);
     const info: BrowserRunInfo = { spec, version: null, launches: 0, crashes: [], launchError: null };
     browsers.push(info);
-    for (const skip of options.skipped ?? []) {
-      results.push({
-        scenarioId: skip.id,
-        browser: spec.label,
-        verdict: 'skipped',
-        summary: skip.reason,
-        startedAt: Date.now(),
-        durationMs: 0,
-        took: null,
-        observation: null,
-        evidence: emptyEvidence(),
-        error: null,
-        flaky: false,
-        attempts: [],
-      });
-    }
+    for (const skip of options.skipped ?? []) results.push(skipped(skip, spec.label));
     // Exclusive scenarios need the browser to themselves: run them after the shared ones.
     // Long ones (a declared timeout) first, so they overlap the many short ones.
     const shared = options.scenarios.filter((s) => !s.exclusive).sort((a, b) => (b.timeout ?? 0) - (a.timeout ?? 0));
@@ -145,6 +130,11 @@ export async function runScenarios(options: RunOptions): Promise<RunResult> {
     if (interrupted()) break;
   }
   return { startedAt, durationMs: Date.now() - startedAt, interrupted: interrupted(), browsers, results };
+}
+
+/** A skip-list entry as a result: its reason is the summary. */
+function skipped(skip: SkipEntry, browser: string): ScenarioResult {
+  return { scenarioId: skip.id, browser, verdict: 'skipped', summary: skip.reason, startedAt: Date.now(), durationMs: 0, took: null, observation: null, evidence: emptyEvidence(), error: null, flaky: false, attempts: [] };
 }
 
 /** Every run (and retry) of one scenario on one browser, as one result; null when interrupted. */
