@@ -49,7 +49,7 @@ export function fatalLinesIn(logFile: string, from = 0, pid?: string): string[] 
   const text = readText(logFile, from) ?? '';
   return [...text.matchAll(/^\[(\d+)?[^\]\n]*:FATAL:([^\]\n]+)\] ?(.*)$/gm)]
     .filter((m) => pid === undefined || m[1] === pid)
-    .map((m) => `FATAL ${m[2]}: ${m[3]!.trim()}`);
+    .map((m) => `FATAL ${m[2]}: ${m[3].trim()}`);
 }
 
 /**

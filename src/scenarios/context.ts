@@ -206,7 +206,7 @@ export class ScenarioContext {
     // Why worker-side evidence may be missing (e.g. "service-worker probes unavailable: ..."):
     // in the report, next to the verdict, not only in a debug log.
     for (const w of recorder.warnings) if (!this.evidence.notes.includes(`Recorder: ${w}`)) this.note(`Recorder: ${w}`);
-    const ctx = this;
+    const step = (what: string, result: unknown) => this.step(what, result);
     let cdp: CdpSession | null = null;
     const session: HarnessSession = {
       context,
@@ -219,10 +219,10 @@ export class ScenarioContext {
         const evaluate = page.evaluate.bind(page) as (fn: (a: [string, unknown[]]) => Promise<unknown>, arg: [string, unknown[]]) => Promise<unknown>;
         const result = await evaluate(async ([m, a]) => {
           const h = (window as unknown as { harness: Record<string, (...x: unknown[]) => Promise<unknown>> }).harness;
-          return h[m]!(...a);
+          return h[m](...a);
         }, [method, args]);
         const r = (result ?? { ok: false, name: 'Error', message: `harness.${method} returned nothing` }) as HarnessResult;
-        ctx.step(`page: harness.${method}(${describeArgs(args)})`, r);
+        step(`page: harness.${method}(${describeArgs(args)})`, r);
         return r;
       },
       async cdp() {

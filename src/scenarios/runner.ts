@@ -158,8 +158,8 @@ async function runScenario(scenario: Scenario, slot: BrowserSlot, options: RunOp
 /** The result of a scenario's attempts: the last run's, `unstable` when the runs' verdicts differ. */
 export function combine(scenarioId: string, browser: string, attempts: readonly Attempt[]): ScenarioResult {
   const finals = [...new Map(attempts.map((a) => [a.run, a])).values()];
-  const last = finals[finals.length - 1]!;
-  const first = attempts[0]!;
+  const last = finals[finals.length - 1];
+  const first = attempts[0];
   const unstable = new Set(finals.map((a) => a.verdict)).size > 1;
   return {
     scenarioId,

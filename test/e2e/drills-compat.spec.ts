@@ -137,7 +137,7 @@ test('the browser SIGKILLed mid-scenario: that scenario is retried on a relaunch
     for (const id of ids) expect(text, `${f} names ${id}`).toContain(id.replace(/-/g, f === 'report.md' ? '\\-' : '-'));
   }
   expect(XMLValidator.validate(readFileSync(join(out, 'junit.xml'), 'utf8'))).toBe(true);
-  expect(run.stderr()).toMatch(/(conforms|deviates)\s+failure\.stalled-server \[chromium\] [\d.]+ s \(flaky: 2 attempts, the browser was lost\)/);
+  expect(run.stderr()).toMatch(/(conforms|deviates)\s+failure\.stalled-server \[chromium\] [\d.]+ s \(flaky: re-run after the browser was lost\)/);
 });
 
 /** A schemaVersion-1 report holding `events` BackgroundService event rows: big enough to take a while to write. */

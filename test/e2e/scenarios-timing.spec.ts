@@ -18,12 +18,12 @@ test('download-total-exceeded on a body sent slowly: the true verdict, and how l
   const slow = totalExceededScenario({ size: '16k', rate: '256' });
   const run = await runScenarios({ browsers, scenarios: [slow], workers: 1, timeout: 90_000, retries: 0 });
   const [r] = run.results;
-  expect(r!.verdict, r!.summary).toBe('conforms');
-  expect(r!.observation).toMatchObject({ outcome: 'failure', failureReason: 'download-total-exceeded' });
+  expect(r.verdict, r.summary).toBe('conforms');
+  expect(r.observation).toMatchObject({ outcome: 'failure', failureReason: 'download-total-exceeded' });
   // The time is measured, shown in the summary, and later than any 4 s window after the start.
-  expect(r!.took).toEqual({ outcome: 'download-total-exceeded', ms: expect.any(Number) });
-  expect(r!.took!.ms).toBeGreaterThan(14_000);
-  expect(r!.summary).toMatch(new RegExp(`\\(download-total-exceeded after ${(r!.took!.ms / 1000).toFixed(1).replace('.', '\\.')} s\\)$`));
+  expect(r.took).toEqual({ outcome: 'download-total-exceeded', ms: expect.any(Number) });
+  expect(r.took!.ms).toBeGreaterThan(14_000);
+  expect(r.summary).toMatch(new RegExp(`\\(download-total-exceeded after ${(r.took!.ms / 1000).toFixed(1).replace('.', '\\.')} s\\)$`));
 });
 
 test('--repeat: a scenario whose resource alternates between runs is unstable, with both verdicts and their evidence', async () => {
@@ -43,13 +43,13 @@ test('--repeat: a scenario whose resource alternates between runs is unstable, w
   });
   const run = await runScenarios({ browsers, scenarios: [flip], workers: 1, repeat: 2 });
   const [r] = run.results;
-  expect(r!.verdict).toBe('unstable');
-  expect(r!.attempts.map((a) => [a.run, a.verdict])).toEqual([
+  expect(r.verdict).toBe('unstable');
+  expect(r.attempts.map((a) => [a.run, a.verdict])).toEqual([
     [1, 'conforms'],
     [2, 'deviates'],
   ]);
-  expect(r!.attempts[1]!.summary).toMatch(/^Ended failure \(bad-status\); expected success\./);
+  expect(r.attempts[1].summary).toMatch(/^Ended failure \(bad-status\); expected success\./);
   // Each run's own evidence: its fetch, its requests as the server saw them.
-  expect(r!.attempts.map((a) => a.evidence.server.filter((q) => q.url.includes('/res/flip.bin')).map((q) => q.status))).toEqual([[200], [404]]);
-  expect(r!.summary).toMatch(/^The verdicts differ between 2 runs: run 1 conforms \(.*\); run 2 deviates \(.*\)$/);
+  expect(r.attempts.map((a) => a.evidence.server.filter((q) => q.url.includes('/res/flip.bin')).map((q) => q.status))).toEqual([[200], [404]]);
+  expect(r.summary).toMatch(/^The verdicts differ between 2 runs: run 1 conforms \(.*\); run 2 deviates \(.*\)$/);
 });

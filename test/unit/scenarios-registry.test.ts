@@ -32,7 +32,7 @@ const ended = { started: true, rejected: null, outcome: 'success', failureReason
 describe('no verdict without evidence', () => {
   it('fetch.success.* byte checks: a missing page view is a failure to observe, not a pass', () => {
     expect(judge('fetch.success.one')({ ...ended, page: null, served: 1 })).toMatchObject({ verdict: 'error', summary: expect.stringMatching(/not observed/) });
-    expect(judge('fetch.success.multi-request')({ ...ended, requests: [ended.requests[0]!, ended.requests[0]!], page: null })).toMatchObject({ verdict: 'error' });
+    expect(judge('fetch.success.multi-request')({ ...ended, requests: [ended.requests[0], ended.requests[0]], page: null })).toMatchObject({ verdict: 'error' });
     expect(judge('progress.download-total-larger')({ ...ended, page: null })).toMatchObject({ verdict: 'error' });
     // ...and with the view, the check runs.
     expect(judge('fetch.success.one')({ ...ended, page: { result: 'success', failureReason: '', downloaded: 100, downloadTotal: 0 }, served: 1 }).verdict).toBe('deviates');

@@ -93,7 +93,7 @@ function attempts(id: string, steps: Array<(ctx: import('../../src/scenarios/con
     title: `scenario ${id}`,
     expectation: 'It runs.',
     link: 'https://example.com/',
-    run: (ctx) => steps[Math.min(n++, steps.length - 1)]!(ctx),
+    run: (ctx) => steps[Math.min(n++, steps.length - 1)](ctx),
     judge: (o) => (o['ok'] ? { verdict: 'conforms', summary: 'ok' } : { verdict: 'deviates', summary: 'not ok' }),
   });
 }
@@ -102,19 +102,19 @@ const dies = async (ctx: import('../../src/scenarios/context.js').ScenarioContex
   fake(ctx).die();
   return new Promise<never>(() => undefined);
 };
-const passes = async () => ({ ok: true });
+const passes = () => Promise.resolve({ ok: true });
 
 describe('retries of a lost browser', () => {
   it('a scenario whose browser died is re-run on a fresh browser: the re-run gives the verdict, every attempt is kept, the result is flaky', async () => {
     const run = await runScenarios({ browsers, scenarios: [attempts('x.crash-once', [dies, passes])], workers: 1, timeout: 5_000 });
     const [r] = run.results;
     expect(r).toMatchObject({ verdict: 'conforms', flaky: true });
-    expect(r!.attempts.map((a) => [a.run, a.retry, a.verdict, a.browserLost])).toEqual([
+    expect(r.attempts.map((a) => [a.run, a.retry, a.verdict, a.browserLost])).toEqual([
       [1, false, 'error', { fatal: null }],
       [1, true, 'conforms', null],
     ]);
-    expect(r!.attempts[0]!.error?.name).toBe('BrowserLostError');
-    expect(run.browsers[0]!.launches).toBe(2);
+    expect(r.attempts[0].error?.name).toBe('BrowserLostError');
+    expect(run.browsers[0].launches).toBe(2);
     expect(countVerdicts(run.results).flaky).toEqual({ total: 1, reasons: [{ reason: 'browser disconnected', count: 1 }] });
   });
 
@@ -126,21 +126,19 @@ describe('retries of a lost browser', () => {
   it('a browser that dies again on the retry: error, not flaky', async () => {
     const run = await runScenarios({ browsers, scenarios: [attempts('x.crash-twice', [dies, dies, passes])], workers: 1, timeout: 5_000 });
     expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false });
-    expect(run.results[0]!.attempts).toHaveLength(2);
+    expect(run.results[0].attempts).toHaveLength(2);
   });
 
   it('an error of the scenario\'s own (the browser alive) is never retried', async () => {
-    const own = async (): Promise<never> => {
-      throw new TypeError("Cannot read properties of undefined (reading 'x')");
-    };
+    const own = (): Promise<never> => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'x')"));
     const run = await runScenarios({ browsers, scenarios: [attempts('x.bug', [own, passes])], workers: 1, timeout: 5_000 });
     expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false, attempts: [], summary: expect.stringMatching(/^TypeError/) });
   });
 
   it('a step that fails because the browser died, before the disconnect is reported, counts as the browser lost', async () => {
-    const targetClosed = async (ctx: import('../../src/scenarios/context.js').ScenarioContext): Promise<never> => {
+    const targetClosed = (ctx: import('../../src/scenarios/context.js').ScenarioContext): Promise<never> => {
       setTimeout(() => fake(ctx).die(), 100);
-      throw new Error('Target page, context or browser has been closed');
+      return Promise.reject(new Error('Target page, context or browser has been closed'));
     };
     const run = await runScenarios({ browsers, scenarios: [attempts('x.target-closed', [targetClosed, passes])], workers: 1, timeout: 5_000 });
     expect(run.results[0]).toMatchObject({ verdict: 'conforms', flaky: true });
@@ -149,19 +147,19 @@ describe('retries of a lost browser', () => {
 
 describe('--repeat', () => {
   it('runs that disagree make the result unstable, with every run\'s verdict', async () => {
-    const run = await runScenarios({ browsers, scenarios: [attempts('x.flip', [passes, async () => ({ ok: false })])], workers: 1, timeout: 5_000, repeat: 2 });
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.flip', [passes, () => Promise.resolve({ ok: false })])], workers: 1, timeout: 5_000, repeat: 2 });
     const [r] = run.results;
     expect(r).toMatchObject({ verdict: 'unstable', flaky: false, observation: null });
-    expect(r!.attempts.map((a) => [a.run, a.verdict, a.summary])).toEqual([
+    expect(r.attempts.map((a) => [a.run, a.verdict, a.summary])).toEqual([
       [1, 'conforms', 'ok'],
       [2, 'deviates', 'not ok'],
     ]);
-    expect(r!.summary).toBe('The verdicts differ between 2 runs: run 1 conforms (ok); run 2 deviates (not ok)');
+    expect(r.summary).toBe('The verdicts differ between 2 runs: run 1 conforms (ok); run 2 deviates (not ok)');
   });
 
   it('runs that agree keep the verdict and list the runs', async () => {
     const run = await runScenarios({ browsers, scenarios: [attempts('x.steady', [passes])], workers: 1, timeout: 5_000, repeat: 3 });
     expect(run.results[0]).toMatchObject({ verdict: 'conforms' });
-    expect(run.results[0]!.attempts.map((a) => a.run)).toEqual([1, 2, 3]);
+    expect(run.results[0].attempts.map((a) => a.run)).toEqual([1, 2, 3]);
   });
 });

@@ -53,7 +53,7 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
     } else {
       const r = e.result;
       running.delete(`${r.scenarioId} [${r.browser}]`);
-      const flaky = r.flaky ? ` (flaky: ${r.attempts.length} attempts, the browser was lost)` : '';
+      const flaky = r.flaky ? ' (flaky: re-run after the browser was lost)' : '';
       output.err(`${r.verdict.padEnd(15)} ${r.scenarioId} [${r.browser}] ${(r.durationMs / 1000).toFixed(1)} s${flaky}${r.verdict === 'conforms' ? '' : `: ${r.summary}`}`);
     }
     status();

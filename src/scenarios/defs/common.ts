@@ -20,6 +20,12 @@ export interface FetchFacts extends Observation {
   page: { result: string; failureReason: string; downloaded: number; downloadTotal: number } | null;
 }
 
+/** A harness field as text: a string as it is, nothing as '', anything else as JSON. */
+export function text(v: Json | undefined): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 export function rejection(r: HarnessResult): { name: string; message: string } | null {
   return r.ok ? null : { name: r.name ?? 'Error', message: r.message ?? '' };
 }
@@ -31,7 +37,7 @@ const askedAt = new WeakMap<HarnessSession, Map<string, number>>();
 export async function start(s: HarnessSession, id: string, requests: RequestDesc[], options?: { [key: string]: Json }): Promise<HarnessResult> {
   if (!askedAt.has(s)) askedAt.set(s, new Map());
   askedAt.get(s)!.set(id, Date.now());
-  return options === undefined ? s.call('start', id, requests as Json[]) : s.call('start', id, requests as Json[], options);
+  return options === undefined ? s.call('start', id, requests) : s.call('start', id, requests, options);
 }
 
 /** `success`, `download-total-exceeded`, `aborted`: the outcome a judge reads, as the time's label. */
@@ -80,8 +86,8 @@ export async function pageView(ctx: ScenarioContext, s: HarnessSession, id: stri
   const r = await s.call('waitForResult', id, ctx.untilDeadline(1_000));
   if (!r.ok && r.name !== 'TimeoutError') return null;
   return {
-    result: String(r['result'] ?? ''),
-    failureReason: String(r['failureReason'] ?? ''),
+    result: text(r['result']),
+    failureReason: text(r['failureReason']),
     downloaded: Number(r['downloaded'] ?? 0),
     downloadTotal: Number(r['downloadTotal'] ?? 0),
   };

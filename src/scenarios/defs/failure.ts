@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { defineScenario, MDN_REG, SPEC, type Scenario } from '../types.js';
-import { expectEnd, facts, pageView, runFetch, settle, start } from './common.js';
+import { expectEnd, facts, pageView, runFetch, settle, start, text } from './common.js';
 
 const badStatus = defineScenario({
   id: 'failure.bad-status',
@@ -123,7 +123,7 @@ const stalled = defineScenario({
     return {
       started: r.ok,
       stallReached: reached,
-      resultAfterSilence: String(during['result'] ?? ''),
+      resultAfterSilence: text(during['result']),
       downloadedAfterSilence: Number(during['downloaded'] ?? 0),
       abortResolved: aborted['aborted'] === true,
       outcome: t?.timeline.outcome ?? 'pending',

@@ -2,7 +2,7 @@
  * API exposure and `fetch()`: what starts, what completes, what is refused up front.
  * Bodies are a few KiB: the point is the behaviour, and the suite has a time budget.
  */
-import { defineScenario, MDN, MDN_MANAGER, SPEC, type Scenario } from '../types.js';
+import { defineScenario, MDN, SPEC, type Scenario } from '../types.js';
 import { NO_PAGE_VIEW, expectEnd, expectRejection, rejection, runFetch, start } from './common.js';
 
 const exposureWindow = defineScenario({

@@ -83,13 +83,13 @@ const restart = defineScenario({
     if (!path) ctx.notAutomatable(`Needs a browser binary bgprobe can start twice on one profile; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
     const profile = mkdtempSync(join(tmpdir(), 'bgprobe-profile-'));
     // Chromium's helper processes may still write into the profile for a moment after it exits.
-    ctx.defer(async () => rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }), `removing the profile ${profile}`);
+    ctx.defer(() => Promise.resolve(rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })), `removing the profile ${profile}`);
     const first = await launch({ executablePath: path, userDataDir: profile, args: ctx.browser.args });
     let firstOpen = true;
     ctx.defer(async () => {
       if (firstOpen) await first.close();
     }, 'closing the first browser');
-    const s1 = await ctx.open({ context: first.contexts()[0]! });
+    const s1 = await ctx.open({ context: first.contexts()[0] });
     const r = await start(s1, 'persist', [ctx.res('a.mp3', { size: '48k', rate: '16k' }), ctx.res('b.mp3', { size: '48k', rate: '16k' })]);
     await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined, ctx.untilDeadline(), 50);
     await first.close();
@@ -98,7 +98,7 @@ const restart = defineScenario({
     ctx.note(`Browser closed mid-download (server had sent ${cutAt.join(', ')} bytes); relaunched on the same profile.`);
     const second = await launch({ executablePath: path, userDataDir: profile, args: ctx.browser.args });
     ctx.defer(() => second.close(), 'closing the relaunched browser');
-    const s2 = await ctx.open({ context: second.contexts()[0]! });
+    const s2 = await ctx.open({ context: second.contexts()[0] });
     const settled = await settle(ctx, s2, 'persist');
     const t = settled?.timeline ?? s2.recorder.fetch('persist') ?? null;
     return {

@@ -20,7 +20,7 @@ import type { ServedRequest } from '../../server/index.js';
 import { servedView } from '../../recorder/served.js';
 import type { ScenarioContext } from '../context.js';
 import { defineScenario, MDN, type Scenario } from '../types.js';
-import { facts, settle, start } from './common.js';
+import { facts, settle, start, text } from './common.js';
 
 const run = promisify(execFile);
 
@@ -56,9 +56,10 @@ async function makeNamespace(ctx: ScenarioContext): Promise<{ name: string; link
 async function serverIn(ctx: ScenarioContext, ns: string): Promise<{ url: string; requests(): Promise<ServedRequest[]> }> {
   const script = fileURLToPath(new URL('../netns-server.js', import.meta.url));
   const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  ctx.defer(async () => {
+  ctx.defer(() => {
     child.stdin?.end();
     setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+    return Promise.resolve();
   }, 'stopping the namespaced fixture server');
   const lines = createInterface({ input: child.stdout! });
   const waiters: Array<(line: string) => void> = [];
@@ -96,7 +97,7 @@ const offline = defineScenario({
     const ns = await makeNamespace(ctx);
     const server = await serverIn(ctx, ns.name);
     const dir = mkdtempSync(join(tmpdir(), 'bgprobe-netns-'));
-    ctx.defer(async () => rmSync(dir, { recursive: true, force: true }), `removing ${dir}`);
+    ctx.defer(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })), `removing ${dir}`);
     // Playwright talks to the browser over a pipe (fds 3/4), which `ip netns exec` passes on.
     const wrapper = join(dir, 'chromium');
     writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns.name} ${JSON.stringify(exe)} "$@"\n`);
@@ -129,7 +130,7 @@ const offline = defineScenario({
     return {
       ...facts(settled, null, r, 'offline', s),
       onLineWhileDown,
-      resultWhileDown: String(whileDown['result'] ?? ''),
+      resultWhileDown: text(whileDown['result']),
       downloadedWhileDown: Number(whileDown['downloaded'] ?? 0),
       completedWhileDown: completedWhileDown !== null && completedWhileDown < upAt,
       secondsToCompleteAfterUp: completedAt === null ? null : Math.round((completedAt - upAt) / 100) / 10,

@@ -5,7 +5,7 @@
  */
 import { defineScenario, MDN_REG, SPEC, type Scenario } from '../types.js';
 import type { HarnessSession, ScenarioContext } from '../context.js';
-import { NO_PAGE_VIEW, expectEnd, runFetch } from './common.js';
+import { NO_PAGE_VIEW, expectEnd, runFetch, text } from './common.js';
 
 interface WorkerEntry {
   kind?: string;
@@ -41,7 +41,7 @@ const monotonic = defineScenario({
     const log = await s.call('progressLog', 'progress');
     const samples = (Array.isArray(log['entries']) ? log['entries'] : []).map((e) => Number((e as { downloaded?: number }).downloaded ?? 0));
     let monotone = true;
-    for (let i = 1; i < samples.length; i++) if (samples[i]! < samples[i - 1]!) monotone = false;
+    for (let i = 1; i < samples.length; i++) if (samples[i] < samples[i - 1]) monotone = false;
     return { ...f, samples: samples.length, monotone, last: samples[samples.length - 1] ?? null };
   },
   judge(o) {
@@ -132,7 +132,7 @@ const matchPending = defineScenario({
     const before = await s.call('get', 'pending');
     const m = await s.call('match', 'pending', url);
     const records = (Array.isArray(m['records']) ? m['records'] : []) as Array<{ status?: number; size?: number }>;
-    return { resultWhenCalled: String(before['result'] ?? ''), ok: m.ok, error: m.ok ? null : `${m.name}: ${m.message}`, count: records.length, status: records[0]?.status ?? null, size: records[0]?.size ?? null };
+    return { resultWhenCalled: text(before['result']), ok: m.ok, error: m.ok ? null : `${m.name}: ${m.message}`, count: records.length, status: records[0]?.status ?? null, size: records[0]?.size ?? null };
   },
   judge(o) {
     if (o.resultWhenCalled !== '') return { verdict: 'error', summary: 'The fetch had already settled before match() was called.' };
