@@ -5,7 +5,7 @@
  * Built here rather than in a template because it is arithmetic; every text goes through
  * htmlText.
  */
-import type { FetchEvidence } from '../scenarios/evidence.js';
+import type { FetchEvidence } from './model.js';
 import { htmlText } from './escape.js';
 import { bytes } from './view.js';
 
@@ -43,7 +43,7 @@ export function progressChart(f: FetchEvidence): string | null {
   if (total) parts.push(`<line x1="${PAD_L}" y1="${y(total)}" x2="${W - PAD_R}" y2="${y(total)}" class="total"><title>downloadTotal ${htmlText(bytes(total))}</title></line>`);
   if (f.progress.length) {
     // A step line: downloaded only changes at a progress event.
-    let d = `M${x(f.progress[0]![0]).toFixed(1)},${y(f.progress[0]![1]).toFixed(1)}`;
+    let d = `M${x(f.progress[0][0]).toFixed(1)},${y(f.progress[0][1]).toFixed(1)}`;
     for (const p of f.progress.slice(1)) d += ` H${x(p[0]).toFixed(1)} V${y(p[1]).toFixed(1)}`;
     parts.push(`<path d="${d}" class="line"/>`);
     for (const p of f.progress) parts.push(`<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2" class="dot"><title>${htmlText(`${bytes(p[1])} at +${((p[0] - t0) / 1000).toFixed(3)} s`)}</title></circle>`);

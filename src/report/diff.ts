@@ -8,7 +8,7 @@
  * vouch for the behaviour, and a CI gate must not pass on it. Skip-list entries excepted:
  * nothing was checked before either.
  */
-import type { Json, Verdict } from '../scenarios/types.js';
+import type { Json, Verdict } from './model.js';
 import type { Change, ChangeKind, Comparison, ReportModel, ReportResult } from './model.js';
 import { resultKey } from './view.js';
 

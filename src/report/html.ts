@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventRow, FetchEvidence, ServedRow } from '../scenarios/evidence.js';
+import type { EventRow, FetchEvidence, ServedRow } from './model.js';
 import { progressChart } from './chart.js';
 import type { ReportModel, ReportResult } from './model.js';
 import { safe, template, templatesDir } from './templates.js';
@@ -116,7 +116,7 @@ function anchorsOf(rows: MatrixRow[], model: ReportModel): { scenario: string[];
     return a;
   };
   const scenario = rows.map((row) => unique(row.scenario.id));
-  const result = rows.map((row) => row.cells.map((c, b) => (c ? unique(`${row.scenario.id}@${model.browsers[b]!.label}`) : null)));
+  const result = rows.map((row) => row.cells.map((c, b) => (c ? unique(`${row.scenario.id}@${model.browsers[b].label}`) : null)));
   return { scenario, result };
 }
 
@@ -129,7 +129,7 @@ function scenarioView(row: MatrixRow, anchor: string) {
     skipReason: row.scenario.skipReason,
     link: safeLink(row.scenario.link),
     linkText: row.scenario.link,
-    verdicts: [...new Set(row.cells.filter((c) => c !== null).map((c) => c!.verdict))].join(' '),
+    verdicts: [...new Set(row.cells.filter((c) => c !== null).map((c) => c.verdict))].join(' '),
   };
 }
 
@@ -159,8 +159,8 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
     flaky: flakyLine(model),
     // The matrix: a line per scenario, no evidence.
     rows: rows.map((row, i) => ({
-      ...scenarioView(row, anchors.scenario[i]!),
-      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i]![b]!, flaky: c.flaky, flakyIcon: FLAKY_ICON } : null)),
+      ...scenarioView(row, anchors.scenario[i]),
+      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i][b]!, flaky: c.flaky, flakyIcon: FLAKY_ICON } : null)),
     })),
     scenarios: safe(SCENARIOS_MARK),
     comparison: model.comparison
@@ -187,7 +187,7 @@ export function renderHtmlTo(model: ReportModel, write: (chunk: string) => void)
   write(page.slice(0, at));
   const section = template('scenario.html.hbs');
   rows.forEach((row, i) => {
-    write(section({ ...scenarioView(row, anchors.scenario[i]!), results: row.cells.flatMap((c, b) => (c ? [resultView(c, anchors.result[i]![b]!)] : [])) }));
+    write(section({ ...scenarioView(row, anchors.scenario[i]), results: row.cells.flatMap((c, b) => (c ? [resultView(c, anchors.result[i][b]!)] : [])) }));
   });
   write(page.slice(at + SCENARIOS_MARK.length));
 }

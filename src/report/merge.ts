@@ -5,10 +5,10 @@
  */
 import { InputFormatError } from '../errors.js';
 import { countVerdicts, sortResults, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from './model.js';
-import { SCENARIOS, SKIPPED } from '../scenarios/registry.js';
 import { resultKey } from './view.js';
 
-export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source: string }>): ReportModel {
+/** `suiteOrder`: the suite's scenario ids in order (the skip list last); ids it lacks go last. */
+export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source: string }>, suiteOrder: readonly string[] = []): ReportModel {
   if (inputs.length === 0) throw new InputFormatError('Nothing to merge: give at least one report.json.');
   const browsers = new Map<string, ReportBrowser>();
   const scenarios = new Map<string, ReportScenario>();
@@ -36,11 +36,11 @@ export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source:
       if (!seen) results.set(key, { r, source });
     }
   }
-  const first = inputs[0]!.model;
+  const first = inputs[0].model;
   const starts = inputs.map((i) => i.model.run.startedAt);
   const ends = inputs.map((i) => i.model.run.startedAt + i.model.run.durationMs);
   // The suite's own order (shards interleave it); ids this bgprobe does not know go last.
-  const suite = new Map([...SCENARIOS, ...SKIPPED].map((s, i) => [s.id, i]));
+  const suite = new Map(suiteOrder.map((id, i) => [id, i]));
   const seenOrder = [...scenarios.keys()];
   const pos = (id: string) => suite.get(id) ?? suite.size + seenOrder.indexOf(id);
   const scenarioList = [...scenarios.values()].sort((a, b) => pos(a.id) - pos(b.id));
@@ -76,7 +76,7 @@ export function missingShards(model: ReportModel): string[] {
   if (from.length === 0 || from.some((s) => s === null)) return [];
   const totals = new Set(from.map((s) => s!.total));
   if (totals.size !== 1) return [];
-  const total = [...totals][0]!;
+  const total = [...totals][0];
   const have = new Set(from.map((s) => s!.index));
   return Array.from({ length: total }, (_, i) => i + 1).filter((i) => !have.has(i)).map((i) => `${i}/${total}`);
 }

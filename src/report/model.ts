@@ -1,18 +1,21 @@
 /**
- * The one report model every renderer reads (json, html, markdown, junit), and what
- * `bgprobe report|diff|merge` load back. Its JSON form is documented field by field in
- * reports/SCHEMA.md; change both together and bump SCHEMA_VERSION when a reader would break.
+ * The report file's own types: the one model every renderer reads (json, html, markdown,
+ * junit), and what `bgprobe report|diff|merge` and `compat --baseline` load back. It is a
+ * format, not the runner's internals: src/scenarios/compat.ts maps a run onto it, and the
+ * compiler checks that mapping field by field, so a change in the runner cannot reach the file
+ * unnoticed. The JSON form is documented in reports/SCHEMA.md (prose) and checked by
+ * reports/report.schema.json (JSON Schema, used by load.ts); change all three together and
+ * bump SCHEMA_VERSION when a reader of the old shape would break.
  */
-import { readFileSync } from 'node:fs';
-import { InputFormatError } from '../errors.js';
-import type { Evidence } from '../scenarios/evidence.js';
-import type { BrowserKind } from '../scenarios/spec.js';
-import type { RunResult, ScenarioResult } from '../scenarios/runner.js';
-import type { SkipEntry } from '../scenarios/registry.js';
-import { VERDICTS, type Observation, type Scenario, type Verdict } from '../scenarios/types.js';
 
 export const SCHEMA_VERSION = 1;
-export const TOOL_VERSION = '0.1.0';
+
+export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable', 'error', 'skipped', 'unstable'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint';
 
 export interface ReportBrowser {
   label: string;
@@ -37,8 +40,132 @@ export interface ReportScenario {
   skipReason: string | null;
 }
 
-/** One scenario x browser: exactly what the runner produced. */
-export type ReportResult = ScenarioResult;
+/** A BackgroundService event as the DevTools panel lists it. */
+export interface EventRow {
+  /** ms since the epoch. */
+  at: number;
+  service: string;
+  name: string;
+  origin: string;
+  storageKey: string | null;
+  registrationId: string;
+  instanceId: string;
+  /** Sorted by key, as the DevTools panel shows them. */
+  metadata: Array<[string, string]>;
+}
+
+/** What the fixture server saw for one request. */
+export interface ServedRow {
+  method: string;
+  url: string;
+  status: number;
+  bytesSent: number;
+  bytesReceived: number;
+  cut: boolean;
+  range: string | null;
+  startedAt: number;
+  completedAt: number | null;
+}
+
+export interface RequestRow {
+  index: number;
+  url: string;
+  status: number | null;
+  bytes: number | null;
+  uploadBytes: number;
+  startedAt: number | null;
+  completedAt: number | null;
+  /** How many times the browser started this request (more than 1 after a restart). */
+  attempts: number;
+  served: ServedRow[];
+}
+
+export interface ProbeRow {
+  at: number;
+  kind: string;
+  context: 'page' | 'worker';
+  detail: { [key: string]: Json };
+}
+
+export interface FetchEvidence {
+  id: string;
+  outcome: 'pending' | 'success' | 'failure' | 'aborted';
+  /** The spec's name (`bad-status`, `fetch-error`, ...). */
+  failureReason: string | null;
+  failureReasonRaw: string | null;
+  eventType: string | null;
+  paused: boolean | null;
+  totalRequests: number | null;
+  resumedAfterRestart: boolean;
+  registeredAt: number | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  requests: RequestRow[];
+  /** Page-side `progress` samples: [at, downloaded, downloadTotal, uploaded, uploadTotal]. */
+  progress: Array<[number, number, number, number, number]>;
+  probes: ProbeRow[];
+}
+
+export interface StepRow {
+  at: number;
+  what: string;
+  result: Json;
+}
+
+export interface Evidence {
+  fixtureOrigin: string | null;
+  fetches: FetchEvidence[];
+  events: EventRow[];
+  worker: Array<{ [key: string]: Json }>;
+  server: ServedRow[];
+  steps: StepRow[];
+  notes: string[];
+}
+
+/** How long the browser took to reach the outcome a verdict judges. */
+export interface Took {
+  /** What was reached (`download-total-exceeded`, `success`...), or `still pending` at the deadline. */
+  outcome: string;
+  ms: number;
+}
+
+/** One run of a scenario: the first, a --repeat run, or a retry after the browser was lost. */
+export interface ReportAttempt {
+  /** Which --repeat run (1-based) it belongs to. */
+  run: number;
+  /** A re-run of `run` after its browser was lost. */
+  retry: boolean;
+  verdict: Verdict;
+  summary: string;
+  startedAt: number;
+  durationMs: number;
+  took: Took | null;
+  observation: { [key: string]: Json } | null;
+  evidence: Evidence;
+  error: { name: string; message: string; stack: string | null } | null;
+  /** Set when this attempt lost its browser: the browser's FATAL line, when it left one. */
+  browserLost: { fatal: string | null } | null;
+}
+
+/** One scenario x browser. */
+export interface ReportResult {
+  scenarioId: string;
+  browser: string;
+  verdict: Verdict;
+  summary: string;
+  startedAt: number;
+  durationMs: number;
+  /** How long the browser took to reach the judged outcome (the last run's); null when not measured. Absent (read as null) in older reports. */
+  took: Took | null;
+  /** The scenario's facts as plain JSON; its shape is per scenario. */
+  observation: { [key: string]: Json } | null;
+  evidence: Evidence;
+  error: { name: string; message: string; stack: string | null } | null;
+  /** A retry after the browser was lost reached the verdict. Absent (read as false) in older reports. */
+  flaky: boolean;
+  /** Every attempt, in order, when there was more than one (a retry, --repeat); empty otherwise. Absent (read as []) in older reports. */
+  attempts: ReportAttempt[];
+}
 
 export type ChangeKind = 'regression' | 'improvement' | 'changed' | 'unstable' | 'added' | 'removed';
 
@@ -61,16 +188,22 @@ export interface Comparison {
   regressions: number;
 }
 
-export interface ReportModel {
+export interface Shard {
+  index: number;
+  total: number;
+}
+
+/** schemaVersion 1 of report.json. */
+export interface ReportV1 {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'bgprobe'; version: string };
   run: {
     startedAt: number;
     durationMs: number;
     interrupted: boolean;
-    shard: { index: number; total: number } | null;
+    shard: Shard | null;
     /** Which shards a merged report was made of (empty otherwise). */
-    mergedFrom: Array<{ index: number; total: number } | null>;
+    mergedFrom: Array<Shard | null>;
     selection: string[];
     workers: number;
     timeoutMs: number;
@@ -90,16 +223,8 @@ export interface ReportModel {
   comparison: Comparison | null;
 }
 
-export interface BuildOptions {
-  scenarios: readonly Scenario[];
-  skipped: readonly SkipEntry[];
-  shard: { index: number; total: number } | null;
-  selection: string[];
-  workers: number;
-  timeoutMs: number;
-  retries?: number;
-  repeat?: number;
-}
+/** The report this bgprobe writes and reads. */
+export type ReportModel = ReportV1;
 
 export function countVerdicts(results: readonly ReportResult[]): ReportModel['summary'] {
   const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
@@ -128,143 +253,4 @@ export function sortResults(results: ReportResult[], scenarios: readonly ReportS
   const si = new Map(scenarios.map((s, i) => [s.id, i]));
   const bi = new Map(browsers.map((b, i) => [b.label, i]));
   return [...results].sort((a, b) => (si.get(a.scenarioId) ?? 1e9) - (si.get(b.scenarioId) ?? 1e9) || (bi.get(a.browser) ?? 1e9) - (bi.get(b.browser) ?? 1e9));
-}
-
-export function buildReport(run: RunResult, options: BuildOptions): ReportModel {
-  const scenarios: ReportScenario[] = [
-    ...options.scenarios.map((s) => ({ id: s.id, title: s.title, group: s.group, expectation: s.expectation, link: s.link, skipReason: null })),
-    ...options.skipped.map((s) => ({ id: s.id, title: s.title, group: s.id.split('.')[0] ?? '', expectation: '', link: s.link, skipReason: s.reason })),
-  ];
-  const browsers: ReportBrowser[] = run.browsers.map((b) => ({
-    label: b.spec.label,
-    kind: b.spec.kind,
-    target: b.spec.target,
-    args: b.spec.args,
-    version: b.version,
-    launchError: b.launchError,
-    launches: b.launches,
-    crashes: b.crashes,
-  }));
-  const results = sortResults(run.results, scenarios, browsers);
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'bgprobe', version: TOOL_VERSION },
-    run: {
-      startedAt: run.startedAt,
-      durationMs: run.durationMs,
-      interrupted: run.interrupted,
-      shard: options.shard,
-      mergedFrom: [],
-      selection: options.selection,
-      workers: options.workers,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries ?? 1,
-      repeat: options.repeat ?? 1,
-    },
-    browsers,
-    scenarios,
-    results,
-    summary: countVerdicts(results),
-    comparison: null,
-  };
-}
-
-/** Read a report.json back: a missing file, bad JSON or another schemaVersion is an InputFormatError (exit 2). */
-export function loadReport(path: string): ReportModel {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputFormatError(`Cannot read the report ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new InputFormatError(`${path} is not JSON (${(e as Error).message}). Give a report.json written by bgprobe compat.`);
-  }
-  return validateReport(data, path);
-}
-
-export function validateReport(data: unknown, source: string): ReportModel {
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputFormatError(`${source} is not a bgprobe report: expected a JSON object.`);
-  const d = data as Record<string, unknown>;
-  if (!('schemaVersion' in d)) {
-    throw new InputFormatError(`${source} is not a bgprobe report: it has no schemaVersion. Give a report.json written by bgprobe compat (or merge).`);
-  }
-  if (d['schemaVersion'] !== SCHEMA_VERSION) {
-    throw new InputFormatError(
-      `${source} has schemaVersion ${JSON.stringify(d['schemaVersion'] ?? null)}; this bgprobe reads schemaVersion ${SCHEMA_VERSION}. Re-run bgprobe compat with this version.`,
-    );
-  }
-  for (const key of ['browsers', 'scenarios', 'results'] as const) {
-    if (!Array.isArray(d[key])) throw new InputFormatError(`${source} is not a bgprobe report: "${key}" is missing or not an array.`);
-  }
-  for (const [i, r] of (d['results'] as unknown[]).entries()) {
-    const x = r as Record<string, unknown> | null;
-    if (!x || typeof x['scenarioId'] !== 'string' || typeof x['browser'] !== 'string' || !VERDICTS.includes(x['verdict'] as Verdict)) {
-      throw new InputFormatError(`${source}: results[${i}] needs a scenarioId, a browser and a verdict (one of ${VERDICTS.join(', ')}).`);
-    }
-  }
-  checkShape(d, source);
-  // Fields a later bgprobe added: an older report reads as "measured nothing, ran once".
-  for (const r of d['results'] as Array<Record<string, unknown>>) {
-    r['took'] ??= null;
-    r['flaky'] ??= false;
-    r['attempts'] ??= [];
-  }
-  const byVerdict = (d['summary'] as { byVerdict: Record<string, number> }).byVerdict;
-  for (const v of VERDICTS) byVerdict[v] ??= 0;
-  return data as ReportModel;
-}
-
-/**
- * Every field the renderers read, checked before any is used: a hand-edited or foreign file
- * is one clear InputFormatError naming the field, never a TypeError half-way through rendering.
- */
-function checkShape(d: Record<string, unknown>, source: string): void {
-  const fail = (path: string, want: string, got: unknown) => {
-    throw new InputFormatError(`${source}: ${path} should be ${want}, got ${got === null ? 'null' : Array.isArray(got) ? 'an array' : typeof got}.`);
-  };
-  const obj = (v: unknown, path: string): Record<string, unknown> => {
-    if (!v || typeof v !== 'object' || Array.isArray(v)) fail(path, 'an object', v);
-    return v as Record<string, unknown>;
-  };
-  const num = (o: Record<string, unknown>, k: string, path: string) => typeof o[k] === 'number' || fail(`${path}.${k}`, 'a number', o[k]);
-  const str = (o: Record<string, unknown>, k: string, path: string) => typeof o[k] === 'string' || fail(`${path}.${k}`, 'a string', o[k]);
-  const arr = (o: Record<string, unknown>, k: string, path: string) => Array.isArray(o[k]) || fail(`${path}.${k}`, 'an array', o[k]);
-  const run = obj(d['run'], 'run');
-  num(run, 'startedAt', 'run');
-  num(run, 'durationMs', 'run');
-  const summary = obj(d['summary'], 'summary');
-  obj(summary['byVerdict'], 'summary.byVerdict');
-  (d['browsers'] as unknown[]).forEach((b, i) => {
-    const path = `browsers[${i}]`;
-    const o = obj(b, path);
-    str(o, 'label', path);
-    // Added in a later bgprobe: absent in older reports, checked when present.
-    if (o['launches'] !== undefined) num(o, 'launches', path);
-    if (o['crashes'] !== undefined) {
-      arr(o, 'crashes', path);
-      (o['crashes'] as unknown[]).forEach((c, k) => {
-        const crash = obj(c, `${path}.crashes[${k}]`);
-        num(crash, 'at', `${path}.crashes[${k}]`);
-        if (crash['lastWords'] !== null) str(crash, 'lastWords', `${path}.crashes[${k}]`);
-      });
-    }
-  });
-  (d['scenarios'] as unknown[]).forEach((sc, i) => {
-    const o = obj(sc, `scenarios[${i}]`);
-    str(o, 'id', `scenarios[${i}]`);
-    str(o, 'title', `scenarios[${i}]`);
-  });
-  (d['results'] as unknown[]).forEach((r, i) => {
-    const path = `results[${i}]`;
-    const o = r as Record<string, unknown>;
-    num(o, 'startedAt', path);
-    num(o, 'durationMs', path);
-    str(o, 'summary', path);
-    const ev = obj(o['evidence'], `${path}.evidence`);
-    for (const k of ['fetches', 'events', 'worker', 'server', 'steps', 'notes']) arr(ev, k, `${path}.evidence`);
-  });
 }

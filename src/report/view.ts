@@ -3,7 +3,7 @@
  * model only: the matrix with the worst rows first, and per-result display helpers. No
  * escaping here: each renderer escapes for its own format.
  */
-import { VERDICTS, type Verdict } from '../scenarios/types.js';
+import { VERDICTS, type Verdict } from './model.js';
 import { formatBytes } from '../util/bytes.js';
 import type { ReportModel, ReportResult, ReportScenario } from './model.js';
 
@@ -71,8 +71,8 @@ export function summaryLines(report: ReportModel): string[] {
     const rs = report.results.filter((r) => r.browser === b.label);
     return [b.label, ...verdicts.map((v) => String(rs.filter((r) => r.verdict === v).length)), String(rs.length)];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const flaky = flakyLine(report);
   return ['', fmt(head), ...rows.map(fmt), `${report.summary.total} result(s) in ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.interrupted ? ' (interrupted)' : ''}`, ...(flaky ? [flaky] : [])];
 }

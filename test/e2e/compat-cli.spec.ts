@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { discoverBrowser } from '../../src/browsers/discover.js';
+import { validateReport } from '../../src/report/load.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(REPO, 'dist/cli/main.js');
@@ -42,7 +43,8 @@ interface Report {
   summary: { total: number };
 }
 
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Report;
+/** Every report.json this spec reads is first checked against reports/report.schema.json. */
+const readJson = (path: string): Report => validateReport(JSON.parse(readFileSync(path, 'utf8')), path);
 const verdicts = (r: Report) => Object.fromEntries(r.results.map((x) => [`${x.scenarioId}@${x.browser}`, x.verdict]));
 const subsetArgs = SUBSET.flatMap((s) => ['--scenario', s]);
 

@@ -17,12 +17,20 @@ const ALLOWED: Record<string, readonly string[]> = {
   server: ['errors', 'util'],
   probes: ['errors', 'util', 'cdp'],
   recorder: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes'],
-  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder'],
-  report: ['errors', 'util', 'recorder', 'scenarios'],
+  // The report is a file format of its own: the suite maps its results onto it (runCompat).
+  report: ['errors', 'util'],
+  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'report'],
   playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder'],
   cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
   index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
 };
+/**
+ * Type-only cycles in code another change of issue #14 is rewriting (scenarios/: the runner's
+ * split): named here so this test guards every other folder meanwhile. Remove the entry with
+ * the cycle; the test fails when an entry's cycle no longer exists.
+ */
+const TYPE_CYCLES_BEING_REMOVED = new Set(['scenarios/context.ts <-> scenarios/evidence.ts <-> scenarios/types.ts']);
+
 /** Entry points of child processes: they own their stdio and exit code. */
 const OWN_PROCESS = new Set(['scenarios/netns-server.ts']);
 
@@ -108,8 +116,15 @@ describe('the layers of DESIGN.md', () => {
     expect(upward).toEqual([]);
   });
 
-  it('no import cycles at run time (a type import is erased, so a command\'s args file may name its body\'s types)', () => {
+  it('no import cycles at run time', () => {
     expect(cycles(true)).toEqual([]);
+  });
+
+  it('no import cycles through type imports either (erased at run time, but two modules that name each other\'s types are one module in two files)', () => {
+    const found = cycles(false).map((c) => c.join(' <-> '));
+    expect(found.filter((c) => !TYPE_CYCLES_BEING_REMOVED.has(c))).toEqual([]);
+    // An entry whose cycle is gone must go too, so the list only ever shrinks.
+    expect([...TYPE_CYCLES_BEING_REMOVED].filter((c) => !found.includes(c))).toEqual([]);
   });
 
   it('no console output or process.exit outside the CLI (libraries return errors, the CLI decides)', () => {

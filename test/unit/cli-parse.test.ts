@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/parse.js';
 import { UsageError } from '../../src/errors.js';
-import type { RecordOptions } from '../../src/cli/commands/record.args.js';
+import type { RecordOptions } from '../../src/cli/options.js';
 
 async function record(argv: string[]): Promise<RecordOptions> {
   const parsed = await parseArgs(argv);
@@ -42,7 +43,7 @@ describe('parseArgs (pure: no output, no exit)', () => {
     [['compat', '--timeout', ''], /^--timeout takes a number, got ""\.$/],
     [['record', '--url', 'http://x/', '--duration'], /^--duration needs a number\.$/],
   ])('rejects %j with a clear UsageError', async (argv, message) => {
-    const error = await parseArgs(argv as string[]).catch((e: unknown) => e);
+    const error = await parseArgs(argv).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(message);
   });
@@ -69,5 +70,39 @@ describe('parseArgs: browser flags as values', () => {
       '--browser-args needs its value attached with "=": --browser-args=--disable-blink-features=BackgroundFetch (a value starting with -- reads as an option).',
     );
     expect((await parseArgs(['compat', '--browser-args=--disable-blink-features=BackgroundFetch'])).kind).toBe('run');
+  });
+});
+
+describe('parseArgs: what the declarations give', () => {
+  it('comma lists and repeats mean the same; choices are checked after the split', async () => {
+    const parsed = await parseArgs(['compat', '--fail-on', 'deviates,errors', '--fail-on', 'errors', '--scenario', 'fetch.*,api.*', '--format', 'markdown']);
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ failOn: ['deviates', 'errors'], scenarios: ['fetch.*', 'api.*'], formats: ['md'] });
+    const error = await parseArgs(['compat', '--fail-on', 'errors,sometimes']).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('Unknown --fail-on "sometimes". Valid: deviates, regressions, errors, flaky.');
+  });
+
+  it('a missing positional says what to give', async () => {
+    for (const [argv, message] of [
+      [['diff', 'a.json'], 'Give two reports: bgprobe diff <a.json> <b.json>.'],
+      [['report'], 'Give the report.json to render: bgprobe report <report.json>.'],
+      [['merge'], 'Give the shard reports to merge: bgprobe merge <a.json> <b.json> ...'],
+    ] as const) {
+      const error = await parseArgs(argv).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toBe(message);
+    }
+  });
+
+  it('the version is package.json\'s, and --help shows the choices and defaults', async () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(await parseArgs(['--version'])).toEqual({ kind: 'version', text: pkg.version });
+    const help = await parseArgs(['compat', '--help']);
+    expect(help.kind === 'help' && help.text).toMatch(/--fail-on[\s\S]*choices: "deviates", "regressions", "errors"/);
+    expect(help.kind === 'help' && help.text).toMatch(/--workers[\s\S]*default: 3/);
+  });
+
+  it('a repeated one-value flag keeps its last value', async () => {
+    const parsed = await parseArgs(['compat', '--out', 'a', '--out', 'b', '--workers', '2', '--workers', '4']);
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ out: 'b', workers: 4 });
   });
 });

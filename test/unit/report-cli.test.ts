@@ -4,7 +4,7 @@ import { exitCodeFor } from '../../src/cli/commands/compat.js';
 import { countVerdicts } from '../../src/report/model.js';
 import { summaryLines } from '../../src/report/view.js';
 import { parseArgs } from '../../src/cli/parse.js';
-import type { CompatOptions } from '../../src/cli/commands/compat.args.js';
+import type { CompatOptions } from '../../src/cli/options.js';
 import { model, result } from './report-fixture.js';
 
 async function compatOptions(argv: string[]): Promise<CompatOptions> {

@@ -6,7 +6,8 @@ import { runDiffCommand } from '../../src/cli/commands/diff.js';
 import { describeComparison, diffReports, isRegression } from '../../src/report/diff.js';
 import { renderJson } from '../../src/report/json.js';
 import { mergeReports, missingShards } from '../../src/report/merge.js';
-import { validateReport } from '../../src/report/model.js';
+import { validateReport } from '../../src/report/load.js';
+import { SCENARIOS, SKIPPED } from '../../src/scenarios/registry.js';
 import { model, result } from './report-fixture.js';
 
 describe('diff', () => {
@@ -92,7 +93,7 @@ describe('merge', () => {
     const s2 = model([result('api.exposure.window', 'c', 'deviates')]);
     s1.run.shard = { index: 1, total: 2 };
     s2.run.shard = { index: 2, total: 2 };
-    const m = mergeReports([{ model: s1, source: '1' }, { model: s2, source: '2' }]);
+    const m = mergeReports([{ model: s1, source: '1' }, { model: s2, source: '2' }], [...SCENARIOS, ...SKIPPED].map((s) => s.id));
     expect(m.results.map((r) => r.scenarioId)).toEqual(['api.exposure.window', 'fetch.success.one', 'failure.bad-status']);
     expect(m.summary.byVerdict.deviates).toBe(1);
     expect(m.run.mergedFrom).toEqual([{ index: 1, total: 2 }, { index: 2, total: 2 }]);
@@ -138,7 +139,7 @@ describe('loading', () => {
       return m;
     };
     expect(() => validateReport(withCrashes([{ at: 1, lastWords: null }]), 'r.json')).not.toThrow();
-    expect(() => validateReport(withCrashes([{ at: 'x', lastWords: null }]), 'r.json')).toThrow(/^r\.json: browsers\[0\]\.crashes\[0\]\.at should be a number, got string\.$/);
+    expect(() => validateReport(withCrashes([{ at: 'x', lastWords: null }]), 'r.json')).toThrow(/^r\.json: browsers\[0\]\.crashes\[0\]\.at should be a number, got string\. Give a report\.json written by bgprobe compat \(or merge\)\.$/);
     expect(() => validateReport(withCrashes({}), 'r.json')).toThrow(/browsers\[0\]\.crashes should be an array/);
     // Some other JSON object is not called a report of another version.
     expect(() => validateReport({ a: 1 }, 'r.json')).toThrow(/^r\.json is not a bgprobe report: it has no schemaVersion\. Give a report\.json written by bgprobe compat/);

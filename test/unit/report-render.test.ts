@@ -5,7 +5,7 @@ import { renderHtml } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { validateReport } from '../../src/report/model.js';
+import { validateReport } from '../../src/report/load.js';
 import { bytes } from '../../src/report/view.js';
 import { formatBytes } from '../../src/util/bytes.js';
 import { EVIL, evilModel } from './report-fixture.js';

@@ -7,7 +7,8 @@ import { renderHtml } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { countVerdicts, lossReason, validateReport, type ReportResult } from '../../src/report/model.js';
+import { countVerdicts, lossReason, type ReportResult } from '../../src/report/model.js';
+import { validateReport } from '../../src/report/load.js';
 import { summaryLines } from '../../src/report/view.js';
 import { emptyEvidence } from '../../src/scenarios/evidence.js';
 import type { Attempt } from '../../src/scenarios/runner.js';
@@ -41,12 +42,12 @@ describe('flaky and unstable results', () => {
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xml) as { testsuites: { testsuite: { testcase: Array<Record<string, { '@type'?: string } | undefined>> } } };
     const [a, b, c] = doc.testsuites.testsuite.testcase;
-    expect(a['flakyError']?.['@type']).toBe('BrowserLostError');
-    expect(a['error']).toBeUndefined();
-    expect(b['flakyFailure']?.['@type']).toBe('deviates');
-    expect(b['skipped']).toBeUndefined();
-    expect(c['failure']).toBeDefined();
-    expect(c['rerunError']?.['@type']).toBe('BrowserLostError');
+    expect(a!['flakyError']?.['@type']).toBe('BrowserLostError');
+    expect(a!['error']).toBeUndefined();
+    expect(b!['flakyFailure']?.['@type']).toBe('deviates');
+    expect(b!['skipped']).toBeUndefined();
+    expect(c!['failure']).toBeDefined();
+    expect(c!['rerunError']?.['@type']).toBe('BrowserLostError');
   });
 
   it('HTML and Markdown mark flaky results and list every attempt; JSON keeps attempts[] and reads back', () => {
@@ -60,8 +61,8 @@ describe('flaky and unstable results', () => {
     expect(md).toContain(String.raw`1 flaky \(browser crash\: FATAL partition\_alloc\_support.cc\:821\)`);
     expect(md).toMatch(/unstable/);
     const back = validateReport(JSON.parse(renderJson(m)), 'test');
-    expect(back.results[0].attempts).toHaveLength(2);
-    expect(back.results[1].verdict).toBe('unstable');
+    expect(back.results[0]!.attempts).toHaveLength(2);
+    expect(back.results[1]!.verdict).toBe('unstable');
   });
 
   it('a report of an earlier bgprobe (no attempts, flaky, took, unstable count) reads as "ran once"', () => {

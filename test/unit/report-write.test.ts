@@ -6,7 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runCompatCommand } from '../../src/cli/commands/compat.js';
-import type { CompatOptions } from '../../src/cli/commands/compat.args.js';
+import type { CompatOptions } from '../../src/cli/options.js';
 import { runMergeCommand } from '../../src/cli/commands/merge.js';
 import { runReportCommand } from '../../src/cli/commands/report.js';
 import type { CommandContext } from '../../src/cli/command.js';

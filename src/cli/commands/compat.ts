@@ -6,17 +6,19 @@
  */
 import { resolve } from 'node:path';
 import { assertNotHeadlessShell, discoverBrowser } from '../../browsers/discover.js';
-import { runCompat } from '../../report/compat.js';
+import { runCompat } from '../../scenarios/compat.js';
 import { describeComparison } from '../../report/diff.js';
-import { loadReport, type ReportModel } from '../../report/model.js';
+import { loadReport } from '../../report/load.js';
+import type { ReportModel } from '../../report/model.js';
 import { FILE_NAMES } from '../../report/formats.js';
 import { summaryLines } from '../../report/view.js';
 import { checkOutDir } from '../../report/write.js';
 import { selectScenarios } from '../../scenarios/registry.js';
 import type { ProgressEvent } from '../../scenarios/runner.js';
 import type { CommandContext } from '../command.js';
+import type { Output } from '../output.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { CompatOptions, FailOn } from './compat.args.js';
+import type { CompatOptions, FailOn } from '../options.js';
 
 export async function runCompatCommand(options: CompatOptions, ctx: CommandContext): Promise<ExitCode> {
   const { output } = ctx;
@@ -35,6 +37,38 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
     output.err('Interrupted: finishing the report with the scenarios that completed (Ctrl-C again to quit at once).');
     controller.abort();
   });
+  const progress = showProgress(output);
+  let report: ReportModel;
+  let files: Partial<Record<string, string>>;
+  try {
+    ({ report, files } = await runCompat({
+      browsers: options.browsers,
+      scenarios: options.scenarios,
+      workers: options.workers,
+      timeout: options.timeout,
+      retries: options.retries,
+      repeat: options.repeat,
+      shard: options.shard,
+      headless: !options.headed,
+      baseline,
+      out,
+      formats: options.formats,
+      signal: controller.signal,
+      onProgress: progress.onProgress,
+    }));
+  } finally {
+    progress.stop();
+  }
+  for (const line of summaryLines(report)) output.err(line);
+  if (report.comparison) for (const line of describeComparison(report.comparison)) output.err(line);
+  const main = files['html'] ?? files['md'] ?? files['json'] ?? files['junit'];
+  output.err(`Report: ${main ?? out} (${options.formats.map((f) => FILE_NAMES[f]).join(', ')})`);
+
+  return exitCodeFor(report, options.failOn);
+}
+
+/** A live status line on a TTY (refreshed each second), one plain line per start/end elsewhere. */
+function showProgress(output: Output): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
   const started = Date.now();
   const running = new Map<string, number>();
   let done = 0;
@@ -58,33 +92,7 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
     }
     status();
   };
-  let report: ReportModel;
-  let files: Partial<Record<string, string>>;
-  try {
-    ({ report, files } = await runCompat({
-      browsers: options.browsers,
-      scenarios: options.scenarios,
-      workers: options.workers,
-      timeout: options.timeout,
-      retries: options.retries,
-      repeat: options.repeat,
-      shard: options.shard,
-      headless: !options.headed,
-      baseline,
-      out,
-      formats: options.formats,
-      signal: controller.signal,
-      onProgress,
-    }));
-  } finally {
-    if (ticker) clearInterval(ticker);
-  }
-  for (const line of summaryLines(report)) output.err(line);
-  if (report.comparison) for (const line of describeComparison(report.comparison)) output.err(line);
-  const main = files['html'] ?? files['md'] ?? files['json'] ?? files['junit'];
-  output.err(`Report: ${main ?? out} (${options.formats.map((f) => FILE_NAMES[f]).join(', ')})`);
-
-  return exitCodeFor(report, options.failOn);
+  return { onProgress, stop: () => ticker && clearInterval(ticker) };
 }
 
 /** The run's exit code: 130 when interrupted, 1 when a --fail-on condition holds, else 0. */

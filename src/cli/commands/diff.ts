@@ -1,10 +1,10 @@
 /** `bgprobe diff a.json b.json`: print what changed; exit 1 on a regression (a missing result included) or an interrupted b, 2 on a bad file. */
 import { resolve } from 'node:path';
 import { describeComparison, diffReports } from '../../report/diff.js';
-import { loadReport } from '../../report/model.js';
+import { loadReport } from '../../report/load.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { DiffOptions } from './diff.args.js';
+import type { DiffOptions } from '../options.js';
 
 export async function runDiffCommand(options: DiffOptions, ctx: CommandContext): Promise<ExitCode> {
   const a = loadReport(resolve(ctx.cwd, options.a));

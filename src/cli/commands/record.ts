@@ -13,9 +13,12 @@ import type { NormalisedEvent } from '../../recorder/normalise.js';
 import { toDevToolsJsonText } from '../../recorder/devtools-json.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { bestEffort, debug } from '../../util/debug.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { RecordOptions } from './record.args.js';
+import type { RecordOptions } from '../options.js';
+
+const log = debug('bgprobe:cli');
 
 export function eventLine(e: NormalisedEvent): string {
   const time = new Date(e.at).toISOString().slice(11, 23);
@@ -32,7 +35,7 @@ export function ndjsonLine(e: NormalisedEvent): string {
 }
 
 export async function runRecord(options: RecordOptions, ctx: CommandContext): Promise<ExitCode> {
-  const { output, interrupt } = ctx;
+  const { output } = ctx;
   let connected: ConnectedBrowser | null = null;
   let browser: Browser | null = null;
   let recorder: BackgroundServiceRecorder | null = null;
@@ -56,9 +59,11 @@ export async function runRecord(options: RecordOptions, ctx: CommandContext): Pr
     }
     return await recordUntilStopped(recorder, options, ctx, browser, connected);
   } finally {
-    await recorder?.dispose().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await connected?.close().catch(() => undefined);
+    // Clean-up after the file is written (or the error that stopped it): a browser that is
+    // already gone must not replace that outcome, so these only log (DEBUG=bgprobe:cli).
+    await bestEffort(log, 'recorder.dispose()', async () => recorder?.dispose());
+    await bestEffort(log, 'closing the launched browser', async () => browser?.close());
+    await bestEffort(log, 'closing the CDP connection', async () => connected?.close());
   }
 }
 
@@ -80,8 +85,38 @@ async function recordUntilStopped(
   for (const e of recorder.events()) show(e);
   const offEvent = recorder.on('event', show);
 
-  // Why the recording stopped, if not by the duration or Ctrl-C. Decided by the race below, so
-  // the clean-up's own disconnects (closing the browser we launched) cannot count as one.
+  const { stopped, lost } = await waitForStop(recorder, options, interrupt, browser, connected);
+  offEvent();
+
+  const events = recorder.events();
+  const fetches = recorder.fetches();
+  if (options.out) {
+    const path = resolve(ctx.cwd, options.out);
+    writeFileAtomic(path, toDevToolsJsonText(events.map((e) => e.raw)));
+    output.err(`Wrote ${events.length} event(s) to ${path}`);
+  }
+  output.err(`Recorded ${events.length} event(s), ${fetches.length} background fetch(es)` + (replayed ? ` (including ${replayed} replayed)` : ''));
+  for (const f of fetches) output.err(`  ${f.id}: ${f.outcome}${f.failureReason ? ` (${f.failureReason})` : ''}, ${f.requests.length} request(s)`);
+
+  if (stopped === 'lost') {
+    output.err(`Recording stopped early: ${lost}. The events received before that were kept.`);
+    return EXIT.failed;
+  }
+  return stopped === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+}
+
+/**
+ * What ends a recording: --duration, Ctrl-C, or the browser going away. Why it went away is
+ * decided by this race, so the clean-up's own disconnects (closing the browser we launched)
+ * cannot count as one.
+ */
+async function waitForStop(
+  recorder: BackgroundServiceRecorder,
+  options: RecordOptions,
+  interrupt: CommandContext['interrupt'],
+  browser: Browser | null,
+  connected: ConnectedBrowser | null,
+): Promise<{ stopped: 'interrupted' | 'lost' | 'duration'; lost: string | null }> {
   let lost: string | null = null;
   let timer: NodeJS.Timeout | undefined;
   const stopped = await Promise.race([
@@ -107,21 +142,5 @@ async function recordUntilStopped(
     }),
   ]);
   clearTimeout(timer);
-  offEvent();
-
-  const events = recorder.events();
-  const fetches = recorder.fetches();
-  if (options.out) {
-    const path = resolve(ctx.cwd, options.out);
-    writeFileAtomic(path, toDevToolsJsonText(events.map((e) => e.raw)));
-    output.err(`Wrote ${events.length} event(s) to ${path}`);
-  }
-  output.err(`Recorded ${events.length} event(s), ${fetches.length} background fetch(es)` + (replayed ? ` (including ${replayed} replayed)` : ''));
-  for (const f of fetches) output.err(`  ${f.id}: ${f.outcome}${f.failureReason ? ` (${f.failureReason})` : ''}, ${f.requests.length} request(s)`);
-
-  if (stopped === 'lost') {
-    output.err(`Recording stopped early: ${lost}. The events received before that were kept.`);
-    return EXIT.failed;
-  }
-  return stopped === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+  return { stopped, lost };
 }

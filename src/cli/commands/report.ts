@@ -1,10 +1,10 @@
 /** `bgprobe report <report.json>`: load (validated: exit 2 on a bad file, nothing written), re-render. */
 import { resolve } from 'node:path';
-import { loadReport } from '../../report/model.js';
+import { loadReport } from '../../report/load.js';
 import { writeReport } from '../../report/write.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { ReportOptions } from './report.args.js';
+import type { ReportOptions } from '../options.js';
 
 export async function runReportCommand(options: ReportOptions, ctx: CommandContext): Promise<ExitCode> {
   const input = resolve(ctx.cwd, options.input);

@@ -2,7 +2,7 @@
 import { selectScenarios } from '../../scenarios/registry.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { ScenariosOptions } from './scenarios.args.js';
+import type { ScenariosOptions } from '../options.js';
 
 export async function runScenariosCommand(options: ScenariosOptions, ctx: CommandContext): Promise<ExitCode> {
   const { scenarios, skipped } = selectScenarios(options.globs);

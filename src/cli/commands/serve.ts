@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { FixtureServer, RESOURCE_GRAMMAR } from '../../server/index.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { ServeOptions } from './serve.args.js';
+import type { ServeOptions } from '../options.js';
 
 export async function runServe(options: ServeOptions, ctx: CommandContext): Promise<ExitCode> {
   const root = options.root ? resolve(ctx.cwd, options.root) : undefined;

@@ -1,0 +1,83 @@
+/**
+ * The typed options every command body receives, in one module: the declarations (`*.args.ts`)
+ * produce them and the bodies (`*.ts`) consume them, so neither imports the other's types.
+ * The defaults a user can see in `--help` are named here once; the suite's own (workers, the
+ * per-scenario deadline) belong to runCompat and are re-used from there.
+ */
+import type { ServiceName } from '../recorder/services.js';
+import type { Format } from '../report/formats.js';
+import type { BrowserSpec } from '../scenarios/spec.js';
+
+export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS } from '../scenarios/compat.js';
+
+/** Where compat, merge and report write their report directory. */
+export const DEFAULT_OUT = 'bgprobe-report';
+/** `serve --port 0`: a free port. */
+export const DEFAULT_PORT = 0;
+/** What `record` records without --service. */
+export const DEFAULT_SERVICES: readonly ServiceName[] = ['backgroundFetch'];
+
+export const FAIL_ON = ['deviates', 'regressions', 'errors', 'flaky'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+/** What makes `compat` exit 1 without --fail-on. */
+export const DEFAULT_FAIL_ON: readonly FailOn[] = ['errors'];
+
+export interface CompatOptions {
+  browsers: BrowserSpec[];
+  scenarios: string[];
+  out: string;
+  formats: Format[];
+  workers: number;
+  /** ms */
+  timeout: number;
+  baseline: string | null;
+  failOn: FailOn[];
+  shard: { index: number; total: number } | null;
+  headed: boolean;
+  /** Re-runs of a scenario whose browser was lost (0: none). */
+  retries: number;
+  /** Runs of each scenario; differing verdicts are reported `unstable`. */
+  repeat: number;
+}
+
+export interface RecordOptions {
+  endpoint: string | null;
+  url: string | null;
+  browser: string | null;
+  browserArgs: string[];
+  headed: boolean;
+  services: ServiceName[];
+  out: string | null;
+  ndjson: boolean;
+  /** seconds; null = until Ctrl-C (or the endpoint closes). */
+  duration: number | null;
+  probes: boolean;
+}
+
+export interface ReportOptions {
+  input: string;
+  out: string;
+  formats: Format[];
+}
+
+export interface DiffOptions {
+  a: string;
+  b: string;
+  json: boolean;
+}
+
+export interface MergeOptions {
+  inputs: string[];
+  out: string;
+  formats: Format[];
+}
+
+export interface ServeOptions {
+  port: number;
+  root: string | null;
+}
+
+export interface ScenariosOptions {
+  globs: string[];
+  json: boolean;
+}
