@@ -35,6 +35,32 @@ function eventsView(events: EventRow[], t0: number) {
   }));
 }
 
+/**
+ * Above this many events, a result's event table is drawn on demand: its rows go into the page
+ * as JSON beside the table, and report.js draws them as the table's end scrolls into view. A
+ * 100,000-event report drawn up front is 48.6 MiB of rows a browser lays out before its load
+ * event (about a minute in Chromium on a 2-core machine); as JSON the first screen shows at once.
+ */
+export const EVENTS_DRAWN_UP_FRONT = 500;
+
+/**
+ * JSON for a `<script type="application/json">`: no `<` (so no `</script>` or `<!--` can end or
+ * change the element) and no U+2028/U+2029. The element is never executed (the CSP allows only
+ * report.js's hash), only read by report.js with JSON.parse.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** The event table: rows for the template, or (past EVENTS_DRAWN_UP_FRONT) JSON rows for report.js. */
+function eventsTable(events: EventRow[], t0: number) {
+  const rows = eventsView(events, t0);
+  if (rows.length <= EVENTS_DRAWN_UP_FRONT) return { events: rows, eventsLazy: null };
+  // One array per row, in the table's column order (report.js builds each cell as text).
+  const data = rows.map((r) => [r.n, r.at, r.iso, r.name, r.service, r.origin, r.storageKey, r.registrationId, r.instanceId, r.metadata.map((m) => [m.key, m.value])]);
+  return { events: [], eventsLazy: { count: rows.length, json: safe(scriptJson(data)) } };
+}
+
 function serverView(rows: ServedRow[], t0: number) {
   return rows.map((s) => ({
     at: relTime(s.startedAt, t0),
@@ -92,7 +118,8 @@ function resultView(r: ReportResult, anchor: string) {
     notes: ev.notes,
     steps: ev.steps.map((s) => ({ at: relTime(s.at, t0), what: s.what, result: JSON.stringify(s.result) })),
     fetches: ev.fetches.map((f) => fetchView(f, t0)),
-    events: eventsView(ev.events, t0),
+    ...eventsTable(ev.events, t0),
+    hasEvents: ev.events.length > 0,
     worker: ev.worker.map((w) => ({ at: typeof w['at'] === 'number' ? relTime(w['at'], t0) : '', text: JSON.stringify(w) })),
     server: serverView(ev.server, t0),
     observation: r.observation ? JSON.stringify(r.observation, undefined, 2) : null,
