@@ -4,7 +4,7 @@
 // bench/results.json and printed as one table saying, for each row, the target and whether it
 // was met. A missed target says MISSED; a figure that could not be measured says why.
 //
-//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,render] [--build]
+//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,wpt,render] [--build]
 //
 // --quick: fewer repetitions (a minute or two instead of a few). Chromium runs one at a time.
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { run } from '../bench/procs.mjs';
 import { median, round } from '../bench/stats.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'render'];
+const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'wpt', 'render'];
 
 function parseArgv(argv) {
   const opts = { quick: false, only: SECTIONS, build: false, workers: null };
@@ -226,6 +226,20 @@ function buildRows(res, opts) {
     rows.push(row('`bgprobe compat` whole suite, one browser', '-', why, '<= 120 s', c?.available === false ? 'not available yet' : 'not measured'));
     rows.push(row('`bgprobe compat` per-scenario set-up + teardown', '-', why, 'none (upper bound)', c?.available === false ? 'not available yet' : 'not measured'));
   }
+  const w = res.wpt;
+  const wptFigure = '`bgprobe wpt` upstream background-fetch/, one Chromium';
+  if (w?.ok) {
+    const met = w.filesOk === w.files && w.subtestsPass >= 45 && w.idlPass === w.idl && w.wallMs < 120_000;
+    rows.push(
+      row(
+        wptFigure,
+        `${(w.wallMs / 1000).toFixed(1)} s wall; files OK ${w.filesOk}/${w.files}; subtests PASS ${w.subtestsPass}/${w.subtests}; idlharness ${w.idlPass}/${w.idl}`,
+        `Chromium ${w.browserVersion}, exit ${w.exitCode}${w.notOk.length ? `; not OK: ${w.notOk.join(', ')}` : ''}${w.notPass.length ? `; not PASS: ${w.notPass.join('; ')}` : ''}`,
+        'every file OK, >= 45 subtests PASS, every idlharness PASS, < 120 s',
+        status(met),
+      ),
+    );
+  } else rows.push(row(wptFigure, '-', w?.why ?? res.errors.wpt ?? 'section not run', 'every file OK, >= 45 subtests PASS, every idlharness PASS, < 120 s', w?.available === false ? 'skipped' : 'not measured'));
   const a = res.browser?.attach;
   const costFigure = "bgprobe's cost per scenario: recorder + probes, as compat opens one";
   if (a && a.compatMedianMs !== undefined) {
@@ -322,6 +336,12 @@ async function main() {
     const avail = await compatAvailable();
     if (!avail.ok) return { ok: false, available: false, why: `not available yet: ${avail.why}` };
     return benchCompat({ log });
+  });
+  await section('wpt', async () => {
+    const { benchWpt, wptAvailable } = await import('../bench/wpt.mjs');
+    const avail = wptAvailable();
+    if (!avail.ok) return { ok: false, available: false, why: avail.why };
+    return benchWpt({ root: avail.root, log });
   });
   await section('render', async () => {
     if (!existsSync(join(REPO, 'dist/report/write.js'))) return { ok: false, available: false, why: 'not available yet: no dist/report/write.js (render)' };

@@ -9,6 +9,10 @@ import type { Format } from '../report/formats.js';
 import type { BrowserSpec } from '../scenarios/spec.js';
 
 export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS } from '../scenarios/compat.js';
+export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_WORKERS } from '../wpt/defaults.js';
+
+/** Where `wpt` writes wptreport.json and its report. */
+export const DEFAULT_WPT_OUT = 'bgprobe-wpt';
 
 /** Where compat, merge and report write their report directory. */
 export const DEFAULT_OUT = 'bgprobe-report';
@@ -80,4 +84,18 @@ export interface ServeOptions {
 export interface ScenariosOptions {
   globs: string[];
   json: boolean;
+}
+
+export interface WptOptions {
+  /** Paths or globs relative to the root; empty: background-fetch/. */
+  tests: string[];
+  wptRoot: string;
+  browser: BrowserSpec;
+  out: string;
+  formats: Format[];
+  workers: number;
+  timeoutMultiplier: number;
+  baseline: string | null;
+  shard: { index: number; total: number } | null;
+  headed: boolean;
 }

@@ -25,6 +25,7 @@ import { recordCommand } from './commands/record.args.js';
 import { reportCommand } from './commands/report.args.js';
 import { scenariosCommand } from './commands/scenarios.args.js';
 import { serveCommand } from './commands/serve.args.js';
+import { wptCommand } from './commands/wpt.args.js';
 
 /**
  * Each declaration keeps its own argv and options types; the parser only passes one's output
@@ -32,6 +33,7 @@ import { serveCommand } from './commands/serve.args.js';
  */
 export const COMMANDS = [
   compatCommand,
+  wptCommand,
   recordCommand,
   reportCommand,
   diffCommand,

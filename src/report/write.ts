@@ -23,7 +23,9 @@ import { escapeRegExp } from '../util/regexp.js';
 
 export { FORMATS, FILE_NAMES, parseFormats, type Format } from './formats.js';
 
-const REPORT_FILES: ReadonlySet<string> = new Set(Object.values(FILE_NAMES));
+/** Files other commands write beside the renderers' (`bgprobe wpt`'s wptreport.json): bgprobe's too. */
+export const EXTRA_REPORT_FILES = ['wptreport.json'] as const;
+const REPORT_FILES: ReadonlySet<string> = new Set([...Object.values(FILE_NAMES), ...EXTRA_REPORT_FILES]);
 /**
  * `mkdtempSync(join(parent, '.<name>.tmp-<host>-<pid>-'))` and its `-old` twin (see
  * writeReport): host and pid say whether the writer still runs (names without them come from
@@ -161,6 +163,8 @@ export interface WriteOptions {
    * target directory, only the files being written change and the report's other files stay.
    */
   rerender?: boolean;
+  /** More files to write into the directory with the report, by name (one of EXTRA_REPORT_FILES). */
+  extra?: Partial<Record<(typeof EXTRA_REPORT_FILES)[number], string>>;
 }
 
 /** Names of the target's files to carry into the new report when this write does not replace them. */
@@ -204,6 +208,7 @@ export function writeReport(outDir: string, model: ReportModel, formats: readonl
       renderToFile(model, f, join(tmp, FILE_NAMES[f]));
       written[f] = join(given, FILE_NAMES[f]);
     }
+    for (const [name, text] of Object.entries(options.extra ?? {})) writeFileSync(join(tmp, name), text);
     const replaced = new Set(formats.map((f) => FILE_NAMES[f]));
     for (const name of existsSync(dir) ? carried(dir, options) : []) {
       if (replaced.has(name) || !isReportFile(dir, name)) continue;

@@ -20,9 +20,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The report is a file format of its own: the suite maps its results onto it (runCompat).
   report: ['errors', 'util'],
   scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'report'],
+  // bgprobe wpt maps its run onto the report format too, and reuses the suite's evidence builders.
+  wpt: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
   playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder'],
-  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
-  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
+  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'wpt', 'report'],
+  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'wpt', 'report'],
 };
 /**
  * Type-only cycles in code another change of issue #14 is rewriting (scenarios/: the runner's

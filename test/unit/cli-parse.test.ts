@@ -101,6 +101,15 @@ describe('parseArgs: what the declarations give', () => {
     expect(help.kind === 'help' && help.text).toMatch(/--workers[\s\S]*default: 3/);
   });
 
+  it('wpt: tests as positionals, --wpt-root required, its defaults shown in --help', async () => {
+    const parsed = await parseArgs(['wpt', 'background-fetch/fetch*.js', '--wpt-root', 'wpt', '--format', 'md']);
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: ['background-fetch/fetch*.js'], wptRoot: 'wpt', out: 'bgprobe-wpt', workers: 2, timeoutMultiplier: 5, formats: ['md'] });
+    const error = await parseArgs(['wpt']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    const help = await parseArgs(['wpt', '--help']);
+    expect(help.kind === 'help' && help.text).toMatch(/--timeout-multiplier[\s\S]*default: 5/);
+  });
+
   it('a repeated one-value flag keeps its last value', async () => {
     const parsed = await parseArgs(['compat', '--out', 'a', '--out', 'b', '--workers', '2', '--workers', '4']);
     expect(parsed.kind === 'run' && parsed.options).toMatchObject({ out: 'b', workers: 4 });

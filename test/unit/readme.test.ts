@@ -29,18 +29,21 @@ describe('README', () => {
     ['merge', '--help'],
     ['serve', '--help'],
     ['scenarios', '--help'],
+    ['wpt', '--help'],
   ])('documents a real command: %s', async (...argv) => {
     expect((await parseArgs(argv)).kind).toBe('help');
     expect(readme).toContain(`bgprobe ${argv[0]}`);
   });
 
-  it('every flag shown for compat and record parses', async () => {
+  it('every flag shown for compat, record and wpt parses', async () => {
     const runs = [
       ['compat', '--scenario', 'fetch.*', '--format', 'md,junit'],
       ['compat', '--browser', '/usr/bin/chromium', '--browser', '/usr/bin/chromium', '--browser-args=', '--browser-args=--disable-blink-features=BackgroundFetch', '--label', 'on', '--label', 'off'],
       ['compat', '--shard', '1/2', '--out', 'shard1'],
       ['record', '--endpoint', 'http://127.0.0.1:9222', '--out', 'backgroundFetch.json'],
       ['record', '--url', 'http://127.0.0.1:8080/podcast/', '--duration', '30', '--ndjson'],
+      ['wpt', '--wpt-root', 'wpt'],
+      ['wpt', 'background-fetch/fetch*.js', '--wpt-root', 'wpt', '--baseline', 'last/wptreport.json'],
     ];
     for (const argv of runs) expect((await parseArgs(argv)).kind, argv.join(' ')).toBe('run');
   });

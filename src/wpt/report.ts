@@ -1,0 +1,86 @@
+/**
+ * A WPT run mapped onto the report format (src/report/model.ts), so the existing renderers show
+ * it: each test file is a
+ * scenario, each subtest a row of its steps, each background fetch the test made its timeline.
+ * Verdicts: harness OK with every subtest PASS conforms; a subtest that did not pass deviates
+ * (the rows and the timeline say why); a harness TIMEOUT deviates; ERROR and CRASH are errors;
+ * PRECONDITION_FAILED is unsupported.
+ */
+import { countVerdicts, SCHEMA_VERSION, type Change, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
+import { toolVersion } from '../util/version.js';
+import type { WptRun, WptTestResult } from './types.js';
+import type { Regression } from './wptreport.js';
+
+function verdictOf(r: WptTestResult): Verdict {
+  if (r.status === 'ERROR' || r.status === 'CRASH') return 'error';
+  if (r.status === 'PRECONDITION_FAILED') return 'unsupported';
+  if (r.status === 'TIMEOUT' || r.subtests.some((s) => s.status !== 'PASS')) return 'deviates';
+  return 'conforms';
+}
+
+function summaryOf(r: WptTestResult): string {
+  const passed = r.subtests.filter((s) => s.status === 'PASS').length;
+  const failing = r.subtests.filter((s) => s.status !== 'PASS').map((s) => `${s.status} "${s.name}"${s.message ? `: ${s.message.split('\n')[0]}` : ''}`);
+  const head = `harness ${r.status}${r.message && r.status !== 'OK' ? ` (${r.message.split('\n')[0]})` : ''}, ${passed}/${r.subtests.length} subtests PASS`;
+  const text = failing.length ? `${head}; ${failing.join('; ')}` : head;
+  return text.length > 600 ? `${text.slice(0, 599)}…` : text;
+}
+
+function resultOf(r: WptTestResult, browser: string): ReportResult {
+  return {
+    scenarioId: r.test,
+    browser,
+    verdict: verdictOf(r),
+    summary: summaryOf(r),
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    observation: { status: r.status, subtests: Object.fromEntries(r.subtests.map((s) => [s.name, s.status])) },
+    evidence: r.evidence,
+    error: r.status === 'ERROR' || r.status === 'CRASH' ? { name: r.status, message: r.message ?? r.status, stack: null } : null,
+    // wpt runs each test once and has no retries of its own (yet): nothing to time or re-run.
+    took: null,
+    flaky: false,
+    attempts: [],
+  };
+}
+
+export function wptReportModel(run: WptRun, baseline: { name: string; regressions: Regression[] } | null): ReportModel {
+  const label = run.browser.label;
+  const scenarios: ReportScenario[] = run.results.map((r) => ({
+    id: r.test,
+    title: r.test,
+    group: r.test.split('/')[1] ?? 'wpt',
+    expectation: 'Every subtest of the upstream web-platform-test passes, with the harness OK.',
+    link: `https://wpt.fyi/results${r.test}`,
+    skipReason: null,
+  }));
+  const results = run.results.map((r) => resultOf(r, label));
+  const verdicts = new Map(results.map((r) => [r.scenarioId, r.verdict]));
+  const changes: Change[] = (baseline?.regressions ?? []).map((g) => ({
+    scenarioId: g.test,
+    browser: label,
+    kind: 'regression',
+    from: 'conforms',
+    to: verdicts.get(g.test) ?? null,
+    observed: [{ path: `subtests.${g.subtest}`, from: '"PASS"', to: JSON.stringify(g.now) }],
+  }));
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'bgprobe', version: toolVersion() },
+    run: {
+      startedAt: run.startedAt,
+      durationMs: run.durationMs,
+      interrupted: run.interrupted,
+      shard: run.shard,
+      mergedFrom: [],
+      selection: run.selection,
+      workers: run.workers,
+      timeoutMs: Math.round(10_000 * run.timeoutMultiplier),
+    },
+    browsers: [{ label, kind: 'path', target: run.browser.executablePath, args: run.browser.args, version: run.browser.version, launchError: null, launches: run.results.length, crashes: [] }],
+    scenarios,
+    results,
+    summary: countVerdicts(results),
+    comparison: baseline ? { baseline: baseline.name, changes, regressions: changes.length } : null,
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * The WPT runner: each selected test file in a full Chromium of its own, on a fresh,
+ * non-incognito profile (registrations, caches and background fetches persist in a profile, so
+ * files must not share one), with the BackgroundService recorder attached to its context before
+ * the test loads, up to `workers` files at a time. A test that never completes ends at its
+ * timeout as TIMEOUT with the subtests it finished; a renderer or browser that dies is CRASH.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch } from '../browsers/launch.js';
+import { discoverBrowser } from '../browsers/discover.js';
+import { BackgroundServiceRecorder } from '../recorder/recorder.js';
+import { joinServed } from '../recorder/served.js';
+import { emptyEvidence, eventRow, fetchEvidence, type Evidence } from '../scenarios/evidence.js';
+import { servedView } from '../recorder/served.js';
+import { generateCertificate, hostResolverRules, unimplementedHandlerText, WptServer, type WptCertificate } from '../server/wpt/index.js';
+import type { ServedRequest } from '../server/index.js';
+import { bestEffort, debug } from '../util/debug.js';
+import { settleWithin } from '../util/deadline.js';
+import { TimeoutError } from '../errors.js';
+import { isLongTimeout } from './checkout.js';
+import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_WORKERS } from './defaults.js';
+import { explainSubtests } from './explain.js';
+import { TestPageChannel, type Completion } from './page.js';
+import type { WptRun, WptTestResult } from './types.js';
+
+const log = debug('bgprobe:wpt');
+
+
+export interface WptRunOptions {
+  root: string;
+  /** Test URLs (paths) to run: selectTests() output, already sharded. */
+  tests: string[];
+  selection?: string[];
+  executablePath?: string;
+  label?: string;
+  args?: string[];
+  headless?: boolean;
+  workers?: number;
+  timeoutMultiplier?: number;
+  shard?: { index: number; total: number } | null;
+  signal?: AbortSignal;
+  onResult?: (r: WptTestResult, done: number, total: number) => void;
+}
+
+interface RunEnv {
+  root: string;
+  certificate: WptCertificate;
+  executablePath: string;
+  args: string[];
+  headless: boolean;
+  multiplier: number;
+  /** The shared server on 443, when it could listen. */
+  port443: WptServer | null;
+  signal: AbortSignal | undefined;
+  version: string | null;
+}
+
+/** https on the default port for `https://{REMOTE_HOST}/`: without it Chromium leaves that fetch pending for over a minute. */
+async function startPort443(env: Omit<RunEnv, 'port443' | 'version'>): Promise<{ server: WptServer | null; why: string | null }> {
+  try {
+    return { server: await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier, http: [], https: [443] }), why: null };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    return { server: null, why: `https on 127.0.0.1:443 is not answered (${code}; listening there needs root or CAP_NET_BIND_SERVICE): a subtest fetching https://{REMOTE_HOST}/ waits for Chromium's own connection timeout.` };
+  }
+}
+
+export async function runWpt(options: WptRunOptions): Promise<WptRun> {
+  const startedAt = Date.now();
+  const { executablePath } = await discoverBrowser(options.executablePath);
+  const multiplier = options.timeoutMultiplier ?? DEFAULT_TIMEOUT_MULTIPLIER;
+  const certificate = await generateCertificate();
+  const args = [...(options.args ?? []), `--host-resolver-rules=${hostResolverRules()}`, `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`];
+  const base = { root: options.root, certificate, executablePath, args, headless: options.headless ?? true, multiplier, signal: options.signal };
+  const p443 = await startPort443(base);
+  const env: RunEnv = { ...base, port443: p443.server, version: null };
+  const results: WptTestResult[] = [];
+  const queue = [...options.tests];
+  const worker = async () => {
+    for (let test = queue.shift(); test !== undefined && !options.signal?.aborted; test = queue.shift()) {
+      const r = await runTest(test, env);
+      if (r === null) break;
+      if (p443.why) r.evidence.notes.push(p443.why);
+      results.push(r);
+      options.onResult?.(r, results.length, options.tests.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.workers ?? DEFAULT_WPT_WORKERS, options.tests.length)) }, worker));
+  } finally {
+    await p443.server?.close();
+  }
+  results.sort((a, b) => a.test.localeCompare(b.test));
+  return {
+    startedAt,
+    durationMs: Date.now() - startedAt,
+    interrupted: options.signal?.aborted === true,
+    browser: { label: options.label ?? 'chromium', executablePath, version: env.version, args: options.args ?? [] },
+    timeoutMultiplier: multiplier,
+    workers: options.workers ?? DEFAULT_WPT_WORKERS,
+    shard: options.shard ?? null,
+    selection: options.selection ?? [],
+    port443: p443.why,
+    results,
+  };
+}
+
+/** What the runner waits for a page: its harness timeout (10 s, 60 s for long tests, times the multiplier) plus time to report. */
+function deadlineFor(env: RunEnv, test: string): number {
+  return (isLongTimeout(env.root, test) ? 60_000 : 10_000) * env.multiplier + 10_000;
+}
+
+async function runTest(test: string, env: RunEnv): Promise<WptTestResult | null> {
+  const startedAt = Date.now();
+  const profile = await mkdtemp(join(tmpdir(), 'bgprobe-wpt-profile-'));
+  const channel = new TestPageChannel();
+  const evidence = emptyEvidence();
+  let outcome: Completion;
+  let server: WptServer | null = null;
+  let browser: Browser | null = null;
+  let recorder: BackgroundServiceRecorder | null = null;
+  // Inside the try: a server or a browser that cannot start costs this test (ERROR), not the run.
+  try {
+    server = await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier });
+    browser = await launch({ executablePath: env.executablePath, headless: env.headless, args: env.args, userDataDir: profile, handleSignals: false });
+    env.version ??= browser.version();
+    const context = browser.contexts()[0];
+    await channel.install(context);
+    recorder = await BackgroundServiceRecorder.attach(context, { services: ['backgroundFetch'], probes: true });
+    for (const w of recorder.warnings) evidence.notes.push(`Recorder: ${w}`);
+    const page = await context.newPage();
+    const url = server.url(test, /\.https\./.test(test) ? 'https' : 'http');
+    evidence.fixtureOrigin = new URL(url).origin;
+    outcome = await drive(page, url, channel, deadlineFor(env, test), env.signal);
+  } catch (e) {
+    outcome = { status: 'ERROR', message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`, subtests: [...channel.partial] };
+  }
+  const served = [...(server?.requests() ?? []), ...(env.port443?.requests().filter((r) => r.startedAt >= startedAt) ?? [])].sort((a, b) => a.startedAt - b.startedAt);
+  if (recorder) fillEvidence(evidence, recorder, served);
+  // The browser goes first: a frozen page (a test that spins) never answers the recorder's
+  // clean-up commands, while SIGTERM (then SIGKILL, in close()) ends it whatever it does.
+  const b = browser;
+  if (b) await bestEffort(log, 'close the browser', () => bounded(b.close(), 'closing the browser'));
+  const r = recorder;
+  if (r) await bestEffort(log, 'recorder.dispose()', () => bounded(r.dispose(), 'recorder.dispose()'));
+  await server?.close();
+  await bestEffort(log, 'remove the profile', () => rm(profile, { recursive: true, force: true }));
+  if (env.signal?.aborted) return null;
+  return finish(test, startedAt, outcome, channel, evidence, served);
+}
+
+const TEARDOWN_MS = 15_000;
+
+/** A teardown step that cannot hang the run (its failure is logged by bestEffort). */
+function bounded<T>(p: Promise<T>, what: string): Promise<T> {
+  return settleWithin(p, TEARDOWN_MS, () => new TimeoutError(`${what} did not finish within ${TEARDOWN_MS} ms`));
+}
+
+/** Loads the test and waits for its completion, its deadline, a crash or an interrupt. */
+async function drive(page: Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined): Promise<Completion> {
+  let timer: NodeJS.Timeout | undefined;
+  const partial = (status: Completion['status'], message: string): Completion => ({ status, message, subtests: [...channel.partial] });
+  const stop = new Promise<Completion>((resolve) => {
+    timer = setTimeout(() => resolve(partial('TIMEOUT', `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`)), deadlineMs);
+    page.once('crash', () => resolve(partial('CRASH', 'The renderer crashed.')));
+    page.context().browser()?.once('disconnected', () => resolve(partial('CRASH', 'The browser went away.')));
+    signal?.addEventListener('abort', () => resolve(partial('ERROR', 'Interrupted.')), { once: true });
+  });
+  try {
+    const loaded = page.goto(url, { waitUntil: 'commit', timeout: deadlineMs }).then(() => null, (e: unknown) => partial('ERROR', `Loading ${url} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`));
+    const early = await Promise.race([loaded, stop]);
+    if (early !== null) return early;
+    return await Promise.race([channel.completed, stop]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function fillEvidence(evidence: Evidence, recorder: BackgroundServiceRecorder, served: readonly ServedRequest[]): void {
+  evidence.fetches = recorder.fetches().map((t) => fetchEvidence(joinServed(t, served)));
+  evidence.events = recorder.events().map(eventRow).sort((a, b) => a.at - b.at);
+  evidence.server = served.map(servedView);
+}
+
+function finish(test: string, startedAt: number, outcome: Completion, channel: TestPageChannel, evidence: Evidence, served: readonly ServedRequest[]): WptTestResult {
+  // A completion that came after partial results supersedes them; a missing one keeps them.
+  const subtests = outcome.subtests.length ? outcome.subtests : [...channel.partial];
+  const missing = [...new Set(served.filter((s) => s.status === 501 && s.path.endsWith('.py')).map((s) => s.path))];
+  const notes = missing.map(unimplementedHandlerText);
+  evidence.notes.push(...notes, ...explainSubtests(subtests, channel.arrivedAt, evidence.fetches, startedAt));
+  // Each subtest a row, at the time its result came (testdriver calls between them).
+  const end = Date.now();
+  evidence.steps = [
+    ...channel.steps,
+    ...subtests.map((s) => ({ at: channel.arrivedAt.get(s.name) ?? end, what: `subtest: ${s.name}`, result: { status: s.status, message: s.message } })),
+  ].sort((a, b) => a.at - b.at);
+  const message = [outcome.message, ...notes].filter((m): m is string => !!m).join(' ') || null;
+  return { test, status: outcome.status, message, startedAt, durationMs: Date.now() - startedAt, subtests, evidence };
+}

@@ -1,0 +1,186 @@
+// The wpt layer without a browser: the checkout check, test selection, the baseline rule,
+// wptreport.json's shape and the report model a run becomes.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputFormatError, UsageError } from '../../src/errors.js';
+import { validateReport } from '../../src/report/load.js';
+import { emptyEvidence } from '../../src/scenarios/evidence.js';
+import { checkWptRoot, globToRegExp, isLongTimeout, loadBaseline, regressions, selectTests, toWptReport, wptReportModel, type WptRun } from '../../src/wpt/index.js';
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'bgprobe-wpt-run-'));
+  for (const d of ['resources', 'bf/resources', 'bf/sub']) mkdirSync(join(root, d), { recursive: true });
+  writeFileSync(join(root, 'resources/testharness.js'), '');
+  writeFileSync(join(root, 'bf/a.https.window.js'), '// META: timeout=long\n');
+  writeFileSync(join(root, 'bf/idl.https.any.js'), '// META: global=window,serviceworker\n');
+  writeFileSync(join(root, 'bf/sub/c.html'), '<script src="/resources/testharness.js"></script>');
+  writeFileSync(join(root, 'bf/resources/helper.js'), '');
+  writeFileSync(join(root, 'bf/resources/frame.html'), '<script src="/resources/testharness.js"></script>');
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('the checkout and the selection', () => {
+  it('a root without resources/testharness.js is an InputFormatError naming that file', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'bgprobe-not-wpt-'));
+    try {
+      expect(() => checkWptRoot(empty)).toThrow(InputFormatError);
+      expect(() => checkWptRoot(empty)).toThrow(`expected ${join(empty, 'resources/testharness.js')}`);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+    expect(checkWptRoot(root)).toBe(root);
+  });
+
+  it('selects directories (skipping resources/), files and globs; a selection that matches nothing is a UsageError', () => {
+    expect(selectTests(root, ['bf/'])).toEqual(['/bf/a.https.window.html', '/bf/idl.https.any.html', '/bf/idl.https.any.serviceworker.html', '/bf/sub/c.html']);
+    expect(selectTests(root, ['bf/*.js'])).toEqual(['/bf/a.https.window.html', '/bf/idl.https.any.html', '/bf/idl.https.any.serviceworker.html']);
+    expect(selectTests(root, ['bf/**/*.html'])).toEqual(['/bf/sub/c.html']);
+    expect(() => selectTests(root, ['bf/nope/'])).toThrow(UsageError);
+    expect(() => selectTests(root, ['bf/resources/helper.js'])).toThrow(/No testharness test matches/);
+    expect(globToRegExp('a/**/b*.js').test('a/x/y/bee.js')).toBe(true);
+    expect(globToRegExp('a/*.js').test('a/x/b.js')).toBe(false);
+  });
+
+  it('reads the long timeout from META or <meta>', () => {
+    expect(isLongTimeout(root, '/bf/a.https.window.html')).toBe(true);
+    expect(isLongTimeout(root, '/bf/idl.https.any.serviceworker.html')).toBe(false);
+  });
+});
+
+function run(subtests: Array<[string, 'PASS' | 'FAIL' | 'TIMEOUT']>, status: 'OK' | 'TIMEOUT' | 'ERROR' = 'OK'): WptRun {
+  return {
+    startedAt: 1000,
+    durationMs: 500,
+    interrupted: false,
+    browser: { label: 'chromium', executablePath: '/usr/bin/chromium', version: '156.0.1', args: [] },
+    timeoutMultiplier: 5,
+    workers: 2,
+    shard: null,
+    selection: [],
+    port443: null,
+    results: [
+      { test: '/bf/a.https.window.html', status, message: null, startedAt: 1000, durationMs: 400, subtests: subtests.map(([name, s]) => ({ name, status: s, message: s === 'PASS' ? null : 'why' })), evidence: emptyEvidence() },
+    ],
+  };
+}
+
+describe('wptreport.json and the baseline', () => {
+  it('has wptrunner\'s fields, with the multiplier in run_info', () => {
+    const r = toWptReport(run([['one', 'PASS']]));
+    expect(r).toMatchObject({ time_start: 1000, time_end: 1500, run_info: { product: 'chromium', browser_version: '156.0.1', timeout_multiplier: 5 } });
+    expect(r.results).toEqual([{ test: '/bf/a.https.window.html', status: 'OK', message: null, duration: 400, subtests: [{ name: 'one', status: 'PASS', message: null }] }]);
+  });
+
+  it('a PASS there that is not a PASS now (or is gone) is a regression; other changes are not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-wpt-base-'));
+    try {
+      const file = join(dir, 'base.json');
+      writeFileSync(file, JSON.stringify(toWptReport(run([['one', 'PASS'], ['two', 'PASS'], ['three', 'FAIL'], ['four', 'PASS']]))));
+      const base = loadBaseline(file);
+      expect(regressions(base, run([['one', 'PASS'], ['two', 'TIMEOUT'], ['three', 'PASS']]))).toEqual([
+        { test: '/bf/a.https.window.html', subtest: 'two', now: 'TIMEOUT' },
+        { test: '/bf/a.https.window.html', subtest: 'four', now: 'MISSING' },
+      ]);
+      writeFileSync(file, '{"results": 3}');
+      expect(() => loadBaseline(file)).toThrow(/is not a wptreport.json/);
+      expect(() => loadBaseline(join(dir, 'none.json'))).toThrow(/no such file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the report model of a run', () => {
+  it('a test file is a scenario, its verdict from the harness and the subtests, and the model is a valid report', () => {
+    const model = wptReportModel(run([['one', 'PASS'], ['two', 'FAIL']]), { name: 'base.json', regressions: [{ test: '/bf/a.https.window.html', subtest: 'two', now: 'FAIL' }] });
+    expect(model.scenarios.map((s) => [s.id, s.link])).toEqual([['/bf/a.https.window.html', 'https://wpt.fyi/results/bf/a.https.window.html']]);
+    expect(model.results[0]).toMatchObject({ verdict: 'deviates', summary: 'harness OK, 1/2 subtests PASS; FAIL "two": why', observation: { status: 'OK', subtests: { one: 'PASS', two: 'FAIL' } } });
+    expect(model.comparison).toMatchObject({ baseline: 'base.json', regressions: 1 });
+    expect(() => validateReport(JSON.parse(JSON.stringify(model)), 'model')).not.toThrow();
+    expect(wptReportModel(run([['one', 'PASS']]), null).results[0].verdict).toBe('conforms');
+    expect(wptReportModel(run([['one', 'PASS']], 'ERROR'), null).results[0].verdict).toBe('error');
+    expect(wptReportModel(run([['one', 'PASS'], ['two', 'TIMEOUT']], 'TIMEOUT'), null).results[0].verdict).toBe('deviates');
+  });
+});
+
+describe('bgprobe wpt flags', () => {
+  const parse = async (argv: string[]) => {
+    const { parseArgs } = await import('../../src/cli/parse.js');
+    return parseArgs(argv);
+  };
+
+  it('defaults: background-fetch/ selection left to the run, 2 workers, multiplier 5, out bgprobe-wpt', async () => {
+    const parsed = await parse(['wpt', '--wpt-root', 'wpt']);
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: [], wptRoot: 'wpt', workers: 2, timeoutMultiplier: 5, out: 'bgprobe-wpt', baseline: null, shard: null });
+    const more = await parse(['wpt', 'a/', 'b/*.js', '--wpt-root', 'w', '--shard', '2/3', '--timeout-multiplier', '2.5', '--browser-args=--lang=fr']);
+    expect(more.kind === 'run' && more.options).toMatchObject({ tests: ['a/', 'b/*.js'], shard: { index: 2, total: 3 }, timeoutMultiplier: 2.5, browser: { args: ['--lang=fr'] } });
+  });
+
+  it.each([
+    [['wpt'], /--wpt-root <dir> is required/],
+    [['wpt', '--wpt-root', 'w', '--browser', '/a', '--browser', '/b'], /runs one browser/],
+    [['wpt', '--wpt-root', 'w', '--browser', 'http://127.0.0.1:9222'], /not an endpoint/],
+    [['wpt', '--wpt-root', 'w', '--timeout-multiplier', '0'], /--timeout-multiplier must be a positive number/],
+    [['wpt', '--wpt-root', 'w', '--shard', '4/3'], /--shard "4\/3" is not valid/],
+  ])('rejects %j with a UsageError', async (argv, message) => {
+    const error = await parse(argv).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('the output directory', () => {
+  it('holds wptreport.json beside the report, and a second run may replace it (it is a report file)', async () => {
+    const { writeReport } = await import('../../src/report/write.js');
+    const { readFileSync, writeFileSync: write } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-wpt-out-'));
+    try {
+      const out = join(dir, 'o');
+      const model = wptReportModel(run([['one', 'PASS']]), null);
+      writeReport(out, model, ['json'], { extra: { 'wptreport.json': '{"results":[1]}' } });
+      writeReport(out, model, ['json', 'md'], { extra: { 'wptreport.json': '{"results":[2]}' } });
+      expect(readFileSync(join(out, 'wptreport.json'), 'utf8')).toBe('{"results":[2]}');
+      write(join(out, 'notes.txt'), 'mine');
+      expect(() => writeReport(out, model, ['json'], { extra: { 'wptreport.json': '{}' } })).toThrow(UsageError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('explaining a subtest that did not pass', () => {
+  it('names the background fetches registered while it ran, how they ended and what reached the server', async () => {
+    const { explainSubtests } = await import('../../src/wpt/explain.js');
+    const fetch = (id: string, registeredAt: number, outcome: 'success' | 'failure', served: number[]) => ({
+      id,
+      outcome,
+      failureReason: outcome === 'failure' ? ('fetch-error' as const) : null,
+      failureReasonRaw: null,
+      eventType: null,
+      paused: null,
+      totalRequests: served.length,
+      resumedAfterRestart: false,
+      registeredAt,
+      startedAt: registeredAt,
+      completedAt: registeredAt + 10,
+      requests: served.map((n, index) => ({ index, url: `https://x/${index}`, status: null, bytes: 0, uploadBytes: 0, startedAt: null, completedAt: null, attempts: 1, served: Array(n).fill({}) })),
+      progress: [],
+      probes: [],
+    });
+    const subtests = [
+      { name: 'a', status: 'PASS' as const, message: null },
+      { name: 'b', status: 'FAIL' as const, message: 'x' },
+      { name: 'c', status: 'TIMEOUT' as const, message: null },
+    ];
+    const arrived = new Map([['a', 110], ['b', 220], ['c', 330]]);
+    const fetches = [fetch('id0', 105, 'success', [1]), fetch('id1', 150, 'failure', [0, 0]), fetch('id2', 250, 'success', [1, 1])];
+    expect(explainSubtests(subtests, arrived, fetches as never, 100)).toEqual([
+      'FAIL "b": background fetch "id1" failure (fetch-error), 0 of 2 request(s) reached the server.',
+      'TIMEOUT "c": background fetch "id2" success, 2 of 2 request(s) reached the server.',
+    ]);
+    expect(explainSubtests([{ name: 'z', status: 'FAIL', message: null }], new Map([['z', 500]]), [], 100)).toEqual(['FAIL "z": no background fetch was registered.']);
+  });
+});

@@ -1,0 +1,3 @@
+'use strict';
+test(() => assert_true(true), 'passes before the throw');
+throw new Error('thrown at the top level of the test');
