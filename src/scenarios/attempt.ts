@@ -5,7 +5,7 @@
  * null. Errors are told apart by class (src/errors.ts), never by name or message.
  */
 import type { Browser } from 'playwright-core';
-import { BgprobeError, BrowserLostError, DeadlineError, InterruptedError, LaunchError, NotAutomatable, TeardownError, UnsupportedFeature } from '../errors.js';
+import { BrowserLostError, DeadlineError, InterruptedError, LaunchError, NotAutomatable, TeardownError, UnsupportedFeature } from '../errors.js';
 import { FixtureServer } from '../server/index.js';
 import type { BrowserSlot } from './browsers.js';
 import { ScenarioContext, withDeadline, type BrowserUnderTest, type Timing } from './context.js';
@@ -35,9 +35,9 @@ export interface AttemptOptions {
 /** How long a browser's launch may take; it is the runner's time, not the scenario's. */
 const LAUNCH_MS = 60_000;
 /**
- * A step that failed because the browser died (Playwright's "Target closed") can reject a moment
- * before the browser's 'disconnected' event: wait this long for it before calling the error the
- * scenario's own. Only errors that are not bgprobe's pay it.
+ * A step that failed because the browser died (Playwright's "Target closed", the recorder's
+ * SessionClosedError) can reject a moment before the browser's 'disconnected' event: wait this
+ * long for it before calling the error the scenario's own. Only `error` verdicts pay it.
  */
 const DISCONNECT_GRACE_MS = 1_000;
 
@@ -107,7 +107,11 @@ async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, slot: B
     if (!browser.isConnected()) throw lost();
     return observation;
   } catch (e) {
-    if (e instanceof BgprobeError || !browser.isConnected()) throw browser.isConnected() ? e : lost();
+    if (!browser.isConnected()) throw lost();
+    // What the scenario decided (the feature is missing, it cannot be driven) or Ctrl-C is not
+    // a symptom of a dying browser; anything else may be (a SessionClosedError from the recorder,
+    // a "Target closed" from Playwright), so the browser's end gets a moment to show.
+    if (e instanceof UnsupportedFeature || e instanceof NotAutomatable || e instanceof InterruptedError) throw e;
     const died = await Promise.race([gone.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), DISCONNECT_GRACE_MS))]);
     throw died ? lost() : e;
   } finally {

@@ -36,6 +36,7 @@ vi.mock('../../src/browsers/discover.js', () => ({
 
 const { runScenarios } = await import('../../src/scenarios/runner.js');
 const { countVerdicts } = await import('../../src/report/model.js');
+const { SessionClosedError, UnsupportedFeature } = await import('../../src/errors.js');
 const { defineScenario } = await import('../../src/scenarios/types.js');
 const { FixtureServer } = await import('../../src/server/index.js');
 
@@ -142,6 +143,21 @@ describe('retries of a lost browser', () => {
     };
     const run = await runScenarios({ browsers, scenarios: [attempts('x.target-closed', [targetClosed, passes])], workers: 1, timeout: 5_000 });
     expect(run.results[0]).toMatchObject({ verdict: 'conforms', flaky: true });
+  });
+  it('the recorder\'s SessionClosedError from a browser about to die counts as the browser lost too', async () => {
+    const sessionClosed = (ctx: import('../../src/scenarios/context.js').ScenarioContext): Promise<never> => {
+      setTimeout(() => fake(ctx).die(), 100);
+      return Promise.reject(new SessionClosedError('BackgroundService.clearEvents').fill('the CDP session closed before the browser answered'));
+    };
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.session-closed', [sessionClosed, passes])], workers: 1, timeout: 5_000 });
+    expect(run.results[0]).toMatchObject({ verdict: 'conforms', flaky: true });
+    expect(run.results[0].attempts[0].error?.name).toBe('BrowserLostError');
+  });
+
+  it('a scenario that finds the feature missing is not held back or retried', async () => {
+    const missing = (): Promise<never> => Promise.reject(new UnsupportedFeature('no BackgroundFetchManager'));
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.missing', [missing, passes])], workers: 1, timeout: 5_000 });
+    expect(run.results[0]).toMatchObject({ verdict: 'unsupported', flaky: false, attempts: [] });
   });
 });
 
