@@ -5,7 +5,8 @@
 export * from './browsers/index.js';
 export * from './errors.js';
 export type { CdpSession } from './cdp/session.js';
-export { PlaywrightCdpSession, CriCdpSession } from './cdp/session.js';
+export { PlaywrightCdpSession } from './cdp/session.js';
+export { CdpConnection, CriTransport, type CdpTransport, type CriClientLike } from './cdp/connection.js';
 export { BackgroundServiceRecorder, type AttachOptions, type WaitForFetchOptions } from './recorder/recorder.js';
 export { Recording, type EventFilter } from './recorder/recording.js';
 export { SERVICE_NAMES, parseServices, type ServiceName, type ServiceSelection } from './recorder/services.js';

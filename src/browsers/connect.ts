@@ -6,9 +6,12 @@
 import CDP from 'chrome-remote-interface';
 import type { Browser } from 'playwright-core';
 import { UsageError } from '../errors.js';
-import type { CriClientLike } from '../cdp/session.js';
+import type { CriClientLike } from '../cdp/connection.js';
+import { bestEffort, debug } from '../util/debug.js';
 import { assertNotHeadlessShell } from './discover.js';
 import { settleWithin } from '../util/deadline.js';
+
+const log = debug('bgprobe:browsers');
 
 export interface ConnectOptions {
   /** `http://host:port` (the --remote-debugging-port) or the browser's `ws://.../devtools/browser/...`. */
@@ -66,8 +69,10 @@ export class ConnectedBrowser {
 
   /** Disconnect (the browser keeps running: it is not ours). */
   async close(): Promise<void> {
-    if (this.pwBrowser) await (await this.pwBrowser.catch(() => null))?.close().catch(() => undefined);
-    if (!this.disconnected) await this.client.close().catch(() => undefined);
+    // Best effort: the browser may have gone away on its own, which is the state close() wants.
+    const pw = this.pwBrowser;
+    if (pw) await bestEffort(log, 'close the Playwright connection', async () => (await pw).close());
+    if (!this.disconnected) await bestEffort(log, 'close the CDP WebSocket', () => this.client.close());
     this.disconnected = true;
   }
 }
@@ -120,7 +125,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectedBrowser
   try {
     assertNotHeadlessShell(version.product);
   } catch (e) {
-    await client.close().catch(() => undefined);
+    await bestEffort(log, 'close the CDP WebSocket', () => client.close());
     throw e;
   }
   return new ConnectedBrowser(options.endpoint, wsEndpoint, version, client);

@@ -9,10 +9,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserType } from 'playwright-core';
 import { BgprobeError, UnsupportedBrowserError } from '../errors.js';
 import { assertNotHeadlessShell, discoverBrowser } from './discover.js';
 import { defaultArgs, mergeArgs } from './flags.js';
+import { bestEffort, debug } from '../util/debug.js';
+
+const log = debug('bgprobe:browsers');
 
 export interface LaunchOptions {
   /** A Chrome/Chromium binary. Default: discovered (BGPROBE_BROWSER, Playwright's, system). */
@@ -70,14 +73,20 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
     launchedInfo.set(browser, { process: null, executablePath, wsEndpoint: null, userDataDir: null });
     return browser;
   }
+  return launchWithProfile(chromium, executablePath, args, headless, timeout, { ...options, userDataDir: options.userDataDir });
+}
+
+/** A browser on a profile that survives close() and a relaunch: bgprobe starts the process itself. */
+async function launchWithProfile(
+  chromium: BrowserType,
+  executablePath: string,
+  args: string[],
+  headless: boolean,
+  timeout: number,
+  options: LaunchOptions & { userDataDir: string },
+): Promise<Browser> {
   mkdirSync(options.userDataDir, { recursive: true });
-  const fullArgs = [
-    ...args,
-    `--user-data-dir=${options.userDataDir}`,
-    '--remote-debugging-port=0',
-    ...(headless ? ['--headless'] : []),
-    'about:blank',
-  ];
+  const fullArgs = [...args, `--user-data-dir=${options.userDataDir}`, '--remote-debugging-port=0', ...(headless ? ['--headless'] : []), 'about:blank'];
   const child = spawn(executablePath, fullArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: options.env ?? process.env });
   // Playwright kills the browsers it launched when Node exits; this one is ours to kill. (A
   // SIGKILLed Node cannot do it: the browser is then left running, as with any spawned child.)
@@ -92,24 +101,27 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
     child.kill('SIGKILL');
     throw e;
   }
-  const info: LaunchedProcess = { process: child, executablePath, wsEndpoint, userDataDir: options.userDataDir };
-  launchedInfo.set(browser, info);
+  launchedInfo.set(browser, { process: child, executablePath, wsEndpoint, userDataDir: options.userDataDir });
+  browser.close = closeByProcess(browser, child);
+  return browser;
+}
+
+/**
+ * Closing must end the process and leave the profile as a user quitting would. SIGTERM is
+ * Chromium's graceful shutdown; CDP `Browser.close` is not (a background fetch it interrupts
+ * fails after a relaunch: README, "What Chromium does"), so it is only Windows' way.
+ */
+function closeByProcess(browser: Browser, child: ChildProcess): () => Promise<void> {
   const disconnect = browser.close.bind(browser);
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
-  // Closing must end the process and leave the profile as a user quitting would. SIGTERM is
-  // Chromium's graceful shutdown. CDP `Browser.close` is not: measured on Chromium 150, a
-  // background fetch interrupted by it resumed after relaunch but failed with
-  // SERVICE_WORKER_UNAVAILABLE, while after SIGTERM it resumed and succeeded.
-  browser.close = async () => {
+  return async () => {
     if (child.exitCode === null && child.signalCode === null) {
       if (process.platform === 'win32') {
-        await browser
-          .newBrowserCDPSession()
-          .then((s) => Promise.race([s.send('Browser.close'), exited]))
-          .catch(() => undefined);
+        // The exit is awaited below either way; a refused Browser.close ends in SIGKILL.
+        await bestEffort(log, 'Browser.close', () => browser.newBrowserCDPSession().then((s) => Promise.race([s.send('Browser.close'), exited])));
       } else {
         child.kill('SIGTERM');
       }
@@ -119,9 +131,9 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
     clearTimeout(timer);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
-    await disconnect().catch(() => undefined);
+    // The process is gone: Playwright's side of the connection may already know it.
+    await bestEffort(log, 'disconnect Playwright', disconnect);
   };
-  return browser;
 }
 
 /** A binary that is not a Chromium (or does not start) is the user's input to fix: say so in one line. */

@@ -1,11 +1,16 @@
 /**
- * One typed CDP session interface over two transports: a Playwright `CDPSession` and a
- * chrome-remote-interface client (flattened sessionId). Payload types come from
+ * One typed CDP session interface over two transports: a Playwright `CDPSession` (page-level,
+ * below) and a flattened browser-level connection's child sessions (connection.ts: over
+ * chrome-remote-interface, or tunnelled through a page). Payload types come from
  * devtools-protocol's ProtocolMapping: nothing is hand-written.
  */
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
 import type { CDPSession } from 'playwright-core';
-import { ProtocolError, SessionClosedError } from '../errors.js';
+import { ProtocolError } from '../errors.js';
+import { bestEffort, debug } from '../util/debug.js';
+import { CallbackRegistry, messageOf, sessionClosedError } from './callbacks.js';
+
+const log = debug('bgprobe:cdp');
 
 export type Commands = ProtocolMapping.Commands;
 export type Events = ProtocolMapping.Events;
@@ -25,41 +30,52 @@ export interface CdpSession {
 }
 
 /**
- * Shared bookkeeping: pending calls (so a close rejects them with a clear error), close
- * listeners, and the error created at send time.
+ * What every session shares: its commands in one CallbackRegistry (so a close rejects them with
+ * a clear error naming their callers), its close listeners, and its event subscriptions, all
+ * dropped when it closes.
  */
-abstract class BaseSession implements CdpSession {
-  private pending = new Set<{ error: ProtocolError; reject: (e: Error) => void }>();
-  private closeListeners = new Set<(reason: string) => void>();
+export abstract class BaseSession implements CdpSession {
+  protected readonly callbacks: CallbackRegistry;
+  private readonly closeListeners = new Set<(reason: string) => void>();
+  private readonly subscriptions = new Set<() => void>();
   private closeReason: string | null = null;
+
+  constructor(nextId?: () => number) {
+    this.callbacks = new CallbackRegistry(nextId);
+  }
 
   get closed(): boolean {
     return this.closeReason !== null;
   }
 
-  protected abstract rawSend(method: string, params: object | undefined): Promise<unknown>;
-  abstract on<E extends EventName>(event: E, listener: (...payload: Events[E]) => void): () => void;
+  /** Put command `id` on the wire; its answer goes to `this.callbacks`. */
+  protected abstract dispatch(id: number, method: string, params: object | undefined): void;
+  /** Subscribe at the transport; returns the unsubscribe function. */
+  protected abstract subscribe(event: string, listener: (params: unknown) => void): () => void;
   abstract detach(): Promise<void>;
 
   send<M extends Method>(method: M, ...params: Params<M>): Promise<Result<M>> {
-    // Created here, not in the callback: its stack names the caller.
-    const error = new ProtocolError(method);
-    if (this.closeReason !== null) return Promise.reject(this.closedError(method, error.stack));
-    return new Promise<Result<M>>((resolve, reject) => {
-      const entry = { error, reject };
-      this.pending.add(entry);
-      this.rawSend(method, params[0] as object | undefined).then(
-        (value) => {
-          this.pending.delete(entry);
-          resolve(value as Result<M>);
-        },
-        (e: unknown) => {
-          this.pending.delete(entry);
-          if (this.closeReason !== null) reject(this.closedError(method, error.stack));
-          else reject(error.fill(e instanceof Error ? e.message : String(e)));
-        },
-      );
-    });
+    if (this.closeReason !== null) return Promise.reject(sessionClosedError(new ProtocolError(method), this.closeReason));
+    return this.callbacks.create(method, (id) => this.dispatch(id, method, params[0])) as Promise<Result<M>>;
+  }
+
+  on<E extends EventName>(event: E, listener: (...payload: Events[E]) => void): () => void {
+    if (this.closeReason !== null) return () => {};
+    const off = this.subscribe(event, listener as unknown as (params: unknown) => void);
+    const drop = () => {
+      this.subscriptions.delete(drop);
+      off();
+    };
+    this.subscriptions.add(drop);
+    return drop;
+  }
+
+  /** Settle command `id` with a promise-level transport's answer. */
+  protected settle(id: number, answer: Promise<unknown>): void {
+    answer.then(
+      (result) => this.callbacks.resolve(id, result),
+      (e: unknown) => this.callbacks.reject(id, messageOf(e)),
+    );
   }
 
   onClose(listener: (reason: string) => void): () => void {
@@ -74,18 +90,10 @@ abstract class BaseSession implements CdpSession {
   protected markClosed(reason: string): void {
     if (this.closeReason !== null) return;
     this.closeReason = reason;
-    for (const p of this.pending) p.reject(this.closedError(p.error.method, p.error.stack));
-    this.pending.clear();
+    this.callbacks.rejectAll(reason);
+    for (const drop of [...this.subscriptions]) drop();
     for (const l of [...this.closeListeners]) l(reason);
     this.closeListeners.clear();
-  }
-
-  private closedError(method: string, stack: string | undefined): SessionClosedError {
-    const e = new SessionClosedError(method).fill(
-      `the CDP session closed (${this.closeReason ?? 'closed'}) before the browser answered. The page, context or browser went away.`,
-    );
-    if (stack) e.stack = `${e.name}: ${e.message}\n${stack.split('\n').slice(1).join('\n')}`;
-    return e;
   }
 }
 
@@ -101,75 +109,19 @@ export class PlaywrightCdpSession extends BaseSession {
     this.markClosed(reason);
   }
 
-  protected rawSend(method: string, params: object | undefined): Promise<unknown> {
-    return (this.session.send as (m: string, p?: object) => Promise<unknown>)(method, params);
+  protected dispatch(id: number, method: string, params: object | undefined): void {
+    this.settle(id, (this.session.send as (m: string, p?: object) => Promise<unknown>)(method, params));
   }
 
-  on<E extends EventName>(event: E, listener: (...payload: Events[E]) => void): () => void {
-    const fn = listener as unknown as (p: unknown) => void;
-    (this.session.on as (e: string, f: (p: unknown) => void) => void)(event, fn);
-    return () => (this.session.off as (e: string, f: (p: unknown) => void) => void)(event, fn);
+  protected subscribe(event: string, listener: (params: unknown) => void): () => void {
+    (this.session.on as (e: string, f: (p: unknown) => void) => void)(event, listener);
+    return () => (this.session.off as (e: string, f: (p: unknown) => void) => void)(event, listener);
   }
 
   async detach(): Promise<void> {
     if (this.closed) return;
     this.markClosed('detached');
-    await this.session.detach().catch(() => undefined);
-  }
-}
-
-/** The raw chrome-remote-interface client surface we use (flattened sessions). */
-export interface CriClientLike {
-  send(method: string, params?: object, sessionId?: string): Promise<unknown>;
-  on(event: string, listener: (params: unknown, sessionId?: string) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
-}
-
-/**
- * Over a chrome-remote-interface client. With a sessionId, commands go to that flattened
- * target session and only that session's events are delivered.
- */
-export class CriCdpSession extends BaseSession {
-  private offs: Array<() => void> = [];
-
-  constructor(
-    private readonly client: CriClientLike,
-    readonly sessionId: string | undefined,
-  ) {
-    super();
-    const onDisconnect = () => this.markClosed('the CDP endpoint disconnected');
-    client.on('disconnect', onDisconnect);
-    this.offs.push(() => client.removeListener('disconnect', onDisconnect));
-    if (sessionId) {
-      const onDetached = (params: unknown) => {
-        if ((params as { sessionId?: string }).sessionId === sessionId) this.markClosed('target detached');
-      };
-      client.on('Target.detachedFromTarget', onDetached);
-      this.offs.push(() => client.removeListener('Target.detachedFromTarget', onDetached as never));
-    }
-  }
-
-  protected rawSend(method: string, params: object | undefined): Promise<unknown> {
-    return this.client.send(method, params ?? {}, this.sessionId);
-  }
-
-  on<E extends EventName>(event: E, listener: (...payload: Events[E]) => void): () => void {
-    // chrome-remote-interface emits `Domain.event` with (params, sessionId) for every session.
-    const fn = (params: unknown, sessionId?: string) => {
-      if (sessionId === this.sessionId || (!sessionId && !this.sessionId)) (listener as (p: unknown) => void)(params);
-    };
-    this.client.on(event, fn);
-    const off = () => this.client.removeListener(event, fn as never);
-    this.offs.push(off);
-    return off;
-  }
-
-  async detach(): Promise<void> {
-    if (this.closed) return;
-    const sid = this.sessionId;
-    this.markClosed('detached');
-    if (sid) await this.client.send('Target.detachFromTarget', { sessionId: sid }).catch(() => undefined);
-    for (const off of this.offs) off();
-    this.offs = [];
+    // The page or browser may be gone already, which detaches the session by itself.
+    await bestEffort(log, 'detach Playwright CDP session', () => this.session.detach());
   }
 }

@@ -6,19 +6,21 @@
  * - Workers: browser-level auto-attach with waitForDebuggerOnStart; on attach, add the report
  *   binding, set an instrumentation breakpoint `beforeScriptExecution`, resume. The worker then
  *   pauses before sw.js and the probe is evaluated there (or at once, if another client had
- *   already let its script start: see onAttached). A stopped worker keeps its DevTools
+ *   already let its script start: see attachHeldWorker). A stopped worker keeps its DevTools
  *   session, but its restart is not paused for the debugger: the same breakpoint (session state
  *   survives the restart) stops it before sw.js runs, so the probe is evaluated again there.
  * - Pages (Playwright): context.addInitScript + exposeBinding. Pages (raw connection):
  *   auto-attach pages too and use Page.addScriptToEvaluateOnNewDocument.
+ *
+ * Every attached target is a typed child session of one browser-level CdpConnection; its
+ * listeners are subscribed in the attach event itself, before any command is sent to it.
  */
 import { randomBytes } from 'node:crypto';
-import type { BrowserContext, Page } from 'playwright-core';
-import { PlaywrightCdpSession } from '../cdp/session.js';
-import type { CriClientLike } from '../cdp/session.js';
+import type { Protocol } from 'devtools-protocol';
+import type { BrowserContext } from 'playwright-core';
+import type { BrowserLink, ConnectionSession } from '../cdp/connection.js';
 import { settleAll } from '../util/settle.js';
 import { bestEffort, debug } from '../util/debug.js';
-import { CriChannel, TunnelChannel, type RawChannel } from './channel.js';
 import { probeScript } from './probe-script.js';
 import type { ProbeRecord } from './types.js';
 
@@ -28,61 +30,43 @@ interface Disposable {
   dispose(): Promise<void>;
 }
 
+/** Where the probes go: what the recorder's adapters (src/browsers/observer.ts) provide. */
+export interface ProbeTarget {
+  /** Page probes go in through this context's init scripts; null: through auto-attached pages. */
+  readonly context: BrowserContext | null;
+  /** The browser-level link workers are auto-attached over; null when the browser has none. */
+  openBrowserLink(): Promise<BrowserLink | null>;
+}
+
+/** A worker attached before its start, while attachHeldWorker sets its breakpoint. */
+interface Starting {
+  url: string;
+  /** Its own script (`url`) compiled. */
+  compiled: boolean;
+  /** It was probed at a pause. */
+  probed: boolean;
+}
+
 export class ProbeInstaller {
   private readonly binding = `__bgprobeReport_${randomBytes(6).toString('hex')}`;
   private readonly source: string;
-  private listeners = new Set<(r: ProbeRecord) => void>();
-  private channel: RawChannel | null = null;
-  private sessions = new Set<string>();
-  /**
-   * Workers attached before their start, only while onAttached sets their breakpoint: has one
-   * compiled its script (`url`) yet, been probed at a pause yet.
-   */
-  private starting = new Map<string, { url: string; compiled: boolean; probed: boolean }>();
-  private disposables: Disposable[] = [];
-  private readonly cleanups: Array<() => Promise<void>> = [];
-  private offs: Array<() => void> = [];
+  private readonly listeners = new Set<(r: ProbeRecord) => void>();
+  private link: BrowserLink | null = null;
+  private readonly targets = new Map<string, ConnectionSession>();
+  private readonly starting = new Map<string, Starting>();
+  private readonly disposables: Disposable[] = [];
+  private readonly offs: Array<() => void> = [];
   private disposed = false;
   /** Why some probes could not be installed (shown in reports, never thrown). */
   readonly warnings: string[] = [];
 
-  private constructor(
-    private readonly openChannel: () => Promise<RawChannel | null>,
-    private readonly pagesVia: 'playwright' | 'raw',
-    private readonly context: BrowserContext | null,
-    private readonly browserContextId: string | null,
-  ) {
+  constructor(private readonly target: ProbeTarget) {
     this.source = probeScript(this.binding);
-  }
-
-  static async overPlaywright(context: BrowserContext, observerPage: Page): Promise<ProbeInstaller> {
-    const pageSession = new PlaywrightCdpSession(await context.newCDPSession(observerPage));
-    const { targetInfo } = await pageSession.send('Target.getTargetInfo');
-    const browser = context.browser();
-    let installer: ProbeInstaller;
-    const open = async (): Promise<RawChannel | null> => {
-      if (!browser) {
-        await pageSession.detach();
-        return null;
-      }
-      const browserSession = await browser.newBrowserCDPSession();
-      // Kept until dispose: the exposed channel is not promised to outlive the session that made it.
-      installer.cleanups.push(() => browserSession.detach());
-      return TunnelChannel.open(observerPage, pageSession, async (targetId, bindingName) => {
-        await browserSession.send('Target.exposeDevToolsProtocol', { targetId, bindingName });
-      });
-    };
-    installer = new ProbeInstaller(open, 'playwright', context, targetInfo.browserContextId ?? null);
-    return installer;
-  }
-
-  static overConnection(client: CriClientLike, browserContextId: string | null): ProbeInstaller {
-    return new ProbeInstaller(async () => new CriChannel(client), 'raw', null, browserContextId);
   }
 
   /** True once service workers are auto-attached (their events, updateUI, records). */
   get hasWorkerProbes(): boolean {
-    return this.channel !== null && !this.disposed;
+    return this.link !== null && !this.disposed;
   }
 
   onRecord(fn: (r: ProbeRecord) => void): () => void {
@@ -97,6 +81,7 @@ export class ProbeInstaller {
     try {
       parsed = JSON.parse(payload) as ProbeRecord | ProbeRecord[];
     } catch {
+      log('probe payload is not JSON, dropped: %s', payload.slice(0, 200));
       return;
     }
     for (const rec of Array.isArray(parsed) ? parsed : [parsed]) {
@@ -107,128 +92,146 @@ export class ProbeInstaller {
 
   private async startPages(ctx: BrowserContext): Promise<void> {
     const exposed = await ctx.exposeBinding(this.binding, (_source, payload: string) => this.deliver(payload));
-    if (exposed && typeof (exposed as Disposable).dispose === 'function') this.disposables.push(exposed as Disposable);
+    if (exposed && typeof (exposed as Disposable).dispose === 'function') this.disposables.push(exposed);
     const script = await ctx.addInitScript({ content: this.source });
-    if (script && typeof (script as Disposable).dispose === 'function') this.disposables.push(script as Disposable);
+    if (script && typeof (script as Disposable).dispose === 'function') this.disposables.push(script);
     // Pages already open got no init script: install into their current document too.
     await Promise.all(ctx.pages().map((p) => bestEffort(log, 'probe existing page', () => p.evaluate(this.source))));
   }
 
   async start(): Promise<void> {
-    // The page probes (Playwright) and the worker channel are independent: side by side.
-    const pages = this.pagesVia === 'playwright' && this.context ? this.startPages(this.context) : Promise.resolve();
-    const channel = this.openChannel().then(
-      (ch) => {
-        this.channel = ch;
+    // The page probes (Playwright) and the worker link are independent: side by side.
+    const context = this.target.context;
+    const pages = context ? this.startPages(context) : Promise.resolve();
+    const link = this.target.openBrowserLink().then(
+      (l) => {
+        this.link = l;
       },
       (e: unknown) => {
         this.warnings.push(`service-worker probes unavailable: ${e instanceof Error ? e.message : String(e)}`);
         log(this.warnings[this.warnings.length - 1]);
       },
     );
-    await settleAll([pages, channel]);
-    if (!this.channel) {
+    await settleAll([pages, link]);
+    if (!this.link) {
       if (!this.warnings.length) this.warnings.push('service-worker probes unavailable: no browser-level CDP session (persistent context?)');
       return;
     }
-    const ch = this.channel;
-    this.offs.push(ch.onEvent((method, params, sessionId) => this.onEvent(method, params, sessionId)));
-    const filter = [{ type: 'service_worker' }, ...(this.pagesVia === 'raw' ? [{ type: 'page' }] : [])];
-    await ch.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true, filter });
+    const root = this.link.connection.root;
+    this.offs.push(root.on('Target.attachedToTarget', (ev) => this.onAttached(ev)));
+    const filter = [{ type: 'service_worker' }, ...(context ? [] : [{ type: 'page' }])];
+    await root.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true, filter });
   }
 
-  private onEvent(method: string, params: Record<string, unknown>, sessionId: string | undefined): void {
-    const ch = this.channel;
-    if (!ch || this.disposed) return;
-    if (method === 'Target.attachedToTarget') {
-      void this.onAttached(ch, params as never);
-    } else if (method === 'Target.detachedFromTarget') {
-      this.sessions.delete(params['sessionId'] as string);
-    } else if (method === 'Debugger.scriptParsed' && sessionId) {
+  private onAttached(ev: Protocol.Target.AttachedToTargetEvent): void {
+    const link = this.link;
+    if (!link || this.disposed) return;
+    const { sessionId, targetInfo } = ev;
+    const session = link.connection.session(sessionId);
+    if (link.browserContextId && targetInfo.browserContextId && targetInfo.browserContextId !== link.browserContextId) {
+      // Another context's worker: let it run and leave it alone.
+      void this.resume(session).then(() => session.detach());
+      return;
+    }
+    this.targets.set(sessionId, session);
+    session.onClose(() => this.targets.delete(sessionId));
+    session.on('Runtime.bindingCalled', ({ name, payload }) => {
+      if (name === this.binding) this.deliver(payload);
+    });
+    log('attached %s %s (waiting=%s)', targetInfo.type, targetInfo.url, ev.waitingForDebugger);
+    if (targetInfo.type === 'page') {
+      void this.attachPage(session);
+      return;
+    }
+    session.on('Debugger.scriptParsed', ({ url }) => {
       // Its own script, not any script: another client's evaluation can carry a sourceURL.
       const start = this.starting.get(sessionId);
-      if (start && params['url'] === start.url) start.compiled = true;
-    } else if (method === 'Runtime.bindingCalled' && sessionId && this.sessions.has(sessionId)) {
-      if (params['name'] === this.binding) this.deliver(params['payload'] as string);
-    } else if (method === 'Debugger.paused' && sessionId && this.sessions.has(sessionId)) {
-      log('paused %s in %s', params['reason'], JSON.stringify(params['data']));
-      const script = (params['data'] as { url?: string } | undefined)?.url;
-      if (!script) {
-        // A script without a URL: an evaluation, ours included (the breakpoint stops those too),
-        // or not our breakpoint at all (a `debugger;` statement). Only resume: probing at an
-        // evaluation would be one more evaluation to stop at, again and again (measured: a
-        // worker being stopped mid-pause turned that into an endless loop).
-        void ch.send('Debugger.resume', {}, sessionId).catch((e: unknown) => log('resume failed: %s', String(e)));
-        return;
-      }
-      // The worker is about to run one of its scripts (sw.js on a start or restart, or an
-      // importScripts): probe first, then go on.
-      const start = this.starting.get(sessionId);
-      if (start) start.probed = true;
-      // Both commands are sent at once: the worker runs them in order, and waiting for the
-      // evaluation's answer before resuming is what an evaluation nested in a pause can block.
-      const evaluation = ch.send('Runtime.evaluate', { expression: this.source }, sessionId);
-      const resumed = ch.send('Debugger.resume', {}, sessionId);
-      void Promise.allSettled([evaluation, resumed]).then(([e, r]) => {
-        if (e.status === 'rejected') log('probe on pause failed: %s', String(e.reason));
-        if (r.status === 'rejected') log('resume failed: %s', String(r.reason));
-      });
-    }
+      if (start && url === start.url) start.compiled = true;
+    });
+    session.on('Debugger.paused', (paused) => this.onPaused(session, paused));
+    void (ev.waitingForDebugger ? this.attachHeldWorker(session, targetInfo.url) : this.attachRunningWorker(session));
   }
 
-  private async onAttached(
-    ch: RawChannel,
-    ev: { sessionId: string; waitingForDebugger: boolean; targetInfo: { type: string; url: string; browserContextId?: string } },
-  ): Promise<void> {
-    const { sessionId, targetInfo } = ev;
-    const resume = () => bestEffort(log, 'runIfWaitingForDebugger', () => ch.send('Runtime.runIfWaitingForDebugger', {}, sessionId));
-    if (this.browserContextId && targetInfo.browserContextId && targetInfo.browserContextId !== this.browserContextId) {
-      // Another context's worker: let it run and leave it alone.
-      await resume();
-      await bestEffort(log, 'detach foreign', () => ch.send('Target.detachFromTarget', { sessionId }));
+  private resume(session: ConnectionSession): Promise<void> {
+    return bestEffort(log, 'runIfWaitingForDebugger', () => session.send('Runtime.runIfWaitingForDebugger'));
+  }
+
+  private evaluateProbe(session: ConnectionSession): Promise<void> {
+    return bestEffort(log, 'probe worker', () => session.send('Runtime.evaluate', { expression: this.source }));
+  }
+
+  private onPaused(session: ConnectionSession, paused: Protocol.Debugger.PausedEvent): void {
+    if (this.disposed) return;
+    log('paused %s in %s', paused.reason, JSON.stringify(paused.data));
+    const script = (paused.data as { url?: string } | undefined)?.url;
+    if (!script) {
+      // A script without a URL: an evaluation, ours included (the breakpoint stops those too),
+      // or not our breakpoint at all (a `debugger;` statement). Only resume: probing at an
+      // evaluation is one more evaluation to stop at, again and again.
+      void bestEffort(log, 'resume', () => session.send('Debugger.resume'));
       return;
     }
-    this.sessions.add(sessionId);
-    log('attached %s %s (waiting=%s)', targetInfo.type, targetInfo.url, ev.waitingForDebugger);
-    await bestEffort(log, 'addBinding', () => ch.send('Runtime.addBinding', { name: this.binding }, sessionId));
-    if (targetInfo.type === 'page') {
-      // runImmediately also covers the document already there; no Runtime.evaluate while the
-      // target waits for the debugger (with workers that crashed the renderer, see below).
-      await bestEffort(log, 'Runtime.enable', () => ch.send('Runtime.enable', {}, sessionId));
-      await bestEffort(log, 'Page.enable', () => ch.send('Page.enable', {}, sessionId));
-      await bestEffort(log, 'addScript', () => ch.send('Page.addScriptToEvaluateOnNewDocument', { source: this.source, runImmediately: true }, sessionId));
-      await resume();
-      return;
-    }
-    // Without Runtime enabled, a restarted worker gets no binding (measured): its reports vanish.
-    await bestEffort(log, 'Runtime.enable', () => ch.send('Runtime.enable', {}, sessionId));
-    if (ev.waitingForDebugger) {
-      // The breakpoint goes in BEFORE resuming, so the worker's first start pauses before sw.js
-      // like every restart, and onEvent's Debugger.paused probes it there. No evaluation between
-      // resuming and that pause: until the worker has loaded its script, Chromium 150 kills the
-      // whole renderer (pages included) on a `self.location` read (CHECK(url_.IsValid()) in
-      // WorkerGlobalScope, SIGTRAP, nothing logged; found in the minidumps of the e2e suite's
-      // "Target crashed", reproduced every time with a script body that arrives late).
-      const start = { url: targetInfo.url, compiled: false, probed: false };
-      this.starting.set(sessionId, start);
-      await this.breakBeforeEveryScript(ch, sessionId);
-      // Measured: a service worker does not wait for every client that asked to hold it.
-      // Playwright's own auto-attach resumes it at once, and over the slower Playwright tunnel
-      // its script can compile before the breakpoint is in (Debugger.enable then reports the
-      // script, and no pause comes). A compiled script means the worker has its URL: probe now.
-      const missedThePause = start.compiled && !start.probed;
-      this.starting.delete(sessionId);
-      await resume();
-      log('worker %s: %s', targetInfo.url, missedThePause ? 'already ran its script, probed now' : 'probed at its first pause');
-      if (missedThePause) await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
-      return;
-    }
-    // Attached to a worker that already runs (it started before recording did): probe it now,
-    // then break before every restart. In this order, the breakpoint does not pause our own
-    // evaluation (as it does the one above, which the pause handler then only resumes).
-    await resume();
-    await bestEffort(log, 'probe worker', () => ch.send('Runtime.evaluate', { expression: this.source }, sessionId));
-    await this.breakBeforeEveryScript(ch, sessionId);
+    // The worker is about to run one of its scripts (sw.js on a start or restart, or an
+    // importScripts): probe first, then go on.
+    const start = session.sessionId ? this.starting.get(session.sessionId) : undefined;
+    if (start) start.probed = true;
+    // Both commands are sent at once: the worker runs them in order, and waiting for the
+    // evaluation's answer before resuming is what an evaluation nested in a pause can block.
+    const evaluation = session.send('Runtime.evaluate', { expression: this.source });
+    const resumed = session.send('Debugger.resume');
+    void Promise.allSettled([evaluation, resumed]).then(([e, r]) => {
+      if (e.status === 'rejected') log('probe on pause failed: %s', String(e.reason));
+      if (r.status === 'rejected') log('resume failed: %s', String(r.reason));
+    });
+  }
+
+  private async attachPage(session: ConnectionSession): Promise<void> {
+    // runImmediately also covers the document already there; no Runtime.evaluate while the
+    // target waits for the debugger (with workers that crashed the renderer, see below).
+    await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
+    await bestEffort(log, 'Runtime.enable', () => session.send('Runtime.enable'));
+    await bestEffort(log, 'Page.enable', () => session.send('Page.enable'));
+    await bestEffort(log, 'addScript', () => session.send('Page.addScriptToEvaluateOnNewDocument', { source: this.source, runImmediately: true }));
+    await this.resume(session);
+  }
+
+  /** Bindings reach a worker only with Runtime enabled: without it a restarted worker's reports vanish. */
+  private async enableRuntime(session: ConnectionSession): Promise<void> {
+    await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
+    await bestEffort(log, 'Runtime.enable', () => session.send('Runtime.enable'));
+  }
+
+  private async attachHeldWorker(session: ConnectionSession, url: string): Promise<void> {
+    await this.enableRuntime(session);
+    // The breakpoint goes in BEFORE resuming, so the worker's first start pauses before sw.js
+    // like every restart, and onPaused probes it there. No evaluation between resuming and
+    // that pause: until the worker has loaded its script, Chromium kills the whole renderer
+    // (pages included) on a `self.location` read (CHECK(url_.IsValid()) in WorkerGlobalScope).
+    const sessionId = session.sessionId!;
+    const start: Starting = { url, compiled: false, probed: false };
+    this.starting.set(sessionId, start);
+    await this.breakBeforeEveryScript(session);
+    // A service worker does not wait for every client that asked to hold it: Playwright's own
+    // auto-attach resumes it at once, so its script can compile before the breakpoint is in
+    // (Debugger.enable then reports the script, and no pause comes). A compiled script means
+    // the worker has its URL: probe now.
+    const missedThePause = start.compiled && !start.probed;
+    this.starting.delete(sessionId);
+    await this.resume(session);
+    log('worker %s: %s', url, missedThePause ? 'already ran its script, probed now' : 'probed at its first pause');
+    if (missedThePause) await this.evaluateProbe(session);
+  }
+
+  /**
+   * A worker that already runs (it started before recording did): probe it now, then break
+   * before every restart. In this order, the breakpoint does not pause our own evaluation (as
+   * it does a held worker's, which onPaused then only resumes).
+   */
+  private async attachRunningWorker(session: ConnectionSession): Promise<void> {
+    await this.enableRuntime(session);
+    await this.resume(session);
+    await this.evaluateProbe(session);
+    await this.breakBeforeEveryScript(session);
   }
 
   /**
@@ -236,28 +239,24 @@ export class ProbeInstaller {
    * stopAllWorkers and a start just to deliver the completion event included, and each
    * importScripts (the probe is then a no-op). Session state survives the restarts.
    */
-  private async breakBeforeEveryScript(ch: RawChannel, sessionId: string): Promise<void> {
-    await bestEffort(log, 'Debugger.enable', () => ch.send('Debugger.enable', {}, sessionId));
-    await bestEffort(log, 'instrumentation breakpoint', () =>
-      ch.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptExecution' }, sessionId),
-    );
+  private async breakBeforeEveryScript(session: ConnectionSession): Promise<void> {
+    await bestEffort(log, 'Debugger.enable', () => session.send('Debugger.enable'));
+    await bestEffort(log, 'instrumentation breakpoint', () => session.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptExecution' }));
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    const ch = this.channel;
-    if (ch) {
-      await bestEffort(log, 'stop auto-attach', () => ch.send('Target.setAutoAttach', { autoAttach: false, waitForDebuggerOnStart: false, flatten: true }));
-      for (const sessionId of this.sessions) {
-        await bestEffort(log, 'detach worker', () => ch.send('Target.detachFromTarget', { sessionId }));
-      }
-      await ch.close();
+    const link = this.link;
+    if (link) {
+      const root = link.connection.root;
+      await bestEffort(log, 'stop auto-attach', () => root.send('Target.setAutoAttach', { autoAttach: false, waitForDebuggerOnStart: false, flatten: true }));
+      for (const session of [...this.targets.values()]) await session.detach();
+      for (const off of this.offs) off();
+      await bestEffort(log, 'close the browser link', () => link.close());
     }
-    for (const off of this.offs) off();
     for (const d of this.disposables) await bestEffort(log, 'dispose init script/binding', () => d.dispose());
-    for (const c of this.cleanups) await bestEffort(log, 'detach browser session', c);
-    this.sessions.clear();
+    this.targets.clear();
     this.listeners.clear();
   }
 }

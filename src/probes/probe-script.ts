@@ -5,8 +5,11 @@
  *
  * Rules it keeps: it never changes what the app sees. Every wrapper returns the very promise
  * result (or rethrows the very error) the original produced; listeners it adds only read.
- * Reports go through a CDP binding whose reference is captured at install time.
+ * Reports go through a CDP binding whose reference is captured at install time. Its empty
+ * `catch (e) {}` are on purpose: inside the app there is no logger to tell, and a failure to
+ * observe must never become the app's failure.
  */
+/** Long on purpose: its body is the text of one script that runs in the browser, not code that runs here. */
 export function probeScript(bindingName: string): string {
   return `(() => {
   const BINDING = ${JSON.stringify(bindingName)};

@@ -30,7 +30,7 @@ export function formatTimeline(t: FetchTimeline, options: { maxLines?: number } 
   for (const c of t.fetchCalls) rows.push({ at: c.at, text: `${c.context.padEnd(7)} fetch() ${c.ok ? 'resolved' : `rejected ${c.error?.name}: ${c.error?.message}`}` });
   const progress = t.progress;
   if (progress.length) {
-    const last = progress[progress.length - 1]!;
+    const last = progress[progress.length - 1];
     rows.push({
       at: last.at,
       text: `page    progress x${progress.length}, last ${bytes(last.downloaded)}/${bytes(last.downloadTotal)}` + (last.result ? ` result=${last.result}${last.failureReason ? ` (${last.failureReason})` : ''}` : ''),

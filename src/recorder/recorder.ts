@@ -1,6 +1,8 @@
 /**
- * BackgroundServiceRecorder: observe + record background services on a Playwright
- * BrowserContext or a connect()ed browser, and fold what it sees into fetch timelines.
+ * BackgroundServiceRecorder: the domain object over one CdpSession on a page target. It only
+ * subscribes (BackgroundService events, recording state, the session's close, probe records)
+ * and folds what it sees into fetch timelines; src/browsers/observer.ts opens its page in a
+ * Playwright context or a connect()ed browser, and the ProbeInstaller wires the probes.
  *
  * CDP ordering traps this class is built around:
  * - The domain lives on page targets only, and events must outlive the app's pages, so the
@@ -10,21 +12,29 @@
  * - Nothing is logged until `setRecording(true)`; recording lasts for days in the profile, so
  *   `dispose()` switches it off again.
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import type { ConnectedBrowser } from '../browsers/connect.js';
-import { CriCdpSession, PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
-import { TimeoutError, UsageError } from '../errors.js';
+import { EventEmitter } from 'node:events';
+import type { Page } from 'playwright-core';
+import { observe, type ObservedTarget, type Observer } from '../browsers/observer.js';
+import type { CdpSession } from '../cdp/session.js';
+import { TimeoutError } from '../errors.js';
 import { ProbeInstaller } from '../probes/installer.js';
-import type { ServedSource } from './served.js';
-import { settleAll } from '../util/settle.js';
+import { waitWithin } from '../util/deadline.js';
 import { bestEffort, debug } from '../util/debug.js';
+import { listen } from '../util/events.js';
+import { settleAll } from '../util/settle.js';
+import { formatTimeline } from './format.js';
 import type { NormalisedEvent } from './normalise.js';
 import { Recording } from './recording.js';
+import type { ServedSource } from './served.js';
 import { parseServices, type ServiceName, type ServiceSelection } from './services.js';
-import { formatTimeline } from './format.js';
-import { reachedStage, timelineStart, type FetchStage, type FetchTimeline } from './timeline.js';
+import { fetchReached, latestTimeline, type FetchStage, type FetchTimeline } from './timeline.js';
 
 const log = debug('bgprobe:recorder');
+
+/** The default deadline of every wait, ms. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long the browser has to confirm `setRecording` with `recordingStateChanged`, ms. */
+const RECORDING_STATE_TIMEOUT_MS = 5_000;
 
 export interface AttachOptions {
   /** Services to record; `'all'` for every one. Default `['backgroundFetch']`. */
@@ -46,82 +56,49 @@ export interface WaitForFetchOptions {
   since?: number;
 }
 
-type Target = BrowserContext | ConnectedBrowser;
-
-function isConnectedBrowser(t: Target): t is ConnectedBrowser {
-  return typeof (t as ConnectedBrowser).wsEndpoint === 'string' && 'client' in t;
+/** What the recorder made for itself (attach), and disposes with itself; none over a given session. */
+interface Owned {
+  observer: Observer | null;
+  probes: ProbeInstaller | null;
 }
 
+/** The recorder's own signals, apart from the public events. */
+type Signals = { state: []; close: [reason: string] };
+
 export class BackgroundServiceRecorder extends Recording {
-  private disposed = false;
+  private readonly offs: Array<() => void> = [];
+  private readonly signals = new EventEmitter<Signals>();
+  private readonly recordingState = new Map<ServiceName, boolean>();
   private closedReason: string | null = null;
-  private cleanup: Array<() => Promise<void> | void> = [];
-  private recordingState = new Map<ServiceName, boolean>();
-  private probeInstaller: ProbeInstaller | null = null;
+  private disposed = false;
 
   private constructor(
     private readonly session: CdpSession,
     readonly services: readonly ServiceName[],
     readonly defaultTimeout: number,
-    /** The recorder's own page (Playwright targets). */
-    readonly observerPage: Page | null,
+    private readonly owned: Owned,
   ) {
     super();
+    // Every wait listens for the close, and any number of waits may run at once.
+    this.signals.setMaxListeners(0);
+    this.offs.push(
+      session.on('BackgroundService.backgroundServiceEventReceived', ({ backgroundServiceEvent }) => this.ingest(backgroundServiceEvent)),
+      session.on('BackgroundService.recordingStateChanged', ({ isRecording, service }) => {
+        this.recordingState.set(service, isRecording);
+        this.signals.emit('state');
+      }),
+      session.onClose((reason) => this.onSessionClosed(reason)),
+    );
+    if (owned.probes) this.offs.push(owned.probes.onRecord((r) => this.ingestProbe(r)));
   }
 
-  static async attach(target: Target, options: AttachOptions = {}): Promise<BackgroundServiceRecorder> {
-    if (!target || typeof target !== 'object') {
-      throw new UsageError('BackgroundServiceRecorder.attach(target): target must be a Playwright BrowserContext or the result of connect().');
-    }
-    const services = parseServices(options.services as readonly string[] | undefined);
-    const timeout = options.timeout ?? 30_000;
-    let recorder: BackgroundServiceRecorder;
-    if (isConnectedBrowser(target)) {
-      const { targetId } = await target.client.send('Target.createTarget', { url: options.observerUrl ?? 'about:blank', background: true });
-      const { sessionId } = await target.client.send('Target.attachToTarget', { targetId, flatten: true });
-      const session = new CriCdpSession(target.cri, sessionId);
-      recorder = new BackgroundServiceRecorder(session, services, timeout, null);
-      recorder.cleanup.push(() => bestEffort(log, 'close observer target', () => target.client.send('Target.closeTarget', { targetId })));
-      if (options.probes !== false) recorder.probeInstaller = ProbeInstaller.overConnection(target.cri, null);
-    } else {
-      if (typeof target.newCDPSession !== 'function') {
-        throw new UsageError('BackgroundServiceRecorder.attach(target): target must be a Playwright BrowserContext or the result of connect().');
-      }
-      const page = await target.newPage();
-      try {
-        if (options.observerUrl) await page.goto(options.observerUrl);
-        const session = new PlaywrightCdpSession(await target.newCDPSession(page));
-        recorder = new BackgroundServiceRecorder(session, services, timeout, page);
-      } catch (e) {
-        // Nothing else owns the observer page yet: do not leave it in the user's context.
-        await page.close().catch(() => undefined);
-        throw e;
-      }
-      const session = recorder.session as PlaywrightCdpSession;
-      const onClose = () => session.notifyClosed('the observer page closed');
-      page.on('close', onClose);
-      recorder.cleanup.push(() => void page.off('close', onClose));
-      recorder.cleanup.push(() => bestEffort(log, 'close observer page', () => page.close()));
-      if (options.probes !== false) {
-        try {
-          recorder.probeInstaller = await ProbeInstaller.overPlaywright(target, page);
-        } catch (e) {
-          await recorder.dispose();
-          throw e;
-        }
-      }
-    }
-    recorder.session.onClose((reason) => recorder.onSessionClosed(reason));
+  static async attach(target: ObservedTarget, options: AttachOptions = {}): Promise<BackgroundServiceRecorder> {
+    const services = parseServices(options.services);
+    const observer = await observe(target, options.observerUrl);
+    const probes = options.probes === false ? null : new ProbeInstaller(observer);
+    const recorder = new BackgroundServiceRecorder(observer.session, services, options.timeout ?? DEFAULT_TIMEOUT_MS, { observer, probes });
     if (options.server) recorder.joinServer(options.server);
-    try {
-      // Recording and probe installation are independent round trips: side by side.
-      const installer = recorder.probeInstaller;
-      installer?.onRecord((r) => recorder.ingestProbe(r));
-      await settleAll([recorder.start(), installer?.start()]);
-    } catch (e) {
-      await recorder.dispose();
-      throw e;
-    }
+    await recorder.start();
     return recorder;
   }
 
@@ -130,68 +107,55 @@ export class BackgroundServiceRecorder extends Recording {
    * The session's owner keeps it alive; `dispose()` still stops recording and detaches.
    */
   static async attachToSession(session: CdpSession, options: Omit<AttachOptions, 'probes' | 'observerUrl'> = {}): Promise<BackgroundServiceRecorder> {
-    const services = parseServices(options.services as readonly string[] | undefined);
-    const recorder = new BackgroundServiceRecorder(session, services, options.timeout ?? 30_000, null);
-    session.onClose((reason) => recorder.onSessionClosed(reason));
-    try {
-      await recorder.start();
-    } catch (e) {
-      await recorder.dispose();
-      throw e;
-    }
+    const services = parseServices(options.services);
+    const recorder = new BackgroundServiceRecorder(session, services, options.timeout ?? DEFAULT_TIMEOUT_MS, { observer: null, probes: null });
+    if (options.server) recorder.joinServer(options.server);
+    await recorder.start();
     return recorder;
   }
 
   private async start(): Promise<void> {
-    this.session.on('BackgroundService.backgroundServiceEventReceived', ({ backgroundServiceEvent }) => {
-      this.ingest(backgroundServiceEvent);
-    });
-    this.session.on('BackgroundService.recordingStateChanged', ({ isRecording, service }) => {
-      this.recordingState.set(service, isRecording);
-      this.emitState();
-    });
+    try {
+      // Recording and probe installation are independent round trips: side by side.
+      await settleAll([this.startRecording(), this.owned.probes?.start() ?? Promise.resolve()]);
+    } catch (e) {
+      await this.dispose();
+      throw e;
+    }
+  }
+
+  private async startRecording(): Promise<void> {
     // One service's commands in order (observe before recording, so nothing logged in between
-    // is missed); the services side by side.
-    // Every service settles before the first failure is thrown: dispose() must not race a
-    // setRecording(true) still on its way.
+    // is missed); the services side by side. Every service settles before the first failure is
+    // thrown: dispose() must not race a setRecording(true) still on its way.
     await settleAll(
       this.services.map(async (service) => {
         await this.session.send('BackgroundService.startObserving', { service });
         await this.session.send('BackgroundService.setRecording', { shouldRecord: true, service });
-        await this.waitForRecordingState(service, true);
+        await this.recordingStateIs(service, true);
       }),
     );
   }
 
-  private stateWaiters = new Set<() => void>();
-  private emitState(): void {
-    for (const w of [...this.stateWaiters]) w();
+  private recordingStateIs(service: ServiceName, state: boolean, timeout = RECORDING_STATE_TIMEOUT_MS): Promise<void> {
+    const error = () => new TimeoutError(`BackgroundService.setRecording(${state}) for ${service}: no recordingStateChanged within ${timeout} ms.`);
+    return waitWithin<void>(timeout, error, (resolve) => {
+      const check = () => {
+        if (this.recordingState.get(service) === state) resolve();
+      };
+      check();
+      return listen<Signals, 'state'>(this.signals, 'state', check);
+    });
   }
 
-  private waitForRecordingState(service: ServiceName, state: boolean, timeout = 5_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (this.recordingState.get(service) === state) {
-          done();
-          resolve();
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new TimeoutError(`BackgroundService.setRecording(${state}) for ${service}: no recordingStateChanged within ${timeout} ms.`));
-      }, timeout);
-      const done = () => {
-        clearTimeout(timer);
-        this.stateWaiters.delete(check);
-      };
-      this.stateWaiters.add(check);
-      check();
-    });
+  /** The recorder's own page (Playwright targets). */
+  get observerPage(): Page | null {
+    return this.owned.observer?.page ?? null;
   }
 
   /** Why some evidence cannot be gathered (e.g. service-worker probes unavailable). */
   get warnings(): readonly string[] {
-    return this.probeInstaller?.warnings ?? [];
+    return this.owned.probes?.warnings ?? [];
   }
 
   /** Is `service` being recorded (as the browser last said)? */
@@ -207,22 +171,18 @@ export class BackgroundServiceRecorder extends Recording {
     if (this.disposed) return;
     this.closedReason = reason;
     log('session closed: %s', reason);
-    this.emitClose();
+    this.signals.emit('close', reason);
   }
 
-  private closeListeners = new Set<(reason: string) => void>();
-  /** Called when the recorder's connection goes away (observer page closed, browser gone). */
+  /** Called when the recorder's connection goes away (observer page closed, browser gone, disposed). */
   onClose(fn: (reason: string) => void): () => void {
     // A wait that starts after the connection went away must fail now, not at its deadline.
-    if (this.closedReason !== null) {
-      queueMicrotask(() => fn(this.closedReason ?? 'closed'));
+    const reason = this.closedReason;
+    if (reason !== null) {
+      queueMicrotask(() => fn(reason));
       return () => {};
     }
-    this.closeListeners.add(fn);
-    return () => this.closeListeners.delete(fn);
-  }
-  private emitClose(): void {
-    for (const fn of [...this.closeListeners]) fn(this.closedReason ?? 'closed');
+    return listen<Signals, 'close'>(this.signals, 'close', fn);
   }
 
   /**
@@ -230,49 +190,33 @@ export class BackgroundServiceRecorder extends Recording {
    * timeout, a TimeoutError showing the timeline gathered so far.
    */
   waitForFetch(id: string, options: WaitForFetchOptions = {}): Promise<FetchTimeline> {
-    // Without worker probes nothing ever reports the worker's event: settled means completed.
-    const until = options.until === 'settled' && !this.probeInstaller?.hasWorkerProbes ? 'completed' : (options.until ?? 'completed');
+    const until = options.until ?? 'completed';
     const timeout = options.timeout ?? this.defaultTimeout;
-    const pick = (): FetchTimeline | undefined => {
-      const all = this.fetches().filter((t) => t.id === id && (options.since === undefined || timelineStart(t) >= options.since));
-      return all[all.length - 1];
+    const evidence = { workerProbes: this.owned.probes?.hasWorkerProbes ?? false };
+    const latest = () => latestTimeline(this.fetches(), id, options.since);
+    const label = `waitForFetch("${id}", { until: '${until}' })`;
+    // Created here, not when the wait ends: its stack names the caller.
+    const error = new TimeoutError(label);
+    const fail = (why: string) => {
+      const t = latest();
+      error.message = `${label}${why}.\n${t ? formatTimeline(t) : this.describeMissing(id)}`;
+      return error;
     };
-    const ready = () => {
-      const t = pick();
-      return t && reachedStage(t, until) ? t : undefined;
-    };
-    const now = ready();
-    if (now) return Promise.resolve(now);
-    const error = new TimeoutError(`waitForFetch("${id}", { until: '${until}' })`);
-    return new Promise((resolve, reject) => {
-      const finish = () => {
-        clearTimeout(timer);
+    return waitWithin(timeout, () => fail(` timed out after ${timeout} ms`), (resolve, reject) => {
+      const check = () => {
+        const t = latest();
+        if (t && fetchReached(t, until, evidence)) resolve(t);
+      };
+      check();
+      const offFetch = this.subscribe('fetch', (t) => {
+        if (t.id === id) check();
+      });
+      const offClose = this.onClose((reason) => reject(fail(`: the recorder's connection closed (${reason})`)));
+      return () => {
         offFetch();
         offClose();
       };
-      const offFetch = this.on('fetch', (t) => {
-        if (t.id !== id) return;
-        const r = ready();
-        if (r) {
-          finish();
-          resolve(r);
-        }
-      });
-      const offClose = this.onClose((reason) => {
-        finish();
-        error.message = `waitForFetch("${id}", { until: '${until}' }): the recorder's connection closed (${reason}).\n${this.describeSoFar(id, pick())}`;
-        reject(error);
-      });
-      const timer = setTimeout(() => {
-        finish();
-        error.message = `waitForFetch("${id}", { until: '${until}' }) timed out after ${timeout} ms.\n${this.describeSoFar(id, pick())}`;
-        reject(error);
-      }, timeout);
     });
-  }
-
-  private describeSoFar(id: string, t: FetchTimeline | undefined): string {
-    return t ? formatTimeline(t) : this.describeMissing(id);
   }
 
   /** Wait for the first new event matching the predicate. */
@@ -283,19 +227,20 @@ export class BackgroundServiceRecorder extends Recording {
       if (found) return Promise.resolve(found);
     }
     const error = new TimeoutError('waitForEvent');
-    return new Promise((resolve, reject) => {
-      const off = this.on('event', (e) => {
-        if (!predicate(e)) return;
-        off();
-        clearTimeout(timer);
-        resolve(e);
+    const fail = (why: string) => {
+      const recent = this.events().slice(-10).map((e) => `  ${new Date(e.at).toISOString()} ${e.service} ${e.name} [${e.instanceId}]`);
+      error.message = `waitForEvent${why}. Last events:\n${recent.join('\n') || '  (none)'}`;
+      return error;
+    };
+    return waitWithin(timeout, () => fail(` timed out after ${timeout} ms`), (resolve, reject) => {
+      const offEvent = this.subscribe('event', (e) => {
+        if (predicate(e)) resolve(e);
       });
-      const timer = setTimeout(() => {
-        off();
-        const recent = this.events().slice(-10).map((e) => `  ${new Date(e.at).toISOString()} ${e.service} ${e.name} [${e.instanceId}]`);
-        error.message = `waitForEvent timed out after ${timeout} ms. Last events:\n${recent.join('\n') || '  (none)'}`;
-        reject(error);
-      }, timeout);
+      const offClose = this.onClose((reason) => reject(fail(`: the recorder's connection closed (${reason})`)));
+      return () => {
+        offEvent();
+        offClose();
+      };
     });
   }
 
@@ -303,19 +248,17 @@ export class BackgroundServiceRecorder extends Recording {
   async *stream(): AsyncGenerator<NormalisedEvent> {
     const queue: NormalisedEvent[] = [];
     let wake: (() => void) | null = null;
-    let ended = this.disposed || this.closed;
-    const offEvent = this.on('event', (e) => {
-      queue.push(e);
-      wake?.();
-    });
-    const offClose = this.onClose(() => {
-      ended = true;
-      wake?.();
-    });
-    const offDispose = this.onDispose(() => {
-      ended = true;
-      wake?.();
-    });
+    let ended = this.closed;
+    const offs = [
+      this.subscribe('event', (e) => {
+        queue.push(e);
+        wake?.();
+      }),
+      this.onClose(() => {
+        ended = true;
+        wake?.();
+      }),
+    ];
     try {
       while (true) {
         while (queue.length) yield queue.shift()!;
@@ -324,20 +267,12 @@ export class BackgroundServiceRecorder extends Recording {
         wake = null;
       }
     } finally {
-      offEvent();
-      offClose();
-      offDispose();
+      for (const off of offs) off();
     }
   }
 
   [Symbol.asyncIterator](): AsyncGenerator<NormalisedEvent> {
     return this.stream();
-  }
-
-  private disposeListeners = new Set<() => void>();
-  private onDispose(fn: () => void): () => void {
-    this.disposeListeners.add(fn);
-    return () => this.disposeListeners.delete(fn);
   }
 
   /** `BackgroundService.clearEvents`: removes the stored events of the service in the browser profile. */
@@ -354,25 +289,25 @@ export class BackgroundServiceRecorder extends Recording {
   async dispose(options: { stopRecording?: boolean } = {}): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    for (const fn of [...this.disposeListeners]) fn();
     // Pending waits end now, with the reason, instead of timing out later.
     this.closedReason ??= 'the recorder was disposed';
-    this.emitClose();
-    if (this.probeInstaller) await this.probeInstaller.dispose();
-    if (!this.session.closed) {
-      for (const service of this.services) {
-        if (options.stopRecording !== false) {
-          await bestEffort(log, `setRecording(false) ${service}`, () => this.session.send('BackgroundService.setRecording', { shouldRecord: false, service }));
-        }
-        await bestEffort(log, `stopObserving ${service}`, () => this.session.send('BackgroundService.stopObserving', { service }));
-      }
-    }
+    this.signals.emit('close', this.closedReason);
+    await this.owned.probes?.dispose();
+    if (!this.session.closed) await this.stopServices(options.stopRecording !== false);
     await this.session.detach();
-    for (const c of this.cleanup.reverse()) await c();
-    this.cleanup = [];
-    this.closeListeners.clear();
-    this.stateWaiters.clear();
+    await this.owned.observer?.close();
+    for (const off of this.offs.splice(0)) off();
+    this.signals.removeAllListeners();
     this.removeAllListeners();
   }
-}
 
+  /** Best effort: the page or the browser may be going away as the recorder is disposed. */
+  private async stopServices(stopRecording: boolean): Promise<void> {
+    for (const service of this.services) {
+      if (stopRecording) {
+        await bestEffort(log, `setRecording(false) ${service}`, () => this.session.send('BackgroundService.setRecording', { shouldRecord: false, service }));
+      }
+      await bestEffort(log, `stopObserving ${service}`, () => this.session.send('BackgroundService.stopObserving', { service }));
+    }
+  }
+}

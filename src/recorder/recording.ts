@@ -3,7 +3,8 @@
  * timelines and probe records. Live recorders and imported DevTools files share it.
  */
 import type { FetchCallRecord, ProbeRecord } from '../probes/types.js';
-import { TypedEmitter } from '../util/emitter.js';
+import { EventEmitter } from 'node:events';
+import { listen } from '../util/events.js';
 import { normaliseEvent, type NormalisedEvent, type RawBackgroundServiceEvent } from './normalise.js';
 import type { ServiceName } from './services.js';
 import { parseDevToolsJson, toDevToolsJsonText } from './devtools-json.js';
@@ -26,7 +27,7 @@ export type RecordingEvents = {
   probe: [ProbeRecord];
 };
 
-export class Recording extends TypedEmitter<RecordingEvents> {
+export class Recording extends EventEmitter<RecordingEvents> {
   protected readonly seen = new Set<string>();
   protected readonly list: NormalisedEvent[] = [];
   protected readonly store = new TimelineStore();
@@ -53,13 +54,13 @@ export class Recording extends TypedEmitter<RecordingEvents> {
     }
     this.seen.add(e.key);
     this.list.push(e);
-    this.emit('event', e);
+    this.publish('event', e);
     if (e.service === 'backgroundFetch') {
       const key = this.store.add(e);
       // Building a timeline snapshot costs: only when someone listens (waitForFetch, matchers).
       if (this.listenerCount('fetch') > 0) {
         const t = this.store.get(key);
-        if (t) this.emit('fetch', this.withServed(t));
+        if (t) this.publish('fetch', this.withServed(t));
       }
     }
     return e;
@@ -67,9 +68,31 @@ export class Recording extends TypedEmitter<RecordingEvents> {
 
   ingestProbe(record: ProbeRecord): void {
     this.store.addProbe(record);
-    this.emit('probe', record);
+    this.publish('probe', record);
     if (this.listenerCount('fetch') > 0) {
-      for (const t of this.store.byId(record.id)) this.emit('fetch', this.withServed(t));
+      for (const t of this.store.byId(record.id)) this.publish('fetch', this.withServed(t));
+    }
+  }
+
+  /** on(), returning the function that unsubscribes: an owner keeps every handle it takes. */
+  protected subscribe<K extends keyof RecordingEvents>(event: K, listener: (...args: RecordingEvents[K]) => void): () => void {
+    return listen<RecordingEvents, K>(this, event, listener);
+  }
+
+  /**
+   * emit(), except that a listener that throws neither stops the others nor unwinds the
+   * ingest path (the CDP event dispatch): its error surfaces as an uncaught exception, as a
+   * throw in a timer callback would.
+   */
+  private publish<K extends keyof RecordingEvents>(event: K, ...args: RecordingEvents[K]): void {
+    for (const listener of this.rawListeners(event) as Array<(...a: RecordingEvents[K]) => void>) {
+      try {
+        listener.apply(this, args);
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
     }
   }
 

@@ -93,6 +93,25 @@ export function reachedStage(t: FetchTimeline, stage: FetchStage): boolean {
   return t.events.length > 0;
 }
 
+/** What the recording can show: without worker probes nothing reports the worker's event. */
+export interface WaitEvidence {
+  workerProbes: boolean;
+}
+
+/**
+ * waitForFetch's condition, over the timeline alone: `until` reached, as far as the evidence can
+ * show it (without worker probes, settled is completed).
+ */
+export function fetchReached(t: FetchTimeline, until: FetchStage, evidence: WaitEvidence): boolean {
+  return reachedStage(t, until === 'settled' && !evidence.workerProbes ? 'completed' : until);
+}
+
+/** The latest timeline of `id` registered at or after `since` (ms epoch), if any. */
+export function latestTimeline(timelines: readonly FetchTimeline[], id: string, since?: number): FetchTimeline | undefined {
+  const all = timelines.filter((t) => t.id === id && (since === undefined || timelineStart(t) >= since));
+  return all[all.length - 1];
+}
+
 interface Segment {
   n: number;
   events: NormalisedEvent[];
@@ -181,86 +200,9 @@ export class TimelineStore {
   }
 
   private build(group: string, seg: Segment): FetchTimeline {
-    const first = seg.events[0]!;
-    const t: FetchTimeline = {
-      key: `${group}#${seg.n}`,
-      id: first.instanceId,
-      registrationId: first.registrationId,
-      origin: first.origin,
-      storageKey: first.storageKey,
-      outcome: 'pending',
-      failureReason: null,
-      failureReasonRaw: null,
-      eventType: null,
-      paused: null,
-      totalRequests: null,
-      resumedAfterRestart: false,
-      registeredAt: null,
-      startedAt: null,
-      completedAt: null,
-      requests: [],
-      events: [...seg.events],
-      progress: [],
-      swEvents: [],
-      uiUpdates: [],
-      records: [],
-      fetchCalls: [],
-      abortCalls: [],
-      openWindows: [],
-    };
+    const t = emptyTimeline(`${group}#${seg.n}`, seg.events);
     const requests = new Map<number, FetchRequest>();
-    for (const e of seg.events) {
-      const m = e.metadata;
-      switch (e.kind) {
-        case 'registered':
-          t.registeredAt = e.at;
-          t.totalRequests = m['Total Requests'] !== undefined ? Number(m['Total Requests']) : null;
-          t.paused = m['Start Paused'] !== undefined ? m['Start Paused'] === 'Yes' : null;
-          break;
-        case 'started':
-          t.startedAt ??= e.at;
-          break;
-        case 'request-started':
-        case 'request-completed': {
-          const index = Number(m['Request Index'] ?? requests.size);
-          let r = requests.get(index);
-          if (!r) {
-            r = { index, url: m['URL'] ?? '', status: null, bytes: null, uploadBytes: 0, startedAt: null, completedAt: null, attempts: 0 };
-            requests.set(index, r);
-          }
-          if (m['URL']) r.url = m['URL'];
-          if (m['Upload Size (bytes)'] !== undefined) r.uploadBytes = Number(m['Upload Size (bytes)']);
-          if (e.kind === 'request-started') {
-            r.attempts += 1;
-            r.startedAt = e.at;
-            // A restarted request has not completed yet, whatever the first attempt did.
-            r.completedAt = null;
-            r.status = null;
-            r.bytes = null;
-          } else {
-            r.status = m['Response Status'] !== undefined ? Number(m['Response Status']) : null;
-            r.bytes = m['Response Size (bytes)'] !== undefined ? Number(m['Response Size (bytes)']) : null;
-            r.completedAt = e.at;
-          }
-          break;
-        }
-        case 'completed': {
-          t.completedAt = e.at;
-          t.eventType = m['Event Type'] ?? null;
-          t.failureReason = e.failureReason;
-          t.failureReasonRaw = e.failureReasonRaw;
-          const type = normaliseEventType(t.eventType);
-          t.outcome = type ?? (e.failureReason === 'aborted' ? 'aborted' : e.failureReason ? 'failure' : 'success');
-          if (t.outcome === 'aborted') t.failureReason ??= 'aborted';
-          break;
-        }
-        case 'resumed':
-          t.resumedAfterRestart = true;
-          break;
-        default:
-          break;
-      }
-    }
+    for (const e of seg.events) foldEvent(t, requests, e);
     t.requests = [...requests.values()].sort((a, b) => a.index - b.index);
     this.joinProbes(t, group, seg);
     return t;
@@ -321,6 +263,94 @@ export function normaliseOrigin(origin: string): string {
 
 function insertSorted(list: NormalisedEvent[], e: NormalisedEvent): void {
   let i = list.length;
-  while (i > 0 && list[i - 1]!.at > e.at) i--;
+  while (i > 0 && list[i - 1].at > e.at) i--;
   list.splice(i, 0, e);
+}
+
+/** A pending timeline of `events` (the first one names the fetch), before any is folded in. */
+function emptyTimeline(key: string, events: readonly NormalisedEvent[]): FetchTimeline {
+  const first = events[0];
+  return {
+    key,
+    id: first.instanceId,
+    registrationId: first.registrationId,
+    origin: first.origin,
+    storageKey: first.storageKey,
+    outcome: 'pending',
+    failureReason: null,
+    failureReasonRaw: null,
+    eventType: null,
+    paused: null,
+    totalRequests: null,
+    resumedAfterRestart: false,
+    registeredAt: null,
+    startedAt: null,
+    completedAt: null,
+    requests: [],
+    events: [...events],
+    progress: [],
+    swEvents: [],
+    uiUpdates: [],
+    records: [],
+    fetchCalls: [],
+    abortCalls: [],
+    openWindows: [],
+  };
+}
+
+function foldEvent(t: FetchTimeline, requests: Map<number, FetchRequest>, e: NormalisedEvent): void {
+  const m = e.metadata;
+  switch (e.kind) {
+    case 'registered':
+      t.registeredAt = e.at;
+      t.totalRequests = m['Total Requests'] !== undefined ? Number(m['Total Requests']) : null;
+      t.paused = m['Start Paused'] !== undefined ? m['Start Paused'] === 'Yes' : null;
+      break;
+    case 'started':
+      t.startedAt ??= e.at;
+      break;
+    case 'request-started':
+    case 'request-completed':
+      foldRequest(requests, e);
+      break;
+    case 'completed': {
+      t.completedAt = e.at;
+      t.eventType = m['Event Type'] ?? null;
+      t.failureReason = e.failureReason;
+      t.failureReasonRaw = e.failureReasonRaw;
+      const type = normaliseEventType(t.eventType);
+      t.outcome = type ?? (e.failureReason === 'aborted' ? 'aborted' : e.failureReason ? 'failure' : 'success');
+      if (t.outcome === 'aborted') t.failureReason ??= 'aborted';
+      break;
+    }
+    case 'resumed':
+      t.resumedAfterRestart = true;
+      break;
+    default:
+      break;
+  }
+}
+
+function foldRequest(requests: Map<number, FetchRequest>, e: NormalisedEvent): void {
+  const m = e.metadata;
+  const index = Number(m['Request Index'] ?? requests.size);
+  let r = requests.get(index);
+  if (!r) {
+    r = { index, url: m['URL'] ?? '', status: null, bytes: null, uploadBytes: 0, startedAt: null, completedAt: null, attempts: 0 };
+    requests.set(index, r);
+  }
+  if (m['URL']) r.url = m['URL'];
+  if (m['Upload Size (bytes)'] !== undefined) r.uploadBytes = Number(m['Upload Size (bytes)']);
+  if (e.kind === 'request-started') {
+    r.attempts += 1;
+    r.startedAt = e.at;
+    // A restarted request has not completed yet, whatever the first attempt did.
+    r.completedAt = null;
+    r.status = null;
+    r.bytes = null;
+  } else {
+    r.status = m['Response Status'] !== undefined ? Number(m['Response Status']) : null;
+    r.bytes = m['Response Size (bytes)'] !== undefined ? Number(m['Response Size (bytes)']) : null;
+    r.completedAt = e.at;
+  }
 }

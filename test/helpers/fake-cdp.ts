@@ -3,6 +3,7 @@
  * the way Chromium does (recordingStateChanged on startObserving and setRecording, a replay of
  * stored events on startObserving) and lets a test push events.
  */
+import { EventEmitter } from 'node:events';
 import type { Protocol } from 'devtools-protocol';
 import type { CdpSession, EventName, Events, Method, Params, Result } from '../../src/cdp/session.js';
 
@@ -17,10 +18,10 @@ export class FakeCdpSession implements CdpSession {
   private listeners = new Map<string, Set<(p: unknown) => void>>();
   private closeListeners = new Set<(r: string) => void>();
 
-  async send<M extends Method>(method: M, ...params: Params<M>): Promise<Result<M>> {
+  send<M extends Method>(method: M, ...params: Params<M>): Promise<Result<M>> {
     const p = (params[0] ?? {}) as Record<string, unknown>;
     this.sent.push({ method, params: p });
-    if (this.closed) throw new Error(`Protocol error (${method}): session closed`);
+    if (this.closed) return Promise.reject(new Error(`Protocol error (${method}): session closed`));
     const service = p['service'] as Protocol.BackgroundService.ServiceName;
     // Chromium answers first, then emits: mimic that ordering with a microtask.
     queueMicrotask(() => {
@@ -34,7 +35,7 @@ export class FakeCdpSession implements CdpSession {
         this.stored = this.stored.filter((x) => x.service !== service);
       }
     });
-    return {} as Result<M>;
+    return Promise.resolve({} as Result<M>);
   }
 
   /** The browser logs an event: stored, and delivered live. */
@@ -52,7 +53,12 @@ export class FakeCdpSession implements CdpSession {
     if (!set) this.listeners.set(event, (set = new Set()));
     const fn = listener as unknown as (p: unknown) => void;
     set.add(fn);
-    return () => set!.delete(fn);
+    return () => set.delete(fn);
+  }
+
+  /** Event and close listeners still subscribed. */
+  listenerCount(): number {
+    return [...this.listeners.values()].reduce((n, set) => n + set.size, 0) + this.closeListeners.size;
   }
 
   onClose(listener: (reason: string) => void): () => void {
@@ -65,8 +71,9 @@ export class FakeCdpSession implements CdpSession {
     for (const l of [...this.closeListeners]) l(reason);
   }
 
-  async detach(): Promise<void> {
+  detach(): Promise<void> {
     this.closed = true;
+    return Promise.resolve();
   }
 }
 
@@ -103,4 +110,39 @@ export function successSequence(id: string, opts: { eventType?: string } = {}): 
     fetchEvent('Request processing completed', id, [['URL', 'http://127.0.0.1:8080/b'], ['Request Index', '1'], ['Response Status', '200'], ['Response Size (bytes)', '20']]),
     fetchEvent('Background Fetch completed', id, [['Event Type', opts.eventType ?? 'BackgroundFetchSuccessEvent']]),
   ];
+}
+
+/**
+ * A chrome-remote-interface-shaped client: records every command, lets the test answer it
+ * (or answers at once with `autoAnswer`), and emits events under both names the real client
+ * uses: `Domain.event` with the sessionId as second argument, and `Domain.event.<sessionId>`.
+ */
+export class FakeCriClient extends EventEmitter {
+  readonly calls: Array<{ method: string; params: unknown; sessionId: string | undefined; resolve: (v: unknown) => void; reject: (e: Error) => void }> = [];
+  /** Events the "browser" sends before it answers a command (method -> events, on the command's session). */
+  readonly before = new Map<string, Array<{ method: string; params: Record<string, unknown> }>>();
+
+  constructor(private readonly autoAnswer = false) {
+    super();
+  }
+
+  send(method: string, params?: object, sessionId?: string): Promise<unknown> {
+    let call!: (typeof this.calls)[number];
+    const answer = new Promise((resolve, reject) => this.calls.push((call = { method, params, sessionId, resolve, reject })));
+    for (const e of this.before.get(method) ?? []) this.event(e.method, e.params, sessionId);
+    if (this.autoAnswer) call.resolve({});
+    return answer;
+  }
+
+  /** An event as chrome-remote-interface delivers it. */
+  event(method: string, params: Record<string, unknown>, sessionId?: string): void {
+    this.emit('event', { method, params, sessionId });
+    this.emit(method, params, sessionId);
+    this.emit(`${method}.${sessionId}`, params, sessionId);
+  }
+
+  /** The commands sent to one session, in order. */
+  to(sessionId: string | undefined): string[] {
+    return this.calls.filter((c) => c.sessionId === sessionId).map((c) => c.method);
+  }
 }

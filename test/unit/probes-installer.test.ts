@@ -4,52 +4,24 @@
  * kills Chromium 150's renderer (see installer.ts), and probing at a pause in an evaluation
  * loops. The real browser paths are in test/e2e (recorder-lifecycle, probes).
  */
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { CdpConnection, CriTransport } from '../../src/cdp/connection.js';
 import { ProbeInstaller } from '../../src/probes/installer.js';
+import { FakeCriClient } from '../helpers/fake-cdp.js';
 
 const SW = 'http://127.0.0.1:1/harness/sw.js';
 /** What the installer sends a worker held at its start, up to and including resuming it. */
 const HELD_START = ['Runtime.addBinding', 'Runtime.enable', 'Debugger.enable', 'Debugger.setInstrumentationBreakpoint', 'Runtime.runIfWaitingForDebugger'];
 
-class FakeClient {
-  private readonly events = new EventEmitter();
-  readonly calls: Array<{ method: string; sessionId?: string }> = [];
-  /** Events the "browser" sends before it answers a command (method -> events). */
-  readonly before = new Map<string, Array<{ method: string; params: Record<string, unknown> }>>();
-
-  async send(method: string, _params?: object, sessionId?: string): Promise<unknown> {
-    this.calls.push({ method, sessionId });
-    for (const e of this.before.get(method) ?? []) this.event(e.method, e.params, sessionId);
-    return {};
-  }
-
-  on(event: string, listener: (params: unknown, sessionId?: string) => void): void {
-    this.events.on(event, listener);
-  }
-
-  removeListener(event: string, listener: (...args: never[]) => void): void {
-    this.events.removeListener(event, listener as (...args: unknown[]) => void);
-  }
-
-  event(method: string, params: Record<string, unknown>, sessionId?: string): void {
-    this.events.emit('event', { method, params, sessionId });
-  }
-
-  /** The commands sent to one worker session, in order. */
-  to(sessionId: string): string[] {
-    return this.calls.filter((c) => c.sessionId === sessionId).map((c) => c.method);
-  }
-}
-
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
 
-async function attachWorker(waitingForDebugger: boolean, setUp?: (client: FakeClient) => void): Promise<FakeClient> {
-  const client = new FakeClient();
+async function attachWorker(waitingForDebugger: boolean, setUp?: (client: FakeCriClient) => void): Promise<FakeCriClient> {
+  const client = new FakeCriClient(true);
   setUp?.(client);
-  const installer = ProbeInstaller.overConnection(client, null);
+  const connection = new CdpConnection(new CriTransport(client));
+  const installer = new ProbeInstaller({ context: null, openBrowserLink: () => Promise.resolve({ connection, browserContextId: null, close: () => Promise.resolve() }) });
   await installer.start();
   client.event('Target.attachedToTarget', { sessionId: 'w1', waitingForDebugger, targetInfo: { type: 'service_worker', url: SW } });
   await settle();

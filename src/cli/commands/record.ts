@@ -83,10 +83,10 @@ async function recordUntilStopped(
     else output.err(eventLine(e));
   };
   for (const e of recorder.events()) show(e);
-  const offEvent = recorder.on('event', show);
+  recorder.on('event', show);
 
   const { stopped, lost } = await waitForStop(recorder, options, interrupt, browser, connected);
-  offEvent();
+  recorder.off('event', show);
 
   const events = recorder.events();
   const fetches = recorder.fetches();
