@@ -18,7 +18,7 @@ import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventR
 import type { Json } from './types.js';
 import { DeadlineError, NotAutomatable, TeardownError, UnsupportedFeature, type TeardownFailure } from '../errors.js';
 import { bestEffort, debug } from '../util/debug.js';
-import { pollUntil, settleWithin } from '../util/deadline.js';
+import { poll, settleWithin } from '../util/deadline.js';
 
 const log = debug('bgprobe:scenarios');
 
@@ -151,9 +151,14 @@ export class ScenarioContext {
     });
   }
 
-  /** Poll `fn` until it returns a value (not undefined) or `ms` pass (never past the deadline); then undefined. */
-  poll<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, every = 100): Promise<T | undefined> {
-    return pollUntil(fn, { until: Date.now() + this.within(ms), every, sleep: (t) => this.sleep(t) });
+  /**
+   * Poll `fn` every `every` ms until it returns a value (not undefined) or `ms` pass (never past
+   * the deadline); then undefined. The shared poll (util/deadline), with this scenario's sleep,
+   * so an aborted scenario stops polling at once.
+   */
+  async poll<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, every = 100): Promise<T | undefined> {
+    const r = await poll(fn, (v) => v !== undefined, { timeout: this.within(ms), intervals: [every], sleep: (t) => this.sleep(t) });
+    return r.value;
   }
 
   /**
