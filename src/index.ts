@@ -14,6 +14,7 @@ export type { NormalisedEvent, RawBackgroundServiceEvent, FetchFailureReason, Fe
 export { normaliseEvent, normaliseFailureReason, normaliseEventType } from './recorder/normalise.js';
 export type { FetchTimeline, FetchRequest, FetchOutcome, FetchStage, ServedView } from './recorder/timeline.js';
 export { formatTimeline } from './recorder/format.js';
+export { findingsFor, unjoinedFindings, formatFinding, atLeast, RULES, type Finding, type FindingInput, type Severity } from './findings/index.js';
 export { parseDevToolsJson, toDevToolsJsonText, devToolsFileName } from './recorder/devtools-json.js';
 export type * from './probes/types.js';
 export { joinServed, servedView, type ServedSource } from './recorder/served.js';

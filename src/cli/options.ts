@@ -7,6 +7,7 @@
 import type { ServiceName } from '../recorder/services.js';
 import type { Format } from '../report/formats.js';
 import type { BrowserSpec } from '../scenarios/spec.js';
+import type { Severity } from '../findings/index.js';
 
 export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS } from '../scenarios/compat.js';
 export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_WORKERS } from '../wpt/defaults.js';
@@ -42,6 +43,30 @@ export interface CompatOptions {
   retries: number;
   /** Runs of each scenario; differing verdicts are reported `unstable`. */
   repeat: number;
+}
+
+/** `audit --timeout`: seconds for each selector and for every fetch to settle. */
+export const DEFAULT_AUDIT_TIMEOUT_S = 60;
+export const AUDIT_FAIL_ON = ['error', 'warning', 'info'] as const satisfies readonly Severity[];
+export const DEFAULT_AUDIT_FAIL_ON: Severity = 'error';
+
+export interface AuditOptions {
+  /** The app's page (null with --endpoint and no URL: every origin counts). */
+  url: string | null;
+  clicks: string[];
+  /** Absolute path of a .js/.mjs module whose default export is given the Playwright page. */
+  script: string | null;
+  /** Seconds to wait for each selector and for every fetch to settle. */
+  timeout: number;
+  headed: boolean;
+  endpoint: string | null;
+  /** Seconds to watch a running browser (--endpoint); null = until Ctrl-C. */
+  duration: number | null;
+  json: boolean;
+  out: string | null;
+  failOn: Severity;
+  browser: string | null;
+  browserArgs: string[];
 }
 
 export interface RecordOptions {

@@ -18,6 +18,7 @@
  * A flag several commands share (`--out <dir>`, `--format`) is declared once in flags.ts.
  */
 import type { CommandSpec } from './command.js';
+import { auditCommand } from './commands/audit.args.js';
 import { compatCommand } from './commands/compat.args.js';
 import { diffCommand } from './commands/diff.args.js';
 import { mergeCommand } from './commands/merge.args.js';
@@ -33,6 +34,7 @@ import { wptCommand } from './commands/wpt.args.js';
  */
 export const COMMANDS = [
   compatCommand,
+  auditCommand,
   wptCommand,
   recordCommand,
   reportCommand,

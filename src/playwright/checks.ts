@@ -8,6 +8,7 @@
  */
 import { formatBytes } from '../util/bytes.js';
 import { reachedStage, timelineStart, type FetchTimeline } from '../recorder/timeline.js';
+import { atLeast, formatFinding, type Severity } from '../findings/index.js';
 
 /**
  * The service worker's completion event, its updateUI calls and the page's last progress
@@ -156,7 +157,7 @@ export function checkUpdateUI(t: FetchTimeline, want: UpdateUIExpectation, now: 
     (u) =>
       u.ok &&
       (want.title === undefined || matchesText(u.title, want.title)) &&
-      (want.icons === undefined || (u.icons ?? []).some((i) => iconMatches(i.src, want.icons!))),
+      (want.icons === undefined || (u.icons ?? []).some((i) => iconMatches(i.src ?? '', want.icons!))),
   );
   let received: string;
   if (t.uiUpdates.length === 0) {
@@ -175,6 +176,28 @@ export function checkUpdateUI(t: FetchTimeline, want: UpdateUIExpectation, now: 
     received,
     expectedValue: { title: want.title === undefined ? undefined : String(want.title), icons: want.icons === undefined ? undefined : String(want.icons) },
     actualValue: t.uiUpdates.map((u) => ({ title: u.title, icons: u.icons, ok: u.ok })),
+  };
+}
+
+/**
+ * No finding of `severity` or worse. A finding, once there, stays; "none" is only an answer once
+ * the worker finished with the fetch (its handler's findings come last), so it passes only then.
+ */
+export function checkNoFindings(t: FetchTimeline, severity: Severity, now: number): Verdict {
+  const counted = t.findings.filter((f) => atLeast(f, severity));
+  const final = counted.length > 0 || settledWithLateRecords(t, now);
+  const scope = severity === 'error' ? 'errors' : severity === 'warning' ? 'errors or warnings' : 'findings of any severity';
+  return {
+    pass: counted.length === 0 && final,
+    final,
+    expected: `no findings (${scope})`,
+    received: counted.length
+      ? `${counted.length} finding${counted.length === 1 ? '' : 's'}:\n${counted.map((f) => `          ${formatFinding(f)}`).join('\n')}`
+      : t.outcome === 'pending'
+        ? 'none yet, but the fetch is still pending'
+        : 'none yet, but the worker has not finished with the fetch',
+    expectedValue: { severity },
+    actualValue: counted.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
   };
 }
 

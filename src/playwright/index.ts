@@ -13,11 +13,12 @@ import { bgprobeMatchers } from './matchers.js';
 
 export { test, type BgprobeOptions, type BgprobeTestFixtures, type BgprobeWorkerFixtures, type BgprobeTest } from './fixtures.js';
 export { BackgroundFetchFixture, type ServerSlot } from './background-fetch.js';
-export { bgprobeMatchers, type FetchReceived, type MatcherTimeoutOptions, type FailOptions, type RequestedOptions, type UpdateUIOptions } from './matchers.js';
+export { bgprobeMatchers, type FetchReceived, type MatcherTimeoutOptions, type FailOptions, type RequestedOptions, type UpdateUIOptions, type NoFindingsOptions } from './matchers.js';
 export type { TextPattern, UpdateUIExpectation } from './checks.js';
 export { formatMatcherMessage, type MatcherMessage } from './message.js';
 export { TEXT_ATTACHMENT, JSON_ATTACHMENT, type TimelinesAttachment } from './attach.js';
 export type { FetchTimeline, FetchRequest, FetchOutcome, FetchStage } from '../recorder/timeline.js';
+export type { Finding, Severity } from '../findings/index.js';
 export type { NormalisedEvent, FetchFailureReason } from '../recorder/normalise.js';
 export type { WaitForFetchOptions } from '../recorder/recorder.js';
 export type { FixtureServer, ServedRequest } from '../server/index.js';

@@ -13,6 +13,7 @@ import { currentFixture } from './background-fetch.js';
 import {
   checkAborted,
   checkFailed,
+  checkNoFindings,
   checkProgress,
   checkRequested,
   checkSucceeded,
@@ -23,6 +24,7 @@ import {
   type Verdict,
 } from './checks.js';
 import { formatMatcherMessage } from './message.js';
+import { isSeverity, type Severity } from '../findings/index.js';
 import { poll } from './poll.js';
 import { checkSequence, validateSequence } from './sequence.js';
 
@@ -44,6 +46,11 @@ export interface RequestedOptions extends MatcherTimeoutOptions {
 }
 
 export type UpdateUIOptions = UpdateUIExpectation & MatcherTimeoutOptions;
+
+export interface NoFindingsOptions extends MatcherTimeoutOptions {
+  /** The least severity that counts: 'error' (default), 'warning' (errors and warnings), 'info' (all). */
+  severity?: Severity;
+}
 
 function isTimeline(x: unknown): x is FetchTimeline {
   if (!x || typeof x !== 'object') return false;
@@ -184,6 +191,13 @@ export const bgprobeMatchers = {
   async toHaveEventSequence(this: ExpectMatcherState, received: FetchReceived, names: readonly string[], options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
     validateSequence(names);
     return run(this, 'toHaveEventSequence', received, options, true, (t, now) => checkSequence(t, names, now), missing(`[${names.join(', ')}] in this order`, [...names]));
+  },
+
+  /** bgprobe's rules found nothing wrong with the fetch (errors; `{ severity: 'warning' }` counts warnings too). */
+  async toHaveNoFindings(this: ExpectMatcherState, received: FetchReceived, options?: NoFindingsOptions): Promise<MatcherReturnType> {
+    const severity = options?.severity ?? 'error';
+    if (!isSeverity(severity)) throw new TypeError("toHaveNoFindings({ severity }): severity must be 'error', 'warning' or 'info'.");
+    return run(this, 'toHaveNoFindings', received, options, options?.severity !== undefined, (t, now) => checkNoFindings(t, severity, now), missing('no findings', { severity }));
   },
 
   /** One of the fetch's requests went to this URL (absolute, path[+query], or RegExp), answered `status` when given. */

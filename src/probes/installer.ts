@@ -50,6 +50,8 @@ interface Starting {
 export class ProbeInstaller {
   private readonly binding = `__bgprobeReport_${randomBytes(6).toString('hex')}`;
   private readonly source: string;
+  /** The same probe for a worker whose script already ran: it cannot count the app's listeners. */
+  private readonly lateSource: string;
   private readonly listeners = new Set<(r: ProbeRecord) => void>();
   private link: BrowserLink | null = null;
   private readonly targets = new Map<string, ConnectionSession>();
@@ -62,6 +64,7 @@ export class ProbeInstaller {
 
   constructor(private readonly target: ProbeTarget) {
     this.source = probeScript(this.binding);
+    this.lateSource = probeScript(this.binding, { afterAppScript: true });
   }
 
   /** True once service workers are auto-attached (their events, updateUI, records). */
@@ -156,8 +159,9 @@ export class ProbeInstaller {
     return bestEffort(log, 'runIfWaitingForDebugger', () => session.send('Runtime.runIfWaitingForDebugger'));
   }
 
+  /** Only ever after the worker's script ran (a pause probes with `source` itself). */
   private evaluateProbe(session: ConnectionSession): Promise<void> {
-    return bestEffort(log, 'probe worker', () => session.send('Runtime.evaluate', { expression: this.source }));
+    return bestEffort(log, 'probe worker', () => session.send('Runtime.evaluate', { expression: this.lateSource }));
   }
 
   private onPaused(session: ConnectionSession, paused: Protocol.Debugger.PausedEvent): void {

@@ -10,9 +10,12 @@
  * observe must never become the app's failure.
  */
 /** Long on purpose: its body is the text of one script that runs in the browser, not code that runs here. */
-export function probeScript(bindingName: string): string {
+export function probeScript(bindingName: string, options: { afterAppScript?: boolean } = {}): string {
   return `(() => {
   const BINDING = ${JSON.stringify(bindingName)};
+  // Evaluated after the worker's own script ran (it was already running, or started before the
+  // breakpoint was in): the listeners it added then were not seen, so they cannot be counted.
+  const AFTER_APP_SCRIPT = ${options.afterAppScript === true};
   const g = globalThis;
   const flag = '__bgprobeProbe_' + BINDING;
   if (g[flag]) return;
@@ -80,6 +83,16 @@ export function probeScript(bindingName: string): string {
       if (g.document) g.document.addEventListener('freeze', flush, true);
     } catch (e) {}
   }
+  // Reports still being put together (records being measured, updateUI/fetch() answers not in
+  // yet). A worker event counts as handled only once those started while handling it are sent,
+  // so the 'sw-event-done' record always follows them on the one ordered binding.
+  const inflight = new Set();
+  const track = (p) => {
+    inflight.add(p);
+    const drop = () => inflight.delete(p);
+    p.then(drop, drop);
+    return p;
+  };
   const errInfo = (e) => ({ name: (e && e.name) || 'Error', message: String((e && e.message) || e) });
   const state = (r) => ({
     downloaded: r.downloaded, downloadTotal: r.downloadTotal, uploaded: r.uploaded, uploadTotal: r.uploadTotal,
@@ -102,6 +115,14 @@ export function probeScript(bindingName: string): string {
     sample();
     try { reg.addEventListener('progress', sample); } catch (e) {}
     return reg;
+  };
+  // What an icon was given as: src, sizes and type, and every key it had (a 'size' key instead of
+  // 'sizes' is a real mistake the browser ignores silently).
+  const iconInfo = (i) => {
+    if (!i || typeof i !== 'object') return { src: String(i), sizes: null, type: null, keys: [] };
+    let keys = [];
+    try { keys = Object.keys(i); } catch (e) {}
+    return { src: i.src === undefined ? null : String(i.src), sizes: i.sizes === undefined ? null : String(i.sizes), type: i.type === undefined ? null : String(i.type), keys };
   };
   const requestUrl = (r) => {
     try { return typeof r === 'string' ? new URL(r, g.location.href).href : (r && r.url) || String(r); } catch (e) { return String(r); }
@@ -131,13 +152,14 @@ export function probeScript(bindingName: string): string {
   wrap(BFM, 'fetch', function (original, args) {
     const [id, requests, options] = args;
     const list = Array.isArray(requests) ? requests : [requests];
+    const icons = options && Array.isArray(options.icons) ? options.icons : [];
     const meta = { kind: 'fetch-call', id: String(id), requests: list.map(requestUrl), options: {
-      title: options && options.title, downloadTotal: options && options.downloadTotal, icons: options && options.icons ? options.icons.length : 0 } };
+      title: options && options.title, downloadTotal: options && options.downloadTotal, icons: icons.length, iconInfo: icons.map(iconInfo) } };
     const at = now();
     let p;
     try { p = original.apply(this, args); } catch (e) { report(Object.assign(meta, { at, ok: false, error: errInfo(e) })); throw e; }
-    Promise.resolve(p).then((reg) => { report(Object.assign(meta, { at, ok: true, error: null })); watch(reg); },
-      (e) => report(Object.assign(meta, { at, ok: false, error: errInfo(e) })));
+    track(Promise.resolve(p).then((reg) => { report(Object.assign(meta, { at, ok: true, error: null })); watch(reg); },
+      (e) => report(Object.assign(meta, { at, ok: false, error: errInfo(e) }))));
     return p;
   });
   wrap(BFM, 'get', function (original, args) {
@@ -148,8 +170,8 @@ export function probeScript(bindingName: string): string {
   wrap(BFR, 'abort', function (original, args) {
     const id = this.id;
     const p = original.apply(this, args);
-    Promise.resolve(p).then((value) => report({ kind: 'abort-call', id, ok: true, value, error: null }),
-      (e) => report({ kind: 'abort-call', id, ok: false, value: null, error: errInfo(e) }));
+    track(Promise.resolve(p).then((value) => report({ kind: 'abort-call', id, ok: true, value, error: null }),
+      (e) => report({ kind: 'abort-call', id, ok: false, value: null, error: errInfo(e) })));
     return p;
   });
   for (const method of ['match', 'matchAll']) {
@@ -157,14 +179,15 @@ export function probeScript(bindingName: string): string {
       const id = this.id;
       const at = now();
       const p = original.apply(this, args);
-      Promise.resolve(p).then(async (value) => {
+      track(Promise.resolve(p).then(async (value) => {
         const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
         report({ kind: 'records', id, at, method, ok: true, error: null, records: await describeRecords(list) });
-      }, (e) => report({ kind: 'records', id, at, method, ok: false, error: errInfo(e), records: [] }));
+      }, (e) => report({ kind: 'records', id, at, method, ok: false, error: errInfo(e), records: [] })));
       return p;
     });
   }
   if (isWorker) {
+    const BF_TYPES = ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick'];
     const calls = new WeakMap();
     let lastClick = null;
     // The app's waitUntil() promises per background-fetch event: when all have settled the
@@ -185,8 +208,13 @@ export function probeScript(bindingName: string): string {
       let seen = -1;
       const check = () => {
         if (list.length === seen) {
-          Promise.all(list.map((p) => p.then(() => true, () => false))).then((oks) =>
-            report({ kind: 'sw-event-done', type, id, ok: oks.every(Boolean), extensions: list.length }));
+          // Settled: now wait for the reports of what the handlers started (a matchAll() whose
+          // records are still being measured, an updateUI() answer), then say so.
+          const outcomes = list.map((p) => p.then(() => ({ status: 'fulfilled', error: null }), (e) => ({ status: 'rejected', error: errInfo(e) })));
+          Promise.all([Promise.all(outcomes), Promise.allSettled([...inflight])]).then(([waitUntil]) => {
+            if (list.length !== seen) return check();
+            report({ kind: 'sw-event-done', type, id, ok: waitUntil.every((o) => o.status === 'fulfilled'), extensions: list.length, waitUntil });
+          });
           return;
         }
         seen = list.length;
@@ -194,18 +222,80 @@ export function probeScript(bindingName: string): string {
       };
       setTimeout(check, 0);
     };
-    for (const type of ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick']) {
-      // Added before the app's script runs, so this listener sees the event first. It only reads.
+    // The app's listeners for background-fetch names, as added and removed (EventTarget keeps
+    // one entry per listener + capture), so an event can say how many of them it reached.
+    const appListeners = new Map();
+    const unknownSeen = new Set();
+    const reportUnknown = (name, via) => {
+      if (unknownSeen.has(name)) return;
+      unknownSeen.add(name);
+      report({ kind: 'unknown-listener', id: '', name, via });
+    };
+    const captureOf = (opts) => (typeof opts === 'boolean' ? opts : !!(opts && opts.capture));
+    const forget = (type, cb, capture) => {
+      const list = appListeners.get(type);
+      const i = list ? list.findIndex((l) => l.cb === cb && l.capture === capture) : -1;
+      if (i >= 0) list.splice(i, 1);
+    };
+    // on<name> properties the app set for names that are not events: checked once its script
+    // has run and again at each event (a handler may be set late).
+    const scanProperties = () => {
+      let names = [];
+      try { names = Object.getOwnPropertyNames(g); } catch (e) {}
+      for (const name of names) {
+        if (!/^onbackgroundfetch/i.test(name) || BF_TYPES.includes(name.slice(2))) continue;
+        let value;
+        try { value = g[name]; } catch (e) { continue; }
+        if (typeof value === 'function') reportUnknown(name, 'property');
+      }
+    };
+    // After the worker's script has run (a task queued now runs after it): its on<name>
+    // properties are set by then, and its URL is safe to read.
+    if (setT) setT(() => { scanProperties(); report({ kind: 'worker-start', id: '', afterAppScript: AFTER_APP_SCRIPT }); }, 0);
+    for (const type of BF_TYPES) {
+      // Added before the app's script runs (and before addEventListener is wrapped), so this
+      // listener sees the event first and is not counted as the app's. It only reads.
       g.addEventListener(type, (event) => {
         const reg = event.registration;
         watch(reg);
         // The event's own time: right even when the app's listener ran before this one.
         const at = g.performance && performance.timeOrigin && event.timeStamp ? performance.timeOrigin + event.timeStamp : now();
         if (type === 'backgroundfetchclick') lastClick = { id: reg.id, at };
-        report(Object.assign({ kind: 'sw-event', type, id: reg.id, at, recordsAvailable: reg.recordsAvailable }, state(reg)));
+        const tracked = appListeners.get(type) || [];
+        let handler = null;
+        try { handler = g['on' + type]; } catch (e) {}
+        const listeners = AFTER_APP_SCRIPT ? null : tracked.length + (typeof handler === 'function' ? 1 : 0);
+        // A once listener runs this time and is gone after.
+        appListeners.set(type, tracked.filter((l) => !l.once));
+        scanProperties();
+        report(Object.assign({ kind: 'sw-event', type, id: reg.id, at, recordsAvailable: reg.recordsAvailable, listeners }, state(reg)));
         reportWhenDone(event, type, reg.id);
       });
     }
+    const ET = g.EventTarget && g.EventTarget.prototype;
+    wrap(ET, 'addEventListener', function (original, args) {
+      const [type, cb, opts] = args;
+      if (this === g && typeof type === 'string' && cb) {
+        if (BF_TYPES.includes(type)) {
+          const signal = opts && typeof opts === 'object' ? opts.signal : null;
+          const capture = captureOf(opts);
+          const list = appListeners.get(type) || [];
+          appListeners.set(type, list);
+          if (!(signal && signal.aborted) && !list.some((l) => l.cb === cb && l.capture === capture)) {
+            list.push({ cb, capture, once: !!(opts && typeof opts === 'object' && opts.once) });
+            try { if (signal) signal.addEventListener('abort', () => forget(type, cb, capture)); } catch (e) {}
+          }
+        } else if (/^backgroundfetch/i.test(type)) {
+          reportUnknown(type, 'addEventListener');
+        }
+      }
+      return original.apply(this, args);
+    });
+    wrap(ET, 'removeEventListener', function (original, args) {
+      const [type, cb, opts] = args;
+      if (this === g && typeof type === 'string') forget(type, cb, captureOf(opts));
+      return original.apply(this, args);
+    });
     const UIE = g.BackgroundFetchUpdateUIEvent && g.BackgroundFetchUpdateUIEvent.prototype;
     wrap(UIE, 'updateUI', function (original, args) {
       const opts = args[0] || {};
@@ -213,12 +303,12 @@ export function probeScript(bindingName: string): string {
       calls.set(this, n);
       const id = this.registration ? this.registration.id : '';
       const at = now();
-      const icons = Array.isArray(opts.icons) ? opts.icons.map((i) => ({ src: i.src, sizes: i.sizes, type: i.type })) : null;
+      const icons = Array.isArray(opts.icons) ? opts.icons.map(iconInfo) : null;
       const rec = { kind: 'ui-update', id, at, call: n, title: opts.title === undefined ? null : String(opts.title), icons };
       let p;
       try { p = original.apply(this, args); } catch (e) { report(Object.assign(rec, { ok: false, error: errInfo(e) })); throw e; }
-      Promise.resolve(p).then(() => report(Object.assign(rec, { ok: true, error: null })),
-        (e) => report(Object.assign(rec, { ok: false, error: errInfo(e) })));
+      track(Promise.resolve(p).then(() => report(Object.assign(rec, { ok: true, error: null })),
+        (e) => report(Object.assign(rec, { ok: false, error: errInfo(e) }))));
       return p;
     });
     wrap(g.Clients && g.Clients.prototype, 'openWindow', function (original, args) {
@@ -226,8 +316,8 @@ export function probeScript(bindingName: string): string {
       const url = requestUrl(args[0]);
       const p = original.apply(this, args);
       if (click) {
-        Promise.resolve(p).then(() => report({ kind: 'open-window', id: click.id, url, ok: true, error: null }),
-          (e) => report({ kind: 'open-window', id: click.id, url, ok: false, error: errInfo(e) }));
+        track(Promise.resolve(p).then(() => report({ kind: 'open-window', id: click.id, url, ok: true, error: null }),
+          (e) => report({ kind: 'open-window', id: click.id, url, ok: false, error: errInfo(e) })));
       }
       return p;
     });

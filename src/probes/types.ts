@@ -35,10 +35,24 @@ export interface SwEventRecord extends ProbeBase {
   uploaded: number;
   uploadTotal: number;
   recordsAvailable: boolean;
+  /**
+   * How many of the app's listeners the event reached: `addEventListener` ones (minus removed)
+   * plus the `on<type>` property, counted at dispatch. Null when the probe came after the
+   * worker's script ran (it could not see the listeners added then).
+   */
+  listeners?: number | null;
+  /** Each waitUntil() promise of the event, in call order (null: not settled yet). */
+  waitUntil?: WaitUntilOutcome[] | null;
   /** When every waitUntil() promise of the app's handlers had settled (null: not yet). */
   doneAt?: number | null;
   /** Whether they all fulfilled. */
   doneOk?: boolean | null;
+}
+
+export interface WaitUntilOutcome {
+  status: 'fulfilled' | 'rejected';
+  /** The rejection's name and message (null when fulfilled). */
+  error: ErrorInfo | null;
 }
 
 /** Internal: the worker finished handling a background-fetch event (joined into SwEventRecord). */
@@ -47,6 +61,36 @@ export interface SwEventDoneRecord extends ProbeBase {
   type: SwEventType;
   ok: boolean;
   extensions: number;
+  waitUntil?: WaitUntilOutcome[];
+}
+
+/**
+ * The worker's script added a listener for a name that is not a Background Fetch event
+ * (`backgroundfetchfailure`, `BackgroundFetchSuccess`), by `addEventListener` or an
+ * `onbackgroundfetch...` property set to a function. Once per name per worker start; `id` is ''
+ * (it is about the worker, not one fetch): timelines of the origin join it.
+ */
+export interface UnknownListenerRecord extends ProbeBase {
+  kind: 'unknown-listener';
+  name: string;
+  via: 'addEventListener' | 'property';
+}
+
+/**
+ * A worker (re)start the probe saw (id ''), sent once its script has run: `afterAppScript`
+ * when the probe came after that script (listeners are then not counted).
+ */
+export interface WorkerStartRecord extends ProbeBase {
+  kind: 'worker-start';
+  afterAppScript: boolean;
+}
+
+/** An icon as the app passed it to fetch() or updateUI(): `keys` are all the keys it had. */
+export interface IconInfo {
+  src: string | null;
+  sizes: string | null;
+  type: string | null;
+  keys: string[];
 }
 
 export interface ErrorInfo {
@@ -59,7 +103,7 @@ export interface UiUpdateRecord extends ProbeBase {
   /** 1 for the first updateUI call of this event, 2 for a second... */
   call: number;
   title: string | null;
-  icons: Array<{ src: string; sizes?: string; type?: string }> | null;
+  icons: Array<{ src: string | null; sizes?: string | null; type?: string | null; keys?: string[] }> | null;
   ok: boolean;
   error: ErrorInfo | null;
 }
@@ -84,7 +128,7 @@ export interface FetchCallRecord extends ProbeBase {
   ok: boolean;
   error: ErrorInfo | null;
   requests: string[];
-  options: { title?: string; downloadTotal?: number; icons?: number };
+  options: { title?: string; downloadTotal?: number; icons?: number; iconInfo?: IconInfo[] };
 }
 
 export interface OpenWindowRecord extends ProbeBase {
@@ -109,4 +153,6 @@ export type ProbeRecord =
   | FetchCallRecord
   | OpenWindowRecord
   | AbortCallRecord
-  | SwEventDoneRecord;
+  | SwEventDoneRecord
+  | UnknownListenerRecord
+  | WorkerStartRecord;

@@ -1,5 +1,7 @@
 /** A timeline as text: for timeout errors, matcher messages and test attachments. */
 import { formatBytes } from '../util/bytes.js';
+import { formatFinding } from '../findings/index.js';
+import type { SwEventRecord } from '../probes/types.js';
 import { timelineStart, type FetchTimeline } from './timeline.js';
 
 function clock(at: number, t0: number): string {
@@ -37,8 +39,10 @@ export function formatTimeline(t: FetchTimeline, options: { maxLines?: number } 
     });
   }
   for (const s of t.swEvents) {
-    const done = s.doneAt != null ? `, handled in ${Math.round(s.doneAt - s.at)} ms${s.doneOk === false ? ' (a waitUntil promise rejected)' : ''}` : '';
-    rows.push({ at: s.at, text: `worker  ${s.type} (result=${s.result || "''"}${s.failureReason ? `, ${s.failureReason}` : ''}, ${bytes(s.downloaded)}${done})` });
+    rows.push({ at: s.at, text: `worker  ${s.type} (result=${s.result || "''"}${s.failureReason ? `, ${s.failureReason}` : ''}, ${bytes(s.downloaded)}${handling(s)})` });
+  }
+  for (const u of t.unknownListeners) {
+    rows.push({ at: u.at, text: `worker  listener for "${u.name}" (${u.via === 'property' ? `self.${u.name} set` : 'addEventListener'}): not a Background Fetch event` });
   }
   for (const u of t.uiUpdates) {
     rows.push({ at: u.at, text: `worker  updateUI #${u.call} ${JSON.stringify({ title: u.title, icons: u.icons?.length ?? 0 })} ${u.ok ? 'resolved' : `rejected ${u.error?.name}: ${u.error?.message}`}` });
@@ -57,5 +61,26 @@ export function formatTimeline(t: FetchTimeline, options: { maxLines?: number } 
       lines.push(`    [${r.index}] ${r.url} -> ${r.status ?? 'pending'} ${bytes(r.bytes)}${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}${served}`);
     }
   }
+  if (t.findings.length) {
+    lines.push('  findings:');
+    for (const f of t.findings) lines.push(`    ${formatFinding(f)}`);
+  }
   return lines.join('\n');
+}
+
+/** How the worker handled an event. "handled" only when one of the app's listeners ran. */
+function handling(s: SwEventRecord): string {
+  if (s.listeners === 0) return ', no listener: dispatched, nothing handled it';
+  const who = s.listeners == null ? ', listeners not counted (probed after the worker\'s script ran)' : `, ${s.listeners} listener${s.listeners === 1 ? '' : 's'}`;
+  if (s.doneAt == null) return who;
+  // Without a count, "handled" would be a claim the probe cannot back.
+  if (s.listeners == null) return `${who}, done in ${Math.round(s.doneAt - s.at)} ms${s.doneOk === false ? ' (a waitUntil promise rejected)' : ''}`;
+  const rejected = (s.waitUntil ?? []).filter((w) => w.status === 'rejected');
+  const outcome = rejected.length
+    ? ` (waitUntil rejected: ${rejected.map((w) => `${w.error?.name}: ${w.error?.message}`).join('; ')})`
+    : s.doneOk === false
+      ? ' (a waitUntil promise rejected)'
+      : '';
+  const waits = s.waitUntil ? `, ${s.waitUntil.length} waitUntil` : '';
+  return `${who}${waits}, handled in ${Math.round(s.doneAt - s.at)} ms${outcome}`;
 }

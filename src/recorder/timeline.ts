@@ -15,7 +15,9 @@ import type {
   SwEventRecord,
   UiUpdateRecord,
   AbortCallRecord,
+  UnknownListenerRecord,
 } from '../probes/types.js';
+import { findingsFor, type Finding } from '../findings/index.js';
 import { normaliseEventType, type FetchFailureReason, type NormalisedEvent } from './normalise.js';
 
 export type FetchOutcome = 'pending' | 'success' | 'failure' | 'aborted';
@@ -72,6 +74,10 @@ export interface FetchTimeline {
   fetchCalls: FetchCallRecord[];
   abortCalls: AbortCallRecord[];
   openWindows: OpenWindowRecord[];
+  /** Listeners the origin's worker added for names that are not events (once per name). */
+  unknownListeners: UnknownListenerRecord[];
+  /** What the rules of src/findings/ found wrong (or worth knowing): errors first. */
+  findings: Finding[];
 }
 
 /**
@@ -125,6 +131,8 @@ export class TimelineStore {
   /** Insertion order of segments, for stable listing. */
   private order: Array<{ group: string; seg: Segment }> = [];
   private probes: ProbeRecord[] = [];
+  /** Records about a worker, not one fetch (id ''): joined to every timeline of their origin. */
+  private workerProbes: UnknownListenerRecord[] = [];
   /** Indexes, so a probe record or a lookup by id touches only that id's data, not everything. */
   private probesById = new Map<string, ProbeRecord[]>();
   private groupsById = new Map<string, string[]>();
@@ -157,6 +165,9 @@ export class TimelineStore {
 
   addProbe(record: ProbeRecord): void {
     this.probes.push(record);
+    if (record.kind === 'unknown-listener') this.workerProbes.push(record);
+    // About a worker, not one fetch: no timeline joins it by id.
+    if (record.kind === 'unknown-listener' || record.kind === 'worker-start') return;
     const list = this.probesById.get(record.id);
     if (list) list.push(record);
     else this.probesById.set(record.id, [record]);
@@ -205,7 +216,24 @@ export class TimelineStore {
     for (const e of seg.events) foldEvent(t, requests, e);
     t.requests = [...requests.values()].sort((a, b) => a.index - b.index);
     this.joinProbes(t, group, seg);
+    this.joinWorkerProbes(t);
+    t.findings = findingsFor(t);
     return t;
+  }
+
+  /**
+   * A worker's listeners for non-events, from any of its starts up to this fetch's end: the
+   * worker that handles the fetch's events is one of those.
+   */
+  private joinWorkerProbes(t: FetchTimeline): void {
+    const origin = normaliseOrigin(t.origin);
+    const end = (t.completedAt ?? Infinity) + SKEW_MS * 5;
+    const names = new Set<string>();
+    for (const p of this.workerProbes) {
+      if (normaliseOrigin(p.origin) !== origin || p.at > end || names.has(p.name)) continue;
+      names.add(p.name);
+      t.unknownListeners.push(p);
+    }
   }
 
   /** Probe records of this id and origin between this segment's start and the next one's. */
@@ -226,13 +254,14 @@ export class TimelineStore {
           t.progress.push(p);
           break;
         case 'sw-event':
-          t.swEvents.push({ ...p, doneAt: null, doneOk: null });
+          t.swEvents.push({ ...p, listeners: p.listeners ?? null, waitUntil: null, doneAt: null, doneOk: null });
           break;
         case 'sw-event-done': {
           const ev = [...t.swEvents].reverse().find((s) => s.type === p.type && s.doneAt === null);
           if (ev) {
             ev.doneAt = p.at;
             ev.doneOk = p.ok;
+            ev.waitUntil = p.waitUntil ?? null;
           }
           break;
         }
@@ -295,6 +324,8 @@ function emptyTimeline(key: string, events: readonly NormalisedEvent[]): FetchTi
     fetchCalls: [],
     abortCalls: [],
     openWindows: [],
+    unknownListeners: [],
+    findings: [],
   };
 }
 

@@ -96,6 +96,7 @@ function fetchView(f: FetchEvidence, t0: number) {
     })),
     chart: chart ? safe(chart) : null,
     probes: f.probes.map((p) => ({ at: relTime(p.at, t0), kind: p.kind, context: p.context, detail: JSON.stringify(p.detail) })),
+    findings: (f.findings ?? []).map((x) => ({ severity: x.severity, code: x.code, message: x.message, evidence: JSON.stringify(x.evidence) })),
   };
 }
 

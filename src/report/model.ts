@@ -87,6 +87,15 @@ export interface ProbeRow {
   detail: { [key: string]: Json };
 }
 
+/** What one of bgprobe's rules found about a fetch (src/findings/). */
+export interface FindingRow {
+  /** 'no-listener', 'wait-until-rejected', ... (README, "bgprobe audit"). */
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  evidence: { [key: string]: Json };
+}
+
 export interface FetchEvidence {
   id: string;
   outcome: 'pending' | 'success' | 'failure' | 'aborted';
@@ -104,6 +113,8 @@ export interface FetchEvidence {
   /** Page-side `progress` samples: [at, downloaded, downloadTotal, uploaded, uploadTotal]. */
   progress: Array<[number, number, number, number, number]>;
   probes: ProbeRow[];
+  /** Errors first. Absent in reports of earlier bgprobe versions. */
+  findings?: FindingRow[];
 }
 
 export interface StepRow {

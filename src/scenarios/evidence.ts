@@ -8,6 +8,7 @@
  */
 import type { FixtureServer } from '../server/index.js';
 import type { FetchRequest, FetchTimeline, ServedView } from '../recorder/timeline.js';
+import type { Finding } from '../findings/index.js';
 import { servedView } from '../recorder/served.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { Json } from './types.js';
@@ -67,6 +68,8 @@ export interface FetchEvidence extends TimelineFacts {
   progress: Array<[number, number, number, number, number]>;
   /** Worker events, updateUI calls, match/matchAll, fetch()/abort() calls, in time order. */
   probes: ProbeRow[];
+  /** What the rules of src/findings/ found (absent in reports of earlier bgprobe versions). */
+  findings?: Finding[];
 }
 
 export interface StepRow {
@@ -110,7 +113,7 @@ export function eventRow(e: NormalisedEvent): EventRow {
 
 export function fetchEvidence(t: FetchTimeline): FetchEvidence {
   const probes: ProbeRow[] = [];
-  for (const p of [...t.swEvents, ...t.uiUpdates, ...t.records, ...t.fetchCalls, ...t.abortCalls, ...t.openWindows]) {
+  for (const p of [...t.swEvents, ...t.uiUpdates, ...t.records, ...t.fetchCalls, ...t.abortCalls, ...t.openWindows, ...t.unknownListeners]) {
     const { at, kind, context, id: _id, origin: _origin, ...rest } = p;
     probes.push({ at, kind, context, detail: toJson(rest) as { [key: string]: Json } });
   }
@@ -142,6 +145,7 @@ export function fetchEvidence(t: FetchTimeline): FetchEvidence {
       .filter((p) => p.context === 'page')
       .map((p) => [p.at, p.downloaded, p.downloadTotal, p.uploaded, p.uploadTotal] as [number, number, number, number, number]),
     probes,
+    findings: t.findings.map((f) => ({ ...f, evidence: toJson(f.evidence) as Finding['evidence'] })),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from '../../src/playwright/index.js';
+import { timelinesText } from '../../src/playwright/attach.js';
 
 async function openPodcast(page: Page, url: string, query: string): Promise<void> {
   await page.goto(`${url}/podcast/?${query}`);
@@ -48,6 +49,26 @@ test('a failed fetch: toSucceed says expected, received and shows the timeline w
   const sequence = await failureOf(expect(fetch).toHaveEventSequence(['registered', 'completed', 'backgroundfetchsuccess'], { timeout: 5_000 }));
   expect(sequence).toContain('Expected: [registered, completed, backgroundfetchsuccess] in this order (gaps allowed)');
   expect(sequence).toContain('matched 2 of 3, no "backgroundfetchsuccess" after "completed"');
+});
+
+test('toHaveNoFindings: a failed fetch lists its findings (also in the attached timeline); a clean one passes', async ({ page, backgroundFetch, fixtureServer }) => {
+  await openPodcast(page, fixtureServer.url, 'media=res&status=404');
+  await page.getByRole('button', { name: 'Download episode 4', exact: true }).click();
+  const failed = await backgroundFetch.waitForFetch('episode-4', { until: 'settled' });
+  const message = await failureOf(expect(failed).toHaveNoFindings());
+  expect(message).toContain('expect(received).toHaveNoFindings() failed');
+  expect(message).toContain('Expected: no findings (errors)');
+  expect(message).toMatch(/Received: 1 finding:\n +error +request-failed: The fetch failed \(bad-status\): \[0\] \S+episode-4\.mp3\S* answered 404/);
+  expect(timelinesText([failed], [])).toMatch(/ findings:\n +error +request-failed: /);
+  await expect(failed).not.toHaveNoFindings();
+
+  await page.goto(`${fixtureServer.url}/podcast/`);
+  await page.waitForSelector('body[data-sw-ready="1"]');
+  await page.getByRole('button', { name: 'Download episode 5', exact: true }).click();
+  const ok = await backgroundFetch.waitForFetch('episode-5', { until: 'settled' });
+  await expect(ok).toSucceed();
+  await expect(ok).toHaveNoFindings({ severity: 'warning' });
+  await expect(failureOf(expect(ok).toHaveNoFindings({ severity: 'fatal' as 'error' }))).resolves.toContain("severity must be 'error', 'warning' or 'info'");
 });
 
 test('a pending fetch: the matcher waits for the expect timeout, then says it was still pending', async ({ page, backgroundFetch, fixtureServer }) => {

@@ -16,15 +16,17 @@ const ALLOWED: Record<string, readonly string[]> = {
   browsers: ['errors', 'util', 'cdp'],
   server: ['errors', 'util'],
   probes: ['errors', 'util', 'cdp'],
-  recorder: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes'],
+  // Pure rules over the facts of a timeline (its own input type), under the recorder that runs them.
+  findings: ['errors', 'util', 'probes'],
+  recorder: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings'],
   // The report is a file format of its own: the suite maps its results onto it (runCompat).
   report: ['errors', 'util'],
-  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'report'],
+  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'report'],
   // bgprobe wpt maps its run onto the report format too, and reuses the suite's evidence builders.
-  wpt: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'report'],
-  playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder'],
-  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'wpt', 'report'],
-  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'recorder', 'scenarios', 'wpt', 'report'],
+  wpt: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'scenarios', 'report'],
+  playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder'],
+  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'scenarios', 'wpt', 'report'],
+  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'scenarios', 'wpt', 'report'],
 };
 /**
  * Type-only cycles in code another change of issue #14 is rewriting (scenarios/: the runner's

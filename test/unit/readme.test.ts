@@ -29,19 +29,22 @@ describe('README', () => {
     ['merge', '--help'],
     ['serve', '--help'],
     ['scenarios', '--help'],
+    ['audit', '--help'],
     ['wpt', '--help'],
   ])('documents a real command: %s', async (...argv) => {
     expect((await parseArgs(argv)).kind).toBe('help');
     expect(readme).toContain(`bgprobe ${argv[0]}`);
   });
 
-  it('every flag shown for compat, record and wpt parses', async () => {
+  it('every flag shown for compat, record, audit and wpt parses', async () => {
     const runs = [
       ['compat', '--scenario', 'fetch.*', '--format', 'md,junit'],
       ['compat', '--browser', '/usr/bin/chromium', '--browser', '/usr/bin/chromium', '--browser-args=', '--browser-args=--disable-blink-features=BackgroundFetch', '--label', 'on', '--label', 'off'],
       ['compat', '--shard', '1/2', '--out', 'shard1'],
       ['record', '--endpoint', 'http://127.0.0.1:9222', '--out', 'backgroundFetch.json'],
       ['record', '--url', 'http://127.0.0.1:8080/podcast/', '--duration', '30', '--ndjson'],
+      ['audit', 'http://127.0.0.1:8080/podcast/', '--click', 'text=Download episode 1'],
+      ['audit', 'http://127.0.0.1:8080/unknown-event-listener/', '--click', '#download'],
       ['wpt', '--wpt-root', 'wpt'],
       ['wpt', 'background-fetch/fetch*.js', '--wpt-root', 'wpt', '--baseline', 'last/wptreport.json'],
     ];

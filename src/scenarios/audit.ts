@@ -1,0 +1,121 @@
+/**
+ * `bgprobe audit`'s results as data: the JSON it prints (`{ fetches, findings }`) and a
+ * ReportModel, so `--out` goes through the same renderers as `compat` (one result per fetch,
+ * its findings in the fetch's evidence).
+ */
+import type { Finding, Severity } from '../findings/index.js';
+import { atLeast } from '../findings/index.js';
+import type { NormalisedEvent } from '../recorder/normalise.js';
+import type { FetchTimeline } from '../recorder/timeline.js';
+import { countVerdicts, SCHEMA_VERSION, type ReportModel, type ReportResult } from '../report/model.js';
+import { toolVersion } from '../util/version.js';
+import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from './evidence.js';
+
+export interface AuditRun {
+  url: string | null;
+  browser: { label: string; target: string | null; version: string | null; args: string[] };
+  startedAt: number;
+  durationMs: number;
+  interrupted: boolean;
+  timeoutMs: number;
+  fetches: FetchTimeline[];
+  events: NormalisedEvent[];
+  /** Findings tied to no fetch (a fetch() that registered nothing, a dialog, nothing started). */
+  runFindings: Finding[];
+  steps: StepRow[];
+  failOn: Severity;
+}
+
+/** A finding as the audit lists it: which fetch it is about (null: none). */
+export type AuditFinding = Finding & { fetch: string | null };
+
+export interface AuditJson {
+  url: string | null;
+  fetches: Array<{ id: string; origin: string; outcome: string; failureReason: string | null; findings: Finding[] }>;
+  /** Every finding, those of the fetches first (each naming its fetch), then the others. */
+  findings: AuditFinding[];
+  summary: Record<Severity, number>;
+}
+
+export function allFindings(run: Pick<AuditRun, 'fetches' | 'runFindings'>): AuditFinding[] {
+  return [...run.fetches.flatMap((t) => t.findings.map((f) => ({ ...f, fetch: t.id }))), ...run.runFindings.map((f) => ({ ...f, fetch: null }))];
+}
+
+export function countSeverities(findings: readonly Finding[]): Record<Severity, number> {
+  return {
+    error: findings.filter((f) => f.severity === 'error').length,
+    warning: findings.filter((f) => f.severity === 'warning').length,
+    info: findings.filter((f) => f.severity === 'info').length,
+  };
+}
+
+export function auditJson(run: AuditRun): AuditJson {
+  const findings = allFindings(run);
+  return {
+    url: run.url,
+    fetches: run.fetches.map((t) => ({ id: t.id, origin: t.origin, outcome: t.outcome, failureReason: t.failureReason, findings: t.findings })),
+    findings,
+    summary: countSeverities(findings),
+  };
+}
+
+function verdictOf(findings: readonly Finding[], failOn: Severity): 'deviates' | 'conforms' {
+  return findings.some((f) => atLeast(f, failOn)) ? 'deviates' : 'conforms';
+}
+
+function summaryOf(findings: readonly Finding[]): string {
+  const c = countSeverities(findings);
+  if (!findings.length) return 'No findings.';
+  return `${c.error} error(s), ${c.warning} warning(s), ${c.info} info: ${findings[0].code}: ${findings[0].message}`;
+}
+
+/** One scenario per fetch (`audit.<id>`), plus `audit.run` for what no fetch holds. */
+export function auditReport(run: AuditRun): ReportModel {
+  const label = run.browser.label;
+  const notes = run.runFindings.map((f) => `${f.severity} ${f.code}: ${f.message}`);
+  const results: ReportResult[] = run.fetches.map((t, i) => {
+    const evidence = { ...emptyEvidence(), fetches: [fetchEvidence(t)], events: run.events.filter((e) => e.instanceId === t.id).map(eventRow), steps: run.steps, notes };
+    return {
+      scenarioId: `audit.${i + 1}.${t.id}`,
+      browser: label,
+      verdict: verdictOf(t.findings, run.failOn),
+      summary: summaryOf(t.findings),
+      startedAt: t.registeredAt ?? run.startedAt,
+      durationMs: (t.completedAt ?? run.startedAt + run.durationMs) - (t.registeredAt ?? run.startedAt),
+      observation: { outcome: t.outcome, failureReason: t.failureReason, findings: t.findings.map((f) => f.code) },
+      evidence,
+      error: null,
+    };
+  });
+  if (run.runFindings.length || !run.fetches.length) {
+    results.push({
+      scenarioId: 'audit.run',
+      browser: label,
+      verdict: verdictOf(run.runFindings, run.failOn),
+      summary: summaryOf(run.runFindings),
+      startedAt: run.startedAt,
+      durationMs: run.durationMs,
+      observation: { findings: toJson(run.runFindings) },
+      evidence: { ...emptyEvidence(), events: run.events.map(eventRow), steps: run.steps, notes },
+      error: null,
+    });
+  }
+  const scenarios = results.map((r) => ({
+    id: r.scenarioId,
+    title: r.scenarioId === 'audit.run' ? `The audit of ${run.url ?? 'the browser'}` : `Background fetch "${r.scenarioId.split('.').slice(2).join('.')}"`,
+    group: 'audit',
+    expectation: `No finding of severity ${run.failOn}${run.failOn === 'info' ? '' : ' or worse'}.`,
+    link: run.url ?? '',
+    skipReason: null,
+  }));
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'bgprobe', version: toolVersion() },
+    run: { startedAt: run.startedAt, durationMs: run.durationMs, interrupted: run.interrupted, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: run.timeoutMs },
+    browsers: [{ label, kind: run.browser.target?.startsWith('ws') || run.browser.target?.startsWith('http') ? 'endpoint' : 'default', target: run.browser.target, args: run.browser.args, version: run.browser.version, launchError: null }],
+    scenarios,
+    results,
+    summary: countVerdicts(results),
+    comparison: null,
+  };
+}
