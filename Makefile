@@ -1,10 +1,15 @@
 # The two set-up commands. Each installs what is missing, then runs.
-.PHONY: compat test deps build browser clean
+.PHONY: compat test deps build browser engines clean
 
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
+# Every installed engine (Chromium, Firefox ESR, WebKitGTK, and WebKitGTK with Background Fetch on).
 compat: deps build browser
-	node dist/cli/main.js compat --out bgprobe-report
+	./scripts/compat.sh bgprobe-report
+
+# Firefox ESR and WebKitGTK from Debian's packages (apt-get when root; otherwise the command to run).
+engines:
+	./scripts/ensure-engines.sh
 
 test: deps build browser
 	node scripts/run-tests.mjs

@@ -120,3 +120,13 @@ export class BrowserLostError extends BgprobeError {
 export class InterruptedError extends BgprobeError {
   override name = 'InterruptedError';
 }
+
+/** An engine named on the command line (`--browser firefox|webkit`) is not installed: the message has the apt command. */
+export class EngineNotInstalledError extends UsageError {
+  override name = 'EngineNotInstalledError';
+}
+
+/** A Firefox or WebKitGTK lane failed: its driver could not start, or a page evaluation threw. */
+export class EngineError extends BgprobeError {
+  override name = 'EngineError';
+}

@@ -8,5 +8,5 @@ export const outDirFlag = () =>
   stringFlag('Report directory: a new one, or one holding only a previous report (replaced atomically; anything else there is refused)', { default: DEFAULT_OUT });
 
 /** `--format`: repeatable, comma-separated, `markdown`/`xml` accepted for md/junit. */
-export const formatFlag = (describe = 'html,json,md,junit (default all)') =>
-  ({ type: 'string', array: true, default: [] as string[], defaultDescription: 'all', coerce: (v: string[]) => parseFormats(v), choices: FORMATS, describe }) as const;
+export const formatFlag = (describe = 'html,json,md,junit,bcd (default html,json,md,junit; bcd: one mdn-bcd-collector file per browser)') =>
+  ({ type: 'string', array: true, default: [] as string[], defaultDescription: 'html,json,md,junit', coerce: (v: string[]) => parseFormats(v), choices: FORMATS, describe }) as const;

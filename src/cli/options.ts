@@ -43,6 +43,8 @@ export interface CompatOptions {
   retries: number;
   /** Runs of each scenario; differing verdicts are reported `unstable`. */
   repeat: number;
+  /** Lines for stderr before the run: engines `--browser all` left out, and how to install them. */
+  notes?: string[];
 }
 
 /** `audit --timeout`: seconds for each selector and for every fetch to settle. */

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventRow, FetchEvidence, ServedRow } from './model.js';
+import { bcdHtmlView } from './bcd-render.js';
 import { progressChart } from './chart.js';
 import type { ReportModel, ReportResult } from './model.js';
 import { safe, template, templatesDir } from './templates.js';
@@ -191,6 +192,11 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
       cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i][b]!, flaky: c.flaky, flakyIcon: FLAKY_ICON } : null)),
     })),
     scenarios: safe(SCENARIOS_MARK),
+    bcd: bcdHtmlView(model, (id, browser) => {
+      const i = rows.findIndex((r) => r.scenario.id === id);
+      const b = model.browsers.findIndex((x) => x.label === browser);
+      return i >= 0 && b >= 0 ? (anchors.result[i]?.[b] ?? null) : null;
+    }),
     comparison: model.comparison
       ? {
           baseline: model.comparison.baseline,

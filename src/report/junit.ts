@@ -13,6 +13,7 @@
  * <error>/<failure>. An `unstable` result (--repeat runs disagreed) is a testcase that passed on
  * some runs: a <flakyFailure> or <flakyError> for each run that did not conform.
  */
+import { bcdJunit } from './bcd-render.js';
 import { cdata, xmlText } from './escape.js';
 import type { ReportModel, ReportResult } from './model.js';
 
@@ -88,5 +89,8 @@ export function renderJunit(model: ReportModel): string {
       ),
     );
   }
+  // The BCD table as its own suite (not counted above: its failures are the BCD data's, not a browser's).
+  const bcd = bcdJunit(model);
+  if (bcd) suites.push(bcd);
   return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attrs({ name: 'bgprobe compat', ...count(model.results) })}>`, ...suites, '</testsuites>', ''].join('\n');
 }

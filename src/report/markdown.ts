@@ -3,6 +3,7 @@
  * or a PR comment. Every string is escaped by mdText before it reaches the template (compiled
  * with noEscape: Handlebars' HTML escaping is not Markdown escaping).
  */
+import { bcdMarkdown } from './bcd-render.js';
 import { mdText } from './escape.js';
 import type { ReportModel } from './model.js';
 import { template } from './templates.js';
@@ -51,5 +52,5 @@ export function renderMarkdown(model: ReportModel): string {
     })),
     interrupted: model.run.interrupted,
   };
-  return template('markdown.hbs', { noEscape: true })(view);
+  return template('markdown.hbs', { noEscape: true })(view) + bcdMarkdown(model);
 }

@@ -17,9 +17,14 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 
 export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint';
 
+/** The engine a browser column is (its driver, and the BCD browser it is held against). */
+export type EngineName = 'chromium' | 'firefox' | 'webkit';
+
 export interface ReportBrowser {
   label: string;
   kind: BrowserKind;
+  /** The engine that ran it. Absent in reports of earlier bgprobe versions: chromium. */
+  engine?: EngineName;
   target: string | null;
   args: string[];
   version: string | null;

@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { FILE_NAMES, type Format } from './formats.js';
+import { COLLECTOR_FILE, collectorReports } from './bcd-collector.js';
 import { renderHtml, renderHtmlTo } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
@@ -21,11 +22,12 @@ import { renderMarkdown } from './markdown.js';
 import type { ReportModel } from './model.js';
 import { escapeRegExp } from '../util/regexp.js';
 
-export { FORMATS, FILE_NAMES, parseFormats, type Format } from './formats.js';
+export { FORMATS, DEFAULT_FORMATS, FILE_NAMES, parseFormats, type Format } from './formats.js';
 
 /** Files other commands write beside the renderers' (`bgprobe wpt`'s wptreport.json): bgprobe's too. */
 export const EXTRA_REPORT_FILES = ['wptreport.json'] as const;
-const REPORT_FILES: ReadonlySet<string> = new Set([...Object.values(FILE_NAMES), ...EXTRA_REPORT_FILES]);
+// `bcd-<browser>.json` is a pattern (COLLECTOR_FILE), not a name.
+const REPORT_FILES: ReadonlySet<string> = new Set([...Object.values(FILE_NAMES).filter((n) => !n.includes('<')), ...EXTRA_REPORT_FILES]);
 /**
  * `mkdtempSync(join(parent, '.<name>.tmp-<host>-<pid>-'))` and its `-old` twin (see
  * writeReport): host and pid say whether the writer still runs (names without them come from
@@ -54,12 +56,14 @@ export function render(model: ReportModel, format: Format): string {
       return renderMarkdown(model);
     case 'junit':
       return renderJunit(model);
+    case 'bcd':
+      return `${JSON.stringify(Object.fromEntries(collectorReports(model).map((c) => [c.browser, c.report])), undefined, 2)}\n`;
   }
 }
 
 /** A report file bgprobe wrote: a regular file (not a directory or a link) with one of its names. */
 function isReportFile(dir: string, name: string): boolean {
-  return REPORT_FILES.has(name) && lstatSync(join(dir, name), { throwIfNoEntry: false })?.isFile() === true;
+  return (REPORT_FILES.has(name) || COLLECTOR_FILE.test(name)) && lstatSync(join(dir, name), { throwIfNoEntry: false })?.isFile() === true;
 }
 
 /** A temporary directory a killed write left behind: bgprobe's name, only report files inside. */
@@ -170,7 +174,7 @@ export interface WriteOptions {
 /** Names of the target's files to carry into the new report when this write does not replace them. */
 function carried(dir: string, options: WriteOptions): string[] {
   const here = (options.inputs ?? []).filter((p) => existsSync(p) && realpathSync(dirname(p)) === dir).map((p) => basename(p));
-  if (here.length && options.rerender) return [...REPORT_FILES];
+  if (here.length && options.rerender) return [...REPORT_FILES, ...readdirSync(dir).filter((n) => COLLECTOR_FILE.test(n))];
   return here;
 }
 
@@ -205,13 +209,19 @@ export function writeReport(outDir: string, model: ReportModel, formats: readonl
   const written = {} as Record<Format, string>;
   try {
     for (const f of formats) {
+      if (f === 'bcd') {
+        // One mdn-bcd-collector file per browser; `written` names the directory holding them.
+        for (const c of collectorReports(model)) writeFileSync(join(tmp, c.file), `${JSON.stringify(c.report, undefined, 2)}\n`);
+        written[f] = given;
+        continue;
+      }
       renderToFile(model, f, join(tmp, FILE_NAMES[f]));
       written[f] = join(given, FILE_NAMES[f]);
     }
     for (const [name, text] of Object.entries(options.extra ?? {})) writeFileSync(join(tmp, name), text);
     const replaced = new Set(formats.map((f) => FILE_NAMES[f]));
     for (const name of existsSync(dir) ? carried(dir, options) : []) {
-      if (replaced.has(name) || !isReportFile(dir, name)) continue;
+      if (replaced.has(name) || (formats.includes('bcd') && COLLECTOR_FILE.test(name)) || !isReportFile(dir, name)) continue;
       // A hard link shares the old file's bytes: nothing to copy, and it survives the old dir.
       try {
         linkSync(join(dir, name), join(tmp, name));

@@ -4,12 +4,13 @@
  * timeout, a crash, a hung teardown) becomes the attempt's verdict; only an interrupt makes it
  * null. Errors are told apart by class (src/errors.ts), never by name or message.
  */
-import type { Browser } from 'playwright-core';
+import type { EngineDriver } from '../engines/types.js';
 import { BrowserLostError, DeadlineError, InterruptedError, LaunchError, NotAutomatable, TeardownError, UnsupportedFeature } from '../errors.js';
 import { FixtureServer } from '../server/index.js';
 import type { BrowserSlot } from './browsers.js';
 import { ScenarioContext, withDeadline, type BrowserUnderTest, type Timing } from './context.js';
 import { emptyEvidence, toJson, withoutOrigin, type Evidence } from './evidence.js';
+import { gateScenario } from './gate.js';
 import type { Observation, Scenario, Verdict } from './types.js';
 
 export interface AttemptResult {
@@ -66,16 +67,15 @@ async function launchFor(slot: BrowserSlot, started: { server: FixtureServer | n
   } catch (e) {
     throw new LaunchError(asError(e).message, asError(e));
   }
-  return { server, but, logMark: slot.logMark(but.browser) };
+  return { server, but, logMark: slot.logMark(but.engine) };
 }
 
-/** Resolves once `browser` disconnects (or never); the listener goes when `signal` aborts. */
-function disconnection(browser: Browser, signal: AbortSignal): Promise<void> {
+/** Resolves once `engine` disconnects (or never); the listener goes when `signal` aborts. */
+function disconnection(engine: EngineDriver, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (!browser.isConnected()) return resolve();
-    const on = () => resolve();
-    browser.once('disconnected', on);
-    signal.addEventListener('abort', () => browser.off('disconnected', on), { once: true });
+    if (!engine.isConnected()) return resolve();
+    const off = engine.onDisconnected(() => resolve());
+    signal.addEventListener('abort', off, { once: true });
   });
 }
 
@@ -85,7 +85,7 @@ function disconnection(browser: Browser, signal: AbortSignal): Promise<void> {
  * (its "Target closed" rejects before the 'disconnected' event).
  */
 async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, slot: BrowserSlot, options: AttemptOptions): Promise<Observation> {
-  const browser = ctx.browser.browser;
+  const browser = ctx.browser.engine;
   const lost = () => new BrowserLostError(slot.crash(browser)?.lastWords ?? null);
   const gone = disconnection(browser, ctx.signal);
   let timer: NodeJS.Timeout | undefined;
@@ -102,6 +102,8 @@ async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, slot: B
   // (the deadline timer is cleared, but a disconnect may still come) has nobody to tell.
   stop.catch(() => undefined);
   try {
+    // Unsupported / not-automatable on this lane: decided from what it measured and provides.
+    await Promise.race([gateScenario(scenario, ctx), stop]);
     const observation = toJson(await Promise.race([scenario.run(ctx), stop])) as Observation;
     // What a scenario concluded from a dead browser (a fetch "still pending") is not an observation.
     if (!browser.isConnected()) throw lost();
@@ -134,7 +136,7 @@ function classify(e: unknown, slot: BrowserSlot, launched: Launched | null, orig
   if (e instanceof NotAutomatable) return { verdict: 'not-automatable', summary: err.message, error: null, browserLost: null };
   // A renderer that died ('Target crashed') or a browser CHECK says why only in the browser's
   // log: the FATAL lines it gained during this attempt go with the error.
-  const fatal = launched ? [...new Set(slot.fatalSince(launched.but.browser, launched.logMark))].filter((l) => !err.message.includes(l)) : [];
+  const fatal = launched ? [...new Set(slot.fatalSince(launched.but.engine, launched.logMark))].filter((l) => !err.message.includes(l)) : [];
   const logged = fatal.join(' | ');
   // The summary: the message on one line (its origin replaced first, so the cut cannot leave
   // half a port), then the FATAL lines, which the cut must not drop.
@@ -157,7 +159,7 @@ async function tearDown(ctx: ScenarioContext, slot: BrowserSlot): Promise<Eviden
     // scenario. One that merely failed (a temp dir, a namespace) is reported, and the browser
     // other scenarios are using stays.
     const hung = !(e instanceof TeardownError) || e.hung;
-    if (hung) slot.markBroken(ctx.browser.browser);
+    if (hung) slot.markBroken(ctx.browser.engine);
     ctx.note(`Teardown failed (${asError(e).message})${hung ? '; the browser is relaunched for the next scenario' : ''}.`);
   }
   return ctx.evidence;

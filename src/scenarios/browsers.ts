@@ -1,13 +1,18 @@
 /**
- * The browsers a compat run compares: a path, a Playwright channel, a CDP endpoint, or the
- * discovered local Chromium, each with its own flags and label. A BrowserSlot launches its
- * browser lazily and again after a crash or a hang, so one bad scenario costs one verdict.
+ * The browsers a compat run compares: a path, a Playwright channel, a CDP endpoint, the
+ * discovered local Chromium, or a Firefox / WebKitGTK lane (engines/), each with its own flags
+ * and label. A BrowserSlot launches its browser lazily and again after a crash or a hang, so
+ * one bad scenario costs one verdict. Its bookkeeping is keyed by the lane's EngineDriver, the
+ * one handle every engine has.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { connect, type ConnectedBrowser } from '../browsers/connect.js';
+import { connect } from '../browsers/connect.js';
+import { ChromiumDriver } from '../engines/chromium.js';
+import { launchEngine } from '../engines/index.js';
+import type { EngineDriver } from '../engines/types.js';
 import { discoverBrowser } from '../browsers/discover.js';
 import { defaultArgs, mergeArgs } from '../browsers/flags.js';
 import { launch } from '../browsers/launch.js';
@@ -69,8 +74,7 @@ const logsElsewhere = (args: readonly string[]) => args.some((a) => /^--(enable-
 export class BrowserSlot {
   private current: Promise<BrowserUnderTest> | null = null;
   /** The browser `current` resolved to; null once it is dropped (so its late events are ignored). */
-  private live: Browser | null = null;
-  private connected: ConnectedBrowser | null = null;
+  private live: EngineDriver | null = null;
   /** The `current` that crashed, hung or disconnected: the next get() replaces that one only. */
   private broken: Promise<BrowserUnderTest> | null = null;
   /** The browser's version once launched (for the report, even if it later crashed). */
@@ -78,8 +82,8 @@ export class BrowserSlot {
   launches = 0;
   /** Every end of a live browser that the slot did not ask for, in order. */
   readonly crashes: BrowserCrash[] = [];
-  private readonly crashOf = new WeakMap<Browser, BrowserCrash>();
-  private readonly logOf = new WeakMap<Browser, string>();
+  private readonly crashOf = new WeakMap<EngineDriver, BrowserCrash>();
+  private readonly logOf = new WeakMap<EngineDriver, string>();
   /** Where launched browsers write their logs (`--log-file`), one file per launch. */
   private logDir: string | null = null;
 
@@ -103,7 +107,7 @@ export class BrowserSlot {
       // A browser that died a moment ago may not have emitted 'disconnected' to markBroken() yet.
       // Judged only if `seen` is still the slot's browser: scenarios ask side by side after a
       // crash, and one that waited here must not condemn the fresh browser another just started.
-      if (this.current === seen && (this.broken === seen || !known?.browser.isConnected())) {
+      if (this.current === seen && (this.broken === seen || !known?.engine.isConnected())) {
         this.live = null;
         this.broken = null;
         // Every caller waits on this one replacement: the old browser closed, then one launch.
@@ -128,25 +132,25 @@ export class BrowserSlot {
    * `browser` crashed, hung or disconnected: the next `get()` starts a fresh one, unless the
    * slot has moved on to another browser already (a late verdict on an old one is no news).
    */
-  markBroken(browser: Browser): void {
-    if (this.live === browser) this.broken = this.current;
+  markBroken(engine: EngineDriver): void {
+    if (this.live === engine) this.broken = this.current;
   }
 
   /** Where `browser`'s log ends now: give it to fatalSince() to read what the browser logs after. */
-  logMark(browser: Browser): number {
-    const file = this.logOf.get(browser);
+  logMark(engine: EngineDriver): number {
+    const file = this.logOf.get(engine);
     return file ? (statSync(file, { throwIfNoEntry: false })?.size ?? 0) : 0;
   }
 
   /** FATAL lines `browser` (its browser process or any renderer) logged since `mark`. */
-  fatalSince(browser: Browser, mark: number): string[] {
-    const file = this.logOf.get(browser);
+  fatalSince(engine: EngineDriver, mark: number): string[] {
+    const file = this.logOf.get(engine);
     return file ? fatalLinesIn(file, mark) : [];
   }
 
   /** How `browser` ended, when it ended on its own (a crash or a kill); undefined otherwise. */
-  crash(browser: Browser): BrowserCrash | undefined {
-    return this.crashOf.get(browser);
+  crash(engine: EngineDriver): BrowserCrash | undefined {
+    return this.crashOf.get(engine);
   }
 
   async close(): Promise<void> {
@@ -161,16 +165,22 @@ export class BrowserSlot {
   private async dispose(p: Promise<BrowserUnderTest>): Promise<void> {
     const b = await p.catch(() => null);
     if (!b) return;
-    if (this.spec.kind === 'endpoint') {
-      await this.connected?.close().catch(() => undefined);
-      this.connected = null;
-      return;
-    }
-    await withDeadline(b.browser.close(), 15_000, 'browser.close()').catch(() => undefined);
+    // Silent on purpose: the browser being closed is the one that crashed or hung.
+    await withDeadline(b.engine.close(), 15_000, 'browser.close()').catch(() => undefined);
   }
 
   private async launch(): Promise<BrowserUnderTest> {
     this.launches++;
+    const { spec } = this;
+    const engine = spec.engine ?? 'chromium';
+    if (engine !== 'chromium') {
+      const driver = await launchEngine(engine, { executablePath: spec.target!, args: spec.args, headless: this.headless });
+      return this.adopt(driver, null, spec.target);
+    }
+    return this.launchChromium();
+  }
+
+  private async launchChromium(): Promise<BrowserUnderTest> {
     const { spec } = this;
     let browser: Browser;
     let executablePath: string | null = null;
@@ -183,31 +193,44 @@ export class BrowserSlot {
       logFile = join(this.logDir, `launch-${this.launches}.log`);
       args.push('--enable-logging', `--log-file=${logFile}`);
     }
+    let close: () => Promise<void>;
     if (spec.kind === 'endpoint') {
-      this.connected = await connect({ endpoint: spec.target! });
-      browser = await this.connected.playwright();
+      const connected = await connect({ endpoint: spec.target! });
+      browser = await connected.playwright();
+      // Only the connection is bgprobe's: the browser someone else started keeps running.
+      close = () => connected.close();
     } else if (spec.kind === 'channel') {
       const { chromium } = await import('playwright-core');
       // Ctrl-C is bgprobe's to handle (write the report of what finished), not Playwright's.
       browser = await chromium.launch({ channel: spec.target!, headless: this.headless, args: mergeArgs(defaultArgs(), args), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+      close = () => browser.close();
     } else {
       executablePath = (await discoverBrowser(spec.target ?? undefined)).executablePath;
       browser = await launch({ executablePath, headless: this.headless, args, handleSignals: false });
+      close = () => browser.close();
     }
-    // Only the live browser's end matters. An old one, dropped by get() and still closing
-    // (a slow close), disconnects after the slot was reset: marking the slot then would make
-    // the next get() kill the fresh browser while other scenarios use it. This listener comes
-    // before any scenario's, so crash() answers inside theirs.
-    if (logFile) this.logOf.set(browser, logFile);
-    browser.on('disconnected', () => {
-      if (this.live !== browser) return;
-      this.markBroken(browser);
+    const driver = new ChromiumDriver(browser, close);
+    if (logFile) this.logOf.set(driver, logFile);
+    return this.adopt(driver, logFile, executablePath);
+  }
+
+  /**
+   * The slot's live lane from now on. Only the live lane's end matters: an old one, dropped by
+   * get() and still closing (a slow close), disconnects after the slot was reset, and marking
+   * the slot then would make the next get() kill the fresh browser while other scenarios use
+   * it. This listener comes before any scenario's, so crash() answers inside theirs.
+   */
+  private adopt(driver: EngineDriver, logFile: string | null, executablePath: string | null): BrowserUnderTest {
+    const { spec } = this;
+    driver.onDisconnected(() => {
+      if (this.live !== driver) return;
+      this.markBroken(driver);
       const crash = { at: Date.now(), lastWords: logFile ? lastWordsIn(logFile) : null };
       this.crashes.push(crash);
-      this.crashOf.set(browser, crash);
+      this.crashOf.set(driver, crash);
     });
-    this.live = browser;
-    this.version = browser.version();
-    return { label: spec.label, kind: spec.kind, target: spec.target, args: spec.args, browser, version: this.version, executablePath };
+    this.live = driver;
+    this.version = driver.info.version;
+    return { label: spec.label, kind: spec.kind, target: spec.target, args: spec.args, engine: driver, browser: driver.playwright, version: this.version, executablePath };
   }
 }

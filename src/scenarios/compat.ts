@@ -5,7 +5,7 @@
  * layer below knows only its own format (src/report/model.ts).
  */
 import { diffReports } from '../report/diff.js';
-import type { Format } from '../report/formats.js';
+import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
 import { SCHEMA_VERSION, countVerdicts, sortResults, type ReportAttempt, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from '../report/model.js';
 import { writeReport } from '../report/write.js';
 import { toolVersion } from '../util/version.js';
@@ -82,7 +82,7 @@ export async function runCompat(options: CompatRunOptions = {}): Promise<CompatR
     const base = { ...options.baseline.model, results: options.baseline.model.results.filter((r) => ids.has(r.scenarioId) && labels.has(r.browser)) };
     report.comparison = diffReports(base, report, options.baseline.name);
   }
-  const files = options.out ? writeReport(options.out, report, options.formats ?? ['html', 'json', 'md', 'junit']) : {};
+  const files = options.out ? writeReport(options.out, report, options.formats ?? DEFAULT_FORMATS) : {};
   return { report, files };
 }
 
@@ -144,6 +144,7 @@ export function buildReport(run: RunResult, options: BuildOptions): ReportModel 
   const browsers: ReportBrowser[] = run.browsers.map((b) => ({
     label: b.spec.label,
     kind: b.spec.kind,
+    engine: b.spec.engine ?? 'chromium',
     target: b.spec.target,
     args: b.spec.args,
     version: b.version,

@@ -17,6 +17,8 @@ import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
 import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from './evidence.js';
 import type { Json } from './types.js';
 import { DeadlineError, NotAutomatable, TeardownError, UnsupportedFeature, type TeardownFailure } from '../errors.js';
+import { harnessCall } from '../engines/page.js';
+import type { EngineDriver, EnginePage, PageFunction } from '../engines/types.js';
 import { bestEffort, debug } from '../util/debug.js';
 import { poll, settleWithin } from '../util/deadline.js';
 
@@ -29,8 +31,11 @@ export interface BrowserUnderTest {
   /** The path, channel or endpoint given; null for the discovered default. */
   target: string | null;
   args: string[];
-  browser: Browser;
-  /** `Browser.version()`, e.g. 150.0.7871.100. */
+  /** The lane's driver: every engine has one (pages, evaluation, the evidence it can give). */
+  engine: EngineDriver;
+  /** The Playwright Browser of a Chromium lane (CDP scenarios); null for Firefox and WebKitGTK. */
+  browser: Browser | null;
+  /** The browser's version, e.g. 150.0.7871.100. */
   version: string;
   /** A binary bgprobe may launch again on a profile of its own (restart scenarios); null for endpoints. */
   executablePath: string | null;
@@ -65,14 +70,23 @@ export interface OpenOptions {
   requireBackgroundFetch?: boolean;
 }
 
-export interface HarnessSession {
-  context: BrowserContext;
-  recorder: BackgroundServiceRecorder;
-  page: Page;
+/**
+ * The harness page on any engine: what scenarios that need only `page` and `server` evidence
+ * use, so they run on Firefox and WebKitGTK too. A HarnessSession (Chromium) is one as well.
+ */
+export interface PageSession {
   /** What `harness.ready()` said: API support in the page and in the worker. */
   ready: HarnessResult;
   /** `window.harness[method](...args)`, logged as a step of the evidence. */
   call(method: string, ...args: Json[]): Promise<HarnessResult>;
+  /** `fn(...args)` in the harness page (serialised by source: it must not close over anything). */
+  evaluate<R>(fn: PageFunction<R>, ...args: Json[]): Promise<R>;
+}
+
+export interface HarnessSession extends PageSession {
+  context: BrowserContext;
+  recorder: BackgroundServiceRecorder;
+  page: Page;
   /** A CDP session on the harness page (ServiceWorker.*, Browser.* domains). */
   cdp(): Promise<CdpSession>;
 }
@@ -82,6 +96,8 @@ const TEARDOWN_MS = 10_000;
 export class ScenarioContext {
   readonly evidence: Evidence = emptyEvidence();
   private sessions: HarnessSession[] = [];
+  /** Harness pages opened through the engine driver (engines without CDP). */
+  private enginePages: EnginePage[] = [];
   private owned: BrowserContext[] = [];
   private deferred: Array<{ what: string; fn: () => Promise<void> }> = [];
   private readonly controller = new AbortController();
@@ -196,7 +212,7 @@ export class ScenarioContext {
    * does is missed), then the harness page, ready: its worker registered and controlling it.
    */
   async open(options: OpenOptions = {}): Promise<HarnessSession> {
-    const context = options.context ?? (await this.browser.browser.newContext());
+    const context = options.context ?? (await this.playwright().newContext());
     if (!options.context) this.owned.push(context);
     // The app page is created (about:blank) while the recorder attaches: each costs a renderer
     // start, and nothing happens in the page until goto(), which waits for the recorder.
@@ -230,6 +246,7 @@ export class ScenarioContext {
         step(`page: harness.${method}(${describeArgs(args)})`, r);
         return r;
       },
+      evaluate: (fn, ...args) => page.evaluate(`(${fn.toString()})(...${JSON.stringify(args)})`),
       async cdp() {
         cdp ??= new PlaywrightCdpSession(await context.newCDPSession(page));
         return cdp;
@@ -243,6 +260,52 @@ export class ScenarioContext {
       throw new UnsupportedFeature('The page has no BackgroundFetchManager: Background Fetch is not exposed (disabled by a flag, or not implemented).');
     }
     return session;
+  }
+
+  /** The Chromium lane's Playwright Browser; NotAutomatable on an engine driven without Playwright. */
+  playwright(): Browser {
+    if (!this.browser.browser) this.notAutomatable(`Needs a Playwright-driven browser with CDP; ${this.browser.label} (${this.browser.engine.info.product}) is driven through its own WebDriver.`);
+    return this.browser.browser;
+  }
+
+  /**
+   * The harness page, ready, on whatever engine this is: with the BackgroundService recorder
+   * and the probes where the engine has CDP (so the evidence has its events), through the
+   * engine driver's page otherwise. Chosen by what the engine provides, never by its name.
+   */
+  async openHarness(options: Pick<OpenOptions, 'path' | 'requireBackgroundFetch'> = {}): Promise<PageSession> {
+    if (this.browser.engine.info.provides.includes('cdp')) return this.open(options);
+    const page = await this.browser.engine.newPage();
+    this.enginePages.push(page);
+    const ctx = this;
+    const session: PageSession = {
+      ready: { ok: false },
+      async call(method, ...args) {
+        const r = (await harnessCall(page, method, ...args)) as HarnessResult;
+        ctx.step(`page: harness.${method}(${describeArgs(args)})`, r);
+        return r;
+      },
+      evaluate: (fn, ...args) => page.evaluate(fn, ...args),
+    };
+    await page.goto(`${this.server.url}${options.path ?? '/harness/'}`);
+    session.ready = await session.call('ready', this.within(15_000));
+    if (!session.ready.ok) throw new Error(`The harness did not get ready: ${session.ready.name}: ${session.ready.message}`);
+    if ((options.requireBackgroundFetch ?? true) && session.ready['supported'] !== true) {
+      throw new UnsupportedFeature('The page has no BackgroundFetchManager: Background Fetch is not exposed (disabled by a flag, or not implemented).');
+    }
+    return session;
+  }
+
+  /**
+   * Another fixture page (not the harness) on any engine, in a context of its own where the
+   * engine has contexts; closed at teardown. On WebKitGTK, whose one window serves one page at
+   * a time, a scenario holding a harness page must not ask for a second.
+   */
+  async openPage(path: string): Promise<Pick<PageSession, 'evaluate'>> {
+    const page = await this.browser.engine.newPage();
+    this.enginePages.push(page);
+    await page.goto(`${this.server.url}${path}`);
+    return { evaluate: (fn, ...args) => page.evaluate(fn, ...args) };
   }
 
   /** Throw NotAutomatable with the reason (after a real attempt). */
@@ -272,8 +335,10 @@ export class ScenarioContext {
     // Best effort (the browser or context may be gone already), but a hang is still reported.
     for (const s of this.sessions) await step('recorder.dispose()', () => bestEffort(log, 'recorder.dispose()', () => s.recorder.dispose()));
     for (const c of this.owned) await step('context.close()', () => c.close());
+    for (const p of this.enginePages) await step('page.close()', () => p.close());
     this.sessions = [];
     this.owned = [];
+    this.enginePages = [];
     if (failures.length) throw new TeardownError(failures);
   }
 
@@ -302,6 +367,16 @@ export class ScenarioContext {
         'harness.workerLog()',
       ).catch(() => null);
       const entries = (log as { entries?: unknown[] } | null)?.entries;
+      if (Array.isArray(entries)) this.evidence.worker = entries.map((e) => toJson(e) as { [key: string]: Json });
+    }
+    // The harness worker's own log is the worker-side evidence where there is no probe.
+    const enginePage = this.enginePages[this.enginePages.length - 1];
+    if (enginePage && this.evidence.worker.length === 0) {
+      const log = await withDeadline(harnessCall(enginePage, 'workerLog'), 3_000, 'harness.workerLog()').catch((e: unknown) => {
+        this.note(`The harness worker's log could not be read: ${e instanceof Error ? e.message : String(e)}`);
+        return null;
+      });
+      const entries = log?.['entries'];
       if (Array.isArray(entries)) this.evidence.worker = entries.map((e) => toJson(e) as { [key: string]: Json });
     }
   }

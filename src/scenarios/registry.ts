@@ -3,6 +3,7 @@
  * listed in every report (verdict `skipped` with its reason), so a gap is visible, not silent.
  */
 import { UsageError } from '../errors.js';
+import { BCD_SCENARIOS } from './defs/bcd.js';
 import { DEVTOOLS_SCENARIOS } from './defs/devtools.js';
 import { FAILURE_SCENARIOS } from './defs/failure.js';
 import { FETCH_SCENARIOS } from './defs/fetch.js';
@@ -12,8 +13,12 @@ import { RECORD_SCENARIOS } from './defs/records.js';
 import { SERVICE_SCENARIOS } from './defs/services.js';
 import { WORKER_SCENARIOS } from './defs/worker.js';
 import type { Scenario } from './types.js';
+import { globToRegExp } from '../util/regexp.js';
+
+export { globToRegExp };
 
 export const SCENARIOS: readonly Scenario[] = [
+  ...BCD_SCENARIOS,
   ...FETCH_SCENARIOS,
   ...WORKER_SCENARIOS,
   ...FAILURE_SCENARIOS,
@@ -46,15 +51,6 @@ export const SKIPPED: readonly SkipEntry[] = [
     link: 'https://wicg.github.io/background-fetch/#background-fetch-failure-reason',
   },
 ];
-
-/** `fetch.*`, `*.abort.*`, `fetch.success.one`: `*` matches any run of characters, dots included. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split('*')
-    .map((part) => part.split('?').map((p) => p.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('.'))
-    .join('.*');
-  return new RegExp(`^${body}$`);
-}
 
 /** Scenarios (and skip entries) whose id matches any glob; all when none given. */
 export function selectScenarios(globs: readonly string[]): { scenarios: Scenario[]; skipped: SkipEntry[] } {

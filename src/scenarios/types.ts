@@ -11,6 +11,7 @@
  * scenario, so every scenario carries the same kinds of evidence without repeating itself.
  */
 import type { ScenarioContext } from './context.js';
+import { EVIDENCE_KINDS, type EvidenceKind } from '../engines/types.js';
 
 export { NotAutomatable, UnsupportedFeature } from '../errors.js';
 
@@ -44,6 +45,19 @@ export interface ScenarioDef<O extends Observation = Observation> {
    * context's workers), so the runner runs it with no other scenario in flight on that browser.
    */
   exclusive?: boolean;
+  /**
+   * The evidence its run and judge rely on. On an engine that does not provide one of them the
+   * scenario is `not-automatable`, with the reason. Default: all of them (cdp, worker-probe,
+   * page, server); a scenario judged from the harness page's and worker's own records and the
+   * server log declares ['page', 'server'] and runs on every engine.
+   */
+  needs?: readonly EvidenceKind[];
+  /**
+   * False for scenarios that measure whether Background Fetch is there (exposure) or test
+   * another service: the others are `unsupported`, with the exposure probe's result as their
+   * evidence, where the API is absent. Default true.
+   */
+  needsBackgroundFetch?: boolean;
   run(ctx: ScenarioContext): Promise<O>;
   judge(observation: O): Judgement;
 }
@@ -57,6 +71,8 @@ export interface Scenario {
   group: ScenarioGroup;
   timeout?: number;
   exclusive: boolean;
+  needs: readonly EvidenceKind[];
+  needsBackgroundFetch: boolean;
   run(ctx: ScenarioContext): Promise<Observation>;
   judge(observation: Observation): Judgement;
 }
@@ -71,6 +87,8 @@ export function defineScenario<O extends Observation>(def: ScenarioDef<O>): Scen
     group,
     ...(def.timeout !== undefined ? { timeout: def.timeout } : {}),
     exclusive: def.exclusive ?? false,
+    needs: def.needs ?? EVIDENCE_KINDS,
+    needsBackgroundFetch: def.needsBackgroundFetch ?? true,
     run: (ctx) => def.run(ctx),
     // The runner only ever hands a judge the observation its own run produced.
     judge: (o) => def.judge(o as O),

@@ -19,14 +19,17 @@ const ALLOWED: Record<string, readonly string[]> = {
   // Pure rules over the facts of a timeline (its own input type), under the recorder that runs them.
   findings: ['errors', 'util', 'probes'],
   recorder: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings'],
+  engines: ['errors', 'util'],
+  // MDN's compat data as installed: data and pure functions over it.
+  bcd: ['errors', 'util'],
   // The report is a file format of its own: the suite maps its results onto it (runCompat).
-  report: ['errors', 'util'],
-  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'report'],
+  report: ['errors', 'util', 'bcd'],
+  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'report'],
   // bgprobe wpt maps its run onto the report format too, and reuses the suite's evidence builders.
-  wpt: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'scenarios', 'report'],
+  wpt: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'scenarios', 'report'],
   playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder'],
-  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'scenarios', 'wpt', 'report'],
-  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'scenarios', 'wpt', 'report'],
+  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'scenarios', 'wpt', 'report'],
+  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'scenarios', 'wpt', 'report'],
 };
 /**
  * Type-only cycles in code another change of issue #14 is rewriting (scenarios/: the runner's

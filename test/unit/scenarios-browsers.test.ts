@@ -77,7 +77,7 @@ describe('BrowserSlot', () => {
     slots.push(slot);
     await slot.get();
     // A hung teardown: relaunch for the next scenario. The old browser is still connected.
-    slot.markBroken((await slot.get()).browser);
+    slot.markBroken((await slot.get()).engine);
     const fresh = await slot.get();
     expect(fresh.browser).toBe(launched[1]);
     expect(launched[0]!.closes).toBe(1);
@@ -95,7 +95,7 @@ describe('BrowserSlot', () => {
   it("a second hung teardown on the browser already replaced does not condemn the fresh one", async () => {
     const slot = new BrowserSlot(spec, true);
     slots.push(slot);
-    const old = (await slot.get()).browser;
+    const old = (await slot.get()).engine;
     slot.markBroken(old); // scenario A's teardown hung
     const fresh = await slot.get(); // scenario D gets a new browser
     slot.markBroken(old); // scenario B, also on the old browser, hangs in its teardown too

@@ -47,6 +47,9 @@ const scenario = (id: string, ms = 0) =>
     title: `scenario ${id}`,
     expectation: 'It runs.',
     link: 'https://example.com/',
+    // Judged from nothing the fake browser would have to give: the gate lets it through.
+    needs: [],
+    needsBackgroundFetch: false,
     async run(ctx) {
       if (ms) await ctx.sleep(ms);
       return { ran: true };
@@ -94,6 +97,9 @@ function attempts(id: string, steps: Array<(ctx: import('../../src/scenarios/con
     title: `scenario ${id}`,
     expectation: 'It runs.',
     link: 'https://example.com/',
+    // Judged from nothing the fake browser would have to give: the gate lets it through.
+    needs: [],
+    needsBackgroundFetch: false,
     run: (ctx) => steps[Math.min(n++, steps.length - 1)](ctx),
     judge: (o) => (o['ok'] ? { verdict: 'conforms', summary: 'ok' } : { verdict: 'deviates', summary: 'not ok' }),
   });

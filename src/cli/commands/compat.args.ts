@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { missingEngineNotes } from '../../engines/installed.js';
 import { browserSpecs, parseShard } from '../../scenarios/spec.js';
 import { commaList, defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastOne } from '../command.js';
 import { formatFlag, outDirFlag } from '../flags.js';
@@ -16,12 +17,12 @@ export const compatCommand = defineCommand({
   usage: 'compat',
   describe: 'Run the behaviour suite against one or more browsers and write HTML/JSON/Markdown/JUnit reports',
   flags: {
-    browser: { type: 'string', array: true, default: [] as string[], defaultDescription: 'the local Chromium', describe: 'A browser binary path, a Playwright channel (chrome, msedge...) or a CDP endpoint (http://host:port). Repeatable' },
+    browser: { type: 'string', array: true, default: [] as string[], defaultDescription: 'the local Chromium', describe: 'chromium, firefox, webkit, all (every installed engine), a browser binary path, a Playwright channel (chrome, msedge...) or a CDP endpoint (http://host:port). Repeatable' },
     'browser-args': { type: 'string', array: true, default: [] as string[], defaultDescription: 'none', describe: 'Flags for the browser at the same position (space-separated in one value). Repeatable' },
     label: { type: 'string', array: true, default: [] as string[], defaultDescription: 'from the browser', describe: 'A name for the browser at the same position (the report column). Repeatable' },
     scenario: { type: 'string', array: true, default: [] as string[], defaultDescription: 'all', coerce: commaList, describe: 'Only scenarios whose id matches this glob (e.g. "fetch.*"). Repeatable' },
     out: outDirFlag(),
-    format: formatFlag('Report formats: html,json,md,junit (default all)'),
+    format: formatFlag('Report formats: html,json,md,junit,bcd (default html,json,md,junit; bcd: one mdn-bcd-collector file per browser)'),
     workers: numberFlag('workers', 'Scenarios run in parallel (each in its own browser context)', { default: DEFAULT_WORKERS, check: wholeAtLeastOne('workers') }),
     timeout: numberFlag('timeout', 'Seconds one scenario may take (lifecycle scenarios allow more)', { default: DEFAULT_TIMEOUT_MS / 1000, check: positiveSeconds('timeout') }),
     baseline: stringFlag('A previous report.json to compare with'),
@@ -35,6 +36,7 @@ export const compatCommand = defineCommand({
     ['$0 compat', 'the whole suite on the local Chromium, reports in bgprobe-report/'],
     ['$0 compat --scenario "fetch.*" --format md,junit', 'only the fetch scenarios, Markdown and JUnit'],
     ['$0 compat --browser /usr/bin/chromium --browser /usr/bin/chromium --browser-args= --browser-args=--disable-blink-features=BackgroundFetch --label on --label off', 'one Chromium with and without the feature (flags as values need the = form)'],
+    ['$0 compat --browser all --browser webkit --browser-args= --browser-args=--features=+BackgroundFetchAPI --label= --label=webkit+bgfetch', 'every installed engine, and WebKitGTK again with Background Fetch switched on'],
     ['$0 compat --baseline old/report.json --fail-on regressions', 'fail when a verdict got worse'],
     ['$0 compat --repeat 5 --retries 0', 'each scenario five times: which verdicts are stable'],
   ],
@@ -55,6 +57,7 @@ export const compatCommand = defineCommand({
     headed: argv.headed,
     retries: argv.retries,
     repeat: argv.repeat,
+    notes: argv.browser.includes('all') ? missingEngineNotes() : [],
   }),
   async run(options, ctx) {
     const { runCompatCommand } = await import('./compat.js');

@@ -29,8 +29,10 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
   // A browser path that is not there (or chrome-headless-shell) is a typo, not a finding:
   // exit 2 now, rather than a report of `error` verdicts written over the last good one.
   for (const spec of options.browsers) {
-    if (spec.kind === 'default' || spec.kind === 'path') assertNotHeadlessShell((await discoverBrowser(spec.target ?? undefined)).executablePath);
+    if ((spec.engine ?? 'chromium') === 'chromium' && (spec.kind === 'default' || spec.kind === 'path')) assertNotHeadlessShell((await discoverBrowser(spec.target ?? undefined)).executablePath);
   }
+
+  for (const note of options.notes ?? []) output.err(note);
 
   const controller = new AbortController();
   void ctx.interrupt.promise.then(() => {

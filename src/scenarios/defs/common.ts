@@ -4,7 +4,7 @@
  */
 import { TimeoutError } from '../../errors.js';
 import type { FetchTimeline } from '../../recorder/timeline.js';
-import type { HarnessResult, HarnessSession, ScenarioContext } from '../context.js';
+import type { HarnessResult, HarnessSession, PageSession, ScenarioContext } from '../context.js';
 import type { Json, Judgement, Observation } from '../types.js';
 
 export type RequestDesc = string | { url: string; method?: string; bodySize?: number; mode?: string };
@@ -31,10 +31,10 @@ export function rejection(r: HarnessResult): { name: string; message: string } |
 }
 
 /** When each fetch was asked for, per session: the start of the time to its outcome. */
-const askedAt = new WeakMap<HarnessSession, Map<string, number>>();
+const askedAt = new WeakMap<PageSession, Map<string, number>>();
 
 /** Start a fetch from the page; null when fetch() rejected (the result says why). */
-export async function start(s: HarnessSession, id: string, requests: RequestDesc[], options?: { [key: string]: Json }): Promise<HarnessResult> {
+export async function start(s: PageSession, id: string, requests: RequestDesc[], options?: { [key: string]: Json }): Promise<HarnessResult> {
   if (!askedAt.has(s)) askedAt.set(s, new Map());
   askedAt.get(s)!.set(id, Date.now());
   return options === undefined ? s.call('start', id, requests) : s.call('start', id, requests, options);

@@ -47,6 +47,8 @@ function expectNames(o: ServiceFacts, want: string[], what: string): Judgement {
 
 const sync = defineScenario({
   id: 'services.sync.dispatch',
+  // Another background service: Background Fetch being absent says nothing about it.
+  needsBackgroundFetch: false,
   title: 'Background sync, registered by the page and dispatched through CDP, is recorded',
   expectation:
     'registration.sync.register(tag) logs "Registered sync", then (online) "Dispatched sync event" and "Sync completed"; ServiceWorker.dispatchSyncEvent logs "Dispatched sync event" for its tag.',
@@ -86,6 +88,8 @@ const sync = defineScenario({
 
 const periodic = defineScenario({
   id: 'services.periodic-sync.dispatch',
+  // Another background service: Background Fetch being absent says nothing about it.
+  needsBackgroundFetch: false,
   title: 'A periodic sync dispatched through CDP is recorded',
   expectation: 'ServiceWorker.dispatchPeriodicSyncEvent fires a periodicsync event; the periodicBackgroundSync service logs "Dispatched periodicsync event".',
   link: `${SW_CDP}#method-dispatchPeriodicSyncEvent`,
@@ -106,6 +110,8 @@ const periodic = defineScenario({
 
 const push = defineScenario({
   id: 'services.push.deliver',
+  // Another background service: Background Fetch being absent says nothing about it.
+  needsBackgroundFetch: false,
   title: 'A push message delivered through CDP is recorded',
   expectation: 'ServiceWorker.deliverPushMessage fires a push event; the pushMessaging service logs "Push event dispatched" (with the payload) and "Push event completed".',
   link: `${SW_CDP}#method-deliverPushMessage`,
@@ -132,6 +138,8 @@ const push = defineScenario({
 
 const notification = defineScenario({
   id: 'services.notification.show',
+  // Another background service: Background Fetch being absent says nothing about it.
+  needsBackgroundFetch: false,
   title: 'A notification shown by the worker is recorded',
   expectation: 'With the notifications permission granted, registration.showNotification() in the worker resolves and the notifications service logs "Notification displayed" with its Title and Body.',
   link: CDP_BGS,

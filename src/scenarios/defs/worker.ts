@@ -14,7 +14,7 @@ import { expectEnd, facts, rejection, runFetch, settle } from './common.js';
 
 async function setPermission(ctx: ScenarioContext, s: HarnessSession, setting: 'granted' | 'denied' | 'prompt'): Promise<void> {
   const { targetInfo } = await (await s.cdp()).send('Target.getTargetInfo');
-  const browserSession = await ctx.browser.browser.newBrowserCDPSession();
+  const browserSession = await ctx.playwright().newBrowserCDPSession();
   await browserSession.send('Browser.setPermission', {
     permission: { name: 'background-fetch' },
     setting,

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make engines`: Firefox ESR and WebKitGTK (MiniBrowser, WebKitWebDriver, Xvfb) from Debian's
+# packages, installed with apt-get when running as root; otherwise the command to run.
+# Nothing is downloaded by bgprobe itself: both engines are driven with what these ship.
+set -euo pipefail
+missing=()
+command -v firefox-esr >/dev/null 2>&1 || command -v firefox >/dev/null 2>&1 || missing+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
+ls /usr/lib/*/webkit2gtk-4.1/MiniBrowser >/dev/null 2>&1 || missing+=(libwebkit2gtk-4.1-0)
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "bgprobe: Firefox ESR and WebKitGTK are installed." >&2
+  exit 0
+fi
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "bgprobe: installing ${missing[*]} ..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
+  exit 0
+fi
+echo "bgprobe: missing ${missing[*]}. Run as root: apt-get install -y firefox-esr webkit2gtk-driver xvfb" >&2
+exit 2
