@@ -277,12 +277,12 @@ export class ScenarioContext {
     if (this.browser.engine.info.provides.includes('cdp')) return this.open(options);
     const page = await this.browser.engine.newPage();
     this.enginePages.push(page);
-    const ctx = this;
+    const step = (what: string, result: unknown) => this.step(what, result);
     const session: PageSession = {
       ready: { ok: false },
       async call(method, ...args) {
         const r = (await harnessCall(page, method, ...args)) as HarnessResult;
-        ctx.step(`page: harness.${method}(${describeArgs(args)})`, r);
+        step(`page: harness.${method}(${describeArgs(args)})`, r);
         return r;
       },
       evaluate: (fn, ...args) => page.evaluate(fn, ...args),

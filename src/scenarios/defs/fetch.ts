@@ -3,7 +3,7 @@
  * Bodies are a few KiB: the point is the behaviour, and the suite has a time budget.
  */
 import { defineScenario, MDN, SPEC, type Scenario } from '../types.js';
-import { NO_PAGE_VIEW, expectEnd, expectRejection, rejection, runFetch, start } from './common.js';
+import { NO_PAGE_VIEW, expectEnd, expectRejection, rejection, runFetch, start, text } from './common.js';
 
 const exposureWindow = defineScenario({
   id: 'api.exposure.window',
@@ -78,7 +78,7 @@ const resolves = defineScenario({
     // A body that never ends: the fetch is still active when the page reads it, then aborted.
     const r = await start(s, 'resolves', [ctx.res('resolves.bin', { size: '16k', stall: 1 })]);
     if (r.ok) await s.call('abort', 'resolves');
-    return { resolved: r.ok, id: r.ok ? String(r['id'] ?? '') : null, result: r.ok ? String(r['result'] ?? '') : null, rejected: rejection(r) };
+    return { resolved: r.ok, id: r.ok ? text(r['id']) : null, result: r.ok ? text(r['result']) : null, rejected: rejection(r) };
   },
   judge(o) {
     if (!o.resolved) return { verdict: 'deviates', summary: `fetch() rejected a valid request: ${o.rejected?.name}: ${o.rejected?.message}` };
