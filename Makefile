@@ -11,7 +11,10 @@ compat: deps build browser
 engines:
 	./scripts/ensure-engines.sh
 
+# The engine tests run where Firefox ESR and WebKitGTK can be installed (CI, as root) and skip
+# with the reason elsewhere.
 test: deps build browser
+	./scripts/ensure-engines.sh --optional
 	node scripts/run-tests.mjs
 
 deps: $(NODE_MODULES_STAMP)

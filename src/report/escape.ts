@@ -50,3 +50,15 @@ export function mdText(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/([\\`*_{}[\]()#+!|~:-])/g, '\\$1');
 }
+
+/**
+ * JSON for the inside of `<script type="application/json">`. The HTML parser ends that element
+ * at the first `</script`, and `<!--` there switches it into states where a later `<script`
+ * changes where it ends; so no `<` may appear at all. `>` and `&` go too (nothing then reads as
+ * markup to a tool that scans the file), and U+2028/U+2029, which older JavaScript parsers took
+ * for line ends. All of them can only occur inside JSON strings, where `\uXXXX` means the same
+ * character to JSON.parse. Lone surrogates are already escaped by JSON.stringify.
+ */
+export function jsonInScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { EventRow, FetchEvidence, ServedRow } from './model.js';
 import { bcdHtmlView } from './bcd-render.js';
 import { progressChart } from './chart.js';
+import { jsonInScript } from './escape.js';
 import type { ReportModel, ReportResult } from './model.js';
 import { safe, template, templatesDir } from './templates.js';
 import { describeTook } from './diff.js';
@@ -21,8 +22,18 @@ export function safeLink(url: string): string | null {
   return /^https?:\/\//i.test(url) ? url : null;
 }
 
-function eventsView(events: EventRow[], t0: number) {
-  return events.map((e, i) => ({
+/**
+ * An events table with more rows than this goes into the page as JSON (an "island") and
+ * report.js draws it a block of rows at a time as they scroll into view. Below it the table is
+ * plain HTML: it reads without script and Ctrl+F finds every row. A scenario of the suite logs
+ * tens of events; a row costs about 370 bytes and 15 elements, so 500 rows (~190 KB, ~7,500
+ * elements) still lay out in a few ms, while a recording of thousands of events (2,000 per
+ * result in the bench's 100,000-event report) is what made the whole page slow to open.
+ */
+export const EVENTS_ISLAND_MIN = 500;
+
+function eventCells(e: EventRow, i: number, t0: number) {
+  return {
     n: i + 1,
     at: relTime(e.at, t0),
     iso: new Date(e.at).toISOString(),
@@ -32,34 +43,23 @@ function eventsView(events: EventRow[], t0: number) {
     storageKey: e.storageKey ?? '',
     registrationId: e.registrationId,
     instanceId: e.instanceId,
-    metadata: e.metadata.map(([key, value]) => ({ key, value })),
-  }));
+  };
 }
 
 /**
- * Above this many events, a result's event table is drawn on demand: its rows go into the page
- * as JSON beside the table, and report.js draws them as the table's end scrolls into view. A
- * 100,000-event report drawn up front is 48.6 MiB of rows a browser lays out before its load
- * event (about a minute in Chromium on a 2-core machine); as JSON the first screen shows at once.
+ * Plain rows for a small table; for a large one the rows as arrays, in the column order
+ * report.js draws them (`n, at, iso, name, service, origin, storageKey, registrationId,
+ * instanceId, [key, value, key, value...]`), escaped for a script element.
  */
-export const EVENTS_DRAWN_UP_FRONT = 500;
-
-/**
- * JSON for a `<script type="application/json">`: no `<` (so no `</script>` or `<!--` can end or
- * change the element) and no U+2028/U+2029. The element is never executed (the CSP allows only
- * report.js's hash), only read by report.js with JSON.parse.
- */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-/** The event table: rows for the template, or (past EVENTS_DRAWN_UP_FRONT) JSON rows for report.js. */
-function eventsTable(events: EventRow[], t0: number) {
-  const rows = eventsView(events, t0);
-  if (rows.length <= EVENTS_DRAWN_UP_FRONT) return { events: rows, eventsLazy: null };
-  // One array per row, in the table's column order (report.js builds each cell as text).
-  const data = rows.map((r) => [r.n, r.at, r.iso, r.name, r.service, r.origin, r.storageKey, r.registrationId, r.instanceId, r.metadata.map((m) => [m.key, m.value])]);
-  return { events: [], eventsLazy: { count: rows.length, json: safe(scriptJson(data)) } };
+function eventsView(events: EventRow[], t0: number) {
+  if (events.length < EVENTS_ISLAND_MIN) {
+    return { count: events.length, rows: events.map((e, i) => ({ ...eventCells(e, i, t0), metadata: e.metadata.map(([key, value]) => ({ key, value })) })), island: null };
+  }
+  const rows = events.map((e, i) => {
+    const c = eventCells(e, i, t0);
+    return [c.n, c.at, c.iso, c.name, c.service, c.origin, c.storageKey, c.registrationId, c.instanceId, e.metadata.flat()];
+  });
+  return { count: events.length, rows: [], island: safe(jsonInScript(rows)) };
 }
 
 function serverView(rows: ServedRow[], t0: number) {
@@ -101,6 +101,25 @@ function fetchView(f: FetchEvidence, t0: number) {
   };
 }
 
+/**
+ * A result with this many background fetches or more has them in <template> elements, a block
+ * of FETCH_BLOCK each, which report.js moves into the page as they near the screen. A template's
+ * HTML is parsed (escaped like the rest of the page) but never styled or laid out; a fetch is
+ * some 45 elements with its chart and tables, and the suite's scenarios run one to a few, so
+ * only recordings of many fetches (160 per result in the bench's 100,000-event report, about
+ * 400,000 elements in all) take this path and every scenario of the suite stays plain HTML.
+ */
+export const FETCHES_LATER_MIN = 20;
+const FETCH_BLOCK = 20;
+
+function fetchesView(fetches: FetchEvidence[], t0: number) {
+  const views = fetches.map((f) => fetchView(f, t0));
+  if (views.length < FETCHES_LATER_MIN) return { now: views, later: [] };
+  const later = [];
+  for (let i = 0; i < views.length; i += FETCH_BLOCK) later.push({ fetches: views.slice(i, i + FETCH_BLOCK) });
+  return { now: [], later };
+}
+
 function resultView(r: ReportResult, anchor: string) {
   const ev = r.evidence;
   const times = [r.startedAt, ...ev.events.map((e) => e.at), ...ev.server.map((s) => s.startedAt), ...ev.steps.map((s) => s.at)];
@@ -119,9 +138,8 @@ function resultView(r: ReportResult, anchor: string) {
     error: r.error ? `${r.error.name}: ${r.error.message}${r.error.stack ? `\n${r.error.stack}` : ''}` : null,
     notes: ev.notes,
     steps: ev.steps.map((s) => ({ at: relTime(s.at, t0), what: s.what, result: JSON.stringify(s.result) })),
-    fetches: ev.fetches.map((f) => fetchView(f, t0)),
-    ...eventsTable(ev.events, t0),
-    hasEvents: ev.events.length > 0,
+    fetches: fetchesView(ev.fetches, t0),
+    events: eventsView(ev.events, t0),
     worker: ev.worker.map((w) => ({ at: typeof w['at'] === 'number' ? relTime(w['at'], t0) : '', text: JSON.stringify(w) })),
     server: serverView(ev.server, t0),
     observation: r.observation ? JSON.stringify(r.observation, undefined, 2) : null,

@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { cdata, mdText, xmlText } from '../../src/report/escape.js';
-import { EVENTS_DRAWN_UP_FRONT, renderHtml } from '../../src/report/html.js';
+import { renderHtml } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
@@ -81,31 +81,3 @@ describe('sizes', () => {
   });
 });
 
-describe('a long event table', () => {
-  const event = (i: number, name: string): EventRow => ({ at: 1_700_000_000_000 + i, service: 'backgroundFetch', name, origin: 'o', storageKey: null, registrationId: '1', instanceId: `i-${i}`, metadata: [['URL', EVIL]] });
-  const withEvents = (n: number) => {
-    const events = Array.from({ length: n }, (_, i) => event(i, i === n - 1 ? `${EVIL} </script><script>alert(1)</script>` : 'Request processing completed'));
-    return model([result('big.one', 'chromium', 'conforms', { evidence: { ...emptyEvidence(), events } })]);
-  };
-
-  it('up to EVENTS_DRAWN_UP_FRONT events are rows in the page', () => {
-    const html = renderHtml(withEvents(EVENTS_DRAWN_UP_FRONT));
-    expect(html).not.toContain('data-lazy-rows="');
-    expect(html).toContain(`<tr><td>${EVENTS_DRAWN_UP_FRONT}</td>`);
-  });
-
-  it('past it, the rows are JSON for report.js, which nothing in the data can close or turn into markup', () => {
-    const n = EVENTS_DRAWN_UP_FRONT + 1;
-    const html = renderHtml(withEvents(n));
-    expect(html).toContain(`data-lazy-rows="${n}"`);
-    expect(html).not.toContain('<tr><td>1</td>');
-    const json = /<script type="application\/json" class="event-rows">(.*?)<\/script>/s.exec(html)?.[1];
-    expect(json).toBeDefined();
-    // The only `</script>` after the JSON starts is the element's own end.
-    expect(json).not.toContain('<');
-    const rows = JSON.parse(json!) as Array<[number, string, string, string, string, string, string, string, string, Array<[string, string]>]>;
-    expect(rows).toHaveLength(n);
-    expect(rows[n - 1][3]).toBe(`${EVIL} </script><script>alert(1)</script>`);
-    expect(rows[0][9]).toEqual([['URL', EVIL]]);
-  });
-});
