@@ -60,6 +60,67 @@ export class InputFormatError extends UsageError {
   override name = 'InputFormatError';
 }
 
+/** Thrown by a scenario (or its context) when the feature under test is missing: verdict `unsupported`. */
+export class UnsupportedFeature extends BgprobeError {
+  override name = 'UnsupportedFeature';
+}
+
+/** Thrown after a real attempt showed the behaviour cannot be driven from automation: verdict `not-automatable`. */
+export class NotAutomatable extends BgprobeError {
+  override name = 'NotAutomatable';
+}
+
+/** A scenario (or one of its steps) ran past its deadline. */
+export class DeadlineError extends BgprobeError {
+  override name = 'DeadlineError';
+}
+
+export interface TeardownFailure {
+  step: string;
+  error: Error;
+}
+
+/** One or more teardown steps failed (all of them ran). */
+export class TeardownError extends BgprobeError {
+  override name = 'TeardownError';
+  constructor(readonly failures: readonly TeardownFailure[]) {
+    super(failures.map((f) => `${f.step}: ${f.error.message.split('\n')[0]}`).join('; '));
+  }
+
+  /** A step hung (rather than failed): the browser is probably wedged. */
+  get hung(): boolean {
+    return this.failures.some((f) => f.error instanceof DeadlineError);
+  }
+}
+
+/** The browser under test could not be started (or reached) for a scenario. */
+export class LaunchError extends BgprobeError {
+  override name = 'LaunchError';
+  constructor(
+    message: string,
+    override readonly cause: Error,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The browser went away under a scenario: its process exited or its connection closed, which
+ * the scenario's own steps did not ask for. The only failure the runner retries on a fresh
+ * browser; `fatal` is the browser's last FATAL log line when it left one.
+ */
+export class BrowserLostError extends BgprobeError {
+  override name = 'BrowserLostError';
+  constructor(readonly fatal: string | null) {
+    super(fatal ? `the browser crashed during the scenario: ${fatal}` : 'the browser disconnected (crashed or was closed) during the scenario');
+  }
+}
+
+/** Ctrl-C: the runner drops what was in flight. */
+export class InterruptedError extends BgprobeError {
+  override name = 'InterruptedError';
+}
+
 /** An engine named on the command line (`--browser firefox|webkit`) is not installed: the message has the apt command. */
 export class EngineNotInstalledError extends UsageError {
   override name = 'EngineNotInstalledError';

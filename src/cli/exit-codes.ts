@@ -21,5 +21,6 @@ export function failOnCode(report: ReportModel, failOn: readonly FailOn[]): Exit
   // Deviations are the stricter bar: an error is at least as bad as a deviation.
   if (failOn.includes('deviates') && (v.deviates > 0 || v.error > 0)) return EXIT.failed;
   if (failOn.includes('regressions') && (report.comparison?.regressions ?? 0) > 0) return EXIT.failed;
+  if (failOn.includes('flaky') && (report.summary.flaky?.total ?? 0) > 0) return EXIT.failed;
   return EXIT.ok;
 }

@@ -9,7 +9,7 @@ import type { Format } from '../report/formats.js';
 import type { BrowserSpec } from '../scenarios/spec.js';
 import type { Severity } from '../findings/index.js';
 
-export { DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS } from '../scenarios/compat.js';
+export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS } from '../scenarios/compat.js';
 export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_WORKERS } from '../wpt/defaults.js';
 
 /** Where `wpt` writes wptreport.json and its report. */
@@ -22,7 +22,7 @@ export const DEFAULT_PORT = 0;
 /** What `record` records without --service. */
 export const DEFAULT_SERVICES: readonly ServiceName[] = ['backgroundFetch'];
 
-export const FAIL_ON = ['deviates', 'regressions', 'errors'] as const;
+export const FAIL_ON = ['deviates', 'regressions', 'errors', 'flaky'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 /** What makes `compat` exit 1 without --fail-on. */
 export const DEFAULT_FAIL_ON: readonly FailOn[] = ['errors'];
@@ -41,6 +41,10 @@ export interface CompatOptions {
   headed: boolean;
   /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
   stepSummary: boolean;
+  /** Re-runs of a scenario whose browser was lost (0: none). */
+  retries: number;
+  /** Runs of each scenario; differing verdicts are reported `unstable`. */
+  repeat: number;
   /** Lines for stderr before the run: engines `--browser all` left out, and how to install them. */
   notes?: string[];
 }

@@ -16,8 +16,10 @@ import { resultKey } from './view.js';
  * Lower is better. A move to a higher rank is a regression: conforms -> deviates, anything ->
  * error, a behaviour that could be checked and now cannot (unsupported, not-automatable).
  * `skipped` is outside the ranking: a skip is a choice of the run, not of the browser.
+ * `unstable` too: runs of the same browser disagreed, so neither side of a change from or to it
+ * says which way the browser moved (such a change is kind `unstable`).
  */
-const RANK: Record<Verdict, number | null> = { conforms: 0, deviates: 1, 'not-automatable': 2, unsupported: 2, error: 3, skipped: null };
+const RANK: Record<Verdict, number | null> = { conforms: 0, deviates: 1, 'not-automatable': 2, unsupported: 2, error: 3, skipped: null, unstable: null };
 
 export function isRegression(from: Verdict, to: Verdict): boolean {
   const a = RANK[from];
@@ -61,19 +63,41 @@ export function diffReports(base: ReportModel, next: ReportModel, baselineName: 
     if (a.verdict !== b.verdict) kind = isRegression(a.verdict, b.verdict) ? 'regression' : 'improvement';
     else if (observed.length) kind = 'changed';
     if (a.verdict !== b.verdict && !isRegression(a.verdict, b.verdict) && !isRegression(b.verdict, a.verdict)) kind = 'changed';
-    if (kind) changes.push({ scenarioId: b.scenarioId, browser: b.browser, kind, from: a.verdict, to: b.verdict, observed });
+    if (a.verdict !== b.verdict && (a.verdict === 'unstable' || b.verdict === 'unstable')) kind = 'unstable';
+    const took = tookChange(a, b);
+    if (kind) changes.push({ scenarioId: b.scenarioId, browser: b.browser, kind, from: a.verdict, to: b.verdict, observed, took });
+    else if (took) changes.push({ scenarioId: b.scenarioId, browser: b.browser, kind: 'changed', from: a.verdict, to: b.verdict, observed, took });
   }
   for (const [key, a] of before) {
     if (!after.has(key)) changes.push({ scenarioId: a.scenarioId, browser: a.browser, kind: 'removed', from: a.verdict, to: null, observed: [] });
   }
-  const order: ChangeKind[] = ['regression', 'removed', 'changed', 'improvement', 'added'];
+  const order: ChangeKind[] = ['regression', 'removed', 'unstable', 'changed', 'improvement', 'added'];
   changes.sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind) || x.scenarioId.localeCompare(y.scenarioId) || x.browser.localeCompare(y.browser));
   return { baseline: baselineName, changes, regressions: changes.filter(countsAsRegression).length };
+}
+
+/**
+ * The time to the judged outcome, when both sides measured the same outcome and it moved by
+ * more than half (and more than a second): a slow browser is worth a line, jitter is not. Never
+ * a regression: the verdict says whether the browser was right, this says how long it took.
+ */
+const TOOK_RATIO = 1.5;
+const TOOK_MIN_MS = 1_000;
+export function tookChange(a: ReportResult, b: ReportResult): Change['took'] {
+  if (!a.took || !b.took || a.took.outcome !== b.took.outcome) return null;
+  const [lo, hi] = [Math.min(a.took.ms, b.took.ms), Math.max(a.took.ms, b.took.ms)];
+  if (hi - lo < TOOK_MIN_MS || hi < lo * TOOK_RATIO) return null;
+  return { from: a.took.ms, to: b.took.ms, outcome: b.took.outcome };
 }
 
 /** A worse verdict, or a result that is missing now (unless it was only a skip-list entry). */
 export function countsAsRegression(c: Change): boolean {
   return c.kind === 'regression' || (c.kind === 'removed' && c.from !== 'skipped');
+}
+
+/** `took 2.0 s -> 11.4 s (failure (download-total-exceeded))`. */
+export function describeTook(t: NonNullable<Change['took']>): string {
+  return `took ${(t.from / 1000).toFixed(1)} s -> ${(t.to / 1000).toFixed(1)} s (${t.outcome})`;
 }
 
 /** Plain-text lines for `bgprobe diff` and the compat summary. */
@@ -83,7 +107,7 @@ export function describeComparison(c: Comparison): string[] {
   const missing = c.changes.filter((ch) => ch.kind === 'removed' && countsAsRegression(ch)).length;
   if (missing) lines.push(`  ${missing} result(s) of the baseline are missing (the scenario did not run): each counts as a regression.`);
   for (const ch of c.changes) {
-    lines.push(`  ${ch.kind.padEnd(11)} ${ch.scenarioId} [${ch.browser}]: ${ch.from ?? 'none'} -> ${ch.to ?? 'none'}`);
+    lines.push(`  ${ch.kind.padEnd(11)} ${ch.scenarioId} [${ch.browser}]: ${ch.from ?? 'none'} -> ${ch.to ?? 'none'}${ch.took ? `; ${describeTook(ch.took)}` : ''}`);
     for (const o of ch.observed.slice(0, 8)) lines.push(`      ${o.path}: ${o.from} -> ${o.to}`);
     if (ch.observed.length > 8) lines.push(`      ... ${ch.observed.length - 8} more field(s)`);
   }

@@ -14,7 +14,8 @@ import { progressChart } from './chart.js';
 import { jsonInScript } from './escape.js';
 import type { ReportModel, ReportResult } from './model.js';
 import { safe, template, templatesDir } from './templates.js';
-import { VERDICT_ICON, VERDICT_ORDER, bytes, matrix, relTime, seconds, type MatrixRow } from './view.js';
+import { describeTook } from './diff.js';
+import { FLAKY_ICON, VERDICT_ICON, VERDICT_ORDER, attemptLines, bytes, flakyLine, matrix, relTime, seconds, tookText, type MatrixRow } from './view.js';
 
 /** Only http(s) links are links: a `javascript:` URL from a loaded report becomes inert text. */
 export function safeLink(url: string): string | null {
@@ -130,6 +131,9 @@ function resultView(r: ReportResult, anchor: string) {
     icon: VERDICT_ICON[r.verdict],
     summary: r.summary,
     duration: seconds(r.durationMs),
+    took: tookText(r),
+    flaky: r.flaky,
+    attempts: attemptLines(r),
     started: new Date(r.startedAt).toISOString(),
     error: r.error ? `${r.error.name}: ${r.error.message}${r.error.stack ? `\n${r.error.stack}` : ''}` : null,
     notes: ev.notes,
@@ -199,10 +203,11 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
     })),
     counts: VERDICT_ORDER.map((v) => ({ verdict: v, icon: VERDICT_ICON[v], n: model.summary.byVerdict[v] ?? 0 })),
     total: model.summary.total,
+    flaky: flakyLine(model),
     // The matrix: a line per scenario, no evidence.
     rows: rows.map((row, i) => ({
       ...scenarioView(row, anchors.scenario[i]),
-      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i][b]! } : null)),
+      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i][b]!, flaky: c.flaky, flakyIcon: FLAKY_ICON } : null)),
     })),
     scenarios: safe(SCENARIOS_MARK),
     bcd: bcdHtmlView(model, (id, browser) => {
@@ -214,7 +219,7 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
       ? {
           baseline: model.comparison.baseline,
           regressions: model.comparison.regressions,
-          changes: model.comparison.changes.map((c) => ({ ...c, from: c.from ?? 'none', to: c.to ?? 'none', observed: c.observed.map((o) => `${o.path}: ${o.from} → ${o.to}`) })),
+          changes: model.comparison.changes.map((c) => ({ ...c, from: c.from ?? 'none', to: c.to ?? 'none', took: c.took ? describeTook(c.took) : null, observed: c.observed.map((o) => `${o.path}: ${o.from} → ${o.to}`) })),
         }
       : null,
   };

@@ -6,6 +6,12 @@
  * Mapping: deviates -> <failure>, error -> <error>, unsupported / not-automatable / skipped ->
  * <skipped> with the reason; conforms -> a bare testcase. The exit code, not this file, decides
  * whether a run failed (--fail-on).
+ *
+ * Re-runs as Maven Surefire writes them (what CI systems read): an attempt that lost its browser
+ * is an error, so a result a retry made pass carries a <flakyError> per lost attempt, and one
+ * whose retry failed too carries a <rerunError> (or <rerunFailure>) per re-run beside its own
+ * <error>/<failure>. An `unstable` result (--repeat runs disagreed) is a testcase that passed on
+ * some runs: a <flakyFailure> or <flakyError> for each run that did not conform.
  */
 import { bcdJunit } from './bcd-render.js';
 import { cdata, xmlText } from './escape.js';
@@ -35,6 +41,20 @@ function details(r: ReportResult, model: ReportModel): string {
   return lines.join('\n');
 }
 
+/** Surefire's re-run elements for the attempts before the one that gave the verdict. */
+function reruns(r: ReportResult): string[] {
+  const failed = r.verdict === 'deviates' || r.verdict === 'error';
+  const earlier = r.verdict === 'unstable' ? r.attempts : r.attempts.slice(0, -1);
+  return earlier
+    .filter((a) => a.verdict === 'deviates' || a.verdict === 'error')
+    .map((a) => {
+      const tag = `${failed ? 'rerun' : 'flaky'}${a.verdict === 'deviates' ? 'Failure' : 'Error'}`;
+      const type = a.browserLost ? 'BrowserLostError' : (a.error?.name ?? a.verdict);
+      const text = [`Run ${a.run}${a.retry ? ' (retry)' : ''}: ${a.verdict} in ${(a.durationMs / 1000).toFixed(1)} s`, a.summary, ...(a.error?.stack ? [a.error.stack] : [])].join('\n');
+      return `      <${tag}${attrs({ message: a.summary, type })}>${cdata(text)}</${tag}>`;
+    });
+}
+
 function testcase(r: ReportResult, model: ReportModel): string {
   const scenario = model.scenarios.find((s) => s.id === r.scenarioId);
   const head = `    <testcase${attrs({
@@ -45,7 +65,8 @@ function testcase(r: ReportResult, model: ReportModel): string {
   const body: string[] = [];
   if (r.verdict === 'deviates') body.push(`      <failure${attrs({ message: r.summary, type: 'deviates' })}>${cdata(details(r, model))}</failure>`);
   else if (r.verdict === 'error') body.push(`      <error${attrs({ message: r.summary, type: r.error?.name ?? 'error' })}>${cdata(details(r, model))}</error>`);
-  else if (r.verdict !== 'conforms') body.push(`      <skipped${attrs({ message: `${r.verdict}: ${r.summary}` })}/>`);
+  else if (r.verdict !== 'conforms' && r.verdict !== 'unstable') body.push(`      <skipped${attrs({ message: `${r.verdict}: ${r.summary}` })}/>`);
+  body.push(...reruns(r));
   body.push(`      <system-out>${cdata(details(r, model))}</system-out>`);
   return [head, ...body, '    </testcase>'].join('\n');
 }
@@ -56,7 +77,7 @@ export function renderJunit(model: ReportModel): string {
     tests: rs.length,
     failures: rs.filter((r) => r.verdict === 'deviates').length,
     errors: rs.filter((r) => r.verdict === 'error').length,
-    skipped: rs.filter((r) => r.verdict !== 'conforms' && r.verdict !== 'deviates' && r.verdict !== 'error').length,
+    skipped: rs.filter((r) => r.verdict !== 'conforms' && r.verdict !== 'deviates' && r.verdict !== 'error' && r.verdict !== 'unstable').length,
     time: (rs.reduce((t, r) => t + r.durationMs, 0) / 1000).toFixed(3),
   });
   for (const b of model.browsers) {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { InputFormatError } from '../errors.js';
-import { SCHEMA_VERSION, type ReportModel } from './model.js';
+import { SCHEMA_VERSION, VERDICTS, type ReportModel } from './model.js';
 
 const REDO = 'Give a report.json written by bgprobe compat (or merge).';
 
@@ -49,7 +49,18 @@ export function validateReport(data: unknown, source: string): ReportModel {
   }
   const validate = schemaValidator();
   if (!validate(data)) throw new InputFormatError(`${source}: ${describeError(validate.errors?.[0], data)} ${REDO}`);
-  return data;
+  return withLaterFields(data);
+}
+
+/** Fields a later bgprobe added, absent in an older report, read as "measured nothing, ran once". */
+function withLaterFields(report: ReportModel): ReportModel {
+  for (const r of report.results as Array<Partial<ReportModel['results'][number]>>) {
+    r.took ??= null;
+    r.flaky ??= false;
+    r.attempts ??= [];
+  }
+  for (const v of VERDICTS) report.summary.byVerdict[v] ??= 0;
+  return report;
 }
 
 /** `/browsers/0/crashes/0/at` -> `browsers[0].crashes[0].at`. */

@@ -7,12 +7,15 @@ import { bcdMarkdown } from './bcd-render.js';
 import { mdText } from './escape.js';
 import type { ReportModel } from './model.js';
 import { template } from './templates.js';
-import { VERDICT_ICON, attention, matrix, seconds } from './view.js';
+import { describeTook } from './diff.js';
+import { FLAKY_ICON, VERDICT_ICON, attemptLines, attention, flakyLine, matrix, seconds } from './view.js';
 
 export function renderMarkdown(model: ReportModel): string {
   const s = model.summary.byVerdict;
   const parts = [`${model.summary.total} results`];
   for (const [v, n] of Object.entries(s)) if (n) parts.push(`${n} ${v}`);
+  const flaky = flakyLine(model);
+  if (flaky) parts.push(flaky);
   const view = {
     shard: model.run.shard ? `${model.run.shard.index}/${model.run.shard.total}` : null,
     summary: mdText(`${parts.join(', ')} in ${seconds(model.run.durationMs)}.`) +
@@ -20,7 +23,7 @@ export function renderMarkdown(model: ReportModel): string {
     browsers: model.browsers.map((b) => mdText(b.label)),
     rows: matrix(model).map((row) => ({
       id: mdText(row.scenario.id),
-      cells: row.cells.map((c) => (c ? `${VERDICT_ICON[c.verdict]} ${mdText(c.verdict)}` : '')),
+      cells: row.cells.map((c) => (c ? `${VERDICT_ICON[c.verdict]} ${mdText(c.verdict)}${c.flaky ? ` ${FLAKY_ICON} flaky` : ''}` : '')),
     })),
     attention: attention(model).map((r) => ({
       icon: VERDICT_ICON[r.verdict],
@@ -28,6 +31,14 @@ export function renderMarkdown(model: ReportModel): string {
       browser: mdText(r.browser),
       verdict: mdText(r.verdict),
       summary: mdText(r.summary),
+      attempts: attemptLines(r).map(mdText),
+    })),
+    flaky: model.results.filter((r) => r.flaky && r.verdict !== 'error' && r.verdict !== 'deviates' && r.verdict !== 'unstable').map((r) => ({
+      icon: FLAKY_ICON,
+      id: mdText(r.scenarioId),
+      browser: mdText(r.browser),
+      verdict: mdText(r.verdict),
+      attempts: attemptLines(r).map(mdText),
     })),
     baseline: model.comparison ? mdText(model.comparison.baseline) : '',
     changes: (model.comparison?.changes ?? []).map((c) => ({
@@ -36,6 +47,7 @@ export function renderMarkdown(model: ReportModel): string {
       browser: mdText(c.browser),
       from: mdText(c.from ?? 'none'),
       to: mdText(c.to ?? 'none'),
+      took: c.took ? mdText(describeTook(c.took)) : '',
       observed: mdText(c.observed.slice(0, 3).map((o) => `${o.path}: ${o.from} → ${o.to}`).join('; ')),
     })),
     interrupted: model.run.interrupted,

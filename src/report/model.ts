@@ -10,7 +10,7 @@
 
 export const SCHEMA_VERSION = 1;
 
-export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable', 'error', 'skipped'] as const;
+export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable', 'error', 'skipped', 'unstable'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -138,6 +138,31 @@ export interface Evidence {
   notes: string[];
 }
 
+/** How long the browser took to reach the outcome a verdict judges. */
+export interface Took {
+  /** What was reached (`download-total-exceeded`, `success`...), or `still pending` at the deadline. */
+  outcome: string;
+  ms: number;
+}
+
+/** One run of a scenario: the first, a --repeat run, or a retry after the browser was lost. */
+export interface ReportAttempt {
+  /** Which --repeat run (1-based) it belongs to. */
+  run: number;
+  /** A re-run of `run` after its browser was lost. */
+  retry: boolean;
+  verdict: Verdict;
+  summary: string;
+  startedAt: number;
+  durationMs: number;
+  took: Took | null;
+  observation: { [key: string]: Json } | null;
+  evidence: Evidence;
+  error: { name: string; message: string; stack: string | null } | null;
+  /** Set when this attempt lost its browser: the browser's FATAL line, when it left one. */
+  browserLost: { fatal: string | null } | null;
+}
+
 /** One scenario x browser. */
 export interface ReportResult {
   scenarioId: string;
@@ -146,13 +171,19 @@ export interface ReportResult {
   summary: string;
   startedAt: number;
   durationMs: number;
+  /** How long the browser took to reach the judged outcome (the last run's); null when not measured. Absent (read as null) in older reports. */
+  took: Took | null;
   /** The scenario's facts as plain JSON; its shape is per scenario. */
   observation: { [key: string]: Json } | null;
   evidence: Evidence;
   error: { name: string; message: string; stack: string | null } | null;
+  /** A retry after the browser was lost reached the verdict. Absent (read as false) in older reports. */
+  flaky: boolean;
+  /** Every attempt, in order, when there was more than one (a retry, --repeat); empty otherwise. Absent (read as []) in older reports. */
+  attempts: ReportAttempt[];
 }
 
-export type ChangeKind = 'regression' | 'improvement' | 'changed' | 'added' | 'removed';
+export type ChangeKind = 'regression' | 'improvement' | 'changed' | 'unstable' | 'added' | 'removed';
 
 export interface Change {
   scenarioId: string;
@@ -162,6 +193,8 @@ export interface Change {
   to: Verdict | null;
   /** Observation fields that differ: dotted path, old and new value as JSON text. */
   observed: Array<{ path: string; from: string; to: string }>;
+  /** How long the browser took to reach the judged outcome, before and after (ms); null when either side did not measure it. A time, never a regression. */
+  took?: { from: number; to: number; outcome: string } | null;
 }
 
 export interface Comparison {
@@ -190,11 +223,19 @@ export interface ReportV1 {
     selection: string[];
     workers: number;
     timeoutMs: number;
+    /** --retries and --repeat. Absent in older reports. */
+    retries?: number;
+    repeat?: number;
   };
   browsers: ReportBrowser[];
   scenarios: ReportScenario[];
   results: ReportResult[];
-  summary: { total: number; byVerdict: Record<Verdict, number> };
+  summary: {
+    total: number;
+    byVerdict: Record<Verdict, number>;
+    /** Results whose verdict came from a retry after the browser was lost, by why it was lost. Absent in older reports. */
+    flaky?: { total: number; reasons: Array<{ reason: string; count: number }> };
+  };
   comparison: Comparison | null;
 }
 
@@ -204,7 +245,23 @@ export type ReportModel = ReportV1;
 export function countVerdicts(results: readonly ReportResult[]): ReportModel['summary'] {
   const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const r of results) byVerdict[r.verdict]++;
-  return { total: results.length, byVerdict };
+  const reasons = new Map<string, number>();
+  for (const r of results.filter((x) => x.flaky)) {
+    for (const reason of new Set(r.attempts.filter((a) => a.browserLost).map((a) => lossReason(a.browserLost!.fatal)))) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  const flaky = { total: results.filter((r) => r.flaky).length, reasons: [...reasons].map(([reason, count]) => ({ reason, count })) };
+  return { total: results.length, byVerdict, flaky };
+}
+
+/**
+ * Why an attempt lost its browser, short enough for a summary line: `browser crash: FATAL
+ * partition_alloc_support.cc:821` (the FATAL line's file and line, its message left to the
+ * attempt), or `browser disconnected` when it left no FATAL line (a SIGKILL, a closed endpoint).
+ */
+export function lossReason(fatal: string | null): string {
+  const at = fatal ? /^FATAL (?:[^\s:]*\/)?([^\s/:]+:\d+)/.exec(fatal)?.[1] : undefined;
+  if (at) return `browser crash: FATAL ${at}`;
+  return fatal ? `browser crash: ${fatal.slice(0, 80)}` : 'browser disconnected';
 }
 
 /** Results in the scenario list's order, then the browser list's: stable JSON. */

@@ -8,7 +8,7 @@ import { formatBytes } from '../util/bytes.js';
 import type { ReportModel, ReportResult, ReportScenario } from './model.js';
 
 /** Row order: what needs attention first. */
-export const VERDICT_ORDER: readonly Verdict[] = ['error', 'deviates', 'unsupported', 'not-automatable', 'conforms', 'skipped'];
+export const VERDICT_ORDER: readonly Verdict[] = ['error', 'unstable', 'deviates', 'unsupported', 'not-automatable', 'conforms', 'skipped'];
 
 export const VERDICT_ICON: Record<Verdict, string> = {
   conforms: '✅',
@@ -17,7 +17,11 @@ export const VERDICT_ICON: Record<Verdict, string> = {
   'not-automatable': '🤷',
   error: '❌',
   skipped: '⏭️',
+  unstable: '🔀',
 };
+
+/** The mark of a result whose verdict came from a retry after the browser was lost. */
+export const FLAKY_ICON = '🔁';
 
 export interface MatrixRow {
   scenario: ReportScenario;
@@ -54,19 +58,43 @@ export function matrix(model: ReportModel): MatrixRow[] {
 /** Results that need a reader's attention, worst first. */
 export function attention(model: ReportModel): ReportResult[] {
   const rank = (v: Verdict) => VERDICT_ORDER.indexOf(v);
-  return model.results.filter((r) => r.verdict === 'deviates' || r.verdict === 'error').sort((a, b) => rank(a.verdict) - rank(b.verdict));
+  return model.results.filter((r) => r.verdict === 'deviates' || r.verdict === 'error' || r.verdict === 'unstable').sort((a, b) => rank(a.verdict) - rank(b.verdict));
 }
 
 /** The plain-text summary `compat` and `merge` print: verdict counts per browser, one row each. */
 export function summaryLines(report: ReportModel): string[] {
-  const head = ['browser', ...VERDICTS, 'total'];
+  // `unstable` only exists for runs that repeated scenarios: a column of it otherwise says nothing.
+  const repeated = (report.run.repeat ?? 1) > 1 || report.results.some((r) => r.verdict === 'unstable');
+  const verdicts = VERDICTS.filter((v) => v !== 'unstable' || repeated);
+  const head = ['browser', ...verdicts, 'total'];
   const rows = report.browsers.map((b) => {
     const rs = report.results.filter((r) => r.browser === b.label);
-    return [b.label, ...VERDICTS.map((v) => String(rs.filter((r) => r.verdict === v).length)), String(rs.length)];
+    return [b.label, ...verdicts.map((v) => String(rs.filter((r) => r.verdict === v).length)), String(rs.length)];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return ['', fmt(head), ...rows.map(fmt), `${report.summary.total} result(s) in ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.interrupted ? ' (interrupted)' : ''}`];
+  const flaky = flakyLine(report);
+  return ['', fmt(head), ...rows.map(fmt), `${report.summary.total} result(s) in ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.interrupted ? ' (interrupted)' : ''}`, ...(flaky ? [flaky] : [])];
+}
+
+/** `2 flaky (browser crash: FATAL partition_alloc_support.cc:821)`; null when no result needed a retry. */
+export function flakyLine(report: ReportModel): string | null {
+  const f = report.summary.flaky;
+  if (!f?.total) return null;
+  return `${f.total} flaky (${f.reasons.map((r) => (f.reasons.length > 1 ? `${r.count}× ${r.reason}` : r.reason)).join(', ')})`;
+}
+
+/** `download-total-exceeded after 2.0 s`: how long the browser took to reach the judged outcome. */
+export function tookText(r: ReportResult): string | null {
+  return r.took ? `${r.took.outcome} after ${seconds(r.took.ms)}` : null;
+}
+
+/** One line per attempt when there was more than one: what each run (and retry) gave. */
+export function attemptLines(r: ReportResult): string[] {
+  return r.attempts.map(
+    (a) =>
+      `run ${a.run}${a.retry ? ' (retry)' : ''}: ${a.verdict} in ${seconds(a.durationMs)}${a.browserLost ? ` (browser lost: ${a.browserLost.fatal ?? 'no FATAL line'})` : ''}: ${a.summary}`,
+  );
 }
 
 export function seconds(ms: number): string {

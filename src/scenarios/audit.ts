@@ -85,6 +85,10 @@ export function auditReport(run: AuditRun): ReportModel {
       observation: { outcome: t.outcome, failureReason: t.failureReason, findings: t.findings.map((f) => f.code) },
       evidence,
       error: null,
+      // An audit watches one app once: nothing is re-run, and no verdict is a time to an outcome.
+      took: null,
+      flaky: false,
+      attempts: [],
     };
   });
   if (run.runFindings.length || !run.fetches.length) {
@@ -98,6 +102,9 @@ export function auditReport(run: AuditRun): ReportModel {
       observation: { findings: toJson(run.runFindings) },
       evidence: { ...emptyEvidence(), events: run.events.map(eventRow), steps: run.steps, notes },
       error: null,
+      took: null,
+      flaky: false,
+      attempts: [],
     });
   }
   const scenarios = results.map((r) => ({

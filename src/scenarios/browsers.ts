@@ -17,8 +17,7 @@ import { discoverBrowser } from '../browsers/discover.js';
 import { defaultArgs, mergeArgs } from '../browsers/flags.js';
 import { launch } from '../browsers/launch.js';
 import type { BrowserSpec } from './spec.js';
-import { withDeadline } from './context.js';
-import type { BrowserUnderTest } from './context.js';
+import { withDeadline, type BrowserUnderTest } from './context.js';
 
 export { browserSpecs, classifyBrowser, splitArgs, CHANNELS, type BrowserKind, type BrowserSpec } from './spec.js';
 
@@ -55,7 +54,7 @@ export function fatalLinesIn(logFile: string, from = 0, pid?: string): string[] 
   const text = readText(logFile, from) ?? '';
   return [...text.matchAll(/^\[(\d+)?[^\]\n]*:FATAL:([^\]\n]+)\] ?(.*)$/gm)]
     .filter((m) => pid === undefined || m[1] === pid)
-    .map((m) => `FATAL ${m[2]}: ${m[3]!.trim()}`);
+    .map((m) => `FATAL ${m[2]}: ${m[3].trim()}`);
 }
 
 /**
@@ -96,6 +95,8 @@ export class BrowserSlot {
   /** A browser that never started once is not retried for every scenario. */
   private firstLaunchError: Error | null = null;
   private started = false;
+  /** Why the last launch that failed failed (for the report's browser line); null when none did. */
+  launchError: Error | null = null;
 
   /** The browser, launched on first use and again after it broke. */
   async get(): Promise<BrowserUnderTest> {
@@ -121,6 +122,7 @@ export class BrowserSlot {
       return b;
     } catch (e) {
       if (this.current === p) this.current = null;
+      this.launchError = e instanceof Error ? e : new Error(String(e));
       if (!this.started) this.firstLaunchError = e instanceof Error ? e : new Error(String(e));
       throw e;
     }

@@ -6,11 +6,11 @@
  */
 import { diffReports } from '../report/diff.js';
 import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
-import { SCHEMA_VERSION, countVerdicts, sortResults, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from '../report/model.js';
+import { SCHEMA_VERSION, countVerdicts, sortResults, type ReportAttempt, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from '../report/model.js';
 import { writeReport } from '../report/write.js';
 import { toolVersion } from '../util/version.js';
 import { selectScenarios, shard as shardList, type SkipEntry } from './registry.js';
-import { runScenarios, type ProgressEvent, type RunResult, type ScenarioResult } from './runner.js';
+import { runScenarios, type Attempt, type ProgressEvent, type RunResult, type ScenarioResult } from './runner.js';
 import { browserSpecs, type BrowserSpec } from './spec.js';
 import type { Scenario } from './types.js';
 
@@ -18,6 +18,10 @@ import type { Scenario } from './types.js';
 export const DEFAULT_WORKERS = 3;
 /** One scenario's deadline unless told otherwise (`--timeout`); a scenario's own longer one wins. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Re-runs of a scenario whose browser was lost, unless told otherwise (`--retries`; 0 turns them off). */
+export const DEFAULT_RETRIES = 1;
+/** Runs of each scenario unless told otherwise (`--repeat`). */
+export const DEFAULT_REPEAT = 1;
 
 export interface CompatRunOptions {
   /** Default: the discovered local Chromium. */
@@ -27,6 +31,10 @@ export interface CompatRunOptions {
   workers?: number;
   /** Per-scenario deadline, ms. */
   timeout?: number;
+  /** Re-runs of a scenario whose browser was lost. Default 1; 0 turns them off. */
+  retries?: number;
+  /** Runs of each scenario; differing verdicts are reported `unstable`. Default 1. */
+  repeat?: number;
   shard?: { index: number; total: number } | null;
   headless?: boolean;
   /** A loaded baseline report and the name to show for it. */
@@ -52,17 +60,21 @@ export async function runCompat(options: CompatRunOptions = {}): Promise<CompatR
   const mySkips = shard && shard.index !== 1 ? [] : skipped;
   const workers = options.workers ?? DEFAULT_WORKERS;
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  const retries = options.retries ?? DEFAULT_RETRIES;
+  const repeat = options.repeat ?? DEFAULT_REPEAT;
   const run = await runScenarios({
     browsers: options.browsers ?? browserSpecs([], [], []),
     scenarios: mine,
     skipped: mySkips,
     workers,
     timeout,
+    retries,
+    repeat,
     headless: options.headless ?? true,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const report = buildReport(run, { scenarios: mine, skipped: mySkips, shard, selection: options.scenarios ?? [], workers, timeoutMs: timeout });
+  const report = buildReport(run, { scenarios: mine, skipped: mySkips, shard, selection: options.scenarios ?? [], workers, timeoutMs: timeout, retries, repeat });
   if (options.baseline) {
     // Compare what this run covered: a subset run (--scenario, --shard) is not a removal.
     const ids = new Set(report.scenarios.map((s) => s.id));
@@ -81,6 +93,25 @@ export interface BuildOptions {
   selection: string[];
   workers: number;
   timeoutMs: number;
+  retries: number;
+  repeat: number;
+}
+
+/** One attempt as the report keeps it (field by field, as reportResult). */
+function reportAttempt(a: Attempt): ReportAttempt {
+  return {
+    run: a.run,
+    retry: a.retry,
+    verdict: a.verdict,
+    summary: a.summary,
+    startedAt: a.startedAt,
+    durationMs: a.durationMs,
+    took: a.took ? { outcome: a.took.outcome, ms: a.took.ms } : null,
+    observation: a.observation,
+    evidence: a.evidence,
+    error: a.error,
+    browserLost: a.browserLost ? { fatal: a.browserLost.fatal } : null,
+  };
 }
 
 /**
@@ -95,9 +126,12 @@ export function reportResult(r: ScenarioResult): ReportResult {
     summary: r.summary,
     startedAt: r.startedAt,
     durationMs: r.durationMs,
+    took: r.took ? { outcome: r.took.outcome, ms: r.took.ms } : null,
     observation: r.observation,
     evidence: r.evidence,
     error: r.error,
+    flaky: r.flaky,
+    attempts: r.attempts.map(reportAttempt),
   };
 }
 
@@ -131,6 +165,8 @@ export function buildReport(run: RunResult, options: BuildOptions): ReportModel 
       selection: options.selection,
       workers: options.workers,
       timeoutMs: options.timeoutMs,
+      retries: options.retries,
+      repeat: options.repeat,
     },
     browsers,
     scenarios,

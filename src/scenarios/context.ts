@@ -15,11 +15,12 @@ import { timelineStart } from '../recorder/timeline.js';
 import type { FixtureServer } from '../server/index.js';
 import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
 import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from './evidence.js';
-import { NotAutomatable, UnsupportedFeature, type Json } from './types.js';
+import type { Json } from './types.js';
+import { DeadlineError, NotAutomatable, TeardownError, UnsupportedFeature, type TeardownFailure } from '../errors.js';
 import { harnessCall } from '../engines/page.js';
 import type { EngineDriver, EnginePage, PageFunction } from '../engines/types.js';
 import { bestEffort, debug } from '../util/debug.js';
-import { settleWithin } from '../util/deadline.js';
+import { poll, settleWithin } from '../util/deadline.js';
 
 const log = debug('bgprobe:scenarios');
 
@@ -38,6 +39,13 @@ export interface BrowserUnderTest {
   version: string;
   /** A binary bgprobe may launch again on a profile of its own (restart scenarios); null for endpoints. */
   executablePath: string | null;
+}
+
+/** How long the browser took to reach the outcome a scenario judges. */
+export interface Timing {
+  /** What was reached, e.g. `failure (download-total-exceeded)`, or `still pending` at the deadline. */
+  outcome: string;
+  ms: number;
 }
 
 export interface HarnessResult {
@@ -95,6 +103,8 @@ export class ScenarioContext {
   private readonly controller = new AbortController();
   /** Requests served by fixture servers other than ctx.server (e.g. one in a network namespace). */
   readonly extraServed: ServedRow[] = [];
+  /** What took() last recorded: the judged outcome and how long the browser took to reach it. */
+  timing: Timing | null = null;
 
   constructor(
     readonly browser: BrowserUnderTest,
@@ -157,16 +167,45 @@ export class ScenarioContext {
     });
   }
 
-  /** Poll `fn` until it returns a value (not undefined) or `ms` pass; then undefined. */
+  /**
+   * Poll `fn` every `every` ms until it returns a value (not undefined) or `ms` pass (never past
+   * the deadline); then undefined. The shared poll (util/deadline), with this scenario's sleep,
+   * so an aborted scenario stops polling at once.
+   */
   async poll<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, every = 100): Promise<T | undefined> {
-    const until = Date.now() + this.within(ms);
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() >= until) return undefined;
-      await this.sleep(every);
-    }
+    const r = await poll(fn, (v) => v !== undefined, { timeout: this.within(ms), intervals: [every], sleep: (t) => this.sleep(t) });
+    return r.value;
   }
+
+  /**
+   * How long a wait for the browser's own outcome may take: up to the scenario's deadline,
+   * less `reserve` ms for what the scenario does after it (an abort, reading the page's view).
+   */
+  untilDeadline(reserve = 3_000): number {
+    return Math.max(1, this.remaining() - reserve);
+  }
+
+  /**
+   * Timing as evidence: the browser reached `outcome` (e.g. `download-total-exceeded`,
+   * `still pending`) `ms` after the scenario asked for it. The last call wins: a scenario's
+   * judged outcome is the last one it waits for. Kept out of the observation so `diff` shows
+   * it as a time, never as a changed behaviour.
+   */
+  took(outcome: string, ms: number): void {
+    if (this.timed) this.timing = { outcome, ms };
+  }
+
+  /**
+   * For a scenario whose verdict is not an outcome the browser reaches after a while (what a
+   * DevTools session replays, a fetch that must stay in progress): the fetches it runs along
+   * the way are set-up, and their times would be read as the time to the verdict.
+   */
+  untimed(): void {
+    this.timed = false;
+    this.timing = null;
+  }
+
+  private timed = true;
 
   /**
    * A context with the recorder attached BEFORE the harness page loads (so nothing the page
@@ -188,7 +227,7 @@ export class ScenarioContext {
     // Why worker-side evidence may be missing (e.g. "service-worker probes unavailable: ..."):
     // in the report, next to the verdict, not only in a debug log.
     for (const w of recorder.warnings) if (!this.evidence.notes.includes(`Recorder: ${w}`)) this.note(`Recorder: ${w}`);
-    const ctx = this;
+    const step = (what: string, result: unknown) => this.step(what, result);
     let cdp: CdpSession | null = null;
     const session: HarnessSession = {
       context,
@@ -201,10 +240,10 @@ export class ScenarioContext {
         const evaluate = page.evaluate.bind(page) as (fn: (a: [string, unknown[]]) => Promise<unknown>, arg: [string, unknown[]]) => Promise<unknown>;
         const result = await evaluate(async ([m, a]) => {
           const h = (window as unknown as { harness: Record<string, (...x: unknown[]) => Promise<unknown>> }).harness;
-          return h[m]!(...a);
+          return h[m](...a);
         }, [method, args]);
         const r = (result ?? { ok: false, name: 'Error', message: `harness.${method} returned nothing` }) as HarnessResult;
-        ctx.step(`page: harness.${method}(${describeArgs(args)})`, r);
+        step(`page: harness.${method}(${describeArgs(args)})`, r);
         return r;
       },
       evaluate: (fn, ...args) => page.evaluate(`(${fn.toString()})(...${JSON.stringify(args)})`),
@@ -238,12 +277,12 @@ export class ScenarioContext {
     if (this.browser.engine.info.provides.includes('cdp')) return this.open(options);
     const page = await this.browser.engine.newPage();
     this.enginePages.push(page);
-    const ctx = this;
+    const step = (what: string, result: unknown) => this.step(what, result);
     const session: PageSession = {
       ready: { ok: false },
       async call(method, ...args) {
         const r = (await harnessCall(page, method, ...args)) as HarnessResult;
-        ctx.step(`page: harness.${method}(${describeArgs(args)})`, r);
+        step(`page: harness.${method}(${describeArgs(args)})`, r);
         return r;
       },
       evaluate: (fn, ...args) => page.evaluate(fn, ...args),
@@ -346,28 +385,6 @@ export class ScenarioContext {
 function describeArgs(args: readonly Json[]): string {
   const text = args.map((a) => JSON.stringify(a)).join(', ');
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
-}
-
-export class DeadlineError extends Error {
-  override name = 'DeadlineError';
-}
-
-export interface TeardownFailure {
-  step: string;
-  error: Error;
-}
-
-/** One or more teardown steps failed (all of them ran). */
-export class TeardownError extends Error {
-  override name = 'TeardownError';
-  constructor(readonly failures: readonly TeardownFailure[]) {
-    super(failures.map((f) => `${f.step}: ${f.error.message.split('\n')[0]}`).join('; '));
-  }
-
-  /** A step hung (rather than failed): the browser is probably wedged. */
-  get hung(): boolean {
-    return this.failures.some((f) => f.error instanceof DeadlineError);
-  }
 }
 
 /** Resolve/reject with `p`, or reject with DeadlineError after `ms`. */

@@ -161,7 +161,9 @@ export function toJson(value: unknown): Json {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = toJson(v);
     return out;
   }
-  return String(value);
+  // What is left is not data: a bigint or a symbol by its text, a function by its name.
+  if (typeof value === 'bigint' || typeof value === 'symbol') return value.toString();
+  return typeof value === 'function' ? `[function ${value.name}]` : null;
 }
 
 /**

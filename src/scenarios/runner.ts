@@ -4,14 +4,29 @@
  * a crash, a hung teardown) becomes that scenario's `error` and the run goes on, on a fresh
  * browser when the old one is gone. An interrupt stops scheduling and drops what was in
  * flight: the results hold only scenarios that finished.
+ *
+ * Two kinds of re-run, both kept in the result's `attempts`:
+ * - a retry (`retries`): an attempt that lost its browser (the process ended or the connection
+ *   closed: a BrowserLostError, nothing else) runs again on a fresh browser; the re-run's
+ *   verdict is the result's, and the result is `flaky`.
+ * - a repeat (`repeat`): every scenario runs N times, each in a fresh context; when the
+ *   verdicts differ the result is `unstable`, with every attempt's verdict and evidence.
  */
-import { FixtureServer } from '../server/index.js';
-import { BrowserSlot, type BrowserCrash, type BrowserSpec } from './browsers.js';
-import { DeadlineError, ScenarioContext, TeardownError, withDeadline, type BrowserUnderTest } from './context.js';
-import { emptyEvidence, toJson, withoutOrigin, type Evidence } from './evidence.js';
-import { gateScenario } from './gate.js';
+import type { BrowserCrash, BrowserSpec } from './browsers.js';
+import { BrowserSlot } from './browsers.js';
+import { runAttempt, type AttemptResult } from './attempt.js';
+import type { Timing } from './context.js';
+import { emptyEvidence, type Evidence } from './evidence.js';
 import type { SkipEntry } from './registry.js';
-import { NotAutomatable, UnsupportedFeature, type Observation, type Scenario, type Verdict } from './types.js';
+import type { Observation, Scenario, Verdict } from './types.js';
+
+/** One run of a scenario: the first, a --repeat run, or a retry after the browser was lost. */
+export interface Attempt extends AttemptResult {
+  /** Which of the --repeat runs (1-based) this attempt belongs to. */
+  run: number;
+  /** A re-run of `run` after its browser was lost. */
+  retry: boolean;
+}
 
 export interface ScenarioResult {
   scenarioId: string;
@@ -20,9 +35,15 @@ export interface ScenarioResult {
   summary: string;
   startedAt: number;
   durationMs: number;
+  /** How long the browser took to reach the judged outcome (the final attempt's); null when not measured. */
+  took: Timing | null;
   observation: Observation | null;
   evidence: Evidence;
   error: { name: string; message: string; stack: string | null } | null;
+  /** A retry after the browser was lost reached the verdict. */
+  flaky: boolean;
+  /** Every attempt, in order, when there was more than one (a retry, --repeat); empty otherwise. */
+  attempts: Attempt[];
 }
 
 export interface BrowserRunInfo {
@@ -46,6 +67,10 @@ export interface RunOptions {
   workers?: number;
   /** Default per-scenario deadline, ms (a scenario's own `timeout` wins when longer). Default 30 s. */
   timeout?: number;
+  /** Re-runs of an attempt that lost its browser. Default 1; 0 turns retries off. */
+  retries?: number;
+  /** Runs of each scenario (a fresh context each); differing verdicts make it `unstable`. Default 1. */
+  repeat?: number;
   headless?: boolean;
   /** Aborted on Ctrl-C: stop scheduling, drop what is in flight. */
   signal?: AbortSignal;
@@ -58,10 +83,6 @@ export interface RunResult {
   interrupted: boolean;
   browsers: BrowserRunInfo[];
   results: ScenarioResult[];
-}
-
-class Interrupted extends Error {
-  override name = 'Interrupted';
 }
 
 export async function runScenarios(options: RunOptions): Promise<RunResult> {
@@ -77,19 +98,7 @@ export async function runScenarios(options: RunOptions): Promise<RunResult> {
     const slot = new BrowserSlot(spec, options.headless ?? true);
     const info: BrowserRunInfo = { spec, version: null, launches: 0, crashes: [], launchError: null };
     browsers.push(info);
-    for (const skip of options.skipped ?? []) {
-      results.push({
-        scenarioId: skip.id,
-        browser: spec.label,
-        verdict: 'skipped',
-        summary: skip.reason,
-        startedAt: Date.now(),
-        durationMs: 0,
-        observation: null,
-        evidence: emptyEvidence(),
-        error: null,
-      });
-    }
+    for (const skip of options.skipped ?? []) results.push(skipped(skip, spec.label));
     // Exclusive scenarios need the browser to themselves: run them after the shared ones.
     // Long ones (a declared timeout) first, so they overlap the many short ones.
     const shared = options.scenarios.filter((s) => !s.exclusive).sort((a, b) => (b.timeout ?? 0) - (a.timeout ?? 0));
@@ -97,7 +106,7 @@ export async function runScenarios(options: RunOptions): Promise<RunResult> {
     const inflight = new Set<Promise<void>>();
     const launch = async (scenario: Scenario) => {
       options.onProgress?.({ type: 'start', scenarioId: scenario.id, browser: spec.label, done, total });
-      const r = await runOne(scenario, slot, options);
+      const r = await runScenario(scenario, slot, options);
       if (r === null) return;
       done++;
       results.push(r);
@@ -116,133 +125,55 @@ export async function runScenarios(options: RunOptions): Promise<RunResult> {
     info.version = slot.version;
     info.launches = slot.launches;
     info.crashes = [...slot.crashes];
-    const failedLaunch = results.find((r) => r.browser === spec.label && r.error?.name === 'LaunchError');
-    if (failedLaunch) info.launchError = failedLaunch.error!.message;
+    info.launchError = slot.launchError?.message ?? null;
     await slot.close();
     if (interrupted()) break;
   }
   return { startedAt, durationMs: Date.now() - startedAt, interrupted: interrupted(), browsers, results };
 }
 
-/** A message as the one-line summary: its lines joined, at most 300 characters (the whole is in `error`). */
-function oneLine(message: string): string {
-  const text = message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
-  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+/** A skip-list entry as a result: its reason is the summary. */
+function skipped(skip: SkipEntry, browser: string): ScenarioResult {
+  return { scenarioId: skip.id, browser, verdict: 'skipped', summary: skip.reason, startedAt: Date.now(), durationMs: 0, took: null, observation: null, evidence: emptyEvidence(), error: null, flaky: false, attempts: [] };
 }
 
-/** Why a scenario ended with the browser: its FATAL line when its log held one. */
-function disconnectedDuring(crash: BrowserCrash | undefined): string {
-  return crash?.lastWords
-    ? `the browser crashed during the scenario: ${crash.lastWords}`
-    : 'the browser disconnected (crashed or was closed) during the scenario';
-}
-
-/** One scenario on one browser: always a result (null only when interrupted). */
-async function runOne(scenario: Scenario, slot: BrowserSlot, options: RunOptions): Promise<ScenarioResult | null> {
-  const startedAt = Date.now();
+/** Every run (and retry) of one scenario on one browser, as one result; null when interrupted. */
+async function runScenario(scenario: Scenario, slot: BrowserSlot, options: RunOptions): Promise<ScenarioResult | null> {
   const timeout = Math.max(options.timeout ?? 30_000, scenario.timeout ?? 0);
-  const base = { scenarioId: scenario.id, browser: slot.spec.label, startedAt };
-  let server: FixtureServer | null = null;
-  let ctx: ScenarioContext | null = null;
-  let observation: Observation | null = null;
-  let verdict: Verdict;
-  let summary: string;
-  let error: ScenarioResult['error'] = null;
-  let interrupted = false;
-  // Set when the browser goes away mid-scenario: whatever the scenario concluded from a dead
-  // browser (a fetch "still pending"...) is not an observation, so the verdict is `error`.
-  let crashed = false;
-  let but: BrowserUnderTest | undefined;
-  let logMark = 0;
-  try {
-    // Inside the try: a server that cannot start costs this scenario (an `error`), not the run.
-    server = await FixtureServer.start();
-    try {
-      but = await withDeadline(slot.get(), 60_000, `launching ${slot.spec.label}`);
-    } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      err.name = 'LaunchError';
-      throw err;
-    }
-    const engine = but.engine;
-    logMark = slot.logMark(engine);
-    // The deadline counts from here: a (re)launch is the runner's time, not the scenario's.
-    ctx = new ScenarioContext(but, server, Date.now() + timeout);
-    const c = ctx;
-    const stop = new Promise<never>((_, reject) => {
-      const timer = setTimeout(() => reject(new DeadlineError(`timed out after ${timeout} ms (--timeout)`)), timeout);
-      const offDisconnect = engine.onDisconnected(() => {
-        crashed = true;
-        reject(new Error(disconnectedDuring(slot.crash(engine))));
-      });
-      const onAbort = () => reject(new Interrupted('interrupted'));
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      // Ctrl-C during the (re)launch above fired before this listener existed.
-      if (options.signal?.aborted) onAbort();
-      void c.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        offDisconnect();
-        options.signal?.removeEventListener('abort', onAbort);
-      });
-    });
-    stop.catch(() => undefined);
-    try {
-      // Unsupported / not-automatable on this lane: decided from what it measured and provides.
-      await Promise.race([gateScenario(scenario, c), stop]);
-      observation = toJson(await Promise.race([scenario.run(c), stop])) as Observation;
-    } finally {
-      c.abort('the scenario ended');
-    }
-    ({ verdict, summary } = scenario.judge(observation));
-    if (crashed) throw new Error(disconnectedDuring(slot.crash(engine)));
-  } catch (e) {
-    // Interrupted: still tear down (close the context, stop the server), then drop the result.
-    interrupted = e instanceof Interrupted;
-    const err = e instanceof Error ? e : new Error(String(e));
-    if (e instanceof UnsupportedFeature) {
-      verdict = 'unsupported';
-      summary = err.message;
-    } else if (e instanceof NotAutomatable) {
-      verdict = 'not-automatable';
-      summary = err.message;
-    } else {
-      verdict = 'error';
-      // A renderer that died ('Target crashed') or a browser CHECK says why only in the
-      // browser's log: the FATAL lines it gained during this scenario go with the error.
-      const fatal = but ? [...new Set(slot.fatalSince(but.engine, logMark))].filter((l) => !err.message.includes(l)) : [];
-      const logged = fatal.join(' | ');
-      // The summary: the message on one line (its origin replaced first, so the cut cannot
-      // leave half a port), then the FATAL lines, which the cut must not drop.
-      summary = `${err.name}: ${oneLine(withoutOrigin(err.message, server?.url ?? null))}${logged ? ` [the browser logged: ${logged}]` : ''}`;
-      const message = logged ? `${err.message}\nThe browser logged during the scenario: ${logged}` : err.message;
-      error = { name: err.name, message, stack: err.stack ?? null };
+  const retries = Math.max(0, options.retries ?? 1);
+  const attempts: Attempt[] = [];
+  for (let run = 1; run <= Math.max(1, options.repeat ?? 1); run++) {
+    for (let retry = 0; ; retry++) {
+      const a = await runAttempt(scenario, slot, { timeout, ...(options.signal ? { signal: options.signal } : {}) });
+      if (a === null) return null;
+      attempts.push({ ...a, run, retry: retry > 0 });
+      // Only a lost browser is re-run: an error of the scenario's own steps (or of bgprobe's)
+      // would only repeat, and retrying it would hide it.
+      if (!a.browserLost || retry >= retries) break;
     }
   }
-  let evidence = emptyEvidence();
-  if (ctx) {
-    try {
-      await ctx.teardown();
-    } catch (e) {
-      // A teardown step that hangs means the browser is wedged: relaunch it for the next
-      // scenario. One that merely failed (a temp dir, a namespace) is reported, and the
-      // browser other scenarios are using stays.
-      const hung = !(e instanceof TeardownError) || e.hung;
-      if (hung && but) slot.markBroken(but.engine);
-      ctx.note(`Teardown failed (${e instanceof Error ? e.message : String(e)})${hung ? '; the browser is relaunched for the next scenario' : ''}.`);
-    }
-    evidence = ctx.evidence;
-  }
-  await server?.close();
-  if (interrupted) return null;
-  const origin = server?.url ?? null;
+  return combine(scenario.id, slot.spec.label, attempts);
+}
+
+/** The result of a scenario's attempts: the last run's, `unstable` when the runs' verdicts differ. */
+export function combine(scenarioId: string, browser: string, attempts: readonly Attempt[]): ScenarioResult {
+  const finals = [...new Map(attempts.map((a) => [a.run, a])).values()];
+  const last = finals[finals.length - 1];
+  const first = attempts[0];
+  const unstable = new Set(finals.map((a) => a.verdict)).size > 1;
   return {
-    ...base,
-    verdict,
-    summary: withoutOrigin(summary, origin),
-    durationMs: Date.now() - startedAt,
-    observation: withoutOrigin(observation, origin),
-    // The real origin stays in fixtureOrigin (it varies per run, like times); elsewhere {fixture}.
-    evidence: { ...withoutOrigin(evidence, origin), fixtureOrigin: evidence.fixtureOrigin },
-    error: withoutOrigin(error, origin),
+    scenarioId,
+    browser,
+    verdict: unstable ? 'unstable' : last.verdict,
+    summary: unstable ? `The verdicts differ between ${finals.length} runs: ${finals.map((a) => `run ${a.run} ${a.verdict} (${a.summary})`).join('; ')}` : last.summary,
+    startedAt: first.startedAt,
+    durationMs: last.startedAt + last.durationMs - first.startedAt,
+    took: last.took,
+    observation: unstable ? null : last.observation,
+    evidence: last.evidence,
+    error: unstable ? null : last.error,
+    // A retry that lost its browser again is an `error` as without retries, not a flaky pass.
+    flaky: finals.some((f) => f.retry && !f.browserLost),
+    attempts: attempts.length > 1 ? [...attempts] : [],
   };
 }

@@ -13,7 +13,9 @@
 import type { ScenarioContext } from './context.js';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../engines/types.js';
 
-export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable', 'error', 'skipped'] as const;
+export { NotAutomatable, UnsupportedFeature } from '../errors.js';
+
+export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable', 'error', 'skipped', 'unstable'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 /** A JSON value: what observations are made of (they are stored in report.json). */
@@ -91,16 +93,6 @@ export function defineScenario<O extends Observation>(def: ScenarioDef<O>): Scen
     // The runner only ever hands a judge the observation its own run produced.
     judge: (o) => def.judge(o as O),
   };
-}
-
-/** Thrown by a scenario (or the context) when the feature under test is missing. */
-export class UnsupportedFeature extends Error {
-  override name = 'UnsupportedFeature';
-}
-
-/** Thrown after a real attempt showed the behaviour cannot be driven from automation. */
-export class NotAutomatable extends Error {
-  override name = 'NotAutomatable';
 }
 
 export const SPEC = 'https://wicg.github.io/background-fetch/';

@@ -37,6 +37,10 @@ function resultOf(r: WptTestResult, browser: string): ReportResult {
     observation: { status: r.status, subtests: Object.fromEntries(r.subtests.map((s) => [s.name, s.status])) },
     evidence: r.evidence,
     error: r.status === 'ERROR' || r.status === 'CRASH' ? { name: r.status, message: r.message ?? r.status, stack: null } : null,
+    // wpt runs each test once and has no retries of its own (yet): nothing to time or re-run.
+    took: null,
+    flaky: false,
+    attempts: [],
   };
 }
 

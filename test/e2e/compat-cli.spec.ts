@@ -221,10 +221,10 @@ test.describe.serial('bgprobe compat', () => {
     expect(verdicts(readJson(join(dir, 'merged/report.json')))).toEqual(verdicts(full));
   });
 
-  test('a browser crash costs the scenario in flight, then the run goes on on a fresh browser', async () => {
+  test('--retries 0: a browser crash costs the scenario in flight, then the run goes on on a fresh browser', async () => {
     test.setTimeout(120_000);
     const out = join(dir, 'crash');
-    const child = spawn(process.execPath, [CLI, 'compat', '--workers', '1', '--scenario', 'failure.stalled-server', '--scenario', 'fetch.reject.empty-requests', '--scenario', 'fetch.reject.no-cors', '--out', out, '--format', 'json'], {
+    const child = spawn(process.execPath, [CLI, 'compat', '--workers', '1', '--scenario', 'failure.stalled-server', '--scenario', 'fetch.reject.empty-requests', '--scenario', 'fetch.reject.no-cors', '--retries', '0', '--out', out, '--format', 'json'], {
       cwd: REPO,
       env: { ...process.env, CI: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -235,7 +235,7 @@ test.describe.serial('bgprobe compat', () => {
       stderr += d.toString();
       if (!killed && stderr.includes('start  failure.stalled-server')) {
         killed = 'pending';
-        // The stalled scenario holds its fetch open for 3 s after its set-up (about 1 s): kill
+        // The stalled scenario holds its fetch open for 5 s after its set-up (about 1 s): kill
         // its browser in the middle of that (a kill that lands in a slow set-up is an error too).
         setTimeout(() => {
           const pids = spawnSync('pgrep', ['-P', String(child.pid), '-f', 'chromium'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);

@@ -60,7 +60,7 @@ function result(scenarioId: string, verdict: Verdict, rows: EventRow[], fetchCou
   const evidence = emptyEvidence();
   evidence.events = rows;
   evidence.fetches = fetches(fetchCount);
-  return { scenarioId, browser: 'chromium', verdict, summary: verdict, startedAt: T0, durationMs: 1000, observation: null, evidence, error: null };
+  return { scenarioId, browser: 'chromium', verdict, summary: verdict, startedAt: T0, durationMs: 1000, took: null, observation: null, evidence, error: null, flaky: false, attempts: [] };
 }
 
 /** Matrix order is worst first: big.first (error), big.second (deviates), small.one, big.last (conforms, closed). */

@@ -78,7 +78,7 @@ describe('parseArgs: what the declarations give', () => {
     const parsed = await parseArgs(['compat', '--fail-on', 'deviates,errors', '--fail-on', 'errors', '--scenario', 'fetch.*,api.*', '--format', 'markdown']);
     expect(parsed.kind === 'run' && parsed.options).toMatchObject({ failOn: ['deviates', 'errors'], scenarios: ['fetch.*', 'api.*'], formats: ['md'] });
     const error = await parseArgs(['compat', '--fail-on', 'errors,sometimes']).catch((e: unknown) => e);
-    expect((error as Error).message).toBe('Unknown --fail-on "sometimes". Valid: deviates, regressions, errors.');
+    expect((error as Error).message).toBe('Unknown --fail-on "sometimes". Valid: deviates, regressions, errors, flaky.');
   });
 
   it('a missing positional says what to give', async () => {

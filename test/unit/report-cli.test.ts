@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/cli/commands/compat.js';
+import { countVerdicts } from '../../src/report/model.js';
 import { summaryLines } from '../../src/report/view.js';
 import { parseArgs } from '../../src/cli/parse.js';
 import type { CompatOptions } from '../../src/cli/options.js';
@@ -31,6 +32,10 @@ describe('bgprobe compat options', () => {
     await expect(compatOptions(['--fail-on', 'sometimes'])).rejects.toThrow(/Unknown --fail-on/);
     await expect(compatOptions(['--workers', '0'])).rejects.toThrow(/--workers/);
     await expect(compatOptions(['--timeout', '-1'])).rejects.toThrow(/--timeout/);
+    expect(await compatOptions([])).toMatchObject({ retries: 1, repeat: 1 });
+    expect(await compatOptions(['--retries', '0', '--repeat', '5', '--fail-on', 'flaky'])).toMatchObject({ retries: 0, repeat: 5, failOn: ['flaky'] });
+    await expect(compatOptions(['--retries', '-1'])).rejects.toThrow(/^--retries must be a whole number of at least 0, got "-1"\.$/);
+    await expect(compatOptions(['--repeat', '0'])).rejects.toThrow(/^--repeat must be a whole number of at least 1, got "0"\.$/);
   });
 });
 
@@ -46,6 +51,13 @@ describe('exit codes', () => {
     expect(exitCodeFor({ ...dev, comparison: { baseline: 'x', changes: [], regressions: 1 } }, ['regressions'])).toBe(1);
     expect(exitCodeFor({ ...dev, comparison: { baseline: 'x', changes: [], regressions: 0 } }, ['regressions'])).toBe(0);
     expect(exitCodeFor({ ...err, run: { ...err.run, interrupted: true } }, ['errors'])).toBe(130);
+  });
+  it('--fail-on flaky: a verdict that needed a retry fails the run only when asked', () => {
+    const flaky = model([result('a', 'c', 'conforms', { flaky: true })]);
+    flaky.summary = countVerdicts(flaky.results);
+    expect(exitCodeFor(flaky, ['errors'])).toBe(0);
+    expect(exitCodeFor(flaky, ['errors', 'flaky'])).toBe(1);
+    expect(exitCodeFor(dev, ['flaky'])).toBe(0);
   });
 });
 

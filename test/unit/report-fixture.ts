@@ -17,6 +17,9 @@ export function result(scenarioId: string, browser: string, verdict: Verdict, ex
     observation: { outcome: 'success', title: EVIL },
     evidence: emptyEvidence(),
     error: null,
+    took: null,
+    flaky: false,
+    attempts: [],
     ...extra,
   };
 }

@@ -28,17 +28,21 @@ describe('reports/report.schema.json', () => {
     for (const m of [plain, evil, compared, merged]) expect(roundTrip(m)).toEqual(JSON.parse(renderJson(m)));
   });
 
-  it('accepts a report built from a run by the suite\'s own mapping (crashes, skip list, launches)', () => {
+  it('accepts a report built from a run by the suite\'s own mapping (crashes, skip list, launches, attempts)', () => {
     const crash = { at: 1_700_000_000_500, lastWords: 'FATAL x' };
+    const lostAttempt = { run: 1, retry: false, verdict: 'error' as const, summary: 'BrowserLostError: x', startedAt: 1, durationMs: 1, took: null, observation: null, evidence: emptyEvidence(), error: null, browserLost: { fatal: 'FATAL x' } };
     const run = {
       startedAt: 1_700_000_000_000,
       durationMs: 10,
       interrupted: false,
       browsers: [{ spec: { label: 'chromium', kind: 'default' as const, target: null, args: [] }, version: '156', launches: 2, crashes: [crash], launchError: null }],
-      results: [{ scenarioId: SCENARIOS[0].id, browser: 'chromium', verdict: 'conforms' as const, summary: 's', startedAt: 1, durationMs: 2, observation: { ok: true }, evidence: emptyEvidence(), error: null }],
+      results: [{ scenarioId: SCENARIOS[0].id, browser: 'chromium', verdict: 'conforms' as const, summary: 's', startedAt: 1, durationMs: 2, observation: { ok: true }, evidence: emptyEvidence(), error: null, took: { outcome: 'success', ms: 2_000 }, flaky: true, attempts: [lostAttempt, { ...lostAttempt, retry: true, verdict: 'conforms' as const, summary: 's', browserLost: null }] }],
     };
-    const report = buildReport(run, { scenarios: SCENARIOS.slice(0, 1), skipped: SKIPPED, shard: { index: 1, total: 2 }, selection: [], workers: 3, timeoutMs: 30_000 });
+    const report = buildReport(run, { scenarios: SCENARIOS.slice(0, 1), skipped: SKIPPED, shard: { index: 1, total: 2 }, selection: [], workers: 3, timeoutMs: 30_000, retries: 1, repeat: 1 });
     expect(roundTrip(report).browsers[0].crashes).toEqual([crash]);
+    // A retry after a lost browser: the attempts, the flaky mark and the time, as written.
+    expect(roundTrip(report).results[0]).toMatchObject({ flaky: true, took: { outcome: 'success', ms: 2_000 }, attempts: [{ browserLost: { fatal: 'FATAL x' } }, { retry: true, browserLost: null }] });
+    expect(roundTrip(report).summary.flaky).toEqual({ total: 1, reasons: [{ reason: 'browser crash: FATAL x', count: 1 }] });
   });
 
   it('names the field and says what to do when a report is ill-typed', () => {

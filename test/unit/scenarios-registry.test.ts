@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS, SKIPPED, globToRegExp, selectScenarios, shard } from '../../src/scenarios/registry.js';
 import { browserSpecs, classifyBrowser, parseShard } from '../../src/scenarios/spec.js';
-import { VERDICTS } from '../../src/scenarios/types.js';
 
 describe('the suite as data', () => {
   it('has unique dotted ids, titles, expectations and links', () => {
@@ -21,7 +20,59 @@ describe('the suite as data', () => {
     const ok = { started: true, rejected: null, outcome: 'success', failureReason: null, requests: [], swEvents: ['backgroundfetchsuccess'], page: { result: 'success', failureReason: '', downloaded: 8192, downloadTotal: 0 }, served: 1 };
     expect(one.judge(ok).verdict).toBe('conforms');
     expect(one.judge({ ...ok, outcome: 'failure' }).verdict).toBe('deviates');
-    expect(VERDICTS).toContain(one.judge({ ...ok, swEvents: [] }).verdict);
+    const noEvent = one.judge({ ...ok, swEvents: [] });
+    expect(noEvent).toEqual({ verdict: 'deviates', summary: 'Ended success but the service worker got no event, not backgroundfetchsuccess.' });
+  });
+});
+
+/** A scenario's judge, by id. */
+const judge = (id: string) => SCENARIOS.find((s) => s.id === id)!.judge;
+const ended = { started: true, rejected: null, outcome: 'success', failureReason: null, requests: [{ status: 200, bytes: 8192 }], swEvents: ['backgroundfetchsuccess'] };
+
+describe('no verdict without evidence', () => {
+  it('fetch.success.* byte checks: a missing page view is a failure to observe, not a pass', () => {
+    expect(judge('fetch.success.one')({ ...ended, page: null, served: 1 })).toMatchObject({ verdict: 'error', summary: expect.stringMatching(/not observed/) });
+    expect(judge('fetch.success.multi-request')({ ...ended, requests: [ended.requests[0], ended.requests[0]], page: null })).toMatchObject({ verdict: 'error' });
+    expect(judge('progress.download-total-larger')({ ...ended, page: null })).toMatchObject({ verdict: 'error' });
+    // ...and with the view, the check runs.
+    expect(judge('fetch.success.one')({ ...ended, page: { result: 'success', failureReason: '', downloaded: 100, downloadTotal: 0 }, served: 1 }).verdict).toBe('deviates');
+  });
+
+  it('devtools.replay-on-observe: nothing seen live is no evidence of a replay', () => {
+    const replay = judge('devtools.replay-on-observe');
+    expect(replay({ live: 0, replayed: 0, replayedAgain: 0, witnessed: true })).toMatchObject({ verdict: 'error' });
+    expect(replay({ live: 5, replayed: 5, replayedAgain: 0, witnessed: true }).verdict).toBe('conforms');
+    // "No second replay" needs the later fetch to have reached the session.
+    expect(replay({ live: 5, replayed: 5, replayedAgain: 0, witnessed: false }).verdict).toBe('error');
+    expect(replay({ live: 5, replayed: 5, replayedAgain: 5, witnessed: true }).verdict).toBe('deviates');
+  });
+
+  it('devtools.clear-events: "no replay" needs the later fetch as a witness', () => {
+    const clear = judge('devtools.clear-events');
+    expect(clear({ before: 5, replayedAfterClear: 0, witnessed: false }).verdict).toBe('error');
+    expect(clear({ before: 5, replayedAfterClear: 0, witnessed: true }).verdict).toBe('conforms');
+  });
+
+  it('ui.click: the judge reads the attempt, and says so when a way to click appears', () => {
+    const click = judge('ui.click');
+    const none = { clickCommands: [], downloadsItems: 0, downloadsError: null, swEvents: ['backgroundfetchsuccess'] };
+    expect(click(none)).toMatchObject({ verdict: 'not-automatable', summary: expect.stringMatching(/0 chrome:\/\/downloads items/) });
+    expect(click({ ...none, clickCommands: ['ServiceWorker.dispatchBackgroundFetchClickEvent'] })).toMatchObject({ verdict: 'error', summary: expect.stringMatching(/dispatchBackgroundFetchClickEvent/) });
+    expect(click({ ...none, downloadsItems: 1 }).verdict).toBe('error');
+  });
+
+  it('failure.stalled-server: silence that was never reached is not "still in progress"', () => {
+    const stalled = judge('failure.stalled-server');
+    const o = { started: true, stallReached: true, resultAfterSilence: '', downloadedAfterSilence: 4096, abortResolved: true, outcome: 'aborted' };
+    expect(stalled(o).verdict).toBe('conforms');
+    expect(stalled({ ...o, stallReached: false }).verdict).toBe('error');
+  });
+
+  it('fetch.from-worker.no-grant: no download and no registration is not "waited for a user"', () => {
+    const ask = judge('fetch.from-worker.no-grant');
+    const o = { rejected: null, registered: true, paused: true, outcomeAfterWindow: 'pending', served: 0 };
+    expect(ask(o).verdict).toBe('conforms');
+    expect(ask({ ...o, registered: false, paused: null }).verdict).toBe('error');
   });
 });
 

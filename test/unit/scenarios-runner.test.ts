@@ -4,13 +4,20 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 class FakeBrowser extends EventEmitter {
+  connected = true;
   isConnected(): boolean {
-    return true;
+    return this.connected;
+  }
+  /** The process died (a crash, a SIGKILL): the connection closes and Playwright says so. */
+  die(): void {
+    this.connected = false;
+    this.emit('disconnected');
   }
   version(): string {
     return '150.0.0.0';
   }
   async close(): Promise<void> {
+    this.connected = false;
     this.emit('disconnected');
   }
 }
@@ -28,6 +35,8 @@ vi.mock('../../src/browsers/discover.js', () => ({
 }));
 
 const { runScenarios } = await import('../../src/scenarios/runner.js');
+const { countVerdicts } = await import('../../src/report/model.js');
+const { SessionClosedError, UnsupportedFeature } = await import('../../src/errors.js');
 const { defineScenario } = await import('../../src/scenarios/types.js');
 const { FixtureServer } = await import('../../src/server/index.js');
 
@@ -77,5 +86,102 @@ describe('runScenarios', () => {
     expect(run.results).toEqual([]);
     // Not after the scenario's 3 s of work: the abort that came during the launch counted.
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+/** A scenario whose attempts run `steps` in turn (the last one again when they run out). */
+function attempts(id: string, steps: Array<(ctx: import('../../src/scenarios/context.js').ScenarioContext) => Promise<{ [k: string]: boolean }>>) {
+  let n = 0;
+  return defineScenario({
+    id,
+    title: `scenario ${id}`,
+    expectation: 'It runs.',
+    link: 'https://example.com/',
+    // Judged from nothing the fake browser would have to give: the gate lets it through.
+    needs: [],
+    needsBackgroundFetch: false,
+    run: (ctx) => steps[Math.min(n++, steps.length - 1)](ctx),
+    judge: (o) => (o['ok'] ? { verdict: 'conforms', summary: 'ok' } : { verdict: 'deviates', summary: 'not ok' }),
+  });
+}
+const fake = (ctx: import('../../src/scenarios/context.js').ScenarioContext) => ctx.browser.browser as unknown as FakeBrowser;
+const dies = async (ctx: import('../../src/scenarios/context.js').ScenarioContext) => {
+  fake(ctx).die();
+  return new Promise<never>(() => undefined);
+};
+const passes = () => Promise.resolve({ ok: true });
+
+describe('retries of a lost browser', () => {
+  it('a scenario whose browser died is re-run on a fresh browser: the re-run gives the verdict, every attempt is kept, the result is flaky', async () => {
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.crash-once', [dies, passes])], workers: 1, timeout: 5_000 });
+    const [r] = run.results;
+    expect(r).toMatchObject({ verdict: 'conforms', flaky: true });
+    expect(r.attempts.map((a) => [a.run, a.retry, a.verdict, a.browserLost])).toEqual([
+      [1, false, 'error', { fatal: null }],
+      [1, true, 'conforms', null],
+    ]);
+    expect(r.attempts[0].error?.name).toBe('BrowserLostError');
+    expect(run.browsers[0].launches).toBe(2);
+    expect(countVerdicts(run.results).flaky).toEqual({ total: 1, reasons: [{ reason: 'browser disconnected', count: 1 }] });
+  });
+
+  it('--retries 0: the lost browser is an error, as before', async () => {
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.crash-once', [dies, passes])], workers: 1, timeout: 5_000, retries: 0 });
+    expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false, attempts: [] });
+  });
+
+  it('a browser that dies again on the retry: error, not flaky', async () => {
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.crash-twice', [dies, dies, passes])], workers: 1, timeout: 5_000 });
+    expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false });
+    expect(run.results[0].attempts).toHaveLength(2);
+  });
+
+  it('an error of the scenario\'s own (the browser alive) is never retried', async () => {
+    const own = (): Promise<never> => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'x')"));
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.bug', [own, passes])], workers: 1, timeout: 5_000 });
+    expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false, attempts: [], summary: expect.stringMatching(/^TypeError/) });
+  });
+
+  it('a step that fails because the browser died, before the disconnect is reported, counts as the browser lost', async () => {
+    const targetClosed = (ctx: import('../../src/scenarios/context.js').ScenarioContext): Promise<never> => {
+      setTimeout(() => fake(ctx).die(), 100);
+      return Promise.reject(new Error('Target page, context or browser has been closed'));
+    };
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.target-closed', [targetClosed, passes])], workers: 1, timeout: 5_000 });
+    expect(run.results[0]).toMatchObject({ verdict: 'conforms', flaky: true });
+  });
+  it('the recorder\'s SessionClosedError from a browser about to die counts as the browser lost too', async () => {
+    const sessionClosed = (ctx: import('../../src/scenarios/context.js').ScenarioContext): Promise<never> => {
+      setTimeout(() => fake(ctx).die(), 100);
+      return Promise.reject(new SessionClosedError('BackgroundService.clearEvents').fill('the CDP session closed before the browser answered'));
+    };
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.session-closed', [sessionClosed, passes])], workers: 1, timeout: 5_000 });
+    expect(run.results[0]).toMatchObject({ verdict: 'conforms', flaky: true });
+    expect(run.results[0].attempts[0].error?.name).toBe('BrowserLostError');
+  });
+
+  it('a scenario that finds the feature missing is not held back or retried', async () => {
+    const missing = (): Promise<never> => Promise.reject(new UnsupportedFeature('no BackgroundFetchManager'));
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.missing', [missing, passes])], workers: 1, timeout: 5_000 });
+    expect(run.results[0]).toMatchObject({ verdict: 'unsupported', flaky: false, attempts: [] });
+  });
+});
+
+describe('--repeat', () => {
+  it('runs that disagree make the result unstable, with every run\'s verdict', async () => {
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.flip', [passes, () => Promise.resolve({ ok: false })])], workers: 1, timeout: 5_000, repeat: 2 });
+    const [r] = run.results;
+    expect(r).toMatchObject({ verdict: 'unstable', flaky: false, observation: null });
+    expect(r.attempts.map((a) => [a.run, a.verdict, a.summary])).toEqual([
+      [1, 'conforms', 'ok'],
+      [2, 'deviates', 'not ok'],
+    ]);
+    expect(r.summary).toBe('The verdicts differ between 2 runs: run 1 conforms (ok); run 2 deviates (not ok)');
+  });
+
+  it('runs that agree keep the verdict and list the runs', async () => {
+    const run = await runScenarios({ browsers, scenarios: [attempts('x.steady', [passes])], workers: 1, timeout: 5_000, repeat: 3 });
+    expect(run.results[0]).toMatchObject({ verdict: 'conforms' });
+    expect(run.results[0].attempts.map((a) => a.run)).toEqual([1, 2, 3]);
   });
 });

@@ -3,7 +3,14 @@ import { missingEngineNotes } from '../../engines/installed.js';
 import { browserSpecs, parseShard } from '../../scenarios/spec.js';
 import { commaList, defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastOne } from '../command.js';
 import { formatFlag, outDirFlag, stepSummaryFlag } from '../flags.js';
-import { DEFAULT_FAIL_ON, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS, FAIL_ON, type CompatOptions, type FailOn } from '../options.js';
+import { DEFAULT_FAIL_ON, DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS, FAIL_ON, type CompatOptions, type FailOn } from '../options.js';
+
+/** A numberFlag() check: a whole number, 0 allowed (`--retries 0` turns retries off). */
+function wholeAtLeastZero(name: string) {
+  return (n: number, text: string): void => {
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number of at least 0, got "${text}".`);
+  };
+}
 
 export const compatCommand = defineCommand({
   name: 'compat',
@@ -19,7 +26,9 @@ export const compatCommand = defineCommand({
     workers: numberFlag('workers', 'Scenarios run in parallel (each in its own browser context)', { default: DEFAULT_WORKERS, check: wholeAtLeastOne('workers') }),
     timeout: numberFlag('timeout', 'Seconds one scenario may take (lifecycle scenarios allow more)', { default: DEFAULT_TIMEOUT_MS / 1000, check: positiveSeconds('timeout') }),
     baseline: stringFlag('A previous report.json to compare with'),
-    'fail-on': { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], coerce: commaList, choices: FAIL_ON, describe: 'What makes the exit code 1: deviates, regressions (needs --baseline), errors. Default: errors' },
+    'fail-on': { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], coerce: commaList, choices: FAIL_ON, describe: 'What makes the exit code 1: deviates, regressions (needs --baseline), errors, flaky (a verdict needed a retry). Default: errors' },
+    retries: numberFlag('retries', 'Re-run a scenario whose browser crashed or disconnected, on a fresh browser, up to this many times (0: off); such results are marked flaky', { default: DEFAULT_RETRIES, check: wholeAtLeastZero('retries') }),
+    repeat: numberFlag('repeat', 'Run each scenario this many times (a fresh context each); results whose verdicts differ are reported unstable', { default: DEFAULT_REPEAT, check: wholeAtLeastOne('repeat') }),
     shard: { type: 'string', coerce: (v: unknown) => parseShard(String(v)), describe: 'Run only shard i of n (e.g. 1/3); combine the reports with bgprobe merge' },
     headed: { type: 'boolean', default: false, describe: 'Show browser windows' },
     'step-summary': stepSummaryFlag(),
@@ -30,6 +39,7 @@ export const compatCommand = defineCommand({
     ['$0 compat --browser /usr/bin/chromium --browser /usr/bin/chromium --browser-args= --browser-args=--disable-blink-features=BackgroundFetch --label on --label off', 'one Chromium with and without the feature (flags as values need the = form)'],
     ['$0 compat --browser all --browser webkit --browser-args= --browser-args=--features=+BackgroundFetchAPI --label= --label=webkit+bgfetch', 'every installed engine, and WebKitGTK again with Background Fetch switched on'],
     ['$0 compat --baseline old/report.json --fail-on regressions', 'fail when a verdict got worse'],
+    ['$0 compat --repeat 5 --retries 0', 'each scenario five times: which verdicts are stable'],
   ],
   check(argv) {
     if (argv['fail-on'].includes('regressions') && !argv.baseline) throw new UsageError('--fail-on regressions needs --baseline <report.json> to compare with.');
@@ -47,6 +57,8 @@ export const compatCommand = defineCommand({
     shard: argv.shard ?? null,
     headed: argv.headed,
     stepSummary: argv['step-summary'],
+    retries: argv.retries,
+    repeat: argv.repeat,
     notes: argv.browser.includes('all') ? missingEngineNotes() : [],
   }),
   async run(options, ctx) {

@@ -50,6 +50,8 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
       scenarios: options.scenarios,
       workers: options.workers,
       timeout: options.timeout,
+      retries: options.retries,
+      repeat: options.repeat,
       shard: options.shard,
       headless: !options.headed,
       baseline,
@@ -90,7 +92,8 @@ function showProgress(output: Output): { onProgress: (e: ProgressEvent) => void;
     } else {
       const r = e.result;
       running.delete(`${r.scenarioId} [${r.browser}]`);
-      output.err(`${r.verdict.padEnd(15)} ${r.scenarioId} [${r.browser}] ${(r.durationMs / 1000).toFixed(1)} s${r.verdict === 'conforms' ? '' : `: ${r.summary}`}`);
+      const flaky = r.flaky ? ' (flaky: re-run after the browser was lost)' : '';
+      output.err(`${r.verdict.padEnd(15)} ${r.scenarioId} [${r.browser}] ${(r.durationMs / 1000).toFixed(1)} s${flaky}${r.verdict === 'conforms' ? '' : `: ${r.summary}`}`);
     }
     status();
   };

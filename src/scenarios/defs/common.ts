@@ -20,13 +20,29 @@ export interface FetchFacts extends Observation {
   page: { result: string; failureReason: string; downloaded: number; downloadTotal: number } | null;
 }
 
+/** A harness field as text: a string as it is, nothing as '', anything else as JSON. */
+export function text(v: Json | undefined): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 export function rejection(r: HarnessResult): { name: string; message: string } | null {
   return r.ok ? null : { name: r.name ?? 'Error', message: r.message ?? '' };
 }
 
+/** When each fetch was asked for, per session: the start of the time to its outcome. */
+const askedAt = new WeakMap<PageSession, Map<string, number>>();
+
 /** Start a fetch from the page; null when fetch() rejected (the result says why). */
 export async function start(s: PageSession, id: string, requests: RequestDesc[], options?: { [key: string]: Json }): Promise<HarnessResult> {
-  return options === undefined ? s.call('start', id, requests as Json[]) : s.call('start', id, requests as Json[], options);
+  if (!askedAt.has(s)) askedAt.set(s, new Map());
+  askedAt.get(s)!.set(id, Date.now());
+  return options === undefined ? s.call('start', id, requests) : s.call('start', id, requests, options);
+}
+
+/** `success`, `download-total-exceeded`, `aborted`: the outcome a judge reads, as the time's label. */
+function outcomeLabel(t: FetchTimeline): string {
+  return t.failureReason ?? t.outcome;
 }
 
 /** Worker events of `id` from the harness worker's own log (it survives worker restarts). */
@@ -41,30 +57,37 @@ export async function workerEvents(s: HarnessSession, id: string): Promise<strin
  * BEFORE the worker is dispatched). The worker's events come from the probe and, as a second
  * witness, from the harness worker's log; `swEvents` is their union. Null when the fetch did
  * not complete within `ms` (outcome 'pending').
+ *
+ * By default it waits for the browser's own outcome up to the scenario's deadline: a browser
+ * that is slow (a loaded machine, a late first request) is slow, not wrong. The time it took
+ * (or waited in vain: `still pending`) goes into the result through ctx.took().
  */
-export async function settle(ctx: ScenarioContext, s: HarnessSession, id: string, ms = 15_000): Promise<{ timeline: FetchTimeline; swEvents: string[] } | null> {
+export async function settle(ctx: ScenarioContext, s: HarnessSession, id: string, ms = ctx.untilDeadline()): Promise<{ timeline: FetchTimeline; swEvents: string[] } | null> {
+  const from = askedAt.get(s)?.get(id) ?? Date.now();
   try {
     await s.recorder.waitForFetch(id, { timeout: ctx.within(ms) });
   } catch (e) {
-    if (e instanceof TimeoutError) return null;
-    throw e;
+    if (!(e instanceof TimeoutError)) throw e;
+    ctx.took('still pending', Date.now() - from);
+    return null;
   }
+  ctx.took(outcomeLabel(s.recorder.fetch(id)!), Date.now() - from);
   let swEvents: string[] = [];
   await ctx.poll(async () => {
     const probed = (s.recorder.fetch(id)?.swEvents ?? []).map((e) => e.type as string);
     swEvents = [...new Set([...probed, ...(s.page.isClosed() ? [] : await workerEvents(s, id))])];
     return swEvents.length > 0 ? true : undefined;
-  }, 3_000, 100);
+  }, ctx.untilDeadline(1_000), 100);
   return { timeline: s.recorder.fetch(id)!, swEvents };
 }
 
 /** The page's view once it has a result (waitForResult polls `get()` and held objects). */
 export async function pageView(ctx: ScenarioContext, s: HarnessSession, id: string): Promise<FetchFacts['page']> {
-  const r = await s.call('waitForResult', id, ctx.within(5_000));
+  const r = await s.call('waitForResult', id, ctx.untilDeadline(1_000));
   if (!r.ok && r.name !== 'TimeoutError') return null;
   return {
-    result: String(r['result'] ?? ''),
-    failureReason: String(r['failureReason'] ?? ''),
+    result: text(r['result']),
+    failureReason: text(r['failureReason']),
     downloaded: Number(r['downloaded'] ?? 0),
     downloadTotal: Number(r['downloadTotal'] ?? 0),
   };
@@ -99,6 +122,9 @@ export async function runFetch(
   if (!settled) return { facts: facts(null, null, r, id, s), timeline: s.recorder.fetch(id) ?? null };
   return { facts: facts(settled, await pageView(ctx, s, id), r), timeline: settled.timeline };
 }
+
+/** A byte check with no page view to check: a failure to observe, never a pass. */
+export const NO_PAGE_VIEW: Judgement = { verdict: 'error', summary: "The page's view of the registration (downloaded, downloadTotal) was not observed: harness.waitForResult gave nothing, so the byte check could not run." };
 
 /** The usual judgement of "this fetch should end like so". */
 export function expectEnd(

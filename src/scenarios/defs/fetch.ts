@@ -2,8 +2,8 @@
  * API exposure and `fetch()`: what starts, what completes, what is refused up front.
  * Bodies are a few KiB: the point is the behaviour, and the suite has a time budget.
  */
-import { defineScenario, MDN, MDN_MANAGER, SPEC, type Scenario } from '../types.js';
-import { expectEnd, expectRejection, rejection, runFetch, start } from './common.js';
+import { defineScenario, MDN, SPEC, type Scenario } from '../types.js';
+import { NO_PAGE_VIEW, expectEnd, expectRejection, rejection, runFetch, start, text } from './common.js';
 
 const exposureWindow = defineScenario({
   id: 'api.exposure.window',
@@ -78,7 +78,7 @@ const resolves = defineScenario({
     // A body that never ends: the fetch is still active when the page reads it, then aborted.
     const r = await start(s, 'resolves', [ctx.res('resolves.bin', { size: '16k', stall: 1 })]);
     if (r.ok) await s.call('abort', 'resolves');
-    return { resolved: r.ok, id: r.ok ? String(r['id'] ?? '') : null, result: r.ok ? String(r['result'] ?? '') : null, rejected: rejection(r) };
+    return { resolved: r.ok, id: r.ok ? text(r['id']) : null, result: r.ok ? text(r['result']) : null, rejected: rejection(r) };
   },
   judge(o) {
     if (!o.resolved) return { verdict: 'deviates', summary: `fetch() rejected a valid request: ${o.rejected?.name}: ${o.rejected?.message}` };
@@ -101,7 +101,8 @@ const one = defineScenario({
   judge(o) {
     const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
     if (j.verdict !== 'conforms') return j;
-    if (o.page && o.page.downloaded !== 8192) return { verdict: 'deviates', summary: `Succeeded, but the page saw downloaded=${o.page.downloaded}, not 8192.` };
+    if (!o.page) return NO_PAGE_VIEW;
+    if (o.page.downloaded !== 8192) return { verdict: 'deviates', summary: `Succeeded, but the page saw downloaded=${o.page.downloaded}, not 8192.` };
     return j;
   },
 });
@@ -125,7 +126,8 @@ const multi = defineScenario({
     const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
     if (j.verdict !== 'conforms') return j;
     if (o.requests.length !== 2) return { verdict: 'deviates', summary: `${o.requests.length} request(s) logged, expected 2.` };
-    if (o.page && o.page.downloaded !== 28 * 1024) return { verdict: 'deviates', summary: `downloaded=${o.page.downloaded}, expected ${28 * 1024}.` };
+    if (!o.page) return NO_PAGE_VIEW;
+    if (o.page.downloaded !== 28 * 1024) return { verdict: 'deviates', summary: `downloaded=${o.page.downloaded}, expected ${28 * 1024}.` };
     return { verdict: 'conforms', summary: 'Both requests downloaded (28 KiB); success and backgroundfetchsuccess.' };
   },
 });

@@ -23,10 +23,10 @@ const pageClosed = defineScenario({
   async run(ctx) {
     const s = await ctx.open();
     const r = await start(s, 'orphan', [ctx.res('ep.mp3', { size: '32k', rate: '32k' })]);
-    await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/')) || undefined, 8_000, 50);
+    await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/')) || undefined, ctx.untilDeadline(), 50);
     await s.page.close();
     ctx.note('The harness page was closed after the first request reached the server.');
-    const t = await s.recorder.waitForFetch('orphan', { timeout: ctx.within(15_000) }).catch(() => null);
+    const t = await s.recorder.waitForFetch('orphan', { timeout: ctx.untilDeadline() }).catch(() => null);
     // A fresh page of the origin, in the same context, reads the worker's log (IndexedDB).
     const again = await s.context.newPage();
     await again.goto(`${ctx.server.url}/harness/`);
@@ -34,7 +34,7 @@ const pageClosed = defineScenario({
       const log = (await again.evaluate(() => (window as unknown as { harness: { workerLog(): Promise<{ entries?: Array<{ kind?: string; id?: string; type?: string }> }> } }).harness.workerLog())) ?? {};
       const e = (log.entries ?? []).filter((x) => x.kind === 'event' && x.id === 'orphan').map((x) => String(x.type));
       return e.length ? e : undefined;
-    }, 5_000, 150);
+    }, ctx.untilDeadline(), 150);
     return facts(t ? { timeline: t, swEvents: events ?? [] } : null, null, r, 'orphan', s);
   },
   judge: (o) => expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' }),
@@ -53,10 +53,12 @@ const swStopped = defineScenario({
     let workerClosed = false;
     worker?.once('close', () => (workerClosed = true));
     const r = await start(s, 'sw-stop', [ctx.res('ep.mp3', { size: '48k', rate: '24k' })]);
-    await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined, 8_000, 50);
+    await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined, ctx.untilDeadline(), 50);
     const cdp = await s.cdp();
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
+    // Only the note below reads this, never the verdict: a short wait, so that a worker whose
+    // close Playwright does not report leaves the fetch the rest of the deadline.
     await ctx.poll(() => workerClosed || undefined, 2_000, 50);
     ctx.note(`ServiceWorker.stopAllWorkers sent mid-download; the worker target ${workerClosed ? 'closed' : 'did not report closing'}.`);
     const settled = await settle(ctx, s, 'sw-stop');
@@ -81,23 +83,23 @@ const restart = defineScenario({
     if (!path) ctx.notAutomatable(`Needs a browser binary bgprobe can start twice on one profile; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
     const profile = mkdtempSync(join(tmpdir(), 'bgprobe-profile-'));
     // Chromium's helper processes may still write into the profile for a moment after it exits.
-    ctx.defer(async () => rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }), `removing the profile ${profile}`);
+    ctx.defer(() => Promise.resolve(rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })), `removing the profile ${profile}`);
     const first = await launch({ executablePath: path, userDataDir: profile, args: ctx.browser.args });
     let firstOpen = true;
     ctx.defer(async () => {
       if (firstOpen) await first.close();
     }, 'closing the first browser');
-    const s1 = await ctx.open({ context: first.contexts()[0]! });
+    const s1 = await ctx.open({ context: first.contexts()[0] });
     const r = await start(s1, 'persist', [ctx.res('a.mp3', { size: '48k', rate: '16k' }), ctx.res('b.mp3', { size: '48k', rate: '16k' })]);
-    await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined, 10_000, 50);
+    await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined, ctx.untilDeadline(), 50);
     await first.close();
     firstOpen = false;
     const cutAt = ctx.server.requests().filter((q) => q.path.startsWith('/res/')).map((q) => q.bytesSent);
     ctx.note(`Browser closed mid-download (server had sent ${cutAt.join(', ')} bytes); relaunched on the same profile.`);
     const second = await launch({ executablePath: path, userDataDir: profile, args: ctx.browser.args });
     ctx.defer(() => second.close(), 'closing the relaunched browser');
-    const s2 = await ctx.open({ context: second.contexts()[0]! });
-    const settled = await settle(ctx, s2, 'persist', 40_000);
+    const s2 = await ctx.open({ context: second.contexts()[0] });
+    const settled = await settle(ctx, s2, 'persist');
     const t = settled?.timeline ?? s2.recorder.fetch('persist') ?? null;
     return {
       ...facts(settled, null, r, 'persist', s2),

@@ -5,7 +5,7 @@
  */
 import { defineScenario, MDN_REG, SPEC, type Scenario } from '../types.js';
 import type { HarnessSession, ScenarioContext } from '../context.js';
-import { expectEnd, runFetch } from './common.js';
+import { NO_PAGE_VIEW, expectEnd, runFetch, text } from './common.js';
 
 interface WorkerEntry {
   kind?: string;
@@ -24,7 +24,7 @@ async function workerEntries(ctx: ScenarioContext, s: HarnessSession, want: (e: 
     const log = await s.call('workerLog');
     const entries = (Array.isArray(log['entries']) ? log['entries'] : []) as WorkerEntry[];
     return want(entries) ? entries : undefined;
-  }, 5_000, 150);
+  }, ctx.untilDeadline(), 150);
   if (got) return got;
   const log = await s.call('workerLog');
   return (Array.isArray(log['entries']) ? log['entries'] : []) as WorkerEntry[];
@@ -41,7 +41,7 @@ const monotonic = defineScenario({
     const log = await s.call('progressLog', 'progress');
     const samples = (Array.isArray(log['entries']) ? log['entries'] : []).map((e) => Number((e as { downloaded?: number }).downloaded ?? 0));
     let monotone = true;
-    for (let i = 1; i < samples.length; i++) if (samples[i]! < samples[i - 1]!) monotone = false;
+    for (let i = 1; i < samples.length; i++) if (samples[i] < samples[i - 1]) monotone = false;
     return { ...f, samples: samples.length, monotone, last: samples[samples.length - 1] ?? null };
   },
   judge(o) {
@@ -66,7 +66,8 @@ const totalLarger = defineScenario({
   judge(o) {
     const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
     if (j.verdict !== 'conforms') return j;
-    if (o.page && (o.page.downloadTotal !== 65536 || o.page.downloaded !== 4096)) {
+    if (!o.page) return NO_PAGE_VIEW;
+    if (o.page.downloadTotal !== 65536 || o.page.downloaded !== 4096) {
       return { verdict: 'deviates', summary: `downloadTotal=${o.page.downloadTotal}, downloaded=${o.page.downloaded}; expected 65536 and 4096.` };
     }
     return { verdict: 'conforms', summary: 'Succeeded; downloadTotal 65536 kept, downloaded 4096.' };
@@ -131,7 +132,7 @@ const matchPending = defineScenario({
     const before = await s.call('get', 'pending');
     const m = await s.call('match', 'pending', url);
     const records = (Array.isArray(m['records']) ? m['records'] : []) as Array<{ status?: number; size?: number }>;
-    return { resultWhenCalled: String(before['result'] ?? ''), ok: m.ok, error: m.ok ? null : `${m.name}: ${m.message}`, count: records.length, status: records[0]?.status ?? null, size: records[0]?.size ?? null };
+    return { resultWhenCalled: text(before['result']), ok: m.ok, error: m.ok ? null : `${m.name}: ${m.message}`, count: records.length, status: records[0]?.status ?? null, size: records[0]?.size ?? null };
   },
   judge(o) {
     if (o.resultWhenCalled !== '') return { verdict: 'error', summary: 'The fetch had already settled before match() was called.' };
@@ -152,12 +153,16 @@ const getIds = defineScenario({
     const idsDuring = await s.call('getIds');
     const getDuring = await s.call('get', 'listed');
     await runFetch(ctx, s, 'other', [ctx.res('x.bin', { size: 64 })]).catch(() => null);
-    await s.recorder.waitForFetch('listed', { timeout: ctx.within(10_000) });
-    await ctx.poll(() => s.recorder.fetch('listed')?.swEvents.length || undefined, 3_000, 50);
-    await ctx.sleep(300);
-    const idsAfter = await s.call('getIds');
-    const getAfter = await s.call('get', 'listed');
+    await s.recorder.waitForFetch('listed', { timeout: ctx.untilDeadline() });
+    await ctx.poll(() => s.recorder.fetch('listed')?.swEvents.length || undefined, ctx.untilDeadline(), 50);
     const list = (r: typeof idsDuring) => (Array.isArray(r['ids']) ? r['ids'].map(String) : []);
+    // The registration goes once its event's waitUntil settles, a moment after the event is
+    // dispatched: wait for the browser to drop it (up to the deadline), not for a guessed time.
+    const idsAfter = (await ctx.poll(async () => {
+      const ids = await s.call('getIds');
+      return list(ids).includes('listed') ? undefined : ids;
+    }, ctx.untilDeadline(1_000), 100)) ?? (await s.call('getIds'));
+    const getAfter = await s.call('get', 'listed');
     return { idsDuring: list(idsDuring), foundDuring: getDuring['found'] === true, idsAfter: list(idsAfter), foundAfter: getAfter['found'] === true };
   },
   judge(o) {
@@ -185,7 +190,7 @@ function uiScenario(id: string, title: string, failing: boolean) {
         icons: [{ src: '/podcast/artwork/episode-2.svg', sizes: '300x300', type: 'image/svg+xml' }],
       });
       const { facts: f, timeline } = await runFetch(ctx, s, 'ui', [ctx.res('ep.mp3', { size: '2k', ...(failing ? { status: 404 } : {}) })], { title: 'Downloading' });
-      await ctx.poll(() => s.recorder.fetch('ui')?.uiUpdates.length || undefined, 3_000, 50);
+      await ctx.poll(() => s.recorder.fetch('ui')?.uiUpdates.length || undefined, ctx.untilDeadline(), 50);
       const ui = (s.recorder.fetch('ui') ?? timeline)?.uiUpdates ?? [];
       return { ...f, ui: ui.map((u) => ({ call: u.call, ok: u.ok, title: u.title, icons: u.icons?.length ?? 0, error: u.error ? `${u.error.name}: ${u.error.message}` : null })) };
     },

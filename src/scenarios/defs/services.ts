@@ -22,7 +22,7 @@ async function registrationId(ctx: ScenarioContext, s: HarnessSession): Promise<
     if (mine) found = mine.registrationId;
   });
   await cdp.send('ServiceWorker.enable');
-  await ctx.poll(() => found ?? undefined, 3_000, 50);
+  await ctx.poll(() => found ?? undefined, ctx.untilDeadline(), 50);
   off();
   if (!found) throw new Error('ServiceWorker.workerRegistrationUpdated named no registration for the fixture origin.');
   return { id: found, origin: ctx.server.url };
@@ -34,7 +34,7 @@ interface ServiceFacts {
 }
 
 async function logged(ctx: ScenarioContext, s: HarnessSession, service: ServiceName, until: string): Promise<string[]> {
-  await ctx.poll(() => (s.recorder.events({ service }).some((e) => e.name === until) ? true : undefined), 5_000, 100);
+  await ctx.poll(() => (s.recorder.events({ service }).some((e) => e.name === until) ? true : undefined), ctx.untilDeadline(), 100);
   return s.recorder.events({ service }).map((e) => e.name);
 }
 
@@ -74,7 +74,7 @@ const sync = defineScenario({
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
-    await ctx.poll(() => (s.recorder.events({ service: 'backgroundSync', instanceId: 'bgprobe-cdp' }).length ? true : undefined), 5_000, 100);
+    await ctx.poll(() => (s.recorder.events({ service: 'backgroundSync', instanceId: 'bgprobe-cdp' }).length ? true : undefined), ctx.untilDeadline(), 100);
     const byCdp = s.recorder.events({ service: 'backgroundSync', instanceId: 'bgprobe-cdp' }).map((e) => e.name);
     return { names: byPage, byCdp, error };
   },
