@@ -28,6 +28,8 @@ export interface AuditRun {
   retried: LostAudit[];
   /** A re-run after the browser was lost gave these findings. */
   flaky: boolean;
+  /** `--retries`: re-runs of the audit whose browser was lost (0 with --endpoint). */
+  retries: number;
 }
 
 /** A run of the audit whose browser was lost (its process exited or its connection closed). */
@@ -137,7 +139,7 @@ export function auditReport(run: AuditRun): ReportModel {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'bgprobe', version: toolVersion() },
-    run: { startedAt: run.startedAt, durationMs: run.durationMs, interrupted: run.interrupted, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: run.timeoutMs },
+    run: { startedAt: run.startedAt, durationMs: run.durationMs, interrupted: run.interrupted, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: run.timeoutMs, retries: run.retries },
     browsers: [{ label, kind: run.browser.target?.startsWith('ws') || run.browser.target?.startsWith('http') ? 'endpoint' : 'default', target: run.browser.target, args: run.browser.args, version: run.browser.version, launchError: null }],
     scenarios,
     results,

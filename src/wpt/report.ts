@@ -81,6 +81,7 @@ export function wptReportModel(run: WptRun, baseline: { name: string; regression
       selection: run.selection,
       workers: run.workers,
       timeoutMs: Math.round(10_000 * run.timeoutMultiplier),
+      retries: run.retries,
     },
     browsers: [{ label, kind: 'path', target: run.browser.executablePath, args: run.browser.args, version: run.browser.version, launchError: null, launches: run.launches, crashes: [] }],
     scenarios,

@@ -75,7 +75,7 @@ describe('audit results', () => {
   const t = store([failEvent(0), done, misspelled]).all()[0]!;
   const run: AuditRun = {
     url: 'http://127.0.0.1:5/app/', browser: { label: 'chromium', target: null, version: '150', args: [] }, startedAt: T0 - 1_000, durationMs: 5_000, interrupted: false, timeoutMs: 60_000,
-    fetches: [t], events: [], steps: [], failOn: 'error', retried: [], flaky: false,
+    fetches: [t], events: [], steps: [], failOn: 'error', retried: [], flaky: false, retries: 1,
     runFindings: [{ code: 'dialog-dismissed', severity: 'info', message: 'The page opened an alert dialog: "x".', evidence: { type: 'alert', message: 'x', at: T0 } }],
   };
 

@@ -377,6 +377,7 @@ function collect(session: Session, options: AuditOptions, o: { startedAt: number
     failOn: options.failOn,
     retried: [],
     flaky: false,
+    retries: options.endpoint ? 0 : options.retries,
   };
 }
 
