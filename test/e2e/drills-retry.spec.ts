@@ -22,8 +22,8 @@ function start(args: string[]): Started {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, done };
 }
@@ -60,7 +60,7 @@ async function runAndKill(args: string[], afterMs: number): Promise<{ run: Start
     await expect.poll(() => seen.length, { timeout: 60_000, intervals: [50] }).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, afterMs));
     expect(run.child.exitCode, `the run ended before the kill:\n${run.stderr()}`).toBeNull();
-    process.kill(seen[0]!, 'SIGKILL');
+    process.kill(seen[0], 'SIGKILL');
     const code = await run.done;
     return { run, code, browsers: [...seen] };
   } finally {
@@ -103,9 +103,9 @@ test.describe.serial('bgprobe wpt: a test file whose browser is SIGKILLed', () =
     const wptreport = JSON.parse(readFileSync(join(out, 'wptreport.json'), 'utf8')) as { results: Array<{ test: string; status: string; subtests: Array<{ status: string }> }> };
     expect(wptreport.results).toEqual([expect.objectContaining({ test: TEST, status: 'OK', subtests: [expect.objectContaining({ status: 'PASS' })] })]);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ReportJson;
-    expect(report.browsers[0]!.launches).toBe(2);
+    expect(report.browsers[0].launches).toBe(2);
     expect(report.results).toEqual([expect.objectContaining({ scenarioId: TEST, verdict: 'conforms', flaky: true })]);
-    expect(report.results[0]!.attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([[false, 'error', { fatal: null }], [true, 'conforms', null]]);
+    expect(report.results[0].attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([[false, 'error', { fatal: null }], [true, 'conforms', null]]);
     expect(report.summary.flaky).toEqual({ total: 1, reasons: [{ reason: 'browser disconnected', count: 1 }] });
   });
 
@@ -154,7 +154,7 @@ test.describe.serial('bgprobe audit: the browser SIGKILLed during the audit', ()
     expect(json.retried).toEqual([expect.objectContaining({ reason: 'browser disconnected', fatal: null })]);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ReportJson;
     expect(report.results.every((r) => r.flaky), JSON.stringify(report.results)).toBe(true);
-    expect(report.results[0]!.attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([[false, 'error', { fatal: null }], [true, 'conforms', null]]);
+    expect(report.results[0].attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([[false, 'error', { fatal: null }], [true, 'conforms', null]]);
     expect(report.summary.flaky.reasons).toEqual([{ reason: 'browser disconnected', count: report.results.length }]);
   });
 

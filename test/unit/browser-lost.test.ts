@@ -31,18 +31,18 @@ describe('retryLostBrowser', () => {
   it('re-runs an attempt that lost its browser, up to `retries` times, and keeps every attempt', async () => {
     const seen: number[] = [];
     const outcomes = [true, false];
-    const tries = await retryLostBrowser(1, async (retry) => (seen.push(retry), { lost: outcomes[retry]! }), lost);
+    const tries = await retryLostBrowser(1, (retry) => (seen.push(retry), Promise.resolve({ lost: outcomes[retry] })), lost);
     expect(seen).toEqual([0, 1]);
     expect(tries).toEqual([{ lost: true }, { lost: false }]);
   });
 
   it('stops after `retries` losses; 0 turns retries off; an attempt that kept its browser is not re-run', async () => {
-    expect(await retryLostBrowser(2, async () => ({ lost: true }), lost)).toHaveLength(3);
-    expect(await retryLostBrowser(0, async () => ({ lost: true }), lost)).toHaveLength(1);
-    expect(await retryLostBrowser(3, async () => ({ lost: false }), lost)).toHaveLength(1);
+    expect(await retryLostBrowser(2, () => Promise.resolve({ lost: true }), lost)).toHaveLength(3);
+    expect(await retryLostBrowser(0, () => Promise.resolve({ lost: true }), lost)).toHaveLength(1);
+    expect(await retryLostBrowser(3, () => Promise.resolve({ lost: false }), lost)).toHaveLength(1);
   });
 
   it('an interrupted attempt (null) ends it with null', async () => {
-    expect(await retryLostBrowser(1, async () => null, lost)).toBeNull();
+    expect(await retryLostBrowser(1, () => Promise.resolve(null), lost)).toBeNull();
   });
 });
