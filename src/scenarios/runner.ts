@@ -28,18 +28,10 @@ export interface Attempt extends AttemptResult {
   retry: boolean;
 }
 
-export interface ScenarioResult {
+/** One scenario on one browser: the final attempt's fields, plus what the attempts add up to. */
+export interface ScenarioResult extends Omit<AttemptResult, 'browserLost'> {
   scenarioId: string;
   browser: string;
-  verdict: Verdict;
-  summary: string;
-  startedAt: number;
-  durationMs: number;
-  /** How long the browser took to reach the judged outcome (the final attempt's); null when not measured. */
-  took: Timing | null;
-  observation: Observation | null;
-  evidence: Evidence;
-  error: { name: string; message: string; stack: string | null } | null;
   /** A retry after the browser was lost reached the verdict. */
   flaky: boolean;
   /** Every attempt, in order, when there was more than one (a retry, --repeat); empty otherwise. */
