@@ -15,10 +15,9 @@
 import type { BrowserCrash, BrowserSpec } from './browsers.js';
 import { BrowserSlot } from './browsers.js';
 import { runAttempt, type AttemptResult } from './attempt.js';
-import type { Timing } from './context.js';
-import { emptyEvidence, type Evidence } from './evidence.js';
+import { emptyEvidence } from './evidence.js';
 import type { SkipEntry } from './registry.js';
-import type { Observation, Scenario, Verdict } from './types.js';
+import type { Scenario } from './types.js';
 
 /** One run of a scenario: the first, a --repeat run, or a retry after the browser was lost. */
 export interface Attempt extends AttemptResult {
