@@ -57,7 +57,7 @@ export function checkSequence(t: FetchTimeline, names: readonly string[], now: n
   for (const want of names) {
     let found = -1;
     for (let i = next; i < items.length; i++) {
-      if (items[i]!.names.includes(want)) {
+      if (items[i].names.includes(want)) {
         found = i;
         break;
       }
@@ -67,7 +67,7 @@ export function checkSequence(t: FetchTimeline, names: readonly string[], now: n
     next = found + 1;
   }
   const pass = matched === names.length;
-  const shown = items.map((i) => i.names[0]!);
+  const shown = items.map((i) => i.names[0]);
   const settled = t.outcome !== 'pending' && t.completedAt !== null;
   const needsProbes = names.some((n) => PROBE_NAMES.has(n));
   const received =

@@ -32,7 +32,7 @@ test('a two-request episode succeeds, with the five kinds of event and what the 
   await expect(fetch).toHaveRequested('/res/episode-1-art.svg?size=2k', { status: 200 });
   expect(fetch.requests).toHaveLength(2);
   // The fixture server's log is joined in: what actually crossed the wire.
-  expect(fetch.requests[0]!.served?.[0]).toMatchObject({ status: 200, bytesSent: 200 * 1024, cut: false });
+  expect(fetch.requests[0].served?.[0]).toMatchObject({ status: 200, bytesSent: 200 * 1024, cut: false });
   // The same matchers take the developer id, resolved through this test's backgroundFetch.
   await expect('episode-1').toSucceed();
   await expect('episode-1').not.toFail();

@@ -53,7 +53,7 @@ describe('ScenarioContext.teardown', () => {
     ctx.defer(async () => void ran.push('after'));
     ctx.defer((() => {
       throw new Error('sync');
-    }) as () => Promise<void>);
+    }));
     addOwned('first context', async () => {
       throw new Error('context gone');
     });
