@@ -37,10 +37,12 @@ export function timelineSequence(t: FetchTimeline): SequenceItem[] {
 
 /** Throws a TypeError naming the unknown entry (and the nearest known one). */
 export function validateSequence(names: readonly string[]): void {
+  // The runtime checks below narrow `names` to any[]; loop over the declared type.
+  const list: readonly string[] = names;
   if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
     throw new TypeError('toHaveEventSequence(names): names must be a non-empty array of event names, e.g. [\'registered\', \'completed\'].');
   }
-  for (const n of names) {
+  for (const n of list) {
     if (KNOWN.has(n)) continue;
     const near = didYouMean(n, [...KNOWN]);
     throw new TypeError(

@@ -246,7 +246,7 @@ test('the report writer killed while writing: the previous report stays intact',
     if (JSON.stringify(now) === JSON.stringify(before)) outcomes.push(`old (${killedAt ?? 'finished'})`);
     else {
       expect(Object.keys(now).sort(), `after a kill at ${killedAt}`).toEqual([...FILES].sort());
-      expect(JSON.parse(json).scenarios[0].title).toBe('NEW 0');
+      expect((JSON.parse(json) as { scenarios: { title: string }[] }).scenarios[0].title).toBe('NEW 0');
       outcomes.push(`new (${killedAt ?? 'finished'})`);
       // Put the old report back for the next round.
       const again = start(['report', 'old.json', '--out', out], dir);

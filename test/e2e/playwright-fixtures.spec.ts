@@ -13,14 +13,6 @@ async function openPodcast(page: Page, url: string, query: string): Promise<void
   await page.getByRole('button', { name: 'Download episode 1', exact: true }).waitFor();
 }
 
-/** The Error a failing matcher throws; null when the matcher passed (the caller fails then). */
-async function failureOf(assertion: Promise<void>): Promise<Error | null> {
-  return assertion.then(
-    () => null,
-    (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-  );
-}
-
 test('a two-request episode succeeds, with the five kinds of event and what the server served', async ({ page, backgroundFetch, fixtureServer }) => {
   await openPodcast(page, fixtureServer.url, 'media=res&size=200k');
   await page.getByRole('button', { name: 'Download episode 1', exact: true }).click();

@@ -92,6 +92,6 @@ describe('audit results', () => {
     const html = render(model, 'html');
     expect(html).toContain('unknown-event-listener');
     expect(html).toContain('Did you mean &quot;backgroundfetchfail&quot;?');
-    expect(JSON.parse(render(model, 'json')).results[0].evidence.fetches[0].findings[0].code).toBe('no-listener');
+    expect((JSON.parse(render(model, 'json')) as typeof model).results[0].evidence.fetches[0].findings?.[0].code).toBe('no-listener');
   });
 });
