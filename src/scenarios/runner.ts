@@ -15,10 +15,9 @@
 import type { BrowserCrash, BrowserSpec } from './browsers.js';
 import { BrowserSlot } from './browsers.js';
 import { runAttempt, type AttemptResult } from './attempt.js';
-import type { Timing } from './context.js';
-import { emptyEvidence, type Evidence } from './evidence.js';
+import { emptyEvidence } from './evidence.js';
 import type { SkipEntry } from './registry.js';
-import type { Observation, Scenario, Verdict } from './types.js';
+import type { Scenario } from './types.js';
 
 /** One run of a scenario: the first, a --repeat run, or a retry after the browser was lost. */
 export interface Attempt extends AttemptResult {
@@ -28,18 +27,10 @@ export interface Attempt extends AttemptResult {
   retry: boolean;
 }
 
-export interface ScenarioResult {
+/** One scenario on one browser: the final attempt's fields, plus what the attempts add up to. */
+export interface ScenarioResult extends Omit<AttemptResult, 'browserLost'> {
   scenarioId: string;
   browser: string;
-  verdict: Verdict;
-  summary: string;
-  startedAt: number;
-  durationMs: number;
-  /** How long the browser took to reach the judged outcome (the final attempt's); null when not measured. */
-  took: Timing | null;
-  observation: Observation | null;
-  evidence: Evidence;
-  error: { name: string; message: string; stack: string | null } | null;
   /** A retry after the browser was lost reached the verdict. */
   flaky: boolean;
   /** Every attempt, in order, when there was more than one (a retry, --repeat); empty otherwise. */
