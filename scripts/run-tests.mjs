@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every test (the type check, vitest unit tests, then Playwright end-to-end tests against real Chromium)
+// Runs every test (the type check, ESLint, vitest unit tests, then Playwright end-to-end tests against real Chromium)
 // and ends with one line: `N passed, N failed`. Exit code 1 when anything failed.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
@@ -13,12 +13,21 @@ const extra = process.argv.slice(2);
 
 // Type errors in tests and sources fail the run too (vitest and Playwright strip types).
 const typecheck = spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { stdio: 'inherit' });
+// Lint (eslint.config.mjs): a floating promise or a misused one fails the run like a type error.
+const lint = spawnSync('npx', ['eslint', 'src', 'test'], { stdio: 'inherit' });
 const unit = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], { stdio: 'inherit' });
 const e2e = spawnSync('npx', ['playwright', 'test', ...extra], { stdio: 'inherit', env: { ...process.env, BGPROBE_PW_JSON: pwJson } });
 
-let passed = typecheck.status === 0 ? 1 : 0;
-let failed = typecheck.status === 0 ? 0 : 1;
-if (typecheck.status !== 0) console.log('typecheck (tsc -p tsconfig.test.json) failed');
+let passed = 0;
+let failed = 0;
+// The type check and lint count as one check each; say which failed, above the counts.
+for (const [check, name] of [[typecheck, 'typecheck (tsc -p tsconfig.test.json)'], [lint, 'lint (eslint src test)']]) {
+  if (check.status === 0) passed += 1;
+  else {
+    failed += 1;
+    console.log(`${name} failed`);
+  }
+}
 if (existsSync(vitestJson)) {
   const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
   passed += r.numPassedTests ?? 0;

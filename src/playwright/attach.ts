@@ -24,7 +24,7 @@ export function timelinesText(timelines: readonly FetchTimeline[], otherEvents: 
   const parts = timelines.map((t) => formatTimeline(t, { maxLines: 200 }));
   if (parts.length === 0) parts.push('No background fetch was recorded in this test (no "Background Fetch registered" event).');
   if (otherEvents.length) {
-    const t0 = otherEvents[0]!.at;
+    const t0 = otherEvents[0].at;
     parts.push(
       ['Other background service events:', ...otherEvents.map((e) => `  +${((e.at - t0) / 1000).toFixed(3)}s  ${e.service} ${e.name} [${e.instanceId}]`)].join('\n'),
     );

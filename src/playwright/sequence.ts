@@ -37,10 +37,12 @@ export function timelineSequence(t: FetchTimeline): SequenceItem[] {
 
 /** Throws a TypeError naming the unknown entry (and the nearest known one). */
 export function validateSequence(names: readonly string[]): void {
+  // The runtime checks below narrow `names` to any[]; loop over the declared type.
+  const list: readonly string[] = names;
   if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
     throw new TypeError('toHaveEventSequence(names): names must be a non-empty array of event names, e.g. [\'registered\', \'completed\'].');
   }
-  for (const n of names) {
+  for (const n of list) {
     if (KNOWN.has(n)) continue;
     const near = didYouMean(n, [...KNOWN]);
     throw new TypeError(
@@ -57,7 +59,7 @@ export function checkSequence(t: FetchTimeline, names: readonly string[], now: n
   for (const want of names) {
     let found = -1;
     for (let i = next; i < items.length; i++) {
-      if (items[i]!.names.includes(want)) {
+      if (items[i].names.includes(want)) {
         found = i;
         break;
       }
@@ -67,7 +69,7 @@ export function checkSequence(t: FetchTimeline, names: readonly string[], now: n
     next = found + 1;
   }
   const pass = matched === names.length;
-  const shown = items.map((i) => i.names[0]!);
+  const shown = items.map((i) => i.names[0]);
   const settled = t.outcome !== 'pending' && t.completedAt !== null;
   const needsProbes = names.some((n) => PROBE_NAMES.has(n));
   const received =

@@ -9,7 +9,7 @@
  * `catch (e) {}` are on purpose: inside the app there is no logger to tell, and a failure to
  * observe must never become the app's failure.
  */
-/** Long on purpose: its body is the text of one script that runs in the browser, not code that runs here. */
+/** Long: its body is the text of one script that runs in the browser, not code that runs here. */
 export function probeScript(bindingName: string, options: { afterAppScript?: boolean } = {}): string {
   return `(() => {
   const BINDING = ${JSON.stringify(bindingName)};

@@ -145,38 +145,34 @@ export interface Took {
   ms: number;
 }
 
-/** One run of a scenario: the first, a --repeat run, or a retry after the browser was lost. */
-export interface ReportAttempt {
-  /** Which --repeat run (1-based) it belongs to. */
-  run: number;
-  /** A re-run of `run` after its browser was lost. */
-  retry: boolean;
+/** What one run of a scenario gave: shared by a result (its final run) and each of its attempts. */
+export interface ReportOutcome {
   verdict: Verdict;
   summary: string;
   startedAt: number;
   durationMs: number;
-  took: Took | null;
-  observation: { [key: string]: Json } | null;
-  evidence: Evidence;
-  error: { name: string; message: string; stack: string | null } | null;
-  /** Set when this attempt lost its browser: the browser's FATAL line, when it left one. */
-  browserLost: { fatal: string | null } | null;
-}
-
-/** One scenario x browser. */
-export interface ReportResult {
-  scenarioId: string;
-  browser: string;
-  verdict: Verdict;
-  summary: string;
-  startedAt: number;
-  durationMs: number;
-  /** How long the browser took to reach the judged outcome (the last run's); null when not measured. Absent (read as null) in older reports. */
+  /** How long the browser took to reach the judged outcome; null when not measured. Absent (read as null) in older reports. */
   took: Took | null;
   /** The scenario's facts as plain JSON; its shape is per scenario. */
   observation: { [key: string]: Json } | null;
   evidence: Evidence;
   error: { name: string; message: string; stack: string | null } | null;
+}
+
+/** One run of a scenario: the first, a --repeat run, or a retry after the browser was lost. */
+export interface ReportAttempt extends ReportOutcome {
+  /** Which --repeat run (1-based) it belongs to. */
+  run: number;
+  /** A re-run of `run` after its browser was lost. */
+  retry: boolean;
+  /** Set when this attempt lost its browser: the browser's FATAL line, when it left one. */
+  browserLost: { fatal: string | null } | null;
+}
+
+/** One scenario x browser: its final run's outcome, plus what its attempts add up to. */
+export interface ReportResult extends ReportOutcome {
+  scenarioId: string;
+  browser: string;
   /** A retry after the browser was lost reached the verdict. Absent (read as false) in older reports. */
   flaky: boolean;
   /** Every attempt, in order, when there was more than one (a retry, --repeat); empty otherwise. Absent (read as []) in older reports. */

@@ -103,6 +103,7 @@ export class BrowserSlot {
     if (this.firstLaunchError && !this.started) throw this.firstLaunchError;
     const seen = this.current;
     if (seen) {
+      // A launch that failed was kept in launchError when it failed; here it only means "no browser".
       const known = await seen.catch(() => null);
       // A browser that died a moment ago may not have emitted 'disconnected' to markBroken() yet.
       // Judged only if `seen` is still the slot's browser: scenarios ask side by side after a
@@ -163,6 +164,7 @@ export class BrowserSlot {
   }
 
   private async dispose(p: Promise<BrowserUnderTest>): Promise<void> {
+    // A launch that failed was kept in launchError when it failed: nothing to close.
     const b = await p.catch(() => null);
     if (!b) return;
     // Silent on purpose: the browser being closed is the one that crashed or hung.

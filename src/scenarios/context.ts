@@ -19,7 +19,7 @@ import type { Json } from './types.js';
 import { DeadlineError, NotAutomatable, TeardownError, UnsupportedFeature, type TeardownFailure } from '../errors.js';
 import { harnessCall } from '../engines/page.js';
 import type { EngineDriver, EnginePage, PageFunction } from '../engines/types.js';
-import { bestEffort, debug } from '../util/debug.js';
+import { bestEffort, debug, orNull } from '../util/debug.js';
 import { poll, settleWithin } from '../util/deadline.js';
 
 const log = debug('bgprobe:scenarios');
@@ -361,12 +361,16 @@ export class ScenarioContext {
     this.evidence.server = [...serverRows(this.server), ...this.extraServed];
     const live = [...this.sessions].reverse().find((s) => !s.page.isClosed());
     if (live && this.evidence.worker.length === 0) {
-      const log = await withDeadline(
-        live.page.evaluate(() => (window as unknown as { harness?: { workerLog(): Promise<unknown> } }).harness?.workerLog()),
-        3_000,
+      const workerLog = await orNull(
+        log,
         'harness.workerLog()',
-      ).catch(() => null);
-      const entries = (log as { entries?: unknown[] } | null)?.entries;
+        withDeadline(
+          live.page.evaluate(() => (window as unknown as { harness?: { workerLog(): Promise<unknown> } }).harness?.workerLog()),
+          3_000,
+          'harness.workerLog()',
+        ),
+      );
+      const entries = (workerLog as { entries?: unknown[] } | null)?.entries;
       if (Array.isArray(entries)) this.evidence.worker = entries.map((e) => toJson(e) as { [key: string]: Json });
     }
     // The harness worker's own log is the worker-side evidence where there is no probe.

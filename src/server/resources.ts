@@ -91,17 +91,7 @@ export async function serveResource(ex: Exchange, name: string, rawPath: string,
   if (ex.req.method === 'OPTIONS') return sendPreflight(ex, spec.cors);
   if (!(await ex.sleep(spec.delay))) return;
 
-  if (spec.redirect > 0) {
-    const next = new URLSearchParams(search);
-    if (spec.redirect === 1) next.delete('redirect');
-    else next.set('redirect', String(spec.redirect - 1));
-    const query = next.toString();
-    // Path-absolute, so the chain stays on whatever host name the client used.
-    const location = query === '' ? rawPath : `${rawPath}?${query}`;
-    ex.writeHead(302, { Location: location, 'Content-Length': 0, 'Cache-Control': 'no-store', ...corsHeaders(spec.cors) });
-    ex.res.end();
-    return;
-  }
+  if (spec.redirect > 0) return sendRedirect(ex, spec, rawPath, search);
 
   const seed = spec.seed ?? name;
   const etag = spec.etag ?? defaultEtag(name, spec.size, seed);
@@ -134,18 +124,42 @@ export async function serveResource(ex: Exchange, name: string, rawPath: string,
     }
   }
 
-  if (hasNoBody(ex.req.method, status)) {
-    if (ex.req.method === 'HEAD' && spec.length !== 'absent') headers['Content-Length'] = bodyLength;
-    // A final 1xx is not HTTP: the client takes it as interim and waits for a final response
-    // that never comes. Closing the connection turns that into a clean network error instead
-    // of leaving the next response on a kept-alive socket to be misread.
-    if (status < 200) headers.Connection = 'close';
-    ex.writeHead(status, headers);
-    ex.res.end();
-    return;
-  }
+  if (hasNoBody(ex.req.method, status)) return sendHeadersOnly(ex, status, headers, spec.length !== 'absent' ? bodyLength : null);
 
-  switch (spec.length) {
+  setLengthHeaders(headers, spec.length, bodyLength);
+  ex.writeHead(status, headers);
+  // Throttled, stalled and dropped responses get their headers out now, so the client sees
+  // the first byte delay the URL asked for (delay), not one pacing interval more.
+  if (spec.rate !== null || spec.stall || spec.drop !== null) ex.res.flushHeaders();
+  await sendBody(ex, spec, seed, offset, bodyLength);
+}
+
+/** HEAD, 1xx, 204 and 304: headers, no body; `headLength` is the Content-Length a HEAD declares. */
+function sendHeadersOnly(ex: Exchange, status: number, headers: OutgoingHttpHeaders, headLength: number | null): void {
+  if (ex.req.method === 'HEAD' && headLength !== null) headers['Content-Length'] = headLength;
+  // A final 1xx is not HTTP: the client takes it as interim and waits for a final response
+  // that never comes. Closing the connection turns that into a clean network error instead
+  // of leaving the next response on a kept-alive socket to be misread.
+  if (status < 200) headers.Connection = 'close';
+  ex.writeHead(status, headers);
+  ex.res.end();
+}
+
+/** A 302 to the same URL with one redirect fewer. */
+function sendRedirect(ex: Exchange, spec: ResourceSpec, rawPath: string, search: URLSearchParams): void {
+  const next = new URLSearchParams(search);
+  if (spec.redirect === 1) next.delete('redirect');
+  else next.set('redirect', String(spec.redirect - 1));
+  const query = next.toString();
+  // Path-absolute, so the chain stays on whatever host name the client used.
+  const location = query === '' ? rawPath : `${rawPath}?${query}`;
+  ex.writeHead(302, { Location: location, 'Content-Length': 0, 'Cache-Control': 'no-store', ...corsHeaders(spec.cors) });
+  ex.res.end();
+}
+
+/** Content-Length as the URL's `length` asked: exact, absent, or lying short or long. */
+function setLengthHeaders(headers: OutgoingHttpHeaders, length: ResourceSpec['length'], bodyLength: number): void {
+  switch (length) {
     case 'exact':
       headers['Content-Length'] = bodyLength;
       break;
@@ -161,11 +175,10 @@ export async function serveResource(ex: Exchange, name: string, rawPath: string,
       headers['Content-Length'] = Math.max(1, bodyLength * 2);
       break;
   }
-  ex.writeHead(status, headers);
-  // Throttled, stalled and dropped responses get their headers out now, so the client sees
-  // the first byte delay the URL asked for (delay), not one pacing interval more.
-  if (spec.rate !== null || spec.stall || spec.drop !== null) ex.res.flushHeaders();
+}
 
+/** The body after the headers: whole, stalled, dropped part-way, or cut after it (length=long). */
+async function sendBody(ex: Exchange, spec: ResourceSpec, seed: string, offset: number, bodyLength: number): Promise<void> {
   if (spec.stall) {
     const stallAt = Math.min(spec.stallAfter, bodyLength);
     if (stallAt > 0) await pump(ex, seed, offset, stallAt, { rate: spec.rate, flush: false });

@@ -32,3 +32,13 @@ export async function bestEffort(log: DebugLog, what: string, fn: () => Promise<
     log(`${what} failed (ignored): ${e instanceof Error ? e.message : String(e)}`);
   }
 }
+
+/** A best-effort read: its value, or null (what callers take as "not there") with the failure logged. */
+export async function orNull<T>(log: DebugLog, what: string, promise: Promise<T>): Promise<T | null> {
+  try {
+    return await promise;
+  } catch (e) {
+    log(`${what} failed (null): ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+}

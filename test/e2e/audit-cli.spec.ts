@@ -34,8 +34,8 @@ test('--script drives the page, --out writes the report with the findings', asyn
   expect(run.stdout).toMatch(/error +wait-until-rejected: .*ReferenceError: err is not defined/);
   // Read back as `bgprobe report|diff` read it: checked against reports/report.schema.json.
   const report = loadReport(join(out, 'report.json'));
-  expect(report.results[0]!.verdict).toBe('deviates');
-  expect((report.results[0]!.evidence.fetches[0]!.findings ?? []).map((f) => f.code)).toContain('wait-until-rejected');
+  expect(report.results[0].verdict).toBe('deviates');
+  expect((report.results[0].evidence.fetches[0].findings ?? []).map((f) => f.code)).toContain('wait-until-rejected');
   expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('wait-until-rejected');
 });
 

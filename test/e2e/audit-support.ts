@@ -32,7 +32,7 @@ export async function serveStatic(mounts: Record<string, string>): Promise<Stati
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const mount = Object.keys(mounts).find((m) => path.startsWith(m));
-    const root = mount === undefined ? null : mounts[mount]!;
+    const root = mount === undefined ? null : mounts[mount];
     let file = root === null ? null : normalize(join(root, path.slice(mount!.length)));
     if (file && root && !file.startsWith(normalize(root + sep)) && file !== normalize(root)) file = null;
     if (file && path.endsWith('/')) file = join(file, 'index.html');

@@ -134,7 +134,7 @@ test.describe.serial('bgprobe compat', () => {
     expect(run.code, run.stderr).toBe(0);
     const r = readJson(join(out, 'report.json'));
     expect(r.results.map((x) => x.verdict)).toEqual(['unsupported', 'unsupported']);
-    expect(r.results[0]!.browser).toContain('--disable-blink-features=BackgroundFetch');
+    expect(r.results[0].browser).toContain('--disable-blink-features=BackgroundFetch');
   });
 
   test('--baseline detects a planted change and --fail-on regressions exits 1', async () => {
@@ -185,10 +185,10 @@ test.describe.serial('bgprobe compat', () => {
     };
     const cases = parsed.testsuites.testsuite.testcase;
     expect(cases.length).toBe(4);
-    expect(cases[0]!['@name']).toContain('<img src=x onerror=alert(1)> ]]>');
-    expect(cases[0]!['system-out']).toContain(']]>');
+    expect(cases[0]['@name']).toContain('<img src=x onerror=alert(1)> ]]>');
+    expect(cases[0]['system-out']).toContain(']]>');
     const json = readJson(join(out, 'report.json'));
-    expect(json.results[0]!.summary).toBe(EVIL);
+    expect(json.results[0].summary).toBe(EVIL);
     // And the page really shows it as text: render it in Chromium and read it back.
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }).catch(() => null);

@@ -165,7 +165,7 @@ test('bgprobe record: a boolean flag given a value it cannot mean is refused', a
   // yargs would read --probes=maybe as false: a typo must not switch a feature off silently.
   for (const flag of ['--probes=maybe', '--headed=maybe', '--ndjson=x']) {
     const run = await bgprobe(['record', '--url', 'http://127.0.0.1:9/', flag, '--browser', join(dir, 'no-such-chrome')], { cwd: dir });
-    expectUsageLine(run, flag, new RegExp(flag.split('=')[0]!));
+    expectUsageLine(run, flag, new RegExp(flag.split('=')[0]));
   }
 });
 

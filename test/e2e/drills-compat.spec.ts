@@ -23,8 +23,8 @@ interface Started {
 function start(args: string[], cwd: string): Started {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdout!.resume();
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.resume();
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   return { child, stderr: () => err, done };
 }
@@ -108,20 +108,20 @@ test('the browser SIGKILLed mid-scenario: that scenario is retried on a relaunch
   };
   expect(report.run.interrupted).toBe(false);
   const lastWords = 'FATAL drill/planted.cc:42: Check failed: planted by the drill.';
-  expect(report.browsers[0]!.launches).toBe(2);
-  expect(report.browsers[0]!.crashes).toEqual([{ at: expect.any(Number), lastWords }]);
+  expect(report.browsers[0].launches).toBe(2);
+  expect(report.browsers[0].crashes).toEqual([{ at: expect.any(Number), lastWords }]);
   expect(report.results.map((r) => r.scenarioId).sort()).toEqual([...ids].sort());
   const byId = Object.fromEntries(report.results.map((r) => [r.scenarioId, r]));
   // The victim's first attempt lost its browser (with the FATAL line); the retry gave its verdict.
-  const victimResult = byId[victim]!;
+  const victimResult = byId[victim];
   expect(victimResult.flaky).toBe(true);
   expect(victimResult.verdict).toMatch(/^(conforms|deviates)$/);
   expect(victimResult.attempts.map((a) => [a.run, a.retry, a.verdict, a.browserLost])).toEqual([
     [1, false, 'error', { fatal: lastWords }],
     [1, true, victimResult.verdict, null],
   ]);
-  expect(victimResult.attempts[0]!.summary).toBe(`BrowserLostError: the browser crashed during the scenario: ${lastWords}`);
-  expect(victimResult.attempts[0]!.durationMs).toBeGreaterThan(0);
+  expect(victimResult.attempts[0].summary).toBe(`BrowserLostError: the browser crashed during the scenario: ${lastWords}`);
+  expect(victimResult.attempts[0].durationMs).toBeGreaterThan(0);
   expect(report.summary.flaky).toEqual({ total: 1, reasons: [{ reason: 'browser crash: FATAL planted.cc:42', count: 1 }] });
   expect(run.stderr()).toContain('1 flaky (browser crash: FATAL planted.cc:42)');
   const html = readFileSync(join(out, 'report.html'), 'utf8');
@@ -129,7 +129,7 @@ test('the browser SIGKILLed mid-scenario: that scenario is retried on a relaunch
   expect(html).toContain(`run 1: error in`);
   expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(victimResult.verdict === 'conforms' ? /<flakyError message="BrowserLostError: the browser crashed/ : /<rerunError message="BrowserLostError: the browser crashed/);
   // The scenarios after the crash ran on the relaunched browser and got real verdicts.
-  for (const id of ids.filter((i) => i !== victim)) expect([id, byId[id]!.verdict]).toEqual([id, expect.stringMatching(/^(conforms|deviates)$/)]);
+  for (const id of ids.filter((i) => i !== victim)) expect([id, byId[id].verdict]).toEqual([id, expect.stringMatching(/^(conforms|deviates)$/)]);
   // Complete: every format, each naming every scenario.
   expect(readdirSync(out).sort()).toEqual([...FILES].sort());
   for (const f of FILES) {
@@ -169,7 +169,7 @@ function bigReport(events: number, label: string): string {
         ],
       });
     }
-    const verdict = verdicts[r % verdicts.length]!;
+    const verdict = verdicts[r % verdicts.length];
     rows.push({
       scenarioId: id,
       browser: 'chromium',
@@ -246,7 +246,7 @@ test('the report writer killed while writing: the previous report stays intact',
     if (JSON.stringify(now) === JSON.stringify(before)) outcomes.push(`old (${killedAt ?? 'finished'})`);
     else {
       expect(Object.keys(now).sort(), `after a kill at ${killedAt}`).toEqual([...FILES].sort());
-      expect(JSON.parse(json).scenarios[0].title).toBe('NEW 0');
+      expect((JSON.parse(json) as { scenarios: { title: string }[] }).scenarios[0].title).toBe('NEW 0');
       outcomes.push(`new (${killedAt ?? 'finished'})`);
       // Put the old report back for the next round.
       const again = start(['report', 'old.json', '--out', out], dir);

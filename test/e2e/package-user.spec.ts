@@ -254,7 +254,7 @@ test('a failing fetch prints the matcher message and attaches the timelines', as
   const attached = JSON.parse(await body(json!)) as { version: number; timelines: Array<{ id: string; outcome: string; failureReason: string; requests: Array<{ status: number; served?: Array<{ status: number }> }> }> };
   expect(attached.version).toBe(1);
   expect(attached.timelines.map((x) => [x.id, x.outcome, x.failureReason])).toEqual([['episode-4', 'failure', 'bad-status']]);
-  expect(attached.timelines[0]!.requests[0]!.served?.[0]?.status).toBe(404);
+  expect(attached.timelines[0].requests[0].served?.[0]?.status).toBe(404);
 });
 
 test('a WebKit project is skipped with the reason, before any browser is launched', () => {

@@ -13,14 +13,6 @@ async function openPodcast(page: Page, url: string, query: string): Promise<void
   await page.getByRole('button', { name: 'Download episode 1', exact: true }).waitFor();
 }
 
-/** The Error a failing matcher throws; null when the matcher passed (the caller fails then). */
-async function failureOf(assertion: Promise<void>): Promise<Error | null> {
-  return assertion.then(
-    () => null,
-    (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-  );
-}
-
 test('a two-request episode succeeds, with the five kinds of event and what the server served', async ({ page, backgroundFetch, fixtureServer }) => {
   await openPodcast(page, fixtureServer.url, 'media=res&size=200k');
   await page.getByRole('button', { name: 'Download episode 1', exact: true }).click();
@@ -32,7 +24,7 @@ test('a two-request episode succeeds, with the five kinds of event and what the 
   await expect(fetch).toHaveRequested('/res/episode-1-art.svg?size=2k', { status: 200 });
   expect(fetch.requests).toHaveLength(2);
   // The fixture server's log is joined in: what actually crossed the wire.
-  expect(fetch.requests[0]!.served?.[0]).toMatchObject({ status: 200, bytesSent: 200 * 1024, cut: false });
+  expect(fetch.requests[0].served?.[0]).toMatchObject({ status: 200, bytesSent: 200 * 1024, cut: false });
   // The same matchers take the developer id, resolved through this test's backgroundFetch.
   await expect('episode-1').toSucceed();
   await expect('episode-1').not.toFail();

@@ -97,8 +97,10 @@ test('an id nothing was recorded for, wrong arguments, and a test without the fi
   expect(message).toContain('Nothing was recorded for "no-such-fetch"');
   expect(backgroundFetch.fetches()).toEqual([]);
 
+  /* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- the @ts-expect-error leaves its line untyped on purpose */
   // @ts-expect-error -- a number is neither a timeline nor an id: a type error, and a clear runtime one.
   await expect(expect(42).toSucceed()).rejects.toThrow('received must be a fetch timeline (from backgroundFetch.waitForFetch()) or a fetch id string; got number');
+  /* eslint-enable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
   await expect(expect('x').toHaveEventSequence(['registered', 'complete'])).rejects.toThrow('unknown event name "complete". Did you mean "completed"?');
   await expect(expect('x').toReportProgressUpTo(-1)).rejects.toThrow('bytes must be a number >= 0');
 });

@@ -39,11 +39,11 @@ test('the podcast app on a plain static server: progress, the success event and 
     const t = await recorder.waitForFetch('episode-5', { until: 'settled' });
     expect(t.outcome).toBe('success');
     expect(t.uiUpdates.map((u) => [u.title, u.ok])).toEqual([[expect.stringMatching(/^Downloaded: Episode 5/), true]]);
-    expect(t.swEvents[0]!.doneOk).toBe(true);
-    expect(t.swEvents[0]!.doneAt).toBeGreaterThanOrEqual(t.uiUpdates[0]!.at);
+    expect(t.swEvents[0].doneOk).toBe(true);
+    expect(t.swEvents[0].doneAt).toBeGreaterThanOrEqual(t.uiUpdates[0].at);
     const done = t;
     expect(done.swEvents.map((s) => s.type)).toEqual(['backgroundfetchsuccess']);
-    expect(done.swEvents[0]!.result).toBe('success');
+    expect(done.swEvents[0].result).toBe('success');
     const total = t.requests.reduce((n, r) => n + (r.bytes ?? 0), 0);
     expect(done.progress.length).toBeGreaterThan(0);
     const last = done.progress.filter((p) => p.context === 'page').at(-1)!;
@@ -77,7 +77,7 @@ test('a worker stopped mid-fetch: the completion event and its updateUI are stil
   expect(t.outcome).toBe('success');
   await expect.poll(() => recorder.fetch(id)!.uiUpdates.map((u) => u.title)).toEqual([`Stopped but done ${id}`]);
   expect(recorder.fetch(id)!.swEvents.map((s) => s.type)).toEqual(['backgroundfetchsuccess']);
-  expect(t.requests[0]!.served?.[0]).toMatchObject({ status: 200, bytesSent: 1024 * 1024, cut: false });
+  expect(t.requests[0].served?.[0]).toMatchObject({ status: 200, bytesSent: 1024 * 1024, cut: false });
   await recorder.dispose();
 });
 
@@ -150,9 +150,9 @@ test('progress samples travel in batches, yet every one the page saw is recorded
   // the test made, whose first state can be ahead of the events still queued for it).
   let j = 0;
   for (const s of seen) {
-    while (j < recorded.length && recorded[j]!.downloaded !== s.downloaded) j++;
+    while (j < recorded.length && recorded[j].downloaded !== s.downloaded) j++;
     expect(j, `a sample of ${s.downloaded} bytes, after the previous one (recorded: ${recorded.map((p) => p.downloaded).join(', ')})`).toBeLessThan(recorded.length);
-    const p = recorded[j]!;
+    const p = recorded[j];
     expect(p.at).toBeLessThanOrEqual(s.at + 1);
     expect(p.at).toBeGreaterThan(s.at - 1_000);
     j++;

@@ -27,7 +27,7 @@ test('a two-request success gives the five kinds of event and one timeline', asy
     [0, 200, 200 * 1024],
     [1, 200, 2 * 1024],
   ]);
-  expect(t.requests[0]!.url).toBe(`${server.url}/res/audio.mp3?size=200k`);
+  expect(t.requests[0].url).toBe(`${server.url}/res/audio.mp3?size=200k`);
   await recorder.dispose();
 });
 
@@ -70,7 +70,7 @@ test('the page that started a fetch is closed: the fetch is still recorded to co
   await page.close();
   const t = await recorder.waitForFetch(id);
   expect(t.outcome).toBe('success');
-  expect(t.requests[0]!.bytes).toBe(1024 * 1024);
+  expect(t.requests[0].bytes).toBe(1024 * 1024);
   // The probes saw the completion in the worker even with no page left.
   await expect.poll(() => recorder.fetch(id)!.swEvents.map((s) => s.type)).toEqual(['backgroundfetchsuccess']);
   await recorder.dispose();

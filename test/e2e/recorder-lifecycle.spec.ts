@@ -54,7 +54,7 @@ async function startDebuggableChromium(): Promise<{ proc: ChildProcess; endpoint
   let text = '';
   stderrOf.push(() => text);
   const endpoint = await new Promise<string>((resolve, reject) => {
-    proc.stderr!.on('data', (d: Buffer) => {
+    proc.stderr.on('data', (d: Buffer) => {
       text += d.toString();
       const m = /DevTools listening on ws:\/\/([^/]+)\//.exec(text);
       if (m) resolve(`http://${m[1]}`);
@@ -90,8 +90,8 @@ function runCli(args: string[]): { proc: ChildProcess; done: Promise<{ code: num
   const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => proc.on('exit', (code) => resolve({ code, stdout, stderr })));
   return { proc, done };
 }
@@ -110,7 +110,7 @@ test('bgprobe record --endpoint writes a DevTools file the recorder reads back',
     await waitForOutput(() => stderr, /Recording backgroundFetch/);
     // The app runs in the remote browser's default context, driven by someone else (here: Playwright).
     const browser = await chromium.connectOverCDP(remote.endpoint);
-    const page = await openHarness(browser.contexts()[0]!, server);
+    const page = await openHarness(browser.contexts()[0], server);
     const id = uid('cli');
     await harness(page, 'start', id, ['/res/one.bin?size=64k', '/res/two.bin?size=1k'], {});
     await harness(page, 'waitForResult', id, 20_000);
@@ -144,7 +144,7 @@ async function fetchInConnectedBrowser(origin: Pick<FixtureServer, 'url'>, prefi
     const connected = await connect({ endpoint: remote.endpoint });
     const recorder = await BackgroundServiceRecorder.attach(connected);
     const browser = await chromium.connectOverCDP(remote.endpoint);
-    const page = await openHarness(browser.contexts()[0]!, origin);
+    const page = await openHarness(browser.contexts()[0], origin);
     const id = uid(prefix);
     await harness(page, 'start', id, ['/res/p.bin?size=32k'], {});
     const t = await recorder.waitForFetch(id, { until: 'settled' });
@@ -224,7 +224,7 @@ test('the endpoint closing mid-record: events so far are written, exit code 1', 
     cli.proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     await waitForOutput(() => stderr, /Recording backgroundFetch/);
     const browser = await chromium.connectOverCDP(remote.endpoint);
-    const page = await openHarness(browser.contexts()[0]!, server);
+    const page = await openHarness(browser.contexts()[0], server);
     const id = uid('cut');
     await harness(page, 'start', id, ['/res/one.bin?size=8k'], {});
     await harness(page, 'waitForResult', id, 20_000);
@@ -280,7 +280,7 @@ test('a browser relaunched on the same profile mid-fetch: the recorder sees resu
   let browser: Browser | null = null;
   try {
     browser = await launch({ userDataDir: dir });
-    let context = browser.contexts()[0]!;
+    let context = browser.contexts()[0];
     let recorder = await BackgroundServiceRecorder.attach(context);
     const page = await openHarness(context, server);
     const id = uid('restart');

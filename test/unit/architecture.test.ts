@@ -59,15 +59,15 @@ function importsOf(file: string, text: string): Import[] {
   const found: Import[] = [];
   const lineAt = (i: number) => text.slice(0, i).split('\n').length;
   for (const m of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?(?:[^;'"]*?\s+from\s+)?['"](\.[^'"]+)['"]/gm)) {
-    found.push({ to: join(dirname(file), m[2]!).replace(/\.js$/, '.ts'), typeOnly: m[1] !== undefined, line: lineAt(m.index) });
+    found.push({ to: join(dirname(file), m[2]).replace(/\.js$/, '.ts'), typeOnly: m[1] !== undefined, line: lineAt(m.index) });
   }
   for (const m of text.matchAll(/\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
-    found.push({ to: join(dirname(file), m[1]!).replace(/\.js$/, '.ts'), typeOnly: false, line: lineAt(m.index) });
+    found.push({ to: join(dirname(file), m[1]).replace(/\.js$/, '.ts'), typeOnly: false, line: lineAt(m.index) });
   }
   return found;
 }
 
-const layerOf = (file: string) => file.split('/')[0]!.replace(/\.ts$/, '');
+const layerOf = (file: string) => file.split('/')[0].replace(/\.ts$/, '');
 const files = sources();
 const texts = new Map(files.map((f) => [f, readFileSync(join(SRC, f), 'utf8')]));
 const graph = new Map(files.map((f) => [f, importsOf(f, texts.get(f)!)]));
@@ -117,8 +117,8 @@ describe('the layers of DESIGN.md', () => {
   it('a layer imports only the layers below it (type imports included)', () => {
     const upward = [...graph].flatMap(([f, imports]) =>
       imports
-        .filter((i) => layerOf(i.to) !== layerOf(f) && !ALLOWED[layerOf(f)]!.includes(layerOf(i.to)))
-        .map((i) => `${f}:${i.line} imports ${i.to} (${layerOf(f)} may import ${ALLOWED[layerOf(f)]!.join(', ') || 'nothing'})`),
+        .filter((i) => layerOf(i.to) !== layerOf(f) && !ALLOWED[layerOf(f)].includes(layerOf(i.to)))
+        .map((i) => `${f}:${i.line} imports ${i.to} (${layerOf(f)} may import ${ALLOWED[layerOf(f)].join(', ') || 'nothing'})`),
     );
     expect(upward).toEqual([]);
   });

@@ -54,7 +54,7 @@ const misspelled: ProbeRecord = { ...w, id: '', kind: 'unknown-listener', at: T0
 
 describe('a worker event no listener handled', () => {
   it('reads "no listener", never "handled in", and carries the findings', () => {
-    const t = store([failEvent(0), done, misspelled]).all()[0]!;
+    const t = store([failEvent(0), done, misspelled]).all()[0];
     const text = formatTimeline(t);
     expect(text).toContain('backgroundfetchfail (result=failure, bad-status, 10 B, no listener: dispatched, nothing handled it)');
     expect(text).not.toContain('handled in');
@@ -64,15 +64,15 @@ describe('a worker event no listener handled', () => {
   });
 
   it('a listener that ran reads "handled in"; an uncounted one does not claim it', () => {
-    expect(formatTimeline(store([failEvent(1), done]).all()[0]!)).toContain('1 listener, 0 waitUntil, handled in 1 ms');
-    const unknown = formatTimeline(store([failEvent(null), done]).all()[0]!);
+    expect(formatTimeline(store([failEvent(1), done]).all()[0])).toContain('1 listener, 0 waitUntil, handled in 1 ms');
+    const unknown = formatTimeline(store([failEvent(null), done]).all()[0]);
     expect(unknown).toContain('listeners not counted');
     expect(unknown).not.toContain('handled in');
   });
 });
 
 describe('audit results', () => {
-  const t = store([failEvent(0), done, misspelled]).all()[0]!;
+  const t = store([failEvent(0), done, misspelled]).all()[0];
   const run: AuditRun = {
     url: 'http://127.0.0.1:5/app/', browser: { label: 'chromium', target: null, version: '150', args: [] }, startedAt: T0 - 1_000, durationMs: 5_000, interrupted: false, timeoutMs: 60_000,
     fetches: [t], events: [], steps: [], failOn: 'error', retried: [], flaky: false, retries: 1,
@@ -92,7 +92,7 @@ describe('audit results', () => {
     const html = render(model, 'html');
     expect(html).toContain('unknown-event-listener');
     expect(html).toContain('Did you mean &quot;backgroundfetchfail&quot;?');
-    expect(JSON.parse(render(model, 'json')).results[0].evidence.fetches[0].findings[0].code).toBe('no-listener');
+    expect((JSON.parse(render(model, 'json')) as typeof model).results[0].evidence.fetches[0].findings?.[0].code).toBe('no-listener');
   });
 
   it('a run re-run after its browser was lost: findings are the re-run\'s, every result is flaky with the lost run first', () => {

@@ -18,8 +18,8 @@ describe('DevTools "Save events" format', () => {
     expect(parsed).toHaveLength(7);
     const back = BackgroundServiceRecorder.fromDevToolsJson(text);
     expect(back.fetches()).toHaveLength(1);
-    expect(back.fetches()[0]!.outcome).toBe('success');
-    expect(back.fetches()[0]!.requests).toEqual(r.fetches()[0]!.requests);
+    expect(back.fetches()[0].outcome).toBe('success');
+    expect(back.fetches()[0].requests).toEqual(r.fetches()[0].requests);
     expect(back.toDevToolsJson()).toBe(text);
   });
 

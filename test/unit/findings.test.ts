@@ -44,7 +44,7 @@ describe('findings rules', () => {
   it('no-listener: an event no listener handled (error for success/fail, warning for abort/click)', () => {
     const t = good({ swEvents: [swEvent({ listeners: 0, waitUntil: [] })], uiUpdates: [], records: [] });
     expect(codes(t)).toEqual(['error no-listener']);
-    expect(findingsFor(t)[0]!.message).toContain("self.addEventListener('backgroundfetchsuccess'");
+    expect(findingsFor(t)[0].message).toContain("self.addEventListener('backgroundfetchsuccess'");
     expect(codes(good({ swEvents: [swEvent(), swEvent({ type: 'backgroundfetchclick', listeners: 0 })] }))).toEqual(['warning no-listener']);
     // Unknown (the probe came after the worker's script): no claim either way.
     expect(codes(good({ swEvents: [swEvent({ listeners: null })] }))).toEqual([]);
@@ -54,15 +54,15 @@ describe('findings rules', () => {
     const t = good({ unknownListeners: [{ ...base, id: '', context: 'worker', kind: 'unknown-listener', name: 'backgroundfetchfailure', via: 'addEventListener' }] });
     const [f] = findingsFor(t);
     expect(f).toMatchObject({ code: 'unknown-event-listener', severity: 'error', evidence: { didYouMean: 'backgroundfetchfail' } });
-    expect(f!.message).toContain('Did you mean "backgroundfetchfail"?');
+    expect(f.message).toContain('Did you mean "backgroundfetchfail"?');
     const prop = findingsFor(good({ unknownListeners: [{ ...base, id: '', context: 'worker', kind: 'unknown-listener', name: 'onbackgroundfetchsucess', via: 'property' }] }));
-    expect(prop[0]!.evidence['didYouMean']).toBe('onbackgroundfetchsuccess');
+    expect(prop[0].evidence['didYouMean']).toBe('onbackgroundfetchsuccess');
   });
 
   it('wait-until-rejected: name and message of the rejection', () => {
     const t = good({ swEvents: [swEvent({ doneOk: false, waitUntil: [{ status: 'rejected', error: { name: 'ReferenceError', message: 'cache is not defined' } }] })] });
     expect(codes(t)).toEqual(['error wait-until-rejected']);
-    expect(findingsFor(t)[0]!.message).toContain('ReferenceError: cache is not defined');
+    expect(findingsFor(t)[0].message).toContain('ReferenceError: cache is not defined');
   });
 
   it('fetch-rejected: in the timeline, and for a call that registered nothing', () => {
@@ -76,14 +76,14 @@ describe('findings rules', () => {
   it('update-ui-rejected: a second call', () => {
     const t = good({ uiUpdates: [ui(), ui({ call: 2, ok: false, error: { name: 'InvalidStateError', message: 'The update UI event is no longer active.' } })] });
     expect(codes(t)).toEqual(['error update-ui-rejected']);
-    expect(findingsFor(t)[0]!.message).toContain('once per event');
+    expect(findingsFor(t)[0].message).toContain('once per event');
   });
 
   it('download-total-mismatch: overstated total, both numbers and what it does to progress', () => {
     const t = good({ swEvents: [swEvent({ downloadTotal: 4000 })] });
     const [f] = findingsFor(t);
     expect(f).toMatchObject({ code: 'download-total-mismatch', severity: 'warning', evidence: { downloadTotal: 4000, downloaded: 1000 } });
-    expect(f!.message).toContain('progress stops at 25%');
+    expect(f.message).toContain('progress stops at 25%');
     // No total given: nothing to compare.
     expect(codes(good({ swEvents: [swEvent({ downloadTotal: 0 })], fetchCalls: [call({ options: { icons: 0, iconInfo: [] } })] }))).toEqual([]);
   });
@@ -97,7 +97,7 @@ describe('findings rules', () => {
     const t = good({ fetchCalls: [call({ options: { icons: 1, iconInfo: [{ src: 'i.png', sizes: null, type: null, keys: ['src', 'size'] }] } })] });
     const [f] = findingsFor(t);
     expect(f).toMatchObject({ code: 'icon-without-sizes', severity: 'warning' });
-    expect(f!.message).toContain('"size" instead');
+    expect(f.message).toContain('"size" instead');
     expect(codes(good({ uiUpdates: [ui({ icons: [{ src: 'x.png', sizes: null, keys: ['src'] }] })] }))).toEqual(['warning icon-without-sizes']);
   });
 
@@ -117,7 +117,7 @@ describe('findings rules', () => {
       requests: [{ index: 0, url: 'http://127.0.0.1:1/a.bin', status: 200, bytes: 1000 }, { index: 1, url: 'http://127.0.0.1:1/missing', status: 404, bytes: 0 }],
     });
     expect(codes(t)).toEqual(['error request-failed']);
-    expect(findingsFor(t)[0]!.message).toContain('[1] http://127.0.0.1:1/missing answered 404');
+    expect(findingsFor(t)[0].message).toContain('[1] http://127.0.0.1:1/missing answered 404');
   });
 
   it('click-opens-nothing: a handled click without openWindow', () => {
@@ -129,6 +129,6 @@ describe('findings rules', () => {
     const all = findingsFor(t);
     expect(all.map((f) => f.severity)).toEqual(['error', 'warning', 'info']);
     expect(all.filter((f) => atLeast(f, 'warning')).length).toBe(2);
-    expect(formatFinding(all[0]!)).toMatch(/^error {3}wait-until-rejected: /);
+    expect(formatFinding(all[0])).toMatch(/^error {3}wait-until-rejected: /);
   });
 });

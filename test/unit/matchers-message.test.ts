@@ -85,7 +85,7 @@ describe('the failure attachment text', () => {
     const r = new Recording();
     for (const e of successSequence('one')) r.ingest(e);
     for (const e of successSequence('two', { eventType: 'BackgroundFetchAbortEvent' })) r.ingest(e);
-    r.ingest({ ...successSequence('sync')[0]!, service: 'backgroundSync', eventName: 'Registered sync', instanceId: 'tag-1', eventMetadata: [] });
+    r.ingest({ ...successSequence('sync')[0], service: 'backgroundSync', eventName: 'Registered sync', instanceId: 'tag-1', eventMetadata: [] });
     const other = r.events().filter((e) => e.service !== 'backgroundFetch');
     const text = timelinesText(r.fetches(), other);
     expect(text).toMatch(/^Background fetch "one" .*: success\n/);

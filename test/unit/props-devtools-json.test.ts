@@ -79,7 +79,7 @@ describe('parseDevToolsJson on arbitrary input', () => {
       fc.property(fc.array(rawEvent, { minLength: 1, maxLength: 6 }), fc.nat(), fc.constantFrom(...fields), wrong, (events, pick, field, value) => {
         const i = pick % events.length;
         const broken = events.map((e) => ({ ...e })) as Array<Record<string, unknown>>;
-        broken[i]![field] = value;
+        broken[i][field] = value;
         const r = read(JSON.stringify(broken));
         // Some "wrong" values are right for some fields (a string for origin); only the
         // ill-typed ones must be refused, and when refused the message names event [i].

@@ -45,7 +45,7 @@ const rawEvent: fc.Arbitrary<RawBackgroundServiceEvent> = fc.record(
 /** The same content as a new object with the metadata in another order: a replay. */
 const replayOf = (e: RawBackgroundServiceEvent, order: number[]): RawBackgroundServiceEvent => ({
   ...e,
-  eventMetadata: [...e.eventMetadata.keys()].sort((a, b) => (order[a % order.length]! - order[b % order.length]!) || b - a).map((i) => ({ ...e.eventMetadata[i]! })),
+  eventMetadata: [...e.eventMetadata.keys()].sort((a, b) => (order[a % order.length] - order[b % order.length]) || b - a).map((i) => ({ ...e.eventMetadata[i] })),
 });
 
 describe('normaliseEvent on arbitrary well-typed events', () => {
@@ -79,8 +79,8 @@ describe('normaliseEvent on arbitrary well-typed events', () => {
   test('the content key ignores metadata order and object identity (a replay is a duplicate)', () => {
     fc.assert(
       fc.property(rawEvent, fc.array(fc.nat(), { minLength: 6, maxLength: 12 }), (raw, order) => {
-        const perm = [...raw.eventMetadata.keys()].sort((a, b) => (order[a]! - order[b]!) || a - b);
-        const replay = { ...raw, eventMetadata: perm.map((i) => ({ ...raw.eventMetadata[i]! })) };
+        const perm = [...raw.eventMetadata.keys()].sort((a, b) => (order[a] - order[b]) || a - b);
+        const replay = { ...raw, eventMetadata: perm.map((i) => ({ ...raw.eventMetadata[i] })) };
         expect(eventKey(replay)).toBe(eventKey(raw));
       }),
       RUNS,
@@ -95,7 +95,7 @@ describe('normaliseEvent on arbitrary well-typed events', () => {
         if (f === 'timestamp') other.timestamp = raw.timestamp + 0.001;
         else if (f === 'metadataValue') {
           if (other.eventMetadata.length === 0) other.eventMetadata.push({ key: 'k', value: s });
-          else other.eventMetadata[0]!.value += s;
+          else other.eventMetadata[0].value += s;
         } else (other as unknown as Record<string, string>)[f] = `${(raw as unknown as Record<string, string>)[f]}${s}`;
         expect(eventKey(other)).not.toBe(eventKey(raw));
       }),

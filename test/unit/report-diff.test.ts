@@ -103,13 +103,13 @@ describe('merge', () => {
     const s1 = model([result('fetch.success.one', 'c', 'conforms')], ['c']);
     const s2 = model([result('api.exposure.window', 'c', 'error')], ['c']);
     const s3 = model([result('failure.bad-status', 'c', 'conforms')], ['c']);
-    Object.assign(s1.browsers[0]!, { launches: 2, crashes: [{ at: 20, lastWords: 'FATAL b.cc:2: late' }] });
-    Object.assign(s2.browsers[0]!, { launches: 2, crashes: [{ at: 10, lastWords: null }] });
+    Object.assign(s1.browsers[0], { launches: 2, crashes: [{ at: 20, lastWords: 'FATAL b.cc:2: late' }] });
+    Object.assign(s2.browsers[0], { launches: 2, crashes: [{ at: 10, lastWords: null }] });
     const m = mergeReports([s1, s2, s3].map((x, i) => ({ model: x, source: String(i) })));
-    expect(m.browsers[0]!.launches).toBe(4);
-    expect(m.browsers[0]!.crashes).toEqual([{ at: 10, lastWords: null }, { at: 20, lastWords: 'FATAL b.cc:2: late' }]);
+    expect(m.browsers[0].launches).toBe(4);
+    expect(m.browsers[0].crashes).toEqual([{ at: 10, lastWords: null }, { at: 20, lastWords: 'FATAL b.cc:2: late' }]);
     // The input is not changed by the merge.
-    expect(s1.browsers[0]!.crashes).toHaveLength(1);
+    expect(s1.browsers[0].crashes).toHaveLength(1);
   });
 
   it('names the shards of the run that are missing from a merge (and none for unsharded inputs)', () => {
@@ -135,7 +135,7 @@ describe('loading', () => {
     // The browsers' crash fields are checked when present (absent in older reports).
     const withCrashes = (crashes: unknown) => {
       const m = JSON.parse(renderJson(model([result('a', 'chromium', 'conforms')]))) as { browsers: Array<Record<string, unknown>> };
-      m.browsers[0]!['crashes'] = crashes;
+      m.browsers[0]['crashes'] = crashes;
       return m;
     };
     expect(() => validateReport(withCrashes([{ at: 1, lastWords: null }]), 'r.json')).not.toThrow();

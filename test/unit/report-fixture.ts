@@ -31,7 +31,7 @@ export function model(results: ReportResult[], browsers = ['chromium']): ReportM
     tool: { name: 'bgprobe', version: '0.1.0' },
     run: { startedAt: 1_700_000_000_000, durationMs: 5000, interrupted: false, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: 30000 },
     browsers: browsers.map((label) => ({ label, kind: 'default', target: null, args: [], version: '150.0', launchError: null })),
-    scenarios: ids.map((id) => ({ id, title: `Title of ${id}`, group: id.split('.')[0]!, expectation: 'Expected', link: 'https://wicg.github.io/background-fetch/', skipReason: null })),
+    scenarios: ids.map((id) => ({ id, title: `Title of ${id}`, group: id.split('.')[0], expectation: 'Expected', link: 'https://wicg.github.io/background-fetch/', skipReason: null })),
     results,
     summary: countVerdicts(results),
     comparison: null,
@@ -56,8 +56,8 @@ export function evilModel(): ReportModel {
     result('fetch.err', 'chromium', 'error', { error: { name: 'Error', message: EVIL, stack: EVIL } }),
     result('fetch.fine', 'chromium', 'conforms'),
   ]);
-  m.scenarios[0]!.title = EVIL;
-  m.scenarios[0]!.link = 'javascript:alert(1)';
-  m.browsers[0]!.label = 'chromium';
+  m.scenarios[0].title = EVIL;
+  m.scenarios[0].link = 'javascript:alert(1)';
+  m.browsers[0].label = 'chromium';
   return m;
 }

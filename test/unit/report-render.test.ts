@@ -8,8 +8,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { validateReport } from '../../src/report/load.js';
 import { bytes } from '../../src/report/view.js';
 import { formatBytes } from '../../src/util/bytes.js';
-import { EVIL, evilModel, model, result } from './report-fixture.js';
-import { emptyEvidence, type EventRow } from '../../src/scenarios/evidence.js';
+import { EVIL, evilModel } from './report-fixture.js';
 
 describe('escaping', () => {
   it('xmlText drops what XML 1.0 cannot hold and escapes markup', () => {

@@ -42,12 +42,12 @@ describe('flaky and unstable results', () => {
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xml) as { testsuites: { testsuite: { testcase: Array<Record<string, { '@type'?: string } | undefined>> } } };
     const [a, b, c] = doc.testsuites.testsuite.testcase;
-    expect(a!['flakyError']?.['@type']).toBe('BrowserLostError');
-    expect(a!['error']).toBeUndefined();
-    expect(b!['flakyFailure']?.['@type']).toBe('deviates');
-    expect(b!['skipped']).toBeUndefined();
-    expect(c!['failure']).toBeDefined();
-    expect(c!['rerunError']?.['@type']).toBe('BrowserLostError');
+    expect(a['flakyError']?.['@type']).toBe('BrowserLostError');
+    expect(a['error']).toBeUndefined();
+    expect(b['flakyFailure']?.['@type']).toBe('deviates');
+    expect(b['skipped']).toBeUndefined();
+    expect(c['failure']).toBeDefined();
+    expect(c['rerunError']?.['@type']).toBe('BrowserLostError');
   });
 
   it('HTML and Markdown mark flaky results and list every attempt; JSON keeps attempts[] and reads back', () => {
@@ -61,8 +61,8 @@ describe('flaky and unstable results', () => {
     expect(md).toContain(String.raw`1 flaky \(browser crash\: FATAL partition\_alloc\_support.cc\:821\)`);
     expect(md).toMatch(/unstable/);
     const back = validateReport(JSON.parse(renderJson(m)), 'test');
-    expect(back.results[0]!.attempts).toHaveLength(2);
-    expect(back.results[1]!.verdict).toBe('unstable');
+    expect(back.results[0].attempts).toHaveLength(2);
+    expect(back.results[1].verdict).toBe('unstable');
   });
 
   it('a report of an earlier bgprobe (no attempts, flaky, took, unstable count) reads as "ran once"', () => {

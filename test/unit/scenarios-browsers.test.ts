@@ -65,8 +65,8 @@ describe('BrowserSlot', () => {
     const slot = new BrowserSlot(spec, true);
     slots.push(slot);
     await slot.get();
-    launched[0]!.connected = false;
-    launched[0]!.emit('disconnected');
+    launched[0].connected = false;
+    launched[0].emit('disconnected');
     const next = await slot.get();
     expect(next.browser).toBe(launched[1]);
     expect(slot.launches).toBe(2);
@@ -80,16 +80,16 @@ describe('BrowserSlot', () => {
     slot.markBroken((await slot.get()).engine);
     const fresh = await slot.get();
     expect(fresh.browser).toBe(launched[1]);
-    expect(launched[0]!.closes).toBe(1);
+    expect(launched[0].closes).toBe(1);
     // ... and it disconnects (again, late) while the fresh one serves other scenarios.
-    launched[0]!.emit('disconnected');
+    launched[0].emit('disconnected');
     await new Promise((r) => setTimeout(r, 10));
     const again = await slot.get();
     expect(again.browser).toBe(launched[1]);
-    expect(launched[1]!.closes).toBe(0);
+    expect(launched[1].closes).toBe(0);
     expect(slot.launches).toBe(2);
     await slot.close();
-    expect(launched[1]!.closes).toBe(1);
+    expect(launched[1].closes).toBe(1);
   });
 
   it("a second hung teardown on the browser already replaced does not condemn the fresh one", async () => {
@@ -101,7 +101,7 @@ describe('BrowserSlot', () => {
     slot.markBroken(old); // scenario B, also on the old browser, hangs in its teardown too
     expect((await slot.get()).browser).toBe(fresh.browser);
     expect(launched).toHaveLength(2);
-    expect(launched[1]!.closes).toBe(0);
+    expect(launched[1].closes).toBe(0);
   });
 
   it('after a crash, scenarios asking side by side share one fresh browser, and it stays', async () => {
@@ -110,15 +110,15 @@ describe('BrowserSlot', () => {
     await slot.get();
     // The browser dies; three scenarios ask for it at once (compat runs 3 side by side), some
     // before the 'disconnected' event reached the slot.
-    launched[0]!.connected = false;
+    launched[0].connected = false;
     const first = slot.get();
-    launched[0]!.emit('disconnected');
+    launched[0].emit('disconnected');
     const all = await Promise.all([first, slot.get(), slot.get()]);
     expect(all.map((b) => b.browser)).toEqual([launched[1], launched[1], launched[1]]);
     // Later asks keep it: nobody closed the fresh browser on the strength of the dead one.
     expect((await slot.get()).browser).toBe(launched[1]);
     expect(launched).toHaveLength(2);
-    expect(launched[1]!.closes).toBe(0);
+    expect(launched[1].closes).toBe(0);
     expect(slot.launches).toBe(2);
   });
 });

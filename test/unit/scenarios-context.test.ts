@@ -9,7 +9,7 @@ import type { FixtureServer } from '../../src/server/index.js';
 const server = { url: 'http://127.0.0.1:1', requests: () => [] } as unknown as FixtureServer;
 const browser = { label: 'chromium', kind: 'default', target: null, args: [], browser: {}, version: '150', executablePath: null } as unknown as BrowserUnderTest;
 
-function context(): { ctx: ScenarioContext; ran: string[]; addOwned(name: string, close: () => Promise<void>): void } {
+function context(): { ctx: ScenarioContext; ran: string[]; addOwned: (name: string, close: () => Promise<void>) => void } {
   const ctx = new ScenarioContext(browser, server, Date.now() + 30_000);
   const ran: string[] = [];
   const owned = (ctx as unknown as { owned: Array<{ close(): Promise<void> }> }).owned;
@@ -53,7 +53,7 @@ describe('ScenarioContext.teardown', () => {
     ctx.defer(async () => void ran.push('after'));
     ctx.defer((() => {
       throw new Error('sync');
-    }) as () => Promise<void>);
+    }));
     addOwned('first context', async () => {
       throw new Error('context gone');
     });

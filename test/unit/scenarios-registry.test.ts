@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS, SKIPPED, globToRegExp, selectScenarios, shard } from '../../src/scenarios/registry.js';
 import { browserSpecs, classifyBrowser, parseShard } from '../../src/scenarios/spec.js';
+import type { Observation } from '../../src/scenarios/types.js';
 
 describe('the suite as data', () => {
   it('has unique dotted ids, titles, expectations and links', () => {
@@ -26,12 +27,15 @@ describe('the suite as data', () => {
 });
 
 /** A scenario's judge, by id. */
-const judge = (id: string) => SCENARIOS.find((s) => s.id === id)!.judge;
+const judge = (id: string) => {
+  const scenario = SCENARIOS.find((s) => s.id === id)!;
+  return (observation: Observation) => scenario.judge(observation);
+};
 const ended = { started: true, rejected: null, outcome: 'success', failureReason: null, requests: [{ status: 200, bytes: 8192 }], swEvents: ['backgroundfetchsuccess'] };
 
 describe('no verdict without evidence', () => {
   it('fetch.success.* byte checks: a missing page view is a failure to observe, not a pass', () => {
-    expect(judge('fetch.success.one')({ ...ended, page: null, served: 1 })).toMatchObject({ verdict: 'error', summary: expect.stringMatching(/not observed/) });
+    expect(judge('fetch.success.one')({ ...ended, page: null, served: 1 })).toMatchObject({ verdict: 'error', summary: expect.stringMatching(/not observed/) as unknown });
     expect(judge('fetch.success.multi-request')({ ...ended, requests: [ended.requests[0], ended.requests[0]], page: null })).toMatchObject({ verdict: 'error' });
     expect(judge('progress.download-total-larger')({ ...ended, page: null })).toMatchObject({ verdict: 'error' });
     // ...and with the view, the check runs.
@@ -56,8 +60,8 @@ describe('no verdict without evidence', () => {
   it('ui.click: the judge reads the attempt, and says so when a way to click appears', () => {
     const click = judge('ui.click');
     const none = { clickCommands: [], downloadsItems: 0, downloadsError: null, swEvents: ['backgroundfetchsuccess'] };
-    expect(click(none)).toMatchObject({ verdict: 'not-automatable', summary: expect.stringMatching(/0 chrome:\/\/downloads items/) });
-    expect(click({ ...none, clickCommands: ['ServiceWorker.dispatchBackgroundFetchClickEvent'] })).toMatchObject({ verdict: 'error', summary: expect.stringMatching(/dispatchBackgroundFetchClickEvent/) });
+    expect(click(none)).toMatchObject({ verdict: 'not-automatable', summary: expect.stringMatching(/0 chrome:\/\/downloads items/) as unknown });
+    expect(click({ ...none, clickCommands: ['ServiceWorker.dispatchBackgroundFetchClickEvent'] })).toMatchObject({ verdict: 'error', summary: expect.stringMatching(/dispatchBackgroundFetchClickEvent/) as unknown });
     expect(click({ ...none, downloadsItems: 1 }).verdict).toBe('error');
   });
 

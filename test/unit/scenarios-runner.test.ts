@@ -139,7 +139,7 @@ describe('retries of a lost browser', () => {
   it('an error of the scenario\'s own (the browser alive) is never retried', async () => {
     const own = (): Promise<never> => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'x')"));
     const run = await runScenarios({ browsers, scenarios: [attempts('x.bug', [own, passes])], workers: 1, timeout: 5_000 });
-    expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false, attempts: [], summary: expect.stringMatching(/^TypeError/) });
+    expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false, attempts: [], summary: expect.stringMatching(/^TypeError/) as unknown });
   });
 
   it('a step that fails because the browser died, before the disconnect is reported, counts as the browser lost', async () => {

@@ -180,6 +180,19 @@ describe('faults', () => {
     expect(got.body.equals(expectedBody('missing.bin', 0, 2000))).toBe(true);
   });
 
+  test('HEAD declares the length a GET would send (none with length=absent); 204 and 304 have no body', async () => {
+    const head = await get(`${server.url}/res/head.bin?size=4096`, { method: 'HEAD' });
+    expect([head.status, head.headers['content-length'], head.body.length]).toEqual([200, '4096', 0]);
+    const ranged = await get(`${server.url}/res/head.bin?size=4096`, { method: 'HEAD', headers: { Range: 'bytes=0-9' } });
+    expect([ranged.status, ranged.headers['content-length'], ranged.headers['content-range']]).toEqual([206, '10', 'bytes 0-9/4096']);
+    const absent = await get(`${server.url}/res/head.bin?size=4096&length=absent`, { method: 'HEAD' });
+    expect([absent.status, absent.headers['content-length'], absent.body.length]).toEqual([200, undefined, 0]);
+    for (const status of [204, 304]) {
+      const got = await get(`${server.url}/res/empty.bin?size=4096&status=${status}`);
+      expect([got.status, got.body.length, got.error], String(status)).toEqual([status, 0, null]);
+    }
+  });
+
   test('delay=300 holds the headers at least 300 ms', async () => {
     const got = await get(`${server.url}/res/late.bin?delay=300`);
     expect(got.status).toBe(200);

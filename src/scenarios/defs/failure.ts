@@ -6,6 +6,9 @@
 import { createServer } from 'node:net';
 import { defineScenario, MDN_REG, SPEC, type Scenario } from '../types.js';
 import { expectEnd, facts, pageView, runFetch, settle, start, text } from './common.js';
+import { debug, orNull } from '../../util/debug.js';
+
+const log = debug('bgprobe:scenarios');
 
 const badStatus = defineScenario({
   id: 'failure.bad-status',
@@ -119,7 +122,7 @@ const stalled = defineScenario({
     if (reached) await ctx.sleep(SILENCE_MS);
     const during = await s.call('get', 'stalled');
     const aborted = await s.call('abort', 'stalled');
-    const t = await settle(ctx, s, 'stalled').catch(() => null);
+    const t = await orNull(log, 'settling the aborted fetch', settle(ctx, s, 'stalled'));
     return {
       started: r.ok,
       stallReached: reached,

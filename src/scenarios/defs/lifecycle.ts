@@ -14,6 +14,9 @@ import { join } from 'node:path';
 import { launch } from '../../browsers/launch.js';
 import { defineScenario, MDN, SPEC, type Scenario } from '../types.js';
 import { expectEnd, facts, settle, start } from './common.js';
+import { debug, orNull } from '../../util/debug.js';
+
+const log = debug('bgprobe:scenarios');
 
 const pageClosed = defineScenario({
   id: 'lifecycle.page-closed',
@@ -26,7 +29,7 @@ const pageClosed = defineScenario({
     await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/')) || undefined, ctx.untilDeadline(), 50);
     await s.page.close();
     ctx.note('The harness page was closed after the first request reached the server.');
-    const t = await s.recorder.waitForFetch('orphan', { timeout: ctx.untilDeadline() }).catch(() => null);
+    const t = await orNull(log, 'waiting for the orphaned fetch', s.recorder.waitForFetch('orphan', { timeout: ctx.untilDeadline() }));
     // A fresh page of the origin, in the same context, reads the worker's log (IndexedDB).
     const again = await s.context.newPage();
     await again.goto(`${ctx.server.url}/harness/`);

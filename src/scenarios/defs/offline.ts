@@ -21,6 +21,9 @@ import { servedView } from '../../recorder/served.js';
 import type { ScenarioContext } from '../context.js';
 import { defineScenario, MDN, type Scenario } from '../types.js';
 import { facts, settle, start, text } from './common.js';
+import { debug, orNull } from '../../util/debug.js';
+
+const log = debug('bgprobe:scenarios');
 
 const run = promisify(execFile);
 
@@ -134,7 +137,7 @@ const offline = defineScenario({
       downloadedWhileDown: Number(whileDown['downloaded'] ?? 0),
       completedWhileDown: completedWhileDown !== null && completedWhileDown < upAt,
       secondsToCompleteAfterUp: completedAt === null ? null : Math.round((completedAt - upAt) / 100) / 10,
-      downloadedAtEnd: await downloaded().catch(() => null),
+      downloadedAtEnd: await orNull(log, 'reading the downloaded bytes at the end', downloaded()),
       served: ctx.extraServed.filter((q) => q.url.includes('/res/')).length,
     };
   },

@@ -6,6 +6,9 @@
 import { defineScenario, MDN_REG, SPEC, type Scenario } from '../types.js';
 import type { HarnessSession, ScenarioContext } from '../context.js';
 import { NO_PAGE_VIEW, expectEnd, runFetch, text } from './common.js';
+import { debug, orNull } from '../../util/debug.js';
+
+const log = debug('bgprobe:scenarios');
 
 interface WorkerEntry {
   kind?: string;
@@ -152,7 +155,7 @@ const getIds = defineScenario({
     await s.call('start', 'listed', [ctx.res('slow.mp3', { size: '16k', rate: '32k' })]);
     const idsDuring = await s.call('getIds');
     const getDuring = await s.call('get', 'listed');
-    await runFetch(ctx, s, 'other', [ctx.res('x.bin', { size: 64 })]).catch(() => null);
+    await orNull(log, 'the second fetch', runFetch(ctx, s, 'other', [ctx.res('x.bin', { size: 64 })]));
     await s.recorder.waitForFetch('listed', { timeout: ctx.untilDeadline() });
     await ctx.poll(() => s.recorder.fetch('listed')?.swEvents.length || undefined, ctx.untilDeadline(), 50);
     const list = (r: typeof idsDuring) => (Array.isArray(r['ids']) ? r['ids'].map(String) : []);

@@ -1,0 +1,113 @@
+// STYLE.md's "functions under ~60 lines", read off the sources with the TypeScript compiler:
+// every function, method, accessor, constructor and arrow function in src/ longer than
+// MAX_LINES lines fails here unless a comment directly above it (the JSDoc or line comments
+// on the lines before it, or before the statement that holds it) contains `long:` (any case)
+// followed by the reason, e.g. `// Long: its body is one script the browser evaluates`.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+const MAX_LINES = 60;
+const REASON = /\blong:\s*\S/i;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+type Fn = ts.FunctionLikeDeclaration & { body: ts.Node };
+
+function isFunction(node: ts.Node): node is Fn {
+  return (
+    (ts.isFunctionDeclaration(node) ||
+      ts.isMethodDeclaration(node) ||
+      ts.isConstructorDeclaration(node) ||
+      ts.isGetAccessorDeclaration(node) ||
+      ts.isSetAccessorDeclaration(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isArrowFunction(node)) &&
+    node.body !== undefined
+  );
+}
+
+function nameOf(fn: Fn, file: ts.SourceFile): string {
+  if (fn.name) return fn.name.getText(file);
+  if (ts.isConstructorDeclaration(fn)) return 'constructor';
+  const parent = fn.parent;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.name) {
+    return parent.name.getText(file);
+  }
+  return '(anonymous)';
+}
+
+/** The comments before the function, or before the declaration/property/statement it is the value of. */
+function commentsAbove(fn: Fn, file: ts.SourceFile): string {
+  const text = file.getFullText();
+  let holders: ts.Node[] = [fn];
+  for (let n: ts.Node = fn.parent; n && !ts.isSourceFile(n) && !ts.isBlock(n); n = n.parent) {
+    holders.push(n);
+    if (ts.isStatement(n) || ts.isClassElement(n) || ts.isPropertyAssignment(n)) break;
+  }
+  holders = holders.filter((h) => h.pos >= 0);
+  return holders
+    .flatMap((h) => ts.getLeadingCommentRanges(text, h.pos) ?? [])
+    .map((r) => text.slice(r.pos, r.end))
+    .join('\n');
+}
+
+interface LongFunction {
+  where: string;
+  lines: number;
+  reason: string | null;
+}
+
+function longFunctions(path: string): LongFunction[] {
+  const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
+  const found: LongFunction[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isFunction(node)) {
+      const start = file.getLineAndCharacterOfPosition(node.getStart(file)).line;
+      const end = file.getLineAndCharacterOfPosition(node.getEnd()).line;
+      const lines = end - start + 1;
+      if (lines > MAX_LINES) {
+        const comment = commentsAbove(node, file);
+        const reason = REASON.exec(comment) ? comment.slice(comment.search(REASON)).split('\n')[0] : null;
+        found.push({ where: `${relative(SRC, path)}:${start + 1} ${nameOf(node, file)}`, lines, reason });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+describe(`functions in src/ are at most ${MAX_LINES} lines, or say why`, () => {
+  const all = sources(SRC).flatMap(longFunctions);
+
+  it('every longer one has a `long:` comment directly above it', () => {
+    const unexplained = all.filter((f) => f.reason === null).map((f) => `${f.where} (${f.lines} lines)`);
+    expect(unexplained, `split these, or put "// long: <why>" directly above each`).toEqual([]);
+  });
+
+  it('finds a long function and reads its reason (the check can fail)', () => {
+    const probe = join(fileURLToPath(new URL('.', import.meta.url)), 'function-length.test.ts');
+    const body = Array.from({ length: MAX_LINES + 1 }, (_, i) => `  const a${i} = ${i};`).join('\n');
+    const file = ts.createSourceFile(probe, `function plain() {\n${body}\n}\n// long: data\nconst told = () => {\n${body}\n};\n`, ts.ScriptTarget.Latest, true);
+    const seen: Array<[string, string | null]> = [];
+    const visit = (node: ts.Node): void => {
+      if (isFunction(node)) {
+        const c = commentsAbove(node, file);
+        seen.push([nameOf(node, file), REASON.test(c) ? 'told' : null]);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+    expect(seen).toEqual([['plain', null], ['told', 'told']]);
+  });
+});
