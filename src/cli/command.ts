@@ -117,6 +117,13 @@ export function commaList(values: readonly unknown[]): string[] {
 }
 
 /** A numberFlag() check: a whole number of at least 1. */
+/** A numberFlag() check: a whole number, 0 allowed (`--retries 0` turns retries off). */
+export function wholeAtLeastZero(name: string) {
+  return (n: number, text: string): void => {
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number of at least 0, got "${text}".`);
+  };
+}
+
 export function wholeAtLeastOne(name: string) {
   return (n: number, text: string): void => {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1, got "${text}".`);

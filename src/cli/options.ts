@@ -10,7 +10,9 @@ import type { BrowserSpec } from '../scenarios/spec.js';
 import type { Severity } from '../findings/index.js';
 
 export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS } from '../scenarios/compat.js';
-export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_WORKERS } from '../wpt/defaults.js';
+export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from '../wpt/defaults.js';
+/** `audit --retries`: re-runs of an audit whose browser was lost. */
+export const DEFAULT_AUDIT_RETRIES = 1;
 
 /** Where `wpt` writes wptreport.json and its report. */
 export const DEFAULT_WPT_OUT = 'bgprobe-wpt';
@@ -71,6 +73,8 @@ export interface AuditOptions {
   failOn: Severity;
   browser: string | null;
   browserArgs: string[];
+  /** Re-runs of the audit on a fresh browser when its browser was lost (0: none; not with --endpoint). */
+  retries: number;
   /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
   stepSummary: boolean;
 }
@@ -130,6 +134,8 @@ export interface WptOptions {
   formats: Format[];
   workers: number;
   timeoutMultiplier: number;
+  /** Re-runs of a test file whose browser was lost (0: none). */
+  retries: number;
   baseline: string | null;
   shard: { index: number; total: number } | null;
   headed: boolean;

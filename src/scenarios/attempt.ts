@@ -4,6 +4,7 @@
  * timeout, a crash, a hung teardown) becomes the attempt's verdict; only an interrupt makes it
  * null. Errors are told apart by class (src/errors.ts), never by name or message.
  */
+import { classifyLoss, lostBrowser } from '../browsers/lost.js';
 import type { EngineDriver } from '../engines/types.js';
 import { BrowserLostError, DeadlineError, InterruptedError, LaunchError, NotAutomatable, TeardownError, UnsupportedFeature } from '../errors.js';
 import { FixtureServer } from '../server/index.js';
@@ -35,12 +36,6 @@ export interface AttemptOptions {
 
 /** How long a browser's launch may take; it is the runner's time, not the scenario's. */
 const LAUNCH_MS = 60_000;
-/**
- * A step that failed because the browser died (Playwright's "Target closed", the recorder's
- * SessionClosedError) can reject a moment before the browser's 'disconnected' event: wait this
- * long for it before calling the error the scenario's own. Only `error` verdicts pay it.
- */
-const DISCONNECT_GRACE_MS = 1_000;
 
 interface Launched {
   server: FixtureServer;
@@ -114,8 +109,7 @@ async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, slot: B
     // a symptom of a dying browser; anything else may be (a SessionClosedError from the recorder,
     // a "Target closed" from Playwright), so the browser's end gets a moment to show.
     if (e instanceof UnsupportedFeature || e instanceof NotAutomatable || e instanceof InterruptedError) throw e;
-    const died = await Promise.race([gone.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), DISCONNECT_GRACE_MS))]);
-    throw died ? lost() : e;
+    throw await classifyLoss(e, () => browser.isConnected(), gone, () => slot.crash(browser)?.lastWords ?? null);
   } finally {
     clearTimeout(timer);
     ctx.abort('the scenario ended');
@@ -146,7 +140,7 @@ function classify(e: unknown, slot: BrowserSlot, launched: Launched | null, orig
     verdict: 'error',
     summary,
     error: { name: err.name, message, stack: err.stack ?? null },
-    browserLost: e instanceof BrowserLostError ? { fatal: e.fatal } : null,
+    browserLost: lostBrowser(e),
   };
 }
 

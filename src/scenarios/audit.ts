@@ -7,7 +7,7 @@ import type { Finding, Severity } from '../findings/index.js';
 import { atLeast } from '../findings/index.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
-import { countVerdicts, SCHEMA_VERSION, type ReportModel, type ReportResult } from '../report/model.js';
+import { countVerdicts, SCHEMA_VERSION, type ReportAttempt, type ReportModel, type ReportResult } from '../report/model.js';
 import { toolVersion } from '../util/version.js';
 import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from './evidence.js';
 
@@ -24,6 +24,22 @@ export interface AuditRun {
   runFindings: Finding[];
   steps: StepRow[];
   failOn: Severity;
+  /** Earlier runs of the audit that lost their browser, in order; empty when none did. */
+  retried: LostAudit[];
+  /** A re-run after the browser was lost gave these findings. */
+  flaky: boolean;
+  /** `--retries`: re-runs of the audit whose browser was lost (0 with --endpoint). */
+  retries: number;
+}
+
+/** A run of the audit whose browser was lost (its process exited or its connection closed). */
+export interface LostAudit {
+  startedAt: number;
+  durationMs: number;
+  /** The browser's last FATAL line, when it left one. */
+  fatal: string | null;
+  /** `browser disconnected`, `browser crash: FATAL file.cc:42` (lossReason()). */
+  reason: string;
 }
 
 /** A finding as the audit lists it: which fetch it is about (null: none). */
@@ -35,6 +51,8 @@ export interface AuditJson {
   /** Every finding, those of the fetches first (each naming its fetch), then the others. */
   findings: AuditFinding[];
   summary: Record<Severity, number>;
+  /** Earlier runs that lost their browser (the findings are the last run's); empty when none did. */
+  retried: LostAudit[];
 }
 
 export function allFindings(run: Pick<AuditRun, 'fetches' | 'runFindings'>): AuditFinding[] {
@@ -56,6 +74,7 @@ export function auditJson(run: AuditRun): AuditJson {
     fetches: run.fetches.map((t) => ({ id: t.id, origin: t.origin, outcome: t.outcome, failureReason: t.failureReason, findings: t.findings })),
     findings,
     summary: countSeverities(findings),
+    retried: run.retried,
   };
 }
 
@@ -85,7 +104,7 @@ export function auditReport(run: AuditRun): ReportModel {
       observation: { outcome: t.outcome, failureReason: t.failureReason, findings: t.findings.map((f) => f.code) },
       evidence,
       error: null,
-      // An audit watches one app once: nothing is re-run, and no verdict is a time to an outcome.
+      // No verdict of an audit is a time to an outcome.
       took: null,
       flaky: false,
       attempts: [],
@@ -107,6 +126,8 @@ export function auditReport(run: AuditRun): ReportModel {
       attempts: [],
     });
   }
+  // Every result is the last run's: the runs that lost their browser come before it.
+  for (const r of results) Object.assign(r, withRetries(r, run));
   const scenarios = results.map((r) => ({
     id: r.scenarioId,
     title: r.scenarioId === 'audit.run' ? `The audit of ${run.url ?? 'the browser'}` : `Background fetch "${r.scenarioId.split('.').slice(2).join('.')}"`,
@@ -118,11 +139,23 @@ export function auditReport(run: AuditRun): ReportModel {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'bgprobe', version: toolVersion() },
-    run: { startedAt: run.startedAt, durationMs: run.durationMs, interrupted: run.interrupted, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: run.timeoutMs },
+    run: { startedAt: run.startedAt, durationMs: run.durationMs, interrupted: run.interrupted, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: run.timeoutMs, retries: run.retries },
     browsers: [{ label, kind: run.browser.target?.startsWith('ws') || run.browser.target?.startsWith('http') ? 'endpoint' : 'default', target: run.browser.target, args: run.browser.args, version: run.browser.version, launchError: null }],
     scenarios,
     results,
     summary: countVerdicts(results),
     comparison: null,
   };
+}
+
+/** A result's flaky mark and attempts: each run that lost its browser, then the result's own. */
+function withRetries(r: ReportResult, run: AuditRun): Pick<ReportResult, 'flaky' | 'attempts'> {
+  if (!run.retried.length) return { flaky: false, attempts: [] };
+  const lost: ReportAttempt[] = run.retried.map((l) => ({
+    run: 1, retry: false, verdict: 'error', summary: `The browser was lost during the audit (${l.reason}).`, startedAt: l.startedAt, durationMs: l.durationMs,
+    took: null, observation: null, evidence: emptyEvidence(), error: { name: 'BrowserLostError', message: l.fatal ?? 'the browser disconnected during the audit', stack: null }, browserLost: { fatal: l.fatal },
+  }));
+  lost.forEach((a, i) => (a.retry = i > 0));
+  const own: ReportAttempt = { run: 1, retry: true, verdict: r.verdict, summary: r.summary, startedAt: r.startedAt, durationMs: r.durationMs, took: null, observation: r.observation, evidence: r.evidence, error: r.error, browserLost: null };
+  return { flaky: run.flaky, attempts: [...lost, own] };
 }

@@ -14,6 +14,7 @@
  */
 import type { BrowserCrash, BrowserSpec } from './browsers.js';
 import { BrowserSlot } from './browsers.js';
+import { retryLostBrowser } from '../browsers/lost.js';
 import { runAttempt, type AttemptResult } from './attempt.js';
 import { emptyEvidence } from './evidence.js';
 import type { SkipEntry } from './registry.js';
@@ -134,14 +135,10 @@ async function runScenario(scenario: Scenario, slot: BrowserSlot, options: RunOp
   const retries = Math.max(0, options.retries ?? 1);
   const attempts: Attempt[] = [];
   for (let run = 1; run <= Math.max(1, options.repeat ?? 1); run++) {
-    for (let retry = 0; ; retry++) {
-      const a = await runAttempt(scenario, slot, { timeout, ...(options.signal ? { signal: options.signal } : {}) });
-      if (a === null) return null;
-      attempts.push({ ...a, run, retry: retry > 0 });
-      // Only a lost browser is re-run: an error of the scenario's own steps (or of bgprobe's)
-      // would only repeat, and retrying it would hide it.
-      if (!a.browserLost || retry >= retries) break;
-    }
+    // Only a lost browser is re-run (src/browsers/lost.ts).
+    const tries = await retryLostBrowser(retries, () => runAttempt(scenario, slot, { timeout, ...(options.signal ? { signal: options.signal } : {}) }), (a) => a.browserLost);
+    if (tries === null) return null;
+    attempts.push(...tries.map((a, i) => ({ ...a, run, retry: i > 0 })));
   }
   return combine(scenario.id, slot.spec.label, attempts);
 }

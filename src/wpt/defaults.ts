@@ -4,3 +4,5 @@
 export const DEFAULT_TIMEOUT_MULTIPLIER = 5;
 /** Test files in flight at once, each with a browser of its own. */
 export const DEFAULT_WPT_WORKERS = 2;
+/** Re-runs of a test file whose browser was lost (as `compat --retries`). */
+export const DEFAULT_WPT_RETRIES = 1;

@@ -6,9 +6,9 @@
  * (the rows and the timeline say why); a harness TIMEOUT deviates; ERROR and CRASH are errors;
  * PRECONDITION_FAILED is unsupported.
  */
-import { countVerdicts, SCHEMA_VERSION, type Change, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
+import { countVerdicts, SCHEMA_VERSION, type Change, type ReportAttempt, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
 import { toolVersion } from '../util/version.js';
-import type { WptRun, WptTestResult } from './types.js';
+import type { WptAttempt, WptRun, WptTestResult } from './types.js';
 import type { Regression } from './wptreport.js';
 
 function verdictOf(r: WptTestResult): Verdict {
@@ -37,11 +37,16 @@ function resultOf(r: WptTestResult, browser: string): ReportResult {
     observation: { status: r.status, subtests: Object.fromEntries(r.subtests.map((s) => [s.name, s.status])) },
     evidence: r.evidence,
     error: r.status === 'ERROR' || r.status === 'CRASH' ? { name: r.status, message: r.message ?? r.status, stack: null } : null,
-    // wpt runs each test once and has no retries of its own (yet): nothing to time or re-run.
+    // A test file's harness measures no time to an outcome.
     took: null,
-    flaky: false,
-    attempts: [],
+    flaky: r.flaky,
+    attempts: r.attempts.map((a, i) => ({ ...attemptOf(a, browser), run: 1, retry: i > 0 })),
   };
+}
+
+function attemptOf(a: WptAttempt, browser: string): Omit<ReportAttempt, 'run' | 'retry'> {
+  const r = resultOf({ ...a, flaky: false, attempts: [] }, browser);
+  return { verdict: r.verdict, summary: r.summary, startedAt: r.startedAt, durationMs: r.durationMs, took: null, observation: r.observation, evidence: r.evidence, error: r.error, browserLost: a.browserLost };
 }
 
 export function wptReportModel(run: WptRun, baseline: { name: string; regressions: Regression[] } | null): ReportModel {
@@ -76,8 +81,9 @@ export function wptReportModel(run: WptRun, baseline: { name: string; regression
       selection: run.selection,
       workers: run.workers,
       timeoutMs: Math.round(10_000 * run.timeoutMultiplier),
+      retries: run.retries,
     },
-    browsers: [{ label, kind: 'path', target: run.browser.executablePath, args: run.browser.args, version: run.browser.version, launchError: null, launches: run.results.length, crashes: [] }],
+    browsers: [{ label, kind: 'path', target: run.browser.executablePath, args: run.browser.args, version: run.browser.version, launchError: null, launches: run.launches, crashes: [] }],
     scenarios,
     results,
     summary: countVerdicts(results),

@@ -4,6 +4,9 @@
  * files must not share one), with the BackgroundService recorder attached to its context before
  * the test loads, up to `workers` files at a time. A test that never completes ends at its
  * timeout as TIMEOUT with the subtests it finished; a renderer or browser that dies is CRASH.
+ * A file whose browser was lost (the process exited or the connection closed: not a renderer
+ * crash, not a test's own failure) runs again on a fresh browser and profile, up to `retries`
+ * times; the re-run's status is the file's, the result is flaky and keeps every run.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
@@ -17,14 +20,15 @@ import { emptyEvidence, eventRow, fetchEvidence, type Evidence } from '../scenar
 import { servedView } from '../recorder/served.js';
 import { generateCertificate, hostResolverRules, unimplementedHandlerText, WptServer, type WptCertificate } from '../server/wpt/index.js';
 import type { ServedRequest } from '../server/index.js';
+import { lostBrowser, retryLostBrowser } from '../browsers/lost.js';
 import { bestEffort, debug } from '../util/debug.js';
 import { settleWithin } from '../util/deadline.js';
-import { TimeoutError } from '../errors.js';
+import { BrowserLostError, TimeoutError } from '../errors.js';
 import { isLongTimeout } from './checkout.js';
-import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_WORKERS } from './defaults.js';
+import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from './defaults.js';
 import { explainSubtests } from './explain.js';
 import { TestPageChannel, type Completion } from './page.js';
-import type { WptRun, WptTestResult } from './types.js';
+import type { WptAttempt, WptRun, WptTestResult } from './types.js';
 
 const log = debug('bgprobe:wpt');
 
@@ -41,6 +45,8 @@ export interface WptRunOptions {
   workers?: number;
   timeoutMultiplier?: number;
   shard?: { index: number; total: number } | null;
+  /** Re-runs of a file whose browser was lost. Default 1; 0 turns them off. */
+  retries?: number;
   signal?: AbortSignal;
   onResult?: (r: WptTestResult, done: number, total: number) => void;
 }
@@ -79,10 +85,14 @@ export async function runWpt(options: WptRunOptions): Promise<WptRun> {
   const env: RunEnv = { ...base, port443: p443.server, version: null };
   const results: WptTestResult[] = [];
   const queue = [...options.tests];
+  const retries = options.retries ?? DEFAULT_WPT_RETRIES;
+  let launches = 0;
   const worker = async () => {
     for (let test = queue.shift(); test !== undefined && !options.signal?.aborted; test = queue.shift()) {
-      const r = await runTest(test, env);
-      if (r === null) break;
+      const tries = await retryLostBrowser(retries, () => runTest(test, env), (a) => a.browserLost);
+      if (tries === null) break;
+      launches += tries.length;
+      const r = combineTries(tries);
       if (p443.why) r.evidence.notes.push(p443.why);
       results.push(r);
       options.onResult?.(r, results.length, options.tests.length);
@@ -101,6 +111,8 @@ export async function runWpt(options: WptRunOptions): Promise<WptRun> {
     browser: { label: options.label ?? 'chromium', executablePath, version: env.version, args: options.args ?? [] },
     timeoutMultiplier: multiplier,
     workers: options.workers ?? DEFAULT_WPT_WORKERS,
+    retries,
+    launches,
     shard: options.shard ?? null,
     selection: options.selection ?? [],
     port443: p443.why,
@@ -113,7 +125,7 @@ function deadlineFor(env: RunEnv, test: string): number {
   return (isLongTimeout(env.root, test) ? 60_000 : 10_000) * env.multiplier + 10_000;
 }
 
-async function runTest(test: string, env: RunEnv): Promise<WptTestResult | null> {
+async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   const startedAt = Date.now();
   const profile = await mkdtemp(join(tmpdir(), 'bgprobe-wpt-profile-'));
   const channel = new TestPageChannel();
@@ -138,6 +150,9 @@ async function runTest(test: string, env: RunEnv): Promise<WptTestResult | null>
   } catch (e) {
     outcome = { status: 'ERROR', message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`, subtests: [...channel.partial] };
   }
+  // Asked before bgprobe closes it: a browser that is gone now went by itself (a renderer crash
+  // leaves it connected, and is the test's CRASH, not a lost browser).
+  const lost = browser !== null && !browser.isConnected() ? lostBrowser(new BrowserLostError(null)) : null;
   const served = [...(server?.requests() ?? []), ...(env.port443?.requests().filter((r) => r.startedAt >= startedAt) ?? [])].sort((a, b) => a.startedAt - b.startedAt);
   if (recorder) fillEvidence(evidence, recorder, served);
   // The browser goes first: a frozen page (a test that spins) never answers the recorder's
@@ -149,7 +164,7 @@ async function runTest(test: string, env: RunEnv): Promise<WptTestResult | null>
   await server?.close();
   await bestEffort(log, 'remove the profile', () => rm(profile, { recursive: true, force: true }));
   if (env.signal?.aborted) return null;
-  return finish(test, startedAt, outcome, channel, evidence, served);
+  return { ...finish(test, startedAt, outcome, channel, evidence, served), browserLost: lost };
 }
 
 const TEARDOWN_MS = 15_000;
@@ -185,7 +200,7 @@ function fillEvidence(evidence: Evidence, recorder: BackgroundServiceRecorder, s
   evidence.server = served.map(servedView);
 }
 
-function finish(test: string, startedAt: number, outcome: Completion, channel: TestPageChannel, evidence: Evidence, served: readonly ServedRequest[]): WptTestResult {
+function finish(test: string, startedAt: number, outcome: Completion, channel: TestPageChannel, evidence: Evidence, served: readonly ServedRequest[]): Omit<WptAttempt, 'browserLost'> {
   // A completion that came after partial results supersedes them; a missing one keeps them.
   const subtests = outcome.subtests.length ? outcome.subtests : [...channel.partial];
   const missing = [...new Set(served.filter((s) => s.status === 501 && s.path.endsWith('.py')).map((s) => s.path))];
@@ -199,4 +214,11 @@ function finish(test: string, startedAt: number, outcome: Completion, channel: T
   ].sort((a, b) => a.at - b.at);
   const message = [outcome.message, ...notes].filter((m): m is string => !!m).join(' ') || null;
   return { test, status: outcome.status, message, startedAt, durationMs: Date.now() - startedAt, subtests, evidence };
+}
+
+/** A file's runs as its result: the last one's, flaky when a re-run after a lost browser gave it. */
+export function combineTries(tries: readonly WptAttempt[]): WptTestResult {
+  const last = tries[tries.length - 1];
+  // A re-run that lost its browser again is a CRASH as without retries, not a flaky result.
+  return { ...last, flaky: tries.length > 1 && !last.browserLost, attempts: tries.length > 1 ? [...tries] : [] };
 }

@@ -1,4 +1,5 @@
 /** What a WPT run produces: wptrunner's statuses, plus bgprobe's evidence per test file. */
+import type { LostBrowser } from '../browsers/lost.js';
 import type { Evidence } from '../scenarios/evidence.js';
 
 export const HARNESS_STATUSES = ['OK', 'ERROR', 'TIMEOUT', 'PRECONDITION_FAILED'] as const;
@@ -22,7 +23,16 @@ export interface WptTestResult {
   subtests: WptSubtest[];
   /** Every background fetch the test made (timelines), the BackgroundService events, the server's requests; subtests as steps. */
   evidence: Evidence;
+  /** Set when this run's browser was lost (its process exited or its connection closed): it may be re-run. */
+  browserLost: LostBrowser | null;
+  /** A re-run on a fresh browser, after the browser was lost, gave this result. */
+  flaky: boolean;
+  /** Every run of the file, in order, when it was re-run; empty otherwise. */
+  attempts: WptAttempt[];
 }
+
+/** One run of a test file: the first, or a re-run after its browser was lost. */
+export type WptAttempt = Omit<WptTestResult, 'flaky' | 'attempts'>;
 
 export interface WptRun {
   startedAt: number;
@@ -31,6 +41,10 @@ export interface WptRun {
   browser: { label: string; executablePath: string; version: string | null; args: string[] };
   timeoutMultiplier: number;
   workers: number;
+  /** Re-runs of a test file whose browser was lost. */
+  retries: number;
+  /** Browsers launched: one per run of a test file. */
+  launches: number;
   shard: { index: number; total: number } | null;
   selection: string[];
   /** Why https on port 443 is not answered, or null when it is. */

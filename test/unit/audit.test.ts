@@ -75,7 +75,7 @@ describe('audit results', () => {
   const t = store([failEvent(0), done, misspelled]).all()[0];
   const run: AuditRun = {
     url: 'http://127.0.0.1:5/app/', browser: { label: 'chromium', target: null, version: '150', args: [] }, startedAt: T0 - 1_000, durationMs: 5_000, interrupted: false, timeoutMs: 60_000,
-    fetches: [t], events: [], steps: [], failOn: 'error',
+    fetches: [t], events: [], steps: [], failOn: 'error', retried: [], flaky: false, retries: 1,
     runFindings: [{ code: 'dialog-dismissed', severity: 'info', message: 'The page opened an alert dialog: "x".', evidence: { type: 'alert', message: 'x', at: T0 } }],
   };
 
@@ -93,5 +93,15 @@ describe('audit results', () => {
     expect(html).toContain('unknown-event-listener');
     expect(html).toContain('Did you mean &quot;backgroundfetchfail&quot;?');
     expect((JSON.parse(render(model, 'json')) as typeof model).results[0].evidence.fetches[0].findings?.[0].code).toBe('no-listener');
+  });
+
+  it('a run re-run after its browser was lost: findings are the re-run\'s, every result is flaky with the lost run first', () => {
+    const retried = [{ startedAt: T0 - 9_000, durationMs: 3_000, fatal: null, reason: 'browser disconnected' }];
+    const model = auditReport({ ...run, retried, flaky: true });
+    expect(model.results.map((r) => r.flaky)).toEqual([true, true]);
+    expect(model.results[0].attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([[false, 'error', { fatal: null }], [true, 'deviates', null]]);
+    expect(model.summary.flaky).toEqual({ total: 2, reasons: [{ reason: 'browser disconnected', count: 2 }] });
+    expect(auditJson({ ...run, retried, flaky: true }).retried).toEqual(retried);
+    expect(auditReport(run).results.map((r) => [r.flaky, r.attempts.length])).toEqual([[false, 0], [false, 0]]);
   });
 });

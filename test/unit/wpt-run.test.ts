@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputFormatError, UsageError } from '../../src/errors.js';
 import { validateReport } from '../../src/report/load.js';
 import { emptyEvidence } from '../../src/scenarios/evidence.js';
-import { checkWptRoot, globToRegExp, isLongTimeout, loadBaseline, regressions, selectTests, toWptReport, wptReportModel, type WptRun } from '../../src/wpt/index.js';
+import { checkWptRoot, combineTries, globToRegExp, isLongTimeout, loadBaseline, regressions, selectTests, toWptReport, wptReportModel, type WptAttempt, type WptRun } from '../../src/wpt/index.js';
 
 let root: string;
 beforeAll(() => {
@@ -58,11 +58,13 @@ function run(subtests: Array<[string, 'PASS' | 'FAIL' | 'TIMEOUT']>, status: 'OK
     browser: { label: 'chromium', executablePath: '/usr/bin/chromium', version: '156.0.1', args: [] },
     timeoutMultiplier: 5,
     workers: 2,
+    retries: 1,
+    launches: 1,
     shard: null,
     selection: [],
     port443: null,
     results: [
-      { test: '/bf/a.https.window.html', status, message: null, startedAt: 1000, durationMs: 400, subtests: subtests.map(([name, s]) => ({ name, status: s, message: s === 'PASS' ? null : 'why' })), evidence: emptyEvidence() },
+      { test: '/bf/a.https.window.html', status, message: null, startedAt: 1000, durationMs: 400, subtests: subtests.map(([name, s]) => ({ name, status: s, message: s === 'PASS' ? null : 'why' })), evidence: emptyEvidence(), browserLost: null, flaky: false, attempts: [] },
     ],
   };
 }
@@ -106,6 +108,31 @@ describe('the report model of a run', () => {
   });
 });
 
+describe('a test file re-run after its browser was lost', () => {
+  const attempt = (status: 'OK' | 'CRASH', lost: boolean, at: number): WptAttempt => ({
+    test: '/bf/a.https.window.html', status, message: status === 'CRASH' ? 'The browser went away.' : null, startedAt: at, durationMs: 100,
+    subtests: status === 'OK' ? [{ name: 'one', status: 'PASS', message: null }] : [], evidence: emptyEvidence(), browserLost: lost ? { fatal: null } : null,
+  });
+
+  it("takes the re-run's status, is flaky and keeps both runs; wptreport.json carries the re-run only", () => {
+    const r = combineTries([attempt('CRASH', true, 1000), attempt('OK', false, 2000)]);
+    expect(r).toMatchObject({ status: 'OK', flaky: true, startedAt: 2000 });
+    expect(r.attempts.map((a) => a.status)).toEqual(['CRASH', 'OK']);
+    const base = run([['one', 'PASS']]);
+    const model = wptReportModel({ ...base, results: [r] }, null);
+    expect(model.results[0]).toMatchObject({ verdict: 'conforms', flaky: true });
+    expect(model.results[0].attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([[false, 'error', { fatal: null }], [true, 'conforms', null]]);
+    expect(model.summary.flaky).toEqual({ total: 1, reasons: [{ reason: 'browser disconnected', count: 1 }] });
+    expect(() => validateReport(JSON.parse(JSON.stringify(model)), 'model')).not.toThrow();
+    expect(toWptReport({ ...base, results: [r] }).results.map((x) => x.status)).toEqual(['OK']);
+  });
+
+  it('a re-run that lost its browser again is a CRASH, not flaky; one run alone keeps no attempts', () => {
+    expect(combineTries([attempt('CRASH', true, 1), attempt('CRASH', true, 2)])).toMatchObject({ status: 'CRASH', flaky: false });
+    expect(combineTries([attempt('OK', false, 1)])).toMatchObject({ flaky: false, attempts: [] });
+  });
+});
+
 describe('bgprobe wpt flags', () => {
   const parse = async (argv: string[]) => {
     const { parseArgs } = await import('../../src/cli/parse.js');
@@ -114,7 +141,7 @@ describe('bgprobe wpt flags', () => {
 
   it('defaults: background-fetch/ selection left to the run, 2 workers, multiplier 5, out bgprobe-wpt', async () => {
     const parsed = await parse(['wpt', '--wpt-root', 'wpt']);
-    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: [], wptRoot: 'wpt', workers: 2, timeoutMultiplier: 5, out: 'bgprobe-wpt', baseline: null, shard: null });
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: [], wptRoot: 'wpt', workers: 2, timeoutMultiplier: 5, retries: 1, out: 'bgprobe-wpt', baseline: null, shard: null });
     const more = await parse(['wpt', 'a/', 'b/*.js', '--wpt-root', 'w', '--shard', '2/3', '--timeout-multiplier', '2.5', '--browser-args=--lang=fr']);
     expect(more.kind === 'run' && more.options).toMatchObject({ tests: ['a/', 'b/*.js'], shard: { index: 2, total: 3 }, timeoutMultiplier: 2.5, browser: { args: ['--lang=fr'] } });
   });
@@ -125,6 +152,7 @@ describe('bgprobe wpt flags', () => {
     [['wpt', '--wpt-root', 'w', '--browser', 'http://127.0.0.1:9222'], /not an endpoint/],
     [['wpt', '--wpt-root', 'w', '--timeout-multiplier', '0'], /--timeout-multiplier must be a positive number/],
     [['wpt', '--wpt-root', 'w', '--shard', '4/3'], /--shard "4\/3" is not valid/],
+    [['wpt', '--wpt-root', 'w', '--retries', '-1'], /--retries must be a whole number of at least 0/],
   ])('rejects %j with a UsageError', async (argv, message) => {
     const error = await parse(argv).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);

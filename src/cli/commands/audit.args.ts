@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { defineCommand, numberFlag, positiveSeconds, stringFlag } from '../command.js';
-import { AUDIT_FAIL_ON, DEFAULT_AUDIT_FAIL_ON, DEFAULT_AUDIT_TIMEOUT_S, type AuditOptions } from '../options.js';
+import { defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastZero } from '../command.js';
+import { AUDIT_FAIL_ON, DEFAULT_AUDIT_FAIL_ON, DEFAULT_AUDIT_RETRIES, DEFAULT_AUDIT_TIMEOUT_S, type AuditOptions } from '../options.js';
 import { stepSummaryFlag } from '../flags.js';
 
 function appUrl(value: unknown): string {
@@ -42,6 +42,7 @@ export const auditCommand = defineCommand({
     script: { type: 'string', coerce: scriptFile, describe: 'A .js/.mjs file whose default export gets the Playwright page: async (page) => { ... }' },
     timeout: numberFlag('timeout', 'Seconds to wait for each selector and for every fetch to settle', { default: DEFAULT_AUDIT_TIMEOUT_S, check: positiveSeconds('timeout') }),
     headed: { type: 'boolean', default: false, describe: 'Show the browser window' },
+    retries: numberFlag('retries', 'Re-run the audit on a fresh browser when its browser crashed or disconnected, up to this many times (0: off); the findings are the re-run\'s', { default: DEFAULT_AUDIT_RETRIES, check: wholeAtLeastZero('retries') }),
     endpoint: stringFlag('Audit a Chrome already running (--remote-debugging-port): you click, it watches'),
     duration: numberFlag('duration', 'With --endpoint: stop after this many seconds (default: Ctrl-C)', { check: positiveSeconds('duration') }),
     json: { type: 'boolean', default: false, describe: 'Print { fetches, findings } as JSON on stdout' },
@@ -74,6 +75,7 @@ export const auditCommand = defineCommand({
     failOn: argv['fail-on'],
     browser: argv.browser ?? null,
     browserArgs: argv['browser-args'],
+    retries: argv.retries,
     stepSummary: argv['step-summary'],
   }),
   async run(options, ctx) {

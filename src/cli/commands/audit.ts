@@ -9,13 +9,15 @@ import { pathToFileURL } from 'node:url';
 import { errors as pwErrors, type Browser, type Page } from 'playwright-core';
 import { connect, type ConnectedBrowser } from '../../browsers/connect.js';
 import { launch } from '../../browsers/launch.js';
-import { UsageError } from '../../errors.js';
+import { BrowserLostError, UsageError } from '../../errors.js';
+import { classifyLoss, lostBrowser, retryLostBrowser, type LostBrowser } from '../../browsers/lost.js';
+import { lossReason } from '../../report/model.js';
 import { atLeast, formatFinding, unjoinedFindings, type Finding } from '../../findings/index.js';
 import { formatTimeline } from '../../recorder/format.js';
 import { BackgroundServiceRecorder } from '../../recorder/recorder.js';
 import type { ProbeRecord } from '../../probes/types.js';
 import { normaliseOrigin, reachedStage, type FetchTimeline } from '../../recorder/timeline.js';
-import { allFindings, auditJson, auditReport, countSeverities, type AuditRun } from '../../scenarios/audit.js';
+import { allFindings, auditJson, auditReport, countSeverities, type AuditRun, type LostAudit } from '../../scenarios/audit.js';
 import { checkOutDir, writeReport } from '../../report/write.js';
 import type { StepRow } from '../../scenarios/evidence.js';
 import { bestEffort, debug } from '../../util/debug.js';
@@ -39,11 +41,39 @@ interface Session {
   browser: AuditRun['browser'];
   /** Resolves with the reason when the browser or the recorder's connection goes away. */
   lost: Promise<string>;
+  /** `lost` has resolved. */
+  isLost(): boolean;
   close(): Promise<void>;
 }
 
 export async function runAudit(options: AuditOptions, ctx: CommandContext): Promise<ExitCode> {
   if (options.out) checkOutDir(resolve(ctx.cwd, options.out));
+  // A watched browser (--endpoint) is the person's: there is no fresh one to re-run on.
+  const retries = options.endpoint ? 0 : options.retries;
+  let previous: Pass | null = null;
+  const passes = await retryLostBrowser(
+    retries,
+    async (retry) => {
+      if (previous?.browserLost) ctx.output.err(`The browser was lost during the audit (${lossReason(previous.browserLost.fatal)}): re-running it on a fresh browser (retry ${retry} of --retries ${retries}).`);
+      previous = await auditPass(options, ctx);
+      return previous;
+    },
+    (p) => p.browserLost,
+  );
+  // auditPass never answers null: an interrupt is a stop reason, reported like the others.
+  const last = passes![passes!.length - 1];
+  const retried = passes!.slice(0, -1).map((p): LostAudit => ({ startedAt: p.run.startedAt, durationMs: p.run.durationMs, fatal: p.browserLost!.fatal, reason: lossReason(p.browserLost!.fatal) }));
+  return report({ ...last.run, retried, flaky: retried.length > 0 && !last.browserLost }, options, ctx, last.stopped);
+}
+
+interface Pass {
+  run: AuditRun;
+  stopped: StopReason;
+  browserLost: LostBrowser | null;
+}
+
+/** One audit on one browser: opened, driven, watched until it settles, collected, closed. */
+async function auditPass(options: AuditOptions, ctx: CommandContext): Promise<Pass> {
   const startedAt = Date.now();
   const steps: StepRow[] = [];
   const runFindings: Finding[] = [];
@@ -54,13 +84,21 @@ export async function runAudit(options: AuditOptions, ctx: CommandContext): Prom
       ctx.output.err(`Watching ${session.browser.version ?? 'the browser'} at ${options.endpoint}: start the downloads in the browser. ${options.duration ? `Stops after ${options.duration} s` : 'Ctrl-C to stop'}.`);
       stopped = await watch(session, options, ctx);
     } else {
-      const page = await session.recorder.observerPage!.context().newPage();
-      dismissDialogs(page, steps, runFindings);
-      await drive(page, session.recorder, options, steps, ctx);
-      stopped = await waitForFetches(session, options, ctx);
+      try {
+        const page = await session.recorder.observerPage!.context().newPage();
+        dismissDialogs(page, steps, runFindings);
+        await drive(page, session.recorder, options, steps, ctx);
+        stopped = await waitForFetches(session, options, ctx);
+      } catch (e) {
+        // A click or a script step that failed because the browser died is a lost browser
+        // (src/browsers/lost.ts), not the app's failure; anything else stays the error it is.
+        if (!lostBrowser(await classifyLoss(e, () => !session.isLost(), session.lost, () => null))) throw e;
+        stopped = 'lost';
+      }
     }
     const run = collect(session, options, { startedAt, steps, runFindings, stopped });
-    return report(run, options, ctx, stopped);
+    const browserLost = stopped === 'lost' && !options.endpoint ? lostBrowser(new BrowserLostError(null)) : null;
+    return { run, stopped, browserLost };
   } finally {
     await session.close();
   }
@@ -76,8 +114,11 @@ async function openBrowser(options: AuditOptions): Promise<Session> {
       browser.on('disconnected', () => r('the browser closed'));
       recorder.onClose(r);
     });
+    let gone = false;
+    void lost.then(() => (gone = true));
     return {
       recorder,
+      isLost: () => gone || !browser.isConnected(),
       browser: { label: 'chromium', target: null, version: browser.version(), args: options.browserArgs },
       lost,
       close: async () => {
@@ -100,8 +141,11 @@ async function openEndpoint(options: AuditOptions, ctx: CommandContext): Promise
       connected.client.on('disconnect', () => r('the CDP endpoint disconnected'));
       recorder.onClose(r);
     });
+    let gone = false;
+    void lost.then(() => (gone = true));
     return {
       recorder,
+      isLost: () => gone,
       browser: { label: 'chromium', target: options.endpoint, version: connected.version.product, args: [] },
       lost,
       close: async () => {
@@ -331,6 +375,9 @@ function collect(session: Session, options: AuditOptions, o: { startedAt: number
     runFindings,
     steps: o.steps,
     failOn: options.failOn,
+    retried: [],
+    flaky: false,
+    retries: options.endpoint ? 0 : options.retries,
   };
 }
 
@@ -360,9 +407,16 @@ function report(run: AuditRun, options: AuditOptions, ctx: CommandContext, stopp
   const code = stopped === 'interrupted' ? EXIT.interrupted : failing ? EXIT.failed : EXIT.ok;
   output.err(
     `bgprobe audit: ${run.fetches.length} background fetch(es); ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info` +
-      `${stopped === 'settled' || stopped === 'duration' ? '' : ` (stopped: ${stopped})`}; exit ${code}`,
+      `${stopped === 'settled' || stopped === 'duration' ? '' : ` (stopped: ${stopped})`}${retriedText(run)}; exit ${code}`,
   );
   return code;
+}
+
+/** ` (flaky: re-run after the browser was lost: browser disconnected)`; empty without a retry. */
+function retriedText(run: AuditRun): string {
+  if (!run.retried.length) return '';
+  const why = [...new Set(run.retried.map((r) => r.reason))].join(', ');
+  return run.flaky ? ` (flaky: re-run after the browser was lost: ${why}; the findings are the re-run's)` : ` (the browser was lost on every run: ${why})`;
 }
 
 function firstLine(e: unknown): string {

@@ -1,16 +1,9 @@
 import { UsageError } from '../../errors.js';
 import { missingEngineNotes } from '../../engines/installed.js';
 import { browserSpecs, parseShard } from '../../scenarios/spec.js';
-import { commaList, defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastOne } from '../command.js';
+import { commaList, defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastOne, wholeAtLeastZero } from '../command.js';
 import { formatFlag, outDirFlag, stepSummaryFlag } from '../flags.js';
 import { DEFAULT_FAIL_ON, DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS, FAIL_ON, type CompatOptions, type FailOn } from '../options.js';
-
-/** A numberFlag() check: a whole number, 0 allowed (`--retries 0` turns retries off). */
-function wholeAtLeastZero(name: string) {
-  return (n: number, text: string): void => {
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number of at least 0, got "${text}".`);
-  };
-}
 
 export const compatCommand = defineCommand({
   name: 'compat',

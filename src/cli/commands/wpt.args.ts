@@ -1,8 +1,8 @@
 import { UsageError } from '../../errors.js';
 import { browserSpecs, parseShard } from '../../scenarios/spec.js';
-import { defineCommand, numberFlag, stringFlag, wholeAtLeastOne } from '../command.js';
+import { defineCommand, numberFlag, stringFlag, wholeAtLeastOne, wholeAtLeastZero } from '../command.js';
 import { formatFlag, stepSummaryFlag } from '../flags.js';
-import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_OUT, DEFAULT_WPT_WORKERS, type WptOptions } from '../options.js';
+import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_OUT, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS, type WptOptions } from '../options.js';
 
 export const wptCommand = defineCommand({
   name: 'wpt',
@@ -24,6 +24,7 @@ export const wptCommand = defineCommand({
         if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout-multiplier must be a positive number, got "${text}".`);
       },
     }),
+    retries: numberFlag('retries', 'Re-run a test file whose browser crashed or disconnected, on a fresh browser, up to this many times (0: off); such results are marked flaky', { default: DEFAULT_WPT_RETRIES, check: wholeAtLeastZero('retries') }),
     baseline: stringFlag('A previous wptreport.json: exit 1 when a subtest that passed there does not pass now'),
     shard: { type: 'string', coerce: (v: unknown) => parseShard(String(v)), describe: 'Run only shard i of n of the test files (e.g. 1/3)' },
     headed: { type: 'boolean', default: false, describe: 'Show browser windows' },
@@ -51,6 +52,7 @@ export const wptCommand = defineCommand({
       formats: argv.format,
       workers: argv.workers,
       timeoutMultiplier: argv['timeout-multiplier'],
+      retries: argv.retries,
       baseline: argv.baseline ?? null,
       shard: argv.shard ?? null,
       headed: argv.headed,

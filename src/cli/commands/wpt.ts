@@ -32,7 +32,7 @@ export async function runWptCommand(options: WptOptions, ctx: CommandContext): P
     output.err('Interrupted: writing the report with the test files that completed (Ctrl-C again to quit at once).');
     controller.abort();
   });
-  output.err(`Running ${tests.length} test file(s) from ${root} (--workers ${options.workers}, --timeout-multiplier ${options.timeoutMultiplier})`);
+  output.err(`Running ${tests.length} test file(s) from ${root} (--workers ${options.workers}, --timeout-multiplier ${options.timeoutMultiplier}, --retries ${options.retries})`);
   const run = await runWpt({
     root,
     tests,
@@ -43,11 +43,13 @@ export async function runWptCommand(options: WptOptions, ctx: CommandContext): P
     headless: !options.headed,
     workers: options.workers,
     timeoutMultiplier: options.timeoutMultiplier,
+    retries: options.retries,
     shard: options.shard,
     signal: controller.signal,
     onResult: (r, done, total) => {
       const passed = r.subtests.filter((s) => s.status === 'PASS').length;
-      output.err(`[${done}/${total}] ${r.status.padEnd(8)} ${passed}/${r.subtests.length} PASS  ${r.test}  ${(r.durationMs / 1000).toFixed(1)} s`);
+      const flaky = r.flaky ? ' (flaky: re-run after the browser was lost)' : '';
+      output.err(`[${done}/${total}] ${r.status.padEnd(8)} ${passed}/${r.subtests.length} PASS  ${r.test}  ${(r.durationMs / 1000).toFixed(1)} s${flaky}`);
     },
   });
   const found = baseline ? regressions(baseline, run) : [];
