@@ -3,15 +3,15 @@
 // checkout with testharness.js taken from the wpt-runner devDependency. Collect, then assert.
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadReport } from '../../src/report/load.js';
+import { makeWptTree } from '../helpers/wpt-tree.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(REPO, 'dist/cli/main.js');
-const HARNESS = join(REPO, 'node_modules/wpt-runner/testharness');
 
 interface Run {
   code: number | null;
@@ -63,11 +63,7 @@ test.describe.serial('bgprobe wpt', () => {
   test.beforeAll(async () => {
     test.setTimeout(200_000);
     expect(existsSync(CLI), 'dist/cli/main.js').toBe(true);
-    root = mkdtempSync(join(tmpdir(), 'bgprobe-wpt-tree-'));
-    cpSync(join(REPO, 'test/wpt-tree'), root, { recursive: true });
-    cpSync(join(HARNESS, 'testharness.js'), join(root, 'resources/testharness.js'));
-    mkdirSync(join(root, 'resources/webidl2/lib'), { recursive: true });
-    cpSync(join(HARNESS, 'webidl2/lib/webidl2.js'), join(root, 'resources/webidl2/lib/webidl2.js'));
+    root = makeWptTree('bgprobe-wpt-tree-', { webidl2: true });
     out = join(root, '..', `${root.split('/').pop()}-out`);
     // 0.5: the hanging test's harness gives up after 5 s; the fetch test is `timeout=long` (30 s).
     run = await bgprobe(['wpt', 'selftest/', '--wpt-root', root, '--out', out, '--timeout-multiplier', '0.5', '--workers', '2']);

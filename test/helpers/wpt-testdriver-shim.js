@@ -1,5 +1,6 @@
-// bgprobe's minimal testdriver: the public calls map onto test_driver_internal, which the
-// runner's /resources/testdriver-vendor.js implements (as upstream testdriver.js does).
+// bgprobe's own minimal testdriver (not WPT's): the public calls map onto test_driver_internal,
+// which the runner's /resources/testdriver-vendor.js implements. test/helpers/wpt-tree.ts
+// writes it to resources/testdriver.js of a temporary tree; upstream checkouts bring their own.
 (function () {
   'use strict';
   window.test_driver_internal = window.test_driver_internal || {};
