@@ -4,12 +4,13 @@
 // fresh browser, marked flaky and exits 0; --retries 0 keeps the lost run's result.
 import { test, expect } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, REPO, serveStatic, type StaticServer } from './audit-support.js';
+import { makeWptTree } from '../helpers/wpt-tree.js';
+import { chromiumChildren } from '../helpers/processes.js';
 
-const HARNESS = join(REPO, 'node_modules/wpt-runner/testharness');
 
 interface Started {
   child: ChildProcess;
@@ -26,24 +27,6 @@ function start(args: string[]): Started {
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, done };
-}
-
-/** Pids of the direct children of `pid` whose command is Chromium's browser process (not a helper). */
-function chromiumChildren(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== pid) continue;
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (/chrom/i.test(cmd[0] ?? '') && !cmd.some((a) => a.startsWith('--type='))) out.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return out;
 }
 
 /**
@@ -81,9 +64,7 @@ test.describe.serial('bgprobe wpt: a test file whose browser is SIGKILLed', () =
 
   test.beforeAll(() => {
     expect(existsSync(CLI), 'build first: npm run build').toBe(true);
-    root = mkdtempSync(join(tmpdir(), 'bgprobe-drill-wpt-'));
-    cpSync(join(REPO, 'test/wpt-tree'), root, { recursive: true });
-    cpSync(join(HARNESS, 'testharness.js'), join(root, 'resources/testharness.js'));
+    root = makeWptTree('bgprobe-drill-wpt-');
     mkdirSync(join(root, 'drill'));
     // Long enough for the kill to land inside it, short of its harness timeout (10 s x 2).
     writeFileSync(join(root, 'drill/waits.window.js'), "'use strict';\npromise_test(() => new Promise((r) => setTimeout(r, 6000)), 'waits 6 s');\n");
