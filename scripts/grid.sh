@@ -69,7 +69,16 @@ spawn() { # $1 name, rest: server arguments
   local name="$1"
   shift
   # JIT tier 1 and the serial collector: the servers start in seconds on 2 cores and stay small.
-  setsid java ${BGPROBE_GRID_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m} -jar "$jar" "$@" --log-level WARNING >"$dir/$name.log" 2>&1 </dev/null &
+  # Every descriptor past stderr is closed first: the Grid outlives this script, and a lock it
+  # inherited (`flock LOCK scripts/grid.sh start` passes its lock's descriptor on) would be held
+  # for as long as the Grid runs.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd="${fd##*/}"
+      [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+    done
+    exec setsid java ${BGPROBE_GRID_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m} -jar "$jar" "$@" --log-level WARNING >"$dir/$name.log" 2>&1 </dev/null
+  ) &
   echo "$name $!" >>"$dir/pids"
 }
 
