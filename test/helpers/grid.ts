@@ -73,7 +73,7 @@ export async function startGrid(options: GridOptions = {}): Promise<TestGrid> {
   const args = ['start', '--port', String(port), '--host', host, '--dir', join(dir, 'grid'), '--max-sessions', String(options.maxSessions ?? 2)];
   args.push(...(options.standalone ? ['--standalone'] : ['--nodes', String(nodes)]));
   const [cmd, ...rest] = options.netns ? ['ip', 'netns', 'exec', options.netns, SCRIPT, ...args] : [SCRIPT, ...args];
-  await run(cmd!, rest, { timeout: 90_000 });
+  await run(cmd, rest, { timeout: 90_000 });
   return {
     url: `http://${host}:${port}`,
     dir,
@@ -83,7 +83,7 @@ export async function startGrid(options: GridOptions = {}): Promise<TestGrid> {
           .trim()
           .split('\n')
           .map((l) => l.split(' '))
-          .map(([name, pid]) => [name!, Number(pid)]),
+          .map(([name, pid]) => [name, Number(pid)]),
       ),
     async stop() {
       await run(SCRIPT, ['stop', '--dir', join(dir, 'grid')], { timeout: 30_000 });

@@ -57,6 +57,13 @@ export interface GridSessionInfo {
 /** The Grid answered, but not with a session (no matching slot, the driver failed, the queue timed out). */
 export class GridSessionError extends BgprobeError {
   override name = 'GridSessionError';
+  constructor(
+    message: string,
+    /** The request waited in the queue until bgprobe's deadline (not worth asking again at once). */
+    readonly queued = false,
+  ) {
+    super(message);
+  }
 }
 
 /** A Grid URL as given (`--grid`, BGPROBE_GRID_URL): http(s), no trailing slash; bad input is a UsageError. */
@@ -73,6 +80,9 @@ export function parseGridUrl(raw: string): string {
   // A Grid behind a path prefix (--sub-path) keeps it; /wd/hub is the old Grid 3 suffix, still served.
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
+
+/** A field of the Grid's JSON as text (the Grid is another program: its fields are checked, not trusted). */
+export const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 
 const message = (e: unknown) => (e instanceof Error ? ((e.cause instanceof Error ? e.cause.message : '') || e.message) : String(e));
 
@@ -99,7 +109,7 @@ export class GridClient {
     }
     return {
       ready: value['ready'] === true,
-      message: String(value['message'] ?? ''),
+      message: text(value['message']),
       nodes: (value['nodes'] as Array<Record<string, unknown>>).map(toNode),
     };
   }
@@ -121,7 +131,7 @@ export class GridClient {
         },
         () => undefined,
       );
-      throw new GridSessionError(`The Grid at ${this.url} handed out no session within ${options.timeout / 1000} s: every matching slot stayed busy (the request waited in its queue).`);
+      throw new GridSessionError(`The Grid at ${this.url} handed out no session within ${options.timeout / 1000} s: every matching slot stayed busy (the request waited in its queue).`, true);
     }
     const session = sessionOf(first);
     if (!session) throw new GridSessionError(`The Grid at ${this.url} did not start a session: ${gridError(first)}`);
@@ -134,10 +144,16 @@ export class GridClient {
     await res.text();
   }
 
-  /** Any WebDriver command counts as activity: keeps a session that is only driven over se:cdp from the node's idle timeout. */
-  async touch(sessionId: string): Promise<void> {
-    const res = await fetch(`${this.url}/session/${encodeURIComponent(sessionId)}/timeouts`, { signal: AbortSignal.timeout(REQUEST_MS) });
+  /**
+   * Whether the session still answers a WebDriver command (one chromedriver answers without
+   * the browser). It is also activity: a session driven only over se:cdp looks idle to its node.
+   * False when the Grid says the session is gone or its node cannot be reached; the Grid's own
+   * silence (no answer within the deadline) is an error, not a verdict.
+   */
+  async alive(sessionId: string, timeout = REQUEST_MS): Promise<boolean> {
+    const res = await fetch(`${this.url}/session/${encodeURIComponent(sessionId)}/timeouts`, { signal: AbortSignal.timeout(timeout) });
     await res.text();
+    return res.ok;
   }
 
   /** The node a session runs on (its URI), from /status; null when the Grid no longer lists it. */
@@ -172,7 +188,7 @@ function sessionOf(r: { status: number; body: string }): GridSessionInfo | null 
   const capabilities = (v['capabilities'] ?? {}) as Record<string, unknown>;
   const seCdp = capabilities['se:cdp'];
   if (typeof seCdp !== 'string') return null;
-  return { sessionId: v['sessionId'], capabilities, seCdp, browserVersion: String(capabilities['browserVersion'] ?? capabilities['se:cdpVersion'] ?? '') };
+  return { sessionId: v['sessionId'], capabilities, seCdp, browserVersion: text(capabilities['browserVersion'] ?? capabilities['se:cdpVersion']) };
 }
 
 /** The Grid's own words for a refused session, on one line. */
@@ -186,15 +202,15 @@ function gridError(r: { status: number; body: string }): string {
 function toNode(n: Record<string, unknown>): GridNode {
   const slots = Array.isArray(n['slots']) ? (n['slots'] as Array<Record<string, unknown>>) : [];
   return {
-    id: String(n['id'] ?? ''),
-    uri: String(n['uri'] ?? ''),
-    availability: String(n['availability'] ?? ''),
+    id: text(n['id']),
+    uri: text(n['uri']),
+    availability: text(n['availability']),
     slots: slots.map((s) => {
       const session = s['session'] as Record<string, unknown> | null;
       return {
         stereotype: (s['stereotype'] ?? {}) as Record<string, unknown>,
         session: session
-          ? { sessionId: String(session['sessionId']), uri: String(session['uri'] ?? ''), capabilities: (session['capabilities'] ?? {}) as Record<string, unknown> }
+          ? { sessionId: text(session['sessionId']), uri: text(session['uri']), capabilities: (session['capabilities'] ?? {}) as Record<string, unknown> }
           : null,
       };
     }),

@@ -5,10 +5,18 @@
  * is what the BackgroundService domain needs: over se:cdp it answers on a page session only
  * (the browser session says "'BackgroundService.startObserving' wasn't found").
  *
- * A session is always deleted: by close(); by the exit guard below when the process ends
- * without close() (an uncaught error, process.exit on Ctrl-C); and the Grid's node deletes one
- * that idles past its --session-timeout. A session driven only over se:cdp looks idle to the
- * node (CDP traffic is not a WebDriver command), so a keep-alive command runs every minute.
+ * Measured on Grid 4.48 (hub + 2 nodes here), and why the code below does what it does:
+ * - A node whose Java process is SIGKILLed leaves the hub's se:cdp WebSocket open (no close
+ *   within 20 s): nothing would ever tell Playwright. So each session is asked every 2 s
+ *   whether it still answers a WebDriver command through the hub; when the Grid says no, the
+ *   connection is closed, Playwright reports 'disconnected', and the run treats it as a lost
+ *   browser (retried on another session).
+ * - For about two minutes after, the hub still lists the dead node UP and places some new
+ *   sessions on it; those fail at once ("Connection error (POST <node>/se/grid/node/session)"),
+ *   so a failed request is asked again (a few times, within the queue deadline).
+ * - A session is always deleted: by close(); by the exit guard below when the process ends
+ *   without close() (an uncaught error, process.exit on a second Ctrl-C); and a node deletes a
+ *   session that idles past its --session-timeout (the liveness command also keeps it busy).
  */
 import { spawnSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
@@ -16,12 +24,14 @@ import { BgprobeError } from '../../errors.js';
 import { bestEffort, debug } from '../../util/debug.js';
 import { settleWithin } from '../../util/deadline.js';
 import type { Capabilities } from './capabilities.js';
-import type { GridClient } from './client.js';
+import { GridSessionError, type GridClient, type GridSessionInfo } from './client.js';
 
 const log = debug('bgprobe:grid');
 
-const KEEPALIVE_MS = 60_000;
+const LIVENESS_MS = 2_000;
 const CONNECT_MS = 30_000;
+/** Session requests a Grid refused (not queued) are asked again this many times. */
+const CREATE_TRIES = 6;
 
 export interface GridLaunchOptions {
   client: GridClient;
@@ -51,7 +61,10 @@ function guardExit(): void {
 
 export class GridBrowser {
   private closed: Promise<void> | null = null;
-  private readonly keepalive: NodeJS.Timeout;
+  private readonly liveness: NodeJS.Timeout;
+  private checking = false;
+  /** Playwright's own close (the connection only): a caller may replace browser.close (a profile browser quits by SIGTERM first). */
+  private readonly closeConnection: () => Promise<void>;
 
   constructor(
     readonly client: GridClient,
@@ -63,18 +76,47 @@ export class GridBrowser {
     readonly capabilities: Capabilities,
     readonly browser: Browser,
   ) {
-    this.keepalive = setInterval(() => void bestEffort(log, `keep ${sessionId} alive`, () => client.touch(sessionId)), KEEPALIVE_MS);
-    this.keepalive.unref();
+    this.closeConnection = browser.close.bind(browser);
+    this.liveness = setInterval(() => void this.check(), LIVENESS_MS);
+    this.liveness.unref();
+  }
+
+  /** The browser's process id on its node (chromedriver's `goog:processID`), when the session says. */
+  get processId(): number | null {
+    const pid = this.capabilities['goog:processID'];
+    return typeof pid === 'number' && pid > 0 ? pid : null;
   }
 
   /** Disconnects and deletes the session (the node quits the browser); once, however often called. */
   close(): Promise<void> {
     this.closed ??= (async () => {
-      clearInterval(this.keepalive);
-      await bestEffort(log, 'disconnect from se:cdp', () => settleWithin(this.browser.close(), 10_000, () => new Error('timed out')));
+      clearInterval(this.liveness);
+      await this.disconnect();
       await deleteSession(this.client, this.sessionId);
     })();
     return this.closed;
+  }
+
+  /** Closes the se:cdp connection only: Playwright then reports 'disconnected'. */
+  async disconnect(): Promise<void> {
+    await bestEffort(log, 'disconnect from se:cdp', () => settleWithin(this.closeConnection(), 10_000, () => new Error('timed out')));
+  }
+
+  private async check(): Promise<void> {
+    if (this.checking || this.closed || !this.browser.isConnected()) return;
+    this.checking = true;
+    try {
+      if (!(await this.client.alive(this.sessionId))) {
+        log(`session ${this.sessionId} on ${this.node ?? '?'} no longer answers: treated as a lost browser`);
+        clearInterval(this.liveness);
+        await this.disconnect();
+      }
+    } catch (e) {
+      // The hub did not answer in time: a busy Grid is not a dead browser; ask again next time.
+      log(`liveness of ${this.sessionId}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.checking = false;
+    }
   }
 }
 
@@ -83,11 +125,25 @@ async function deleteSession(client: GridClient, sessionId: string): Promise<voi
   open.delete(sessionId);
 }
 
+/** A session, asked again when the Grid refused it (a dead node it still lists); the queue deadline is not asked again. */
+async function createSession(options: GridLaunchOptions): Promise<GridSessionInfo> {
+  const deadline = Date.now() + options.queueTimeout;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await options.client.newSession(options.capabilities, { timeout: Math.max(1_000, deadline - Date.now()) });
+    } catch (e) {
+      if (!(e instanceof GridSessionError) || e.queued || attempt >= CREATE_TRIES || Date.now() >= deadline) throw e;
+      log(`session request refused (${e.message}); asking again`);
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
+
 /** A new session on the Grid, connected over se:cdp. A session that cannot be connected is deleted before the error is thrown. */
 export async function launchOnGrid(options: GridLaunchOptions): Promise<GridBrowser> {
   const { client } = options;
   guardExit();
-  const session = await client.newSession(options.capabilities, { timeout: options.queueTimeout });
+  const session = await createSession(options);
   open.set(session.sessionId, `${client.url}/session/${encodeURIComponent(session.sessionId)}`);
   try {
     const { chromium } = await import('playwright-core');
