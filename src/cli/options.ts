@@ -6,11 +6,11 @@
  */
 import type { ServiceName } from '../recorder/services.js';
 import type { Format } from '../report/formats.js';
-import type { BrowserSpec } from '../scenarios/spec.js';
+import type { BrowserSpec } from '../browsers/spec.js';
 import type { Severity } from '../findings/index.js';
 
-export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS } from '../scenarios/compat.js';
-export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from '../wpt/defaults.js';
+export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS } from '../compat/run.js';
+export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from '../wpt/config.js';
 /** `audit --retries`: re-runs of an audit whose browser was lost. */
 export const DEFAULT_AUDIT_RETRIES = 1;
 

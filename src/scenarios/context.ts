@@ -14,11 +14,11 @@ import type { ServiceName } from '../recorder/services.js';
 import { timelineStart } from '../recorder/timeline.js';
 import type { FixtureServer } from '../server/index.js';
 import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
-import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from './evidence.js';
+import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from '../evidence/evidence.js';
 import type { Json } from './types.js';
 import { DeadlineError, NotAutomatable, TeardownError, UnsupportedFeature, type TeardownFailure } from '../errors.js';
-import { harnessCall } from '../engines/page.js';
-import type { EngineDriver, EnginePage, PageFunction } from '../engines/types.js';
+import { harnessCall } from './harness.js';
+import type { EngineDriver, EnginePage, PageFunction } from '../browsers/types.js';
 import { bestEffort, debug, orNull } from '../util/debug.js';
 import { poll, settleWithin } from '../util/deadline.js';
 

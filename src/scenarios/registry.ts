@@ -76,4 +76,4 @@ export function shard<T>(items: readonly T[], index: number, total: number): T[]
   return items.filter((_, k) => k % total === index - 1);
 }
 
-export { parseShard } from './spec.js';
+export { parseShard } from '../browsers/spec.js';

@@ -11,7 +11,7 @@
  * scenario, so every scenario carries the same kinds of evidence without repeating itself.
  */
 import type { ScenarioContext } from './context.js';
-import { EVIDENCE_KINDS, type EvidenceKind } from '../engines/types.js';
+import { EVIDENCE_KINDS, type EvidenceKind } from '../browsers/types.js';
 
 export { NotAutomatable, UnsupportedFeature } from '../errors.js';
 

@@ -1,7 +1,7 @@
 /** `bgprobe wpt` as a library: select upstream tests in a checkout, run them, wptreport.json. */
 export { checkWptRoot, globToRegExp, isLongTimeout, MARKER, selectTests } from './checkout.js';
 export { explainSubtests } from './explain.js';
-export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from './defaults.js';
+export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from './config.js';
 export { combineTries, runWpt, type WptRunOptions } from './runner.js';
 export { wptReportModel } from './report.js';
 export { loadBaseline, regressions, toWptReport, type Baseline, type Regression, type WptReportJson } from './wptreport.js';

@@ -2,8 +2,8 @@
 // runner on real Chromium and the real fixture server, with scenarios made slow or made to flip
 // on purpose. The runner runs in this process (runScenarios), as runCompat does.
 import { test, expect } from '@playwright/test';
-import { runScenarios } from '../../src/scenarios/runner.js';
-import { browserSpecs } from '../../src/scenarios/spec.js';
+import { runScenarios } from '../../src/compat/runner.js';
+import { browserSpecs } from '../../src/browsers/spec.js';
 import { defineScenario } from '../../src/scenarios/types.js';
 import { expectEnd, runFetch } from '../../src/scenarios/defs/common.js';
 import { totalExceededScenario } from '../../src/scenarios/defs/failure.js';

@@ -7,7 +7,7 @@ import { UsageError } from '../../src/errors.js';
 import { formatTimeline } from '../../src/recorder/format.js';
 import { TimelineStore } from '../../src/recorder/timeline.js';
 import { normaliseEvent } from '../../src/recorder/normalise.js';
-import { auditJson, auditReport, type AuditRun } from '../../src/scenarios/audit.js';
+import { auditJson, auditReport, type AuditRun } from '../../src/audit/report.js';
 import { render } from '../../src/report/write.js';
 import type { ProbeRecord } from '../../src/probes/types.js';
 

@@ -13,7 +13,7 @@ import type { CommandContext } from '../../src/cli/command.js';
 import { UsageError } from '../../src/errors.js';
 import { renderHtml, renderHtmlTo } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';
-import { emptyEvidence } from '../../src/scenarios/evidence.js';
+import { emptyEvidence } from '../../src/evidence/evidence.js';
 import { checkOutDir, writeReport } from '../../src/report/write.js';
 import { model, result } from './report-fixture.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS, SKIPPED, globToRegExp, selectScenarios, shard } from '../../src/scenarios/registry.js';
-import { browserSpecs, classifyBrowser, parseShard } from '../../src/scenarios/spec.js';
+import { browserSpecs, classifyBrowser, parseShard } from '../../src/browsers/spec.js';
 import type { Observation } from '../../src/scenarios/types.js';
 
 describe('the suite as data', () => {

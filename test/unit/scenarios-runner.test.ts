@@ -34,7 +34,7 @@ vi.mock('../../src/browsers/discover.js', () => ({
   discoverBrowser: async () => ({ executablePath: '/usr/bin/chromium' }),
 }));
 
-const { runScenarios } = await import('../../src/scenarios/runner.js');
+const { runScenarios } = await import('../../src/compat/runner.js');
 const { countVerdicts } = await import('../../src/report/model.js');
 const { SessionClosedError, UnsupportedFeature } = await import('../../src/errors.js');
 const { defineScenario } = await import('../../src/scenarios/types.js');

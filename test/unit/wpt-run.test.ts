@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputFormatError, UsageError } from '../../src/errors.js';
 import { validateReport } from '../../src/report/load.js';
-import { emptyEvidence } from '../../src/scenarios/evidence.js';
+import { emptyEvidence } from '../../src/evidence/evidence.js';
 import { checkWptRoot, combineTries, globToRegExp, isLongTimeout, loadBaseline, regressions, selectTests, toWptReport, wptReportModel, type WptAttempt, type WptRun } from '../../src/wpt/index.js';
 
 let root: string;

@@ -79,7 +79,7 @@ export const auditCommand = defineCommand({
     stepSummary: argv['step-summary'],
   }),
   async run(options, ctx) {
-    const { runAudit } = await import('./audit.js');
+    const { runAudit } = await import('../../audit/run.js');
     return runAudit(options, ctx);
   },
 });

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
-import { missingEngineNotes } from '../../engines/installed.js';
-import { browserSpecs, parseShard } from '../../scenarios/spec.js';
+import { missingEngineNotes } from '../../browsers/installed.js';
+import { browserSpecs, parseShard } from '../../browsers/spec.js';
 import { commaList, defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastOne, wholeAtLeastZero } from '../command.js';
 import { formatFlag, outDirFlag, stepSummaryFlag } from '../flags.js';
 import { DEFAULT_FAIL_ON, DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS, FAIL_ON, type CompatOptions, type FailOn } from '../options.js';

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { assertNotHeadlessShell, discoverBrowser } from '../../browsers/discover.js';
-import { runCompat } from '../../scenarios/compat.js';
+import { runCompat } from '../../compat/run.js';
 import { describeComparison } from '../../report/diff.js';
 import { loadReport } from '../../report/load.js';
 import { renderMarkdown } from '../../report/markdown.js';
@@ -15,7 +15,7 @@ import { FILE_NAMES } from '../../report/formats.js';
 import { summaryLines } from '../../report/view.js';
 import { checkOutDir } from '../../report/write.js';
 import { selectScenarios } from '../../scenarios/registry.js';
-import type { ProgressEvent } from '../../scenarios/runner.js';
+import type { ProgressEvent } from '../../compat/runner.js';
 import type { CommandContext } from '../command.js';
 import type { Output } from '../output.js';
 import { publishToCi, reportAnnotations } from '../ci.js';

@@ -9,15 +9,15 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { connect } from '../browsers/connect.js';
-import { ChromiumDriver } from '../engines/chromium.js';
-import { launchEngine } from '../engines/index.js';
-import type { EngineDriver } from '../engines/types.js';
-import { discoverBrowser } from '../browsers/discover.js';
-import { defaultArgs, mergeArgs } from '../browsers/flags.js';
-import { launch } from '../browsers/launch.js';
+import { connect } from './connect.js';
+import { ChromiumDriver } from './chromium.js';
+import { launchEngine } from './browser-type.js';
+import type { EngineDriver } from './types.js';
+import { discoverBrowser } from './discover.js';
+import { defaultArgs, mergeArgs } from './flags.js';
+import { launch } from './launch.js';
 import type { BrowserSpec } from './spec.js';
-import { withDeadline, type BrowserUnderTest } from './context.js';
+import { withDeadline, type BrowserUnderTest } from '../scenarios/context.js';
 
 export { browserSpecs, classifyBrowser, splitArgs, CHANNELS, type BrowserKind, type BrowserSpec } from './spec.js';
 

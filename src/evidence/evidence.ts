@@ -11,7 +11,7 @@ import type { FetchRequest, FetchTimeline, ServedView } from '../recorder/timeli
 import type { Finding } from '../findings/index.js';
 import { servedView } from '../recorder/served.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
-import type { Json } from './types.js';
+import type { Json } from '../scenarios/types.js';
 import { escapeRegExp } from '../util/regexp.js';
 
 export const FIXTURE_TOKEN = '{fixture}';

@@ -5,14 +5,14 @@
  * null. Errors are told apart by class (src/errors.ts), never by name or message.
  */
 import { classifyLoss, lostBrowser } from '../browsers/lost.js';
-import type { EngineDriver } from '../engines/types.js';
+import type { EngineDriver } from '../browsers/types.js';
 import { BrowserLostError, DeadlineError, InterruptedError, LaunchError, NotAutomatable, TeardownError, UnsupportedFeature } from '../errors.js';
 import { FixtureServer } from '../server/index.js';
-import type { BrowserSlot } from './browsers.js';
-import { ScenarioContext, withDeadline, type BrowserUnderTest, type Timing } from './context.js';
-import { emptyEvidence, toJson, withoutOrigin, type Evidence } from './evidence.js';
+import type { BrowserSlot } from '../browsers/slot.js';
+import { ScenarioContext, withDeadline, type BrowserUnderTest, type Timing } from '../scenarios/context.js';
+import { emptyEvidence, toJson, withoutOrigin, type Evidence } from '../evidence/evidence.js';
 import { gateScenario } from './gate.js';
-import type { Observation, Scenario, Verdict } from './types.js';
+import type { Observation, Scenario, Verdict } from '../scenarios/types.js';
 
 export interface AttemptResult {
   verdict: Verdict;

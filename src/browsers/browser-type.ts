@@ -5,7 +5,7 @@ import type { EngineDriver, EngineName, LaunchEngineOptions } from './types.js';
 import { WebKitDriver } from './webkit.js';
 
 export { ChromiumDriver } from './chromium.js';
-export { inWorker, probeExposure } from './page.js';
+export { inWorker, probeExposure } from '../scenarios/harness.js';
 export * from './types.js';
 
 export async function launchEngine(engine: EngineName, options: LaunchEngineOptions): Promise<EngineDriver> {

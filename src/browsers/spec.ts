@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { EngineNotInstalledError, UsageError } from '../errors.js';
-import { engineOfPath, findEngine, INSTALL, installedEngines, missingPart } from '../engines/installed.js';
-import type { EngineName } from '../engines/types.js';
+import { engineOfPath, findEngine, INSTALL, installedEngines, missingPart } from './installed.js';
+import type { EngineName } from './types.js';
 
 export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint';
 

@@ -9,10 +9,10 @@ import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
 import { SCHEMA_VERSION, countVerdicts, sortResults, type ReportAttempt, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from '../report/model.js';
 import { writeReport } from '../report/write.js';
 import { toolVersion } from '../util/version.js';
-import { selectScenarios, shard as shardList, type SkipEntry } from './registry.js';
+import { selectScenarios, shard as shardList, type SkipEntry } from '../scenarios/registry.js';
 import { runScenarios, type Attempt, type ProgressEvent, type RunResult, type ScenarioResult } from './runner.js';
-import { browserSpecs, type BrowserSpec } from './spec.js';
-import type { Scenario } from './types.js';
+import { browserSpecs, type BrowserSpec } from '../browsers/spec.js';
+import type { Scenario } from '../scenarios/types.js';
 
 /** Scenarios in flight at once per browser, unless told otherwise (`--workers`). */
 export const DEFAULT_WORKERS = 3;

@@ -12,13 +12,13 @@
  * - a repeat (`repeat`): every scenario runs N times, each in a fresh context; when the
  *   verdicts differ the result is `unstable`, with every attempt's verdict and evidence.
  */
-import type { BrowserCrash, BrowserSpec } from './browsers.js';
-import { BrowserSlot } from './browsers.js';
+import type { BrowserCrash, BrowserSpec } from '../browsers/slot.js';
+import { BrowserSlot } from '../browsers/slot.js';
 import { retryLostBrowser } from '../browsers/lost.js';
 import { runAttempt, type AttemptResult } from './attempt.js';
-import { emptyEvidence } from './evidence.js';
-import type { SkipEntry } from './registry.js';
-import type { Scenario } from './types.js';
+import { emptyEvidence } from '../evidence/evidence.js';
+import type { SkipEntry } from '../scenarios/registry.js';
+import type { Scenario } from '../scenarios/types.js';
 
 /** One run of a scenario: the first, a --repeat run, or a retry after the browser was lost. */
 export interface Attempt extends AttemptResult {
