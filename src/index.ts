@@ -19,5 +19,5 @@ export { parseDevToolsJson, toDevToolsJsonText, devToolsFileName } from './recor
 export type * from './probes/types.js';
 export { joinServed, servedView, type ServedSource } from './recorder/served.js';
 export { FixtureServer, RESOURCE_GRAMMAR, type ServedRequest, type FixtureServerOptions } from './server/index.js';
-export { runCompat, type CompatRunOptions, type CompatRunResult } from './compat/run.js';
+export { runCompat, resolveCompatConfig, type CompatConfig, type CompatRunOptions, type CompatRunResult } from './compat/index.js';
 export type { ReportModel, ReportV1 } from './report/model.js';

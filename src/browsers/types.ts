@@ -1,6 +1,8 @@
 /**
- * The engines layer: one small driver per engine behind one interface, so the runner and the
- * scenarios never ask which engine they drive, only what evidence it can give.
+ * The browser layer's types: one launch interface (BrowserType, as Playwright's) that starts
+ * the browser a BrowserSpec names, and one small driver per engine behind one interface
+ * (EngineDriver), so the run modes and the scenarios never ask which engine they drive, only
+ * what evidence it can give. docs/architecture.md shows where this layer sits.
  *
  * A driver opens pages (each in a context of its own where the engine has contexts), evaluates
  * a function in a page, and closes. The service worker is reached *through the page*: the
@@ -64,3 +66,71 @@ export interface LaunchEngineOptions {
   args: readonly string[];
   headless: boolean;
 }
+
+/** How a `--browser` value names its browser: the discovered default, a binary, a Playwright channel, a running browser's CDP endpoint. */
+export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint';
+
+/** One browser of a run, as `--browser`/`--browser-args`/`--label` give it (browserSpecs()). */
+export interface BrowserSpec {
+  label: string;
+  kind: BrowserKind;
+  target: string | null;
+  args: string[];
+  /** Which driver runs it: `chromium` (Playwright + CDP), `firefox` (puppeteer-core, BiDi), `webkit` (WebKitWebDriver). Absent: chromium. */
+  engine?: EngineName;
+}
+
+/** What a BrowserType needs to start one browser besides its spec. */
+export interface BrowserLaunchOptions {
+  headless: boolean;
+  /**
+   * A fresh path for the browser's own log, for a caller that reads the log when the browser
+   * dies (the slot: its FATAL line goes in the report). A type whose browser cannot log to a
+   * file (an endpoint someone else started, Firefox, WebKitGTK) never calls it.
+   */
+  logFile?: () => string;
+}
+
+/** A browser a BrowserType started (or connected to). */
+export interface LaunchedBrowser {
+  driver: EngineDriver;
+  /** The binary it runs (restart scenarios launch it again on a profile of their own); null for an endpoint. */
+  executablePath: string | null;
+  /** Where it logs, when the caller asked for a log and the browser writes one; else null. */
+  logFile: string | null;
+}
+
+/**
+ * One way to start a browser, as Playwright's BrowserType: local Chromium (Playwright + CDP),
+ * a running Chromium's CDP endpoint, Firefox (BiDi), WebKitGTK (WebKitWebDriver). Callers ask
+ * `launchBrowser(spec)` (browser-type.ts) and never which engine it is; another place a browser
+ * lives (a Selenium Grid) is one more implementation in BROWSER_TYPES.
+ */
+export interface BrowserType {
+  /** For messages: `chromium`, `cdp-endpoint`, `firefox`, `webkit`. */
+  readonly name: string;
+  /** Whether this type starts the browser `spec` names. */
+  handles(spec: BrowserSpec): boolean;
+  /** Refuses a spec that cannot work (a path that is not there, chrome-headless-shell) before any browser starts: a typo is exit 2, not a report of errors. */
+  check?(spec: BrowserSpec): Promise<void>;
+  launch(spec: BrowserSpec, options: BrowserLaunchOptions): Promise<LaunchedBrowser>;
+}
+
+/** A browser of a run as the run modes and the scenarios hold it: its spec's fields, its driver, its version. */
+export interface BrowserUnderTest {
+  /** Unique in a run: the report's column. */
+  label: string;
+  kind: BrowserKind;
+  /** The path, channel or endpoint given; null for the discovered default. */
+  target: string | null;
+  args: string[];
+  /** The lane's driver: every engine has one (pages, evaluation, the evidence it can give). */
+  engine: EngineDriver;
+  /** The Playwright Browser of a Chromium lane (CDP scenarios); null for Firefox and WebKitGTK. */
+  browser: Browser | null;
+  /** The browser's version, e.g. 150.0.7871.100. */
+  version: string;
+  /** A binary bgprobe may launch again on a profile of its own (restart scenarios); null for endpoints. */
+  executablePath: string | null;
+}
+

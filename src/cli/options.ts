@@ -6,10 +6,11 @@
  */
 import type { ServiceName } from '../recorder/services.js';
 import type { Format } from '../report/formats.js';
-import type { BrowserSpec } from '../browsers/spec.js';
+import type { BrowserSpec } from '../browsers/types.js';
+import type { CompatConfig } from '../compat/types.js';
 import type { Severity } from '../findings/index.js';
 
-export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS } from '../compat/run.js';
+export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_SCENARIO_TIMEOUT_MS, DEFAULT_WORKERS } from '../compat/run.js';
 export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from '../wpt/config.js';
 /** `audit --retries`: re-runs of an audit whose browser was lost. */
 export const DEFAULT_AUDIT_RETRIES = 1;
@@ -29,24 +30,15 @@ export type FailOn = (typeof FAIL_ON)[number];
 /** What makes `compat` exit 1 without --fail-on. */
 export const DEFAULT_FAIL_ON: readonly FailOn[] = ['errors'];
 
-export interface CompatOptions {
-  browsers: BrowserSpec[];
-  scenarios: string[];
+/** `compat`'s flags: the run's own part as the config names it (compat/types.ts), and what only the command uses. */
+export interface CompatOptions extends Pick<CompatConfig, 'browsers' | 'scenarios' | 'formats' | 'workers' | 'timeout' | 'retries' | 'repeat' | 'shard' | 'headless'> {
+  /** The report directory, as given (resolved against the working directory by the command). */
   out: string;
-  formats: Format[];
-  workers: number;
-  /** ms */
-  timeout: number;
+  /** A previous report.json's path, as given. */
   baseline: string | null;
   failOn: FailOn[];
-  shard: { index: number; total: number } | null;
-  headed: boolean;
   /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
   stepSummary: boolean;
-  /** Re-runs of a scenario whose browser was lost (0: none). */
-  retries: number;
-  /** Runs of each scenario; differing verdicts are reported `unstable`. */
-  repeat: number;
   /** Lines for stderr before the run: engines `--browser all` left out, and how to install them. */
   notes?: string[];
 }

@@ -1,100 +1,75 @@
 /**
  * runCompat: the behaviour suite as a library call (what `bgprobe compat` does, minus the
- * terminal): select, shard, run, map the run onto the report format, compare with a
- * baseline, and write the report directory when asked. It lives with the suite; the report
- * layer below knows only its own format (src/report/model.ts).
+ * terminal): resolve the config once (select, shard, defaults), run, map the run onto the
+ * report format, compare with a baseline, and write the report directory when asked. The
+ * report layer below knows only its own format (src/report/model.ts).
  */
+import { browserSpecs } from '../browsers/spec.js';
 import { diffReports } from '../report/diff.js';
-import { DEFAULT_FORMATS, type Format } from '../report/formats.js';
+import { DEFAULT_FORMATS } from '../report/formats.js';
 import { SCHEMA_VERSION, countVerdicts, sortResults, type ReportAttempt, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from '../report/model.js';
 import { writeReport } from '../report/write.js';
+import { selectScenarios } from '../scenarios/registry.js';
+import { shard as shardList } from '../util/shard.js';
 import { toolVersion } from '../util/version.js';
-import { selectScenarios, shard as shardList, type SkipEntry } from '../scenarios/registry.js';
-import { runScenarios, type Attempt, type ProgressEvent, type RunResult, type ScenarioResult } from './runner.js';
-import { browserSpecs, type BrowserSpec } from '../browsers/spec.js';
-import type { Scenario } from '../scenarios/types.js';
+import { runScenarios } from './runner.js';
+import type { Attempt, CompatConfig, CompatRunOptions, CompatRunResult, RunResult, ScenarioResult } from './types.js';
 
 /** Scenarios in flight at once per browser, unless told otherwise (`--workers`). */
 export const DEFAULT_WORKERS = 3;
-/** One scenario's deadline unless told otherwise (`--timeout`); a scenario's own longer one wins. */
-export const DEFAULT_TIMEOUT_MS = 30_000;
+/** One scenario's deadline (ms) unless told otherwise (`--timeout`); a scenario's own longer one wins. */
+export const DEFAULT_SCENARIO_TIMEOUT_MS = 30_000;
 /** Re-runs of a scenario whose browser was lost, unless told otherwise (`--retries`; 0 turns them off). */
 export const DEFAULT_RETRIES = 1;
 /** Runs of each scenario unless told otherwise (`--repeat`). */
 export const DEFAULT_REPEAT = 1;
 
-export interface CompatRunOptions {
-  /** Default: the discovered local Chromium. */
-  browsers?: BrowserSpec[];
-  /** Globs over scenario ids; all when empty. */
-  scenarios?: string[];
-  workers?: number;
-  /** Per-scenario deadline, ms. */
-  timeout?: number;
-  /** Re-runs of a scenario whose browser was lost. Default 1; 0 turns them off. */
-  retries?: number;
-  /** Runs of each scenario; differing verdicts are reported `unstable`. Default 1. */
-  repeat?: number;
-  shard?: { index: number; total: number } | null;
-  headless?: boolean;
-  /** A loaded baseline report and the name to show for it. */
-  baseline?: { model: ReportModel; name: string } | null;
-  /** Write the report directory here (atomically). */
-  out?: string;
-  formats?: Format[];
-  signal?: AbortSignal;
-  onProgress?: (e: ProgressEvent) => void;
-}
-
-export interface CompatRunResult {
-  report: ReportModel;
-  /** Files written, by format (empty without `out`). */
-  files: Partial<Record<Format, string>>;
-}
-
-export async function runCompat(options: CompatRunOptions = {}): Promise<CompatRunResult> {
-  const { scenarios, skipped } = selectScenarios(options.scenarios ?? []);
+/**
+ * Every default of a compat run, in one place, applied once: the selection (a glob that
+ * matches nothing is a UsageError, before any browser starts) and the shard are resolved here.
+ * A config that is already resolved is returned as it is.
+ */
+export function resolveCompatConfig(options: CompatRunOptions | CompatConfig = {}): CompatConfig {
+  if ('selected' in options) return options;
+  const globs = options.scenarios ?? [];
+  const { scenarios, skipped } = selectScenarios(globs);
   const shard = options.shard ?? null;
-  const mine = shard ? shardList(scenarios, shard.index, shard.total) : scenarios;
-  // The skip list is reported by the first shard only, so merged shards list it once.
-  const mySkips = shard && shard.index !== 1 ? [] : skipped;
-  const workers = options.workers ?? DEFAULT_WORKERS;
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-  const retries = options.retries ?? DEFAULT_RETRIES;
-  const repeat = options.repeat ?? DEFAULT_REPEAT;
-  const run = await runScenarios({
+  return {
     browsers: options.browsers ?? browserSpecs([], [], []),
-    scenarios: mine,
-    skipped: mySkips,
-    workers,
-    timeout,
-    retries,
-    repeat,
+    scenarios: globs,
+    selected: {
+      scenarios: shard ? shardList(scenarios, shard.index, shard.total) : scenarios,
+      // The skip list is reported by the first shard only, so merged shards list it once.
+      skipped: shard && shard.index !== 1 ? [] : skipped,
+    },
+    workers: options.workers ?? DEFAULT_WORKERS,
+    timeout: options.timeout ?? DEFAULT_SCENARIO_TIMEOUT_MS,
+    retries: options.retries ?? DEFAULT_RETRIES,
+    repeat: options.repeat ?? DEFAULT_REPEAT,
+    shard,
     headless: options.headless ?? true,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  const report = buildReport(run, { scenarios: mine, skipped: mySkips, shard, selection: options.scenarios ?? [], workers, timeoutMs: timeout, retries, repeat });
-  if (options.baseline) {
+    baseline: options.baseline ?? null,
+    out: options.out ?? null,
+    formats: options.formats ?? [...DEFAULT_FORMATS],
+    signal: options.signal ?? null,
+    onProgress: options.onProgress ?? null,
+  };
+}
+
+/** The suite on every browser of the config (a partial one is resolved first), as the report model. */
+export async function runCompat(options: CompatRunOptions | CompatConfig = {}): Promise<CompatRunResult> {
+  const config = resolveCompatConfig(options);
+  const run = await runScenarios(config);
+  const report = buildReport(run, config);
+  if (config.baseline) {
     // Compare what this run covered: a subset run (--scenario, --shard) is not a removal.
     const ids = new Set(report.scenarios.map((s) => s.id));
     const labels = new Set(report.browsers.map((b) => b.label));
-    const base = { ...options.baseline.model, results: options.baseline.model.results.filter((r) => ids.has(r.scenarioId) && labels.has(r.browser)) };
-    report.comparison = diffReports(base, report, options.baseline.name);
+    const base = { ...config.baseline.model, results: config.baseline.model.results.filter((r) => ids.has(r.scenarioId) && labels.has(r.browser)) };
+    report.comparison = diffReports(base, report, config.baseline.name);
   }
-  const files = options.out ? writeReport(options.out, report, options.formats ?? DEFAULT_FORMATS) : {};
+  const files = config.out ? writeReport(config.out, report, config.formats) : {};
   return { report, files };
-}
-
-export interface BuildOptions {
-  scenarios: readonly Scenario[];
-  skipped: readonly SkipEntry[];
-  shard: { index: number; total: number } | null;
-  selection: string[];
-  workers: number;
-  timeoutMs: number;
-  retries: number;
-  repeat: number;
 }
 
 /** One attempt as the report keeps it (field by field, as reportResult). */
@@ -136,7 +111,8 @@ export function reportResult(r: ScenarioResult): ReportResult {
 }
 
 /** The run mapped onto the report format (schemaVersion 1). */
-export function buildReport(run: RunResult, options: BuildOptions): ReportModel {
+export function buildReport(run: RunResult, config: CompatConfig): ReportModel {
+  const options = config.selected;
   const scenarios: ReportScenario[] = [
     ...options.scenarios.map((s) => ({ id: s.id, title: s.title, group: s.group, expectation: s.expectation, link: s.link, skipReason: null })),
     ...options.skipped.map((s) => ({ id: s.id, title: s.title, group: s.id.split('.')[0] ?? '', expectation: '', link: s.link, skipReason: s.reason })),
@@ -160,13 +136,13 @@ export function buildReport(run: RunResult, options: BuildOptions): ReportModel 
       startedAt: run.startedAt,
       durationMs: run.durationMs,
       interrupted: run.interrupted,
-      shard: options.shard,
+      shard: config.shard,
       mergedFrom: [],
-      selection: options.selection,
-      workers: options.workers,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      repeat: options.repeat,
+      selection: config.scenarios,
+      workers: config.workers,
+      timeoutMs: config.timeout,
+      retries: config.retries,
+      repeat: config.repeat,
     },
     browsers,
     scenarios,

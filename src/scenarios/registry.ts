@@ -15,8 +15,6 @@ import { WORKER_SCENARIOS } from './defs/worker.js';
 import type { Scenario } from './types.js';
 import { globToRegExp } from '../util/regexp.js';
 
-export { globToRegExp };
-
 export const SCENARIOS: readonly Scenario[] = [
   ...BCD_SCENARIOS,
   ...FETCH_SCENARIOS,
@@ -70,10 +68,3 @@ export function selectScenarios(globs: readonly string[]): { scenarios: Scenario
   }
   return { scenarios, skipped };
 }
-
-/** `--shard i/n`: every n-th scenario from the (i-1)-th, over the selected list's order. */
-export function shard<T>(items: readonly T[], index: number, total: number): T[] {
-  return items.filter((_, k) => k % total === index - 1);
-}
-
-export { parseShard } from '../browsers/spec.js';

@@ -11,7 +11,7 @@ import { countVerdicts, lossReason, type ReportResult } from '../../src/report/m
 import { validateReport } from '../../src/report/load.js';
 import { summaryLines } from '../../src/report/view.js';
 import { emptyEvidence } from '../../src/evidence/evidence.js';
-import type { Attempt } from '../../src/compat/runner.js';
+import type { Attempt } from '../../src/compat/types.js';
 import { model, result } from './report-fixture.js';
 
 const FATAL = 'FATAL base/allocator/partition_alloc_support.cc:821: Detected dangling raw_ptr in unretained';

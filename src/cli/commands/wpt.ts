@@ -8,7 +8,7 @@ import { assertNotHeadlessShell, discoverBrowser } from '../../browsers/discover
 import { renderMarkdown } from '../../report/markdown.js';
 import { checkOutDir, writeReport } from '../../report/write.js';
 import { summaryLines } from '../../report/view.js';
-import { shard as shardList } from '../../scenarios/registry.js';
+import { shard as shardList } from '../../util/shard.js';
 import { checkWptRoot, loadBaseline, regressions, runWpt, selectTests, toWptReport, wptReportModel } from '../../wpt/index.js';
 import { publishToCi, reportAnnotations } from '../ci.js';
 import type { CommandContext } from '../command.js';
