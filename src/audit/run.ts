@@ -1,31 +1,27 @@
 /**
- * `bgprobe audit`: open an app in a fresh Chromium (or watch a running one), start its
- * background fetches the way a user would, wait until the worker has finished with every one,
- * and print each fetch's timeline with its findings. Exit 1 when a finding at --fail-on (or
- * worse) was found, 2 on bad input, 130 on Ctrl-C (the report is still printed and written).
+ * runAudit: `bgprobe audit` as a library call. Open an app in a fresh Chromium (or watch a
+ * running one), start its background fetches the way a user would, wait until the worker has
+ * finished with every one, and give back each fetch's timeline with its findings, mapped onto
+ * the report format (audit/report.ts). A browser lost under the audit is re-run on a fresh one
+ * (browsers/lost.ts), as compat and wpt do.
  */
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errors as pwErrors, type Browser, type Page } from 'playwright-core';
 import { connect, type ConnectedBrowser } from '../browsers/connect.js';
 import { launch } from '../browsers/launch.js';
 import { BrowserLostError, UsageError } from '../errors.js';
 import { classifyLoss, lostBrowser, retryLostBrowser, type LostBrowser } from '../browsers/lost.js';
-import { lossReason } from '../report/model.js';
-import { atLeast, formatFinding, unjoinedFindings, type Finding } from '../findings/index.js';
-import { formatTimeline } from '../recorder/format.js';
+import { lossReason, type ReportModel } from '../report/model.js';
+import { unjoinedFindings, type Finding } from '../findings/index.js';
 import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import type { ProbeRecord } from '../probes/types.js';
 import { normaliseOrigin, reachedStage, type FetchTimeline } from '../recorder/timeline.js';
-import { allFindings, auditJson, auditReport, countSeverities, type AuditRun, type LostAudit } from './report.js';
-import { checkOutDir, writeReport } from '../report/write.js';
 import type { StepRow } from '../evidence/evidence.js';
+import { writeReport } from '../report/write.js';
+import type { Format } from '../report/formats.js';
 import { bestEffort, debug } from '../util/debug.js';
-import { renderMarkdown } from '../report/markdown.js';
-import { findingAnnotations, publishToCi } from '../cli/ci.js';
-import type { CommandContext } from '../cli/command.js';
-import { EXIT, type ExitCode } from '../cli/exit-codes.js';
-import type { AuditOptions } from '../cli/options.js';
+import { resolveAuditConfig, type AuditConfig, type AuditRunOptions } from './config.js';
+import { auditReport, type AuditRun, type LostAudit } from './report.js';
 
 const log = debug('bgprobe:audit');
 
@@ -46,16 +42,29 @@ interface Session {
   close(): Promise<void>;
 }
 
-export async function runAudit(options: AuditOptions, ctx: CommandContext): Promise<ExitCode> {
-  if (options.out) checkOutDir(resolve(ctx.cwd, options.out));
-  // A watched browser (--endpoint) is the person's: there is no fresh one to re-run on.
-  const retries = options.endpoint ? 0 : options.retries;
+/** Why an audit stopped: every fetch settled, none started, the deadline, Ctrl-C, an endpoint's --duration, or the browser was lost. */
+export type StopReason = 'settled' | 'no-fetch' | 'timeout' | 'interrupted' | 'duration' | 'lost';
+
+export interface AuditResult {
+  /** What the audit saw, with every finding (audit/report.ts maps it; auditJson prints it). */
+  run: AuditRun;
+  stopped: StopReason;
+  /** The run mapped onto the report format. */
+  report: ReportModel;
+  /** Files written, by format (empty without `out`). */
+  files: Partial<Record<Format, string>>;
+}
+
+/** The audit of one app (or one watched browser), re-run on a fresh browser when its browser was lost. */
+export async function runAudit(options: AuditRunOptions | AuditConfig): Promise<AuditResult> {
+  const config = resolveAuditConfig(options);
+  const { retries } = config;
   let previous: Pass | null = null;
   const passes = await retryLostBrowser(
     retries,
     async (retry) => {
-      if (previous?.browserLost) ctx.output.err(`The browser was lost during the audit (${lossReason(previous.browserLost.fatal)}): re-running it on a fresh browser (retry ${retry} of --retries ${retries}).`);
-      previous = await auditPass(options, ctx);
+      if (previous?.browserLost) config.onMessage?.(`The browser was lost during the audit (${lossReason(previous.browserLost.fatal)}): re-running it on a fresh browser (retry ${retry} of --retries ${retries}).`);
+      previous = await auditPass(config);
       return previous;
     },
     (p) => p.browserLost,
@@ -63,7 +72,10 @@ export async function runAudit(options: AuditOptions, ctx: CommandContext): Prom
   // auditPass never answers null: an interrupt is a stop reason, reported like the others.
   const last = passes![passes!.length - 1];
   const retried = passes!.slice(0, -1).map((p): LostAudit => ({ startedAt: p.run.startedAt, durationMs: p.run.durationMs, fatal: p.browserLost!.fatal, reason: lossReason(p.browserLost!.fatal) }));
-  return report({ ...last.run, retried, flaky: retried.length > 0 && !last.browserLost }, options, ctx, last.stopped);
+  const run: AuditRun = { ...last.run, retried, flaky: retried.length > 0 && !last.browserLost };
+  const report = auditReport(run);
+  const files = config.out ? writeReport(config.out, report, ['html', 'json']) : {};
+  return { run, stopped: last.stopped, report, files };
 }
 
 interface Pass {
@@ -73,22 +85,22 @@ interface Pass {
 }
 
 /** One audit on one browser: opened, driven, watched until it settles, collected, closed. */
-async function auditPass(options: AuditOptions, ctx: CommandContext): Promise<Pass> {
+async function auditPass(options: AuditConfig): Promise<Pass> {
   const startedAt = Date.now();
   const steps: StepRow[] = [];
   const runFindings: Finding[] = [];
-  const session = options.endpoint ? await openEndpoint(options, ctx) : await openBrowser(options);
+  const session = options.endpoint ? await openEndpoint(options) : await openBrowser(options);
   let stopped: StopReason;
   try {
     if (options.endpoint) {
-      ctx.output.err(`Watching ${session.browser.version ?? 'the browser'} at ${options.endpoint}: start the downloads in the browser. ${options.duration ? `Stops after ${options.duration} s` : 'Ctrl-C to stop'}.`);
-      stopped = await watch(session, options, ctx);
+      options.onMessage?.(`Watching ${session.browser.version ?? 'the browser'} at ${options.endpoint}: start the downloads in the browser. ${options.duration ? `Stops after ${options.duration / 1000} s` : 'Ctrl-C to stop'}.`);
+      stopped = await watch(session, options);
     } else {
       try {
         const page = await session.recorder.observerPage!.context().newPage();
         dismissDialogs(page, steps, runFindings);
-        await drive(page, session.recorder, options, steps, ctx);
-        stopped = await waitForFetches(session, options, ctx);
+        await drive(page, session.recorder, options, steps);
+        stopped = await waitForFetches(session, options);
       } catch (e) {
         // A click or a script step that failed because the browser died is a lost browser
         // (src/browsers/lost.ts), not the app's failure; anything else stays the error it is.
@@ -104,12 +116,12 @@ async function auditPass(options: AuditOptions, ctx: CommandContext): Promise<Pa
   }
 }
 
-async function openBrowser(options: AuditOptions): Promise<Session> {
+async function openBrowser(options: AuditConfig): Promise<Session> {
   // Ctrl-C is this command's to handle (it still prints what it found): not Playwright's.
-  const browser: Browser = await launch({ executablePath: options.browser ?? undefined, headless: !options.headed, args: options.browserArgs, handleSignals: false });
+  const browser: Browser = await launch({ executablePath: options.browser ?? undefined, headless: options.headless, args: options.browserArgs, handleSignals: false });
   try {
     const context = await browser.newContext();
-    const recorder = await BackgroundServiceRecorder.attach(context, { services: ['backgroundFetch'], timeout: options.timeout * 1000 });
+    const recorder = await BackgroundServiceRecorder.attach(context, { services: ['backgroundFetch'], timeout: options.timeout });
     const lost = new Promise<string>((r) => {
       browser.on('disconnected', () => r('the browser closed'));
       recorder.onClose(r);
@@ -132,11 +144,11 @@ async function openBrowser(options: AuditOptions): Promise<Session> {
   }
 }
 
-async function openEndpoint(options: AuditOptions, ctx: CommandContext): Promise<Session> {
+async function openEndpoint(options: AuditConfig): Promise<Session> {
   const connected: ConnectedBrowser = await connect({ endpoint: options.endpoint! });
   try {
     const recorder = await BackgroundServiceRecorder.attach(connected, { services: ['backgroundFetch'] });
-    for (const w of recorder.warnings) ctx.output.err(`warning: ${w}`);
+    for (const w of recorder.warnings) options.onMessage?.(`warning: ${w}`);
     const lost = new Promise<string>((r) => {
       connected.client.on('disconnect', () => r('the CDP endpoint disconnected'));
       recorder.onClose(r);
@@ -175,22 +187,22 @@ function dismissDialogs(page: Page, steps: StepRow[], findings: Finding[]): void
 }
 
 /** Open the page, then the triggers in order: each --click, then --script. */
-async function drive(page: Page, recorder: BackgroundServiceRecorder, options: AuditOptions, steps: StepRow[], ctx: CommandContext): Promise<void> {
+async function drive(page: Page, recorder: BackgroundServiceRecorder, options: AuditConfig, steps: StepRow[]): Promise<void> {
   const url = options.url!;
   let status: number | null = null;
   try {
-    status = (await page.goto(url, { timeout: options.timeout * 1000 }))?.status() ?? null;
+    status = (await page.goto(url, { timeout: options.timeout }))?.status() ?? null;
   } catch (e) {
     throw new UsageError(`Could not open ${url}: ${firstLine(e)}. Is the app's server running at that address?`);
   }
   if (status !== null && status >= 400) throw new UsageError(`${url} answered HTTP ${status}: give the URL of the app's page.`);
   steps.push({ at: Date.now(), what: `goto ${url}`, result: status });
-  ctx.output.err(`Opened ${url}`);
+  options.onMessage?.(`Opened ${url}`);
   if (await stopActiveWorker(page, recorder)) steps.push({ at: Date.now(), what: 'service worker activated, then stopped so its next start is probed before its script', result: true });
   for (const selector of options.clicks) {
     await click(page, selector, options.timeout);
     steps.push({ at: Date.now(), what: `click ${selector}`, result: true });
-    ctx.output.err(`Clicked ${selector}`);
+    options.onMessage?.(`Clicked ${selector}`);
   }
   if (options.script) await runScript(page, options.script, steps);
 }
@@ -252,12 +264,12 @@ function waitForProbe(recorder: BackgroundServiceRecorder, match: (r: ProbeRecor
   });
 }
 
-async function click(page: Page, selector: string, timeoutS: number): Promise<void> {
+async function click(page: Page, selector: string, timeoutMs: number): Promise<void> {
   try {
-    await page.locator(selector).first().click({ timeout: timeoutS * 1000 });
+    await page.locator(selector).first().click({ timeout: timeoutMs });
   } catch (e) {
     if (e instanceof pwErrors.TimeoutError) {
-      throw new UsageError(`--click "${selector}": nothing clickable matched within ${timeoutS} s. Check the selector (CSS, text=..., role=...) against the page, or raise --timeout.`);
+      throw new UsageError(`--click "${selector}": nothing clickable matched within ${timeoutMs / 1000} s. Check the selector (CSS, text=..., role=...) against the page, or raise --timeout.`);
     }
     throw new UsageError(`--click "${selector}" failed: ${firstLine(e)}. Give a Playwright selector such as "#download" or "text=Download".`);
   }
@@ -280,8 +292,6 @@ async function runScript(page: Page, path: string, steps: StepRow[]): Promise<vo
   steps.push({ at: Date.now(), what: `script ${path}`, result: true });
 }
 
-type StopReason = 'settled' | 'no-fetch' | 'timeout' | 'interrupted' | 'duration' | 'lost';
-
 function relevant(recorder: BackgroundServiceRecorder, url: string | null): FetchTimeline[] {
   const origin = url ? new URL(url).origin : null;
   return recorder.fetches().filter((t) => origin === null || normaliseOrigin(t.origin) === origin);
@@ -292,9 +302,9 @@ function settledEnough(t: FetchTimeline, now: number): boolean {
 }
 
 /** Launched browser: until every fetch has settled (or none started, the deadline, Ctrl-C). */
-async function waitForFetches(session: Session, options: AuditOptions, ctx: CommandContext): Promise<StopReason> {
+async function waitForFetches(session: Session, options: AuditConfig): Promise<StopReason> {
   const begin = Date.now();
-  const deadline = begin + options.timeout * 1000;
+  const deadline = begin + options.timeout;
   let quietSince: number | null = null;
   let lastCount = 0;
   const check = (): StopReason | null => {
@@ -302,9 +312,9 @@ async function waitForFetches(session: Session, options: AuditOptions, ctx: Comm
     const fetches = relevant(session.recorder, options.url);
     if (fetches.length !== lastCount) quietSince = null;
     lastCount = fetches.length;
-    if (!fetches.length) return now - begin >= Math.min(FIRST_FETCH_MS, options.timeout * 1000) ? 'no-fetch' : null;
+    if (!fetches.length) return now - begin >= Math.min(FIRST_FETCH_MS, options.timeout) ? 'no-fetch' : null;
     const pending = fetches.filter((t) => !settledEnough(t, now));
-    ctx.output.status(`${fetches.length} fetch(es), ${pending.length} not settled yet`);
+    options.onStatus?.(`${fetches.length} fetch(es), ${pending.length} not settled yet`);
     if (pending.length) {
       quietSince = null;
       return null;
@@ -312,21 +322,23 @@ async function waitForFetches(session: Session, options: AuditOptions, ctx: Comm
     quietSince ??= now;
     return now - quietSince >= QUIET_MS ? 'settled' : null;
   };
-  return until(check, deadline, session, ctx);
+  return until(check, deadline, session, options.signal);
 }
 
 /** --endpoint: the person drives; stop after --duration, on Ctrl-C or when the browser goes. */
-async function watch(session: Session, options: AuditOptions, ctx: CommandContext): Promise<StopReason> {
-  const deadline = options.duration ? Date.now() + options.duration * 1000 : Infinity;
-  const reason = await until(() => null, deadline, session, ctx);
+async function watch(session: Session, options: AuditConfig): Promise<StopReason> {
+  const deadline = options.duration ? Date.now() + options.duration : Infinity;
+  const reason = await until(() => null, deadline, session, options.signal);
   return reason === 'timeout' ? 'duration' : reason;
 }
 
 /** Re-check on a short tick (grace periods run out between events) until `check` answers. */
-function until(check: () => StopReason | null, deadline: number, session: Session, ctx: CommandContext): Promise<StopReason> {
+function until(check: () => StopReason | null, deadline: number, session: Session, signal: AbortSignal | null): Promise<StopReason> {
   return new Promise((done) => {
+    const onAbort = () => finish('interrupted');
     const finish = (r: StopReason) => {
       clearInterval(tick);
+      signal?.removeEventListener('abort', onAbort);
       done(r);
     };
     const tick = setInterval(() => {
@@ -334,7 +346,8 @@ function until(check: () => StopReason | null, deadline: number, session: Sessio
       if (r) finish(r);
       else if (Date.now() >= deadline) finish('timeout');
     }, 200);
-    void ctx.interrupt.promise.then(() => finish('interrupted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
     void session.lost.then((reason) => {
       log('lost: %s', reason);
       finish('lost');
@@ -342,7 +355,7 @@ function until(check: () => StopReason | null, deadline: number, session: Sessio
   });
 }
 
-function collect(session: Session, options: AuditOptions, o: { startedAt: number; steps: StepRow[]; runFindings: Finding[]; stopped: StopReason }): AuditRun {
+function collect(session: Session, options: AuditConfig, o: { startedAt: number; steps: StepRow[]; runFindings: Finding[]; stopped: StopReason }): AuditRun {
   const fetches = relevant(session.recorder, options.url);
   const origin = options.url ? new URL(options.url).origin : null;
   const records = session.recorder.probeRecords().filter((r) => origin === null || normaliseOrigin(r.origin) === origin);
@@ -351,7 +364,7 @@ function collect(session: Session, options: AuditOptions, o: { startedAt: number
     runFindings.unshift({
       code: 'no-fetch-started',
       severity: 'error',
-      message: `No background fetch was started${options.endpoint ? '' : ` within ${Math.min(FIRST_FETCH_MS, options.timeout * 1000) / 1000} s of the triggers`}. Check that --click/--script start the download (and that the page registered its service worker).`,
+      message: `No background fetch was started${options.endpoint ? '' : ` within ${Math.min(FIRST_FETCH_MS, options.timeout) / 1000} s of the triggers`}. Check that --click/--script start the download (and that the page registered its service worker).`,
       evidence: { clicks: options.clicks, script: options.script },
     });
   }
@@ -369,7 +382,7 @@ function collect(session: Session, options: AuditOptions, o: { startedAt: number
     startedAt: o.startedAt,
     durationMs: Date.now() - o.startedAt,
     interrupted: o.stopped === 'interrupted',
-    timeoutMs: options.timeout * 1000,
+    timeoutMs: options.timeout,
     fetches,
     events: session.recorder.events({ service: 'backgroundFetch' }),
     runFindings,
@@ -377,46 +390,8 @@ function collect(session: Session, options: AuditOptions, o: { startedAt: number
     failOn: options.failOn,
     retried: [],
     flaky: false,
-    retries: options.endpoint ? 0 : options.retries,
+    retries: options.retries,
   };
-}
-
-function report(run: AuditRun, options: AuditOptions, ctx: CommandContext, stopped: StopReason): ExitCode {
-  const { output } = ctx;
-  const findings = allFindings(run);
-  const counts = countSeverities(findings);
-  if (options.json) {
-    output.out(JSON.stringify(auditJson(run), undefined, 2));
-  } else {
-    for (const t of run.fetches) output.out(`${formatTimeline(t, { maxLines: 200 })}\n`);
-    if (run.runFindings.length) {
-      output.out('Not tied to one fetch:');
-      for (const f of run.runFindings) output.out(`    ${formatFinding(f)}`);
-      output.out('');
-    }
-  }
-  const model = auditReport(run);
-  if (options.out) {
-    const written = writeReport(resolve(ctx.cwd, options.out), model, ['html', 'json']);
-    output.err(`Wrote ${Object.values(written).join(', ')}`);
-  }
-  // With --json, stdout is one JSON document a later step may parse: no workflow commands in it.
-  const annotations = options.json ? [] : findingAnnotations(findings, options.failOn);
-  publishToCi(output, process.env, { markdown: renderMarkdown(model), annotations, stepSummary: options.stepSummary });
-  const failing = findings.some((f) => atLeast(f, options.failOn));
-  const code = stopped === 'interrupted' ? EXIT.interrupted : failing ? EXIT.failed : EXIT.ok;
-  output.err(
-    `bgprobe audit: ${run.fetches.length} background fetch(es); ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info` +
-      `${stopped === 'settled' || stopped === 'duration' ? '' : ` (stopped: ${stopped})`}${retriedText(run)}; exit ${code}`,
-  );
-  return code;
-}
-
-/** ` (flaky: re-run after the browser was lost: browser disconnected)`; empty without a retry. */
-function retriedText(run: AuditRun): string {
-  if (!run.retried.length) return '';
-  const why = [...new Set(run.retried.map((r) => r.reason))].join(', ');
-  return run.flaky ? ` (flaky: re-run after the browser was lost: ${why}; the findings are the re-run's)` : ` (the browser was lost on every run: ${why})`;
 }
 
 function firstLine(e: unknown): string {

@@ -10,13 +10,13 @@
  * in every engine, where only Chromium could evaluate in a worker target directly.
  */
 import type { Browser } from 'playwright-core';
+import type { BrowserKind, EngineName } from '../util/engines.js';
 
 /** The evidence a scenario needs, and an engine provides. */
 export const EVIDENCE_KINDS = ['cdp', 'worker-probe', 'page', 'server'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
-export const ENGINES = ['chromium', 'firefox', 'webkit'] as const;
-export type EngineName = (typeof ENGINES)[number];
+export { ENGINES, type BrowserKind, type EngineName } from '../util/engines.js';
 
 /** What each kind of evidence is, for a not-automatable reason. */
 export const EVIDENCE_MEANING: Record<EvidenceKind, string> = {
@@ -66,9 +66,6 @@ export interface LaunchEngineOptions {
   args: readonly string[];
   headless: boolean;
 }
-
-/** How a `--browser` value names its browser: the discovered default, a binary, a Playwright channel, a running browser's CDP endpoint. */
-export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint';
 
 /** One browser of a run, as `--browser`/`--browser-args`/`--label` give it (browserSpecs()). */
 export interface BrowserSpec {

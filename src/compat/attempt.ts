@@ -11,7 +11,7 @@ import { FixtureServer } from '../server/index.js';
 import type { BrowserSlot } from '../browsers/slot.js';
 import type { BrowserUnderTest } from '../browsers/types.js';
 import { withDeadline } from '../util/deadline.js';
-import { ScenarioContext, type Timing } from '../scenarios/context.js';
+import { ScenarioContext } from '../scenarios/context.js';
 import { emptyEvidence, toJson, withoutOrigin, type Evidence } from '../evidence/evidence.js';
 import { gateScenario } from './gate.js';
 import type { Observation, Scenario, Verdict } from '../scenarios/types.js';

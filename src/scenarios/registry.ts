@@ -52,14 +52,14 @@ export const SKIPPED: readonly SkipEntry[] = [
 
 /** Whether a scenario id is in a selection of globs (all when none). */
 export function selectionMatcher(globs: readonly string[]): (id: string) => boolean {
-  const res = globs.map(globToRegExp);
+  const res = globs.map((g) => globToRegExp(g));
   return (id) => res.length === 0 || res.some((r) => r.test(id));
 }
 
 /** Scenarios (and skip entries) whose id matches any glob; all when none given. */
 export function selectScenarios(globs: readonly string[]): { scenarios: Scenario[]; skipped: SkipEntry[] } {
   if (globs.length === 0) return { scenarios: [...SCENARIOS], skipped: [...SKIPPED] };
-  const res = globs.map(globToRegExp);
+  const res = globs.map((g) => globToRegExp(g));
   const match = (id: string) => res.some((r) => r.test(id));
   const scenarios = SCENARIOS.filter((s) => match(s.id));
   const skipped = SKIPPED.filter((s) => match(s.id));

@@ -20,7 +20,7 @@ async function audit(argv: string[]): Promise<AuditOptions> {
 describe('audit flags', () => {
   it('defaults, repeated --click in order, --fail-on', async () => {
     const o = await audit(['http://127.0.0.1:1/app/', '--click', '#a', '--click', 'text=B', '--fail-on', 'warning']);
-    expect(o).toMatchObject({ url: 'http://127.0.0.1:1/app/', clicks: ['#a', 'text=B'], timeout: 60, headed: false, json: false, failOn: 'warning', endpoint: null, script: null });
+    expect(o).toMatchObject({ url: 'http://127.0.0.1:1/app/', clicks: ['#a', 'text=B'], timeout: 60_000, headless: true, json: false, failOn: 'warning', endpoint: null, script: null });
   });
 
   it('refuses what cannot work, saying what to do', async () => {

@@ -56,7 +56,7 @@ export const wptCommand = defineCommand({
       retries: argv.retries,
       baseline: argv.baseline ?? null,
       shard: argv.shard ?? null,
-      headed: argv.headed,
+      headless: !argv.headed,
       stepSummary: argv['step-summary'],
     };
   },
