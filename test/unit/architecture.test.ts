@@ -1,4 +1,4 @@
-// The layering of DESIGN.md and the rules of STYLE.md, read off the sources: which layer may
+// The layering of docs/architecture.md ("The rule"), read off the sources: which layer may
 // import which, no import cycles, and no console output or process.exit below the CLI. A new
 // import that breaks a rule fails here with the file and the import that broke it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -132,7 +132,7 @@ function cycles(runtimeOnly: boolean): string[][] {
   return found;
 }
 
-describe('the layers of DESIGN.md', () => {
+describe('the layers of docs/architecture.md', () => {
   it('every source file is in a known layer, and every relative import names a file that exists', () => {
     expect(files.filter((f) => !(layerOf(f) in ALLOWED))).toEqual([]);
     const dangling = [...graph].flatMap(([f, imports]) => imports.filter((i) => !graph.has(i.to)).map((i) => `${f}:${i.line} -> ${i.to}`));

@@ -17,7 +17,7 @@ function sources(dir = SRC): string[] {
 }
 
 /** `export interface X`, `export type X =`, `export class X`, `export enum X`, `export const X` (and `declare`/`abstract` forms), by name -> files. */
-export function exportedDeclarations(files: ReadonlyArray<{ file: string; text: string }>): Map<string, string[]> {
+function exportedDeclarations(files: ReadonlyArray<{ file: string; text: string }>): Map<string, string[]> {
   const byName = new Map<string, string[]>();
   for (const { file, text } of files) {
     for (const m of text.matchAll(/^export\s+(?:declare\s+)?(?:abstract\s+)?(?:interface|type|class|enum|const|function|let)\s+([A-Za-z_$][\w$]*)/gm)) {
