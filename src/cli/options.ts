@@ -30,7 +30,7 @@ export type FailOn = (typeof FAIL_ON)[number];
 export const DEFAULT_FAIL_ON: readonly FailOn[] = ['errors'];
 
 /** `compat`'s flags: the run's own part as the config names it (compat/types.ts), and what only the command uses. */
-export interface CompatOptions extends Pick<CompatConfig, 'browsers' | 'scenarios' | 'formats' | 'workers' | 'timeout' | 'retries' | 'repeat' | 'shard' | 'headless'> {
+export interface CompatOptions extends Pick<CompatConfig, 'browsers' | 'scenarios' | 'formats' | 'workers' | 'timeout' | 'retries' | 'repeat' | 'shard' | 'headless' | 'fixtureHost'> {
   /** The report directory, as given (resolved against the working directory by the command). */
   out: string;
   /** A previous report.json's path, as given. */

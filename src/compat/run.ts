@@ -12,6 +12,7 @@ import { writeReport } from '../report/write.js';
 import { selectScenarios } from '../scenarios/registry.js';
 import { shard as shardList } from '../util/shard.js';
 import { toolVersion } from '../util/version.js';
+import { fixtureHostFor, withFixtureHost } from './fixture-host.js';
 import { runScenarios } from './runner.js';
 import type { Attempt, CompatConfig, CompatRunOptions, CompatRunResult, RunResult, ScenarioResult } from './types.js';
 
@@ -48,6 +49,7 @@ export function resolveCompatConfig(options: CompatRunOptions | CompatConfig = {
     repeat: options.repeat ?? DEFAULT_REPEAT,
     shard,
     headless: options.headless ?? true,
+    fixtureHost: options.fixtureHost ?? null,
     baseline: options.baseline ?? null,
     out: options.out ?? null,
     formats: options.formats ?? [...DEFAULT_FORMATS],
@@ -58,7 +60,8 @@ export function resolveCompatConfig(options: CompatRunOptions | CompatConfig = {
 
 /** The suite on every browser of the config (a partial one is resolved first), as the report model. */
 export async function runCompat(options: CompatRunOptions | CompatConfig = {}): Promise<CompatRunResult> {
-  const config = resolveCompatConfig(options);
+  const resolved = resolveCompatConfig(options);
+  const config = { ...resolved, browsers: await withFixtureHost(resolved.browsers, await fixtureHostFor(resolved.browsers, resolved.fixtureHost)) };
   const run = await runScenarios(config);
   const report = buildReport(run, config);
   if (config.baseline) {
@@ -85,6 +88,7 @@ function reportAttempt(a: Attempt): ReportAttempt {
     observation: a.observation,
     evidence: a.evidence,
     error: a.error,
+    ...(a.node ? { node: a.node } : {}),
     browserLost: a.browserLost ? { fatal: a.browserLost.fatal } : null,
   };
 }
@@ -105,6 +109,7 @@ export function reportResult(r: ScenarioResult): ReportResult {
     observation: r.observation,
     evidence: r.evidence,
     error: r.error,
+    ...(r.node ? { node: r.node } : {}),
     flaky: r.flaky,
     attempts: r.attempts.map(reportAttempt),
   };
