@@ -95,7 +95,7 @@ export class GridSlot {
     while (this.held.length > this.limit()) {
       const i = this.held.findIndex((h) => !h.busy);
       if (i < 0) return;
-      void this.dispose(this.held.splice(i, 1)[0]!);
+      void this.dispose(this.held.splice(i, 1)[0]);
     }
   }
 
@@ -188,7 +188,7 @@ export class GridSlot {
   /** Broken sessions that no scenario holds are deleted (in the background: a dead node may be slow to answer). */
   private dropBroken(): void {
     for (let i = this.held.length - 1; i >= 0; i--) {
-      const h = this.held[i]!;
+      const h = this.held[i];
       if (h.busy || (!h.broken && h.but.engine.isConnected())) continue;
       this.held.splice(i, 1);
       void this.dispose(h);
