@@ -111,7 +111,7 @@ start() {
   # Ready: the hub answers, and every node has registered.
   for _ in $(seq 1 240); do
     local up
-    up="$(status_json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const v=JSON.parse(s).value;console.log(v.ready?(v.nodes||[]).filter(n=>n.availability==="UP").length:0)}catch{console.log(0)}})' || true)"
+    up="$(status_json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const v=JSON.parse(s).value;process.stdout.write(String(v.ready?(v.nodes||[]).filter(n=>n.availability==="UP").length:0))}catch{process.stdout.write("0")}})' || true)"
     up="${up:-0}"
     if [ "$up" -ge "$want" ]; then
       echo "Grid ready at http://$host:$port ($([ "$standalone" = 1 ] && echo standalone || echo "hub + $nodes node(s)"), $((want * max_sessions)) slots; logs and PIDs in $dir)"
