@@ -116,3 +116,27 @@ describe('the Grid client against servers that are not a usable Grid', () => {
     server!.closeAllConnections();
   });
 });
+
+describe('a cloud Grid given with credentials', () => {
+  it('keeps them out of the URL shown and sends them as Basic authorization', async () => {
+    let seen: string | undefined;
+    const server = createServer((req, res) => {
+      seen = req.headers.authorization;
+      res.end(JSON.stringify({ value: { ready: true, message: 'ok', nodes: [] } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const client = new GridClient(`http://alice:s%3Acret@127.0.0.1:${port}/wd/hub`);
+      expect(client.url).toBe(`http://127.0.0.1:${port}/wd/hub`);
+      await client.status();
+      expect(seen).toBe(`Basic ${Buffer.from('alice:s:cret').toString('base64')}`);
+      // A client made from the URL shown (a spec's target) still authenticates.
+      seen = undefined;
+      await new GridClient(client.url).status();
+      expect(seen).toBe(`Basic ${Buffer.from('alice:s:cret').toString('base64')}`);
+    } finally {
+      server.close();
+    }
+  });
+});

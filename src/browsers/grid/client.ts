@@ -66,38 +66,63 @@ export class GridSessionError extends BgprobeError {
   }
 }
 
-/** A Grid URL as given (`--grid`, BGPROBE_GRID_URL): http(s), no trailing slash; bad input is a UsageError. */
+/** A Grid URL as given (`--grid`, BGPROBE_GRID_URL): http(s), no trailing slash, no credentials; bad input is a UsageError. */
 export function parseGridUrl(raw: string): string {
+  return gridEndpoint(raw).url;
+}
+
+/**
+ * The Grid's URL without credentials (what messages and the report show) and, for a cloud
+ * Grid given as https://user:key@host/wd/hub, the Basic authorization its requests carry
+ * (fetch refuses a URL with credentials in it).
+ */
+export function gridEndpoint(raw: string): { url: string; authorization: string | null } {
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
   } catch {
-    throw new UsageError(`Invalid --grid URL "${raw}": expected http://host:port of a Selenium Grid (e.g. http://127.0.0.1:4444).`);
+    throw new UsageError(`Invalid --grid URL "${raw.replace(/\/\/[^@/]*@/, '//')}": expected http://host:port of a Selenium Grid (e.g. http://127.0.0.1:4444).`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`Invalid --grid URL "${raw}": a Selenium Grid is reached over http(s), e.g. http://127.0.0.1:4444.`);
+    throw new UsageError(`Invalid --grid URL "${url.protocol}//${url.host}": a Selenium Grid is reached over http(s), e.g. http://127.0.0.1:4444.`);
   }
+  const authorization = url.username ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
   // A Grid behind a path prefix (--sub-path) keeps it; /wd/hub is the old Grid 3 suffix, still served.
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  return { url: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, authorization };
 }
 
 /** A field of the Grid's JSON as text (the Grid is another program: its fields are checked, not trusted). */
 export const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 
+/** Basic authorizations of the Grids given with credentials, by their URL without them. */
+const authorizations = new Map<string, string>();
+
 const message = (e: unknown) => (e instanceof Error ? ((e.cause instanceof Error ? e.cause.message : '') || e.message) : String(e));
 
 export class GridClient {
+  /** Without credentials: what messages and the report show. */
   readonly url: string;
+  private readonly headers: Record<string, string>;
 
   constructor(url: string) {
-    this.url = parseGridUrl(url);
+    const endpoint = gridEndpoint(url);
+    this.url = endpoint.url;
+    // Credentials are given once (--grid https://user:key@...) and kept here, never in a spec or a report.
+    const authorization = endpoint.authorization ?? authorizations.get(endpoint.url) ?? null;
+    if (authorization) authorizations.set(endpoint.url, authorization);
+    this.headers = authorization ? { Authorization: authorization } : {};
+  }
+
+  /** What a request to this Grid carries besides its body (the exit guard's DELETE needs it too). */
+  get requestHeaders(): Record<string, string> {
+    return { ...this.headers };
   }
 
   /** GET /status. A Grid that cannot be reached or does not speak Grid is a UsageError: the URL is the user's input. */
   async status(timeout = REQUEST_MS): Promise<GridStatus> {
     let res: Response;
     try {
-      res = await fetch(`${this.url}/status`, { signal: AbortSignal.timeout(timeout) });
+      res = await fetch(`${this.url}/status`, { headers: this.headers, signal: AbortSignal.timeout(timeout) });
     } catch (e) {
       const why = e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${timeout} ms` : message(e);
       throw new UsageError(`Cannot reach a Selenium Grid at ${this.url} (${why}). Start one with \`make grid\` or pass --grid http://host:4444.`);
@@ -140,7 +165,7 @@ export class GridClient {
 
   /** DELETE /session/<id>: quits the browser and frees the slot. A session already gone is not an error. */
   async deleteSession(sessionId: string): Promise<void> {
-    const res = await fetch(`${this.url}/session/${encodeURIComponent(sessionId)}`, { method: 'DELETE', signal: AbortSignal.timeout(REQUEST_MS) });
+    const res = await fetch(`${this.url}/session/${encodeURIComponent(sessionId)}`, { method: 'DELETE', headers: this.headers, signal: AbortSignal.timeout(REQUEST_MS) });
     await res.text();
   }
 
@@ -151,7 +176,7 @@ export class GridClient {
    * silence (no answer within the deadline) is an error, not a verdict.
    */
   async alive(sessionId: string, timeout = REQUEST_MS): Promise<boolean> {
-    const res = await fetch(`${this.url}/session/${encodeURIComponent(sessionId)}/timeouts`, { signal: AbortSignal.timeout(timeout) });
+    const res = await fetch(`${this.url}/session/${encodeURIComponent(sessionId)}/timeouts`, { headers: this.headers, signal: AbortSignal.timeout(timeout) });
     await res.text();
     return res.ok;
   }
@@ -166,7 +191,7 @@ export class GridClient {
   private async post(path: string, body: unknown): Promise<{ status: number; body: string }> {
     const res = await fetch(`${this.url}${path}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+      headers: { ...this.headers, 'Content-Type': 'application/json; charset=utf-8' },
       body: JSON.stringify(body),
     });
     return { status: res.status, body: await res.text() };

@@ -42,7 +42,7 @@ export interface GridLaunchOptions {
 }
 
 /** Sessions opened and not yet deleted, by this process: what the exit guard deletes. */
-const open = new Map<string, string>();
+const open = new Map<string, { url: string; headers: Record<string, string> }>();
 let guarded = false;
 
 /**
@@ -54,8 +54,9 @@ function guardExit(): void {
   guarded = true;
   process.on('exit', () => {
     if (open.size === 0) return;
-    const urls = JSON.stringify([...open.values()]);
-    spawnSync(process.execPath, ['-e', `Promise.allSettled(${urls}.map((u) => fetch(u, { method: 'DELETE', signal: AbortSignal.timeout(4000) })))`], { timeout: 5_000, stdio: 'ignore' });
+    const requests = JSON.stringify([...open.values()]);
+    const script = `Promise.allSettled(${requests}.map((r) => fetch(r.url, { method: 'DELETE', headers: r.headers, signal: AbortSignal.timeout(4000) })))`;
+    spawnSync(process.execPath, ['-e', script], { timeout: 5_000, stdio: 'ignore' });
   });
 }
 
@@ -144,7 +145,7 @@ export async function launchOnGrid(options: GridLaunchOptions): Promise<GridBrow
   const { client } = options;
   guardExit();
   const session = await createSession(options);
-  open.set(session.sessionId, `${client.url}/session/${encodeURIComponent(session.sessionId)}`);
+  open.set(session.sessionId, { url: `${client.url}/session/${encodeURIComponent(session.sessionId)}`, headers: client.requestHeaders });
   try {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.connectOverCDP(session.seCdp, { timeout: CONNECT_MS });
