@@ -140,20 +140,29 @@ async function createSession(options: GridLaunchOptions): Promise<GridSessionInf
   }
 }
 
-/** A new session on the Grid, connected over se:cdp. A session that cannot be connected is deleted before the error is thrown. */
+/**
+ * A new session on the Grid, connected over se:cdp. A session whose se:cdp cannot be opened
+ * (its node died in between: the hub answers 400) is deleted and another one asked for, as a
+ * refused request is.
+ */
 export async function launchOnGrid(options: GridLaunchOptions): Promise<GridBrowser> {
   const { client } = options;
   guardExit();
-  const session = await createSession(options);
-  open.set(session.sessionId, { url: `${client.url}/session/${encodeURIComponent(session.sessionId)}`, headers: client.requestHeaders });
-  try {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.connectOverCDP(session.seCdp, { timeout: CONNECT_MS });
-    const node = await client.nodeOf(session.sessionId).catch(() => null);
-    return new GridBrowser(client, session.sessionId, node?.uri ?? null, session.browserVersion, session.capabilities, browser);
-  } catch (e) {
-    await deleteSession(client, session.sessionId);
-    throw new BgprobeError(`Could not connect to the Grid session's se:cdp ${session.seCdp}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  const deadline = Date.now() + options.queueTimeout;
+  for (let attempt = 1; ; attempt++) {
+    const session = await createSession({ ...options, queueTimeout: Math.max(1_000, deadline - Date.now()) });
+    open.set(session.sessionId, { url: `${client.url}/session/${encodeURIComponent(session.sessionId)}`, headers: client.requestHeaders });
+    try {
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.connectOverCDP(session.seCdp, { timeout: CONNECT_MS });
+      const node = await client.nodeOf(session.sessionId).catch(() => null);
+      return new GridBrowser(client, session.sessionId, node?.uri ?? null, session.browserVersion, session.capabilities, browser);
+    } catch (e) {
+      await deleteSession(client, session.sessionId);
+      const why = `Could not connect to the Grid session's se:cdp ${session.seCdp}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      if (attempt >= CREATE_TRIES || Date.now() >= deadline) throw new BgprobeError(why);
+      log(`${why}; asking for another session`);
+    }
   }
 }
 

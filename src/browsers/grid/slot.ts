@@ -44,8 +44,13 @@ export class GridSlot {
 
   constructor(
     readonly spec: BrowserSpec,
-    /** Sessions at once: the Grid's matching slots capped by --workers. */
-    readonly capacity: number,
+    /**
+     * Sessions at once: the Grid's matching slots capped by --workers, one fewer for each
+     * session lost. A dead node's slots stay listed (and busy) on the hub for minutes, so a
+     * lane that asked for a session in their place would wait in the queue behind its own
+     * idle ones; the lost scenarios are retried on the sessions the lane still has.
+     */
+    private capacity: number,
     /** Opens one session (gridType's launch): the slot never asks how. */
     private readonly open: () => Promise<BrowserUnderTest>,
   ) {}
@@ -149,6 +154,7 @@ export class GridSlot {
     but.engine.onDisconnected(() => {
       if (!this.held.includes(held)) return;
       held.broken = true;
+      this.capacity = Math.max(1, this.capacity - 1);
       const crash = { at: Date.now(), lastWords: `the Grid session on ${but.node ?? 'its node'} ended (the node or its browser went away)` };
       this.crashes.push(crash);
       this.crashOf.set(but.engine, crash);
