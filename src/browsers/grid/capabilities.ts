@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../../errors.js';
 import { mergeArgs } from '../flags.js';
-import { text, type GridStatus } from './client.js';
+import { gridText, type GridStatus } from './client.js';
 
 export type Capabilities = Record<string, unknown>;
 
@@ -58,7 +58,7 @@ export function matchesStereotype(stereotype: Capabilities, request: Capabilitie
     const want = request[key];
     const have = stereotype[key];
     if (typeof want !== 'string' || want === '' || want === 'ANY' || have === undefined) continue;
-    const same = key === 'platformName' ? text(have).toLowerCase() === want.toLowerCase() : text(have) === want;
+    const same = key === 'platformName' ? gridText(have).toLowerCase() === want.toLowerCase() : gridText(have) === want;
     if (!same) return false;
   }
   for (const [key, have] of Object.entries(stereotype)) {
@@ -99,7 +99,7 @@ export function noMatchMessage(url: string, status: GridStatus, request: Capabil
   for (const node of status.nodes) {
     for (const slot of node.slots) {
       const s = slot.stereotype;
-      offered.add(`${text(s['browserName']) || '?'}${s['browserVersion'] ? ` ${text(s['browserVersion'])}` : ''} on ${text(s['platformName']) || 'any'} (${node.availability})`);
+      offered.add(`${gridText(s['browserName']) || '?'}${s['browserVersion'] ? ` ${gridText(s['browserVersion'])}` : ''} on ${gridText(s['platformName']) || 'any'} (${node.availability})`);
     }
   }
   const asked = ['browserName', 'browserVersion', 'platformName', ...Object.keys(request).filter((k) => k.includes(':') && !VENDOR_PREFIXES.some((p) => k.startsWith(p)))]

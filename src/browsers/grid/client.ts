@@ -26,7 +26,7 @@ export interface GridSessionSummary {
   capabilities: Record<string, unknown>;
 }
 
-export interface GridSlot {
+export interface GridSlotStatus {
   stereotype: Record<string, unknown>;
   session: GridSessionSummary | null;
 }
@@ -36,7 +36,7 @@ export interface GridNode {
   uri: string;
   /** UP, DOWN, DRAINING. */
   availability: string;
-  slots: GridSlot[];
+  slots: GridSlotStatus[];
 }
 
 export interface GridStatus {
@@ -92,7 +92,7 @@ export function gridEndpoint(raw: string): { url: string; authorization: string 
 }
 
 /** A field of the Grid's JSON as text (the Grid is another program: its fields are checked, not trusted). */
-export const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+export const gridText = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 
 /** Basic authorizations of the Grids given with credentials, by their URL without them. */
 const authorizations = new Map<string, string>();
@@ -134,7 +134,7 @@ export class GridClient {
     }
     return {
       ready: value['ready'] === true,
-      message: text(value['message']),
+      message: gridText(value['message']),
       nodes: (value['nodes'] as Array<Record<string, unknown>>).map(toNode),
     };
   }
@@ -213,7 +213,7 @@ function sessionOf(r: { status: number; body: string }): GridSessionInfo | null 
   const capabilities = (v['capabilities'] ?? {}) as Record<string, unknown>;
   const seCdp = capabilities['se:cdp'];
   if (typeof seCdp !== 'string') return null;
-  return { sessionId: v['sessionId'], capabilities, seCdp, browserVersion: text(capabilities['browserVersion'] ?? capabilities['se:cdpVersion']) };
+  return { sessionId: v['sessionId'], capabilities, seCdp, browserVersion: gridText(capabilities['browserVersion'] ?? capabilities['se:cdpVersion']) };
 }
 
 /** The Grid's own words for a refused session, on one line. */
@@ -227,15 +227,15 @@ function gridError(r: { status: number; body: string }): string {
 function toNode(n: Record<string, unknown>): GridNode {
   const slots = Array.isArray(n['slots']) ? (n['slots'] as Array<Record<string, unknown>>) : [];
   return {
-    id: text(n['id']),
-    uri: text(n['uri']),
-    availability: text(n['availability']),
+    id: gridText(n['id']),
+    uri: gridText(n['uri']),
+    availability: gridText(n['availability']),
     slots: slots.map((s) => {
       const session = s['session'] as Record<string, unknown> | null;
       return {
         stereotype: (s['stereotype'] ?? {}) as Record<string, unknown>,
         session: session
-          ? { sessionId: text(session['sessionId']), uri: text(session['uri']), capabilities: (session['capabilities'] ?? {}) as Record<string, unknown> }
+          ? { sessionId: gridText(session['sessionId']), uri: gridText(session['uri']), capabilities: (session['capabilities'] ?? {}) as Record<string, unknown> }
           : null,
       };
     }),
