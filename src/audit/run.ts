@@ -5,6 +5,9 @@
  * the report format (audit/report.ts). A browser lost under the audit is re-run on a fresh one
  * (browsers/lost.ts), as compat and wpt do.
  */
+import { GridClient } from '../browsers/grid/client.js';
+import { launchOnGrid } from '../browsers/grid/session.js';
+import { gridRequest, planGrid, queueTimeout } from '../browsers/grid/type.js';
 import { pathToFileURL } from 'node:url';
 import { errors as pwErrors, type Browser, type Page } from 'playwright-core';
 import { connect, type ConnectedBrowser } from '../browsers/connect.js';
@@ -58,6 +61,8 @@ export interface AuditResult {
 /** The audit of one app (or one watched browser), re-run on a fresh browser when its browser was lost. */
 export async function runAudit(options: AuditRunOptions | AuditConfig): Promise<AuditResult> {
   const config = resolveAuditConfig(options);
+  // A Grid that is not one, or has no node for the request: one line (exit 2) before anything opens.
+  if (config.grid) await planGrid(config.grid);
   const { retries } = config;
   let previous: Pass | null = null;
   const passes = await retryLostBrowser(
@@ -116,9 +121,23 @@ async function auditPass(options: AuditConfig): Promise<Pass> {
   }
 }
 
-async function openBrowser(options: AuditConfig): Promise<Session> {
+/** The audit's browser: launched here, or a session of the Grid (`--grid`), deleted by its close(). */
+async function newBrowser(options: AuditConfig): Promise<{ browser: Browser; label: string; target: string | null }> {
+  if (options.grid) {
+    const spec = { ...options.grid, args: [...options.grid.args, ...options.browserArgs] };
+    const session = await launchOnGrid({ client: new GridClient(spec.target ?? ''), capabilities: gridRequest(spec), queueTimeout: queueTimeout() });
+    // Closing the audit's browser deletes the session (and disconnects).
+    session.browser.close = () => session.close();
+    options.onMessage?.(`Opened a session of the Grid at ${spec.target ?? '?'} on its node ${session.node ?? '(not listed)'}.`);
+    return { browser: session.browser, label: 'grid', target: spec.target };
+  }
   // Ctrl-C is this command's to handle (it still prints what it found): not Playwright's.
-  const browser: Browser = await launch({ executablePath: options.browser ?? undefined, headless: options.headless, args: options.browserArgs, handleSignals: false });
+  const browser = await launch({ executablePath: options.browser ?? undefined, headless: options.headless, args: options.browserArgs, handleSignals: false });
+  return { browser, label: 'chromium', target: null };
+}
+
+async function openBrowser(options: AuditConfig): Promise<Session> {
+  const { browser, label, target } = await newBrowser(options);
   try {
     const context = await browser.newContext();
     const recorder = await BackgroundServiceRecorder.attach(context, { services: ['backgroundFetch'], timeout: options.timeout });
@@ -131,7 +150,7 @@ async function openBrowser(options: AuditConfig): Promise<Session> {
     return {
       recorder,
       isLost: () => gone || !browser.isConnected(),
-      browser: { label: 'chromium', target: null, version: browser.version(), args: options.browserArgs },
+      browser: { label, target, version: browser.version(), args: options.browserArgs },
       lost,
       close: async () => {
         await bestEffort(log, 'dispose recorder', () => recorder.dispose());

@@ -8,6 +8,10 @@
  * crash, not a test's own failure) runs again on a fresh browser and profile, up to `retries`
  * times; the re-run's status is the file's, the result is flaky and keeps every run.
  */
+import type { BrowserSpec } from '../browsers/types.js';
+import { GridClient } from '../browsers/grid/client.js';
+import { launchOnGrid } from '../browsers/grid/session.js';
+import { gridRequest, planGrid, queueTimeout } from '../browsers/grid/type.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { tmpdir } from 'node:os';
@@ -51,6 +55,8 @@ interface RunEnv {
   port443: WptServer | null;
   signal: AbortSignal | undefined;
   version: string | null;
+  /** Run each file in a session of this Grid (a fresh profile each: chromedriver's own) instead of a local launch. */
+  grid: BrowserSpec | null;
 }
 
 /** https on the default port for `https://{REMOTE_HOST}/`: without it Chromium leaves that fetch pending for over a minute. */
@@ -114,11 +120,14 @@ export async function runWpt(options: WptRunOptions | WptConfig): Promise<WptRes
 
 async function runTests(config: WptConfig): Promise<WptRun> {
   const startedAt = Date.now();
-  const { executablePath } = await discoverBrowser(config.browser.target ?? undefined);
+  const grid = config.browser.kind === 'grid' ? config.browser : null;
+  // A Grid that is not one, or has no node for the request: one line (exit 2) before any file runs.
+  const slots = grid ? (await planGrid(grid)).slots : Infinity;
+  const executablePath = grid ? '' : (await discoverBrowser(config.browser.target ?? undefined)).executablePath;
   const multiplier = config.timeoutMultiplier;
   const certificate = await generateCertificate();
   const args = [...config.browser.args, `--host-resolver-rules=${hostResolverRules()}`, `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`];
-  const base = { root: config.root, certificate, executablePath, args, headless: config.headless, multiplier, signal: config.signal ?? undefined };
+  const base = { root: config.root, certificate, executablePath, args, headless: config.headless, multiplier, signal: config.signal ?? undefined, grid };
   const p443 = await startPort443(base);
   const env: RunEnv = { ...base, port443: p443.server, version: null };
   const results: WptTestResult[] = [];
@@ -138,7 +147,8 @@ async function runTests(config: WptConfig): Promise<WptRun> {
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(config.workers, tests.length)) }, worker));
+    // On a Grid, as many files at once as it has slots for them (capped by --workers).
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(config.workers, slots, tests.length)) }, worker));
   } finally {
     await p443.server?.close();
   }
@@ -176,7 +186,7 @@ async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   // Inside the try: a server or a browser that cannot start costs this test (ERROR), not the run.
   try {
     server = await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier });
-    browser = await launch({ executablePath: env.executablePath, headless: env.headless, args: env.args, userDataDir: profile, handleSignals: false });
+    browser = await newBrowser(env, profile);
     env.version ??= browser.version();
     const context = browser.contexts()[0];
     await channel.install(context);
@@ -204,6 +214,19 @@ async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   await bestEffort(log, 'remove the profile', () => rm(profile, { recursive: true, force: true }));
   if (env.signal?.aborted) return null;
   return { ...finish(test, startedAt, outcome, channel, evidence, served), browserLost: lost };
+}
+
+/**
+ * A file's browser on a fresh profile: launched here, or a new Grid session (`--grid`), whose
+ * close() deletes it. The wptserve subset listens on 127.0.0.1 and the host rules map the WPT
+ * hosts there, so a Grid's nodes must be on this machine.
+ */
+async function newBrowser(env: RunEnv, profile: string): Promise<Browser> {
+  if (!env.grid) return launch({ executablePath: env.executablePath, headless: env.headless, args: env.args, userDataDir: profile, handleSignals: false });
+  const spec = { ...env.grid, args: [...env.grid.args, ...env.args] };
+  const session = await launchOnGrid({ client: new GridClient(spec.target ?? ''), capabilities: gridRequest(spec), queueTimeout: queueTimeout() });
+  session.browser.close = () => session.close();
+  return session.browser;
 }
 
 const TEARDOWN_MS = 15_000;

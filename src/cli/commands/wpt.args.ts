@@ -2,7 +2,7 @@ import { UsageError } from '../../errors.js';
 import { browserSpecs } from '../../browsers/spec.js';
 import { parseShard } from '../../util/shard.js';
 import { defineCommand, numberFlag, stringFlag, wholeAtLeastOne, wholeAtLeastZero } from '../command.js';
-import { formatFlag, stepSummaryFlag } from '../flags.js';
+import { formatFlag, stepSummaryFlag, gridLane } from '../flags.js';
 import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_OUT, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS, type WptOptions } from '../options.js';
 
 export const wptCommand = defineCommand({
@@ -16,6 +16,8 @@ export const wptCommand = defineCommand({
     'wpt-root': stringFlag('A web-platform-tests checkout (a sparse one is enough: see the README)'),
     browser: { type: 'string', array: true, default: [] as string[], defaultDescription: 'the local Chromium', describe: 'A Chrome/Chromium binary path' },
     'browser-args': stringFlag('More browser flags (space-separated in one value)'),
+    grid: stringFlag('Run each test file in a session of this Selenium Grid (http://host:4444; default: $BGPROBE_GRID_URL); its nodes must be on this machine (the WPT server listens on 127.0.0.1). See docs/grid.md'),
+    'grid-capabilities': stringFlag('W3C capabilities (a JSON object) for the Grid sessions, merged over bgprobe\'s'),
     out: stringFlag('Output directory: wptreport.json and the report (a new one, or one holding only a previous report)', { default: DEFAULT_WPT_OUT }),
     format: formatFlag('Report formats: html,json,md,junit (default all; wptreport.json is always written)'),
     workers: numberFlag('workers', 'Test files run in parallel (each in its own browser on a fresh profile)', { default: DEFAULT_WPT_WORKERS, check: wholeAtLeastOne('workers') }),
@@ -41,7 +43,10 @@ export const wptCommand = defineCommand({
     if (!argv.out) throw new UsageError('--out needs a directory.');
   },
   toOptions: (argv): WptOptions => {
-    const browser = browserSpecs(argv.browser, argv['browser-args'] === undefined ? [] : [argv['browser-args']], [])[0];
+    const grid = gridLane(argv.grid, argv['grid-capabilities']);
+    if (grid && argv.browser.length) throw new UsageError('--grid runs each test file in a session of the Grid: it does not go with --browser.');
+    const local = browserSpecs(argv.browser, argv['browser-args'] === undefined ? [] : [argv['browser-args']], [])[0];
+    const browser = grid ? { ...grid, args: local.args } : local;
     if (browser.kind === 'endpoint' || browser.kind === 'channel') {
       throw new UsageError(`bgprobe wpt launches its browser on a fresh profile per test file: --browser must be the path of a Chrome/Chromium binary, not ${browser.kind === 'endpoint' ? 'an endpoint' : 'a channel name'} ("${browser.target ?? ''}").`);
     }
