@@ -6,7 +6,12 @@
  * SPKI hash: the page is a secure context there, and a background fetch runs to success with
  * every BackgroundService event, through the Grid's se:cdp.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import type { ReportModel } from '../../src/report/model.js';
 import { BackgroundServiceRecorder } from '../../src/recorder/recorder.js';
 import { GridClient } from '../../src/browsers/grid/client.js';
 import { launchOnGrid } from '../../src/browsers/grid/session.js';
@@ -58,6 +63,24 @@ test('a node in its own network namespace runs a fetch from the fixture origin o
         await context.close();
       } finally {
         await session.close();
+      }
+      expect(await gridSessions(grid.url)).toEqual([]);
+
+      // The same through the CLI: `compat --grid <the namespace's Grid> --fixture-host <the host end>`.
+      const dir = mkdtempSync(join(tmpdir(), 'bgp-grid-ns-report-'));
+      try {
+        const cli = join(import.meta.dirname, '../../dist/cli/main.js');
+        const args = ['compat', '--grid', grid.url, '--fixture-host', ns.hostAddress, '--scenario', 'fetch.success.one', '--scenario', 'failure.bad-status', '--format', 'json', '--out', join(dir, 'out')];
+        const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 90_000, env: { ...process.env, CI: '1', BGPROBE_GRID_URL: '' } });
+        expect(r.status, r.stderr).toBe(0);
+        const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')) as ReportModel;
+        expect(Object.fromEntries(report.results.map((x) => [x.scenarioId, x.verdict]))).toEqual({ 'fetch.success.one': 'conforms', 'failure.bad-status': 'conforms' });
+        for (const x of report.results) {
+          expect(x.node).toBe(grid.url);
+          expect(x.evidence.fixtureOrigin).toMatch(new RegExp(`^https://${ns.hostAddress.replace(/\./g, '\\.')}:\\d+$`));
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
       expect(await gridSessions(grid.url)).toEqual([]);
     } finally {
