@@ -74,13 +74,17 @@ export function selectTests(root: string, patterns: readonly string[]): string[]
   return [...urls].sort();
 }
 
-/** Whether the test asks for the long timeout (60 s instead of 10 s, before the multiplier). */
-export function isLongTimeout(root: string, testUrl: string): boolean {
+/** The source file a test URL is generated from (`/x/a.any.worker.html` -> `/x/a.any.js`); an .html test is its own. */
+export function sourcePathOf(testUrl: string): string {
   const path = testUrl.replace(/\?.*$/, '');
-  const source = /\.(window|worker)\.html$|\.any(\.\w+)?\.html$/.test(path)
+  return /\.(window|worker)\.html$|\.any(\.\w+)?\.html$/.test(path)
     ? path.replace(/\.any(\.\w+)?\.html$/, '.any.js').replace(/\.window\.html$/, '.window.js').replace(/\.worker\.html$/, '.worker.js')
     : path;
-  const file = join(root, source);
+}
+
+/** Whether the test asks for the long timeout (60 s instead of 10 s, before the multiplier). */
+export function isLongTimeout(root: string, testUrl: string): boolean {
+  const file = join(root, sourcePathOf(testUrl));
   if (!existsSync(file)) return false;
   const text = readFileSync(file, 'utf8');
   return /\/\/\s*META:\s*timeout=long/.test(text) || /<meta\s+name=["']?timeout["']?\s+content=["']?long/i.test(text);
