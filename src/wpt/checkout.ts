@@ -89,3 +89,19 @@ export function isLongTimeout(root: string, testUrl: string): boolean {
   const text = readFileSync(file, 'utf8');
   return /\/\/\s*META:\s*timeout=long/.test(text) || /<meta\s+name=["']?timeout["']?\s+content=["']?long/i.test(text);
 }
+
+/** The checkout's commit (40 hex digits) when it is a git clone: wpt.fyi's `revision`; null otherwise. */
+export function wptRevision(root: string): string | null {
+  const git = join(root, '.git');
+  try {
+    const head = readFileSync(join(git, 'HEAD'), 'utf8').trim();
+    const ref = /^ref: (.+)$/.exec(head)?.[1];
+    if (!ref) return /^[0-9a-f]{40}$/.test(head) ? head : null;
+    if (existsSync(join(git, ref))) return readFileSync(join(git, ref), 'utf8').trim();
+    const packed = readFileSync(join(git, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
+    return packed?.split(' ')[0] ?? null;
+  } catch {
+    // Not a git clone (a copy, a sparse download): the report has no revision.
+    return null;
+  }
+}

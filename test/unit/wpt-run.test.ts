@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputFormatError, UsageError } from '../../src/errors.js';
 import { validateReport } from '../../src/report/load.js';
 import { emptyEvidence } from '../../src/scenarios/evidence.js';
-import { checkWptRoot, combineTries, globToRegExp, isLongTimeout, loadBaseline, regressions, selectTests, toWptReport, wptReportModel, type WptAttempt, type WptRun } from '../../src/wpt/index.js';
+import { checkWptRoot, combineTries, globToRegExp, isLongTimeout, loadBaseline, Metadata, regressions, runInfoOf, selectTests, toWptReport, wptReportModel, wptRevision, type WptAttempt, type WptRun } from '../../src/wpt/index.js';
+import { wptFyiProblems } from '../helpers/wptreport-format.js';
 
 let root: string;
 beforeAll(() => {
@@ -73,7 +74,65 @@ describe('wptreport.json and the baseline', () => {
   it('has wptrunner\'s fields, with the multiplier in run_info', () => {
     const r = toWptReport(run([['one', 'PASS']]));
     expect(r).toMatchObject({ time_start: 1000, time_end: 1500, run_info: { product: 'chromium', browser_version: '156.0.1', timeout_multiplier: 5 } });
-    expect(r.results).toEqual([{ test: '/bf/a.https.window.html', status: 'OK', message: null, duration: 400, subtests: [{ name: 'one', status: 'PASS', message: null }] }]);
+    expect(r.results).toEqual([{ test: '/bf/a.https.window.html', subsuite: '', status: 'OK', message: null, duration: 400, subtests: [{ name: 'one', status: 'PASS', message: null }] }]);
+  });
+
+  it('is a report wpt.fyi takes: its required run_info, each test once, wptrunner statuses; the checker refuses what wpt.fyi refuses', () => {
+    const good = toWptReport(run([['one', 'PASS'], ['two', 'FAIL']], 'TIMEOUT'), { runInfo: { ...runInfoOf(run([])), revision: 'a'.repeat(40) }, skipped: [{ test: '/bf/off.html', reason: 'disabled' }] });
+    expect(wptFyiProblems(good, { requireRevision: true })).toEqual([]);
+    expect(good.run_info).toMatchObject({ product: 'chromium', browser_channel: 'stable', browser_version: '156.0.1', os: 'linux', debug: false, revision: 'a'.repeat(40) });
+    expect(good.results.map((r) => [r.test, r.status])).toEqual([
+      ['/bf/a.https.window.html', 'TIMEOUT'],
+      ['/bf/off.html', 'SKIP'],
+    ]);
+    // A browser whose version could not be read still gives a string (wpt.fyi matches a regex on it).
+    expect(toWptReport({ ...run([]), browser: { ...run([]).browser, version: null } }).run_info['browser_version']).toBe('unknown');
+    const bad = { ...good, run_info: { ...good.run_info, browser_version: null, os: undefined }, results: [...good.results, { ...good.results[0], test: 'no-slash', status: 'MAYBE' }, good.results[0]] };
+    expect(wptFyiProblems(bad)).toEqual([
+      "Missing required metadata 'browser_version' (a non-empty string)",
+      "Missing required metadata 'os' (a non-empty string)",
+      "results[2].test no-slash is not a path starting with '/'",
+      'results[2].status MAYBE is not a wptrunner test status',
+      "Conflicting '/bf/a.https.window.html' found in the merged report",
+    ]);
+    expect(wptFyiProblems({ run_info: {} })).toEqual(["Missing 'results' field"]);
+    expect(wptFyiProblems(toWptReport(run([]))), 'a checkout that is not a git clone has no revision').toEqual([]);
+    expect(wptFyiProblems(toWptReport(run([])), { requireRevision: true })).toEqual(["Missing required metadata 'revision' (a non-empty string)"]);
+  });
+
+  it('with --metadata, a status that was not expected carries `expected` (and its known intermittent ones), as mozlog writes it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-wpt-meta-'));
+    try {
+      mkdirSync(join(dir, 'bf'));
+      writeFileSync(join(dir, 'bf/a.https.window.js.ini'), '[a.https.window.html]\n  expected: TIMEOUT\n  [two]\n    expected: [PASS, TIMEOUT]\n  [three]\n    expected: FAIL\n');
+      const r = toWptReport(run([['one', 'PASS'], ['two', 'FAIL'], ['three', 'FAIL']]), { metadata: Metadata.open(dir) });
+      expect(r.results[0]).toMatchObject({ status: 'OK', expected: 'TIMEOUT' });
+      expect(r.results[0].subtests).toEqual([
+        { name: 'one', status: 'PASS', message: null },
+        { name: 'two', status: 'FAIL', message: 'why', expected: 'PASS', known_intermittent: ['TIMEOUT'] },
+        { name: 'three', status: 'FAIL', message: 'why' },
+      ]);
+      expect(wptFyiProblems(r)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the revision of a git checkout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-wpt-git-'));
+    try {
+      expect(wptRevision(dir)).toBeNull();
+      mkdirSync(join(dir, '.git/refs/heads'), { recursive: true });
+      writeFileSync(join(dir, '.git/HEAD'), 'ref: refs/heads/master\n');
+      writeFileSync(join(dir, '.git/packed-refs'), `# pack-refs\n${'b'.repeat(40)} refs/heads/master\n`);
+      expect(wptRevision(dir)).toBe('b'.repeat(40));
+      writeFileSync(join(dir, '.git/refs/heads/master'), `${'c'.repeat(40)}\n`);
+      expect(wptRevision(dir)).toBe('c'.repeat(40));
+      writeFileSync(join(dir, '.git/HEAD'), `${'d'.repeat(40)}\n`);
+      expect(wptRevision(dir)).toBe('d'.repeat(40));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a PASS there that is not a PASS now (or is gone) is a regression; other changes are not', () => {
