@@ -137,6 +137,10 @@ export interface WptOptions {
   /** Re-runs of a test file whose browser was lost (0: none). */
   retries: number;
   baseline: string | null;
+  /** A folder of wptrunner expectation files (.ini): each result expected or unexpected, exit 1 on an unexpected one. */
+  metadata: string | null;
+  /** A folder to write (or update) expectation files in from this run, as `wpt update-expectations`. */
+  updateMetadata: string | null;
   shard: { index: number; total: number } | null;
   headed: boolean;
   /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */

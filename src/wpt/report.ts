@@ -9,7 +9,8 @@
 import { countVerdicts, SCHEMA_VERSION, type Change, type ReportAttempt, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
 import { toolVersion } from '../util/version.js';
 import type { WptAttempt, WptRun, WptTestResult } from './types.js';
-import type { Regression } from './wptreport.js';
+import type { Unexpected } from './expectations.js';
+import type { Regression, SkippedTest } from './wptreport.js';
 
 function verdictOf(r: WptTestResult): Verdict {
   if (r.status === 'ERROR' || r.status === 'CRASH') return 'error';
@@ -49,17 +50,34 @@ function attemptOf(a: WptAttempt, browser: string): Omit<ReportAttempt, 'run' | 
   return { verdict: r.verdict, summary: r.summary, startedAt: r.startedAt, durationMs: r.durationMs, took: null, observation: r.observation, evidence: r.evidence, error: r.error, browserLost: a.browserLost };
 }
 
-export function wptReportModel(run: WptRun, baseline: { name: string; regressions: Regression[] } | null): ReportModel {
+/** A result held against expectation files: its summary and notes say which statuses were not expected. */
+function withExpectations(result: ReportResult, unexpected: readonly Unexpected[] | null): ReportResult {
+  if (unexpected === null) return result;
+  const mine = unexpected.filter((u) => u.test === result.scenarioId);
+  if (!mine.length) return { ...result, summary: `${result.summary} (as the metadata expects)` };
+  const lines = mine.map((u) => `UNEXPECTED ${u.subtest === null ? 'harness' : `"${u.subtest}"`}: ${u.status}, the metadata expects ${u.expected.join(' or ')}.`);
+  return { ...result, summary: `${mine.length} unexpected against the metadata; ${result.summary}`, evidence: { ...result.evidence, notes: [...lines, ...result.evidence.notes] } };
+}
+
+export interface WptReportExtras {
+  /** Statuses the --metadata did not expect; null without --metadata. */
+  unexpected?: readonly Unexpected[] | null;
+  /** Tests the metadata disables: listed, not run. */
+  skipped?: readonly SkippedTest[];
+}
+
+export function wptReportModel(run: WptRun, baseline: { name: string; regressions: Regression[] } | null, extras: WptReportExtras = {}): ReportModel {
   const label = run.browser.label;
-  const scenarios: ReportScenario[] = run.results.map((r) => ({
-    id: r.test,
-    title: r.test,
-    group: r.test.split('/')[1] ?? 'wpt',
+  const scenarioOf = (test: string, skipReason: string | null): ReportScenario => ({
+    id: test,
+    title: test,
+    group: test.split('/')[1] ?? 'wpt',
     expectation: 'Every subtest of the upstream web-platform-test passes, with the harness OK.',
-    link: `https://wpt.fyi/results${r.test}`,
-    skipReason: null,
-  }));
-  const results = run.results.map((r) => resultOf(r, label));
+    link: `https://wpt.fyi/results${test}`,
+    skipReason,
+  });
+  const scenarios: ReportScenario[] = [...run.results.map((r) => scenarioOf(r.test, null)), ...(extras.skipped ?? []).map((s) => scenarioOf(s.test, `disabled in the metadata: ${s.reason}`))];
+  const results = run.results.map((r) => withExpectations(resultOf(r, label), extras.unexpected ?? null));
   const verdicts = new Map(results.map((r) => [r.scenarioId, r.verdict]));
   const changes: Change[] = (baseline?.regressions ?? []).map((g) => ({
     scenarioId: g.test,

@@ -48,7 +48,7 @@ export interface Lane {
  * The run's properties, as wptrunner's run_info: what wptreport.json carries and what the
  * conditions of expectation files (`if product == "firefox"`) are evaluated against.
  */
-export function runInfoOf(run: WptRun, options: { lane?: Lane; revision?: string | null; headless?: boolean } = {}): RunInfo {
+export function runInfoOf(run: { browser: { version: string | null }; timeoutMultiplier: number }, options: { lane?: Lane; revision?: string | null; headless?: boolean } = {}): RunInfo {
   const lane = options.lane ?? { product: 'chromium', channel: 'stable' };
   return {
     product: lane.product,

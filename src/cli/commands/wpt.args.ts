@@ -26,6 +26,8 @@ export const wptCommand = defineCommand({
     }),
     retries: numberFlag('retries', 'Re-run a test file whose browser crashed or disconnected, on a fresh browser, up to this many times (0: off); such results are marked flaky', { default: DEFAULT_WPT_RETRIES, check: wholeAtLeastZero('retries') }),
     baseline: stringFlag('A previous wptreport.json: exit 1 when a subtest that passed there does not pass now'),
+    metadata: stringFlag("A folder of wptrunner expectation files (<test path>.ini, as wpt run --metadata): each status expected or not, exit 1 on an unexpected one; disabled tests are skipped"),
+    'update-metadata': stringFlag('Write (or update) expectation files in this folder from the run, as wpt update-expectations does'),
     shard: { type: 'string', coerce: (v: unknown) => parseShard(String(v)), describe: 'Run only shard i of n of the test files (e.g. 1/3)' },
     headed: { type: 'boolean', default: false, describe: 'Show browser windows' },
     'step-summary': stepSummaryFlag(),
@@ -33,11 +35,14 @@ export const wptCommand = defineCommand({
   examples: [
     ['$0 wpt --wpt-root ~/wpt', 'background-fetch/ in the local Chromium, output in bgprobe-wpt/'],
     ['$0 wpt "background-fetch/fetch*.js" --wpt-root ~/wpt --baseline old/wptreport.json', 'two files, failing on a subtest that regressed'],
+    ['$0 wpt --wpt-root ~/wpt --metadata meta/ --update-metadata meta/', 'held against wptrunner expectation files, then updated from the run'],
   ],
   check(argv) {
     if (!argv['wpt-root']) throw new UsageError('--wpt-root <dir> is required: a web-platform-tests checkout (README: "bgprobe wpt" shows a sparse checkout).');
     if (argv.browser.length > 1) throw new UsageError('bgprobe wpt runs one browser: give --browser once (run it again for another browser).');
     if (!argv.out) throw new UsageError('--out needs a directory.');
+    if (argv.metadata === '') throw new UsageError('--metadata needs a directory of expectation files.');
+    if (argv['update-metadata'] === '') throw new UsageError('--update-metadata needs a directory to write expectation files in.');
   },
   toOptions: (argv): WptOptions => {
     const browser = browserSpecs(argv.browser, argv['browser-args'] === undefined ? [] : [argv['browser-args']], [])[0];
@@ -54,6 +59,8 @@ export const wptCommand = defineCommand({
       timeoutMultiplier: argv['timeout-multiplier'],
       retries: argv.retries,
       baseline: argv.baseline ?? null,
+      metadata: argv.metadata ?? null,
+      updateMetadata: argv['update-metadata'] ?? null,
       shard: argv.shard ?? null,
       headed: argv.headed,
       stepSummary: argv['step-summary'],

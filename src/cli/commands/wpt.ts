@@ -9,7 +9,7 @@ import { renderMarkdown } from '../../report/markdown.js';
 import { checkOutDir, writeReport } from '../../report/write.js';
 import { summaryLines } from '../../report/view.js';
 import { shard as shardList } from '../../scenarios/registry.js';
-import { checkWptRoot, loadBaseline, regressions, runWpt, selectTests, toWptReport, wptReportModel } from '../../wpt/index.js';
+import { checkWptRoot, loadBaseline, Metadata, regressions, runInfoOf, runWpt, selectTests, toWptReport, unexpectedResults, updateMetadata, wptReportModel, wptRevision, type SkippedTest } from '../../wpt/index.js';
 import { publishToCi, reportAnnotations } from '../ci.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -19,7 +19,13 @@ export async function runWptCommand(options: WptOptions, ctx: CommandContext): P
   const { output } = ctx;
   const root = checkWptRoot(resolve(ctx.cwd, options.wptRoot));
   const all = selectTests(root, options.tests);
-  const tests = options.shard ? shardList(all, options.shard.index, options.shard.total) : all;
+  const sharded = options.shard ? shardList(all, options.shard.index, options.shard.total) : all;
+  const metadata = options.metadata ? Metadata.open(resolve(ctx.cwd, options.metadata)) : null;
+  const revision = wptRevision(root);
+  // Disabled tests are skipped before any browser starts (the browser's version is not known yet).
+  const before = runInfoOf({ browser: { version: null }, timeoutMultiplier: options.timeoutMultiplier }, { revision, headless: !options.headed });
+  const skipped: SkippedTest[] = metadata ? sharded.flatMap((test) => (metadata.disabled(test, before) ? [{ test, reason: metadata.disabled(test, before)! }] : [])) : [];
+  const tests = sharded.filter((t) => !skipped.some((s) => s.test === t));
   const baseline = options.baseline ? loadBaseline(resolve(ctx.cwd, options.baseline)) : null;
   const out = resolve(ctx.cwd, options.out);
   checkOutDir(out);
@@ -53,14 +59,25 @@ export async function runWptCommand(options: WptOptions, ctx: CommandContext): P
     },
   });
   const found = baseline ? regressions(baseline, run) : [];
-  const model = wptReportModel(run, options.baseline ? { name: options.baseline, regressions: found } : null);
-  const files = writeReport(out, model, options.formats, { extra: { 'wptreport.json': `${JSON.stringify(toWptReport(run), null, 2)}\n` } });
+  const runInfo = runInfoOf(run, { revision, headless: !options.headed });
+  const unexpected = metadata ? unexpectedResults(metadata, run.results, runInfo) : [];
+  const model = wptReportModel(run, options.baseline ? { name: options.baseline, regressions: found } : null, { unexpected: metadata ? unexpected : null, skipped });
+  const wptreport = toWptReport(run, { runInfo, metadata, skipped });
+  const files = writeReport(out, model, options.formats, { extra: { 'wptreport.json': `${JSON.stringify(wptreport, null, 2)}\n` } });
   for (const line of summaryLines(model)) output.err(line);
+  for (const s of skipped) output.err(`SKIP ${s.test}: disabled in the metadata (${s.reason})`);
+  for (const u of unexpected) output.err(`UNEXPECTED ${u.test}${u.subtest === null ? '' : ` "${u.subtest}"`}: ${u.status}, expected ${u.expected.join(' or ')}`);
+  if (metadata) output.err(`Metadata ${metadata.dir}: ${unexpected.length} unexpected result(s)`);
+  if (options.updateMetadata && !run.interrupted) {
+    const dir = resolve(ctx.cwd, options.updateMetadata);
+    const { written, removed } = updateMetadata(dir, [{ runInfo, results: run.results }]);
+    output.err(`Metadata updated in ${dir}: ${written.length} file(s) written${removed.length ? `, ${removed.length} removed` : ''}`);
+  }
   if (run.port443) output.err(`Note: ${run.port443}`);
   for (const g of found) output.err(`REGRESSION ${g.test} "${g.subtest}": PASS -> ${g.now}`);
   output.err(`Report: ${resolve(out, 'wptreport.json')}${files.html ? `, ${files.html}` : ''}`);
   // wpt fails only on a baseline's PASS that no longer passes: that is what an annotation marks as an error.
   publishToCi(output, process.env, { markdown: renderMarkdown(model), annotations: reportAnnotations(model, ['regressions']), stepSummary: options.stepSummary });
   if (run.interrupted) return EXIT.interrupted;
-  return found.length ? EXIT.failed : EXIT.ok;
+  return found.length || unexpected.length ? EXIT.failed : EXIT.ok;
 }
