@@ -5,7 +5,7 @@
  * own protocol every POLL_MS, answering testdriver calls through the page's reply function. The
  * results end up in a TestPageChannel, as a Chromium page's do through its bindings.
  */
-import type { EnginePage } from '../engines/types.js';
+import type { EnginePage } from '../browsers/types.js';
 import { QUEUE_GLOBAL, REPLY_GLOBAL } from '../server/wpt/index.js';
 import type { Completion, TestPageChannel } from './page.js';
 
