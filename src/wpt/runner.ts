@@ -138,7 +138,7 @@ export function laneOf(spec: BrowserSpec): Lane {
 
 /** The wptreport file of a browser: `wptreport.json` for a run of one, `wptreport-<label>.json` for each of several. */
 export function wptReportName(label: string, several: boolean): string {
-  return several ? `wptreport-${label.replace(/[^A-Za-z0-9._+-]+/g, '-').replace(/^-+|-+$/g, '')}.json` : 'wptreport.json';
+  return several ? `wptreport-${label.replace(/[^A-Za-z0-9._+-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '')}.json` : 'wptreport.json';
 }
 
 /** The selected upstream tests in each browser (a fresh one per test file), as wptreport.json per browser and one report model. */

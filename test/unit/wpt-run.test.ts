@@ -8,7 +8,7 @@ import { InputFormatError, UsageError } from '../../src/errors.js';
 import { validateReport } from '../../src/report/load.js';
 import { emptyEvidence } from '../../src/evidence/evidence.js';
 import { globToRegExp } from '../../src/util/regexp.js';
-import { checkWptRoot, combineTries, isLongTimeout, loadBaseline, Metadata, regressions, runInfoOf, selectTests, toWptReport, wptReportModel, wptRevision, type WptAttempt, type WptRun } from '../../src/wpt/index.js';
+import { checkWptRoot, combineTries, isLongTimeout, laneOf, loadBaseline, Metadata, wptReportName, regressions, runInfoOf, selectTests, toWptReport, wptReportModel, wptRevision, type WptAttempt, type WptRun } from '../../src/wpt/index.js';
 import { wptFyiProblems } from '../helpers/wptreport-format.js';
 
 let root: string;
@@ -119,6 +119,29 @@ describe('wptreport.json and the baseline', () => {
     }
   });
 
+  it('a browser is a lane in wptrunner\'s terms, and several browsers a column and a wptreport file each', () => {
+    expect(laneOf({ label: 'c', kind: 'default', target: null, args: [] })).toEqual({ product: 'chromium', channel: 'stable' });
+    expect(laneOf({ label: 'f', kind: 'path', target: '/usr/bin/firefox-esr', args: [], engine: 'firefox' })).toEqual({ product: 'firefox', channel: 'esr' });
+    expect(laneOf({ label: 'w', kind: 'path', target: '/mb', args: [], engine: 'webkit' })).toEqual({ product: 'webkitgtk', channel: 'stable' });
+    expect(laneOf({ label: 'w+', kind: 'path', target: '/mb', args: ['--features=+BackgroundFetchAPI'], engine: 'webkit' })).toEqual({ product: 'webkitgtk', channel: 'experimental' });
+    expect(wptReportName('chromium', false)).toBe('wptreport.json');
+    expect(wptReportName('webkit+bgfetch', true)).toBe('wptreport-webkit+bgfetch.json');
+    expect(wptReportName('/usr/bin/firefox-esr --x=1', true)).toBe('wptreport-usr-bin-firefox-esr-x-1.json');
+    const one = run([['one', 'PASS']]);
+    const other = { ...run([['one', 'FAIL']]), browser: { ...one.browser, label: 'webkit', engine: 'webkit' as const } };
+    const model = wptReportModel([{ run: one }, { run: other, skipped: [{ test: '/bf/off.html', reason: 'no' }] }], null);
+    expect(model.browsers.map((b) => [b.label, b.engine])).toEqual([['chromium', 'chromium'], ['webkit', 'webkit']]);
+    expect(model.results.map((r) => [r.browser, r.scenarioId, r.verdict])).toEqual([
+      ['chromium', '/bf/a.https.window.html', 'conforms'],
+      ['webkit', '/bf/a.https.window.html', 'deviates'],
+    ]);
+    expect(model.scenarios.map((x) => [x.id, x.skipReason])).toEqual([
+      ['/bf/a.https.window.html', null],
+      ['/bf/off.html', 'disabled in the metadata: no'],
+    ]);
+    expect(() => validateReport(JSON.parse(JSON.stringify(model)), 'model')).not.toThrow();
+  });
+
   it('the revision of a git checkout', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bgprobe-wpt-git-'));
     try {
@@ -203,12 +226,26 @@ describe('bgprobe wpt flags', () => {
     const parsed = await parse(['wpt', '--wpt-root', 'wpt']);
     expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: [], wptRoot: 'wpt', workers: 2, timeoutMultiplier: 5, retries: 1, out: 'bgprobe-wpt', baseline: null, shard: null });
     const more = await parse(['wpt', 'a/', 'b/*.js', '--wpt-root', 'w', '--shard', '2/3', '--timeout-multiplier', '2.5', '--browser-args=--lang=fr']);
-    expect(more.kind === 'run' && more.options).toMatchObject({ tests: ['a/', 'b/*.js'], shard: { index: 2, total: 3 }, timeoutMultiplier: 2.5, browser: { args: ['--lang=fr'] } });
+    expect(more.kind === 'run' && more.options).toMatchObject({ tests: ['a/', 'b/*.js'], shard: { index: 2, total: 3 }, timeoutMultiplier: 2.5, browsers: [{ args: ['--lang=fr'] }], metadata: null, updateMetadata: null });
+  });
+
+  it('several --browser: a column each; --browser all adds WebKitGTK with Background Fetch switched on', async () => {
+    const two = await parse(['wpt', '--wpt-root', 'w', '--browser', '/a/chromium', '--browser', '/b/chromium', '--label', 'one', '--label', 'two']);
+    expect(two.kind === 'run' && (two.options as { browsers: Array<{ label: string }> }).browsers.map((b) => b.label)).toEqual(['one', 'two']);
+    const { withWebKitFeatureLane } = await import('../../src/cli/commands/wpt.args.js');
+    const webkit = { label: 'webkit', kind: 'path' as const, target: '/mb', args: [], engine: 'webkit' as const };
+    const chromium = { label: 'chromium', kind: 'default' as const, target: null, args: [] };
+    expect(withWebKitFeatureLane([chromium, webkit], true)).toEqual([chromium, webkit, { ...webkit, label: 'webkit+bgfetch', args: ['--features=+BackgroundFetchAPI'] }]);
+    // Not without `all`, nor when a --browser already runs WebKitGTK with the feature.
+    expect(withWebKitFeatureLane([chromium, webkit], false)).toHaveLength(2);
+    expect(withWebKitFeatureLane([webkit, { ...webkit, label: 'on', args: ['--features=+BackgroundFetchAPI'] }], true)).toHaveLength(2);
   });
 
   it.each([
     [['wpt'], /--wpt-root <dir> is required/],
-    [['wpt', '--wpt-root', 'w', '--browser', '/a', '--browser', '/b'], /runs one browser/],
+    [['wpt', '--wpt-root', 'w', '--browser', '/a', '--browser-args=x', '--browser-args=y'], /2 --browser-args for 1 browser/],
+    [['wpt', '--wpt-root', 'w', '--browser', 'chrome-beta'], /not a channel name/],
+    [['wpt', '--wpt-root', 'w', '--metadata='], /--metadata needs a directory/],
     [['wpt', '--wpt-root', 'w', '--browser', 'http://127.0.0.1:9222'], /not an endpoint/],
     [['wpt', '--wpt-root', 'w', '--timeout-multiplier', '0'], /--timeout-multiplier must be a positive number/],
     [['wpt', '--wpt-root', 'w', '--shard', '4/3'], /--shard "4\/3" is not valid/],
