@@ -48,7 +48,7 @@ class FirefoxPage implements EnginePage {
   readonly permissionsVia = 'WebDriver BiDi permissions.setPermission';
 
   async setPermission(descriptor: { name: string }, state: 'granted' | 'denied' | 'prompt', origin: string): Promise<void> {
-    await this.context.setPermission(origin, { permission: { name: descriptor.name as never }, state });
+    await this.context.setPermission(origin, { permission: { name: descriptor.name }, state });
   }
 
   async close(): Promise<void> {

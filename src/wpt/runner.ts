@@ -305,11 +305,13 @@ async function runEngineTest(test: string, env: RunEnv): Promise<WptAttempt | nu
 async function driveEnginePage(page: import('../browsers/types.js').EnginePage, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined, gone: () => boolean): Promise<Completion> {
   let timer: NodeJS.Timeout | undefined;
   let watch: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const partial = (status: Completion['status'], message: string): Completion => ({ status, message, subtests: [...channel.partial] });
   const stop = new Promise<Completion>((resolve) => {
     timer = setTimeout(() => resolve(partial('TIMEOUT', `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`)), deadlineMs);
     watch = setInterval(() => gone() && resolve(partial('CRASH', 'The browser went away.')), 250);
-    signal?.addEventListener('abort', () => resolve(partial('ERROR', 'Interrupted.')), { once: true });
+    onAbort = () => resolve(partial('ERROR', 'Interrupted.'));
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   const setPermission = page.setPermission?.bind(page);
   try {
@@ -324,6 +326,8 @@ async function driveEnginePage(page: import('../browsers/types.js').EnginePage, 
   } finally {
     clearTimeout(timer);
     clearInterval(watch);
+    // One listener per test file on the run's signal: removed, or a long run piles them up.
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -381,12 +385,14 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
 /** Loads the test and waits for its completion, its deadline, a crash or an interrupt. */
 async function drive(page: Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined): Promise<Completion> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const partial = (status: Completion['status'], message: string): Completion => ({ status, message, subtests: [...channel.partial] });
   const stop = new Promise<Completion>((resolve) => {
     timer = setTimeout(() => resolve(partial('TIMEOUT', `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`)), deadlineMs);
     page.once('crash', () => resolve(partial('CRASH', 'The renderer crashed.')));
     page.context().browser()?.once('disconnected', () => resolve(partial('CRASH', 'The browser went away.')));
-    signal?.addEventListener('abort', () => resolve(partial('ERROR', 'Interrupted.')), { once: true });
+    onAbort = () => resolve(partial('ERROR', 'Interrupted.'));
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     const loaded = page.goto(url, { waitUntil: 'commit', timeout: deadlineMs }).then(() => null, (e: unknown) => partial('ERROR', `Loading ${url} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`));
@@ -395,6 +401,8 @@ async function drive(page: Page, url: string, channel: TestPageChannel, deadline
     return await Promise.race([channel.completed, stop]);
   } finally {
     clearTimeout(timer);
+    // One listener per test file on the run's signal: removed, or a long run piles them up.
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 

@@ -7,6 +7,9 @@
 const TEST_STATUSES = new Set(['OK', 'ERROR', 'TIMEOUT', 'CRASH', 'PRECONDITION_FAILED', 'SKIP', 'PASS', 'FAIL', 'ASSERT']);
 const SUBTEST_STATUSES = new Set(['PASS', 'FAIL', 'TIMEOUT', 'NOTRUN', 'PRECONDITION_FAILED', 'SKIP', 'ERROR', 'ASSERT']);
 
+/** A value of unknown type as text for a message (a string as it is). */
+const show = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined'));
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Each reason wpt.fyi (or a reader of wptrunner's format) would refuse the report; [] when it takes it. */
@@ -20,7 +23,7 @@ export function wptFyiProblems(report: unknown, options: { requireRevision?: boo
     for (const key of ['product', 'browser_version', 'os', ...(options.requireRevision ? ['revision'] : [])]) {
       if (typeof runInfo[key] !== 'string' || runInfo[key] === '') out.push(`Missing required metadata '${key}' (a non-empty string)`);
     }
-    if (runInfo['revision'] !== undefined && !/^[0-9a-f]{40}$/.test(String(runInfo['revision']))) out.push(`run_info.revision ${String(runInfo['revision'])} is not a full commit hash`);
+    if (runInfo['revision'] !== undefined && !/^[0-9a-f]{40}$/.test(show(runInfo['revision']))) out.push(`run_info.revision ${show(runInfo['revision'])} is not a full commit hash`);
   }
   for (const key of ['time_start', 'time_end']) {
     if (typeof report[key] !== 'number' || !Number.isFinite(report[key])) out.push(`${key} is not a number of ms since the epoch`);
@@ -33,11 +36,11 @@ export function wptFyiProblems(report: unknown, options: { requireRevision?: boo
       continue;
     }
     const test = r['test'];
-    if (typeof test !== 'string' || !test.startsWith('/')) out.push(`results[${i}].test ${String(test)} is not a path starting with '/'`);
+    if (typeof test !== 'string' || !test.startsWith('/')) out.push(`results[${i}].test ${show(test)} is not a path starting with '/'`);
     else if (seen.has(test)) out.push(`Conflicting '${test}' found in the merged report`);
     else seen.add(test);
-    if (!TEST_STATUSES.has(String(r['status']))) out.push(`results[${i}].status ${String(r['status'])} is not a wptrunner test status`);
-    if (r['expected'] !== undefined && !TEST_STATUSES.has(String(r['expected']))) out.push(`results[${i}].expected ${String(r['expected'])} is not a test status`);
+    if (!TEST_STATUSES.has(show(r['status']))) out.push(`results[${i}].status ${show(r['status'])} is not a wptrunner test status`);
+    if (r['expected'] !== undefined && !TEST_STATUSES.has(show(r['expected']))) out.push(`results[${i}].expected ${show(r['expected'])} is not a test status`);
     if (r['message'] !== null && r['message'] !== undefined && typeof r['message'] !== 'string') out.push(`results[${i}].message is not a string or null`);
     if (r['duration'] !== undefined && typeof r['duration'] !== 'number') out.push(`results[${i}].duration is not a number`);
     if (!Array.isArray(r['subtests'])) {
@@ -46,8 +49,8 @@ export function wptFyiProblems(report: unknown, options: { requireRevision?: boo
     }
     for (const [j, s] of (r['subtests'] as unknown[]).entries()) {
       if (!isObject(s) || typeof s['name'] !== 'string') out.push(`results[${i}].subtests[${j}] has no name`);
-      else if (!SUBTEST_STATUSES.has(String(s['status']))) out.push(`results[${i}].subtests[${j}].status ${String(s['status'])} is not a subtest status`);
-      else if (s['expected'] !== undefined && !SUBTEST_STATUSES.has(String(s['expected']))) out.push(`results[${i}].subtests[${j}].expected is not a subtest status`);
+      else if (!SUBTEST_STATUSES.has(show(s['status']))) out.push(`results[${i}].subtests[${j}].status ${show(s['status'])} is not a subtest status`);
+      else if (s['expected'] !== undefined && !SUBTEST_STATUSES.has(show(s['expected']))) out.push(`results[${i}].subtests[${j}].expected is not a subtest status`);
       else if (s['known_intermittent'] !== undefined && !Array.isArray(s['known_intermittent'])) out.push(`results[${i}].subtests[${j}].known_intermittent is not a list`);
     }
   }
