@@ -157,6 +157,7 @@ export function buildReport(run: RunResult, options: BuildOptions): ReportModel 
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'bgprobe', version: toolVersion() },
     run: {
+      command: 'compat',
       startedAt: run.startedAt,
       durationMs: run.durationMs,
       interrupted: run.interrupted,

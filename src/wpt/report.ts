@@ -73,6 +73,7 @@ export function wptReportModel(run: WptRun, baseline: { name: string; regression
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'bgprobe', version: toolVersion() },
     run: {
+      command: 'wpt',
       startedAt: run.startedAt,
       durationMs: run.durationMs,
       interrupted: run.interrupted,
