@@ -108,6 +108,7 @@ export function wptReportModel(runs: WptRun | readonly WptColumn[], baseline: { 
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'bgprobe', version: toolVersion() },
     run: {
+      command: 'wpt',
       startedAt: Math.min(...columns.map((c) => c.run.startedAt)),
       durationMs: Math.max(...columns.map((c) => c.run.startedAt + c.run.durationMs)) - Math.min(...columns.map((c) => c.run.startedAt)),
       interrupted: columns.some((c) => c.run.interrupted),

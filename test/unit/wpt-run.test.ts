@@ -184,6 +184,7 @@ describe('the report model of a run', () => {
     expect(model.scenarios.map((s) => [s.id, s.link])).toEqual([['/bf/a.https.window.html', 'https://wpt.fyi/results/bf/a.https.window.html']]);
     expect(model.results[0]).toMatchObject({ verdict: 'deviates', summary: 'harness OK, 1/2 subtests PASS; FAIL "two": why', observation: { status: 'OK', subtests: { one: 'PASS', two: 'FAIL' } } });
     expect(model.comparison).toMatchObject({ baseline: 'base.json', regressions: 1 });
+    expect(model.run.command).toBe('wpt');
     expect(() => validateReport(JSON.parse(JSON.stringify(model)), 'model')).not.toThrow();
     expect(wptReportModel(run([['one', 'PASS']]), null).results[0].verdict).toBe('conforms');
     expect(wptReportModel(run([['one', 'PASS']], 'ERROR'), null).results[0].verdict).toBe('error');
