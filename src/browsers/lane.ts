@@ -25,13 +25,13 @@ export interface LaneSlot {
   close(): Promise<void>;
 }
 
-export interface Lane {
+export interface OpenedLane {
   slot: LaneSlot;
   /** Scenarios in flight at once on this lane. */
   workers: number;
 }
 
-export async function openLane(spec: BrowserSpec, options: { headless: boolean; workers: number }): Promise<Lane> {
+export async function openLane(spec: BrowserSpec, options: { headless: boolean; workers: number }): Promise<OpenedLane> {
   const workers = Math.max(1, options.workers);
   if (spec.kind !== 'grid') return { slot: new BrowserSlot(spec, options.headless), workers };
   const plan = await planGrid(spec);
