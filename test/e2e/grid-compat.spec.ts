@@ -127,12 +127,13 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
     const selection = ['failure.stalled-server', 'progress.monotonic', 'records.match-pending', 'lifecycle.page-closed'];
     let killed = false;
     const kill = async () => {
-      // Once both of node-1's slots run a scenario, and the scenarios are under way.
+      // Once both of node-1's slots hold a session, and the scenarios are under way (a session
+      // takes 2-4 s to start with four at once on 2 cores; these scenarios run 6-11 s).
       const status = (await (await fetch(`${grid.url}/status`)).json()) as { value: { nodes: Array<{ uri: string; slots: Array<{ session: unknown }> }> } };
       const busy = status.value.nodes.find((n) => n.uri === node1)?.slots.filter((s) => s.session).length ?? 0;
       if (busy < 2 || killed) return;
       killed = true;
-      await new Promise((r) => setTimeout(r, 1_500));
+      await new Promise((r) => setTimeout(r, 4_000));
       process.kill(grid.pids()['node-1'], 'SIGKILL');
     };
     const watcher = setInterval(() => void kill(), 250);

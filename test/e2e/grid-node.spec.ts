@@ -56,7 +56,8 @@ test('a node in its own network namespace runs a fetch from the fixture origin o
         expect(recorder.events({ instanceId: 'episode-1' }).map((e) => e.name)).toEqual(
           expect.arrayContaining(['Background Fetch registered', 'Background Fetch started', 'Background Fetch completed']),
         );
-        expect(fetch.swEvents.map((e) => e.type)).toContain('backgroundfetchsuccess');
+        // The worker's event comes a moment after "completed" is logged.
+        await expect.poll(() => recorder.fetch('episode-1')?.swEvents.map((e) => e.type) ?? []).toContain('backgroundfetchsuccess');
         // What crossed the veth: both requests, from the namespace's address.
         expect(origin.requests().filter((r) => r.path.startsWith('/res/')).map((r) => r.status)).toEqual([200, 200]);
         await recorder.dispose();

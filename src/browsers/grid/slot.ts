@@ -55,7 +55,12 @@ export class GridSlot {
     private readonly open: () => Promise<BrowserUnderTest>,
   ) {}
 
-  /** A free session: an idle one, else a new one while under capacity, else the next one released. */
+  /**
+   * A free session: an idle one, else whichever comes first of a new one (asked for while under
+   * capacity) and one another scenario releases. A session request that fails or waits in the
+   * queue (a node died: its slots stay busy on the hub) then costs no verdict while the lane
+   * still has sessions; only a lane that never got one throws.
+   */
   async get(): Promise<BrowserUnderTest> {
     for (;;) {
       if (this.firstLaunchError && !this.started) throw this.firstLaunchError;
@@ -66,9 +71,14 @@ export class GridSlot {
         idle.busy = true;
         return idle.but;
       }
-      if (this.held.length + this.creating < this.limit()) return this.create();
+      if (this.held.length + this.creating < this.limit()) void this.create();
+      else if (this.held.length === 0 && this.creating === 0 && this.launchError) throw this.launchError;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  private wakeAll(): void {
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /** The scenario on `engine` is done with it: the session is free for the next one (deleted when the lane is over its limit). */
@@ -130,7 +140,8 @@ export class GridSlot {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  private async create(): Promise<BrowserUnderTest> {
+  /** One more session, added idle (the waiters are woken to take it); a failure lowers the lane's session count instead. */
+  private async create(): Promise<void> {
     this.creating++;
     this.launches++;
     let but: BrowserUnderTest;
@@ -140,17 +151,20 @@ export class GridSlot {
       const error = e instanceof Error ? e : new Error(String(e));
       this.launchError = error;
       if (!this.started) this.firstLaunchError = error;
-      throw error;
-    } finally {
+      // The Grid did not give this slot (a dead node's, a full queue): the lane goes on with fewer.
+      else this.capacity = Math.max(1, this.capacity - 1);
       this.creating--;
+      this.wakeAll();
+      return;
     }
+    this.creating--;
     this.started = true;
     if (this.closed) {
       await this.dispose({ but, busy: false, broken: false });
-      throw new BrowserLostError('the Grid lane was closed');
+      return;
     }
     this.version = but.version;
-    const held: Held = { but: this.lending(but), busy: true, broken: false };
+    const held: Held = { but: this.lending(but), busy: false, broken: false };
     but.engine.onDisconnected(() => {
       if (!this.held.includes(held)) return;
       held.broken = true;
@@ -160,7 +174,7 @@ export class GridSlot {
       this.crashOf.set(but.engine, crash);
     });
     this.held.push(held);
-    return held.but;
+    this.wakeAll();
   }
 
   /** `but` whose profile browsers borrow a Grid slot from the lane while they run. */
