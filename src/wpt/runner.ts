@@ -12,7 +12,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch } from '../browsers/launch.js';
+import { launchPlaywright } from '../browsers/browser-type.js';
+import type { BrowserSpec, EngineDriver } from '../browsers/types.js';
 import { discoverBrowser } from '../browsers/discover.js';
 import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import { joinServed } from '../recorder/served.js';
@@ -43,8 +44,8 @@ const log = debug('bgprobe:wpt');
 interface RunEnv {
   root: string;
   certificate: WptCertificate;
-  executablePath: string;
-  args: string[];
+  /** The browser every test file launches (launchBrowser), on a fresh profile each: the discovered binary, its flags and the WPT hosts. */
+  spec: BrowserSpec;
   headless: boolean;
   multiplier: number;
   /** The shared server on 443, when it could listen. */
@@ -118,7 +119,9 @@ async function runTests(config: WptConfig): Promise<WptRun> {
   const multiplier = config.timeoutMultiplier;
   const certificate = await generateCertificate();
   const args = [...config.browser.args, `--host-resolver-rules=${hostResolverRules()}`, `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`];
-  const base = { root: config.root, certificate, executablePath, args, headless: config.headless, multiplier, signal: config.signal ?? undefined };
+  // The discovered binary as a path: every test file's launch then starts that one.
+  const spec: BrowserSpec = { ...config.browser, kind: 'path', target: executablePath, args };
+  const base = { root: config.root, certificate, spec, headless: config.headless, multiplier, signal: config.signal ?? undefined };
   const p443 = await startPort443(base);
   const env: RunEnv = { ...base, port443: p443.server, version: null };
   const results: WptTestResult[] = [];
@@ -171,12 +174,13 @@ async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   const evidence = emptyEvidence();
   let outcome: Completion;
   let server: WptServer | null = null;
+  let driver: EngineDriver | null = null;
   let browser: Browser | null = null;
   let recorder: BackgroundServiceRecorder | null = null;
   // Inside the try: a server or a browser that cannot start costs this test (ERROR), not the run.
   try {
     server = await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier });
-    browser = await launch({ executablePath: env.executablePath, headless: env.headless, args: env.args, userDataDir: profile, handleSignals: false });
+    ({ browser, driver } = await launchPlaywright(env.spec, { headless: env.headless, userDataDir: profile }));
     env.version ??= browser.version();
     const context = browser.contexts()[0];
     await channel.install(context);
@@ -196,8 +200,8 @@ async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   if (recorder) fillEvidence(evidence, recorder, served);
   // The browser goes first: a frozen page (a test that spins) never answers the recorder's
   // clean-up commands, while SIGTERM (then SIGKILL, in close()) ends it whatever it does.
-  const b = browser;
-  if (b) await bestEffort(log, 'close the browser', () => bounded(b.close(), 'closing the browser'));
+  const d = driver;
+  if (d) await bestEffort(log, 'close the browser', () => bounded(d.close(), 'closing the browser'));
   const r = recorder;
   if (r) await bestEffort(log, 'recorder.dispose()', () => bounded(r.dispose(), 'recorder.dispose()'));
   await server?.close();
