@@ -6,8 +6,7 @@
  * (the rows and the timeline say why); a harness TIMEOUT deviates; ERROR and CRASH are errors;
  * PRECONDITION_FAILED is unsupported.
  */
-import { countVerdicts, SCHEMA_VERSION, type Change, type ReportAttempt, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
-import { toolVersion } from '../util/version.js';
+import { newReport, type Change, type ReportAttempt, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
 import type { WptAttempt, WptRun, WptTestResult } from './types.js';
 import type { Regression } from './wptreport.js';
 
@@ -69,9 +68,7 @@ export function wptReportModel(run: WptRun, baseline: { name: string; regression
     to: verdicts.get(g.test) ?? null,
     observed: [{ path: `subtests.${g.subtest}`, from: '"PASS"', to: JSON.stringify(g.now) }],
   }));
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'bgprobe', version: toolVersion() },
+  return newReport({
     run: {
       startedAt: run.startedAt,
       durationMs: run.durationMs,
@@ -86,7 +83,6 @@ export function wptReportModel(run: WptRun, baseline: { name: string; regression
     browsers: [{ label, kind: 'path', target: run.browser.executablePath, args: run.browser.args, version: run.browser.version, launchError: null, launches: run.launches, crashes: [] }],
     scenarios,
     results,
-    summary: countVerdicts(results),
     comparison: baseline ? { baseline: baseline.name, changes, regressions: changes.length } : null,
-  };
+  });
 }
