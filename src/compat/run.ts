@@ -130,6 +130,7 @@ export function buildReport(run: RunResult, config: CompatConfig): ReportModel {
   const results = sortResults(run.results.map(reportResult), scenarios, browsers);
   return newReport({
     run: {
+      command: 'compat',
       startedAt: run.startedAt,
       durationMs: run.durationMs,
       interrupted: run.interrupted,
