@@ -5,13 +5,12 @@
  * the report format (audit/report.ts). A browser lost under the audit is re-run on a fresh one
  * (browsers/lost.ts), as compat and wpt do.
  */
-import { GridClient } from '../browsers/grid/client.js';
-import { launchOnGrid } from '../browsers/grid/session.js';
-import { gridRequest, planGrid, queueTimeout } from '../browsers/grid/type.js';
+import { planGrid } from '../browsers/grid/type.js';
 import { pathToFileURL } from 'node:url';
-import { errors as pwErrors, type Browser, type Page } from 'playwright-core';
+import { errors as pwErrors, type Page } from 'playwright-core';
 import { connect, type ConnectedBrowser } from '../browsers/connect.js';
-import { launch } from '../browsers/launch.js';
+import { launchPlaywright } from '../browsers/browser-type.js';
+import type { BrowserSpec } from '../browsers/types.js';
 import { BrowserLostError, UsageError } from '../errors.js';
 import { classifyLoss, lostBrowser, retryLostBrowser, type LostBrowser } from '../browsers/lost.js';
 import { lossReason, type ReportModel } from '../report/model.js';
@@ -129,23 +128,13 @@ async function auditPass(options: AuditConfig): Promise<Pass> {
   }
 }
 
-/** The audit's browser: launched here, or a session of the Grid (`--grid`), deleted by its close(). */
-async function newBrowser(options: AuditConfig): Promise<{ browser: Browser; label: string; target: string | null }> {
-  if (options.grid) {
-    const spec = { ...options.grid, args: [...options.grid.args, ...options.browserArgs] };
-    const session = await launchOnGrid({ client: new GridClient(spec.target ?? ''), capabilities: gridRequest(spec), queueTimeout: queueTimeout() });
-    // Closing the audit's browser deletes the session (and disconnects).
-    session.browser.close = () => session.close();
-    options.onMessage?.(`Opened a session of the Grid at ${spec.target ?? '?'} on its node ${session.node ?? '(not listed)'}.`);
-    return { browser: session.browser, label: 'grid', target: spec.target };
-  }
-  // Ctrl-C is this command's to handle (it still prints what it found): not Playwright's.
-  const browser = await launch({ executablePath: options.browser ?? undefined, headless: options.headless, args: options.browserArgs, handleSignals: false });
-  return { browser, label: 'chromium', target: null };
-}
-
 async function openBrowser(options: AuditConfig): Promise<Session> {
-  const { browser, label, target } = await newBrowser(options);
+  // The browser layer leaves Ctrl-C to the caller (the audit still reports what it found).
+  // With --grid the browser is a session of the Grid, through the same interface (its close() deletes it).
+  const spec: BrowserSpec = options.grid
+    ? { ...options.grid, args: [...options.grid.args, ...options.browserArgs] }
+    : { label: 'chromium', kind: options.browser ? 'path' : 'default', target: options.browser, args: options.browserArgs };
+  const { browser, driver } = await launchPlaywright(spec, { headless: options.headless });
   const disconnected = new Promise<void>((r) => browser.once('disconnected', () => r()));
   try {
     const context = await browser.newContext();
@@ -159,16 +148,16 @@ async function openBrowser(options: AuditConfig): Promise<Session> {
     return {
       recorder,
       isLost: () => gone || !browser.isConnected(),
-      browser: { label, target, version: browser.version(), args: options.browserArgs },
+      browser: { label: spec.label, target: spec.kind === 'grid' ? spec.target : null, version: browser.version(), args: options.browserArgs },
       lost,
       close: async () => {
         await bestEffort(log, 'dispose recorder', () => recorder.dispose());
-        await bestEffort(log, 'close browser', () => browser.close());
+        await bestEffort(log, 'close browser', () => driver.close());
       },
     };
   } catch (e) {
     const error = await classifyLoss(e, () => browser.isConnected(), disconnected, () => null);
-    await bestEffort(log, 'close browser', () => browser.close());
+    await bestEffort(log, 'close browser', () => driver.close());
     throw error;
   }
 }
