@@ -180,7 +180,9 @@ export class ProbeInstaller {
     const root = connection.root;
     this.offs.push(root.on('Target.attachedToTarget', (ev) => this.onAttached(ev)));
     // Sent by the observer page itself as a held worker is attached (see the file comment).
+    // Runtime first: a binding reaches a worker's global only with Runtime enabled.
     await connection.transport.sendOnAttach?.('service_worker', [
+      { method: 'Runtime.enable', params: {} },
       { method: 'Runtime.addBinding', params: { name: this.binding } },
       { method: 'Debugger.enable', params: {} },
       { method: 'Debugger.setInstrumentationBreakpoint', params: { instrumentation: 'beforeScriptExecution' } },
@@ -257,8 +259,8 @@ export class ProbeInstaller {
   private async attachPage(session: ConnectionSession): Promise<void> {
     // runImmediately also covers the document already there; no Runtime.evaluate while the
     // target waits for the debugger (with workers that crashed the renderer, see below).
-    await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
     await bestEffort(log, 'Runtime.enable', () => session.send('Runtime.enable'));
+    await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
     await bestEffort(log, 'Page.enable', () => session.send('Page.enable'));
     await bestEffort(log, 'addScript', () => session.send('Page.addScriptToEvaluateOnNewDocument', { source: this.source, runImmediately: true }));
     await this.resume(session);
@@ -266,8 +268,8 @@ export class ProbeInstaller {
 
   /** Bindings reach a worker only with Runtime enabled: without it a restarted worker's reports vanish. */
   private async enableRuntime(session: ConnectionSession): Promise<void> {
-    await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
     await bestEffort(log, 'Runtime.enable', () => session.send('Runtime.enable'));
+    await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
   }
 
   private async attachHeldWorker(session: ConnectionSession, url: string): Promise<void> {

@@ -90,10 +90,14 @@ const responseClone = proto('Response') ? (getOwn(proto('Response')!, 'clone')?.
 const bodyArrayBuffer = proto('Response') ? (getOwn(proto('Response')!, 'arrayBuffer')?.value as AnyFn | undefined) : undefined;
 const byteLength = getter(proto('ArrayBuffer'), 'byteLength');
 const visibility = getter(proto('Document'), 'visibilityState');
-const locationOrigin = getter(proto('Location'), 'origin') as (l: unknown) => string | undefined;
 const workerLocationOrigin = getter(proto('WorkerLocation'), 'origin') as (l: unknown) => string | undefined;
 const workerLocationHref = getter(proto('WorkerLocation'), 'href') as (l: unknown) => string | undefined;
-const locationHref = getter(proto('Location'), 'href') as (l: unknown) => string | undefined;
+/** A window's location and its fields are unforgeable (own, non-configurable): read as they are. */
+function windowLocation(field: 'origin' | 'href'): string | undefined {
+  const loc = g['location'] as unknown as Record<string, unknown> | undefined;
+  const v = loc ? loc[field] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
 
 export const record = { request: recordRequest, responseReady: recordResponseReady };
 export const response = {
@@ -156,8 +160,7 @@ export function pageHidden(): boolean {
  */
 export function originOf(): string {
   try {
-    const loc = g['location'];
-    return (isWorker ? workerLocationOrigin(loc) : locationOrigin(loc)) ?? '';
+    return (isWorker ? workerLocationOrigin(g['location']) : windowLocation('origin')) ?? '';
   } catch {
     return '';
   }
@@ -165,8 +168,7 @@ export function originOf(): string {
 
 export function baseHref(): string | undefined {
   try {
-    const loc = g['location'];
-    return isWorker ? workerLocationHref(loc) : locationHref(loc);
+    return isWorker ? workerLocationHref(g['location']) : windowLocation('href');
   } catch {
     return undefined;
   }
