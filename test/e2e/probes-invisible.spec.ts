@@ -56,7 +56,10 @@ function shapeOf(keys: string[]): Shape {
     const name = member.endsWith('_event') ? `on${member.slice(0, -'_event'.length)}` : member;
     out[key] = describe(ctor?.prototype, name);
   }
-  out['globalThis names'] = Object.getOwnPropertyNames(globalThis).sort();
+  // Playwright's tracing names its snapshot streamer with a random suffix per context.
+  out['globalThis names'] = Object.getOwnPropertyNames(globalThis)
+    .map((n) => n.replace(/^(__playwright_snapshot_streamer_)[0-9a-f]+$/, '$1*'))
+    .sort();
   out['globalThis symbols'] = Object.getOwnPropertySymbols(globalThis).map(String);
   out['Function.prototype.toString on itself'] = Function.prototype.toString.call(Function.prototype.toString);
   return out;

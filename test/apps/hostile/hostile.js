@@ -33,7 +33,7 @@
   async function attack() {
     const say = (t) => { document.getElementById('attack').textContent = t; };
     // (`start` is the app's own download function, page.js.)
-    const found = Object.getOwnPropertyNames(window).filter((n) => n !== 'start' && (!atLoad.has(n) || /bgprobe|binding|playwright|cdp|report|probe/i.test(n)));
+    const found = Object.getOwnPropertyNames(window).filter((n) => n !== 'start' && (!atLoad.has(n) || /^__|bgprobe|playwright/i.test(n)));
     const callable = found.filter((n) => { try { return typeof window[n] === 'function'; } catch { return false; } });
     const payloads = [...forged.map((f) => JSON.stringify(f)), JSON.stringify(forged), ...junk()];
     let calls = 0;
