@@ -25,6 +25,7 @@ $(NODE_MODULES_STAMP): package-lock.json
 build: deps
 	node scripts/build-injected.mjs
 	npx tsc -p tsconfig.build.json
+	node scripts/gen-schema.mjs
 	chmod +x dist/cli/main.js
 
 browser:

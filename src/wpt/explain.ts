@@ -6,7 +6,7 @@
  * registrations), it says so and guesses no cause. The full timelines are in the evidence; this
  * points the reader at the right one.
  */
-import type { FetchEvidence } from '../scenarios/evidence.js';
+import type { FetchEvidence } from '../evidence/evidence.js';
 import type { WptSubtest } from './types.js';
 
 function describeFetch(f: FetchEvidence): string {
