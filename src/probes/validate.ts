@@ -29,7 +29,7 @@ export type DropReason =
   | 'per-fetch cap reached'
   | 'total cap reached';
 
-export interface Verdict {
+export interface ChannelVerdict {
   records: ProbeRecord[];
   /** One entry per record (or payload) dropped: why, and the schema's first complaint when there is one. */
   dropped: Array<{ reason: DropReason; detail?: string }>;
@@ -61,8 +61,8 @@ export function knownKinds(): string[] {
  * Check one payload from a channel of `context` ('page' for a page's binding, 'worker' for a
  * service worker's): the records that may be kept, and why the others may not.
  */
-export function checkPayload(payload: unknown, context: 'page' | 'worker'): Verdict {
-  const verdict: Verdict = { records: [], dropped: [] };
+export function checkPayload(payload: unknown, context: 'page' | 'worker'): ChannelVerdict {
+  const verdict: ChannelVerdict = { records: [], dropped: [] };
   if (typeof payload !== 'string') return drop(verdict, 'not JSON');
   if (payload.length > MAX_PAYLOAD_CHARS) return drop(verdict, 'payload too large', `${payload.length} chars`);
   let parsed: unknown;
@@ -81,7 +81,7 @@ export function checkPayload(payload: unknown, context: 'page' | 'worker'): Verd
   return verdict;
 }
 
-function drop(verdict: Verdict, reason: DropReason, detail?: string): Verdict {
+function drop(verdict: ChannelVerdict, reason: DropReason, detail?: string): ChannelVerdict {
   verdict.dropped.push(detail === undefined ? { reason } : { reason, detail });
   return verdict;
 }

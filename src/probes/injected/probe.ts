@@ -10,7 +10,8 @@
  * properties only, so no getter of the app's runs twice. Its empty catches are on purpose: inside
  * the app there is no logger to tell, and a failure to observe must never become the app's.
  */
-import type { ErrorInfo, IconInfo, ProbeRecord, RecordInfo } from '../types.js';
+import type { ErrorInfo, IconInfo, RecordInfo } from '../types.js';
+import type { Probe, RegistrationState } from './probe-api.js';
 import { Channel } from './channel.js';
 import {
   BFM,
@@ -43,33 +44,6 @@ export interface ProbeConfig {
   key: string;
   /** Evaluated after the worker's own script ran: its listeners were not seen, so not counted. */
   afterAppScript: boolean;
-}
-
-/** A record as the probe builds it: the base fields are added by `report`. */
-export type Body = ProbeRecord extends infer R ? (R extends ProbeRecord ? Omit<R, 'at' | 'origin' | 'context'> & { at?: number } : never) : never;
-
-export type Report = (body: Body) => void;
-export type Track = (p: Promise<unknown>) => void;
-
-export interface Probe {
-  g: Global;
-  report: Report;
-  /** Reports still being put together (records measured, answers not in yet). */
-  inflight: Set<Promise<unknown>>;
-  track: Track;
-  watch(registration: unknown): void;
-  state: (registration: unknown) => RegistrationState;
-  iconInfo: (icon: unknown) => IconInfo;
-  requestUrl: (r: unknown) => string;
-}
-
-export interface RegistrationState {
-  downloaded: number;
-  downloadTotal: number;
-  uploaded: number;
-  uploadTotal: number;
-  result: '' | 'success' | 'failure';
-  failureReason: string;
 }
 
 const URLCtor = URL;

@@ -23,7 +23,7 @@ import {
   reg as regField,
   stringOf,
 } from './natives.js';
-import type { Probe } from './probe.js';
+import type { Probe } from './probe-api.js';
 import { wrap } from './stealth.js';
 
 const BF_TYPES: readonly SwEventType[] = ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick'];
