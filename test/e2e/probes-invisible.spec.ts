@@ -5,6 +5,7 @@
  * `length`, `name`, own keys and `Function.prototype.toString()` output, and
  * `Object.getOwnPropertyNames(globalThis)` and its symbols.
  */
+/* eslint-disable @typescript-eslint/unbound-method -- the shape check reads methods off their objects on purpose */
 import type { BrowserContext } from 'playwright-core';
 import { backgroundFetchKeys } from '../../src/bcd/data.js';
 import { BackgroundServiceRecorder } from '../../src/recorder/recorder.js';
