@@ -93,13 +93,17 @@ export interface ScenariosOptions {
 }
 
 /** `wpt`'s flags: the run's own part as its config names it (wpt/config.ts), and what only the command uses. */
-export interface WptOptions extends Pick<WptConfig, 'tests' | 'browser' | 'formats' | 'workers' | 'timeoutMultiplier' | 'retries' | 'shard' | 'headless'> {
+export interface WptOptions extends Pick<WptConfig, 'tests' | 'browsers' | 'formats' | 'workers' | 'timeoutMultiplier' | 'retries' | 'shard' | 'headless'> {
   /** The checkout's root, as given (resolved against the working directory by the command). */
   wptRoot: string;
   /** The output directory, as given. */
   out: string;
   /** A previous wptreport.json's path, as given. */
   baseline: string | null;
+  /** A folder of wptrunner expectation files (.ini): each result expected or unexpected, exit 1 on an unexpected one. */
+  metadata: string | null;
+  /** A folder to write (or update) expectation files in from this run, as `wpt update-expectations`. */
+  updateMetadata: string | null;
   /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
   stepSummary: boolean;
 }
