@@ -287,6 +287,7 @@ export class ProbeInstaller {
     const sessionId = session.sessionId!;
     const start = this.starting.get(sessionId) ?? { url, compiled: false, probed: false };
     this.starting.set(sessionId, start);
+    if (start.compiled) log('worker %s: its script was reported compiled before Runtime was enabled', url);
     await this.breakBeforeEveryScript(session);
     // A service worker does not wait for every client that asked to hold it: Playwright's own
     // auto-attach resumes it at once, so its script can compile before the breakpoint is in
