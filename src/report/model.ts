@@ -43,6 +43,8 @@ export interface ReportScenario {
   link: string;
   /** Set for entries of the skip list: why it is not run. */
   skipReason: string | null;
+  /** A Playwright test's place in its spec file (path relative to the config's rootDir). Only in `playwright` runs. */
+  location?: { file: string; line: number; column: number };
 }
 
 /** A BackgroundService event as the DevTools panel lists it. */
@@ -103,6 +105,8 @@ export interface FindingRow {
 
 export interface FetchEvidence {
   id: string;
+  /** The app's origin (`{fixture}` for the fixture server). Absent in reports of earlier bgprobe versions. */
+  origin?: string;
   outcome: 'pending' | 'success' | 'failure' | 'aborted';
   /** The spec's name (`bad-status`, `fetch-error`, ...). */
   failureReason: string | null;
@@ -200,6 +204,25 @@ export interface Comparison {
   regressions: number;
 }
 
+/**
+ * What wrote the report. Absent: `bgprobe compat`, `wpt` or `audit`. `playwright`: the
+ * `bgprobe/reporter` of a Playwright Test run, where a scenario is a test, a browser is a
+ * project and a verdict is the test's outcome (conforms: passed, deviates: failed, error: timed
+ * out or interrupted, skipped: skipped; a test that passed on a retry is `flaky`).
+ */
+export type RunKind = 'playwright';
+
+/** One finding code seen in a run, per app origin: the suite-wide summary of a `playwright` run. */
+export interface FindingCount {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  origin: string;
+  /** Fetches that had it. */
+  fetches: number;
+  /** Results (tests) with such a fetch. */
+  results: number;
+}
+
 export interface Shard {
   index: number;
   total: number;
@@ -210,6 +233,8 @@ export interface ReportV1 {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'bgprobe'; version: string };
   run: {
+    /** Absent: a run of bgprobe compat, wpt or audit. */
+    kind?: RunKind;
     startedAt: number;
     durationMs: number;
     interrupted: boolean;
@@ -231,6 +256,8 @@ export interface ReportV1 {
     byVerdict: Record<Verdict, number>;
     /** Results whose verdict came from a retry after the browser was lost, by why it was lost. Absent in older reports. */
     flaky?: { total: number; reasons: Array<{ reason: string; count: number }> };
+    /** Findings of every recorded fetch, by code and app origin, errors first. Only in `playwright` runs. */
+    findings?: FindingCount[];
   };
   comparison: Comparison | null;
 }

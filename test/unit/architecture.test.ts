@@ -27,7 +27,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'report'],
   // bgprobe wpt maps its run onto the report format too, and reuses the suite's evidence builders.
   wpt: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'scenarios', 'report'],
-  playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder'],
+  // Fixtures and matchers over the recorder; attachments and bgprobe/reporter write the report format.
+  playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'scenarios', 'report'],
   cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'scenarios', 'wpt', 'report'],
   index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'scenarios', 'wpt', 'report'],
 };
