@@ -17,7 +17,7 @@ import type { BackgroundServiceRecorder, WaitForFetchOptions } from '../recorder
 import type { EventFilter, RecordingEvents } from '../recorder/recording.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
-import type { StepRow } from '../scenarios/evidence.js';
+import type { StepRow } from '../evidence/evidence.js';
 import type { FixtureServer } from '../server/index.js';
 import { bestEffort, debug } from '../util/debug.js';
 import { listen } from '../util/events.js';

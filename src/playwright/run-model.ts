@@ -12,7 +12,7 @@ import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
 import { SCHEMA_VERSION, VERDICTS, type Evidence, type FetchEvidence, type FindingCount, type ReportModel, type ReportOutcome, type ReportResult, type Verdict } from '../report/model.js';
 import { gunzipSync } from 'node:zlib';
-import { eventRow, fetchEvidence, FIXTURE_TOKEN, type StepRow } from '../scenarios/evidence.js';
+import { eventRow, fetchEvidence, FIXTURE_TOKEN, type StepRow } from '../evidence/evidence.js';
 import { escapeRegExp } from '../util/regexp.js';
 import { formatBytes } from '../util/bytes.js';
 
@@ -185,7 +185,7 @@ export function playwrightReport(tests: readonly TestEntry[], run: RunInfo): Rep
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'bgprobe', version: run.toolVersion },
     run: {
-      kind: 'playwright',
+      command: 'playwright',
       startedAt: run.startedAt,
       durationMs: run.durationMs,
       interrupted: run.interrupted,

@@ -15,7 +15,7 @@ import { jsonInScript } from './escape.js';
 import type { ReportModel, ReportResult } from './model.js';
 import { safe, template, templatesDir } from './templates.js';
 import { describeTook } from './diff.js';
-import { FLAKY_ICON, VERDICT_ICON, VERDICT_ORDER, attemptLines, bytes, flakyLine, matrix, relTime, reportTitle, seconds, tookText, verdictLabel, type MatrixRow } from './view.js';
+import { FLAKY_ICON, VERDICT_ICON, VERDICT_ORDER, attemptLines, bytes, flakyLine, matrix, relTime, reportName, reportTitle, seconds, tookText, verdictLabel, type MatrixRow } from './view.js';
 
 /** Only http(s) links are links: a `javascript:` URL from a loaded report becomes inert text. */
 export function safeLink(url: string): string | null {
@@ -190,14 +190,15 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
   return {
     css: safe(css),
     js: safe(js),
-    title: reportTitle(model),
-    rowHeading: model.run.kind === 'playwright' ? 'Test' : 'Scenario',
+    rowHeading: model.run.command === 'playwright' ? 'Test' : 'Scenario',
     findings: (model.summary.findings ?? []).map((f) => ({ ...f })),
     hasFindings: model.summary.findings !== undefined,
     csp: `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${hash}'`,
     started: new Date(model.run.startedAt).toISOString(),
     duration: seconds(model.run.durationMs),
     interrupted: model.run.interrupted,
+    title: reportTitle(model),
+    name: reportName(model),
     shard: model.run.shard ? `${model.run.shard.index}/${model.run.shard.total}` : null,
     merged: model.run.mergedFrom.length,
     schemaVersion: model.schemaVersion,

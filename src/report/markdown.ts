@@ -8,7 +8,7 @@ import { mdText } from './escape.js';
 import type { ReportModel } from './model.js';
 import { template } from './templates.js';
 import { describeTook } from './diff.js';
-import { FLAKY_ICON, VERDICT_ICON, attemptLines, attention, flakyLine, matrix, reportTitle, seconds, verdictLabel } from './view.js';
+import { FLAKY_ICON, VERDICT_ICON, attemptLines, attention, flakyLine, matrix, reportName, seconds, verdictLabel } from './view.js';
 
 export function renderMarkdown(model: ReportModel): string {
   const s = model.summary.byVerdict;
@@ -17,11 +17,12 @@ export function renderMarkdown(model: ReportModel): string {
   const flaky = flakyLine(model);
   if (flaky) parts.push(flaky);
   const view = {
-    title: reportTitle(model),
-    rowHeading: model.run.kind === 'playwright' ? 'Test' : 'Scenario',
+    name: mdText(reportName(model)),
+    rowHeading: model.run.command === 'playwright' ? 'Test' : 'Scenario',
     findings: (model.summary.findings ?? []).map((f) => ({ severity: f.severity, code: mdText(f.code), origin: mdText(f.origin), fetches: f.fetches, results: f.results })),
     hasFindings: model.summary.findings !== undefined,
     shard: model.run.shard ? `${model.run.shard.index}/${model.run.shard.total}` : null,
+    merged: model.run.mergedFrom.length,
     summary: mdText(`${parts.join(', ')} in ${seconds(model.run.durationMs)}.`) +
       ` Browsers: ${model.browsers.map((b) => `${mdText(b.label)} (${mdText(b.version ?? 'not started')}${b.crashes?.length ? `, ended on its own ${b.crashes.length}×` : ''})`).join(', ')}.`,
     browsers: model.browsers.map((b) => mdText(b.label)),
@@ -37,7 +38,7 @@ export function renderMarkdown(model: ReportModel): string {
       summary: mdText(r.summary),
       attempts: attemptLines(r, model).map(mdText),
     })),
-    flakyWhy: model.run.kind === 'playwright' ? 'failed, then passed on a retry' : 'the browser was lost, a retry gave the verdict',
+    flakyWhy: model.run.command === 'playwright' ? 'failed, then passed on a retry' : 'the browser was lost, a retry gave the verdict',
     flaky: model.results.filter((r) => r.flaky && r.verdict !== 'error' && r.verdict !== 'deviates' && r.verdict !== 'unstable').map((r) => ({
       icon: FLAKY_ICON,
       id: mdText(r.scenarioId),

@@ -1,24 +1,29 @@
 /**
  * The report file's own types: the one model every renderer reads (json, html, markdown,
  * junit), and what `bgprobe report|diff|merge` and `compat --baseline` load back. It is a
- * format, not the runner's internals: src/scenarios/compat.ts maps a run onto it, and the
- * compiler checks that mapping field by field, so a change in the runner cannot reach the file
- * unnoticed. The JSON form is documented in reports/SCHEMA.md (prose) and checked by
+ * format, not a runner's internals: each run mode maps its run onto it (compat/run.ts,
+ * audit/report.ts, wpt/report.ts), and the compiler checks those mappings field by field, so a
+ * change in a runner cannot reach the file unnoticed. The JSON form is documented in reports/SCHEMA.md (prose) and checked by
  * reports/report.schema.json (JSON Schema, used by load.ts); change all three together and
  * bump SCHEMA_VERSION when a reader of the old shape would break.
  */
+import type { BrowserKind, EngineName } from '../util/engines.js';
 
 export const SCHEMA_VERSION = 1;
 
 export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable', 'error', 'skipped', 'unstable'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
+/**
+ * The commands that write a report (`report` re-renders one, `merge` keeps its inputs' command).
+ * `playwright`: `bgprobe/reporter` over a Playwright Test run, where a scenario is a test, a
+ * browser is a project and a verdict is the test's outcome (conforms: passed, deviates: failed,
+ * error: timed out or interrupted, skipped: skipped; a test that passed on a retry is `flaky`).
+ */
+export const REPORT_COMMANDS = ['compat', 'wpt', 'audit', 'playwright'] as const;
+export type ReportCommand = (typeof REPORT_COMMANDS)[number];
+
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
-export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint';
-
-/** The engine a browser column is (its driver, and the BCD browser it is held against). */
-export type EngineName = 'chromium' | 'firefox' | 'webkit';
 
 export interface ReportBrowser {
   label: string;
@@ -96,7 +101,7 @@ export interface ProbeRow {
 
 /** What one of bgprobe's rules found about a fetch (src/findings/). */
 export interface FindingRow {
-  /** 'no-listener', 'wait-until-rejected', ... (README, "bgprobe audit"). */
+  /** 'no-listener', 'wait-until-rejected', ... (docs/audit.md, "Findings"). */
   code: string;
   severity: 'error' | 'warning' | 'info';
   message: string;
@@ -204,14 +209,6 @@ export interface Comparison {
   regressions: number;
 }
 
-/**
- * What wrote the report. Absent: `bgprobe compat`, `wpt` or `audit`. `playwright`: the
- * `bgprobe/reporter` of a Playwright Test run, where a scenario is a test, a browser is a
- * project and a verdict is the test's outcome (conforms: passed, deviates: failed, error: timed
- * out or interrupted, skipped: skipped; a test that passed on a retry is `flaky`).
- */
-export type RunKind = 'playwright';
-
 /** One finding code seen in a run, per app origin: the suite-wide summary of a `playwright` run. */
 export interface FindingCount {
   code: string;
@@ -233,8 +230,8 @@ export interface ReportV1 {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'bgprobe'; version: string };
   run: {
-    /** Absent: a run of bgprobe compat, wpt or audit. */
-    kind?: RunKind;
+    /** The command that made the report; a merge of different commands' reports has none. Absent in reports of earlier bgprobe versions. */
+    command?: ReportCommand;
     startedAt: number;
     durationMs: number;
     interrupted: boolean;
@@ -264,6 +261,23 @@ export interface ReportV1 {
 
 /** The report this bgprobe writes and reads. */
 export type ReportModel = ReportV1;
+
+/**
+ * report.json as it is read back, the type reports/report.schema.json is generated from
+ * (scripts/gen-schema.mjs): a report of an earlier bgprobe of the same schemaVersion lacks the
+ * fields added since (loadReport reads them as "measured nothing, ran once"), and the file holds
+ * the BCD table renderJson derives from the model (`bcd`, never read back).
+ */
+export type ReportFile = Omit<ReportModel, 'results' | 'summary'> & {
+  // Spelt from ReportOutcome and ReportResult's own fields: the generator drops inherited members through an Omit.
+  results: Array<Omit<ReportOutcome, 'took'> & Partial<Pick<ReportOutcome, 'took'>> & Pick<ReportResult, 'scenarioId' | 'browser'> & Partial<Pick<ReportResult, 'flaky' | 'attempts'>>>;
+  summary: Omit<ReportModel['summary'], 'byVerdict'> & {
+    /** Results by verdict. `unstable` is absent in reports of earlier bgprobe versions. */
+    byVerdict: Omit<Record<Verdict, number>, 'unstable'> & { unstable?: number };
+  };
+  /** The BCD table, derived from results when api.exposure.bcd ran (reports/SCHEMA.md); recomputed on every render, never read back. Absent in reports of earlier bgprobe versions. */
+  bcd?: object | null;
+};
 
 export function countVerdicts(results: readonly ReportResult[]): ReportModel['summary'] {
   const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;

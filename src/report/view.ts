@@ -24,12 +24,7 @@ export const VERDICT_ICON: Record<Verdict, string> = {
 const PLAYWRIGHT_WORDS: Partial<Record<Verdict, string>> = { conforms: 'passed', deviates: 'failed', error: 'timed out', skipped: 'skipped' };
 
 export function verdictLabel(model: Pick<ReportModel, 'run'>, v: Verdict): string {
-  return model.run.kind === 'playwright' ? (PLAYWRIGHT_WORDS[v] ?? v) : v;
-}
-
-/** `bgprobe compat` or `bgprobe: Playwright tests`: the title of every human-facing format. */
-export function reportTitle(model: Pick<ReportModel, 'run'>): string {
-  return model.run.kind === 'playwright' ? 'bgprobe: Playwright tests' : 'bgprobe compat';
+  return model.run.command === 'playwright' ? (PLAYWRIGHT_WORDS[v] ?? v) : v;
 }
 
 /** The mark of a result whose verdict came from a retry after the browser was lost. */
@@ -40,6 +35,23 @@ export interface MatrixRow {
   /** One cell per browser, in the model's browser order; null when that pair was not run. */
   cells: Array<ReportResult | null>;
   worst: Verdict;
+}
+
+/**
+ * What a report calls itself: the command that made it (`bgprobe wpt`), or `bgprobe report` for
+ * one that does not say (older reports, a merge of different commands' reports). The title
+ * adds the shard or the merge, so a reader tells a shard's page from the run's.
+ */
+export function reportName(model: ReportModel): string {
+  return model.run.command ? `bgprobe ${model.run.command}` : 'bgprobe report';
+}
+
+/** The name plus the part of the run it covers: `bgprobe compat (shard 1/2)`, `bgprobe wpt (merged from 2 shard reports)`. */
+export function reportTitle(model: ReportModel): string {
+  const { shard, mergedFrom } = model.run;
+  if (shard) return `${reportName(model)} (shard ${shard.index}/${shard.total})`;
+  if (mergedFrom.length) return `${reportName(model)} (merged from ${mergedFrom.length} shard reports)`;
+  return reportName(model);
 }
 
 export function resultKey(scenarioId: string, browser: string): string {
@@ -103,7 +115,7 @@ export function tookText(r: ReportResult): string | null {
 
 /** One line per attempt when there was more than one: what each run (and retry) gave. */
 export function attemptLines(r: ReportResult, model?: Pick<ReportModel, 'run'>): string[] {
-  if (model?.run.kind === 'playwright') {
+  if (model?.run.command === 'playwright') {
     return r.attempts.map((a, i) => `attempt ${i + 1}${i ? ` (retry #${i})` : ''}: ${verdictLabel(model, a.verdict)} in ${seconds(a.durationMs)}: ${a.summary}`);
   }
   return r.attempts.map(

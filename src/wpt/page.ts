@@ -7,7 +7,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { PlaywrightCdpSession } from '../cdp/session.js';
 import { DRIVER_BINDING, RESULT_BINDING } from '../server/wpt/index.js';
-import type { StepRow } from '../scenarios/evidence.js';
+import type { StepRow } from '../evidence/evidence.js';
 import { HARNESS_STATUSES, SUBTEST_STATUSES, type SubtestStatus, type TestStatus, type WptSubtest } from './types.js';
 
 interface RawTest {
@@ -43,11 +43,12 @@ export class TestPageChannel {
   }
 
   async install(context: BrowserContext): Promise<void> {
-    await context.exposeBinding(RESULT_BINDING, (_source, json: string) => this.#onResult(json));
+    await context.exposeBinding(RESULT_BINDING, (_source, json: string) => this.onResult(json));
     await context.exposeBinding(DRIVER_BINDING, async ({ page }, json: string) => JSON.stringify(await this.#onDriver(context, page, json)));
   }
 
-  #onResult(json: string): void {
+  /** A result message of bgprobe's testharnessreport.js (a binding's argument, or a polled queue's entry). */
+  onResult(json: string): void {
     const m = JSON.parse(json) as { type: string; status: number; message: string | null; tests?: RawTest[]; name?: string };
     if (m.type === 'result') {
       const subtest = toSubtest(m as unknown as RawTest);

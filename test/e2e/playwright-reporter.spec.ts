@@ -89,7 +89,7 @@ test.afterAll(async () => {
 
 test('the bgprobe report lists the three tests, their fetches and the misspelled listener; failOn failed the run', async () => {
   const report = await readReport('full-bgprobe-report');
-  expect(report.run.kind).toBe('playwright');
+  expect(report.run.command).toBe('playwright');
   const byTitle = new Map(report.scenarios.map((s) => [s.title, s]));
   expect([...byTitle.keys()].sort()).toEqual([...TITLES].sort());
   const outcome = (title: string) => report.results.find((r) => r.scenarioId === byTitle.get(title)!.id)!;
@@ -123,7 +123,7 @@ test("Playwright's HTML report shows the bgprobe steps and the HTML timeline, wh
   const href = await link.getAttribute('href');
   expect(href).toBeTruthy();
   await page.goto(new URL(href!, page.url()).href);
-  await expect(page.locator('h1')).toContainText('bgprobe: Playwright tests');
+  await expect(page.locator('h1')).toContainText('bgprobe playwright');
   await expect(page.locator('svg.chart')).toHaveCount(1);
   const lanes = await page.locator('svg.chart rect.lane').count();
   expect(lanes).toBeGreaterThan(0);

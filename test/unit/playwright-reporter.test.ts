@@ -62,7 +62,7 @@ describe('a Playwright run as a bgprobe report', () => {
   );
 
   it('lists tests in file and line order, a retried test with both attempts, flaky', () => {
-    expect(report.run.kind).toBe('playwright');
+    expect(report.run.command).toBe('playwright');
     expect(report.results.map((r) => [r.scenarioId, r.verdict, r.flaky, r.attempts.length])).toEqual([
       ['tests/a.spec.ts › clean', 'conforms', false, 0],
       ['tests/a.spec.ts › typo', 'conforms', false, 0],
@@ -92,13 +92,13 @@ describe('a Playwright run as a bgprobe report', () => {
   it('validates against report.schema.json and renders as tests: passed, failed, the findings table', () => {
     expect(() => validateReport(JSON.parse(renderJson(report)), 'test')).not.toThrow();
     const html = renderHtml(report);
-    expect(html).toContain('<title>bgprobe: Playwright tests report</title>');
+    expect(html).toContain('<title>bgprobe playwright</title>');
     expect(html).toContain('Findings across the run');
     expect(html).toMatch(/<code>unknown-event-listener<\/code><\/td><td><code>\{fixture\}<\/code>/);
     expect(html).toContain('>passed</a>');
     expect(html).toContain('tests/a.spec.ts:10:5');
     const md = renderMarkdown(report);
-    expect(md).toContain('## bgprobe: Playwright tests');
+    expect(md).toContain('## bgprobe playwright');
     expect(md).toContain('| unknown\\-event\\-listener | error | \\{fixture\\} | 1 | 1 |');
     expect(md).toContain('### Flaky (failed, then passed on a retry)');
     expect(html).toContain('attempt 2 (retry #1): passed in 0.9 s');

@@ -1,14 +1,17 @@
 // reports/report.schema.json against the reports the suite writes, the prose of SCHEMA.md and
 // the messages a bad file gets.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateReport } from '../../src/report/load.js';
 import { renderJson } from '../../src/report/json.js';
 import { diffReports } from '../../src/report/diff.js';
 import { mergeReports } from '../../src/report/merge.js';
-import { buildReport } from '../../src/scenarios/compat.js';
+import { buildReport, resolveCompatConfig } from '../../src/compat/run.js';
 import { SCENARIOS, SKIPPED } from '../../src/scenarios/registry.js';
-import { emptyEvidence } from '../../src/scenarios/evidence.js';
+import { emptyEvidence } from '../../src/evidence/evidence.js';
 import { InputFormatError } from '../../src/errors.js';
 import type { ReportModel } from '../../src/report/model.js';
 import { evilModel, model, result } from './report-fixture.js';
@@ -20,6 +23,23 @@ const prose = readFileSync('reports/SCHEMA.md', 'utf8');
 const roundTrip = (m: unknown) => validateReport(JSON.parse(renderJson(m as never)), 'r.json');
 
 describe('reports/report.schema.json', () => {
+  it('is the schema generated from src/report/model.ts (scripts/gen-schema.mjs --check); a hand edit fails the check', () => {
+    const check = (file?: string) => spawnSync(process.execPath, ['scripts/gen-schema.mjs', '--check', ...(file ? [file] : [])], { encoding: 'utf8' });
+    const committed = check();
+    expect(committed.stderr).toBe('');
+    expect(committed.status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-schema-'));
+    try {
+      const edited = join(dir, 'report.schema.json');
+      writeFileSync(edited, readFileSync('reports/report.schema.json', 'utf8').replace('"durationMs"', '"duration"'));
+      const stale = check(edited);
+      expect(stale.status).toBe(1);
+      expect(stale.stderr).toContain('differs from the schema generated from src/report/model.ts');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('accepts every fixture report the unit tests render, as written to disk', () => {
     const plain = model([result('a.b', 'chromium', 'conforms'), result('a.c', 'chromium', 'error', { error: { name: 'Error', message: 'x', stack: null } })]);
     const evil = evilModel();
@@ -38,8 +58,10 @@ describe('reports/report.schema.json', () => {
       browsers: [{ spec: { label: 'chromium', kind: 'default' as const, target: null, args: [] }, version: '156', launches: 2, crashes: [crash], launchError: null }],
       results: [{ scenarioId: SCENARIOS[0].id, browser: 'chromium', verdict: 'conforms' as const, summary: 's', startedAt: 1, durationMs: 2, observation: { ok: true }, evidence: emptyEvidence(), error: null, took: { outcome: 'success', ms: 2_000 }, flaky: true, attempts: [lostAttempt, { ...lostAttempt, retry: true, verdict: 'conforms' as const, summary: 's', browserLost: null }] }],
     };
-    const report = buildReport(run, { scenarios: SCENARIOS.slice(0, 1), skipped: SKIPPED, shard: { index: 1, total: 2 }, selection: [], workers: 3, timeoutMs: 30_000, retries: 1, repeat: 1 });
+    const config = { ...resolveCompatConfig({ shard: { index: 1, total: 2 }, workers: 3, timeout: 30_000, retries: 1, repeat: 1 }), selected: { scenarios: SCENARIOS.slice(0, 1), skipped: [...SKIPPED] } };
+    const report = buildReport(run, config);
     expect(roundTrip(report).browsers[0].crashes).toEqual([crash]);
+    expect(roundTrip(report).run.command).toBe('compat');
     // A retry after a lost browser: the attempts, the flaky mark and the time, as written.
     expect(roundTrip(report).results[0]).toMatchObject({ flaky: true, took: { outcome: 'success', ms: 2_000 }, attempts: [{ browserLost: { fatal: 'FATAL x' } }, { retry: true, browserLost: null }] });
     expect(roundTrip(report).summary.flaky).toEqual({ total: 1, reasons: [{ reason: 'browser crash: FATAL x', count: 1 }] });

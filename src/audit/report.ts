@@ -9,7 +9,7 @@ import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
 import { countVerdicts, SCHEMA_VERSION, type ReportAttempt, type ReportModel, type ReportResult } from '../report/model.js';
 import { toolVersion } from '../util/version.js';
-import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from './evidence.js';
+import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from '../evidence/evidence.js';
 
 export interface AuditRun {
   url: string | null;
@@ -139,7 +139,7 @@ export function auditReport(run: AuditRun): ReportModel {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'bgprobe', version: toolVersion() },
-    run: { startedAt: run.startedAt, durationMs: run.durationMs, interrupted: run.interrupted, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: run.timeoutMs, retries: run.retries },
+    run: { command: 'audit', startedAt: run.startedAt, durationMs: run.durationMs, interrupted: run.interrupted, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: run.timeoutMs, retries: run.retries },
     browsers: [{ label, kind: run.browser.target?.startsWith('ws') || run.browser.target?.startsWith('http') ? 'endpoint' : 'default', target: run.browser.target, args: run.browser.args, version: run.browser.version, launchError: null }],
     scenarios,
     results,
