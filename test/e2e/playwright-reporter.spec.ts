@@ -7,13 +7,15 @@
  * 'error-findings' failed a run whose tests all passed; and the two shards of the same run,
  * merged by `merge-reports` from their blob reports, give the same bgprobe report.
  */
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { packedHtml, timelineHtml } from '../../src/playwright/attach.js';
+import { Recording } from '../../src/recorder/recording.js';
 import type { ReportModel } from '../../src/report/model.js';
 import { REPO, childEnv, describeRun, installInto, packTarball, run, type Run } from '../helpers/user-project.js';
 
@@ -61,7 +63,9 @@ test.beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'bgprobe-reporter-'));
   const tarball = await packTarball(work, env);
   project = join(work, 'example');
-  await cp(join(REPO, 'examples/playwright-reporter'), project, { recursive: true, filter: (src) => !/node_modules|-report|test-results/.test(src) });
+  const example = join(REPO, 'examples/playwright-reporter');
+  // What a run of the example in the checkout leaves there stays there.
+  await cp(example, project, { recursive: true, filter: (src) => !/^[\\/]?(node_modules|[a-z-]*-report|test-results)\b/.test(src.slice(example.length)) });
   // The example names the checkout (file:../..); a user's project names the published package.
   const pkg = JSON.parse(await readFile(join(project, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   delete pkg.devDependencies['bgprobe'];
@@ -75,6 +79,7 @@ test.beforeAll(async () => {
   await cp(join(project, 'bgprobe-report'), join(project, 'full-bgprobe-report'), { recursive: true });
 
   // The same run in two shards (blob reports), then merged with the example's merge config.
+  await mkdir(join(project, 'all-blobs'));
   for (const shard of ['1/2', '2/2']) {
     const r = await run(process.execPath, [cli, 'test', `--shard=${shard}`, '--reporter=blob'], project, { ...env, PWTEST_BLOB_DO_NOT_REMOVE: '1' }, 240_000);
     expect(existsSync(join(project, 'blob-report')), describeRun(`shard ${shard}`, r)).toBe(true);
@@ -141,4 +146,41 @@ test('two shards merged with merge-reports give the same bgprobe report', async 
     { index: 2, total: 2 },
   ]);
   expect(essence(sharded)).toEqual(essence(whole));
+});
+
+test('a 1,000-event timeline attachment is packed, and unpacks into the same page in Chromium', async ({ page }) => {
+  const r = new Recording();
+  let at = Date.now() - 60_000;
+  const ev = (eventName: string, metadata: Record<string, string | number> = {}) => ({
+    timestamp: (at += 3) / 1000,
+    origin: 'http://127.0.0.1:8080/',
+    serviceWorkerRegistrationId: '1',
+    service: 'backgroundFetch' as const,
+    eventName,
+    instanceId: 'big',
+    eventMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value: String(value) })),
+    storageKey: 'http://127.0.0.1:8080/',
+  });
+  r.ingest(ev('Background Fetch registered', { 'Total Requests': 499 }));
+  for (let i = 0; i < 499; i++) {
+    r.ingest(ev('Request processing started', { URL: `http://127.0.0.1:8080/c${i}`, 'Request Index': i }));
+    r.ingest(ev('Request processing completed', { URL: `http://127.0.0.1:8080/c${i}`, 'Request Index': i, 'Response Status': 200, 'Response Size (bytes)': 65536 }));
+  }
+  r.ingest(ev('Background Fetch completed', { 'Event Type': 'BackgroundFetchSuccessEvent' }));
+  const info = { titlePath: ['big.spec.ts', 'big'], title: 'big', file: 'big.spec.ts', line: 1, column: 1, project: { name: 'chromium' }, status: 'passed', expectedStatus: 'passed', retry: 0, duration: 1, errors: [] } as const;
+  const html = packedHtml(timelineHtml(info as never, { version: 1, timelines: r.fetches(), otherEvents: [] }, at - 10_000));
+  expect(html).toContain('id="packed"');
+  const file = join(work, 'packed.html');
+  await writeFile(file, html);
+  const blocked: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/.test(m.text())) blocked.push(m.text());
+  });
+  await page.goto(pathToFileURL(file).href);
+  await expect(page.locator('h1')).toContainText('bgprobe: Playwright tests');
+  await expect(page.locator('svg.chart rect.lane')).toHaveCount(499);
+  // The events table is an island of 1,001 rows that the report's own script draws: it ran.
+  await expect(page.locator('table.events tbody tr:not(.island-note)').first()).toBeAttached();
+  expect(await page.locator('table.events tbody tr').count()).toBeGreaterThan(1);
+  expect(blocked).toEqual([]);
 });
