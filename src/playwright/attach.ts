@@ -17,7 +17,7 @@ import { formatTimeline } from '../recorder/format.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
 import { renderHtml } from '../report/html.js';
-import { playwrightReport, type TestData, type TestStatus } from './run-model.js';
+import { playwrightReport, type TestData, type PlaywrightTestStatus } from './run-model.js';
 import { toolVersion } from '../util/version.js';
 
 export const TEXT_ATTACHMENT = 'bgprobe-timelines.txt';
@@ -71,7 +71,7 @@ export function timelinesText(timelines: readonly FetchTimeline[], otherEvents: 
 
 /** The test's own page: a one-test bgprobe report of this attempt. */
 export function timelineHtml(testInfo: Pick<TestInfo, 'titlePath' | 'title' | 'file' | 'line' | 'column' | 'project' | 'status' | 'expectedStatus' | 'retry' | 'duration' | 'errors'>, data: TestData, startedAt: number): string {
-  const status = (testInfo.status ?? 'passed') as TestStatus;
+  const status: PlaywrightTestStatus = testInfo.status ?? 'passed';
   const file = testInfo.titlePath[0] ?? testInfo.file;
   const error = testInfo.errors[0];
   const model = playwrightReport(
@@ -81,7 +81,7 @@ export function timelineHtml(testInfo: Pick<TestInfo, 'titlePath' | 'title' | 'f
         title: testInfo.title,
         project: testInfo.project.name || 'default',
         location: { file, line: testInfo.line, column: testInfo.column },
-        expectedStatus: testInfo.expectedStatus as TestStatus,
+        expectedStatus: testInfo.expectedStatus,
         attempts: [{ retry: testInfo.retry, status, startedAt, durationMs: Date.now() - startedAt, error: error ? { message: error.message ?? '', stack: error.stack ?? null } : null, data }],
       },
     ],

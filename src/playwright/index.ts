@@ -18,7 +18,7 @@ export type { TextPattern, UpdateUIExpectation } from './checks.js';
 export { formatMatcherMessage, type MatcherMessage } from './message.js';
 export { TEXT_ATTACHMENT, JSON_ATTACHMENT, HTML_ATTACHMENT, ATTACH_MODES, type AttachMode, type TimelinesAttachment } from './attach.js';
 export type { TestData } from './run-model.js';
-export type { BgprobeReporterOptions, FailOn } from './reporter.js';
+export type { BgprobeReporterOptions, ReporterFailOn } from './reporter.js';
 export type { FetchTimeline, FetchRequest, FetchOutcome, FetchStage } from '../recorder/timeline.js';
 export type { Finding, Severity } from '../findings/index.js';
 export type { NormalisedEvent, FetchFailureReason } from '../recorder/normalise.js';

@@ -23,10 +23,10 @@ import type { ReportModel } from '../report/model.js';
 import { writeReport, type Format } from '../report/write.js';
 import { toolVersion } from '../util/version.js';
 import { JSON_ATTACHMENT } from './attach.js';
-import { decodeData, playwrightReport, type TestAttempt, type TestData, type TestEntry, type TestStatus } from './run-model.js';
+import { decodeData, playwrightReport, type TestAttempt, type TestData, type TestEntry } from './run-model.js';
 
-export const FAIL_ON = ['findings', 'error-findings', 'never'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+export const REPORTER_FAIL_ON = ['findings', 'error-findings', 'never'] as const;
+export type ReporterFailOn = (typeof REPORTER_FAIL_ON)[number];
 export const OPEN_MODES = ['always', 'never', 'on-failure'] as const;
 
 export interface BgprobeReporterOptions {
@@ -35,7 +35,7 @@ export interface BgprobeReporterOptions {
   /** Open report.html when the run ends: 'never' (default), 'always', 'on-failure'. */
   open?: (typeof OPEN_MODES)[number];
   /** Fail the run when a recorded fetch has a finding ('findings': any severity) or an error finding. Default 'never'. */
-  failOn?: FailOn;
+  failOn?: ReporterFailOn;
   /** Also write junit.xml (one testcase per test and project). Default false. */
   junit?: boolean;
   /** Append report.md to $GITHUB_STEP_SUMMARY when it is set. Default true. */
@@ -88,7 +88,7 @@ export class BgprobeReporter implements Reporter {
     this.options = {
       outputFolder: resolve(configDir, options.outputFolder ?? 'bgprobe-report'),
       open: oneOf('open', options.open, OPEN_MODES, 'never'),
-      failOn: oneOf('failOn', options.failOn, FAIL_ON, 'never'),
+      failOn: oneOf('failOn', options.failOn, REPORTER_FAIL_ON, 'never'),
       junit: options.junit ?? false,
       stepSummary: options.stepSummary ?? true,
     };
@@ -128,7 +128,7 @@ export class BgprobeReporter implements Reporter {
         title: test.title,
         project,
         location: { file, line: test.location.line, column: test.location.column },
-        expectedStatus: test.expectedStatus as TestStatus,
+        expectedStatus: test.expectedStatus,
         attempts: [],
       };
       this.tests.set(key, entry);
@@ -146,7 +146,16 @@ export class BgprobeReporter implements Reporter {
     entry.attempts.push(attempt);
   }
 
-  async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+  onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+    try {
+      return Promise.resolve(this.end(result));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /** Write the report; the status that fails the run, or a throw under merge-reports. */
+  private end(result: FullResult): { status?: FullResult['status'] } | undefined {
     const model = this.model(result);
     const formats: Format[] = ['html', 'json', 'md', ...(this.options.junit ? (['junit'] as const) : [])];
     writeReport(this.options.outputFolder, model, formats);

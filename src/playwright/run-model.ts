@@ -31,12 +31,12 @@ export interface TestData {
   browserVersion?: string | null;
 }
 
-export type TestStatus = 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
+export type PlaywrightTestStatus = 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
 
 /** One attempt of a test, as a reporter (or the test's own fixture) knows it. */
 export interface TestAttempt {
   retry: number;
-  status: TestStatus;
+  status: PlaywrightTestStatus;
   startedAt: number;
   durationMs: number;
   error: { message: string; stack: string | null } | null;
@@ -51,11 +51,11 @@ export interface TestEntry {
   location: { file: string; line: number; column: number };
   /** A URL of the test's line (GitHub, in a GitHub Actions job); else the report shows the location as text. */
   link?: string;
-  expectedStatus: TestStatus;
+  expectedStatus: PlaywrightTestStatus;
   attempts: TestAttempt[];
 }
 
-export interface RunInfo {
+export interface PlaywrightRunInfo {
   startedAt: number;
   durationMs: number;
   interrupted: boolean;
@@ -102,7 +102,7 @@ export function attemptEvidence(data: TestData | null): Evidence {
   return { fixtureOrigin: null, fetches, events, worker: [], server: [], steps: data.steps ?? [], notes };
 }
 
-function verdictOf(status: TestStatus, expected: TestStatus): Verdict {
+function verdictOf(status: PlaywrightTestStatus, expected: PlaywrightTestStatus): Verdict {
   if (status === 'skipped') return 'skipped';
   if (status === expected) return 'conforms';
   return status === 'failed' || status === 'passed' ? 'deviates' : 'error';
@@ -117,7 +117,7 @@ function attemptSummary(a: TestAttempt, evidence: Evidence): string {
   return `${status}${a.retry ? ` on retry #${a.retry}` : ''} · ${fetches.length ? `fetches: ${fetches.join('; ')}` : 'no background fetch recorded'}`;
 }
 
-function outcomeOf(a: TestAttempt, expected: TestStatus): ReportOutcome {
+function outcomeOf(a: TestAttempt, expected: PlaywrightTestStatus): ReportOutcome {
   const evidence = attemptEvidence(a.data);
   return {
     verdict: verdictOf(a.status, expected),
@@ -167,7 +167,7 @@ export function findingCounts(results: readonly ReportResult[]): FindingCount[] 
 }
 
 /** The whole report: tests in file and line order, projects in the order first seen. */
-export function playwrightReport(tests: readonly TestEntry[], run: RunInfo): ReportModel {
+export function playwrightReport(tests: readonly TestEntry[], run: PlaywrightRunInfo): ReportModel {
   const sorted = [...tests].sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column || a.id.localeCompare(b.id) || a.project.localeCompare(b.project));
   const projects = [...new Set(sorted.map((t) => t.project))];
   const version = (p: string) => sorted.find((t) => t.project === p)?.attempts.map((a) => a.data?.browserVersion).find((v) => v) ?? null;

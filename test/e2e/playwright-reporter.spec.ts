@@ -59,7 +59,8 @@ function essence(r: ReportModel) {
 
 test.beforeAll(async () => {
   test.setTimeout(600_000);
-  const env = { ...childEnv(), APPS_PORT: String(await freePort()) };
+  // The example runs `channel: 'chromium'` unless BGPROBE_BROWSER names a browser: here, the one the suite runs.
+  const env = { ...childEnv(), APPS_PORT: String(await freePort()), BGPROBE_BROWSER: process.env['BGPROBE_BROWSER'] || '/usr/bin/chromium' };
   work = await mkdtemp(join(tmpdir(), 'bgprobe-reporter-'));
   const tarball = await packTarball(work, env);
   project = join(work, 'example');
