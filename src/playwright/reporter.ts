@@ -114,7 +114,14 @@ export class BgprobeReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    const data = readData(result);
+    let data: TestData | null = null;
+    let unreadable: string | undefined;
+    try {
+      data = readData(result);
+    } catch (e) {
+      // One bad attachment costs its test's data, not the run's report.
+      unreadable = e instanceof Error ? e.message : String(e);
+    }
     const project = test.parent.project()?.name || 'default';
     // Relative to the config file's folder, as Playwright's own reporters print locations.
     const base = this.config?.configFile ? dirname(this.config.configFile) : (this.config?.rootDir ?? process.cwd());
@@ -142,6 +149,7 @@ export class BgprobeReporter implements Reporter {
       durationMs: result.duration,
       error: result.error ? { message: result.error.message ?? String(result.error.value ?? ''), stack: result.error.stack ?? null } : null,
       data,
+      ...(unreadable ? { unreadable } : {}),
     };
     entry.attempts.push(attempt);
   }
@@ -174,7 +182,7 @@ export class BgprobeReporter implements Reporter {
 
   /** The report of what was collected so far (onEnd writes it). */
   model(result: Pick<FullResult, 'status' | 'startTime' | 'duration'>): ReportModel {
-    const tests = [...this.tests.values()].filter((t) => t.attempts.some((a) => a.data !== null));
+    const tests = [...this.tests.values()].filter((t) => t.attempts.some((a) => a.data !== null || a.unreadable));
     const shard = this.config?.shard ? { index: this.config.shard.current, total: this.config.shard.total } : null;
     return playwrightReport(tests, {
       startedAt: result.startTime?.getTime() ?? this.startedAt,

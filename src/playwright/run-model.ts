@@ -41,6 +41,8 @@ export interface TestAttempt {
   durationMs: number;
   error: { message: string; stack: string | null } | null;
   data: TestData | null;
+  /** Why the attached data could not be read (a truncated or foreign attachment), when it could not. */
+  unreadable?: string;
 }
 
 export interface TestEntry {
@@ -119,6 +121,7 @@ function attemptSummary(a: TestAttempt, evidence: Evidence): string {
 
 function outcomeOf(a: TestAttempt, expected: PlaywrightTestStatus): ReportOutcome {
   const evidence = attemptEvidence(a.data);
+  if (a.unreadable) evidence.notes = [`bgprobe's attachment could not be read: ${a.unreadable}`];
   return {
     verdict: verdictOf(a.status, expected),
     summary: attemptSummary(a, evidence),

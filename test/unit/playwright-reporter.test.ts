@@ -6,7 +6,12 @@
  * run are test/e2e/playwright-reporter.spec.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { FullConfig, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import { BgprobeReporter } from '../../src/playwright/reporter.js';
 import { attachMode, cappedText, encodeData, keepsTimelines, packedHtml, reporterWantsData, PLAIN_JSON_MAX } from '../../src/playwright/attach.js';
 import { decodeData, fetchSummary, findingCounts, playwrightReport, type TestAttempt, type TestData, type TestEntry } from '../../src/playwright/run-model.js';
 import { renderHtml } from '../../src/report/html.js';
@@ -159,5 +164,64 @@ describe('attach modes', () => {
     expect(reporterWantsData({ reporter: [['list', undefined]] })).toBe(false);
     expect(reporterWantsData({ reporter: [['blob', undefined]] })).toBe(true);
     expect(reporterWantsData({ reporter: [['html', undefined], ['/p/node_modules/bgprobe/dist/playwright/reporter.js', {}]] })).toBe(true);
+  });
+});
+
+describe('bgprobe/reporter over the results Playwright hands it', () => {
+  // The parts of TestCase and TestResult the reporter reads, as Playwright fills them.
+  const testCase = (title: string, line: number) =>
+    ({ id: title, title, titlePath: () => ['', 'chromium', 'a.spec.ts', title], location: { file: '/p/tests/a.spec.ts', line, column: 1 }, parent: { project: () => ({ name: 'chromium' }) }, expectedStatus: 'passed' }) as unknown as TestCase;
+  const result = (retry: number, status: TestResult['status'], attachments: TestResult['attachments']) =>
+    ({ retry, status, startTime: new Date(1_800_000_000_000), duration: 500, error: undefined, attachments }) as unknown as TestResult;
+  const config = { configFile: '/p/playwright.config.ts', rootDir: '/p/tests', shard: null, workers: 1, projects: [{ timeout: 30_000, retries: 1 }] } as unknown as FullConfig;
+  const json = (timelines: FetchTimeline[]) => {
+    const a = encodeData({ version: 1, fixtureOrigin: ORIGIN, timelines, otherEvents: [] });
+    return [{ name: a.name, contentType: a.contentType, body: a.body }];
+  };
+
+  function runReporter(options: ConstructorParameters<typeof BgprobeReporter>[0], feed: (r: BgprobeReporter) => void) {
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-reporter-unit-'));
+    const r = new BgprobeReporter({ configDir: dir, stepSummary: false, ...options });
+    r.onBegin(config, {} as Suite);
+    feed(r);
+    return { r, dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  it("failOn 'error-findings' turns a passed run into failed; 'never' leaves it; a bad attachment is a note, not a crash", async () => {
+    for (const [failOn, want] of [['error-findings', { status: 'failed' }], ['never', undefined]] as const) {
+      const { dir, r, done } = runReporter({ failOn }, (rep) => {
+        rep.onTestEnd(testCase('typo', 3), result(0, 'passed', json([failedWithTypo('e')])));
+        rep.onTestEnd(testCase('broken', 9), result(0, 'passed', [{ name: 'bgprobe-timelines.json', contentType: 'application/json', body: Buffer.from('{"version":1,') }]));
+      });
+      try {
+        expect(await r.onEnd({ status: 'passed', startTime: new Date(), duration: 1000 })).toEqual(want);
+        const written = JSON.parse(readFileSync(join(dir, 'bgprobe-report/report.json'), 'utf8')) as import('../../src/report/model.js').ReportModel;
+        expect(() => validateReport(written, 'report.json')).not.toThrow();
+        expect(written.scenarios.map((x) => [x.id, x.link])).toEqual([
+          ['tests/a.spec.ts › typo', 'tests/a.spec.ts:3'],
+          ['tests/a.spec.ts › broken', 'tests/a.spec.ts:9'],
+        ]);
+        expect(written.results[1].evidence.notes[0]).toMatch(/^bgprobe's attachment could not be read: /);
+      } finally {
+        done();
+      }
+    }
+  });
+
+  it('under merge-reports, failOn fails by throwing (merge-reports reads no status); shards are kept', async () => {
+    const { r, done } = runReporter({ failOn: 'findings', _mode: 'merge' } as never, (rep) => {
+      rep.onReportConfigure({ reportPath: 'a.zip', config: { shard: { current: 1, total: 2 } } as FullConfig });
+      rep.onTestEnd(testCase('typo', 3), result(0, 'failed', json([]))); // a retry below passes: flaky
+      rep.onTestEnd(testCase('typo', 3), result(1, 'passed', json([failedWithTypo('e')])));
+    });
+    try {
+      await expect(r.onEnd({ status: 'passed', startTime: new Date(), duration: 1000 })).rejects.toThrow(/failOn 'findings': \d+ finding\(s\)/);
+      const model = r.model({ status: 'passed', startTime: new Date(), duration: 1000 });
+      expect(model.run.mergedFrom).toEqual([{ index: 1, total: 2 }]);
+      expect(model.results[0]).toMatchObject({ flaky: true, verdict: 'conforms' });
+      expect(model.results[0].attempts).toHaveLength(2);
+    } finally {
+      done();
+    }
   });
 });
