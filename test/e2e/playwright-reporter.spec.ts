@@ -131,7 +131,7 @@ test("Playwright's HTML report shows the bgprobe steps and the HTML timeline, wh
   await expect(page.locator('svg.chart')).toHaveCount(1);
   const lanes = await page.locator('svg.chart rect.lane').count();
   expect(lanes).toBeGreaterThan(0);
-  await expect(page.locator('table.findings')).toContainText('unknown-event-listener');
+  await expect(page.locator('div.fetch table.findings')).toContainText('request-failed');
   await expect(page.locator('table.events').first()).toContainText('Background Fetch completed');
 });
 
