@@ -102,7 +102,8 @@ try {
   const reporter = new BgprobeReporter({ configDir: dir, outputFolder: 'out' });
   const config = { rootDir: '/project', shard: null, workers: 1, projects: [{ timeout: 30_000, retries: 0 }] };
   const start = performance.now();
-  reporter.onBegin(config, {});
+  reporter.onConfigure(config);
+  reporter.onBegin({});
   for (let i = 0; i < tests; i++) {
     const t = info(i);
     const testCase = { id: `t${i}`, title: t.title, titlePath: () => ['', 'chromium', 'tests/big.spec.ts', t.title], location: { file: '/project/tests/big.spec.ts', line: t.line, column: 1 }, parent: { project: () => ({ name: 'chromium' }) }, expectedStatus: 'passed' };

@@ -95,6 +95,15 @@ export class BgprobeReporter implements Reporter {
     this.merging = options._mode === 'merge';
   }
 
+  /**
+   * Playwright's reporter API v2 (its own reporters use it): onConfigure(config), then
+   * onBegin(suite), and onReportConfigure for each blob under merge-reports, which a v1
+   * reporter never gets.
+   */
+  version(): 'v2' {
+    return 'v2';
+  }
+
   printsToStdio(): boolean {
     return false;
   }
@@ -103,9 +112,7 @@ export class BgprobeReporter implements Reporter {
     this.config = config;
   }
 
-  onBegin(config: FullConfig, _suite: Suite): void {
-    this.config = config;
-  }
+  onBegin(_config?: FullConfig | Suite, _suite?: Suite): void {}
 
   /** merge-reports: one call per blob report, with that shard's config. */
   onReportConfigure(params: { reportPath: string; config: FullConfig }): void {

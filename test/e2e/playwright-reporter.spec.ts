@@ -82,7 +82,7 @@ test.beforeAll(async () => {
   // The same run in two shards (blob reports), then merged with the example's merge config.
   await mkdir(join(project, 'all-blobs'));
   for (const shard of ['1/2', '2/2']) {
-    const r = await run(process.execPath, [cli, 'test', `--shard=${shard}`, '--reporter=blob'], project, { ...env, PWTEST_BLOB_DO_NOT_REMOVE: '1' }, 240_000);
+    const r = await run(process.execPath, [cli, 'test', `--shard=${shard}`, '--reporter=blob'], project, env, 240_000);
     expect(existsSync(join(project, 'blob-report')), describeRun(`shard ${shard}`, r)).toBe(true);
     for (const f of await readdir(join(project, 'blob-report'))) await cp(join(project, 'blob-report', f), join(project, 'all-blobs', f.replace('.zip', `-${shard.replace('/', 'of')}.zip`)));
   }

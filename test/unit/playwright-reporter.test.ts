@@ -182,7 +182,8 @@ describe('bgprobe/reporter over the results Playwright hands it', () => {
   function runReporter(options: ConstructorParameters<typeof BgprobeReporter>[0], feed: (r: BgprobeReporter) => void) {
     const dir = mkdtempSync(join(tmpdir(), 'bgprobe-reporter-unit-'));
     const r = new BgprobeReporter({ configDir: dir, stepSummary: false, ...options });
-    r.onBegin(config, {} as Suite);
+    r.onConfigure(config);
+    r.onBegin({} as Suite);
     feed(r);
     return { r, dir, done: () => rmSync(dir, { recursive: true, force: true }) };
   }
