@@ -12,14 +12,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch } from '../browsers/launch.js';
 import { discoverBrowser } from '../browsers/discover.js';
 import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import { joinServed } from '../recorder/served.js';
 import { emptyEvidence, eventRow, fetchEvidence, type Evidence } from '../evidence/evidence.js';
 import { servedView } from '../recorder/served.js';
 import { generateCertificate, hostResolverRules, unimplementedHandlerText, WptHostProxy, WptServer, type WptCertificate } from '../server/wpt/index.js';
-import { launchBrowser } from '../browsers/browser-type.js';
+import { launchBrowser, launchPlaywright } from '../browsers/browser-type.js';
 import type { BrowserSpec, EngineDriver } from '../browsers/types.js';
 import { pollTestPage } from './engine-page.js';
 import { runInfoOf, toWptReport, type Lane, type SkippedTest } from './wptreport.js';
@@ -343,7 +342,8 @@ async function runChromiumTest(test: string, env: RunEnv): Promise<WptAttempt | 
   // Inside the try: a server or a browser that cannot start costs this test (ERROR), not the run.
   try {
     server = await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier });
-    browser = await launch({ executablePath: env.executablePath, headless: env.headless, args: env.args, userDataDir: profile, handleSignals: false });
+    // The discovered binary as a path, with the WPT flags: started by its BrowserType like every other browser.
+    ({ browser } = await launchPlaywright({ ...env.spec, kind: 'path', target: env.executablePath, args: env.args }, { headless: env.headless, userDataDir: profile }));
     env.version ??= browser.version();
     env.product ??= 'Chromium';
     env.permissions ??= 'set_permission: CDP Browser.setPermission';
