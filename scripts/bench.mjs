@@ -4,7 +4,7 @@
 // bench/results.json and printed as one table saying, for each row, the target and whether it
 // was met. A missed target says MISSED; a figure that could not be measured says why.
 //
-//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,wpt,render,reporter] [--build]
+//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,wpt,render,grid,reporter] [--build]
 //
 // --quick: fewer repetitions (a minute or two instead of a few). Chromium runs one at a time.
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { run } from '../bench/procs.mjs';
 import { median, round } from '../bench/stats.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'wpt', 'render', 'reporter'];
+const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'wpt', 'render', 'grid', 'reporter'];
 
 function parseArgv(argv) {
   const opts = { quick: false, only: SECTIONS, build: false, workers: null };
@@ -140,6 +140,19 @@ function buildRows(res, opts) {
       ),
     );
   }
+  const ch = ing?.channel;
+  if (ch) {
+    const perRecordUs = (ch.validMs / ch.validRecords) * 1000;
+    rows.push(
+      row(
+        'Probe channel: checking what a page sends (size cap, JSON, schema, budget)',
+        `${(perRecordUs).toFixed(1)} us per valid record; ${((ch.junkMs / ch.junkPayloads) * 1000).toFixed(1)} us per junk payload`,
+        `${ch.validRecords.toLocaleString('en')} valid progress records in batches of 10 (${ch.validKept} kept) in ${ms(ch.validMs)}; ${ch.junkPayloads.toLocaleString('en')} junk payloads (bad JSON, wrong types: ${ch.junkDropped} dropped) in ${ms(ch.junkMs)}`,
+        '< 50 us per record',
+        status(perRecordUs < 50),
+      ),
+    );
+  } else if (ing) skipped('Probe channel: checking what a page sends', '< 50 us per record', 'not measured');
 
   // Recording overhead
   const quartiles = (xs) => {
@@ -285,8 +298,42 @@ function buildRows(res, opts) {
   } else {
     rows.push(row('Report rendering: HTML, 100,000 events', '-', r?.why ?? res.errors.render ?? 'section not run', 'none stated', r?.available === false ? 'not available yet' : 'not measured'));
   }
+  gridRows(res, rows);
   reporterRows(res, rows);
   return rows;
+}
+
+/** `compat --grid` against the local run with the same slot count, session times, the Grid's memory (#26). */
+function gridRows(res, rows) {
+  const g = res.grid;
+  const figures = ['`compat --grid` vs local, same slot count (4)', 'Grid session create / delete', 'Grid memory: hub + 2 nodes (Java RSS)'];
+  if (!g?.ok) {
+    const why = g?.why ?? res.errors.grid ?? 'section not run';
+    for (const f of figures) rows.push(row(f, '-', why, f === figures[0] ? '<= 1.3x' : 'none', g?.available === false ? 'skipped' : 'not measured'));
+    return;
+  }
+  const s = (x) => `${(x / 1000).toFixed(1)} s`;
+  rows.push(
+    row(
+      figures[0],
+      `${g.ratio.toFixed(2)}x (Grid ${s(g.grid.wallMs)}, local ${s(g.local.wallMs)})`,
+      `${g.grid.results} results each, one run each; verdicts ${g.sameVerdicts ? 'identical' : 'DIFFER'}; Grid results from ${g.grid.nodes.length} node(s); exits ${g.grid.exitCode}/${g.local.exitCode}`,
+      '<= 1.3x',
+      status(g.ratio <= 1.3 && g.sameVerdicts),
+    ),
+  );
+  rows.push(
+    row(
+      figures[1],
+      `median ${ms(g.createMedianMs)} / ${ms(g.deleteMedianMs)}`,
+      `create = POST /session + se:cdp connect, one at a time: ${g.sessions.createMs.map((x) => x.toFixed(0)).join(', ')} ms; Grid ready in ${s(g.startMs)}`,
+      'none (reference: 1.1-1.5 s)',
+      'reference',
+    ),
+  );
+  const mib = (m) => Object.entries(m).map(([k, v]) => `${k} ${v === null ? '?' : v.toFixed(0)}`).join(', ');
+  const total = (m) => Object.values(m).reduce((a, v) => a + (v ?? 0), 0);
+  rows.push(row(figures[2], `${total(g.after).toFixed(0)} MiB after the run`, `idle: ${mib(g.idle)} MiB; after: ${mib(g.after)} MiB (-Xmx256m each)`, 'none (reference: hub 150-215, node 110-185 MiB)', 'reference'));
 }
 
 /** bgprobe in a Playwright run (bench/reporter-child.mjs): per-test cost of bgprobe/reporter and the attachments, attach: 'off'. */
@@ -375,6 +422,7 @@ async function main() {
   await section('ingest', async () => ({
     runs: await childJson('ingest-child.mjs', [], opts.quick ? 1 : 3),
     probes: (await childJson('probe-ingest-child.mjs', opts.quick ? ['50', '100'] : ['50', '100', '200'], 1))[0],
+    channel: (await childJson('probe-channel-child.mjs', [], 1))[0],
   }));
   await section('server', async () => {
     const { benchServer } = await import('../bench/server.mjs');
@@ -407,6 +455,13 @@ async function main() {
       open = { error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
     }
     return { ok: true, ...r, open };
+  });
+
+  await section('grid', async () => {
+    const { benchGrid, gridAvailable } = await import('../bench/grid.mjs');
+    const avail = gridAvailable();
+    if (!avail.ok) return { ok: false, available: false, why: avail.why };
+    return benchGrid({ log });
   });
 
   await section('reporter', async () => {

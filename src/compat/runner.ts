@@ -12,7 +12,7 @@
  * - a repeat (`repeat`): every scenario runs N times, each in a fresh context; when the
  *   verdicts differ the result is `unstable`, with every attempt's verdict and evidence.
  */
-import { BrowserSlot } from '../browsers/slot.js';
+import { openLane, type LaneSlot } from '../browsers/lane.js';
 import { retryLostBrowser } from '../browsers/lost.js';
 import { runAttempt } from './attempt.js';
 import { emptyEvidence } from '../evidence/evidence.js';
@@ -23,7 +23,6 @@ import type { Attempt, BrowserRunInfo, CompatConfig, RunResult, ScenarioResult }
 export async function runScenarios(config: CompatConfig): Promise<RunResult> {
   const { scenarios } = config.selected;
   const startedAt = Date.now();
-  const workers = Math.max(1, config.workers);
   const results: ScenarioResult[] = [];
   const browsers: BrowserRunInfo[] = [];
   const total = scenarios.length * config.browsers.length;
@@ -31,10 +30,11 @@ export async function runScenarios(config: CompatConfig): Promise<RunResult> {
   const interrupted = () => config.signal?.aborted === true;
 
   for (const spec of config.browsers) {
-    const slot = new BrowserSlot(spec, config.headless);
     const info: BrowserRunInfo = { spec, version: null, launches: 0, crashes: [], launchError: null };
     browsers.push(info);
     for (const skip of config.selected.skipped) results.push(skipped(skip, spec.label));
+    // A Grid lane runs as many scenarios at once as the Grid has matching slots (capped by --workers).
+    const { slot, workers } = await openLane(spec, { headless: config.headless, workers: config.workers });
     // Exclusive scenarios need the browser to themselves: run them after the shared ones.
     // Long ones (a declared timeout) first, so they overlap the many short ones.
     const shared = scenarios.filter((s) => !s.exclusive).sort((a, b) => (b.timeout ?? 0) - (a.timeout ?? 0));
@@ -74,7 +74,7 @@ function skipped(skip: SkipEntry, browser: string): ScenarioResult {
 }
 
 /** Every run (and retry) of one scenario on one browser, as one result; null when interrupted. */
-async function runScenario(scenario: Scenario, slot: BrowserSlot, config: CompatConfig): Promise<ScenarioResult | null> {
+async function runScenario(scenario: Scenario, slot: LaneSlot, config: CompatConfig): Promise<ScenarioResult | null> {
   const timeout = Math.max(config.timeout, scenario.timeout ?? 0);
   const retries = Math.max(0, config.retries);
   const attempts: Attempt[] = [];
@@ -104,6 +104,7 @@ export function combine(scenarioId: string, browser: string, attempts: readonly 
     observation: unstable ? null : last.observation,
     evidence: last.evidence,
     error: unstable ? null : last.error,
+    ...(last.node ? { node: last.node } : {}),
     // A retry that lost its browser again is an `error` as without retries, not a flaky pass.
     flaky: finals.some((f) => f.retry && !f.browserLost),
     attempts: attempts.length > 1 ? [...attempts] : [],
