@@ -8,7 +8,7 @@ import { checkBrowsers } from '../../browsers/browser-type.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { checkOutDir } from '../../report/write.js';
 import { summaryLines } from '../../report/view.js';
-import { loadBaseline, Metadata, resolveWptConfig, runWpt, wptReportName } from '../../wpt/index.js';
+import { checkMetadataDir, loadBaseline, Metadata, resolveWptConfig, runWpt, wptReportName } from '../../wpt/index.js';
 import { publishToCi, reportAnnotations } from '../ci.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -18,6 +18,9 @@ export async function runWptCommand(options: WptOptions, ctx: CommandContext): P
   const { output } = ctx;
   const { wptRoot, out: outDir, baseline: baselinePath, stepSummary, metadata: metadataDir, updateMetadata, ...wpt } = options;
   const metadata = metadataDir ? Metadata.open(resolve(ctx.cwd, metadataDir)) : null;
+  // A broken expectation file is exit 2 now, not after the run that was to use or update it.
+  if (metadata) checkMetadataDir(metadata.dir);
+  if (updateMetadata) checkMetadataDir(resolve(ctx.cwd, updateMetadata));
   const config = resolveWptConfig({ ...wpt, metadata, updateMetadata: updateMetadata ? resolve(ctx.cwd, updateMetadata) : null, root: resolve(ctx.cwd, wptRoot) });
   const baseline = baselinePath ? { baseline: loadBaseline(resolve(ctx.cwd, baselinePath)), name: baselinePath } : null;
   const out = resolve(ctx.cwd, outDir);
