@@ -8,11 +8,7 @@
  * crash, not a test's own failure) runs again on a fresh browser and profile, up to `retries`
  * times; the re-run's status is the file's, the result is flaky and keeps every run.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { launch } from '../browsers/launch.js';
 import { discoverBrowser } from '../browsers/discover.js';
 import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import { joinServed } from '../recorder/served.js';
@@ -28,6 +24,9 @@ import { isLongTimeout } from './checkout.js';
 import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from './defaults.js';
 import { explainSubtests } from './explain.js';
 import { TestPageChannel, type Completion } from './page.js';
+import { BrowserReserve, disposeReady, type ReadyBrowser } from './reserve.js';
+import { describeTiming, fileTiming, type FileMarks } from './timing.js';
+import { byExpected } from '../util/schedule.js';
 import type { WptAttempt, WptRun, WptTestResult } from './types.js';
 
 const log = debug('bgprobe:wpt');
@@ -44,6 +43,10 @@ export interface WptRunOptions {
   headless?: boolean;
   workers?: number;
   timeoutMultiplier?: number;
+  /** What each file is expected to take (ms, from a previous run): the longest start first. Default: the order given. */
+  expectedMs?: (test: string) => number | undefined;
+  /** Browsers kept launched ahead for the files to come. Default: one per two workers. */
+  launchAhead?: number;
   shard?: { index: number; total: number } | null;
   /** Re-runs of a file whose browser was lost. Default 1; 0 turns them off. */
   retries?: number;
@@ -62,10 +65,12 @@ interface RunEnv {
   port443: WptServer | null;
   signal: AbortSignal | undefined;
   version: string | null;
+  /** Fresh browsers, launched ahead of the files that take them. */
+  reserve: BrowserReserve;
 }
 
 /** https on the default port for `https://{REMOTE_HOST}/`: without it Chromium leaves that fetch pending for over a minute. */
-async function startPort443(env: Omit<RunEnv, 'port443' | 'version'>): Promise<{ server: WptServer | null; why: string | null }> {
+async function startPort443(env: Omit<RunEnv, 'port443' | 'version' | 'reserve'>): Promise<{ server: WptServer | null; why: string | null }> {
   try {
     return { server: await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier, http: [], https: [443] }), why: null };
   } catch (e) {
@@ -82,13 +87,18 @@ export async function runWpt(options: WptRunOptions): Promise<WptRun> {
   const args = [...(options.args ?? []), `--host-resolver-rules=${hostResolverRules()}`, `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`];
   const base = { root: options.root, certificate, executablePath, args, headless: options.headless ?? true, multiplier, signal: options.signal };
   const p443 = await startPort443(base);
-  const env: RunEnv = { ...base, port443: p443.server, version: null };
+  const workers = Math.max(1, Math.min(options.workers ?? DEFAULT_WPT_WORKERS, options.tests.length));
+  const reserve = new BrowserReserve({ executablePath, args, headless: base.headless }, options.launchAhead ?? Math.ceil(workers / 2));
+  const env: RunEnv = { ...base, port443: p443.server, version: null, reserve };
   const results: WptTestResult[] = [];
-  const queue = [...options.tests];
+  // Longest expected first (a previous run's times), so the file that sets the floor starts at once.
+  const expected = options.expectedMs;
+  const queue = expected ? byExpected(options.tests.map((t) => ({ key: t, lane: '', claims: [], expectedMs: expected(t) ?? 0 }))).map((j) => j.key) : [...options.tests];
   const retries = options.retries ?? DEFAULT_WPT_RETRIES;
   let launches = 0;
   const worker = async () => {
     for (let test = queue.shift(); test !== undefined && !options.signal?.aborted; test = queue.shift()) {
+      reserve.fill(queue.length);
       const tries = await retryLostBrowser(retries, () => runTest(test, env), (a) => a.browserLost);
       if (tries === null) break;
       launches += tries.length;
@@ -99,8 +109,9 @@ export async function runWpt(options: WptRunOptions): Promise<WptRun> {
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.workers ?? DEFAULT_WPT_WORKERS, options.tests.length)) }, worker));
+    await Promise.all(Array.from({ length: workers }, worker));
   } finally {
+    await reserve.close();
     await p443.server?.close();
   }
   results.sort((a, b) => a.test.localeCompare(b.test));
@@ -127,7 +138,8 @@ function deadlineFor(env: RunEnv, test: string): number {
 
 async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   const startedAt = Date.now();
-  const profile = await mkdtemp(join(tmpdir(), 'bgprobe-wpt-profile-'));
+  const marks: FileMarks = { start: startedAt, server: null, browser: null, attached: null, committed: null, ended: null, closed: null, launchedAt: null, launchMs: null };
+  let ready: ReadyBrowser | null = null;
   const channel = new TestPageChannel();
   const evidence = emptyEvidence();
   let outcome: Completion;
@@ -137,7 +149,12 @@ async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   // Inside the try: a server or a browser that cannot start costs this test (ERROR), not the run.
   try {
     server = await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier });
-    browser = await launch({ executablePath: env.executablePath, headless: env.headless, args: env.args, userDataDir: profile, handleSignals: false });
+    marks.server = Date.now();
+    ready = await env.reserve.take();
+    browser = ready.browser;
+    marks.browser = Date.now();
+    marks.launchedAt = ready.launchedAt;
+    marks.launchMs = ready.launchMs;
     env.version ??= browser.version();
     const context = browser.contexts()[0];
     await channel.install(context);
@@ -146,10 +163,12 @@ async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
     const page = await context.newPage();
     const url = server.url(test, /\.https\./.test(test) ? 'https' : 'http');
     evidence.fixtureOrigin = new URL(url).origin;
-    outcome = await drive(page, url, channel, deadlineFor(env, test), env.signal);
+    marks.attached = Date.now();
+    outcome = await drive(page, url, channel, deadlineFor(env, test), env.signal, () => (marks.committed = Date.now()));
   } catch (e) {
     outcome = { status: 'ERROR', message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`, subtests: [...channel.partial] };
   }
+  marks.ended = Date.now();
   // Asked before bgprobe closes it: a browser that is gone now went by itself (a renderer crash
   // leaves it connected, and is the test's CRASH, not a lost browser).
   const lost = browser !== null && !browser.isConnected() ? lostBrowser(new BrowserLostError(null)) : null;
@@ -157,14 +176,17 @@ async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   if (recorder) fillEvidence(evidence, recorder, served);
   // The browser goes first: a frozen page (a test that spins) never answers the recorder's
   // clean-up commands, while SIGTERM (then SIGKILL, in close()) ends it whatever it does.
-  const b = browser;
-  if (b) await bestEffort(log, 'close the browser', () => bounded(b.close(), 'closing the browser'));
+  const used = ready;
+  if (used) await bestEffort(log, 'close the browser', () => bounded(disposeReady(used), 'closing the browser'));
   const r = recorder;
   if (r) await bestEffort(log, 'recorder.dispose()', () => bounded(r.dispose(), 'recorder.dispose()'));
   await server?.close();
-  await bestEffort(log, 'remove the profile', () => rm(profile, { recursive: true, force: true }));
+  marks.closed = Date.now();
   if (env.signal?.aborted) return null;
-  return { ...finish(test, startedAt, outcome, channel, evidence, served), browserLost: lost };
+  const result = finish(test, startedAt, outcome, channel, evidence, served);
+  const timing = fileTiming(marks, result.evidence, result.status);
+  result.evidence.notes.push(describeTiming(timing));
+  return { ...result, timing, browserLost: lost };
 }
 
 const TEARDOWN_MS = 15_000;
@@ -175,7 +197,7 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
 }
 
 /** Loads the test and waits for its completion, its deadline, a crash or an interrupt. */
-async function drive(page: Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined): Promise<Completion> {
+async function drive(page: Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined, onCommit: () => void): Promise<Completion> {
   let timer: NodeJS.Timeout | undefined;
   const partial = (status: Completion['status'], message: string): Completion => ({ status, message, subtests: [...channel.partial] });
   const stop = new Promise<Completion>((resolve) => {
@@ -185,7 +207,10 @@ async function drive(page: Page, url: string, channel: TestPageChannel, deadline
     signal?.addEventListener('abort', () => resolve(partial('ERROR', 'Interrupted.')), { once: true });
   });
   try {
-    const loaded = page.goto(url, { waitUntil: 'commit', timeout: deadlineMs }).then(() => null, (e: unknown) => partial('ERROR', `Loading ${url} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`));
+    const loaded = page.goto(url, { waitUntil: 'commit', timeout: deadlineMs }).then(() => {
+      onCommit();
+      return null;
+    }, (e: unknown) => partial('ERROR', `Loading ${url} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`));
     const early = await Promise.race([loaded, stop]);
     if (early !== null) return early;
     return await Promise.race([channel.completed, stop]);

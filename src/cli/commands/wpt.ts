@@ -9,6 +9,7 @@ import { renderMarkdown } from '../../report/markdown.js';
 import { checkOutDir, writeReport } from '../../report/write.js';
 import { summaryLines } from '../../report/view.js';
 import { shard as shardList } from '../../scenarios/registry.js';
+import { slowestLine } from '../../wpt/timing.js';
 import { checkWptRoot, loadBaseline, regressions, runWpt, selectTests, toWptReport, wptReportModel } from '../../wpt/index.js';
 import { publishToCi, reportAnnotations } from '../ci.js';
 import type { CommandContext } from '../command.js';
@@ -57,6 +58,8 @@ export async function runWptCommand(options: WptOptions, ctx: CommandContext): P
   const files = writeReport(out, model, options.formats, { extra: { 'wptreport.json': `${JSON.stringify(toWptReport(run), null, 2)}\n` } });
   for (const line of summaryLines(model)) output.err(line);
   if (run.port443) output.err(`Note: ${run.port443}`);
+  const slowest = slowestLine(run.results, run.durationMs);
+  if (slowest) output.err(slowest);
   for (const g of found) output.err(`REGRESSION ${g.test} "${g.subtest}": PASS -> ${g.now}`);
   output.err(`Report: ${resolve(out, 'wptreport.json')}${files.html ? `, ${files.html}` : ''}`);
   // wpt fails only on a baseline's PASS that no longer passes: that is what an annotation marks as an error.
