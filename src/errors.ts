@@ -130,3 +130,32 @@ export class EngineNotInstalledError extends UsageError {
 export class EngineError extends BgprobeError {
   override name = 'EngineError';
 }
+
+// The fixture servers' own errors: each becomes the HTTP answer to the request that caused it
+// (its text names what to fix), and never reaches a caller of bgprobe.
+
+/** A query parameter of /res/ was malformed, repeated, unknown or inconsistent with another one: a 400 naming it. */
+export class ResourceParamError extends Error {
+  override readonly name = 'ResourceParamError';
+  readonly param: string;
+
+  constructor(param: string, message: string) {
+    super(message);
+    this.param = param;
+  }
+}
+
+/** A WPT test asked for in a global scope its META: global= does not list: a 404. */
+export class WrapperNotAvailable extends Error {
+  override name = 'WrapperNotAvailable';
+}
+
+/** A wptserve pipe this server does not implement, or malformed: a 500 naming it. */
+export class PipeError extends Error {
+  override name = 'PipeError';
+}
+
+/** A wptserve `{{...}}` substitution this server does not know: a 500 with its text. */
+export class SubstitutionError extends Error {
+  override name = 'SubstitutionError';
+}

@@ -19,5 +19,12 @@ export { parseDevToolsJson, toDevToolsJsonText, devToolsFileName } from './recor
 export type * from './probes/types.js';
 export { joinServed, servedView, type ServedSource } from './recorder/served.js';
 export { FixtureServer, RESOURCE_GRAMMAR, type ServedRequest, type FixtureServerOptions } from './server/index.js';
-export { runCompat, type CompatRunOptions, type CompatRunResult } from './scenarios/compat.js';
+// The run modes, each one library call over one resolved config (docs/architecture.md).
+export { runCompat, resolveCompatConfig, type CompatConfig, type CompatRunOptions, type CompatRunResult } from './compat/index.js';
+export { runAudit, resolveAuditConfig, auditJson, type AuditConfig, type AuditRunOptions, type AuditResult, type AuditRun, type AuditJson, type AuditFinding, type StopReason } from './audit/index.js';
+export { runWpt, resolveWptConfig, toWptReport, type WptConfig, type WptRunOptions, type WptResult, type WptRun, type WptReportJson } from './wpt/index.js';
+export { record, resolveRecordConfig, type RecordConfig, type RecordRunOptions, type RecordResult } from './recorder/record.js';
+export { launchBrowser } from './browsers/browser-type.js';
+export type { BrowserType, BrowserSpec, BrowserLaunchOptions, LaunchedBrowser, EngineDriver, EngineName } from './browsers/types.js';
+export { browserSpecs } from './browsers/spec.js';
 export type { ReportModel, ReportV1 } from './report/model.js';

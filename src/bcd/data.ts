@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { CompatData, Identifier, SimpleSupportStatement, SupportStatement } from '@mdn/browser-compat-data/types';
+import type { EngineName } from '../util/engines.js';
 
 let cached: CompatData | null = null;
 
@@ -60,10 +61,8 @@ export function specExposures(key: string): readonly Exposure[] {
 }
 
 /** The BCD browser whose statement an engine is held against: Chromium is Chrome's engine, Firefox ESR is Firefox, WebKitGTK shares Safari's engine. */
-/** The engines bgprobe drives (the same names as engines/'s EngineName, kept apart so this layer stays a leaf). */
-export type BcdEngine = 'chromium' | 'firefox' | 'webkit';
 
-export const BCD_BROWSER: Record<BcdEngine, 'chrome' | 'firefox' | 'safari'> = { chromium: 'chrome', firefox: 'firefox', webkit: 'safari' };
+export const BCD_BROWSER: Record<EngineName, 'chrome' | 'firefox' | 'safari'> = { chromium: 'chrome', firefox: 'firefox', webkit: 'safari' };
 
 export type Support = 'yes' | 'no' | 'partial';
 
@@ -93,7 +92,7 @@ function inForce(s: SimpleSupportStatement, version: number): boolean {
   return !(typeof s.version_removed === 'string' && version >= major(s.version_removed));
 }
 
-export function statementFor(key: string, engine: BcdEngine, engineVersion: string | null, data: CompatData = loadBcd()): BcdStatement {
+export function statementFor(key: string, engine: EngineName, engineVersion: string | null, data: CompatData = loadBcd()): BcdStatement {
   const browser = BCD_BROWSER[engine];
   const engineOf = engine === 'webkit';
   const raw: SupportStatement | undefined = find(data, key)?.__compat?.support[browser];

@@ -6,13 +6,13 @@
  */
 import type { ServiceName } from '../recorder/services.js';
 import type { Format } from '../report/formats.js';
-import type { BrowserSpec } from '../scenarios/spec.js';
-import type { Severity } from '../findings/index.js';
+import type { AuditConfig } from '../audit/config.js';
+import type { CompatConfig } from '../compat/types.js';
+import type { RecordConfig } from '../recorder/record.js';
+import type { WptConfig } from '../wpt/config.js';
 
-export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS } from '../scenarios/compat.js';
-export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from '../wpt/defaults.js';
-/** `audit --retries`: re-runs of an audit whose browser was lost. */
-export const DEFAULT_AUDIT_RETRIES = 1;
+export { DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_SCENARIO_TIMEOUT_MS, DEFAULT_WORKERS } from '../compat/run.js';
+export { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from '../wpt/config.js';
 
 /** Where `wpt` writes wptreport.json and its report. */
 export const DEFAULT_WPT_OUT = 'bgprobe-wpt';
@@ -29,68 +29,35 @@ export type FailOn = (typeof FAIL_ON)[number];
 /** What makes `compat` exit 1 without --fail-on. */
 export const DEFAULT_FAIL_ON: readonly FailOn[] = ['errors'];
 
-export interface CompatOptions {
-  browsers: BrowserSpec[];
-  scenarios: string[];
+/** `compat`'s flags: the run's own part as the config names it (compat/types.ts), and what only the command uses. */
+export interface CompatOptions extends Pick<CompatConfig, 'browsers' | 'scenarios' | 'formats' | 'workers' | 'timeout' | 'retries' | 'repeat' | 'shard' | 'headless'> {
+  /** The report directory, as given (resolved against the working directory by the command). */
   out: string;
-  formats: Format[];
-  workers: number;
-  /** ms */
-  timeout: number;
+  /** A previous report.json's path, as given. */
   baseline: string | null;
   failOn: FailOn[];
-  shard: { index: number; total: number } | null;
-  headed: boolean;
   /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
   stepSummary: boolean;
-  /** Re-runs of a scenario whose browser was lost (0: none). */
-  retries: number;
-  /** Runs of each scenario; differing verdicts are reported `unstable`. */
-  repeat: number;
   /** Lines for stderr before the run: engines `--browser all` left out, and how to install them. */
   notes?: string[];
 }
 
-/** `audit --timeout`: seconds for each selector and for every fetch to settle. */
-export const DEFAULT_AUDIT_TIMEOUT_S = 60;
-export const AUDIT_FAIL_ON = ['error', 'warning', 'info'] as const satisfies readonly Severity[];
-export const DEFAULT_AUDIT_FAIL_ON: Severity = 'error';
+export { AUDIT_FAIL_ON, DEFAULT_AUDIT_FAIL_ON, DEFAULT_AUDIT_RETRIES, DEFAULT_AUDIT_TIMEOUT_S } from '../audit/config.js';
 
-export interface AuditOptions {
-  /** The app's page (null with --endpoint and no URL: every origin counts). */
-  url: string | null;
-  clicks: string[];
-  /** Absolute path of a .js/.mjs module whose default export is given the Playwright page. */
-  script: string | null;
-  /** Seconds to wait for each selector and for every fetch to settle. */
-  timeout: number;
-  headed: boolean;
-  endpoint: string | null;
-  /** Seconds to watch a running browser (--endpoint); null = until Ctrl-C. */
-  duration: number | null;
+/** `audit`'s flags: the audit's own part as its config names it (audit/config.ts, ms), and what only the command uses. */
+export interface AuditOptions extends Pick<AuditConfig, 'url' | 'clicks' | 'script' | 'timeout' | 'headless' | 'endpoint' | 'duration' | 'failOn' | 'browser' | 'browserArgs' | 'retries'> {
+  /** Print { fetches, findings } as JSON on stdout. */
   json: boolean;
+  /** The report directory, as given (resolved against the working directory by the command). */
   out: string | null;
-  failOn: Severity;
-  browser: string | null;
-  browserArgs: string[];
-  /** Re-runs of the audit on a fresh browser when its browser was lost (0: none; not with --endpoint). */
-  retries: number;
   /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
   stepSummary: boolean;
 }
 
-export interface RecordOptions {
-  endpoint: string | null;
-  url: string | null;
-  browser: string | null;
-  browserArgs: string[];
-  headed: boolean;
-  services: ServiceName[];
-  out: string | null;
+/** `record`'s flags: the recording's own part as its config names it (recorder/record.ts, ms), and what only the command uses. */
+export interface RecordOptions extends Omit<RecordConfig, 'signal' | 'onEvent' | 'onMessage'> {
+  /** Print one normalised event per line on stdout. */
   ndjson: boolean;
-  /** seconds; null = until Ctrl-C (or the endpoint closes). */
-  duration: number | null;
-  probes: boolean;
 }
 
 export interface ReportOptions {
@@ -125,20 +92,14 @@ export interface ScenariosOptions {
   json: boolean;
 }
 
-export interface WptOptions {
-  /** Paths or globs relative to the root; empty: background-fetch/. */
-  tests: string[];
+/** `wpt`'s flags: the run's own part as its config names it (wpt/config.ts), and what only the command uses. */
+export interface WptOptions extends Pick<WptConfig, 'tests' | 'browser' | 'formats' | 'workers' | 'timeoutMultiplier' | 'retries' | 'shard' | 'headless'> {
+  /** The checkout's root, as given (resolved against the working directory by the command). */
   wptRoot: string;
-  browser: BrowserSpec;
+  /** The output directory, as given. */
   out: string;
-  formats: Format[];
-  workers: number;
-  timeoutMultiplier: number;
-  /** Re-runs of a test file whose browser was lost (0: none). */
-  retries: number;
+  /** A previous wptreport.json's path, as given. */
   baseline: string | null;
-  shard: { index: number; total: number } | null;
-  headed: boolean;
   /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
   stepSummary: boolean;
 }

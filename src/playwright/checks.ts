@@ -21,7 +21,7 @@ import { atLeast, formatFinding, type Severity } from '../findings/index.js';
 // and a passing toUpdateUI failed). Only a failing positive matcher waits this long.
 export const LATE_RECORD_GRACE_MS = 10_000;
 
-export interface Verdict {
+export interface CheckResult {
   pass: boolean;
   /** The answer can no longer change: stop polling whatever `.not` says. */
   final: boolean;
@@ -59,16 +59,16 @@ function outcomeText(t: FetchTimeline): string {
   return t.outcome + (t.failureReason && t.outcome !== 'aborted' ? ` (${t.failureReason})` : '');
 }
 
-export function nothingRecorded(id: string, expected: string, expectedValue: unknown): Verdict {
+export function nothingRecorded(id: string, expected: string, expectedValue: unknown): CheckResult {
   return { pass: false, final: false, expected, received: `nothing recorded for "${id}"`, expectedValue, actualValue: null };
 }
 
-export function checkSucceeded(t: FetchTimeline): Verdict {
+export function checkSucceeded(t: FetchTimeline): CheckResult {
   return { pass: t.outcome === 'success', final: settled(t), expected: 'success', received: outcomeText(t), expectedValue: 'success', actualValue: t.outcome };
 }
 
 /** The spec reports an abort as result 'failure' with failureReason 'aborted', so it counts here too. */
-export function checkFailed(t: FetchTimeline, reason?: string): Verdict {
+export function checkFailed(t: FetchTimeline, reason?: string): CheckResult {
   const failed = t.outcome === 'failure' || t.outcome === 'aborted';
   const reasonOk = reason === undefined || t.failureReason === reason || (reason === 'aborted' && t.outcome === 'aborted');
   const expected = reason === undefined ? 'failure' : `failure (${reason})`;
@@ -82,7 +82,7 @@ export function checkFailed(t: FetchTimeline, reason?: string): Verdict {
   };
 }
 
-export function checkAborted(t: FetchTimeline): Verdict {
+export function checkAborted(t: FetchTimeline): CheckResult {
   return { pass: t.outcome === 'aborted', final: settled(t), expected: 'aborted', received: outcomeText(t), expectedValue: 'aborted', actualValue: t.outcome };
 }
 
@@ -112,7 +112,7 @@ export function summariseProgress(t: Pick<FetchTimeline, 'progress'>): ProgressS
   return { samples: samples.length, reached, backwards, overTotal };
 }
 
-export function checkProgress(t: FetchTimeline, bytes: number, now: number): Verdict {
+export function checkProgress(t: FetchTimeline, bytes: number, now: number): CheckResult {
   const s = summariseProgress(t);
   const t0 = timelineStart(t);
   const when = (at: number) => `+${((at - t0) / 1000).toFixed(3)}s`;
@@ -148,7 +148,7 @@ function iconMatches(src: string, p: TextPattern): boolean {
   return p.test(src);
 }
 
-export function checkUpdateUI(t: FetchTimeline, want: UpdateUIExpectation, now: number): Verdict {
+export function checkUpdateUI(t: FetchTimeline, want: UpdateUIExpectation, now: number): CheckResult {
   const parts: string[] = [];
   if (want.title !== undefined) parts.push(`title ${describePattern(want.title)}`);
   if (want.icons !== undefined) parts.push(`an icon ${describePattern(want.icons)}`);
@@ -183,7 +183,7 @@ export function checkUpdateUI(t: FetchTimeline, want: UpdateUIExpectation, now: 
  * No finding of `severity` or worse. A finding, once there, stays; "none" is only an answer once
  * the worker finished with the fetch (its handler's findings come last), so it passes only then.
  */
-export function checkNoFindings(t: FetchTimeline, severity: Severity, now: number): Verdict {
+export function checkNoFindings(t: FetchTimeline, severity: Severity, now: number): CheckResult {
   const counted = t.findings.filter((f) => atLeast(f, severity));
   const final = counted.length > 0 || settledWithLateRecords(t, now);
   const scope = severity === 'error' ? 'errors' : severity === 'warning' ? 'errors or warnings' : 'findings of any severity';
@@ -201,7 +201,7 @@ export function checkNoFindings(t: FetchTimeline, severity: Severity, now: numbe
   };
 }
 
-export function checkRequested(t: FetchTimeline, url: TextPattern, status: number | undefined): Verdict {
+export function checkRequested(t: FetchTimeline, url: TextPattern, status: number | undefined): CheckResult {
   const urlMatches = (u: string): boolean => {
     if (typeof url !== 'string') {
       url.lastIndex = 0;

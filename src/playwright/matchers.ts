@@ -21,7 +21,7 @@ import {
   nothingRecorded,
   type TextPattern,
   type UpdateUIExpectation,
-  type Verdict,
+  type CheckResult,
 } from './checks.js';
 import { formatMatcherMessage } from './message.js';
 import { isSeverity, type Severity } from '../findings/index.js';
@@ -106,8 +106,8 @@ async function run(
   received: unknown,
   options: MatcherTimeoutOptions | undefined,
   hasArgs: boolean,
-  check: (t: FetchTimeline, now: number) => Verdict,
-  whenMissing: (id: string) => Verdict,
+  check: (t: FetchTimeline, now: number) => CheckResult,
+  whenMissing: (id: string) => CheckResult,
 ): Promise<MatcherReturnType> {
   const source = resolve(matcher, received);
   const timeout = validTimeout(matcher, options, state.timeout);

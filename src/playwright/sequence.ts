@@ -11,7 +11,7 @@
 import type { FetchTimeline } from '../recorder/timeline.js';
 import { FETCH_EVENT_NAMES, type FetchEventKind } from '../recorder/normalise.js';
 import { didYouMean } from '../util/did-you-mean.js';
-import { settledWithLateRecords, type Verdict } from './checks.js';
+import { settledWithLateRecords, type CheckResult } from './checks.js';
 
 export const EVENT_KINDS = Object.keys(FETCH_EVENT_NAMES) as FetchEventKind[];
 export const CDP_EVENT_NAMES = Object.values(FETCH_EVENT_NAMES);
@@ -52,7 +52,7 @@ export function validateSequence(names: readonly string[]): void {
   }
 }
 
-export function checkSequence(t: FetchTimeline, names: readonly string[], now: number): Verdict {
+export function checkSequence(t: FetchTimeline, names: readonly string[], now: number): CheckResult {
   const items = timelineSequence(t);
   let next = 0;
   let matched = 0;

@@ -8,7 +8,8 @@
  */
 import { backgroundFetchKeys, bcdVersion, BCD_BROWSER, keySupport, statementFor, type BcdStatement } from '../bcd/data.js';
 import { globToRegExp } from '../util/regexp.js';
-import type { EngineName, Json, ReportModel, ReportResult } from './model.js';
+import type { EngineName } from '../util/engines.js';
+import type { Json, ReportModel, ReportResult } from './model.js';
 
 export const BCD_SCENARIO = 'api.exposure.bcd';
 
@@ -70,7 +71,7 @@ const RELATED: Array<[RegExp, string[]]> = [
 ];
 
 export function relatedScenarios(key: string): RegExp[] {
-  return RELATED.filter(([re]) => re.test(key)).flatMap(([, globs]) => globs.map(globToRegExp));
+  return RELATED.filter(([re]) => re.test(key)).flatMap(([, globs]) => globs.map((g) => globToRegExp(g)));
 }
 
 export function rowLabel(key: string): string {

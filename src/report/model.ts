@@ -1,12 +1,13 @@
 /**
  * The report file's own types: the one model every renderer reads (json, html, markdown,
  * junit), and what `bgprobe report|diff|merge` and `compat --baseline` load back. It is a
- * format, not the runner's internals: src/scenarios/compat.ts maps a run onto it, and the
- * compiler checks that mapping field by field, so a change in the runner cannot reach the file
- * unnoticed. The JSON form is documented in reports/SCHEMA.md (prose) and checked by
+ * format, not a runner's internals: each run mode maps its run onto it (compat/run.ts,
+ * audit/report.ts, wpt/report.ts), and the compiler checks those mappings field by field, so a
+ * change in a runner cannot reach the file unnoticed. The JSON form is documented in reports/SCHEMA.md (prose) and checked by
  * reports/report.schema.json (JSON Schema, used by load.ts); change all three together and
  * bump SCHEMA_VERSION when a reader of the old shape would break.
  */
+import type { BrowserKind, EngineName } from '../util/engines.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -14,11 +15,6 @@ export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable
 export type Verdict = (typeof VERDICTS)[number];
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
-export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint';
-
-/** The engine a browser column is (its driver, and the BCD browser it is held against). */
-export type EngineName = 'chromium' | 'firefox' | 'webkit';
 
 export interface ReportBrowser {
   label: string;

@@ -8,38 +8,22 @@
  * `startObserving` replays nothing from another scenario).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserUnderTest } from '../browsers/types.js';
 import { joinServed } from '../recorder/served.js';
 import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import type { ServiceName } from '../recorder/services.js';
 import { timelineStart } from '../recorder/timeline.js';
 import type { FixtureServer } from '../server/index.js';
 import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
-import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from './evidence.js';
-import type { Json } from './types.js';
-import { DeadlineError, NotAutomatable, TeardownError, UnsupportedFeature, type TeardownFailure } from '../errors.js';
-import { harnessCall } from '../engines/page.js';
-import type { EngineDriver, EnginePage, PageFunction } from '../engines/types.js';
+import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from '../evidence/evidence.js';
+import type { Json } from '../report/model.js';
+import { NotAutomatable, TeardownError, UnsupportedFeature, type TeardownFailure } from '../errors.js';
+import { harnessCall } from './harness.js';
+import type { EnginePage, PageFunction } from '../browsers/types.js';
 import { bestEffort, debug, orNull } from '../util/debug.js';
-import { poll, settleWithin } from '../util/deadline.js';
+import { poll, withDeadline } from '../util/deadline.js';
 
 const log = debug('bgprobe:scenarios');
-
-export interface BrowserUnderTest {
-  /** Unique in a run: the report's column. */
-  label: string;
-  kind: 'default' | 'path' | 'channel' | 'endpoint';
-  /** The path, channel or endpoint given; null for the discovered default. */
-  target: string | null;
-  args: string[];
-  /** The lane's driver: every engine has one (pages, evaluation, the evidence it can give). */
-  engine: EngineDriver;
-  /** The Playwright Browser of a Chromium lane (CDP scenarios); null for Firefox and WebKitGTK. */
-  browser: Browser | null;
-  /** The browser's version, e.g. 150.0.7871.100. */
-  version: string;
-  /** A binary bgprobe may launch again on a profile of its own (restart scenarios); null for endpoints. */
-  executablePath: string | null;
-}
 
 /** How long the browser took to reach the outcome a scenario judges. */
 export interface Timing {
@@ -389,9 +373,4 @@ export class ScenarioContext {
 function describeArgs(args: readonly Json[]): string {
   const text = args.map((a) => JSON.stringify(a)).join(', ');
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
-}
-
-/** Resolve/reject with `p`, or reject with DeadlineError after `ms`. */
-export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return settleWithin(p, ms, () => new DeadlineError(`${what} did not finish within ${ms} ms`));
 }

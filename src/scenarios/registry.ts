@@ -15,8 +15,6 @@ import { WORKER_SCENARIOS } from './defs/worker.js';
 import type { Scenario } from './types.js';
 import { globToRegExp } from '../util/regexp.js';
 
-export { globToRegExp };
-
 export const SCENARIOS: readonly Scenario[] = [
   ...BCD_SCENARIOS,
   ...FETCH_SCENARIOS,
@@ -54,14 +52,14 @@ export const SKIPPED: readonly SkipEntry[] = [
 
 /** Whether a scenario id is in a selection of globs (all when none). */
 export function selectionMatcher(globs: readonly string[]): (id: string) => boolean {
-  const res = globs.map(globToRegExp);
+  const res = globs.map((g) => globToRegExp(g));
   return (id) => res.length === 0 || res.some((r) => r.test(id));
 }
 
 /** Scenarios (and skip entries) whose id matches any glob; all when none given. */
 export function selectScenarios(globs: readonly string[]): { scenarios: Scenario[]; skipped: SkipEntry[] } {
   if (globs.length === 0) return { scenarios: [...SCENARIOS], skipped: [...SKIPPED] };
-  const res = globs.map(globToRegExp);
+  const res = globs.map((g) => globToRegExp(g));
   const match = (id: string) => res.some((r) => r.test(id));
   const scenarios = SCENARIOS.filter((s) => match(s.id));
   const skipped = SKIPPED.filter((s) => match(s.id));
@@ -70,10 +68,3 @@ export function selectScenarios(globs: readonly string[]): { scenarios: Scenario
   }
   return { scenarios, skipped };
 }
-
-/** `--shard i/n`: every n-th scenario from the (i-1)-th, over the selected list's order. */
-export function shard<T>(items: readonly T[], index: number, total: number): T[] {
-  return items.filter((_, k) => k % total === index - 1);
-}
-
-export { parseShard } from './spec.js';

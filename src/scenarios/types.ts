@@ -11,15 +11,15 @@
  * scenario, so every scenario carries the same kinds of evidence without repeating itself.
  */
 import type { ScenarioContext } from './context.js';
-import { EVIDENCE_KINDS, type EvidenceKind } from '../engines/types.js';
+import type { Json, Verdict } from '../report/model.js';
+import { EVIDENCE_KINDS, type EvidenceKind } from '../browsers/types.js';
 
 export { NotAutomatable, UnsupportedFeature } from '../errors.js';
 
-export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable', 'error', 'skipped', 'unstable'] as const;
-export type Verdict = (typeof VERDICTS)[number];
+// The verdicts and JSON values are the report format's (one declaration each).
+export { VERDICTS, type Json, type Verdict } from '../report/model.js';
 
-/** A JSON value: what observations are made of (they are stored in report.json). */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/** What a scenario's run observed: plain JSON facts (stored in report.json). */
 export type Observation = { [key: string]: Json };
 
 export interface Judgement {

@@ -18,7 +18,7 @@ import { sendText, serveResource, serveUpload } from './resources.js';
 import { serveStatic } from './static.js';
 
 export type { RequestFilter, RequestListener, ServedRequest, ServedRequestHeaders } from './log.js';
-export { RESOURCE_GRAMMAR, ResourceParamError, parseResourceParams, parseUploadParams, parseByteCount } from './params.js';
+export { RESOURCE_GRAMMAR, parseResourceParams, parseUploadParams, parseByteCount } from './params.js';
 export type { LengthMode, ResourceSpec, UploadSpec } from './params.js';
 export { expectedBody, parseRange } from './body.js';
 export type { RangeResult } from './body.js';

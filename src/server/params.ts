@@ -6,6 +6,7 @@
  */
 
 import { didYouMean } from '../util/did-you-mean.js';
+import { ResourceParamError } from '../errors.js';
 
 export const KIB = 1024;
 export const MIB = 1024 * KIB;
@@ -85,16 +86,6 @@ export const RESOURCE_GRAMMAR = `\
 Any other path is a static file under the fixtures root (/dir/ serves /dir/index.html).
 A malformed, repeated or unknown parameter gets a 400 whose text names the parameter.`;
 
-/** A query parameter was malformed, repeated, unknown or inconsistent with another one. */
-export class ResourceParamError extends Error {
-  override readonly name = 'ResourceParamError';
-  readonly param: string;
-
-  constructor(param: string, message: string) {
-    super(message);
-    this.param = param;
-  }
-}
 
 interface ParamRule<T> {
   /** The valid form, quoted in error messages. */

@@ -7,7 +7,8 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { hashText, parseRange, pump } from './body.js';
 import type { Exchange } from './exchange.js';
-import { parseResourceParams, parseUploadParams, ResourceParamError } from './params.js';
+import { ResourceParamError } from '../errors.js';
+import { parseResourceParams, parseUploadParams } from './params.js';
 import type { ResourceSpec } from './params.js';
 import { contentTypeFor } from './static.js';
 

@@ -5,6 +5,7 @@
  * "eventually" and the scenarios' polls). Each caller names its own error, created where the
  * wait starts when its stack should name the caller.
  */
+import { DeadlineError } from '../errors.js';
 
 /**
  * Wait until `start` calls `resolve` or `reject`, or reject with `timeoutError()` once `ms`
@@ -54,6 +55,11 @@ export function settleWithin<T>(p: Promise<T>, ms: number, timeoutError: () => E
   return waitWithin<T>(ms, timeoutError, (resolve, reject) => {
     p.then(resolve, (e: unknown) => reject(e as Error));
   });
+}
+
+/** Resolve/reject with `p`, or reject with DeadlineError after `ms` (`what` names the step in its message). */
+export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return settleWithin(p, ms, () => new DeadlineError(`${what} did not finish within ${ms} ms`));
 }
 
 /** The intervals of Playwright's `expect.poll` and `toPass`: 100, 250, 500, then every 1000 ms. */

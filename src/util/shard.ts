@@ -1,12 +1,29 @@
 /**
- * `--shard i/n` by expected time, not by count: greedy longest-processing-time (each item, the
- * longest first, goes to the shard with the least expected time so far), as test runners
- * balance shards from a timing file. Every shard computes the same split from the same inputs,
- * so n machines each running their own shard cover the whole suite exactly once.
+ * `--shard i/n`, shared by compat and wpt: parsed once, then split by expected time, not by
+ * count: greedy longest-processing-time (each item, the longest first, goes to the shard with
+ * the least expected time so far), as test runners balance shards from a timing file. Every
+ * shard computes the same split from the same inputs, so n machines each running their own
+ * shard cover the whole suite exactly once. With equal weights it is the split by count.
  *
  * LPT's worst case is 4/3 of the best split's longest shard; with many items shorter than the
  * mean shard it lands within a few percent of even.
  */
+import { UsageError } from '../errors.js';
+
+export function parseShard(text: string): { index: number; total: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const total = m ? Number(m[2]) : NaN;
+  if (!m || total < 1 || index < 1 || index > total) {
+    throw new UsageError(`--shard "${text}" is not valid: use i/n with 1 <= i <= n, e.g. --shard 1/3.`);
+  }
+  return { index, total };
+}
+
+/** `--shard i/n`: every n-th item from the (i-1)-th, over the selected list's order. */
+export function shard<T>(items: readonly T[], index: number, total: number): T[] {
+  return items.filter((_, k) => k % total === index - 1);
+}
 
 /** The items of each of `total` shards (index 0 is shard 1/n), each in the order given. */
 export function lptShards<T>(items: readonly T[], weight: (item: T) => number, total: number): T[][] {

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputFormatError, UsageError } from '../errors.js';
 import { testUrlsFor } from '../server/wpt/index.js';
+import { globToRegExp } from '../util/regexp.js';
 
 /** The file every WPT checkout has and every testharness test loads. */
 export const MARKER = 'resources/testharness.js';
@@ -32,22 +33,6 @@ function walk(dir: string): string[] {
   });
 }
 
-/** `*` within a path segment, `**` across segments, `?` one character. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      re += '.*';
-      i++;
-      if (glob[i + 1] === '/') i++;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
 /** Source files (paths relative to the root, with '/') a selection names. */
 function sourcesFor(root: string, pattern: string): string[] {
   const clean = pattern.replace(/^\/+/, '');
@@ -57,7 +42,7 @@ function sourcesFor(root: string, pattern: string): string[] {
     if (!existsSync(full)) throw new UsageError(`No test matches "${pattern}": ${full} does not exist. Give paths or globs relative to --wpt-root (e.g. background-fetch/ or "background-fetch/*.window.js").`);
     return statSync(full).isDirectory() ? walk(full).map(rel) : [clean];
   }
-  const re = globToRegExp(clean);
+  const re = globToRegExp(clean, '/');
   const base = clean.slice(0, clean.search(/[*?]/)).replace(/[^/]*$/, '');
   const start = join(root, base);
   return existsSync(start) ? walk(start).map(rel).filter((f) => re.test(f)) : [];

@@ -4,7 +4,7 @@
  * another), how each ended, and whether its requests reached the server at all. The full
  * timelines are in the evidence; this points the reader at the right one.
  */
-import type { FetchEvidence } from '../scenarios/evidence.js';
+import type { FetchEvidence } from '../evidence/evidence.js';
 import type { WptSubtest } from './types.js';
 
 function describeFetch(f: FetchEvidence): string {

@@ -7,7 +7,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { PlaywrightCdpSession } from '../cdp/session.js';
 import { DRIVER_BINDING, RESULT_BINDING } from '../server/wpt/index.js';
-import type { StepRow } from '../scenarios/evidence.js';
+import type { StepRow } from '../evidence/evidence.js';
 import { HARNESS_STATUSES, SUBTEST_STATUSES, type SubtestStatus, type TestStatus, type WptSubtest } from './types.js';
 
 interface RawTest {

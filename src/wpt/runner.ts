@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { discoverBrowser } from '../browsers/discover.js';
 import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import { joinServed } from '../recorder/served.js';
-import { emptyEvidence, eventRow, fetchEvidence, type Evidence } from '../scenarios/evidence.js';
+import { emptyEvidence, eventRow, fetchEvidence, type Evidence } from '../evidence/evidence.js';
 import { servedView } from '../recorder/served.js';
 import { generateCertificate, hostResolverRules, unimplementedHandlerText, WptServer, type WptCertificate } from '../server/wpt/index.js';
 import type { ServedRequest } from '../server/index.js';
@@ -20,8 +20,16 @@ import { lostBrowser, retryLostBrowser } from '../browsers/lost.js';
 import { bestEffort, debug } from '../util/debug.js';
 import { settleWithin } from '../util/deadline.js';
 import { BrowserLostError, TimeoutError } from '../errors.js';
-import { isLongTimeout } from './checkout.js';
-import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS } from './defaults.js';
+import { browserSpecs } from '../browsers/spec.js';
+import { DEFAULT_FORMATS } from '../report/formats.js';
+import type { ReportModel } from '../report/model.js';
+import { writeReport } from '../report/write.js';
+import { shardByTime } from '../util/shard.js';
+import { expectedMs } from '../report/durations.js';
+import { checkWptRoot, isLongTimeout, selectTests } from './checkout.js';
+import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS, type WptConfig, type WptRunOptions } from './config.js';
+import { wptReportModel } from './report.js';
+import { regressions, toWptReport, type Regression } from './wptreport.js';
 import { explainSubtests } from './explain.js';
 import { TestPageChannel, type Completion } from './page.js';
 import { BrowserReserve, disposeReady, type ReadyBrowser } from './reserve.js';
@@ -31,28 +39,6 @@ import type { WptAttempt, WptRun, WptTestResult } from './types.js';
 
 const log = debug('bgprobe:wpt');
 
-
-export interface WptRunOptions {
-  root: string;
-  /** Test URLs (paths) to run: selectTests() output, already sharded. */
-  tests: string[];
-  selection?: string[];
-  executablePath?: string;
-  label?: string;
-  args?: string[];
-  headless?: boolean;
-  workers?: number;
-  timeoutMultiplier?: number;
-  /** What each file is expected to take (ms, from a previous run): the longest start first. Default: the order given. */
-  expectedMs?: (test: string) => number | undefined;
-  /** Browsers kept launched ahead for the files to come. Default: one per two workers. */
-  launchAhead?: number;
-  shard?: { index: number; total: number } | null;
-  /** Re-runs of a file whose browser was lost. Default 1; 0 turns them off. */
-  retries?: number;
-  signal?: AbortSignal;
-  onResult?: (r: WptTestResult, done: number, total: number) => void;
-}
 
 interface RunEnv {
   root: string;
@@ -79,25 +65,80 @@ async function startPort443(env: Omit<RunEnv, 'port443' | 'version' | 'reserve'>
   }
 }
 
-export async function runWpt(options: WptRunOptions): Promise<WptRun> {
+/**
+ * Every default of a wpt run, in one place, applied once: the checkout is checked and the
+ * selection resolved to test URLs (and sharded) here, before any browser starts. A config that
+ * is already resolved is returned as it is.
+ */
+export function resolveWptConfig(options: WptRunOptions | WptConfig): WptConfig {
+  if ('selected' in options) return options;
+  const root = checkWptRoot(options.root);
+  const tests = options.tests ?? [];
+  const all = selectTests(root, tests);
+  const shard = options.shard ?? null;
+  const durations = options.durations ?? null;
+  // A file's weight: what it took before, else its declared (harness) timeout.
+  const weight = (t: string) => expectedMs(durations, t, '', isLongTimeout(root, t) ? 60_000 : 10_000);
+  return {
+    root,
+    tests,
+    selected: shard ? shardByTime(all, weight, shard.index, shard.total) : all,
+    browser: options.browser ?? browserSpecs([], [], [])[0],
+    headless: options.headless ?? true,
+    workers: options.workers ?? DEFAULT_WPT_WORKERS,
+    durations,
+    launchAhead: options.launchAhead ?? Math.ceil((options.workers ?? DEFAULT_WPT_WORKERS) / 2),
+    timeoutMultiplier: options.timeoutMultiplier ?? DEFAULT_TIMEOUT_MULTIPLIER,
+    retries: options.retries ?? DEFAULT_WPT_RETRIES,
+    shard,
+    baseline: options.baseline ?? null,
+    out: options.out ?? null,
+    formats: options.formats ?? [...DEFAULT_FORMATS],
+    signal: options.signal ?? null,
+    onResult: options.onResult ?? null,
+  };
+}
+
+export interface WptResult {
+  run: WptRun;
+  /** The run mapped onto the report format (report.ts), with the baseline's regressions as its comparison. */
+  report: ReportModel;
+  /** Subtests PASS in the baseline and not PASS now (empty without a baseline). */
+  regressions: Regression[];
+  /** Files written (wptreport.json and the report's formats), by name; empty without `out`. */
+  files: Partial<Record<string, string>>;
+}
+
+/** The selected upstream tests in a full Chromium each, as wptreport.json and the report model. */
+export async function runWpt(options: WptRunOptions | WptConfig): Promise<WptResult> {
+  const config = resolveWptConfig(options);
+  const run = await runTests(config);
+  const found = config.baseline ? regressions(config.baseline.baseline, run) : [];
+  const report = wptReportModel(run, config.baseline ? { name: config.baseline.name, regressions: found } : null);
+  const files = config.out ? writeReport(config.out, report, config.formats, { extra: { 'wptreport.json': `${JSON.stringify(toWptReport(run), null, 2)}\n` } }) : {};
+  return { run, report, regressions: found, files };
+}
+
+async function runTests(config: WptConfig): Promise<WptRun> {
   const startedAt = Date.now();
-  const { executablePath } = await discoverBrowser(options.executablePath);
-  const multiplier = options.timeoutMultiplier ?? DEFAULT_TIMEOUT_MULTIPLIER;
+  const { executablePath } = await discoverBrowser(config.browser.target ?? undefined);
+  const multiplier = config.timeoutMultiplier;
   const certificate = await generateCertificate();
-  const args = [...(options.args ?? []), `--host-resolver-rules=${hostResolverRules()}`, `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`];
-  const base = { root: options.root, certificate, executablePath, args, headless: options.headless ?? true, multiplier, signal: options.signal };
+  const args = [...config.browser.args, `--host-resolver-rules=${hostResolverRules()}`, `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`];
+  const base = { root: config.root, certificate, executablePath, args, headless: config.headless, multiplier, signal: config.signal ?? undefined };
   const p443 = await startPort443(base);
-  const workers = Math.max(1, Math.min(options.workers ?? DEFAULT_WPT_WORKERS, options.tests.length));
-  const reserve = new BrowserReserve({ executablePath, args, headless: base.headless }, options.launchAhead ?? Math.ceil(workers / 2));
+  const workers = Math.max(1, Math.min(config.workers, config.selected.length));
+  const reserve = new BrowserReserve({ executablePath, args, headless: base.headless }, config.launchAhead);
   const env: RunEnv = { ...base, port443: p443.server, version: null, reserve };
   const results: WptTestResult[] = [];
   // Longest expected first (a previous run's times), so the file that sets the floor starts at once.
-  const expected = options.expectedMs;
-  const queue = expected ? byExpected(options.tests.map((t) => ({ key: t, lane: '', claims: [], expectedMs: expected(t) ?? 0 }))).map((j) => j.key) : [...options.tests];
-  const retries = options.retries ?? DEFAULT_WPT_RETRIES;
+  const { durations } = config;
+  const tests = durations ? byExpected(config.selected.map((t) => ({ key: t, lane: '', claims: [], expectedMs: expectedMs(durations, t, '', 0) }))).map((j) => j.key) : config.selected;
+  const queue = [...tests];
+  const { retries } = config;
   let launches = 0;
   const worker = async () => {
-    for (let test = queue.shift(); test !== undefined && !options.signal?.aborted; test = queue.shift()) {
+    for (let test = queue.shift(); test !== undefined && !config.signal?.aborted; test = queue.shift()) {
       reserve.fill(queue.length);
       const tries = await retryLostBrowser(retries, () => runTest(test, env), (a) => a.browserLost);
       if (tries === null) break;
@@ -105,7 +146,7 @@ export async function runWpt(options: WptRunOptions): Promise<WptRun> {
       const r = combineTries(tries);
       if (p443.why) r.evidence.notes.push(p443.why);
       results.push(r);
-      options.onResult?.(r, results.length, options.tests.length);
+      config.onResult?.(r, results.length, tests.length);
     }
   };
   try {
@@ -118,14 +159,14 @@ export async function runWpt(options: WptRunOptions): Promise<WptRun> {
   return {
     startedAt,
     durationMs: Date.now() - startedAt,
-    interrupted: options.signal?.aborted === true,
-    browser: { label: options.label ?? 'chromium', executablePath, version: env.version, args: options.args ?? [] },
+    interrupted: config.signal?.aborted === true,
+    browser: { label: config.browser.label, executablePath, version: env.version, args: config.browser.args },
     timeoutMultiplier: multiplier,
-    workers: options.workers ?? DEFAULT_WPT_WORKERS,
+    workers: config.workers,
     retries,
     launches,
-    shard: options.shard ?? null,
-    selection: options.selection ?? [],
+    shard: config.shard,
+    selection: config.tests,
     port443: p443.why,
     results,
   };

@@ -11,7 +11,7 @@
  * later (cors.https.window.html: 2 x 20 s; fetch.https.window.html: 20 s): those stretches are
  * Chromium's, and the files holding them set the directory's floor.
  */
-import type { Evidence } from '../scenarios/evidence.js';
+import type { Evidence } from '../evidence/evidence.js';
 import type { TestStatus } from './types.js';
 
 /** ms since the epoch at each boundary the runner passes for one file; null when it was not reached. */

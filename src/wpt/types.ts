@@ -1,6 +1,6 @@
 /** What a WPT run produces: wptrunner's statuses, plus bgprobe's evidence per test file. */
 import type { LostBrowser } from '../browsers/lost.js';
-import type { Evidence } from '../scenarios/evidence.js';
+import type { Evidence } from '../evidence/evidence.js';
 import type { FileTiming } from './timing.js';
 
 export const HARNESS_STATUSES = ['OK', 'ERROR', 'TIMEOUT', 'PRECONDITION_FAILED'] as const;

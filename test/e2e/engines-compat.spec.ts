@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { missingPart } from '../../src/engines/installed.js';
+import { missingPart } from '../../src/browsers/installed.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(REPO, 'dist/cli/main.js');

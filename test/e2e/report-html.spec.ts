@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EVENTS_ISLAND_MIN, FETCHES_LATER_MIN } from '../../src/report/html.js';
 import { countVerdicts, SCHEMA_VERSION, type EventRow, type ReportModel, type ReportResult } from '../../src/report/model.js';
-import { emptyEvidence, type FetchEvidence } from '../../src/scenarios/evidence.js';
+import { emptyEvidence, type FetchEvidence } from '../../src/evidence/evidence.js';
 import type { Verdict } from '../../src/scenarios/types.js';
 import { toolVersion } from '../../src/util/version.js';
 

@@ -2,9 +2,15 @@
 // runner on real Chromium and the real fixture server, with scenarios made slow or made to flip
 // on purpose. The runner runs in this process (runScenarios), as runCompat does.
 import { test, expect } from '@playwright/test';
-import { runScenarios } from '../../src/scenarios/runner.js';
-import { browserSpecs } from '../../src/scenarios/spec.js';
+import { runScenarios } from '../../src/compat/runner.js';
+import { resolveCompatConfig } from '../../src/compat/run.js';
+import type { CompatRunOptions } from '../../src/compat/types.js';
+import type { Scenario } from '../../src/scenarios/types.js';
+import { browserSpecs } from '../../src/browsers/spec.js';
 import { defineScenario } from '../../src/scenarios/types.js';
+
+/** A resolved config that runs `scenarios` (not the registry's). */
+const suite = (scenarios: Scenario[], o: CompatRunOptions) => ({ ...resolveCompatConfig(o), selected: { scenarios, skipped: [] } });
 import { expectEnd, runFetch } from '../../src/scenarios/defs/common.js';
 import { totalExceededScenario } from '../../src/scenarios/defs/failure.js';
 
@@ -16,7 +22,7 @@ test('download-total-exceeded on a body sent slowly: the true verdict, and how l
   // scenario judged 4 s after the server had finished sending or, as here, 10 + 4 s after
   // fetch() when it had not: "never completed", the fetch still pending.
   const slow = totalExceededScenario({ size: '16k', rate: '256' });
-  const run = await runScenarios({ browsers, scenarios: [slow], workers: 1, timeout: 90_000, retries: 0 });
+  const run = await runScenarios(suite([slow], { browsers, workers: 1, timeout: 90_000, retries: 0 }));
   const [r] = run.results;
   expect(r.verdict, r.summary).toBe('conforms');
   expect(r.observation).toMatchObject({ outcome: 'failure', failureReason: 'download-total-exceeded' });
@@ -41,7 +47,7 @@ test('--repeat: a scenario whose resource alternates between runs is unstable, w
     },
     judge: (o) => expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' }),
   });
-  const run = await runScenarios({ browsers, scenarios: [flip], workers: 1, repeat: 2 });
+  const run = await runScenarios(suite([flip], { browsers, workers: 1, repeat: 2 }));
   const [r] = run.results;
   expect(r.verdict).toBe('unstable');
   expect(r.attempts.map((a) => [a.run, a.verdict])).toEqual([

@@ -1,4 +1,4 @@
-// The layering of DESIGN.md and the rules of STYLE.md, read off the sources: which layer may
+// The layering of docs/architecture.md ("The rule"), read off the sources: which layer may
 // import which, no import cycles, and no console output or process.exit below the CLI. A new
 // import that breaks a rule fails here with the file and the import that broke it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,35 +8,60 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
+/**
+ * The layers of docs/architecture.md, bottom to top: a layer imports only layers listed before
+ * it (siblings on one line never import each other), and only those its ALLOWED entry names.
+ */
+const ORDER: readonly string[] = [
+  'errors',
+  'util',
+  'bcd',
+  'cdp',
+  'server',
+  'browsers',
+  'probes',
+  'findings',
+  'recorder',
+  'report',
+  'evidence',
+  'scenarios',
+  'compat',
+  'audit',
+  'wpt',
+  'playwright',
+  'cli',
+  'index',
+];
+
+const BASE = ['errors', 'util'];
 /** What each layer may import (besides itself). `errors` is the one module every layer shares. */
 const ALLOWED: Record<string, readonly string[]> = {
   errors: [],
   util: ['errors'],
-  cdp: ['errors', 'util'],
-  browsers: ['errors', 'util', 'cdp'],
-  server: ['errors', 'util'],
-  probes: ['errors', 'util', 'cdp'],
-  // Pure rules over the facts of a timeline (its own input type), under the recorder that runs them.
-  findings: ['errors', 'util', 'probes'],
-  recorder: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings'],
-  engines: ['errors', 'util'],
   // MDN's compat data as installed: data and pure functions over it.
-  bcd: ['errors', 'util'],
-  // The report is a file format of its own: the suite maps its results onto it (runCompat).
-  report: ['errors', 'util', 'bcd'],
-  scenarios: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'report'],
-  // bgprobe wpt maps its run onto the report format too, and reuses the suite's evidence builders.
-  wpt: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'scenarios', 'report'],
-  playwright: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder'],
-  cli: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'scenarios', 'wpt', 'report'],
-  index: ['errors', 'util', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'engines', 'bcd', 'scenarios', 'wpt', 'report'],
+  bcd: BASE,
+  cdp: BASE,
+  server: BASE,
+  // One launch interface for every engine, the crash-retrying slot, lost-browser handling.
+  browsers: [...BASE, 'cdp'],
+  probes: [...BASE, 'cdp'],
+  // Pure rules over the facts of a timeline (its own input type), under the recorder that runs them.
+  findings: [...BASE, 'probes'],
+  recorder: [...BASE, 'cdp', 'browsers', 'server', 'probes', 'findings'],
+  // The report is a file format of its own: the run modes map their runs onto it.
+  report: [...BASE, 'bcd'],
+  // What verdicts, findings and explanations are built from: recorder + server log -> report rows.
+  evidence: [...BASE, 'server', 'probes', 'findings', 'recorder', 'report'],
+  // The behaviour suite as data, and the context its scenarios run in.
+  scenarios: [...BASE, 'bcd', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'report', 'evidence'],
+  // The three run modes: each imports the layers below it, never another run mode; only compat runs the suite.
+  compat: [...BASE, 'bcd', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'report', 'evidence', 'scenarios'],
+  audit: [...BASE, 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'report', 'evidence'],
+  wpt: [...BASE, 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'report', 'evidence'],
+  playwright: [...BASE, 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'evidence'],
+  cli: ORDER.filter((l) => l !== 'cli' && l !== 'index' && l !== 'playwright'),
+  index: ORDER.filter((l) => l !== 'cli' && l !== 'index' && l !== 'playwright'),
 };
-/**
- * Type-only cycles in code another change of issue #14 is rewriting (scenarios/: the runner's
- * split): named here so this test guards every other folder meanwhile. Remove the entry with
- * the cycle; the test fails when an entry's cycle no longer exists.
- */
-const TYPE_CYCLES_BEING_REMOVED = new Set(['scenarios/context.ts <-> scenarios/evidence.ts <-> scenarios/types.ts']);
 
 /** Entry points of child processes: they own their stdio and exit code. */
 const OWN_PROCESS = new Set(['scenarios/netns-server.ts']);
@@ -107,11 +132,17 @@ function cycles(runtimeOnly: boolean): string[][] {
   return found;
 }
 
-describe('the layers of DESIGN.md', () => {
+describe('the layers of docs/architecture.md', () => {
   it('every source file is in a known layer, and every relative import names a file that exists', () => {
     expect(files.filter((f) => !(layerOf(f) in ALLOWED))).toEqual([]);
     const dangling = [...graph].flatMap(([f, imports]) => imports.filter((i) => !graph.has(i.to)).map((i) => `${f}:${i.line} -> ${i.to}`));
     expect(dangling).toEqual([]);
+  });
+
+  it('the allowed imports follow the order: no layer may import one above it', () => {
+    const upward = Object.entries(ALLOWED).flatMap(([layer, allowed]) => allowed.filter((a) => ORDER.indexOf(a) >= ORDER.indexOf(layer)).map((a) => `${layer} -> ${a}`));
+    expect(Object.keys(ALLOWED).sort()).toEqual([...ORDER].sort());
+    expect(upward).toEqual([]);
   });
 
   it('a layer imports only the layers below it (type imports included)', () => {
@@ -128,10 +159,7 @@ describe('the layers of DESIGN.md', () => {
   });
 
   it('no import cycles through type imports either (erased at run time, but two modules that name each other\'s types are one module in two files)', () => {
-    const found = cycles(false).map((c) => c.join(' <-> '));
-    expect(found.filter((c) => !TYPE_CYCLES_BEING_REMOVED.has(c))).toEqual([]);
-    // An entry whose cycle is gone must go too, so the list only ever shrinks.
-    expect([...TYPE_CYCLES_BEING_REMOVED].filter((c) => !found.includes(c))).toEqual([]);
+    expect(cycles(false).map((c) => c.join(' <-> '))).toEqual([]);
   });
 
   it('no console output or process.exit outside the CLI (libraries return errors, the CLI decides)', () => {

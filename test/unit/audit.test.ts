@@ -7,7 +7,7 @@ import { UsageError } from '../../src/errors.js';
 import { formatTimeline } from '../../src/recorder/format.js';
 import { TimelineStore } from '../../src/recorder/timeline.js';
 import { normaliseEvent } from '../../src/recorder/normalise.js';
-import { auditJson, auditReport, type AuditRun } from '../../src/scenarios/audit.js';
+import { auditJson, auditReport, type AuditRun } from '../../src/audit/report.js';
 import { render } from '../../src/report/write.js';
 import type { ProbeRecord } from '../../src/probes/types.js';
 
@@ -20,7 +20,7 @@ async function audit(argv: string[]): Promise<AuditOptions> {
 describe('audit flags', () => {
   it('defaults, repeated --click in order, --fail-on', async () => {
     const o = await audit(['http://127.0.0.1:1/app/', '--click', '#a', '--click', 'text=B', '--fail-on', 'warning']);
-    expect(o).toMatchObject({ url: 'http://127.0.0.1:1/app/', clicks: ['#a', 'text=B'], timeout: 60, headed: false, json: false, failOn: 'warning', endpoint: null, script: null });
+    expect(o).toMatchObject({ url: 'http://127.0.0.1:1/app/', clicks: ['#a', 'text=B'], timeout: 60_000, headless: true, json: false, failOn: 'warning', endpoint: null, script: null });
   });
 
   it('refuses what cannot work, saying what to do', async () => {

@@ -26,7 +26,7 @@ describe('parseArgs (pure: no output, no exit)', () => {
 
   it('--no-probes, --headed, --duration, --out', async () => {
     const o = await record(['record', '--url', 'http://127.0.0.1:1/', '--no-probes', '--headed', '--duration', '2.5', '--out', 'x.json']);
-    expect(o).toMatchObject({ probes: false, headed: true, duration: 2.5, out: 'x.json' });
+    expect(o).toMatchObject({ probes: false, headless: false, duration: 2_500, out: 'x.json' });
   });
 
   it.each([

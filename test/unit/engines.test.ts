@@ -5,11 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { EngineNotInstalledError, UsageError } from '../../src/errors.js';
 import { backgroundFetchKeys, specExposures, statementFor } from '../../src/bcd/data.js';
-import { engineOfPath, findEngine, installedEngines, missingPart } from '../../src/engines/installed.js';
+import { engineOfPath, findEngine, installedEngines, missingPart } from '../../src/browsers/installed.js';
 import { collectorReports } from '../../src/report/bcd-collector.js';
 import { bcdTable, rowLabel } from '../../src/report/bcd-table.js';
-import { missingEvidence } from '../../src/scenarios/gate.js';
-import { browserSpecs } from '../../src/scenarios/spec.js';
+import { missingEvidence } from '../../src/compat/gate.js';
+import { browserSpecs } from '../../src/browsers/spec.js';
 import { SCENARIOS } from '../../src/scenarios/registry.js';
 import { model, result } from './report-fixture.js';
 

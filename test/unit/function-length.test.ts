@@ -1,4 +1,4 @@
-// STYLE.md's "functions under ~60 lines", read off the sources with the TypeScript compiler:
+// docs/architecture.md's "functions under ~60 lines", read off the sources with the TypeScript compiler:
 // every function, method, accessor, constructor and arrow function in src/ longer than
 // MAX_LINES lines fails here unless a comment directly above it (the JSDoc or line comments
 // on the lines before it, or before the statement that holds it) contains `long:` (any case)
@@ -67,8 +67,9 @@ interface LongFunction {
   reason: string | null;
 }
 
-function longFunctions(path: string): LongFunction[] {
-  const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
+/** The functions of `text` (the source of `path`) longer than MAX_LINES, each with its `long:` reason or null. */
+function longFunctions(path: string, text = readFileSync(path, 'utf8')): LongFunction[] {
+  const file = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
   const found: LongFunction[] = [];
   const visit = (node: ts.Node): void => {
     if (isFunction(node)) {
@@ -88,7 +89,7 @@ function longFunctions(path: string): LongFunction[] {
 }
 
 describe(`functions in src/ are at most ${MAX_LINES} lines, or say why`, () => {
-  const all = sources(SRC).flatMap(longFunctions);
+  const all = sources(SRC).flatMap((path) => longFunctions(path));
 
   it('every longer one has a `long:` comment directly above it', () => {
     const unexplained = all.filter((f) => f.reason === null).map((f) => `${f.where} (${f.lines} lines)`);
@@ -96,18 +97,17 @@ describe(`functions in src/ are at most ${MAX_LINES} lines, or say why`, () => {
   });
 
   it('finds a long function and reads its reason (the check can fail)', () => {
-    const probe = join(fileURLToPath(new URL('.', import.meta.url)), 'function-length.test.ts');
-    const body = Array.from({ length: MAX_LINES + 1 }, (_, i) => `  const a${i} = ${i};`).join('\n');
-    const file = ts.createSourceFile(probe, `function plain() {\n${body}\n}\n// long: data\nconst told = () => {\n${body}\n};\n`, ts.ScriptTarget.Latest, true);
-    const seen: Array<[string, string | null]> = [];
-    const visit = (node: ts.Node): void => {
-      if (isFunction(node)) {
-        const c = commentsAbove(node, file);
-        seen.push([nameOf(node, file), REASON.test(c) ? 'told' : null]);
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(file);
-    expect(seen).toEqual([['plain', null], ['told', 'told']]);
+    const path = join(SRC, 'probe.ts');
+    // A function of n lines: its opening line, n - 2 statements, its closing line.
+    const fn = (head: string, n: number, tail = '}') => `${head}\n${Array.from({ length: n - 2 }, (_, i) => `  const a${i} = ${i};`).join('\n')}\n${tail}\n`;
+    const text = [
+      fn('function atTheLimit() {', MAX_LINES),
+      fn('function oneOver() {', MAX_LINES + 1),
+      `// long: data\n${fn('const told = () => {', MAX_LINES + 1, '};')}`,
+    ].join('');
+    expect(longFunctions(path, text)).toEqual([
+      { where: `probe.ts:${MAX_LINES + 1} oneOver`, lines: MAX_LINES + 1, reason: null },
+      { where: `probe.ts:${2 * MAX_LINES + 3} told`, lines: MAX_LINES + 1, reason: 'long: data' },
+    ]);
   });
 });

@@ -6,7 +6,8 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FixtureServer, parseByteCount, parseRange, parseResourceParams, parseUploadParams, ResourceParamError } from '../../src/server/index.js';
+import { ResourceParamError } from '../../src/errors.js';
+import { FixtureServer, parseByteCount, parseRange, parseResourceParams, parseUploadParams } from '../../src/server/index.js';
 import { MAX_BYTES } from '../../src/server/params.js';
 import { resolveStaticPath } from '../../src/server/static.js';
 

@@ -1,7 +1,7 @@
 // A ReportModel built by hand, full of untrusted strings, for the renderer/diff/merge tests.
 import type { ReportModel, ReportResult } from '../../src/report/model.js';
 import { countVerdicts } from '../../src/report/model.js';
-import { emptyEvidence } from '../../src/scenarios/evidence.js';
+import { emptyEvidence } from '../../src/evidence/evidence.js';
 import type { Verdict } from '../../src/scenarios/types.js';
 
 export const EVIL = '<img src=x onerror=alert(1)> ]]> & "quotes" \u0001\u0008 | *bold* `code` [link](javascript:alert(1))';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonInScript } from '../../src/report/escape.js';
 import { EVENTS_ISLAND_MIN, FETCHES_LATER_MIN, renderHtml } from '../../src/report/html.js';
 import type { EventRow } from '../../src/report/model.js';
-import { emptyEvidence, type FetchEvidence } from '../../src/scenarios/evidence.js';
+import { emptyEvidence, type FetchEvidence } from '../../src/evidence/evidence.js';
 import { EVIL, model, result } from './report-fixture.js';
 
 const ISLAND_OPEN = '<script type="application/json" class="events-island">';

@@ -10,8 +10,8 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { countVerdicts, lossReason, type ReportResult } from '../../src/report/model.js';
 import { validateReport } from '../../src/report/load.js';
 import { summaryLines } from '../../src/report/view.js';
-import { emptyEvidence } from '../../src/scenarios/evidence.js';
-import type { Attempt } from '../../src/scenarios/runner.js';
+import { emptyEvidence } from '../../src/evidence/evidence.js';
+import type { Attempt } from '../../src/compat/types.js';
 import { model, result } from './report-fixture.js';
 
 const FATAL = 'FATAL base/allocator/partition_alloc_support.cc:821: Detected dangling raw_ptr in unretained';

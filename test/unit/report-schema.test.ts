@@ -6,9 +6,9 @@ import { validateReport } from '../../src/report/load.js';
 import { renderJson } from '../../src/report/json.js';
 import { diffReports } from '../../src/report/diff.js';
 import { mergeReports } from '../../src/report/merge.js';
-import { buildReport } from '../../src/scenarios/compat.js';
+import { buildReport, resolveCompatConfig } from '../../src/compat/run.js';
 import { SCENARIOS, SKIPPED } from '../../src/scenarios/registry.js';
-import { emptyEvidence } from '../../src/scenarios/evidence.js';
+import { emptyEvidence } from '../../src/evidence/evidence.js';
 import { InputFormatError } from '../../src/errors.js';
 import type { ReportModel } from '../../src/report/model.js';
 import { evilModel, model, result } from './report-fixture.js';
@@ -38,7 +38,8 @@ describe('reports/report.schema.json', () => {
       browsers: [{ spec: { label: 'chromium', kind: 'default' as const, target: null, args: [] }, version: '156', launches: 2, crashes: [crash], launchError: null }],
       results: [{ scenarioId: SCENARIOS[0].id, browser: 'chromium', verdict: 'conforms' as const, summary: 's', startedAt: 1, durationMs: 2, observation: { ok: true }, evidence: emptyEvidence(), error: null, took: { outcome: 'success', ms: 2_000 }, flaky: true, attempts: [lostAttempt, { ...lostAttempt, retry: true, verdict: 'conforms' as const, summary: 's', browserLost: null }] }],
     };
-    const report = buildReport(run, { scenarios: SCENARIOS.slice(0, 1), skipped: SKIPPED, shard: { index: 1, total: 2 }, selection: [], workers: 3, timeoutMs: 30_000, retries: 1, repeat: 1 });
+    const config = { ...resolveCompatConfig({ shard: { index: 1, total: 2 }, workers: 3, timeout: 30_000, retries: 1, repeat: 1 }), selected: { scenarios: SCENARIOS.slice(0, 1), skipped: [...SKIPPED] } };
+    const report = buildReport(run, config);
     expect(roundTrip(report).browsers[0].crashes).toEqual([crash]);
     // A retry after a lost browser: the attempts, the flaky mark and the time, as written.
     expect(roundTrip(report).results[0]).toMatchObject({ flaky: true, took: { outcome: 'success', ms: 2_000 }, attempts: [{ browserLost: { fatal: 'FATAL x' } }, { retry: true, browserLost: null }] });

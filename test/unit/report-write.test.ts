@@ -13,7 +13,7 @@ import type { CommandContext } from '../../src/cli/command.js';
 import { UsageError } from '../../src/errors.js';
 import { renderHtml, renderHtmlTo } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';
-import { emptyEvidence } from '../../src/scenarios/evidence.js';
+import { emptyEvidence } from '../../src/evidence/evidence.js';
 import { checkOutDir, writeReport } from '../../src/report/write.js';
 import { model, result } from './report-fixture.js';
 
@@ -62,7 +62,7 @@ describe('--out that holds files bgprobe did not write', () => {
 
   it('bgprobe compat --out <project> stops before the run', async () => {
     const dir = project();
-    const options: CompatOptions = { browsers: [], scenarios: [], out: dir, formats: ['json'], workers: 1, timeout: 1000, baseline: null, failOn: ['errors'], shard: null, headed: false, stepSummary: false, retries: 1, repeat: 1 };
+    const options: CompatOptions = { browsers: [], scenarios: [], out: dir, formats: ['json'], workers: 1, timeout: 1000, baseline: null, failOn: ['errors'], shard: null, headless: true, stepSummary: false, retries: 1, repeat: 1 };
     await expect(runCompatCommand(options, ctx())).rejects.toThrow(/holds files that are not a bgprobe report/);
     expect(existsSync(join(dir, 'package.json'))).toBe(true);
   });

@@ -39,7 +39,7 @@ vi.mock('../../src/browsers/discover.js', () => ({
   discoverBrowser: async () => ({ executablePath: '/usr/bin/chromium' }),
 }));
 
-const { BrowserSlot, fatalLinesIn, lastWordsIn } = await import('../../src/scenarios/browsers.js');
+const { BrowserSlot, fatalLinesIn, lastWordsIn } = await import('../../src/browsers/slot.js');
 const spec = { label: 'chromium', kind: 'default' as const, target: null, args: [] };
 
 const slots: Array<{ close(): Promise<void> }> = [];

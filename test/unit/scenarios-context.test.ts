@@ -2,7 +2,8 @@
 // each failed step); what the recorder warns about reaches the evidence.
 import type { BrowserContext } from 'playwright-core';
 import { describe, expect, it, vi } from 'vitest';
-import { ScenarioContext, type BrowserUnderTest } from '../../src/scenarios/context.js';
+import type { BrowserUnderTest } from '../../src/browsers/types.js';
+import { ScenarioContext } from '../../src/scenarios/context.js';
 import { TeardownError } from '../../src/errors.js';
 import type { FixtureServer } from '../../src/server/index.js';
 

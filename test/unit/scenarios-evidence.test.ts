@@ -1,7 +1,7 @@
 // The report's stability rule: the fixture server's varying port never reaches a result, so
 // two runs of the same browser give the same JSON but for times (and `bgprobe diff` is quiet).
 import { describe, expect, it } from 'vitest';
-import { withoutOrigin } from '../../src/scenarios/evidence.js';
+import { withoutOrigin } from '../../src/evidence/evidence.js';
 
 describe('withoutOrigin', () => {
   const origin = 'http://127.0.0.1:33997';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SCENARIOS, SKIPPED, globToRegExp, selectScenarios, shard } from '../../src/scenarios/registry.js';
-import { browserSpecs, classifyBrowser, parseShard } from '../../src/scenarios/spec.js';
+import { SCENARIOS, SKIPPED, selectScenarios } from '../../src/scenarios/registry.js';
+import { globToRegExp } from '../../src/util/regexp.js';
+import { parseShard, shard } from '../../src/util/shard.js';
+import { browserSpecs, classifyBrowser } from '../../src/browsers/spec.js';
 import type { Observation } from '../../src/scenarios/types.js';
 
 describe('the suite as data', () => {

@@ -34,7 +34,10 @@ vi.mock('../../src/browsers/discover.js', () => ({
   discoverBrowser: async () => ({ executablePath: '/usr/bin/chromium' }),
 }));
 
-const { runScenarios } = await import('../../src/scenarios/runner.js');
+const { runScenarios } = await import('../../src/compat/runner.js');
+const { resolveCompatConfig } = await import('../../src/compat/run.js');
+/** A resolved config that runs `scenarios` (not the registry's). */
+const suite = (scenarios: import('../../src/scenarios/types.js').Scenario[], o: import('../../src/compat/types.js').CompatRunOptions) => ({ ...resolveCompatConfig(o), selected: { scenarios, skipped: [] } });
 const { countVerdicts } = await import('../../src/report/model.js');
 const { SessionClosedError, UnsupportedFeature } = await import('../../src/errors.js');
 const { defineScenario } = await import('../../src/scenarios/types.js');
@@ -65,7 +68,7 @@ afterEach(() => {
 describe('runScenarios', () => {
   it('a fixture server that cannot start costs that scenario, not the run', async () => {
     vi.spyOn(FixtureServer, 'start').mockRejectedValueOnce(new Error('listen EADDRINUSE: address already in use 127.0.0.1'));
-    const run = await runScenarios({ browsers, scenarios: [scenario('x.one'), scenario('x.two')], workers: 1, timeout: 5_000 });
+    const run = await runScenarios(suite([scenario('x.one'), scenario('x.two')], { browsers, workers: 1, timeout: 5_000 }));
     const byId = Object.fromEntries(run.results.map((r) => [r.scenarioId, r]));
     expect(byId['x.one']).toMatchObject({ verdict: 'error', summary: 'Error: listen EADDRINUSE: address already in use 127.0.0.1' });
     expect(byId['x.two']).toMatchObject({ verdict: 'conforms' });
@@ -77,7 +80,7 @@ describe('runScenarios', () => {
     let open!: () => void;
     gate = new Promise<void>((r) => (open = r));
     const started = Date.now();
-    const running = runScenarios({ browsers, scenarios: [scenario('x.slow', 3_000)], workers: 1, timeout: 10_000, signal: controller.signal });
+    const running = runScenarios(suite([scenario('x.slow', 3_000)], { browsers, workers: 1, timeout: 10_000, signal: controller.signal }));
     await new Promise((r) => setTimeout(r, 50));
     controller.abort();
     open();
@@ -113,7 +116,7 @@ const passes = () => Promise.resolve({ ok: true });
 
 describe('retries of a lost browser', () => {
   it('a scenario whose browser died is re-run on a fresh browser: the re-run gives the verdict, every attempt is kept, the result is flaky', async () => {
-    const run = await runScenarios({ browsers, scenarios: [attempts('x.crash-once', [dies, passes])], workers: 1, timeout: 5_000 });
+    const run = await runScenarios(suite([attempts('x.crash-once', [dies, passes])], { browsers, workers: 1, timeout: 5_000 }));
     const [r] = run.results;
     expect(r).toMatchObject({ verdict: 'conforms', flaky: true });
     expect(r.attempts.map((a) => [a.run, a.retry, a.verdict, a.browserLost])).toEqual([
@@ -126,19 +129,19 @@ describe('retries of a lost browser', () => {
   });
 
   it('--retries 0: the lost browser is an error, as before', async () => {
-    const run = await runScenarios({ browsers, scenarios: [attempts('x.crash-once', [dies, passes])], workers: 1, timeout: 5_000, retries: 0 });
+    const run = await runScenarios(suite([attempts('x.crash-once', [dies, passes])], { browsers, workers: 1, timeout: 5_000, retries: 0 }));
     expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false, attempts: [] });
   });
 
   it('a browser that dies again on the retry: error, not flaky', async () => {
-    const run = await runScenarios({ browsers, scenarios: [attempts('x.crash-twice', [dies, dies, passes])], workers: 1, timeout: 5_000 });
+    const run = await runScenarios(suite([attempts('x.crash-twice', [dies, dies, passes])], { browsers, workers: 1, timeout: 5_000 }));
     expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false });
     expect(run.results[0].attempts).toHaveLength(2);
   });
 
   it('an error of the scenario\'s own (the browser alive) is never retried', async () => {
     const own = (): Promise<never> => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'x')"));
-    const run = await runScenarios({ browsers, scenarios: [attempts('x.bug', [own, passes])], workers: 1, timeout: 5_000 });
+    const run = await runScenarios(suite([attempts('x.bug', [own, passes])], { browsers, workers: 1, timeout: 5_000 }));
     expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false, attempts: [], summary: expect.stringMatching(/^TypeError/) as unknown });
   });
 
@@ -147,7 +150,7 @@ describe('retries of a lost browser', () => {
       setTimeout(() => fake(ctx).die(), 100);
       return Promise.reject(new Error('Target page, context or browser has been closed'));
     };
-    const run = await runScenarios({ browsers, scenarios: [attempts('x.target-closed', [targetClosed, passes])], workers: 1, timeout: 5_000 });
+    const run = await runScenarios(suite([attempts('x.target-closed', [targetClosed, passes])], { browsers, workers: 1, timeout: 5_000 }));
     expect(run.results[0]).toMatchObject({ verdict: 'conforms', flaky: true });
   });
   it('the recorder\'s SessionClosedError from a browser about to die counts as the browser lost too', async () => {
@@ -155,21 +158,21 @@ describe('retries of a lost browser', () => {
       setTimeout(() => fake(ctx).die(), 100);
       return Promise.reject(new SessionClosedError('BackgroundService.clearEvents').fill('the CDP session closed before the browser answered'));
     };
-    const run = await runScenarios({ browsers, scenarios: [attempts('x.session-closed', [sessionClosed, passes])], workers: 1, timeout: 5_000 });
+    const run = await runScenarios(suite([attempts('x.session-closed', [sessionClosed, passes])], { browsers, workers: 1, timeout: 5_000 }));
     expect(run.results[0]).toMatchObject({ verdict: 'conforms', flaky: true });
     expect(run.results[0].attempts[0].error?.name).toBe('BrowserLostError');
   });
 
   it('a scenario that finds the feature missing is not held back or retried', async () => {
     const missing = (): Promise<never> => Promise.reject(new UnsupportedFeature('no BackgroundFetchManager'));
-    const run = await runScenarios({ browsers, scenarios: [attempts('x.missing', [missing, passes])], workers: 1, timeout: 5_000 });
+    const run = await runScenarios(suite([attempts('x.missing', [missing, passes])], { browsers, workers: 1, timeout: 5_000 }));
     expect(run.results[0]).toMatchObject({ verdict: 'unsupported', flaky: false, attempts: [] });
   });
 });
 
 describe('--repeat', () => {
   it('runs that disagree make the result unstable, with every run\'s verdict', async () => {
-    const run = await runScenarios({ browsers, scenarios: [attempts('x.flip', [passes, () => Promise.resolve({ ok: false })])], workers: 1, timeout: 5_000, repeat: 2 });
+    const run = await runScenarios(suite([attempts('x.flip', [passes, () => Promise.resolve({ ok: false })])], { browsers, workers: 1, timeout: 5_000, repeat: 2 }));
     const [r] = run.results;
     expect(r).toMatchObject({ verdict: 'unstable', flaky: false, observation: null });
     expect(r.attempts.map((a) => [a.run, a.verdict, a.summary])).toEqual([
@@ -180,7 +183,7 @@ describe('--repeat', () => {
   });
 
   it('runs that agree keep the verdict and list the runs', async () => {
-    const run = await runScenarios({ browsers, scenarios: [attempts('x.steady', [passes])], workers: 1, timeout: 5_000, repeat: 3 });
+    const run = await runScenarios(suite([attempts('x.steady', [passes])], { browsers, workers: 1, timeout: 5_000, repeat: 3 }));
     expect(run.results[0]).toMatchObject({ verdict: 'conforms' });
     expect(run.results[0].attempts.map((a) => a.run)).toEqual([1, 2, 3]);
   });

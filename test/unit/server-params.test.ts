@@ -8,8 +8,8 @@ import {
   parseResourceParams,
   parseUploadParams,
   RESOURCE_GRAMMAR,
-  ResourceParamError,
 } from '../../src/server/index.js';
+import { ResourceParamError } from '../../src/errors.js';
 
 const q = (query: string): URLSearchParams => new URLSearchParams(query);
 

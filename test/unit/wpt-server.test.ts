@@ -15,8 +15,6 @@ import {
   parseTrickle,
   renderWrapper,
   substitute,
-  SubstitutionError,
-  PipeError,
   testUrlsFor,
   trickleChunks,
   wptHosts,
@@ -24,6 +22,7 @@ import {
   WptServer,
   type SubstitutionContext,
 } from '../../src/server/wpt/index.js';
+import { PipeError, SubstitutionError } from '../../src/errors.js';
 
 const ctx = (url = 'https://web-platform.test:8443/a/b.sub.js?word=hi'): SubstitutionContext => ({
   hosts: wptHosts(),

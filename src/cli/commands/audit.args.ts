@@ -66,10 +66,10 @@ export const auditCommand = defineCommand({
     url: argv.url ?? null,
     clicks: argv.click,
     script: argv.script ?? null,
-    timeout: argv.timeout,
-    headed: argv.headed,
+    timeout: Math.round(argv.timeout * 1000),
+    headless: !argv.headed,
     endpoint: argv.endpoint ?? null,
-    duration: argv.duration ?? null,
+    duration: argv.duration === undefined ? null : Math.round(argv.duration * 1000),
     json: argv.json,
     out: argv.out ?? null,
     failOn: argv['fail-on'],
@@ -79,7 +79,7 @@ export const auditCommand = defineCommand({
     stepSummary: argv['step-summary'],
   }),
   async run(options, ctx) {
-    const { runAudit } = await import('./audit.js');
-    return runAudit(options, ctx);
+    const { runAuditCommand } = await import('./audit.js');
+    return runAuditCommand(options, ctx);
   },
 });

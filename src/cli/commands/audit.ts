@@ -1,388 +1,40 @@
 /**
- * `bgprobe audit`: open an app in a fresh Chromium (or watch a running one), start its
- * background fetches the way a user would, wait until the worker has finished with every one,
- * and print each fetch's timeline with its findings. Exit 1 when a finding at --fail-on (or
+ * `bgprobe audit`: parse, call runAudit (src/audit/), print each fetch's timeline with its
+ * findings (or the JSON), and turn them into the exit code: 1 when a finding at --fail-on (or
  * worse) was found, 2 on bad input, 130 on Ctrl-C (the report is still printed and written).
  */
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { errors as pwErrors, type Browser, type Page } from 'playwright-core';
-import { connect, type ConnectedBrowser } from '../../browsers/connect.js';
-import { launch } from '../../browsers/launch.js';
-import { BrowserLostError, UsageError } from '../../errors.js';
-import { classifyLoss, lostBrowser, retryLostBrowser, type LostBrowser } from '../../browsers/lost.js';
-import { lossReason } from '../../report/model.js';
-import { atLeast, formatFinding, unjoinedFindings, type Finding } from '../../findings/index.js';
+import { auditJson, allFindings, countSeverities, type AuditRun } from '../../audit/report.js';
+import { runAudit, type AuditResult } from '../../audit/run.js';
+import { atLeast, formatFinding } from '../../findings/index.js';
 import { formatTimeline } from '../../recorder/format.js';
-import { BackgroundServiceRecorder } from '../../recorder/recorder.js';
-import type { ProbeRecord } from '../../probes/types.js';
-import { normaliseOrigin, reachedStage, type FetchTimeline } from '../../recorder/timeline.js';
-import { allFindings, auditJson, auditReport, countSeverities, type AuditRun, type LostAudit } from '../../scenarios/audit.js';
-import { checkOutDir, writeReport } from '../../report/write.js';
-import type { StepRow } from '../../scenarios/evidence.js';
-import { bestEffort, debug } from '../../util/debug.js';
 import { renderMarkdown } from '../../report/markdown.js';
+import { checkOutDir } from '../../report/write.js';
 import { findingAnnotations, publishToCi } from '../ci.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { AuditOptions } from '../options.js';
 
-const log = debug('bgprobe:audit');
-
-/** A completed fetch whose worker never reported finishing (no worker probe, a worker that never ran): this long, then it counts as settled. */
-const WORKER_GRACE_MS = 10_000;
-/** After the triggers: how long to wait for a first fetch before saying none started. */
-const FIRST_FETCH_MS = 10_000;
-/** Once every fetch has settled: a quiet spell, in case the app starts the next download then. */
-const QUIET_MS = 1_000;
-
-interface Session {
-  recorder: BackgroundServiceRecorder;
-  browser: AuditRun['browser'];
-  /** Resolves with the reason when the browser or the recorder's connection goes away. */
-  lost: Promise<string>;
-  /** `lost` has resolved. */
-  isLost(): boolean;
-  close(): Promise<void>;
-}
-
-export async function runAudit(options: AuditOptions, ctx: CommandContext): Promise<ExitCode> {
-  if (options.out) checkOutDir(resolve(ctx.cwd, options.out));
-  // A watched browser (--endpoint) is the person's: there is no fresh one to re-run on.
-  const retries = options.endpoint ? 0 : options.retries;
-  let previous: Pass | null = null;
-  const passes = await retryLostBrowser(
-    retries,
-    async (retry) => {
-      if (previous?.browserLost) ctx.output.err(`The browser was lost during the audit (${lossReason(previous.browserLost.fatal)}): re-running it on a fresh browser (retry ${retry} of --retries ${retries}).`);
-      previous = await auditPass(options, ctx);
-      return previous;
-    },
-    (p) => p.browserLost,
-  );
-  // auditPass never answers null: an interrupt is a stop reason, reported like the others.
-  const last = passes![passes!.length - 1];
-  const retried = passes!.slice(0, -1).map((p): LostAudit => ({ startedAt: p.run.startedAt, durationMs: p.run.durationMs, fatal: p.browserLost!.fatal, reason: lossReason(p.browserLost!.fatal) }));
-  return report({ ...last.run, retried, flaky: retried.length > 0 && !last.browserLost }, options, ctx, last.stopped);
-}
-
-interface Pass {
-  run: AuditRun;
-  stopped: StopReason;
-  browserLost: LostBrowser | null;
-}
-
-/** One audit on one browser: opened, driven, watched until it settles, collected, closed. */
-async function auditPass(options: AuditOptions, ctx: CommandContext): Promise<Pass> {
-  const startedAt = Date.now();
-  const steps: StepRow[] = [];
-  const runFindings: Finding[] = [];
-  const session = options.endpoint ? await openEndpoint(options, ctx) : await openBrowser(options);
-  let stopped: StopReason;
-  try {
-    if (options.endpoint) {
-      ctx.output.err(`Watching ${session.browser.version ?? 'the browser'} at ${options.endpoint}: start the downloads in the browser. ${options.duration ? `Stops after ${options.duration} s` : 'Ctrl-C to stop'}.`);
-      stopped = await watch(session, options, ctx);
-    } else {
-      try {
-        const page = await session.recorder.observerPage!.context().newPage();
-        dismissDialogs(page, steps, runFindings);
-        await drive(page, session.recorder, options, steps, ctx);
-        stopped = await waitForFetches(session, options, ctx);
-      } catch (e) {
-        // A click or a script step that failed because the browser died is a lost browser
-        // (src/browsers/lost.ts), not the app's failure; anything else stays the error it is.
-        if (!lostBrowser(await classifyLoss(e, () => !session.isLost(), session.lost, () => null))) throw e;
-        stopped = 'lost';
-      }
-    }
-    const run = collect(session, options, { startedAt, steps, runFindings, stopped });
-    const browserLost = stopped === 'lost' && !options.endpoint ? lostBrowser(new BrowserLostError(null)) : null;
-    return { run, stopped, browserLost };
-  } finally {
-    await session.close();
-  }
-}
-
-async function openBrowser(options: AuditOptions): Promise<Session> {
-  // Ctrl-C is this command's to handle (it still prints what it found): not Playwright's.
-  const browser: Browser = await launch({ executablePath: options.browser ?? undefined, headless: !options.headed, args: options.browserArgs, handleSignals: false });
-  try {
-    const context = await browser.newContext();
-    const recorder = await BackgroundServiceRecorder.attach(context, { services: ['backgroundFetch'], timeout: options.timeout * 1000 });
-    const lost = new Promise<string>((r) => {
-      browser.on('disconnected', () => r('the browser closed'));
-      recorder.onClose(r);
-    });
-    let gone = false;
-    void lost.then(() => (gone = true));
-    return {
-      recorder,
-      isLost: () => gone || !browser.isConnected(),
-      browser: { label: 'chromium', target: null, version: browser.version(), args: options.browserArgs },
-      lost,
-      close: async () => {
-        await bestEffort(log, 'dispose recorder', () => recorder.dispose());
-        await bestEffort(log, 'close browser', () => browser.close());
-      },
-    };
-  } catch (e) {
-    await bestEffort(log, 'close browser', () => browser.close());
-    throw e;
-  }
-}
-
-async function openEndpoint(options: AuditOptions, ctx: CommandContext): Promise<Session> {
-  const connected: ConnectedBrowser = await connect({ endpoint: options.endpoint! });
-  try {
-    const recorder = await BackgroundServiceRecorder.attach(connected, { services: ['backgroundFetch'] });
-    for (const w of recorder.warnings) ctx.output.err(`warning: ${w}`);
-    const lost = new Promise<string>((r) => {
-      connected.client.on('disconnect', () => r('the CDP endpoint disconnected'));
-      recorder.onClose(r);
-    });
-    let gone = false;
-    void lost.then(() => (gone = true));
-    return {
-      recorder,
-      isLost: () => gone,
-      browser: { label: 'chromium', target: options.endpoint, version: connected.version.product, args: [] },
-      lost,
-      close: async () => {
-        await bestEffort(log, 'dispose recorder', () => recorder.dispose());
-        await bestEffort(log, 'disconnect', () => connected.close());
-      },
-    };
-  } catch (e) {
-    await bestEffort(log, 'disconnect', () => connected.close());
-    throw e;
-  }
-}
-
-/** An alert or confirm would block the app: dismissed at once, and kept as an info finding. */
-function dismissDialogs(page: Page, steps: StepRow[], findings: Finding[]): void {
-  page.on('dialog', (dialog) => {
-    const at = Date.now();
-    steps.push({ at, what: `dialog (${dialog.type()}) dismissed`, result: dialog.message() });
-    findings.push({
-      code: 'dialog-dismissed',
-      severity: 'info',
-      message: `The page opened a ${dialog.type()} dialog: "${dialog.message()}". bgprobe dismissed it.`,
-      evidence: { type: dialog.type(), message: dialog.message(), at },
-    });
-    void bestEffort(log, 'dismiss dialog', () => dialog.dismiss());
+export async function runAuditCommand(options: AuditOptions, ctx: CommandContext): Promise<ExitCode> {
+  const { json: _json, out, stepSummary: _stepSummary, ...audit } = options;
+  const outDir = out ? resolve(ctx.cwd, out) : null;
+  if (outDir) checkOutDir(outDir);
+  const controller = new AbortController();
+  void ctx.interrupt.promise.then(() => controller.abort());
+  const result = await runAudit({
+    ...audit,
+    out: outDir,
+    signal: controller.signal,
+    onMessage: (line) => ctx.output.err(line),
+    onStatus: (line) => ctx.output.status(line),
   });
+  return report(result, options, ctx);
 }
 
-/** Open the page, then the triggers in order: each --click, then --script. */
-async function drive(page: Page, recorder: BackgroundServiceRecorder, options: AuditOptions, steps: StepRow[], ctx: CommandContext): Promise<void> {
-  const url = options.url!;
-  let status: number | null = null;
-  try {
-    status = (await page.goto(url, { timeout: options.timeout * 1000 }))?.status() ?? null;
-  } catch (e) {
-    throw new UsageError(`Could not open ${url}: ${firstLine(e)}. Is the app's server running at that address?`);
-  }
-  if (status !== null && status >= 400) throw new UsageError(`${url} answered HTTP ${status}: give the URL of the app's page.`);
-  steps.push({ at: Date.now(), what: `goto ${url}`, result: status });
-  ctx.output.err(`Opened ${url}`);
-  if (await stopActiveWorker(page, recorder)) steps.push({ at: Date.now(), what: 'service worker activated, then stopped so its next start is probed before its script', result: true });
-  for (const selector of options.clicks) {
-    await click(page, selector, options.timeout);
-    steps.push({ at: Date.now(), what: `click ${selector}`, result: true });
-    ctx.output.err(`Clicked ${selector}`);
-  }
-  if (options.script) await runScript(page, options.script, steps);
-}
-
-/**
- * Playwright's own connection lets a new worker run its script before the probe's breakpoint
- * is in, and a probe that comes after the script cannot count the listeners it added (nor see
- * one added for a misspelled event). A worker stopped once it is activated (browsers stop idle
- * workers anyway) is started again for the fetch's events, and that start pauses for the probe.
- */
-async function stopActiveWorker(page: Page, recorder: BackgroundServiceRecorder): Promise<boolean> {
-  const activated = await page
-    .evaluate(async (ms) => {
-      if (!('serviceWorker' in navigator)) return false;
-      const timeout = new Promise<null>((r) => setTimeout(() => r(null), ms));
-      const reg = await Promise.race([navigator.serviceWorker.ready, timeout]);
-      const sw = reg?.active;
-      if (!sw) return false;
-      if (sw.state !== 'activated') await Promise.race([new Promise((r) => sw.addEventListener('statechange', () => sw.state === 'activated' && r(true))), timeout]);
-      return sw.state === 'activated';
-    }, 5_000)
-    .catch((e: unknown) => {
-      log('service worker state unknown: %s', String(e));
-      return false;
-    });
-  if (!activated) return false;
-  // Stopped before the probe installer is done with it, the worker's next start would not
-  // pause for the probe at all: wait for the probe's word from this start first.
-  const origin = new URL(page.url()).origin;
-  const started = () => recorder.probeRecords().find((r) => r.kind === 'worker-start' && normaliseOrigin(r.origin) === origin);
-  const record = started() ?? (await waitForProbe(recorder, (r) => r.kind === 'worker-start' && normaliseOrigin(r.origin) === origin, 5_000));
-  if (!record) return false;
-  if (record.kind === 'worker-start' && !record.afterAppScript) return false;
-  const session = await page.context().newCDPSession(page);
-  try {
-    await session.send('ServiceWorker.enable');
-    await session.send('ServiceWorker.stopAllWorkers');
-    return true;
-  } catch (e) {
-    log('stopAllWorkers failed: %s', String(e));
-    return false;
-  } finally {
-    await bestEffort(log, 'detach', () => session.detach());
-  }
-}
-
-function waitForProbe(recorder: BackgroundServiceRecorder, match: (r: ProbeRecord) => boolean, ms: number): Promise<ProbeRecord | null> {
-  return new Promise((done) => {
-    const timer = setTimeout(() => finish(null), ms);
-    const onProbe = (r: ProbeRecord) => {
-      if (match(r)) finish(r);
-    };
-    recorder.on('probe', onProbe);
-    const finish = (r: ProbeRecord | null) => {
-      clearTimeout(timer);
-      recorder.off('probe', onProbe);
-      done(r);
-    };
-  });
-}
-
-async function click(page: Page, selector: string, timeoutS: number): Promise<void> {
-  try {
-    await page.locator(selector).first().click({ timeout: timeoutS * 1000 });
-  } catch (e) {
-    if (e instanceof pwErrors.TimeoutError) {
-      throw new UsageError(`--click "${selector}": nothing clickable matched within ${timeoutS} s. Check the selector (CSS, text=..., role=...) against the page, or raise --timeout.`);
-    }
-    throw new UsageError(`--click "${selector}" failed: ${firstLine(e)}. Give a Playwright selector such as "#download" or "text=Download".`);
-  }
-}
-
-async function runScript(page: Page, path: string, steps: StepRow[]): Promise<void> {
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
-  } catch (e) {
-    throw new UsageError(`--script ${path} could not be loaded: ${firstLine(e)}.`);
-  }
-  const fn = typeof mod.default === 'function' ? mod.default : (mod.default as { default?: unknown } | undefined)?.default;
-  if (typeof fn !== 'function') throw new UsageError(`--script ${path} has no default export function: write export default async (page) => { ... }.`);
-  try {
-    await (fn as (page: Page) => unknown)(page);
-  } catch (e) {
-    throw new UsageError(`--script ${path} threw: ${firstLine(e)}.`);
-  }
-  steps.push({ at: Date.now(), what: `script ${path}`, result: true });
-}
-
-type StopReason = 'settled' | 'no-fetch' | 'timeout' | 'interrupted' | 'duration' | 'lost';
-
-function relevant(recorder: BackgroundServiceRecorder, url: string | null): FetchTimeline[] {
-  const origin = url ? new URL(url).origin : null;
-  return recorder.fetches().filter((t) => origin === null || normaliseOrigin(t.origin) === origin);
-}
-
-function settledEnough(t: FetchTimeline, now: number): boolean {
-  return t.completedAt !== null && (reachedStage(t, 'settled') || now - t.completedAt >= WORKER_GRACE_MS);
-}
-
-/** Launched browser: until every fetch has settled (or none started, the deadline, Ctrl-C). */
-async function waitForFetches(session: Session, options: AuditOptions, ctx: CommandContext): Promise<StopReason> {
-  const begin = Date.now();
-  const deadline = begin + options.timeout * 1000;
-  let quietSince: number | null = null;
-  let lastCount = 0;
-  const check = (): StopReason | null => {
-    const now = Date.now();
-    const fetches = relevant(session.recorder, options.url);
-    if (fetches.length !== lastCount) quietSince = null;
-    lastCount = fetches.length;
-    if (!fetches.length) return now - begin >= Math.min(FIRST_FETCH_MS, options.timeout * 1000) ? 'no-fetch' : null;
-    const pending = fetches.filter((t) => !settledEnough(t, now));
-    ctx.output.status(`${fetches.length} fetch(es), ${pending.length} not settled yet`);
-    if (pending.length) {
-      quietSince = null;
-      return null;
-    }
-    quietSince ??= now;
-    return now - quietSince >= QUIET_MS ? 'settled' : null;
-  };
-  return until(check, deadline, session, ctx);
-}
-
-/** --endpoint: the person drives; stop after --duration, on Ctrl-C or when the browser goes. */
-async function watch(session: Session, options: AuditOptions, ctx: CommandContext): Promise<StopReason> {
-  const deadline = options.duration ? Date.now() + options.duration * 1000 : Infinity;
-  const reason = await until(() => null, deadline, session, ctx);
-  return reason === 'timeout' ? 'duration' : reason;
-}
-
-/** Re-check on a short tick (grace periods run out between events) until `check` answers. */
-function until(check: () => StopReason | null, deadline: number, session: Session, ctx: CommandContext): Promise<StopReason> {
-  return new Promise((done) => {
-    const finish = (r: StopReason) => {
-      clearInterval(tick);
-      done(r);
-    };
-    const tick = setInterval(() => {
-      const r = check();
-      if (r) finish(r);
-      else if (Date.now() >= deadline) finish('timeout');
-    }, 200);
-    void ctx.interrupt.promise.then(() => finish('interrupted'));
-    void session.lost.then((reason) => {
-      log('lost: %s', reason);
-      finish('lost');
-    });
-  });
-}
-
-function collect(session: Session, options: AuditOptions, o: { startedAt: number; steps: StepRow[]; runFindings: Finding[]; stopped: StopReason }): AuditRun {
-  const fetches = relevant(session.recorder, options.url);
-  const origin = options.url ? new URL(options.url).origin : null;
-  const records = session.recorder.probeRecords().filter((r) => origin === null || normaliseOrigin(r.origin) === origin);
-  const runFindings = [...unjoinedFindings(records, fetches), ...o.runFindings];
-  if (o.stopped === 'no-fetch' || (!fetches.length && !runFindings.some((f) => f.code === 'fetch-rejected'))) {
-    runFindings.unshift({
-      code: 'no-fetch-started',
-      severity: 'error',
-      message: `No background fetch was started${options.endpoint ? '' : ` within ${Math.min(FIRST_FETCH_MS, options.timeout * 1000) / 1000} s of the triggers`}. Check that --click/--script start the download (and that the page registered its service worker).`,
-      evidence: { clicks: options.clicks, script: options.script },
-    });
-  }
-  for (const t of fetches.filter((x) => !settledEnough(x, Date.now()))) {
-    runFindings.push({
-      code: 'not-settled',
-      severity: 'warning',
-      message: `Background fetch "${t.id}" was still ${t.outcome === 'pending' ? 'running' : 'being handled by the worker'} when the audit stopped (${o.stopped}): its findings may be incomplete. Raise --timeout.`,
-      evidence: { id: t.id, outcome: t.outcome },
-    });
-  }
-  return {
-    url: options.url,
-    browser: session.browser,
-    startedAt: o.startedAt,
-    durationMs: Date.now() - o.startedAt,
-    interrupted: o.stopped === 'interrupted',
-    timeoutMs: options.timeout * 1000,
-    fetches,
-    events: session.recorder.events({ service: 'backgroundFetch' }),
-    runFindings,
-    steps: o.steps,
-    failOn: options.failOn,
-    retried: [],
-    flaky: false,
-    retries: options.endpoint ? 0 : options.retries,
-  };
-}
-
-function report(run: AuditRun, options: AuditOptions, ctx: CommandContext, stopped: StopReason): ExitCode {
+/** Timelines (or JSON) on stdout, the report files named, CI annotations, the summary line and the exit code. */
+function report(result: AuditResult, options: AuditOptions, ctx: CommandContext): ExitCode {
   const { output } = ctx;
+  const { run, stopped, report: model } = result;
   const findings = allFindings(run);
   const counts = countSeverities(findings);
   if (options.json) {
@@ -395,11 +47,7 @@ function report(run: AuditRun, options: AuditOptions, ctx: CommandContext, stopp
       output.out('');
     }
   }
-  const model = auditReport(run);
-  if (options.out) {
-    const written = writeReport(resolve(ctx.cwd, options.out), model, ['html', 'json']);
-    output.err(`Wrote ${Object.values(written).join(', ')}`);
-  }
+  if (options.out) output.err(`Wrote ${Object.values(result.files).join(', ')}`);
   // With --json, stdout is one JSON document a later step may parse: no workflow commands in it.
   const annotations = options.json ? [] : findingAnnotations(findings, options.failOn);
   publishToCi(output, process.env, { markdown: renderMarkdown(model), annotations, stepSummary: options.stepSummary });
@@ -419,6 +67,3 @@ function retriedText(run: AuditRun): string {
   return run.flaky ? ` (flaky: re-run after the browser was lost: ${why}; the findings are the re-run's)` : ` (the browser was lost on every run: ${why})`;
 }
 
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0].replace(/\.$/, '');
-}

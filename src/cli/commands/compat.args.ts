@@ -1,9 +1,10 @@
 import { UsageError } from '../../errors.js';
-import { missingEngineNotes } from '../../engines/installed.js';
-import { browserSpecs, parseShard } from '../../scenarios/spec.js';
+import { missingEngineNotes } from '../../browsers/installed.js';
+import { browserSpecs } from '../../browsers/spec.js';
+import { parseShard } from '../../util/shard.js';
 import { commaList, defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastOne, wholeAtLeastZero } from '../command.js';
 import { formatFlag, outDirFlag, stepSummaryFlag } from '../flags.js';
-import { DEFAULT_FAIL_ON, DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, DEFAULT_WORKERS, FAIL_ON, type CompatOptions, type FailOn } from '../options.js';
+import { DEFAULT_FAIL_ON, DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_SCENARIO_TIMEOUT_MS, DEFAULT_WORKERS, FAIL_ON, type CompatOptions, type FailOn } from '../options.js';
 
 export const compatCommand = defineCommand({
   name: 'compat',
@@ -17,7 +18,7 @@ export const compatCommand = defineCommand({
     out: outDirFlag(),
     format: formatFlag('Report formats: html,json,md,junit,bcd (default html,json,md,junit; bcd: one mdn-bcd-collector file per browser)'),
     workers: numberFlag('workers', 'Scenarios run in parallel (each in its own browser context)', { default: DEFAULT_WORKERS, check: wholeAtLeastOne('workers') }),
-    timeout: numberFlag('timeout', 'Seconds one scenario may take (lifecycle scenarios allow more)', { default: DEFAULT_TIMEOUT_MS / 1000, check: positiveSeconds('timeout') }),
+    timeout: numberFlag('timeout', 'Seconds one scenario may take (lifecycle scenarios allow more)', { default: DEFAULT_SCENARIO_TIMEOUT_MS / 1000, check: positiveSeconds('timeout') }),
     baseline: stringFlag('A previous report.json to compare with'),
     'fail-on': { type: 'string', array: true, default: [...DEFAULT_FAIL_ON], coerce: commaList, choices: FAIL_ON, describe: 'What makes the exit code 1: deviates, regressions (needs --baseline), errors, flaky (a verdict needed a retry). Default: errors' },
     retries: numberFlag('retries', 'Re-run a scenario whose browser crashed or disconnected, on a fresh browser, up to this many times (0: off); such results are marked flaky', { default: DEFAULT_RETRIES, check: wholeAtLeastZero('retries') }),
@@ -48,7 +49,7 @@ export const compatCommand = defineCommand({
     baseline: argv.baseline ?? null,
     failOn: argv['fail-on'].length ? ([...new Set(argv['fail-on'])] as FailOn[]) : [...DEFAULT_FAIL_ON],
     shard: argv.shard ?? null,
-    headed: argv.headed,
+    headless: !argv.headed,
     stepSummary: argv['step-summary'],
     retries: argv.retries,
     repeat: argv.repeat,

@@ -1,12 +1,13 @@
 /**
- * `bgprobe compat`: run the suite, show progress (a live status line on a TTY, one plain line
- * per result elsewhere), write the reports, print a summary table, and turn the outcome into
- * the exit code (--fail-on). Bad input is refused before any browser starts, so a typo never
- * costs the previous report.
+ * `bgprobe compat`: resolve the config, call runCompat (which runs the suite and writes the
+ * reports), show progress (a live status line on a TTY, one plain line per result elsewhere),
+ * print a summary table, and turn the outcome into the exit code (--fail-on). Bad input is
+ * refused before any browser starts, so a typo never costs the previous report.
  */
 import { resolve } from 'node:path';
-import { assertNotHeadlessShell, discoverBrowser } from '../../browsers/discover.js';
-import { runCompat } from '../../scenarios/compat.js';
+import { checkBrowsers } from '../../browsers/browser-type.js';
+import { resolveCompatConfig, runCompat } from '../../compat/run.js';
+import type { CompatRunResult, ProgressEvent } from '../../compat/types.js';
 import { describeComparison } from '../../report/diff.js';
 import { loadReport } from '../../report/load.js';
 import { renderMarkdown } from '../../report/markdown.js';
@@ -14,8 +15,6 @@ import type { ReportModel } from '../../report/model.js';
 import { FILE_NAMES } from '../../report/formats.js';
 import { summaryLines } from '../../report/view.js';
 import { checkOutDir } from '../../report/write.js';
-import { selectScenarios } from '../../scenarios/registry.js';
-import type { ProgressEvent } from '../../scenarios/runner.js';
 import type { CommandContext } from '../command.js';
 import type { Output } from '../output.js';
 import { publishToCi, reportAnnotations } from '../ci.js';
@@ -24,17 +23,17 @@ import type { CompatOptions, FailOn } from '../options.js';
 
 export async function runCompatCommand(options: CompatOptions, ctx: CommandContext): Promise<ExitCode> {
   const { output } = ctx;
-  selectScenarios(options.scenarios); // throws UsageError before anything starts
-  const baseline = options.baseline ? { model: loadReport(resolve(ctx.cwd, options.baseline)), name: options.baseline } : null;
-  const out = resolve(ctx.cwd, options.out);
+  const { out: outDir, baseline: baselinePath, failOn, stepSummary, notes, ...run } = options;
+  // Bad input is refused before anything starts: a glob that matches nothing, a baseline that
+  // is not a report, an --out holding other files, and a browser path that is not there (or
+  // chrome-headless-shell): exit 2 now, rather than `error` verdicts written over the last report.
+  const resolved = resolveCompatConfig(run);
+  const baseline = baselinePath ? { model: loadReport(resolve(ctx.cwd, baselinePath)), name: baselinePath } : null;
+  const out = resolve(ctx.cwd, outDir);
   checkOutDir(out);
-  // A browser path that is not there (or chrome-headless-shell) is a typo, not a finding:
-  // exit 2 now, rather than a report of `error` verdicts written over the last good one.
-  for (const spec of options.browsers) {
-    if ((spec.engine ?? 'chromium') === 'chromium' && (spec.kind === 'default' || spec.kind === 'path')) assertNotHeadlessShell((await discoverBrowser(spec.target ?? undefined)).executablePath);
-  }
+  await checkBrowsers(resolved.browsers);
 
-  for (const note of options.notes ?? []) output.err(note);
+  for (const note of notes ?? []) output.err(note);
 
   const controller = new AbortController();
   void ctx.interrupt.promise.then(() => {
@@ -42,34 +41,20 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
     controller.abort();
   });
   const progress = showProgress(output);
-  let report: ReportModel;
-  let files: Partial<Record<string, string>>;
+  let result: CompatRunResult;
   try {
-    ({ report, files } = await runCompat({
-      browsers: options.browsers,
-      scenarios: options.scenarios,
-      workers: options.workers,
-      timeout: options.timeout,
-      retries: options.retries,
-      repeat: options.repeat,
-      shard: options.shard,
-      headless: !options.headed,
-      baseline,
-      out,
-      formats: options.formats,
-      signal: controller.signal,
-      onProgress: progress.onProgress,
-    }));
+    result = await runCompat({ ...resolved, baseline, out, signal: controller.signal, onProgress: progress.onProgress });
   } finally {
     progress.stop();
   }
+  const { report, files } = result;
   for (const line of summaryLines(report)) output.err(line);
   if (report.comparison) for (const line of describeComparison(report.comparison)) output.err(line);
   const main = files['html'] ?? files['md'] ?? files['json'] ?? files['junit'];
-  output.err(`Report: ${main ?? out} (${options.formats.map((f) => FILE_NAMES[f]).join(', ')})`);
-  publishToCi(output, process.env, { markdown: renderMarkdown(report), annotations: reportAnnotations(report, options.failOn), stepSummary: options.stepSummary });
+  output.err(`Report: ${main ?? out} (${resolved.formats.map((f) => FILE_NAMES[f]).join(', ')})`);
+  publishToCi(output, process.env, { markdown: renderMarkdown(report), annotations: reportAnnotations(report, failOn), stepSummary });
 
-  return exitCodeFor(report, options.failOn);
+  return exitCodeFor(report, failOn);
 }
 
 /** A live status line on a TTY (refreshed each second), one plain line per start/end elsewhere. */

@@ -60,11 +60,11 @@ export const recordCommand = defineCommand({
     url: argv.url ?? null,
     browser: argv.browser ?? null,
     browserArgs: argv['browser-args'],
-    headed: argv.headed,
+    headless: !argv.headed,
     services: argv.service,
     out: argv.out ?? null,
     ndjson: argv.ndjson,
-    duration: argv.duration ?? null,
+    duration: argv.duration === undefined ? null : Math.round(argv.duration * 1000),
     probes: argv.probes,
   }),
   async run(options, ctx) {

@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.js';
-import { browserSpecs, parseShard } from '../../scenarios/spec.js';
+import { browserSpecs } from '../../browsers/spec.js';
+import { parseShard } from '../../util/shard.js';
 import { defineCommand, numberFlag, stringFlag, wholeAtLeastOne, wholeAtLeastZero } from '../command.js';
 import { formatFlag, stepSummaryFlag } from '../flags.js';
 import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_OUT, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS, type WptOptions } from '../options.js';
@@ -55,7 +56,7 @@ export const wptCommand = defineCommand({
       retries: argv.retries,
       baseline: argv.baseline ?? null,
       shard: argv.shard ?? null,
-      headed: argv.headed,
+      headless: !argv.headed,
       stepSummary: argv['step-summary'],
     };
   },

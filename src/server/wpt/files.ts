@@ -10,7 +10,8 @@ import { contentTypeFor, resolveStaticPath } from '../static.js';
 import type { Exchange } from '../exchange.js';
 import { applyPipes, parsePipes, trickleChunks, type PipedResponse } from './pipes.js';
 import { substitute, type SubstitutionContext } from './substitute.js';
-import { renderWrapper, WrapperNotAvailable, wrapperRoute } from './wrappers.js';
+import { WrapperNotAvailable } from '../../errors.js';
+import { renderWrapper, wrapperRoute } from './wrappers.js';
 
 const EXTRA_TYPES: Record<string, string> = {
   '.idl': 'text/plain; charset=utf-8',

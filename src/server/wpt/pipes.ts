@@ -4,9 +4,7 @@
  * `|`. An unknown pipe is a PipeError (500 naming it): a test that silently got an unpiped
  * response would fail for a reason nobody could see.
  */
-export class PipeError extends Error {
-  override name = 'PipeError';
-}
+import { PipeError } from '../../errors.js';
 
 /** Send `bytes` of the body, or wait `ms`. */
 export type TrickleStep = { send: number } | { delayMs: number };

@@ -7,10 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WptHosts } from './hosts.js';
-
-export class SubstitutionError extends Error {
-  override name = 'SubstitutionError';
-}
+import { SubstitutionError } from '../../errors.js';
 
 export interface SubstitutionContext {
   hosts: WptHosts;

@@ -7,6 +7,7 @@
  * the user's checkout.
  */
 import { ANY_SUFFIX, parseGlobals, parseMeta, type GlobalKind, type MetaEntry } from './meta.js';
+import { WrapperNotAvailable } from '../../errors.js';
 
 export type WrapperKind = 'window' | 'any-window' | 'any-dedicatedworker' | 'any-sharedworker' | 'any-serviceworker' | 'any-worker-script' | 'worker';
 
@@ -75,10 +76,6 @@ function workerStart(kind: WrapperKind, url: string): string {
     ].join('\n');
   }
   return `fetch_tests_from_worker(new Worker("${u}"));`;
-}
-
-export class WrapperNotAvailable extends Error {
-  override name = 'WrapperNotAvailable';
 }
 
 /**

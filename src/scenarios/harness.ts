@@ -4,7 +4,7 @@
  * over a MessageChannel and returns the answer). Engine-neutral by construction: only
  * EnginePage.evaluate is used.
  */
-import type { EnginePage } from './types.js';
+import type { EnginePage } from '../browsers/types.js';
 
 /** What every harness method resolves to: never a rejection, `ok: false` with name/message on failure. */
 export interface HarnessReply {

@@ -15,7 +15,7 @@ import { bestEffort, debug } from '../util/debug.js';
 import { tempHome, type TempHome } from './home.js';
 import { webkitHelpers } from './installed.js';
 import { startXvfb, type Xvfb } from './xvfb.js';
-import type { EngineDriver, EngineInfo, EnginePage, LaunchEngineOptions, PageFunction } from './types.js';
+import type { BrowserType, EngineDriver, EngineInfo, EnginePage, LaunchEngineOptions, PageFunction } from './types.js';
 
 const log = debug('bgprobe:engines');
 
@@ -174,3 +174,13 @@ async function waitForDriver(child: ChildProcess, port: number): Promise<string>
   }
   throw new EngineError(`WebKitWebDriver did not answer on port ${port} within 10 s: ${stderr.trim() || 'no output'}`);
 }
+
+/** `--browser webkit` or MiniBrowser: WebKitGTK through WebKitWebDriver, under an Xvfb of its own. */
+export const webkitType: BrowserType = {
+  name: 'webkit',
+  handles: (spec) => spec.engine === 'webkit',
+  async launch(spec, options) {
+    const driver = await WebKitDriver.launch({ executablePath: spec.target!, args: spec.args, headless: options.headless });
+    return { driver, executablePath: spec.target, logFile: null };
+  },
+};

@@ -12,97 +12,41 @@
  * - a repeat (`repeat`): every scenario runs N times, each in a fresh context; when the
  *   verdicts differ the result is `unstable`, with every attempt's verdict and evidence.
  */
-import type { BrowserCrash, BrowserSpec } from './browsers.js';
-import { BrowserSlot } from './browsers.js';
+import { BrowserSlot } from '../browsers/slot.js';
 import { retryLostBrowser } from '../browsers/lost.js';
-import { runAttempt, type AttemptResult } from './attempt.js';
-import { emptyEvidence } from './evidence.js';
-import type { SkipEntry } from './registry.js';
-import type { Scenario } from './types.js';
+import { runAttempt } from './attempt.js';
+import { emptyEvidence } from '../evidence/evidence.js';
+import type { SkipEntry } from '../scenarios/registry.js';
+import type { Scenario } from '../scenarios/types.js';
+import type { Attempt, BrowserRunInfo, CompatConfig, RunResult, ScenarioResult } from './types.js';
 
-/** One run of a scenario: the first, a --repeat run, or a retry after the browser was lost. */
-export interface Attempt extends AttemptResult {
-  /** Which of the --repeat runs (1-based) this attempt belongs to. */
-  run: number;
-  /** A re-run of `run` after its browser was lost. */
-  retry: boolean;
-}
-
-/** One scenario on one browser: the final attempt's fields, plus what the attempts add up to. */
-export interface ScenarioResult extends Omit<AttemptResult, 'browserLost'> {
-  scenarioId: string;
-  browser: string;
-  /** A retry after the browser was lost reached the verdict. */
-  flaky: boolean;
-  /** Every attempt, in order, when there was more than one (a retry, --repeat); empty otherwise. */
-  attempts: Attempt[];
-}
-
-export interface BrowserRunInfo {
-  spec: BrowserSpec;
-  version: string | null;
-  launches: number;
-  /** Ends of the browser bgprobe did not ask for (each followed by a relaunch when scenarios remained). */
-  crashes: BrowserCrash[];
-  launchError: string | null;
-}
-
-export type ProgressEvent =
-  | { type: 'start'; scenarioId: string; browser: string; done: number; total: number }
-  | { type: 'end'; result: ScenarioResult; done: number; total: number };
-
-export interface RunOptions {
-  browsers: readonly BrowserSpec[];
-  scenarios: readonly Scenario[];
-  skipped?: readonly SkipEntry[];
-  /** Scenarios in flight at once per browser. Default 3. */
-  workers?: number;
-  /** Default per-scenario deadline, ms (a scenario's own `timeout` wins when longer). Default 30 s. */
-  timeout?: number;
-  /** Re-runs of an attempt that lost its browser. Default 1; 0 turns retries off. */
-  retries?: number;
-  /** Runs of each scenario (a fresh context each); differing verdicts make it `unstable`. Default 1. */
-  repeat?: number;
-  headless?: boolean;
-  /** Aborted on Ctrl-C: stop scheduling, drop what is in flight. */
-  signal?: AbortSignal;
-  onProgress?: (e: ProgressEvent) => void;
-}
-
-export interface RunResult {
-  startedAt: number;
-  durationMs: number;
-  interrupted: boolean;
-  browsers: BrowserRunInfo[];
-  results: ScenarioResult[];
-}
-
-export async function runScenarios(options: RunOptions): Promise<RunResult> {
+export async function runScenarios(config: CompatConfig): Promise<RunResult> {
+  const { scenarios } = config.selected;
   const startedAt = Date.now();
-  const workers = Math.max(1, options.workers ?? 3);
+  const workers = Math.max(1, config.workers);
   const results: ScenarioResult[] = [];
   const browsers: BrowserRunInfo[] = [];
-  const total = options.scenarios.length * options.browsers.length;
+  const total = scenarios.length * config.browsers.length;
   let done = 0;
-  const interrupted = () => options.signal?.aborted === true;
+  const interrupted = () => config.signal?.aborted === true;
 
-  for (const spec of options.browsers) {
-    const slot = new BrowserSlot(spec, options.headless ?? true);
+  for (const spec of config.browsers) {
+    const slot = new BrowserSlot(spec, config.headless);
     const info: BrowserRunInfo = { spec, version: null, launches: 0, crashes: [], launchError: null };
     browsers.push(info);
-    for (const skip of options.skipped ?? []) results.push(skipped(skip, spec.label));
+    for (const skip of config.selected.skipped) results.push(skipped(skip, spec.label));
     // Exclusive scenarios need the browser to themselves: run them after the shared ones.
     // Long ones (a declared timeout) first, so they overlap the many short ones.
-    const shared = options.scenarios.filter((s) => !s.exclusive).sort((a, b) => (b.timeout ?? 0) - (a.timeout ?? 0));
-    const order = [...shared, ...options.scenarios.filter((s) => s.exclusive)];
+    const shared = scenarios.filter((s) => !s.exclusive).sort((a, b) => (b.timeout ?? 0) - (a.timeout ?? 0));
+    const order = [...shared, ...scenarios.filter((s) => s.exclusive)];
     const inflight = new Set<Promise<void>>();
     const launch = async (scenario: Scenario) => {
-      options.onProgress?.({ type: 'start', scenarioId: scenario.id, browser: spec.label, done, total });
-      const r = await runScenario(scenario, slot, options);
+      config.onProgress?.({ type: 'start', scenarioId: scenario.id, browser: spec.label, done, total });
+      const r = await runScenario(scenario, slot, config);
       if (r === null) return;
       done++;
       results.push(r);
-      options.onProgress?.({ type: 'end', result: r, done, total });
+      config.onProgress?.({ type: 'end', result: r, done, total });
     };
     for (const scenario of order) {
       if (interrupted()) break;
@@ -130,13 +74,13 @@ function skipped(skip: SkipEntry, browser: string): ScenarioResult {
 }
 
 /** Every run (and retry) of one scenario on one browser, as one result; null when interrupted. */
-async function runScenario(scenario: Scenario, slot: BrowserSlot, options: RunOptions): Promise<ScenarioResult | null> {
-  const timeout = Math.max(options.timeout ?? 30_000, scenario.timeout ?? 0);
-  const retries = Math.max(0, options.retries ?? 1);
+async function runScenario(scenario: Scenario, slot: BrowserSlot, config: CompatConfig): Promise<ScenarioResult | null> {
+  const timeout = Math.max(config.timeout, scenario.timeout ?? 0);
+  const retries = Math.max(0, config.retries);
   const attempts: Attempt[] = [];
-  for (let run = 1; run <= Math.max(1, options.repeat ?? 1); run++) {
+  for (let run = 1; run <= Math.max(1, config.repeat); run++) {
     // Only a lost browser is re-run (src/browsers/lost.ts).
-    const tries = await retryLostBrowser(retries, () => runAttempt(scenario, slot, { timeout, ...(options.signal ? { signal: options.signal } : {}) }), (a) => a.browserLost);
+    const tries = await retryLostBrowser(retries, () => runAttempt(scenario, slot, timeout, config.signal), (a) => a.browserLost);
     if (tries === null) return null;
     attempts.push(...tries.map((a, i) => ({ ...a, run, retry: i > 0 })));
   }

@@ -9,7 +9,7 @@ import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
 import { countVerdicts, SCHEMA_VERSION, type ReportAttempt, type ReportModel, type ReportResult } from '../report/model.js';
 import { toolVersion } from '../util/version.js';
-import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from './evidence.js';
+import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from '../evidence/evidence.js';
 
 export interface AuditRun {
   url: string | null;

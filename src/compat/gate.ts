@@ -7,12 +7,12 @@
  *    it is `unsupported`, with that probe as its evidence.
  * 2. Does the engine give the evidence the scenario needs? If not: `not-automatable`, naming it.
  */
-import type { EngineDriver, EvidenceKind } from '../engines/types.js';
-import { EVIDENCE_MEANING } from '../engines/types.js';
-import { probeExposure, type ExposureProbe } from '../engines/page.js';
+import type { EngineDriver, EvidenceKind } from '../browsers/types.js';
+import { EVIDENCE_MEANING } from '../browsers/types.js';
+import { probeExposure, type ExposureProbe } from '../scenarios/harness.js';
 import { bestEffort, debug } from '../util/debug.js';
-import type { ScenarioContext } from './context.js';
-import { NotAutomatable, UnsupportedFeature, type Scenario } from './types.js';
+import type { ScenarioContext } from '../scenarios/context.js';
+import { NotAutomatable, UnsupportedFeature, type Scenario } from '../scenarios/types.js';
 
 const log = debug('bgprobe:scenarios');
 

@@ -1,25 +1,15 @@
 /**
- * The browsers a compat run compares: a path, a Playwright channel, a CDP endpoint, the
- * discovered local Chromium, or a Firefox / WebKitGTK lane (engines/), each with its own flags
- * and label. A BrowserSlot launches its browser lazily and again after a crash or a hang, so
- * one bad scenario costs one verdict. Its bookkeeping is keyed by the lane's EngineDriver, the
- * one handle every engine has.
+ * The crash-retrying slot: one browser of a run (any BrowserSpec: a path, a Playwright channel,
+ * a CDP endpoint, the discovered local Chromium, a Firefox or WebKitGTK lane), launched lazily
+ * through launchBrowser() and again after a crash or a hang, so one bad scenario costs one
+ * verdict. Its bookkeeping is keyed by the lane's EngineDriver, the one handle every engine has.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { connect } from '../browsers/connect.js';
-import { ChromiumDriver } from '../engines/chromium.js';
-import { launchEngine } from '../engines/index.js';
-import type { EngineDriver } from '../engines/types.js';
-import { discoverBrowser } from '../browsers/discover.js';
-import { defaultArgs, mergeArgs } from '../browsers/flags.js';
-import { launch } from '../browsers/launch.js';
-import type { BrowserSpec } from './spec.js';
-import { withDeadline, type BrowserUnderTest } from './context.js';
-
-export { browserSpecs, classifyBrowser, splitArgs, CHANNELS, type BrowserKind, type BrowserSpec } from './spec.js';
+import { launchBrowser } from './browser-type.js';
+import type { BrowserSpec, BrowserUnderTest, EngineDriver } from './types.js';
+import { withDeadline } from '../util/deadline.js';
 
 /** An end of the browser that bgprobe did not ask for (a crash, a kill), for the report. */
 export interface BrowserCrash {
@@ -67,9 +57,6 @@ export function lastWordsIn(logFile: string): string | null {
   const pid = /^\[(\d+):/.exec(readText(logFile, 0, Math.min(size, 256)) ?? '')?.[1];
   return fatalLinesIn(logFile, Math.max(0, size - 64 * 1024), pid).pop() ?? null;
 }
-
-/** The user's own logging flags win: then the browser's log is theirs, and no last words are read. */
-const logsElsewhere = (args: readonly string[]) => args.some((a) => /^--(enable-logging|log-file)(=|$)/.test(a));
 
 export class BrowserSlot {
   private current: Promise<BrowserUnderTest> | null = null;
@@ -173,47 +160,14 @@ export class BrowserSlot {
 
   private async launch(): Promise<BrowserUnderTest> {
     this.launches++;
-    const { spec } = this;
-    const engine = spec.engine ?? 'chromium';
-    if (engine !== 'chromium') {
-      const driver = await launchEngine(engine, { executablePath: spec.target!, args: spec.args, headless: this.headless });
-      return this.adopt(driver, null, spec.target);
-    }
-    return this.launchChromium();
-  }
-
-  private async launchChromium(): Promise<BrowserUnderTest> {
-    const { spec } = this;
-    let browser: Browser;
-    let executablePath: string | null = null;
-    // A browser bgprobe starts writes its log to a file (Playwright keeps its stderr to
-    // itself): when it dies, the FATAL line there says why, in the report.
-    let logFile: string | null = null;
-    const args = [...spec.args];
-    if (spec.kind !== 'endpoint' && !logsElsewhere(spec.args)) {
+    const n = this.launches;
+    const logFile = () => {
       this.logDir ??= mkdtempSync(join(tmpdir(), 'bgprobe-browser-log-'));
-      logFile = join(this.logDir, `launch-${this.launches}.log`);
-      args.push('--enable-logging', `--log-file=${logFile}`);
-    }
-    let close: () => Promise<void>;
-    if (spec.kind === 'endpoint') {
-      const connected = await connect({ endpoint: spec.target! });
-      browser = await connected.playwright();
-      // Only the connection is bgprobe's: the browser someone else started keeps running.
-      close = () => connected.close();
-    } else if (spec.kind === 'channel') {
-      const { chromium } = await import('playwright-core');
-      // Ctrl-C is bgprobe's to handle (write the report of what finished), not Playwright's.
-      browser = await chromium.launch({ channel: spec.target!, headless: this.headless, args: mergeArgs(defaultArgs(), args), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
-      close = () => browser.close();
-    } else {
-      executablePath = (await discoverBrowser(spec.target ?? undefined)).executablePath;
-      browser = await launch({ executablePath, headless: this.headless, args, handleSignals: false });
-      close = () => browser.close();
-    }
-    const driver = new ChromiumDriver(browser, close);
-    if (logFile) this.logOf.set(driver, logFile);
-    return this.adopt(driver, logFile, executablePath);
+      return join(this.logDir, `launch-${n}.log`);
+    };
+    const launched = await launchBrowser(this.spec, { headless: this.headless, logFile });
+    if (launched.logFile) this.logOf.set(launched.driver, launched.logFile);
+    return this.adopt(launched.driver, launched.logFile, launched.executablePath);
   }
 
   /**

@@ -1,96 +1,26 @@
 /**
- * Evidence: what a scenario's verdict rests on, as plain JSON (it goes into report.json).
- * Built from the recorder (CDP events + probe records folded into timelines), the harness
- * worker's own log, and the fixture server's request log.
+ * Evidence: what a compat verdict, an audit finding and a wpt explanation rest on, as plain
+ * JSON (it goes into report.json). Built from the recorder (CDP events + probe records folded
+ * into timelines), the harness worker's own log, and the fixture server's request log, into
+ * the report format's rows (src/report/model.ts).
  *
  * Every string that contains the fixture origin has it replaced by `{fixture}`: the server
  * listens on a free port, and the same run must give the same JSON but for times.
  */
 import type { FixtureServer } from '../server/index.js';
-import type { FetchRequest, FetchTimeline, ServedView } from '../recorder/timeline.js';
-import type { Finding } from '../findings/index.js';
+import type { FetchTimeline } from '../recorder/timeline.js';
 import { servedView } from '../recorder/served.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
-import type { Json } from './types.js';
+import type { EventRow, Evidence, FetchEvidence, FindingRow, Json, ProbeRow, ServedRow } from '../report/model.js';
 import { escapeRegExp } from '../util/regexp.js';
+
+// The rows are the report format's (src/report/model.ts, one declaration each): this layer
+// builds them from what the recorder and the fixture server hold.
+export type { EventRow, Evidence, FetchEvidence, ProbeRow, RequestRow, ServedRow, StepRow } from '../report/model.js';
 
 export const FIXTURE_TOKEN = '{fixture}';
 /** The fixture origin's host:port, where a URL puts credentials before it. */
 export const FIXTURE_HOST_TOKEN = '{fixture-host}';
-
-export interface EventRow {
-  /** ms since the epoch. */
-  at: number;
-  service: string;
-  name: string;
-  origin: string;
-  storageKey: string | null;
-  registrationId: string;
-  instanceId: string;
-  /** Sorted by key, as the DevTools panel shows them. */
-  metadata: Array<[string, string]>;
-}
-
-/** What the fixture server saw for one request. */
-export type ServedRow = ServedView;
-
-/** A timeline's request, always with what the fixture server saw for its URL (several after a restart). */
-export type RequestRow = Omit<FetchRequest, 'served'> & { served: ServedRow[] };
-
-export interface ProbeRow {
-  at: number;
-  /** `progress`, `sw-event`, `ui-update`, `records`, `fetch-call`, `abort-call`, `open-window`. */
-  kind: string;
-  context: 'page' | 'worker';
-  /** The probe record without the fields every row has. */
-  detail: { [key: string]: Json };
-}
-
-/** A timeline's own facts, as the report keeps them. */
-type TimelineFacts = Pick<
-  FetchTimeline,
-  | 'id'
-  | 'outcome'
-  | 'failureReason'
-  | 'failureReasonRaw'
-  | 'eventType'
-  | 'paused'
-  | 'totalRequests'
-  | 'resumedAfterRestart'
-  | 'registeredAt'
-  | 'startedAt'
-  | 'completedAt'
->;
-
-export interface FetchEvidence extends TimelineFacts {
-  requests: RequestRow[];
-  /** Page-side `progress` samples: [at, downloaded, downloadTotal, uploaded, uploadTotal]. */
-  progress: Array<[number, number, number, number, number]>;
-  /** Worker events, updateUI calls, match/matchAll, fetch()/abort() calls, in time order. */
-  probes: ProbeRow[];
-  /** What the rules of src/findings/ found (absent in reports of earlier bgprobe versions). */
-  findings?: Finding[];
-}
-
-export interface StepRow {
-  at: number;
-  /** e.g. `page: harness.start("one")`. */
-  what: string;
-  result: Json;
-}
-
-export interface Evidence {
-  /** The fixture server's origin in this run (varies: free port). */
-  fixtureOrigin: string | null;
-  fetches: FetchEvidence[];
-  /** Every BackgroundService event recorded, all services, time order. */
-  events: EventRow[];
-  /** The harness service worker's log (events it got, updateUI results...). */
-  worker: Array<{ [key: string]: Json }>;
-  server: ServedRow[];
-  steps: StepRow[];
-  notes: string[];
-}
 
 export function emptyEvidence(): Evidence {
   return { fixtureOrigin: null, fetches: [], events: [], worker: [], server: [], steps: [], notes: [] };
@@ -145,7 +75,7 @@ export function fetchEvidence(t: FetchTimeline): FetchEvidence {
       .filter((p) => p.context === 'page')
       .map((p) => [p.at, p.downloaded, p.downloadTotal, p.uploaded, p.uploadTotal] as [number, number, number, number, number]),
     probes,
-    findings: t.findings.map((f) => ({ ...f, evidence: toJson(f.evidence) as Finding['evidence'] })),
+    findings: t.findings.map((f): FindingRow => ({ ...f, evidence: toJson(f.evidence) as FindingRow['evidence'] })),
   };
 }
 

@@ -1,22 +1,11 @@
 /**
- * Parsing of the runner's command-line level inputs (browsers, shards): a light module with no
+ * `--browser`, `--browser-args` and `--label` parsed into BrowserSpecs: a light module with no
  * browser or protocol imports, so the CLI's argument parser can use it at start-up.
  */
 import { existsSync } from 'node:fs';
 import { EngineNotInstalledError, UsageError } from '../errors.js';
-import { engineOfPath, findEngine, INSTALL, installedEngines, missingPart } from '../engines/installed.js';
-import type { EngineName } from '../engines/types.js';
-
-export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint';
-
-export interface BrowserSpec {
-  label: string;
-  kind: BrowserKind;
-  target: string | null;
-  args: string[];
-  /** Which driver runs it: `chromium` (Playwright + CDP), `firefox` (puppeteer-core, BiDi), `webkit` (WebKitWebDriver). Absent: chromium. */
-  engine?: EngineName;
-}
+import { engineOfPath, findEngine, INSTALL, installedEngines, missingPart } from './installed.js';
+import type { BrowserKind, BrowserSpec, EngineName } from './types.js';
 
 /** `--browser` names that are engines rather than paths or channels. */
 export const ENGINE_NAMES = ['chromium', 'firefox', 'webkit', 'all'] as const;
@@ -105,14 +94,4 @@ function defaultLabel(kind: BrowserKind, target: string | null, args: string[]):
 /** One --browser-args value holds several flags separated by spaces. */
 export function splitArgs(text: string): string[] {
   return text.split(/\s+/).filter(Boolean);
-}
-
-export function parseShard(text: string): { index: number; total: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = m ? Number(m[1]) : NaN;
-  const total = m ? Number(m[2]) : NaN;
-  if (!m || total < 1 || index < 1 || index > total) {
-    throw new UsageError(`--shard "${text}" is not valid: use i/n with 1 <= i <= n, e.g. --shard 1/3.`);
-  }
-  return { index, total };
 }

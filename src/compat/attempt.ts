@@ -5,34 +5,17 @@
  * null. Errors are told apart by class (src/errors.ts), never by name or message.
  */
 import { classifyLoss, lostBrowser } from '../browsers/lost.js';
-import type { EngineDriver } from '../engines/types.js';
+import type { EngineDriver } from '../browsers/types.js';
 import { BrowserLostError, DeadlineError, InterruptedError, LaunchError, NotAutomatable, TeardownError, UnsupportedFeature } from '../errors.js';
 import { FixtureServer } from '../server/index.js';
-import type { BrowserSlot } from './browsers.js';
-import { ScenarioContext, withDeadline, type BrowserUnderTest, type Timing } from './context.js';
-import { emptyEvidence, toJson, withoutOrigin, type Evidence } from './evidence.js';
+import type { BrowserSlot } from '../browsers/slot.js';
+import type { BrowserUnderTest } from '../browsers/types.js';
+import { withDeadline } from '../util/deadline.js';
+import { ScenarioContext } from '../scenarios/context.js';
+import { emptyEvidence, toJson, withoutOrigin, type Evidence } from '../evidence/evidence.js';
 import { gateScenario } from './gate.js';
-import type { Observation, Scenario, Verdict } from './types.js';
-
-export interface AttemptResult {
-  verdict: Verdict;
-  summary: string;
-  startedAt: number;
-  durationMs: number;
-  /** How long the browser took to reach the judged outcome; null when the scenario did not say. */
-  took: Timing | null;
-  observation: Observation | null;
-  evidence: Evidence;
-  error: { name: string; message: string; stack: string | null } | null;
-  /** Set when the browser was lost under this attempt (so it may be re-run): its FATAL line, when it left one. */
-  browserLost: { fatal: string | null } | null;
-}
-
-export interface AttemptOptions {
-  /** The scenario's deadline, ms (counted once the browser is there). */
-  timeout: number;
-  signal?: AbortSignal;
-}
+import type { Observation, Scenario, Verdict } from '../scenarios/types.js';
+import type { AttemptResult } from './types.js';
 
 /** How long a browser's launch may take; it is the runner's time, not the scenario's. */
 const LAUNCH_MS = 60_000;
@@ -79,19 +62,19 @@ function disconnection(engine: EngineDriver, signal: AbortSignal): Promise<void>
  * browser that went away is a BrowserLostError even when the scenario's own step noticed first
  * (its "Target closed" rejects before the 'disconnected' event).
  */
-async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, slot: BrowserSlot, options: AttemptOptions): Promise<Observation> {
+async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, slot: BrowserSlot, timeout: number, signal: AbortSignal | null): Promise<Observation> {
   const browser = ctx.browser.engine;
   const lost = () => new BrowserLostError(slot.crash(browser)?.lastWords ?? null);
   const gone = disconnection(browser, ctx.signal);
   let timer: NodeJS.Timeout | undefined;
   const stop = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`timed out after ${options.timeout} ms (--timeout)`)), options.timeout);
+    timer = setTimeout(() => reject(new DeadlineError(`timed out after ${timeout} ms (--timeout)`)), timeout);
     void gone.then(() => reject(lost()));
     const interrupt = () => reject(new InterruptedError('interrupted'));
-    options.signal?.addEventListener('abort', interrupt, { once: true });
-    ctx.signal.addEventListener('abort', () => options.signal?.removeEventListener('abort', interrupt), { once: true });
+    signal?.addEventListener('abort', interrupt, { once: true });
+    ctx.signal.addEventListener('abort', () => signal?.removeEventListener('abort', interrupt), { once: true });
     // Ctrl-C during the (re)launch fired before this listener existed.
-    if (options.signal?.aborted) interrupt();
+    if (signal?.aborted) interrupt();
   });
   // The race below is what observes `stop`; once the scenario has won it, a later rejection
   // (the deadline timer is cleared, but a disconnect may still come) has nobody to tell.
@@ -159,8 +142,11 @@ async function tearDown(ctx: ScenarioContext, slot: BrowserSlot): Promise<Eviden
   return ctx.evidence;
 }
 
-/** One attempt: always a result, null only when interrupted. */
-export async function runAttempt(scenario: Scenario, slot: BrowserSlot, options: AttemptOptions): Promise<AttemptResult | null> {
+/**
+ * One attempt: always a result, null only when interrupted. `timeout` is the scenario's deadline
+ * in ms (counted once the browser is there); `signal` is the run's Ctrl-C.
+ */
+export async function runAttempt(scenario: Scenario, slot: BrowserSlot, timeout: number, signal: AbortSignal | null): Promise<AttemptResult | null> {
   const startedAt = Date.now();
   const started: { server: FixtureServer | null } = { server: null };
   let launched: Launched | null = null;
@@ -169,8 +155,8 @@ export async function runAttempt(scenario: Scenario, slot: BrowserSlot, options:
   try {
     launched = await launchFor(slot, started);
     // The deadline counts from here: a (re)launch is the runner's time, not the scenario's.
-    ctx = new ScenarioContext(launched.but, launched.server, Date.now() + options.timeout);
-    const observation = await runWithDeadline(scenario, ctx, slot, options);
+    ctx = new ScenarioContext(launched.but, launched.server, Date.now() + timeout);
+    const observation = await runWithDeadline(scenario, ctx, slot, timeout, signal);
     const judged = scenario.judge(observation);
     // The time is evidence beside the verdict: `Ended failure (...). (download-total-exceeded after 2.0 s)`.
     const summary = ctx.timing ? `${judged.summary} (${ctx.timing.outcome} after ${(ctx.timing.ms / 1000).toFixed(1)} s)` : judged.summary;
