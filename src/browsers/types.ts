@@ -111,6 +111,11 @@ export interface BrowserType {
   /** Refuses a spec that cannot work (a path that is not there, chrome-headless-shell) before any browser starts: a typo is exit 2, not a report of errors. */
   check?(spec: BrowserSpec): Promise<void>;
   launch(spec: BrowserSpec, options: BrowserLaunchOptions): Promise<LaunchedBrowser>;
+  /**
+   * How many scenarios this place can run at once for `spec` (a Selenium Grid: its free slots
+   * for that browser, from /status); absent or null: no limit of its own (the pool's workers).
+   */
+  slots?(spec: BrowserSpec): Promise<number | null>;
 }
 
 /** A browser of a run as the run modes and the scenarios hold it: its spec's fields, its driver, its version. */

@@ -10,13 +10,26 @@ import { DEFAULT_FORMATS } from '../report/formats.js';
 import { SCHEMA_VERSION, countVerdicts, sortResults, type ReportAttempt, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from '../report/model.js';
 import { writeReport } from '../report/write.js';
 import { selectScenarios } from '../scenarios/registry.js';
-import { shard as shardList } from '../util/shard.js';
+import { durationsOf, expectedMs } from '../report/durations.js';
+import { shardByTime } from '../util/shard.js';
+import { availableParallelism } from 'node:os';
 import { toolVersion } from '../util/version.js';
-import { runScenarios } from './runner.js';
+import { deadlineOf, runScenarios } from './runner.js';
 import type { Attempt, CompatConfig, CompatRunOptions, CompatRunResult, RunResult, ScenarioResult } from './types.js';
 
-/** Scenarios in flight at once per browser, unless told otherwise (`--workers`). */
-export const DEFAULT_WORKERS = 3;
+/**
+ * Scenarios in flight at once, all lanes together, on a machine with `cores` CPUs: most of a
+ * scenario's time is the browser's own waits (a fetch's first request 2 s after it starts, a
+ * throttled body, a restart), not CPU. Measured on 2 cores (Chromium 156, the Chromium lane,
+ * bench row "compat workers"): see the bench for the figures; past 3 per core the lane's wall
+ * time stops falling and the CPU is busy.
+ */
+export function defaultWorkers(cores: number): number {
+  return Math.max(2, Math.min(16, 3 * Math.max(1, Math.floor(cores))));
+}
+
+/** Scenarios in flight at once unless told otherwise (`--workers`): this machine's defaultWorkers(). */
+export const DEFAULT_WORKERS = defaultWorkers(availableParallelism());
 /** One scenario's deadline (ms) unless told otherwise (`--timeout`); a scenario's own longer one wins. */
 export const DEFAULT_SCENARIO_TIMEOUT_MS = 30_000;
 /** Re-runs of a scenario whose browser was lost, unless told otherwise (`--retries`; 0 turns them off). */
@@ -34,16 +47,23 @@ export function resolveCompatConfig(options: CompatRunOptions | CompatConfig = {
   const globs = options.scenarios ?? [];
   const { scenarios, skipped } = selectScenarios(globs);
   const shard = options.shard ?? null;
+  const browsers = options.browsers ?? browserSpecs([], [], []);
+  const timeout = options.timeout ?? DEFAULT_SCENARIO_TIMEOUT_MS;
+  // A previous run's times: --durations, else the baseline's (the report it compares with).
+  const durations = options.durations ?? (options.baseline ? durationsOf(options.baseline.model, options.baseline.name) : null);
+  // A scenario's weight for --shard: what it takes on all of this run's browsers together.
+  const weight = (s: (typeof scenarios)[number]) => browsers.reduce((sum, b) => sum + expectedMs(durations, s.id, b.label, deadlineOf(s, timeout)), 0);
   return {
-    browsers: options.browsers ?? browserSpecs([], [], []),
+    browsers,
     scenarios: globs,
     selected: {
-      scenarios: shard ? shardList(scenarios, shard.index, shard.total) : scenarios,
+      scenarios: shard ? shardByTime(scenarios, weight, shard.index, shard.total) : scenarios,
       // The skip list is reported by the first shard only, so merged shards list it once.
       skipped: shard && shard.index !== 1 ? [] : skipped,
     },
     workers: options.workers ?? DEFAULT_WORKERS,
-    timeout: options.timeout ?? DEFAULT_SCENARIO_TIMEOUT_MS,
+    durations,
+    timeout,
     retries: options.retries ?? DEFAULT_RETRIES,
     repeat: options.repeat ?? DEFAULT_REPEAT,
     shard,

@@ -55,21 +55,30 @@ export class BrowserReserve {
     private readonly options: ReserveOptions,
     /** How many to keep launched ahead. */
     private readonly depth: number,
+    /** How many files have not started yet: no more are launched ahead than will be taken. */
+    private readonly waiting: () => number,
   ) {}
 
-  /** A fresh browser: one launched ahead when there is one (and still connected), otherwise one launched now. */
+  /**
+   * A fresh browser: one launched ahead when there is one (and still connected), otherwise one
+   * launched now. Only then are more launched ahead: at the start, the first files' own launches
+   * have the CPU to themselves.
+   */
   async take(): Promise<ReadyBrowser> {
-    for (let next = this.ready.shift(); next; next = this.ready.shift()) {
+    let got: ReadyBrowser | null = null;
+    for (let next = this.ready.shift(); next && !got; next = this.ready.shift()) {
       const r = await next.catch(() => null);
-      if (r?.browser.isConnected()) return r;
-      if (r) await disposeReady(r);
+      if (r?.browser.isConnected()) got = r;
+      else if (r) await disposeReady(r);
     }
-    return launchFresh(this.options);
+    got ??= await launchFresh(this.options);
+    this.fill();
+    return got;
   }
 
-  /** Keeps min(depth, `wanted`) browsers launched ahead: `wanted` is how many files have not started yet. */
-  fill(wanted: number): void {
-    while (!this.closed && this.ready.length < Math.min(this.depth, wanted)) {
+  /** Keeps min(depth, files not started yet) browsers launched ahead. */
+  private fill(): void {
+    while (!this.closed && this.ready.length < Math.min(this.depth, this.waiting())) {
       const p = launchFresh(this.options);
       // A launch that failed is found by take(), which then launches for itself.
       p.catch(() => undefined);

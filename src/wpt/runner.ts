@@ -128,18 +128,18 @@ async function runTests(config: WptConfig): Promise<WptRun> {
   const base = { root: config.root, certificate, executablePath, args, headless: config.headless, multiplier, signal: config.signal ?? undefined };
   const p443 = await startPort443(base);
   const workers = Math.max(1, Math.min(config.workers, config.selected.length));
-  const reserve = new BrowserReserve({ executablePath, args, headless: base.headless }, config.launchAhead);
+  const queue: string[] = [];
+  const reserve = new BrowserReserve({ executablePath, args, headless: base.headless }, config.launchAhead, () => queue.length);
   const env: RunEnv = { ...base, port443: p443.server, version: null, reserve };
   const results: WptTestResult[] = [];
   // Longest expected first (a previous run's times), so the file that sets the floor starts at once.
   const { durations } = config;
   const tests = durations ? byExpected(config.selected.map((t) => ({ key: t, lane: '', claims: [], expectedMs: expectedMs(durations, t, '', 0) }))).map((j) => j.key) : config.selected;
-  const queue = [...tests];
+  queue.push(...tests);
   const { retries } = config;
   let launches = 0;
   const worker = async () => {
     for (let test = queue.shift(); test !== undefined && !config.signal?.aborted; test = queue.shift()) {
-      reserve.fill(queue.length);
       const tries = await retryLostBrowser(retries, () => runTest(test, env), (a) => a.browserLost);
       if (tries === null) break;
       launches += tries.length;

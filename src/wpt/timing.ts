@@ -140,8 +140,8 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function describeTiming(t: FileTiming): string {
   const phases = t.phases.map((p) => `${p.phase} ${sec(p.ms)}${p.phase === 'browser' && t.launch ? (t.launch.ahead ? ` (launched ahead in ${sec(t.launch.ms)})` : '') : ''}`).join(' + ');
   const inside: string[] = [];
-  if (t.waitedForDeadline) inside.push('the harness never completed: the file waited out its deadline');
-  if (t.fetchWaitsMs.length) inside.push(`first request ${t.fetchWaitsMs.map(sec).join(', ')} after each background fetch registered`);
+  if (t.waitedForDeadline) inside.push(`the harness never completed: the file waited out its deadline (${sec(t.phases.find((p) => p.phase === 'harness')?.ms ?? 0)})`);
+  if (t.fetchWaitsMs.length) inside.push(`the first background fetch's first request ${sec(t.fetchWaitsMs[0])} after it registered${t.fetchWaitsMs.length > 1 ? ` (the longest of ${t.fetchWaitsMs.length}: ${sec(Math.max(...t.fetchWaitsMs))})` : ''}`);
   if (t.serviceWorkers.registrations) inside.push(`${t.serviceWorkers.registrations} service-worker registration(s), ${sec(t.serviceWorkers.ms)} in all`);
   if (t.slowRequests.length) inside.push(`slow request(s): ${t.slowRequests.map((r) => `${r.path} ${sec(r.ms)}`).join(', ')}`);
   if (t.longestQuiet && t.longestQuiet.ms >= 1_000) inside.push(`longest quiet stretch ${sec(t.longestQuiet.ms)} from +${sec(t.longestQuiet.atMs)} (no request, event or result: a wait of the browser or of the test)`);

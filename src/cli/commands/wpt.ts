@@ -8,6 +8,7 @@ import { checkBrowsers } from '../../browsers/browser-type.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { checkOutDir } from '../../report/write.js';
 import { summaryLines } from '../../report/view.js';
+import { loadDurations } from '../../report/durations.js';
 import { loadBaseline, resolveWptConfig, runWpt } from '../../wpt/index.js';
 import { slowestLine } from '../../wpt/timing.js';
 import { publishToCi, reportAnnotations } from '../ci.js';
@@ -17,8 +18,11 @@ import type { WptOptions } from '../options.js';
 
 export async function runWptCommand(options: WptOptions, ctx: CommandContext): Promise<ExitCode> {
   const { output } = ctx;
-  const { wptRoot, out: outDir, baseline: baselinePath, stepSummary, ...wpt } = options;
-  const config = resolveWptConfig({ ...wpt, root: resolve(ctx.cwd, wptRoot) });
+  const { wptRoot, out: outDir, baseline: baselinePath, durations: durationsPath, stepSummary, ...wpt } = options;
+  // A previous run's times per file: --durations, else the baseline's (a wptreport.json has them).
+  const timesFrom = durationsPath ?? baselinePath;
+  const durations = timesFrom ? loadDurations(resolve(ctx.cwd, timesFrom)) : null;
+  const config = resolveWptConfig({ ...wpt, durations, root: resolve(ctx.cwd, wptRoot) });
   const baseline = baselinePath ? { baseline: loadBaseline(resolve(ctx.cwd, baselinePath)), name: baselinePath } : null;
   const out = resolve(ctx.cwd, outDir);
   checkOutDir(out);
