@@ -28,7 +28,7 @@ export function durationsOf(model: ReportModel, source: string): Durations {
     if (r.verdict === 'skipped') continue;
     const ms = perRun(r);
     let m = byBrowser.get(r.browser);
-    if (!m) byBrowser.set(r.browser, (m = new Map()));
+    if (!m) byBrowser.set(r.browser, (m = new Map<string, number>()));
     m.set(r.scenarioId, ms);
     any.set(r.scenarioId, Math.max(any.get(r.scenarioId) ?? 0, ms));
   }

@@ -179,7 +179,7 @@ function deadlineFor(env: RunEnv, test: string): number {
 
 async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   const startedAt = Date.now();
-  const marks: FileMarks = { start: startedAt, server: null, browser: null, attached: null, committed: null, ended: null, closed: null, launchedAt: null, launchMs: null };
+  const marks: FileMarks = { start: startedAt, server: null, browser: null, attached: null, committed: null, ended: null, closed: null, launchedAt: null, launchMs: null, deadline: false };
   let ready: ReadyBrowser | null = null;
   const channel = new TestPageChannel();
   const evidence = emptyEvidence();
@@ -205,7 +205,7 @@ async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
     const url = server.url(test, /\.https\./.test(test) ? 'https' : 'http');
     evidence.fixtureOrigin = new URL(url).origin;
     marks.attached = Date.now();
-    outcome = await drive(page, url, channel, deadlineFor(env, test), env.signal, () => (marks.committed = Date.now()));
+    outcome = await drive(page, url, channel, deadlineFor(env, test), env.signal, marks);
   } catch (e) {
     outcome = { status: 'ERROR', message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`, subtests: [...channel.partial] };
   }
@@ -225,7 +225,7 @@ async function runTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   marks.closed = Date.now();
   if (env.signal?.aborted) return null;
   const result = finish(test, startedAt, outcome, channel, evidence, served);
-  const timing = fileTiming(marks, result.evidence, result.status);
+  const timing = fileTiming(marks, result.evidence, result.status === 'TIMEOUT');
   result.evidence.notes.push(describeTiming(timing));
   return { ...result, timing, browserLost: lost };
 }
@@ -238,18 +238,21 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
 }
 
 /** Loads the test and waits for its completion, its deadline, a crash or an interrupt. */
-async function drive(page: Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined, onCommit: () => void): Promise<Completion> {
+async function drive(page: Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined, marks: FileMarks): Promise<Completion> {
   let timer: NodeJS.Timeout | undefined;
   const partial = (status: Completion['status'], message: string): Completion => ({ status, message, subtests: [...channel.partial] });
   const stop = new Promise<Completion>((resolve) => {
-    timer = setTimeout(() => resolve(partial('TIMEOUT', `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`)), deadlineMs);
+    timer = setTimeout(() => {
+      marks.deadline = true;
+      resolve(partial('TIMEOUT', `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`));
+    }, deadlineMs);
     page.once('crash', () => resolve(partial('CRASH', 'The renderer crashed.')));
     page.context().browser()?.once('disconnected', () => resolve(partial('CRASH', 'The browser went away.')));
     signal?.addEventListener('abort', () => resolve(partial('ERROR', 'Interrupted.')), { once: true });
   });
   try {
     const loaded = page.goto(url, { waitUntil: 'commit', timeout: deadlineMs }).then(() => {
-      onCommit();
+      marks.committed = Date.now();
       return null;
     }, (e: unknown) => partial('ERROR', `Loading ${url} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`));
     const early = await Promise.race([loaded, stop]);

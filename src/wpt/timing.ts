@@ -12,7 +12,6 @@
  * Chromium's, and the files holding them set the directory's floor.
  */
 import type { Evidence } from '../evidence/evidence.js';
-import type { TestStatus } from './types.js';
 
 /** ms since the epoch at each boundary the runner passes for one file; null when it was not reached. */
 export interface FileMarks {
@@ -32,6 +31,8 @@ export interface FileMarks {
   /** When the browser it used was launched, and how long that took (a browser launched ahead was launched before `start`). */
   launchedAt: number | null;
   launchMs: number | null;
+  /** The runner's deadline ended the wait: the harness never reported completion. */
+  deadline: boolean;
 }
 
 export interface FileTiming {
@@ -48,8 +49,8 @@ export interface FileTiming {
   slowRequests: Array<{ path: string; ms: number }>;
   /** The longest stretch inside the harness with nothing recorded, from `atMs` after the file's start. */
   longestQuiet: { atMs: number; ms: number } | null;
-  /** The harness did not complete: the file took its deadline. */
-  waitedForDeadline: boolean;
+  /** Why the file waited for a timeout: its harness timed out (status TIMEOUT), or the harness never completed and the runner's deadline ended it. */
+  waitedFor: 'harness timeout' | 'runner deadline' | null;
 }
 
 const SLOW_REQUEST_MS = 1_000;
@@ -95,7 +96,8 @@ function phasesOf(m: FileMarks): FileTiming['phases'] {
   return out;
 }
 
-export function fileTiming(marks: FileMarks, evidence: Evidence, status: TestStatus): FileTiming {
+/** `timedOut`: the file's status is TIMEOUT (its harness's timeout, or the runner's deadline when `marks.deadline`). */
+export function fileTiming(marks: FileMarks, evidence: Evidence, timedOut: boolean): FileTiming {
   const end = marks.closed ?? marks.ended ?? marks.start;
   const fetchWaitsMs = evidence.fetches
     .filter((f) => f.registeredAt !== null)
@@ -130,7 +132,7 @@ export function fileTiming(marks: FileMarks, evidence: Evidence, status: TestSta
       .filter((s) => s.completedAt !== null && s.completedAt - s.startedAt >= SLOW_REQUEST_MS)
       .map((s) => ({ path: pathOf(s.url), ms: s.completedAt! - s.startedAt })),
     longestQuiet,
-    waitedForDeadline: status === 'TIMEOUT',
+    waitedFor: marks.deadline ? 'runner deadline' : timedOut ? 'harness timeout' : null,
   };
 }
 
@@ -140,7 +142,9 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function describeTiming(t: FileTiming): string {
   const phases = t.phases.map((p) => `${p.phase} ${sec(p.ms)}${p.phase === 'browser' && t.launch ? (t.launch.ahead ? ` (launched ahead in ${sec(t.launch.ms)})` : '') : ''}`).join(' + ');
   const inside: string[] = [];
-  if (t.waitedForDeadline) inside.push(`the harness never completed: the file waited out its deadline (${sec(t.phases.find((p) => p.phase === 'harness')?.ms ?? 0)})`);
+  const harness = sec(t.phases.find((p) => p.phase === 'harness')?.ms ?? 0);
+  if (t.waitedFor === 'runner deadline') inside.push(`the harness never reported completion: the file waited out bgprobe's deadline (${harness})`);
+  if (t.waitedFor === 'harness timeout') inside.push(`the harness waited out its own timeout (${harness}): a test that never settled`);
   if (t.fetchWaitsMs.length) inside.push(`the first background fetch's first request ${sec(t.fetchWaitsMs[0])} after it registered${t.fetchWaitsMs.length > 1 ? ` (the longest of ${t.fetchWaitsMs.length}: ${sec(Math.max(...t.fetchWaitsMs))})` : ''}`);
   if (t.serviceWorkers.registrations) inside.push(`${t.serviceWorkers.registrations} service-worker registration(s), ${sec(t.serviceWorkers.ms)} in all`);
   if (t.slowRequests.length) inside.push(`slow request(s): ${t.slowRequests.map((r) => `${r.path} ${sec(r.ms)}`).join(', ')}`);
@@ -154,6 +158,6 @@ export function slowestLine(results: ReadonlyArray<{ test: string; durationMs: n
   if (!slowest) return null;
   const t = slowest.timing;
   const harness = t?.phases.find((p) => p.phase === 'harness');
-  const why = t ? [harness ? `harness ${sec(harness.ms)}` : null, t.waitedForDeadline ? 'waited out its deadline' : null, t.longestQuiet && t.longestQuiet.ms >= 1_000 ? `quiet ${sec(t.longestQuiet.ms)} from +${sec(t.longestQuiet.atMs)}` : null].filter(Boolean) : [];
+  const why = t ? [harness ? `harness ${sec(harness.ms)}` : null, t.waitedFor ? `waited out the ${t.waitedFor}` : null, t.longestQuiet && t.longestQuiet.ms >= 1_000 ? `quiet ${sec(t.longestQuiet.ms)} from +${sec(t.longestQuiet.atMs)}` : null].filter(Boolean) : [];
   return `Slowest file: ${slowest.test} ${sec(slowest.durationMs)} of the run's ${sec(runMs)}${why.length ? ` (${why.join(', ')})` : ''}.`;
 }
