@@ -24,6 +24,7 @@ $(NODE_MODULES_STAMP): package-lock.json
 
 build: deps
 	npx tsc -p tsconfig.build.json
+	node scripts/gen-schema.mjs
 	chmod +x dist/cli/main.js
 
 browser:

@@ -6,18 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { InputFormatError } from '../errors.js';
-import { SCHEMA_VERSION, VERDICTS, type ReportModel } from './model.js';
+import { SCHEMA_VERSION, VERDICTS, type ReportFile, type ReportModel } from './model.js';
 
 const REDO = 'Give a report.json written by bgprobe compat (or merge).';
 
-let validator: ValidateFunction<ReportModel> | null = null;
+let validator: ValidateFunction<ReportFile> | null = null;
 
 /** Compiled on first use: `bgprobe compat` without --baseline never pays for it. */
-function schemaValidator(): ValidateFunction<ReportModel> {
+function schemaValidator(): ValidateFunction<ReportFile> {
   if (!validator) {
     // ../../reports from src/report/ and from dist/report/ alike.
     const schema = JSON.parse(readFileSync(new URL('../../reports/report.schema.json', import.meta.url), 'utf8')) as object;
-    validator = new Ajv2020({ allErrors: false, strict: true }).compile<ReportModel>(schema);
+    validator = new Ajv2020({ allErrors: false, strict: true }).compile<ReportFile>(schema);
   }
   return validator;
 }
@@ -52,15 +52,17 @@ export function validateReport(data: unknown, source: string): ReportModel {
   return withLaterFields(data);
 }
 
-/** Fields a later bgprobe added, absent in an older report, read as "measured nothing, ran once". */
-function withLaterFields(report: ReportModel): ReportModel {
-  for (const r of report.results as Array<Partial<ReportModel['results'][number]>>) {
+/** Fields a later bgprobe added, absent in an older report (ReportFile), read as "measured nothing, ran once". */
+function withLaterFields(report: ReportFile): ReportModel {
+  for (const r of report.results) {
     r.took ??= null;
     r.flaky ??= false;
     r.attempts ??= [];
   }
-  for (const v of VERDICTS) report.summary.byVerdict[v] ??= 0;
-  return report;
+  const byVerdict: Partial<Record<(typeof VERDICTS)[number], number>> = report.summary.byVerdict;
+  for (const v of VERDICTS) byVerdict[v] ??= 0;
+  // Every field ReportFile leaves optional is filled in above.
+  return report as ReportModel;
 }
 
 /** `/browsers/0/crashes/0/at` -> `browsers[0].crashes[0].at`. */

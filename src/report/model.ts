@@ -234,6 +234,23 @@ export interface ReportV1 {
 /** The report this bgprobe writes and reads. */
 export type ReportModel = ReportV1;
 
+/**
+ * report.json as it is read back, the type reports/report.schema.json is generated from
+ * (scripts/gen-schema.mjs): a report of an earlier bgprobe of the same schemaVersion lacks the
+ * fields added since (loadReport reads them as "measured nothing, ran once"), and the file holds
+ * the BCD table renderJson derives from the model (`bcd`, never read back).
+ */
+export type ReportFile = Omit<ReportModel, 'results' | 'summary'> & {
+  // Spelt from ReportOutcome and ReportResult's own fields: the generator drops inherited members through an Omit.
+  results: Array<Omit<ReportOutcome, 'took'> & Partial<Pick<ReportOutcome, 'took'>> & Pick<ReportResult, 'scenarioId' | 'browser'> & Partial<Pick<ReportResult, 'flaky' | 'attempts'>>>;
+  summary: Omit<ReportModel['summary'], 'byVerdict'> & {
+    /** Results by verdict. `unstable` is absent in reports of earlier bgprobe versions. */
+    byVerdict: Omit<Record<Verdict, number>, 'unstable'> & { unstable?: number };
+  };
+  /** The BCD table, derived from results when api.exposure.bcd ran (reports/SCHEMA.md); recomputed on every render, never read back. Absent in reports of earlier bgprobe versions. */
+  bcd?: object | null;
+};
+
 export function countVerdicts(results: readonly ReportResult[]): ReportModel['summary'] {
   const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const r of results) byVerdict[r.verdict]++;

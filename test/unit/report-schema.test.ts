@@ -1,6 +1,9 @@
 // reports/report.schema.json against the reports the suite writes, the prose of SCHEMA.md and
 // the messages a bad file gets.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateReport } from '../../src/report/load.js';
 import { renderJson } from '../../src/report/json.js';
@@ -20,6 +23,23 @@ const prose = readFileSync('reports/SCHEMA.md', 'utf8');
 const roundTrip = (m: unknown) => validateReport(JSON.parse(renderJson(m as never)), 'r.json');
 
 describe('reports/report.schema.json', () => {
+  it('is the schema generated from src/report/model.ts (scripts/gen-schema.mjs --check); a hand edit fails the check', () => {
+    const check = (file?: string) => spawnSync(process.execPath, ['scripts/gen-schema.mjs', '--check', ...(file ? [file] : [])], { encoding: 'utf8' });
+    const committed = check();
+    expect(committed.stderr).toBe('');
+    expect(committed.status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-schema-'));
+    try {
+      const edited = join(dir, 'report.schema.json');
+      writeFileSync(edited, readFileSync('reports/report.schema.json', 'utf8').replace('"durationMs"', '"duration"'));
+      const stale = check(edited);
+      expect(stale.status).toBe(1);
+      expect(stale.stderr).toContain('differs from the schema generated from src/report/model.ts');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('accepts every fixture report the unit tests render, as written to disk', () => {
     const plain = model([result('a.b', 'chromium', 'conforms'), result('a.c', 'chromium', 'error', { error: { name: 'Error', message: 'x', stack: null } })]);
     const evil = evilModel();

@@ -61,8 +61,10 @@ describe('no verdict without evidence', () => {
 
   it('ui.click: the judge reads the attempt, and says so when a way to click appears', () => {
     const click = judge('ui.click');
-    const none = { clickCommands: [], downloadsItems: 0, downloadsError: null, swEvents: ['backgroundfetchsuccess'] };
-    expect(click(none)).toMatchObject({ verdict: 'not-automatable', summary: expect.stringMatching(/0 chrome:\/\/downloads items/) as unknown });
+    const none = { clickCommands: [], protocolUnknown: null, downloadsItems: 0, downloadsError: null, swEvents: ['backgroundfetchsuccess'] };
+    expect(click(none)).toMatchObject({ verdict: 'not-automatable', summary: expect.stringMatching(/its \/json\/protocol\) has no command.*0 chrome:\/\/downloads items/) as unknown });
+    // A browser whose protocol could not be read (a channel) says so rather than "no command".
+    expect(click({ ...none, clickCommands: null, protocolUnknown: 'a Playwright channel' })).toMatchObject({ verdict: 'not-automatable', summary: expect.stringMatching(/could not be read \(a Playwright channel\)/) as unknown });
     expect(click({ ...none, clickCommands: ['ServiceWorker.dispatchBackgroundFetchClickEvent'] })).toMatchObject({ verdict: 'error', summary: expect.stringMatching(/dispatchBackgroundFetchClickEvent/) as unknown });
     expect(click({ ...none, downloadsItems: 1 }).verdict).toBe('error');
   });

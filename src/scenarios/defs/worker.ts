@@ -7,10 +7,17 @@
  * request limiter, so `Browser.setPermission` applies, but only with the context's
  * `browserContextId` (without it the default context gets the grant, not Playwright's).
  */
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launch, launchedProcess } from '../../browsers/launch.js';
+import { bestEffort, debug } from '../../util/debug.js';
 import type { HarnessSession, ScenarioContext } from '../context.js';
 import { defineScenario, SPEC, type Scenario } from '../types.js';
 import { expectEnd, facts, rejection, runFetch, settle } from './common.js';
+
+const log = debug('bgprobe:scenarios');
 
 async function setPermission(ctx: ScenarioContext, s: HarnessSession, setting: 'granted' | 'denied' | 'prompt'): Promise<void> {
   const { targetInfo } = await (await s.cdp()).send('Target.getTargetInfo');
@@ -100,18 +107,49 @@ const secondFromTab = defineScenario({
   },
 });
 
-/** Commands of the ServiceWorker and BackgroundService domains in the protocol bgprobe was built with. */
-function protocolCommands(): string[] {
-  const require = createRequire(import.meta.url);
-  const schema = require('devtools-protocol/json/browser_protocol.json') as { domains: Array<{ domain: string; commands?: Array<{ name: string }> }> };
-  return schema.domains
-    .filter((d) => d.domain === 'ServiceWorker' || d.domain === 'BackgroundService')
-    .flatMap((d) => (d.commands ?? []).map((c) => `${d.domain}.${c.name}`));
+/** The DevTools HTTP endpoint (`http://host:port`) of a running browser given as http://, ws:// or host:port. */
+function httpEndpoint(target: string): string {
+  const url = new URL(/^[a-z]+:\/\//i.test(target) ? target : `http://${target}`);
+  return `${url.protocol === 'wss:' || url.protocol === 'https:' ? 'https' : 'http'}://${url.host}`;
 }
 
 /**
- * The attempt at a click, as an observation the judge reads: the commands that could dispatch
- * one, what chrome://downloads lists, what the worker got. Today every path ends in
+ * The ServiceWorker and BackgroundService commands of the browser under test, read from its
+ * own `/json/protocol` (not from the devtools-protocol package bgprobe was built with: the
+ * browser may be newer or older). A launched lane's binary is started once more on a profile of
+ * its own with an HTTP debugging port (the lane itself talks over a pipe, which serves no
+ * /json); an endpoint lane is asked directly. Null, with why, when there is no way to ask.
+ */
+async function protocolCommands(ctx: ScenarioContext): Promise<{ commands: string[] | null; why: string | null }> {
+  const { browser } = ctx;
+  if (browser.kind !== 'endpoint' && !browser.executablePath) return { commands: null, why: `${browser.label} is a Playwright channel: no binary to start with a DevTools HTTP endpoint` };
+  const profile = mkdtempSync(join(tmpdir(), 'bgprobe-protocol-'));
+  let launched: Browser | null = null;
+  try {
+    let endpoint: string;
+    if (browser.kind === 'endpoint') endpoint = httpEndpoint(browser.target!);
+    else {
+      launched = await launch({ executablePath: browser.executablePath!, userDataDir: profile, args: browser.args, timeout: ctx.within(15_000) });
+      endpoint = httpEndpoint(launchedProcess(launched)?.wsEndpoint ?? '');
+    }
+    const res = await fetch(`${endpoint}/json/protocol`, { signal: AbortSignal.timeout(ctx.within(5_000)) });
+    if (!res.ok) return { commands: null, why: `/json/protocol answered HTTP ${res.status}` };
+    const schema = (await res.json()) as { domains?: Array<{ domain: string; commands?: Array<{ name: string }> }> };
+    const commands = (schema.domains ?? [])
+      .filter((d) => d.domain === 'ServiceWorker' || d.domain === 'BackgroundService')
+      .flatMap((d) => (d.commands ?? []).map((c) => `${d.domain}.${c.name}`));
+    return commands.length ? { commands, why: null } : { commands: null, why: '/json/protocol lists no ServiceWorker or BackgroundService command' };
+  } finally {
+    const b = launched;
+    if (b) await bestEffort(log, 'closing the browser asked for its protocol', () => b.close());
+    // Chromium's helper processes may still write into the profile for a moment after it exits.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  }
+}
+
+/**
+ * The attempt at a click, as an observation the judge reads: the commands of the browser's own
+ * protocol that could dispatch one, what chrome://downloads lists, what the worker got. Today every path ends in
  * `not-automatable`; the day a browser offers a way to click, the judge says so (an `error`:
  * this scenario must learn to use it) instead of the run going on reporting "cannot".
  */
@@ -123,7 +161,8 @@ const click = defineScenario({
   async run(ctx) {
     const s = await ctx.open();
     await runFetch(ctx, s, 'clickable', [ctx.res('ep.mp3', { size: '1k' })], { title: 'Click me' });
-    const clickCommands = protocolCommands().filter((c) => /click/i.test(c));
+    const protocol = await protocolCommands(ctx);
+    const clickCommands = protocol.commands?.filter((c) => /click/i.test(c)) ?? null;
     // Desktop Chromium shows background fetches in no UI: not even chrome://downloads lists them.
     let downloadsItems: number | null = null;
     let downloadsError: string | null = null;
@@ -140,15 +179,15 @@ const click = defineScenario({
       await page.close();
     }
     const swEvents = (s.recorder.fetch('clickable')?.swEvents ?? []).map((e) => e.type as string);
-    return { clickCommands, downloadsItems, downloadsError, swEvents };
+    return { clickCommands, protocolUnknown: protocol.why, downloadsItems, downloadsError, swEvents };
   },
   judge(o) {
-    if (o.clickCommands.length) return { verdict: 'error', summary: `The protocol has a command that may click (${o.clickCommands.join(', ')}): this scenario does not drive it yet.` };
+    if (o.clickCommands?.length) return { verdict: 'error', summary: `The protocol has a command that may click (${o.clickCommands.join(', ')}): this scenario does not drive it yet.` };
     if (o.downloadsItems) return { verdict: 'error', summary: `chrome://downloads lists ${o.downloadsItems} item(s) after the fetch: a UI to click may exist, and this scenario does not click it yet.` };
     const downloads = o.downloadsError === null ? `${o.downloadsItems ?? 0} chrome://downloads items after the fetch` : `chrome://downloads could not be read (${o.downloadsError})`;
     return {
       verdict: 'not-automatable',
-      summary: `No way to click: CDP has no command to dispatch backgroundfetchclick (none of the ServiceWorker/BackgroundService commands matches "click"), and desktop Chromium shows no background-fetch UI (${downloads}). The worker got: ${o.swEvents.join(', ') || 'no event'}.`,
+      summary: `No way to click: ${o.clickCommands ? "the browser's protocol (its /json/protocol) has no command to dispatch backgroundfetchclick (none of its ServiceWorker/BackgroundService commands matches \"click\")" : `the browser's protocol could not be read (${o.protocolUnknown}), so no command to dispatch backgroundfetchclick is known`}, and desktop Chromium shows no background-fetch UI (${downloads}). The worker got: ${o.swEvents.join(', ') || 'no event'}.`,
     };
   },
 });
