@@ -14,7 +14,8 @@ import { durationsOf, expectedMs } from '../report/durations.js';
 import { shardByTime } from '../util/shard.js';
 import { availableParallelism } from 'node:os';
 import { toolVersion } from '../util/version.js';
-import { deadlineOf, runScenarios } from './runner.js';
+import { compatJobs, deadlineOf, runScenarios } from './runner.js';
+import { simulate } from '../util/schedule.js';
 import type { Attempt, CompatConfig, CompatRunOptions, CompatRunResult, RunResult, ScenarioResult } from './types.js';
 
 /**
@@ -51,17 +52,21 @@ export function resolveCompatConfig(options: CompatRunOptions | CompatConfig = {
   const timeout = options.timeout ?? DEFAULT_SCENARIO_TIMEOUT_MS;
   // A previous run's times: --durations, else the baseline's (the report it compares with).
   const durations = options.durations ?? (options.baseline ? durationsOf(options.baseline.model, options.baseline.name) : null);
-  // A scenario's weight for --shard: what it takes on all of this run's browsers together.
+  const workers = options.workers ?? DEFAULT_WORKERS;
+  // --shard: a scenario's weight is what it takes on all of this run's browsers together; a
+  // shard's cost is its predicted wall time (its jobs scheduled on `workers`), which the shard
+  // holding the longest scenario reaches with fewer short ones.
   const weight = (s: (typeof scenarios)[number]) => browsers.reduce((sum, b) => sum + expectedMs(durations, s.id, b.label, deadlineOf(s, timeout)), 0);
+  const wall = (part: readonly (typeof scenarios)[number][]) => simulate(compatJobs(part, browsers, durations, timeout, 1), { workers }).makespanMs;
   return {
     browsers,
     scenarios: globs,
     selected: {
-      scenarios: shard ? shardByTime(scenarios, weight, shard.index, shard.total) : scenarios,
+      scenarios: shard ? shardByTime(scenarios, weight, shard.index, shard.total, wall) : scenarios,
       // The skip list is reported by the first shard only, so merged shards list it once.
       skipped: shard && shard.index !== 1 ? [] : skipped,
     },
-    workers: options.workers ?? DEFAULT_WORKERS,
+    workers,
     durations,
     timeout,
     retries: options.retries ?? DEFAULT_RETRIES,

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputFormatError } from '../errors.js';
-import { validateReport } from './load.js';
 import type { ReportModel } from './model.js';
 
 /** ms by id and browser label; `any` holds each id's longest over the browsers (for a label the file does not have). */
@@ -15,13 +14,22 @@ export interface Durations {
   any: ReadonlyMap<string, number>;
 }
 
+/** A result as a timing file needs it: any report version that has these fields will do. */
+interface TimedResult {
+  scenarioId: string;
+  browser: string;
+  verdict: string;
+  durationMs: number;
+  attempts?: Array<{ run: number }>;
+}
+
 /** A result's time per run: a --repeat run's result spans all its runs. */
-function perRun(r: ReportModel['results'][number]): number {
-  const runs = new Set(r.attempts.map((a) => a.run)).size;
+function perRun(r: TimedResult): number {
+  const runs = new Set((r.attempts ?? []).map((a) => a.run)).size;
   return r.durationMs / Math.max(1, runs);
 }
 
-export function durationsOf(model: ReportModel, source: string): Durations {
+export function durationsOf(model: { results: readonly TimedResult[] } | ReportModel, source: string): Durations {
   const byBrowser = new Map<string, Map<string, number>>();
   const any = new Map<string, number>();
   for (const r of model.results) {
@@ -42,7 +50,15 @@ function fromWptReport(data: { results: Array<{ test?: unknown; duration?: unkno
   return { source, byBrowser: new Map(), any };
 }
 
-/** A report.json (compat or wpt) or a wptreport.json; bad input is an InputFormatError (exit 2). */
+const isTimed = (r: unknown): r is TimedResult => {
+  const x = r as Partial<TimedResult> | null;
+  return !!x && typeof x.scenarioId === 'string' && typeof x.browser === 'string' && typeof x.durationMs === 'number' && typeof x.verdict === 'string';
+};
+
+/**
+ * A report.json (compat or wpt, any schema version: only each result's id, browser, verdict and
+ * duration are read) or a wptreport.json; anything else is an InputFormatError (exit 2).
+ */
 export function loadDurations(path: string): Durations {
   let data: unknown;
   try {
@@ -50,11 +66,12 @@ export function loadDurations(path: string): Durations {
   } catch (e) {
     throw new InputFormatError(`--durations ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}. Give a report.json bgprobe wrote (or a wptreport.json).`);
   }
-  const obj = data as Record<string, unknown> | null;
-  if (obj && typeof obj === 'object' && !('schemaVersion' in obj) && Array.isArray(obj['results']) && 'run_info' in obj) {
-    return fromWptReport(obj as { results: Array<{ test?: unknown; duration?: unknown }> }, path);
+  const results = (data as { results?: unknown } | null)?.results;
+  if (Array.isArray(results) && data && typeof data === 'object' && 'run_info' in data) return fromWptReport({ results: results as Array<{ test?: unknown; duration?: unknown }> }, path);
+  if (!Array.isArray(results) || !results.every(isTimed)) {
+    throw new InputFormatError(`--durations ${path} is not a report bgprobe wrote: expected "results" with each result's scenarioId, browser, verdict and durationMs (or a wptreport.json).`);
   }
-  return durationsOf(validateReport(data, path), path);
+  return durationsOf({ results }, path);
 }
 
 /** The expected time of `id` on `browser`: that browser's, else the longest any browser took, else `fallback`. */

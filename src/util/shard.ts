@@ -25,27 +25,47 @@ export function shard<T>(items: readonly T[], index: number, total: number): T[]
   return items.filter((_, k) => k % total === index - 1);
 }
 
-/** The items of each of `total` shards (index 0 is shard 1/n), each in the order given. */
-export function lptShards<T>(items: readonly T[], weight: (item: T) => number, total: number): T[][] {
+/**
+ * The items of each of `total` shards (index 0 is shard 1/n), each in the order given: the
+ * longest item first goes to the shard whose `cost` grows least by it (ties: the shard with
+ * less weight so far, then the lower index). With `cost` = the shard's summed weight this is
+ * LPT; with a shard's predicted wall time (its jobs scheduled on the run's workers) it
+ * balances what a CI job waits for: the shard holding the one long item gets fewer short ones.
+ */
+export function balancedShards<T>(items: readonly T[], weight: (item: T) => number, total: number, cost?: (shard: readonly T[]) => number): T[][] {
   if (!Number.isInteger(total) || total < 1) throw new RangeError(`shards: total must be a whole number of at least 1, got ${total}`);
-  const load = Array.from({ length: total }, () => 0);
+  const sum = (xs: readonly T[]) => xs.reduce((a, x) => a + Math.max(0, weight(x)), 0);
+  const costOf = cost ?? sum;
+  const shards: T[][] = Array.from({ length: total }, () => []);
+  const order = items.map((item, i) => ({ item, i, w: Math.max(0, weight(item)) })).sort((a, b) => b.w - a.w || a.i - b.i);
   const owner = new Map<number, number>();
-  const order = items.map((item, i) => ({ i, w: Math.max(0, weight(item)) })).sort((a, b) => b.w - a.w || a.i - b.i);
-  for (const { i, w } of order) {
+  for (const { item, i } of order) {
     let best = 0;
-    for (let s = 1; s < total; s++) if (load[s] < load[best]) best = s;
-    load[best] += w;
+    let bestCost = Infinity;
+    let bestSum = Infinity;
+    for (let s = 0; s < total; s++) {
+      const c = costOf([...shards[s], item]);
+      const w = sum(shards[s]);
+      if (c < bestCost || (c === bestCost && w < bestSum)) [best, bestCost, bestSum] = [s, c, w];
+    }
+    shards[best].push(item);
     owner.set(i, best);
   }
-  const shards: T[][] = Array.from({ length: total }, () => []);
-  items.forEach((item, i) => shards[owner.get(i)!].push(item));
-  return shards;
+  // Each shard in the order given (report order), whatever order they were dealt in.
+  const out: T[][] = Array.from({ length: total }, () => []);
+  items.forEach((item, i) => out[owner.get(i)!].push(item));
+  return out;
 }
 
-/** Shard `index` of `total` (1-based), split by expected time. */
-export function shardByTime<T>(items: readonly T[], weight: (item: T) => number, index: number, total: number): T[] {
+/** LPT by summed weight: `balancedShards` with a shard's cost its total weight. */
+export function lptShards<T>(items: readonly T[], weight: (item: T) => number, total: number): T[][] {
+  return balancedShards(items, weight, total);
+}
+
+/** Shard `index` of `total` (1-based), split by expected time (and by `cost`, when given). */
+export function shardByTime<T>(items: readonly T[], weight: (item: T) => number, index: number, total: number, cost?: (shard: readonly T[]) => number): T[] {
   if (!Number.isInteger(index) || index < 1 || index > total) throw new RangeError(`shards: index must be 1..${total}, got ${index}`);
-  return lptShards(items, weight, total)[index - 1];
+  return balancedShards(items, weight, total, cost)[index - 1];
 }
 
 /** The largest shard's expected time over the mean (1 = even), the figure a split is judged by. */
