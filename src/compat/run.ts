@@ -21,9 +21,13 @@ import type { Attempt, CompatConfig, CompatRunOptions, CompatRunResult, RunResul
 /**
  * Scenarios in flight at once, all lanes together, on a machine with `cores` CPUs: most of a
  * scenario's time is the browser's own waits (a fetch's first request 2 s after it starts, a
- * throttled body, a restart), not CPU. Measured on 2 cores (Chromium 156, the Chromium lane,
- * bench row "compat workers"): see the bench for the figures; past 3 per core the lane's wall
- * time stops falling and the CPU is busy.
+ * throttled body, a restart), not CPU. Measured on 2 cores (Chromium 156, the Chromium lane, 52
+ * scenarios, ordered by a previous run's times, other work on the machine: load 6-10):
+ * 4 workers 50.0 s (1.49x the longest scenario, 0.55 of a core for bgprobe and its browsers),
+ * 6 workers 43.6-46.5 s (1.20-1.34x, 0.6 of a core), 9 workers no faster and once lost the run
+ * to a Playwright race (a context closed while a binding was still being installed, since
+ * waited for at teardown). Past 3 per core nothing is gained: the lane is at its longest
+ * scenario, and more at once only stretches each scenario's set-up.
  */
 export function defaultWorkers(cores: number): number {
   return Math.max(2, Math.min(16, 3 * Math.max(1, Math.floor(cores))));

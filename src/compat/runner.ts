@@ -64,20 +64,23 @@ export function compatJobs(scenarios: readonly Scenario[], browsers: readonly Br
   );
 }
 
-/** What each lane's browser provider says it can run at once (a Grid's slots); a local browser: no cap of its own. */
-async function laneSlots(browsers: readonly BrowserSpec[]): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const spec of browsers) {
-    const slots = await browserTypeFor(spec).slots?.(spec);
-    if (slots !== undefined && slots !== null) out[spec.label] = Math.max(1, slots);
-  }
-  return out;
-}
-
 interface Lane {
   slot: BrowserSlot;
+  /** Its scenarios in flight at once at most, as its browser provider says (a Grid's slots); null: the pool's workers. */
+  cap: number | null;
   info: BrowserRunInfo;
   closed: boolean;
+}
+
+/** A browser of the run as a lane: its crash-retrying slot, and what its provider can run at once. */
+async function openLane(spec: BrowserSpec, headless: boolean): Promise<Lane> {
+  const slots = await browserTypeFor(spec).slots?.(spec);
+  return {
+    slot: new BrowserSlot(spec, headless),
+    cap: slots === undefined || slots === null ? null : Math.max(1, slots),
+    info: { spec, version: null, launches: 0, crashes: [], launchError: null },
+    closed: false,
+  };
 }
 
 /** The lane's browser info for the report, then its browser closed (once). */
@@ -100,14 +103,12 @@ export async function runScenarios(config: CompatConfig): Promise<RunResult> {
   const { scenarios } = config.selected;
   const startedAt = Date.now();
   const results: ScenarioResult[] = [];
-  const lanes: Lane[] = config.browsers.map((spec) => ({
-    slot: new BrowserSlot(spec, config.headless),
-    info: { spec, version: null, launches: 0, crashes: [], launchError: null },
-    closed: false,
-  }));
+  const lanes: Lane[] = [];
+  for (const spec of config.browsers) lanes.push(await openLane(spec, config.headless));
   for (const spec of config.browsers) for (const skip of config.selected.skipped) results.push(skipped(skip, spec.label));
   const jobs = compatJobs(scenarios, config.browsers, config.durations, config.timeout, config.repeat);
-  const scheduler = new Scheduler(jobs, { workers: config.workers, laneSlots: await laneSlots(config.browsers) });
+  const laneSlots = Object.fromEntries(lanes.filter((l) => l.cap !== null).map((l) => [l.info.spec.label, l.cap!]));
+  const scheduler = new Scheduler(jobs, { workers: config.workers, laneSlots });
   const total = jobs.length;
   let done = 0;
   try {
