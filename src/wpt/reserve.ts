@@ -52,7 +52,8 @@ export class BrowserReserve {
   private closed = false;
 
   constructor(
-    private readonly options: ReserveOptions,
+    /** Launches one fresh browser (launchFresh with the run's options). */
+    private readonly launchOne: () => Promise<ReadyBrowser>,
     /** How many to keep launched ahead. */
     private readonly depth: number,
     /** How many files have not started yet: no more are launched ahead than will be taken. */
@@ -66,12 +67,12 @@ export class BrowserReserve {
    */
   async take(): Promise<ReadyBrowser> {
     let got: ReadyBrowser | null = null;
-    for (let next = this.ready.shift(); next && !got; next = this.ready.shift()) {
-      const r = await next.catch(() => null);
+    while (!got && this.ready.length > 0) {
+      const r = await this.ready.shift()!.catch(() => null);
       if (r?.browser.isConnected()) got = r;
       else if (r) await disposeReady(r);
     }
-    got ??= await launchFresh(this.options);
+    got ??= await this.launchOne();
     this.fill();
     return got;
   }
@@ -79,7 +80,7 @@ export class BrowserReserve {
   /** Keeps min(depth, files not started yet) browsers launched ahead. */
   private fill(): void {
     while (!this.closed && this.ready.length < Math.min(this.depth, this.waiting())) {
-      const p = launchFresh(this.options);
+      const p = this.launchOne();
       // A launch that failed is found by take(), which then launches for itself.
       p.catch(() => undefined);
       this.ready.push(p);
@@ -90,9 +91,11 @@ export class BrowserReserve {
   async close(): Promise<void> {
     this.closed = true;
     const left = this.ready.splice(0);
-    await Promise.all(left.map(async (p) => {
-      const r = await p.catch(() => null);
-      if (r) await disposeReady(r);
-    }));
+    await Promise.all(
+      left.map(async (p) => {
+        const r = await p.catch(() => null);
+        if (r) await disposeReady(r);
+      }),
+    );
   }
 }

@@ -32,7 +32,7 @@ import { wptReportModel } from './report.js';
 import { regressions, toWptReport, type Regression } from './wptreport.js';
 import { explainSubtests } from './explain.js';
 import { TestPageChannel, type Completion } from './page.js';
-import { BrowserReserve, disposeReady, type ReadyBrowser } from './reserve.js';
+import { BrowserReserve, disposeReady, launchFresh, type ReadyBrowser } from './reserve.js';
 import { describeTiming, fileTiming, type FileMarks } from './timing.js';
 import { byExpected } from '../util/schedule.js';
 import type { WptAttempt, WptRun, WptTestResult } from './types.js';
@@ -129,7 +129,7 @@ async function runTests(config: WptConfig): Promise<WptRun> {
   const p443 = await startPort443(base);
   const workers = Math.max(1, Math.min(config.workers, config.selected.length));
   const queue: string[] = [];
-  const reserve = new BrowserReserve({ executablePath, args, headless: base.headless }, config.launchAhead, () => queue.length);
+  const reserve = new BrowserReserve(() => launchFresh({ executablePath, args, headless: base.headless }), config.launchAhead, () => queue.length);
   const env: RunEnv = { ...base, port443: p443.server, version: null, reserve };
   const results: WptTestResult[] = [];
   // Longest expected first (a previous run's times), so the file that sets the floor starts at once.
