@@ -19,11 +19,11 @@ import type { WptOptions } from '../options.js';
 export async function runWptCommand(options: WptOptions, ctx: CommandContext): Promise<ExitCode> {
   const { output } = ctx;
   const { wptRoot, out: outDir, baseline: baselinePath, durations: durationsPath, stepSummary, ...wpt } = options;
+  const baseline = baselinePath ? { baseline: loadBaseline(resolve(ctx.cwd, baselinePath)), name: baselinePath } : null;
   // A previous run's times per file: --durations, else the baseline's (a wptreport.json has them).
   const timesFrom = durationsPath ?? baselinePath;
   const durations = timesFrom ? loadDurations(resolve(ctx.cwd, timesFrom)) : null;
   const config = resolveWptConfig({ ...wpt, durations, root: resolve(ctx.cwd, wptRoot) });
-  const baseline = baselinePath ? { baseline: loadBaseline(resolve(ctx.cwd, baselinePath)), name: baselinePath } : null;
   const out = resolve(ctx.cwd, outDir);
   checkOutDir(out);
   await checkBrowsers([config.browser]);
