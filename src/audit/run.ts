@@ -89,7 +89,15 @@ async function auditPass(options: AuditConfig): Promise<Pass> {
   const startedAt = Date.now();
   const steps: StepRow[] = [];
   const runFindings: Finding[] = [];
-  const session = options.endpoint ? await openEndpoint(options) : await openBrowser(options);
+  let session: Session;
+  try {
+    session = options.endpoint ? await openEndpoint(options) : await openBrowser(options);
+  } catch (e) {
+    // Lost while it was being set up (its context, the recorder's page): a lost browser like
+    // one lost later, re-run or reported as such, never an exit with nothing said.
+    if (options.endpoint || !lostBrowser(e)) throw e;
+    return lostBeforeStart(options, startedAt);
+  }
   let stopped: StopReason;
   try {
     if (options.endpoint) {
@@ -119,6 +127,7 @@ async function auditPass(options: AuditConfig): Promise<Pass> {
 async function openBrowser(options: AuditConfig): Promise<Session> {
   // Ctrl-C is this command's to handle (it still prints what it found): not Playwright's.
   const browser: Browser = await launch({ executablePath: options.browser ?? undefined, headless: options.headless, args: options.browserArgs, handleSignals: false });
+  const disconnected = new Promise<void>((r) => browser.once('disconnected', () => r()));
   try {
     const context = await browser.newContext();
     const recorder = await BackgroundServiceRecorder.attach(context, { services: ['backgroundFetch'], timeout: options.timeout });
@@ -139,9 +148,18 @@ async function openBrowser(options: AuditConfig): Promise<Session> {
       },
     };
   } catch (e) {
+    const error = await classifyLoss(e, () => browser.isConnected(), disconnected, () => null);
     await bestEffort(log, 'close browser', () => browser.close());
-    throw e;
+    throw error;
   }
+}
+
+/** The pass of a browser lost before the audit could open the app: nothing seen, no finding to make. */
+function lostBeforeStart(options: AuditConfig, startedAt: number): Pass {
+  const browser = { label: 'chromium', target: null, version: null, args: options.browserArgs };
+  const base = { url: options.url, browser, startedAt, durationMs: Date.now() - startedAt, interrupted: false, timeoutMs: options.timeout };
+  const run: AuditRun = { ...base, fetches: [], events: [], runFindings: [], steps: [], failOn: options.failOn, retried: [], flaky: false, retries: options.retries };
+  return { run, stopped: 'lost', browserLost: { fatal: null } };
 }
 
 async function openEndpoint(options: AuditConfig): Promise<Session> {

@@ -11,6 +11,22 @@ import type { BrowserType, EngineDriver, EngineInfo, EnginePage, LaunchEngineOpt
 
 const log = debug('bgprobe:engines');
 
+/** Every request through `host:port` (loopback included, no exceptions), and service workers on its https origins. */
+function proxyPrefs(proxy: string): Record<string, string | number | boolean> {
+  const [host, port] = proxy.split(':');
+  return {
+    'network.proxy.type': 1,
+    'network.proxy.http': host,
+    'network.proxy.http_port': Number(port),
+    'network.proxy.ssl': host,
+    'network.proxy.ssl_port': Number(port),
+    'network.proxy.no_proxies_on': '',
+    'network.proxy.allow_hijacking_localhost': true,
+    // A page whose certificate is accepted only by acceptInsecureCerts may register a service worker.
+    'dom.serviceWorkers.testing.enabled': true,
+  };
+}
+
 class FirefoxPage implements EnginePage {
   constructor(
     private readonly context: BrowserContext,
@@ -27,6 +43,12 @@ class FirefoxPage implements EnginePage {
     } catch (e) {
       throw new EngineError(`Firefox: evaluating in the page failed: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  readonly permissionsVia = 'WebDriver BiDi permissions.setPermission';
+
+  async setPermission(descriptor: { name: string }, state: 'granted' | 'denied' | 'prompt', origin: string): Promise<void> {
+    await this.context.setPermission(origin, { permission: { name: descriptor.name }, state });
   }
 
   async close(): Promise<void> {
@@ -55,6 +77,8 @@ export class FirefoxDriver implements EngineDriver {
         headless: options.headless,
         args: [...options.args],
         env: home.env,
+        ...(options.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
+        ...(options.proxy ? { extraPrefsFirefox: proxyPrefs(options.proxy) } : {}),
         // Ctrl-C is bgprobe's to handle (it writes the report of what finished).
         handleSIGINT: false,
         handleSIGTERM: false,
@@ -107,7 +131,7 @@ export const firefoxType: BrowserType = {
   name: 'firefox',
   handles: (spec) => spec.engine === 'firefox',
   async launch(spec, options) {
-    const driver = await FirefoxDriver.launch({ executablePath: spec.target!, args: spec.args, headless: options.headless });
+    const driver = await FirefoxDriver.launch({ executablePath: spec.target!, args: spec.args, headless: options.headless, proxy: options.proxy, acceptInsecureCerts: options.acceptInsecureCerts });
     return { driver, executablePath: spec.target, logFile: null };
   },
 };

@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserType } from 'playwright-core';
-import { BgprobeError, UnsupportedBrowserError } from '../errors.js';
+import { BgprobeError, BrowserLostError, UnsupportedBrowserError } from '../errors.js';
 import { assertNotHeadlessShell, discoverBrowser } from './discover.js';
 import { defaultArgs, mergeArgs } from './flags.js';
 import { bestEffort, debug } from '../util/debug.js';
@@ -141,7 +141,12 @@ async function playwrightLaunch(executablePath: string, fn: () => Promise<Browse
   try {
     return await fn();
   } catch (e) {
-    const first = (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.trim()) ?? '';
+    const message = e instanceof Error ? e.message : String(e);
+    // Started, then ended by a signal (killed, crashed) before Playwright was done with it: a
+    // lost browser, as it would be a moment later; not a binary to replace (Playwright's log
+    // line: `<process did exit: exitCode=null, signal=SIGKILL>`).
+    if (/process did exit: exitCode=null, signal=SIG[A-Z]+/.test(message)) throw new BrowserLostError(null);
+    const first = message.split('\n').find((l) => l.trim()) ?? '';
     throw new UnsupportedBrowserError(
       `${executablePath} did not start as a Chromium-based browser (${first.replace(/^browserType\.launch:\s*/, '')}). Pass a Chrome/Chromium binary with --browser or BGPROBE_BROWSER.`,
     );

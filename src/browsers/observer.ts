@@ -9,7 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { CdpConnection, CriTransport, type BrowserLink } from '../cdp/connection.js';
 import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
 import { openTunnel } from '../cdp/tunnel.js';
-import { UsageError } from '../errors.js';
+import { BrowserLostError, UsageError } from '../errors.js';
 import { bestEffort, debug } from '../util/debug.js';
 import type { ConnectedBrowser } from './connect.js';
 
@@ -46,7 +46,7 @@ function isConnectedBrowser(t: ObservedTarget): t is ConnectedBrowser {
 }
 
 async function observeContext(context: BrowserContext, url: string | undefined): Promise<Observer> {
-  const page = await context.newPage();
+  const page = await whileOpen(context, context.newPage());
   let session: PlaywrightCdpSession;
   try {
     if (url) await page.goto(url);
@@ -68,6 +68,30 @@ async function observeContext(context: BrowserContext, url: string | undefined):
       await bestEffort(log, 'close observer page', () => page.close());
     },
   };
+}
+
+/**
+ * `work`, unless the context closes first (its browser crashed, was killed or closed). Measured
+ * with Playwright 1.65 and Chromium 156: a browser SIGKILLed while `newPage()` creates the page
+ * (0.2-0.5 s after launch on an idle machine, later under load) leaves that promise pending
+ * for good, and with nothing else to wait for, Node then exits 0 without a word
+ * (test/e2e/drills-retry.spec.ts, "--retries 0: the audit stops where the browser was lost").
+ */
+function whileOpen<T>(context: BrowserContext, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onClose = () => reject(new BrowserLostError(null));
+    context.once('close', onClose);
+    work.then(
+      (value) => {
+        context.off('close', onClose);
+        resolve(value);
+      },
+      (e: unknown) => {
+        context.off('close', onClose);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }
 
 /** The browser target, tunnelled through the observer page (see cdp/tunnel.ts). */

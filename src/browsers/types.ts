@@ -45,6 +45,14 @@ export interface EnginePage {
   goto(url: string): Promise<void>;
   /** `fn(...args)` in the page; args and the result cross as JSON. A rejection becomes an EngineError. */
   evaluate<R>(fn: PageFunction<R>, ...args: unknown[]): Promise<R>;
+  /**
+   * WebDriver's Permissions extension for this page's context (testdriver's set_permission):
+   * BiDi `permissions.setPermission` or classic `POST /session/{id}/permissions`. Rejects with the
+   * driver's own answer when it has no such command or refuses the permission.
+   */
+  setPermission?(descriptor: { name: string }, state: 'granted' | 'denied' | 'prompt', origin: string): Promise<void>;
+  /** How setPermission reaches the browser, for the report: `WebDriver BiDi permissions.setPermission`. */
+  readonly permissionsVia?: string;
   close(): Promise<void>;
 }
 
@@ -65,6 +73,10 @@ export interface LaunchEngineOptions {
   executablePath: string;
   args: readonly string[];
   headless: boolean;
+  /** An HTTP proxy (`127.0.0.1:port`) for every request: how bgprobe wpt gives these engines the WPT host names. */
+  proxy?: string;
+  /** Accept the WPT server's self-signed certificate. */
+  acceptInsecureCerts?: boolean;
 }
 
 /** One browser of a run, as `--browser`/`--browser-args`/`--label` give it (browserSpecs()). */
@@ -80,6 +92,10 @@ export interface BrowserSpec {
 /** What a BrowserType needs to start one browser besides its spec. */
 export interface BrowserLaunchOptions {
   headless: boolean;
+  /** Firefox and WebKitGTK: an HTTP proxy (`127.0.0.1:port`) for every request (bgprobe wpt's host names). */
+  proxy?: string;
+  /** Firefox and WebKitGTK: accept self-signed certificates (the WPT server's). */
+  acceptInsecureCerts?: boolean;
   /**
    * A fresh path for the browser's own log, for a caller that reads the log when the browser
    * dies (the slot: its FATAL line goes in the report). A type whose browser cannot log to a

@@ -43,6 +43,7 @@ class WebKitPage implements EnginePage {
   constructor(
     private readonly session: WebDriver,
     private readonly release: () => void,
+    private readonly driverUrl: string,
   ) {}
 
   async goto(url: string): Promise<void> {
@@ -59,6 +60,17 @@ class WebKitPage implements EnginePage {
     const r = JSON.parse(String(text)) as { ok: true; value: R } | { ok: false; name: string; message: string };
     if (!r.ok) throw new EngineError(`WebKitGTK: the page threw ${r.name}: ${r.message}`);
     return r.value;
+  }
+
+  readonly permissionsVia = 'WebDriver POST /session/{id}/permissions';
+
+  /** WebDriver's Permissions extension, sent as is: the driver's answer (an unknown command, a refusal) is the error. */
+  async setPermission(descriptor: { name: string }, state: 'granted' | 'denied' | 'prompt'): Promise<void> {
+    const sessionId = (await this.session.getSession()).getId();
+    const res = await fetch(`${this.driverUrl}/session/${sessionId}/permissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ descriptor, state }) });
+    if (res.ok) return;
+    const body = (await res.json().catch(() => null)) as { value?: { error?: string; message?: string } } | null;
+    throw new EngineError(`WebKitWebDriver answered POST /session/{id}/permissions with HTTP ${res.status} ${body?.value?.error ?? ''}${body?.value?.message ? `: ${body.value.message}` : ''}`.trim());
   }
 
   async close(): Promise<void> {
@@ -83,6 +95,7 @@ export class WebKitDriver implements EngineDriver {
     private readonly xvfb: Xvfb,
     private readonly home: TempHome,
     readonly info: EngineInfo,
+    private readonly driverUrl: string,
   ) {}
 
   static async launch(options: LaunchEngineOptions): Promise<WebKitDriver> {
@@ -102,13 +115,14 @@ export class WebKitDriver implements EngineDriver {
         .usingServer(url)
         .withCapabilities({
           browserName: 'MiniBrowser',
-          'webkitgtk:browserOptions': { binary: options.executablePath, args: ['--automation', ...options.args] },
+          'webkitgtk:browserOptions': { binary: options.executablePath, args: ['--automation', ...(options.proxy ? [`--proxy=http://${options.proxy}`] : []), ...(options.acceptInsecureCerts ? ['--ignore-tls-errors'] : []), ...options.args] },
+          ...(options.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
         })
         .build();
       await session.manage().setTimeouts({ script: 120_000, pageLoad: 30_000 });
       const caps = await session.getCapabilities();
       const version = String(caps.get('browserVersion') ?? caps.getBrowserVersion() ?? 'unknown');
-      return new WebKitDriver(session, child, xvfb, home, { engine: 'webkit', product: 'WebKitGTK', version, provides: ['page', 'server'] });
+      return new WebKitDriver(session, child, xvfb, home, { engine: 'webkit', product: 'WebKitGTK', version, provides: ['page', 'server'] }, url);
     } catch (e) {
       child?.kill('SIGKILL');
       xvfb?.stop();
@@ -123,7 +137,7 @@ export class WebKitDriver implements EngineDriver {
     const previous = this.turn;
     this.turn = previous.then(() => mine);
     await previous;
-    return new WebKitPage(this.session, release);
+    return new WebKitPage(this.session, release, this.driverUrl);
   }
 
   onDisconnected(listener: () => void): () => void {
@@ -180,7 +194,7 @@ export const webkitType: BrowserType = {
   name: 'webkit',
   handles: (spec) => spec.engine === 'webkit',
   async launch(spec, options) {
-    const driver = await WebKitDriver.launch({ executablePath: spec.target!, args: spec.args, headless: options.headless });
+    const driver = await WebKitDriver.launch({ executablePath: spec.target!, args: spec.args, headless: options.headless, proxy: options.proxy, acceptInsecureCerts: options.acceptInsecureCerts });
     return { driver, executablePath: spec.target, logFile: null };
   },
 };

@@ -95,7 +95,7 @@ export interface ScenariosOptions {
 }
 
 /** `wpt`'s flags: the run's own part as its config names it (wpt/config.ts), and what only the command uses. */
-export interface WptOptions extends Pick<WptConfig, 'tests' | 'browser' | 'formats' | 'workers' | 'timeoutMultiplier' | 'retries' | 'shard' | 'headless'> {
+export interface WptOptions extends Pick<WptConfig, 'tests' | 'browsers' | 'formats' | 'workers' | 'timeoutMultiplier' | 'retries' | 'shard' | 'headless'> {
   /** The checkout's root, as given (resolved against the working directory by the command). */
   wptRoot: string;
   /** The output directory, as given. */
@@ -104,6 +104,10 @@ export interface WptOptions extends Pick<WptConfig, 'tests' | 'browser' | 'forma
   baseline: string | null;
   /** A previous report.json or wptreport.json whose times order and shard the files (`--durations`), as given. */
   durations: string | null;
+  /** A folder of wptrunner expectation files (.ini): each result expected or unexpected, exit 1 on an unexpected one. */
+  metadata: string | null;
+  /** A folder to write (or update) expectation files in from this run, as `wpt update-expectations`. */
+  updateMetadata: string | null;
   /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
   stepSummary: boolean;
 }

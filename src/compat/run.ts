@@ -162,6 +162,7 @@ export function buildReport(run: RunResult, config: CompatConfig): ReportModel {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'bgprobe', version: toolVersion() },
     run: {
+      command: 'compat',
       startedAt: run.startedAt,
       durationMs: run.durationMs,
       interrupted: run.interrupted,

@@ -15,7 +15,7 @@ import { jsonInScript } from './escape.js';
 import type { ReportModel, ReportResult } from './model.js';
 import { safe, template, templatesDir } from './templates.js';
 import { describeTook } from './diff.js';
-import { FLAKY_ICON, VERDICT_ICON, VERDICT_ORDER, attemptLines, bytes, flakyLine, matrix, relTime, seconds, tookText, type MatrixRow } from './view.js';
+import { FLAKY_ICON, VERDICT_ICON, VERDICT_ORDER, attemptLines, bytes, flakyLine, matrix, relTime, reportName, reportTitle, seconds, tookText, type MatrixRow } from './view.js';
 
 /** Only http(s) links are links: a `javascript:` URL from a loaded report becomes inert text. */
 export function safeLink(url: string): string | null {
@@ -191,6 +191,8 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
     started: new Date(model.run.startedAt).toISOString(),
     duration: seconds(model.run.durationMs),
     interrupted: model.run.interrupted,
+    title: reportTitle(model),
+    name: reportName(model),
     shard: model.run.shard ? `${model.run.shard.index}/${model.run.shard.total}` : null,
     merged: model.run.mergedFrom.length,
     schemaVersion: model.schemaVersion,

@@ -16,6 +16,7 @@
 import { bcdJunit } from './bcd-render.js';
 import { cdata, xmlText } from './escape.js';
 import type { ReportModel, ReportResult } from './model.js';
+import { reportName } from './view.js';
 
 function attrs(values: Record<string, string | number>): string {
   return Object.entries(values)
@@ -92,5 +93,5 @@ export function renderJunit(model: ReportModel): string {
   // The BCD table as its own suite (not counted above: its failures are the BCD data's, not a browser's).
   const bcd = bcdJunit(model);
   if (bcd) suites.push(bcd);
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attrs({ name: 'bgprobe compat', ...count(model.results) })}>`, ...suites, '</testsuites>', ''].join('\n');
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attrs({ name: reportName(model), ...count(model.results) })}>`, ...suites, '</testsuites>', ''].join('\n');
 }

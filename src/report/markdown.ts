@@ -8,7 +8,7 @@ import { mdText } from './escape.js';
 import type { ReportModel } from './model.js';
 import { template } from './templates.js';
 import { describeTook } from './diff.js';
-import { FLAKY_ICON, VERDICT_ICON, attemptLines, attention, flakyLine, matrix, seconds } from './view.js';
+import { FLAKY_ICON, VERDICT_ICON, attemptLines, attention, flakyLine, matrix, reportName, seconds } from './view.js';
 
 export function renderMarkdown(model: ReportModel): string {
   const s = model.summary.byVerdict;
@@ -17,7 +17,9 @@ export function renderMarkdown(model: ReportModel): string {
   const flaky = flakyLine(model);
   if (flaky) parts.push(flaky);
   const view = {
+    name: mdText(reportName(model)),
     shard: model.run.shard ? `${model.run.shard.index}/${model.run.shard.total}` : null,
+    merged: model.run.mergedFrom.length,
     summary: mdText(`${parts.join(', ')} in ${seconds(model.run.durationMs)}.`) +
       ` Browsers: ${model.browsers.map((b) => `${mdText(b.label)} (${mdText(b.version ?? 'not started')}${b.crashes?.length ? `, ended on its own ${b.crashes.length}×` : ''})`).join(', ')}.`,
     browsers: model.browsers.map((b) => mdText(b.label)),

@@ -51,6 +51,7 @@ export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source:
     schemaVersion: first.schemaVersion,
     tool: first.tool,
     run: {
+      ...sameCommand(inputs.map((i) => i.model)),
       startedAt: Math.min(...starts),
       durationMs: Math.max(...ends) - Math.min(...starts),
       interrupted: inputs.some((i) => i.model.run.interrupted),
@@ -92,4 +93,11 @@ export function compareMerged(base: ReportModel, merged: ReportModel, baselineNa
   const labels = new Set(merged.browsers.map((b) => b.label));
   const scoped = { ...base, results: base.results.filter((r) => selected(r.scenarioId) && labels.has(r.browser)) };
   return diffReports(scoped, merged, baselineName);
+}
+
+/** The inputs' command when they agree (a merge of wpt shards is a wpt report); none when they differ or do not say. */
+function sameCommand(models: readonly ReportModel[]): Pick<ReportModel['run'], 'command'> {
+  const commands = new Set(models.map((m) => m.run.command));
+  const [only] = commands;
+  return commands.size === 1 && only ? { command: only } : {};
 }

@@ -14,6 +14,10 @@ export const SCHEMA_VERSION = 1;
 export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable', 'error', 'skipped', 'unstable'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
+/** The commands that write a report (`report` re-renders one, `merge` keeps its inputs' command). */
+export const REPORT_COMMANDS = ['compat', 'wpt', 'audit'] as const;
+export type ReportCommand = (typeof REPORT_COMMANDS)[number];
+
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export interface ReportBrowser {
@@ -90,7 +94,7 @@ export interface ProbeRow {
 
 /** What one of bgprobe's rules found about a fetch (src/findings/). */
 export interface FindingRow {
-  /** 'no-listener', 'wait-until-rejected', ... (README, "bgprobe audit"). */
+  /** 'no-listener', 'wait-until-rejected', ... (docs/audit.md, "Findings"). */
   code: string;
   severity: 'error' | 'warning' | 'info';
   message: string;
@@ -206,6 +210,8 @@ export interface ReportV1 {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'bgprobe'; version: string };
   run: {
+    /** The command that made the report; a merge of different commands' reports has none. Absent in reports of earlier bgprobe versions. */
+    command?: ReportCommand;
     startedAt: number;
     durationMs: number;
     interrupted: boolean;

@@ -30,6 +30,23 @@ export interface MatrixRow {
   worst: Verdict;
 }
 
+/**
+ * What a report calls itself: the command that made it (`bgprobe wpt`), or `bgprobe report` for
+ * one that does not say (older reports, a merge of different commands' reports). The title
+ * adds the shard or the merge, so a reader tells a shard's page from the run's.
+ */
+export function reportName(model: ReportModel): string {
+  return model.run.command ? `bgprobe ${model.run.command}` : 'bgprobe report';
+}
+
+/** The name plus the part of the run it covers: `bgprobe compat (shard 1/2)`, `bgprobe wpt (merged from 2 shard reports)`. */
+export function reportTitle(model: ReportModel): string {
+  const { shard, mergedFrom } = model.run;
+  if (shard) return `${reportName(model)} (shard ${shard.index}/${shard.total})`;
+  if (mergedFrom.length) return `${reportName(model)} (merged from ${mergedFrom.length} shard reports)`;
+  return reportName(model);
+}
+
 export function resultKey(scenarioId: string, browser: string): string {
   return `${scenarioId}\u0000${browser}`;
 }

@@ -59,14 +59,34 @@ export function selectTests(root: string, patterns: readonly string[]): string[]
   return [...urls].sort();
 }
 
-/** Whether the test asks for the long timeout (60 s instead of 10 s, before the multiplier). */
-export function isLongTimeout(root: string, testUrl: string): boolean {
+/** The source file a test URL is generated from (`/x/a.any.worker.html` -> `/x/a.any.js`); an .html test is its own. */
+export function sourcePathOf(testUrl: string): string {
   const path = testUrl.replace(/\?.*$/, '');
-  const source = /\.(window|worker)\.html$|\.any(\.\w+)?\.html$/.test(path)
+  return /\.(window|worker)\.html$|\.any(\.\w+)?\.html$/.test(path)
     ? path.replace(/\.any(\.\w+)?\.html$/, '.any.js').replace(/\.window\.html$/, '.window.js').replace(/\.worker\.html$/, '.worker.js')
     : path;
-  const file = join(root, source);
+}
+
+/** Whether the test asks for the long timeout (60 s instead of 10 s, before the multiplier). */
+export function isLongTimeout(root: string, testUrl: string): boolean {
+  const file = join(root, sourcePathOf(testUrl));
   if (!existsSync(file)) return false;
   const text = readFileSync(file, 'utf8');
   return /\/\/\s*META:\s*timeout=long/.test(text) || /<meta\s+name=["']?timeout["']?\s+content=["']?long/i.test(text);
+}
+
+/** The checkout's commit (40 hex digits) when it is a git clone: wpt.fyi's `revision`; null otherwise. */
+export function wptRevision(root: string): string | null {
+  const git = join(root, '.git');
+  try {
+    const head = readFileSync(join(git, 'HEAD'), 'utf8').trim();
+    const ref = /^ref: (.+)$/.exec(head)?.[1];
+    if (!ref) return /^[0-9a-f]{40}$/.test(head) ? head : null;
+    if (existsSync(join(git, ref))) return readFileSync(join(git, ref), 'utf8').trim();
+    const packed = readFileSync(join(git, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
+    return packed?.split(' ')[0] ?? null;
+  } catch {
+    // Not a git clone (a copy, a sparse download): the report has no revision.
+    return null;
+  }
 }

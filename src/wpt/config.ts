@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { BrowserSpec } from '../browsers/types.js';
 import type { Durations } from '../report/durations.js';
 import type { Format } from '../report/formats.js';
+import type { Metadata } from './expectations.js';
 import type { WptTestResult } from './types.js';
 import type { Baseline } from './wptreport.js';
 
@@ -33,8 +34,11 @@ export interface WptConfig {
   tests: string[];
   /** The test URLs `tests` and `shard` select, resolved once, sorted. */
   selected: string[];
-  /** The Chromium to run (a path or the discovered default), its flags and label. */
-  browser: BrowserSpec;
+  /**
+   * The browsers to run the selection in, one after the other: each a column of the report and a
+   * wptreport.json of its own. Chromium (a path or the discovered default), Firefox, WebKitGTK.
+   */
+  browsers: BrowserSpec[];
   headless: boolean;
   /** Test files in flight at once, each with a browser of its own. */
   workers: number;
@@ -48,13 +52,18 @@ export interface WptConfig {
   shard: { index: number; total: number } | null;
   /** A previous wptreport.json (loadBaseline) and the name to show for it: a subtest that passed there and does not now is a regression. */
   baseline: { baseline: Baseline; name: string } | null;
+  /** wptrunner expectation files (--metadata): each status expected or not, disabled tests skipped. */
+  metadata: Metadata | null;
+  /** Write (or update) expectation files here from the run (--update-metadata); null: none. */
+  updateMetadata: string | null;
   /** Write wptreport.json and the report here (atomically); null: write nothing. */
   out: string | null;
   formats: Format[];
   /** Aborted on Ctrl-C: no new test file starts, the report has those that completed. */
   signal: AbortSignal | null;
-  onResult: ((r: WptTestResult, done: number, total: number) => void) | null;
+  /** Each test file's result as it comes; `browser` is its column's label. */
+  onResult: ((r: WptTestResult, done: number, total: number, browser: string) => void) | null;
 }
 
 /** runWpt's input: the checkout's root, and any other part of the config. */
-export type WptRunOptions = Partial<Omit<WptConfig, 'selected'>> & { root: string };
+export type WptRunOptions = Partial<Omit<WptConfig, 'selected'>> & { root: string; /** One browser: shorthand for `browsers: [browser]`. */ browser?: BrowserSpec };

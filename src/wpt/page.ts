@@ -43,11 +43,12 @@ export class TestPageChannel {
   }
 
   async install(context: BrowserContext): Promise<void> {
-    await context.exposeBinding(RESULT_BINDING, (_source, json: string) => this.#onResult(json));
+    await context.exposeBinding(RESULT_BINDING, (_source, json: string) => this.onResult(json));
     await context.exposeBinding(DRIVER_BINDING, async ({ page }, json: string) => JSON.stringify(await this.#onDriver(context, page, json)));
   }
 
-  #onResult(json: string): void {
+  /** A result message of bgprobe's testharnessreport.js (a binding's argument, or a polled queue's entry). */
+  onResult(json: string): void {
     const m = JSON.parse(json) as { type: string; status: number; message: string | null; tests?: RawTest[]; name?: string };
     if (m.type === 'result') {
       const subtest = toSubtest(m as unknown as RawTest);

@@ -9,7 +9,8 @@
 import { countVerdicts, SCHEMA_VERSION, type Change, type ReportAttempt, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
 import { toolVersion } from '../util/version.js';
 import type { WptAttempt, WptRun, WptTestResult } from './types.js';
-import type { Regression } from './wptreport.js';
+import type { Unexpected } from './expectations.js';
+import type { Regression, SkippedTest } from './wptreport.js';
 
 function verdictOf(r: WptTestResult): Verdict {
   if (r.status === 'ERROR' || r.status === 'CRASH') return 'error';
@@ -49,42 +50,87 @@ function attemptOf(a: WptAttempt, browser: string): Omit<ReportAttempt, 'run' | 
   return { verdict: r.verdict, summary: r.summary, startedAt: r.startedAt, durationMs: r.durationMs, took: null, observation: r.observation, evidence: r.evidence, error: r.error, browserLost: a.browserLost };
 }
 
-export function wptReportModel(run: WptRun, baseline: { name: string; regressions: Regression[] } | null): ReportModel {
-  const label = run.browser.label;
-  const scenarios: ReportScenario[] = run.results.map((r) => ({
-    id: r.test,
-    title: r.test,
-    group: r.test.split('/')[1] ?? 'wpt',
+/** A result held against expectation files: its summary and notes say which statuses were not expected. */
+function withExpectations(result: ReportResult, unexpected: readonly Unexpected[] | null): ReportResult {
+  if (unexpected === null) return result;
+  const mine = unexpected.filter((u) => u.test === result.scenarioId);
+  if (!mine.length) return { ...result, summary: `${result.summary} (as the metadata expects)` };
+  const lines = mine.map((u) => `UNEXPECTED ${u.subtest === null ? 'harness' : `"${u.subtest}"`}: ${u.status}, the metadata expects ${u.expected.join(' or ')}.`);
+  return { ...result, summary: `${mine.length} unexpected against the metadata; ${result.summary}`, evidence: { ...result.evidence, notes: [...lines, ...result.evidence.notes] } };
+}
+
+export interface WptReportExtras {
+  /** Statuses the --metadata did not expect; null without --metadata. */
+  unexpected?: readonly Unexpected[] | null;
+  /** Tests the metadata disables: listed, not run. */
+  skipped?: readonly SkippedTest[];
+}
+
+/** One browser's part of a report: its run, and what the metadata and the baseline said of it. */
+export interface WptColumn {
+  run: WptRun;
+  /** Statuses the --metadata did not expect; null without --metadata. */
+  unexpected?: readonly Unexpected[] | null;
+  /** Tests the metadata disables for this browser: listed, not run. */
+  skipped?: readonly SkippedTest[];
+  regressions?: readonly Regression[];
+}
+
+/** Runs (one per browser, a column each) as one report; with one run and `extras`, the shape of earlier versions. */
+export function wptReportModel(runs: WptRun | readonly WptColumn[], baseline: { name: string; regressions: Regression[] } | null, extras: WptReportExtras = {}): ReportModel {
+  const columns: WptColumn[] = Array.isArray(runs) ? [...(runs as WptColumn[])] : [{ run: runs as WptRun, unexpected: extras.unexpected ?? null, skipped: extras.skipped ?? [], regressions: baseline?.regressions ?? [] }];
+  const scenarioOf = (test: string, skipReason: string | null): ReportScenario => ({
+    id: test,
+    title: test,
+    group: test.split('/')[1] ?? 'wpt',
     expectation: 'Every subtest of the upstream web-platform-test passes, with the harness OK.',
-    link: `https://wpt.fyi/results${r.test}`,
-    skipReason: null,
-  }));
-  const results = run.results.map((r) => resultOf(r, label));
-  const verdicts = new Map(results.map((r) => [r.scenarioId, r.verdict]));
-  const changes: Change[] = (baseline?.regressions ?? []).map((g) => ({
-    scenarioId: g.test,
-    browser: label,
-    kind: 'regression',
-    from: 'conforms',
-    to: verdicts.get(g.test) ?? null,
-    observed: [{ path: `subtests.${g.subtest}`, from: '"PASS"', to: JSON.stringify(g.now) }],
-  }));
+    link: `https://wpt.fyi/results${test}`,
+    skipReason,
+  });
+  const scenarios = new Map<string, ReportScenario>();
+  for (const c of columns) for (const r of c.run.results) scenarios.set(r.test, scenarioOf(r.test, null));
+  // A test skipped for every browser is a skipped scenario; skipped for some, its other columns show.
+  for (const c of columns) for (const s of c.skipped ?? []) if (!scenarios.has(s.test)) scenarios.set(s.test, scenarioOf(s.test, `disabled in the metadata: ${s.reason}`));
+  const results = columns.flatMap((c) => c.run.results.map((r) => withExpectations(resultOf(r, c.run.browser.label), c.unexpected ?? null)));
+  const verdicts = new Map(results.map((r) => [`${r.browser}\0${r.scenarioId}`, r.verdict]));
+  const changes: Change[] = columns.flatMap((c) =>
+    (c.regressions ?? []).map((g) => ({
+      scenarioId: g.test,
+      browser: c.run.browser.label,
+      kind: 'regression' as const,
+      from: 'conforms' as const,
+      to: verdicts.get(`${c.run.browser.label}\0${g.test}`) ?? null,
+      observed: [{ path: `subtests.${g.subtest}`, from: '"PASS"', to: JSON.stringify(g.now) }],
+    })),
+  );
+  const first = columns[0].run;
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'bgprobe', version: toolVersion() },
     run: {
-      startedAt: run.startedAt,
-      durationMs: run.durationMs,
-      interrupted: run.interrupted,
-      shard: run.shard,
+      command: 'wpt',
+      startedAt: Math.min(...columns.map((c) => c.run.startedAt)),
+      durationMs: Math.max(...columns.map((c) => c.run.startedAt + c.run.durationMs)) - Math.min(...columns.map((c) => c.run.startedAt)),
+      interrupted: columns.some((c) => c.run.interrupted),
+      shard: first.shard,
       mergedFrom: [],
-      selection: run.selection,
-      workers: run.workers,
-      timeoutMs: Math.round(10_000 * run.timeoutMultiplier),
-      retries: run.retries,
+      selection: first.selection,
+      workers: first.workers,
+      timeoutMs: Math.round(10_000 * first.timeoutMultiplier),
+      retries: first.retries,
     },
-    browsers: [{ label, kind: 'path', target: run.browser.executablePath, args: run.browser.args, version: run.browser.version, launchError: null, launches: run.launches, crashes: [] }],
-    scenarios,
+    browsers: columns.map(({ run }) => ({
+      label: run.browser.label,
+      kind: 'path' as const,
+      engine: run.browser.engine ?? 'chromium',
+      target: run.browser.executablePath,
+      args: run.browser.args,
+      version: run.browser.version,
+      launchError: run.browser.launchError ?? null,
+      launches: run.launches,
+      crashes: [],
+    })),
+    scenarios: [...scenarios.values()].sort((a, b) => a.id.localeCompare(b.id)),
     results,
     summary: countVerdicts(results),
     comparison: baseline ? { baseline: baseline.name, changes, regressions: changes.length } : null,

@@ -1,5 +1,6 @@
 /** What a WPT run produces: wptrunner's statuses, plus bgprobe's evidence per test file. */
 import type { LostBrowser } from '../browsers/lost.js';
+import type { EngineName } from '../browsers/types.js';
 import type { Evidence } from '../evidence/evidence.js';
 import type { FileTiming } from './timing.js';
 
@@ -41,7 +42,20 @@ export interface WptRun {
   startedAt: number;
   durationMs: number;
   interrupted: boolean;
-  browser: { label: string; executablePath: string; version: string | null; args: string[] };
+  browser: {
+    label: string;
+    executablePath: string;
+    version: string | null;
+    args: string[];
+    /** Absent in runs of earlier versions: chromium. */
+    engine?: EngineName;
+    /** `Chromium`, `Firefox ESR`, `WebKitGTK`. */
+    product?: string;
+    /** Why the browser could not start at all (every file of this column is then an ERROR). */
+    launchError?: string | null;
+    /** How testdriver's set_permission reaches the browser, or why it cannot. */
+    permissions?: string;
+  };
   timeoutMultiplier: number;
   workers: number;
   /** Re-runs of a test file whose browser was lost. */

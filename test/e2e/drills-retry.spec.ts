@@ -142,13 +142,26 @@ test.describe.serial('bgprobe audit: the browser SIGKILLed during the audit', ()
   test('--retries 0: the audit stops where the browser was lost, nothing re-run, not flaky', async () => {
     test.setTimeout(120_000);
     const out = join(dir, 'none');
-    const { run, browsers } = await runAndKill(auditArgs(out, ['--retries', '0']), 2_500);
+    const { run, code, browsers } = await runAndKill(auditArgs(out, ['--retries', '0']), 2_500);
     expect(browsers).toHaveLength(1);
-    expect(run.stderr()).toMatch(/\(stopped: lost\); exit \d/);
+    expect(run.stderr(), `exit ${code}; stdout: ${run.stdout().slice(0, 2000)}`).toMatch(/\(stopped: lost\); exit \d/);
     expect(run.stderr()).not.toContain('re-running');
     const json = JSON.parse(run.stdout()) as { retried: unknown[] };
     expect(json.retried).toEqual([]);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ReportJson;
     expect(report.results.some((r) => r.flaky)).toBe(false);
+  });
+
+  // Under load the kill above can land while the browser is still being set up (launched, its
+  // context and the recorder's page made): Playwright's newPage() then never settled and Node
+  // exited 0 without a word. Each phase, hit on purpose: the audit always says it lost the browser.
+  test('--retries 0, the browser lost while it is set up: the audit says so at every moment, never a silent exit', async () => {
+    test.setTimeout(120_000);
+    for (const afterMs of [0, 150, 300, 450, 700]) {
+      const { run, code, browsers } = await runAndKill(auditArgs(join(dir, `setup-${afterMs}`), ['--retries', '0']), afterMs);
+      expect(browsers, `kill at ${afterMs} ms`).toHaveLength(1);
+      expect(run.stderr(), `kill at ${afterMs} ms: exit ${code}`).toMatch(/\(stopped: lost\); exit \d\n$/);
+      expect(run.stderr(), `kill at ${afterMs} ms`).not.toMatch(/unexpected error|did not start as a Chromium/);
+    }
   });
 });

@@ -88,6 +88,7 @@ describe('audit results', () => {
 
   it('a report model the renderers take: one result per fetch, findings in its evidence', () => {
     const model = auditReport(run);
+    expect(model.run.command).toBe('audit');
     expect(model.results.map((r) => [r.scenarioId, r.verdict])).toEqual([['audit.1.ep', 'deviates'], ['audit.run', 'conforms']]);
     const html = render(model, 'html');
     expect(html).toContain('unknown-event-listener');

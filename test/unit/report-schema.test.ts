@@ -61,6 +61,7 @@ describe('reports/report.schema.json', () => {
     const config = { ...resolveCompatConfig({ shard: { index: 1, total: 2 }, workers: 3, timeout: 30_000, retries: 1, repeat: 1 }), selected: { scenarios: SCENARIOS.slice(0, 1), skipped: [...SKIPPED] } };
     const report = buildReport(run, config);
     expect(roundTrip(report).browsers[0].crashes).toEqual([crash]);
+    expect(roundTrip(report).run.command).toBe('compat');
     // A retry after a lost browser: the attempts, the flaky mark and the time, as written.
     expect(roundTrip(report).results[0]).toMatchObject({ flaky: true, took: { outcome: 'success', ms: 2_000 }, attempts: [{ browserLost: { fatal: 'FATAL x' } }, { retry: true, browserLost: null }] });
     expect(roundTrip(report).summary.flaky).toEqual({ total: 1, reasons: [{ reason: 'browser crash: FATAL x', count: 1 }] });

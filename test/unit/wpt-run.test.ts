@@ -9,7 +9,8 @@ import { validateReport } from '../../src/report/load.js';
 import { emptyEvidence } from '../../src/evidence/evidence.js';
 import { globToRegExp } from '../../src/util/regexp.js';
 import { defaultWptWorkers } from '../../src/wpt/config.js';
-import { checkWptRoot, combineTries, isLongTimeout, loadBaseline, regressions, selectTests, toWptReport, wptReportModel, type WptAttempt, type WptRun } from '../../src/wpt/index.js';
+import { checkWptRoot, combineTries, isLongTimeout, laneOf, loadBaseline, Metadata, wptReportName, regressions, runInfoOf, selectTests, toWptReport, wptReportModel, wptRevision, type WptAttempt, type WptRun } from '../../src/wpt/index.js';
+import { wptFyiProblems } from '../helpers/wptreport-format.js';
 
 let root: string;
 beforeAll(() => {
@@ -75,7 +76,88 @@ describe('wptreport.json and the baseline', () => {
   it('has wptrunner\'s fields, with the multiplier in run_info', () => {
     const r = toWptReport(run([['one', 'PASS']]));
     expect(r).toMatchObject({ time_start: 1000, time_end: 1500, run_info: { product: 'chromium', browser_version: '156.0.1', timeout_multiplier: 5 } });
-    expect(r.results).toEqual([{ test: '/bf/a.https.window.html', status: 'OK', message: null, duration: 400, subtests: [{ name: 'one', status: 'PASS', message: null }] }]);
+    expect(r.results).toEqual([{ test: '/bf/a.https.window.html', subsuite: '', status: 'OK', message: null, duration: 400, subtests: [{ name: 'one', status: 'PASS', message: null }] }]);
+  });
+
+  it('is a report wpt.fyi takes: its required run_info, each test once, wptrunner statuses; the checker refuses what wpt.fyi refuses', () => {
+    const good = toWptReport(run([['one', 'PASS'], ['two', 'FAIL']], 'TIMEOUT'), { runInfo: { ...runInfoOf(run([])), revision: 'a'.repeat(40) }, skipped: [{ test: '/bf/off.html', reason: 'disabled' }] });
+    expect(wptFyiProblems(good, { requireRevision: true })).toEqual([]);
+    expect(good.run_info).toMatchObject({ product: 'chromium', browser_channel: 'stable', browser_version: '156.0.1', os: 'linux', debug: false, revision: 'a'.repeat(40) });
+    expect(good.results.map((r) => [r.test, r.status])).toEqual([
+      ['/bf/a.https.window.html', 'TIMEOUT'],
+      ['/bf/off.html', 'SKIP'],
+    ]);
+    // A browser whose version could not be read still gives a string (wpt.fyi matches a regex on it).
+    expect(toWptReport({ ...run([]), browser: { ...run([]).browser, version: null } }).run_info['browser_version']).toBe('unknown');
+    const bad = { ...good, run_info: { ...good.run_info, browser_version: null, os: undefined }, results: [...good.results, { ...good.results[0], test: 'no-slash', status: 'MAYBE' }, good.results[0]] };
+    expect(wptFyiProblems(bad)).toEqual([
+      "Missing required metadata 'browser_version' (a non-empty string)",
+      "Missing required metadata 'os' (a non-empty string)",
+      "results[2].test no-slash is not a path starting with '/'",
+      'results[2].status MAYBE is not a wptrunner test status',
+      "Conflicting '/bf/a.https.window.html' found in the merged report",
+    ]);
+    expect(wptFyiProblems({ run_info: {} })).toEqual(["Missing 'results' field"]);
+    expect(wptFyiProblems(toWptReport(run([]))), 'a checkout that is not a git clone has no revision').toEqual([]);
+    expect(wptFyiProblems(toWptReport(run([])), { requireRevision: true })).toEqual(["Missing required metadata 'revision' (a non-empty string)"]);
+  });
+
+  it('with --metadata, a status that was not expected carries `expected` (and its known intermittent ones), as mozlog writes it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-wpt-meta-'));
+    try {
+      mkdirSync(join(dir, 'bf'));
+      writeFileSync(join(dir, 'bf/a.https.window.js.ini'), '[a.https.window.html]\n  expected: TIMEOUT\n  [two]\n    expected: [PASS, TIMEOUT]\n  [three]\n    expected: FAIL\n');
+      const r = toWptReport(run([['one', 'PASS'], ['two', 'FAIL'], ['three', 'FAIL']]), { metadata: Metadata.open(dir) });
+      expect(r.results[0]).toMatchObject({ status: 'OK', expected: 'TIMEOUT' });
+      expect(r.results[0].subtests).toEqual([
+        { name: 'one', status: 'PASS', message: null },
+        { name: 'two', status: 'FAIL', message: 'why', expected: 'PASS', known_intermittent: ['TIMEOUT'] },
+        { name: 'three', status: 'FAIL', message: 'why' },
+      ]);
+      expect(wptFyiProblems(r)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a browser is a lane in wptrunner\'s terms, and several browsers a column and a wptreport file each', () => {
+    expect(laneOf({ label: 'c', kind: 'default', target: null, args: [] })).toEqual({ product: 'chromium', channel: 'stable' });
+    expect(laneOf({ label: 'f', kind: 'path', target: '/usr/bin/firefox-esr', args: [], engine: 'firefox' })).toEqual({ product: 'firefox', channel: 'esr' });
+    expect(laneOf({ label: 'w', kind: 'path', target: '/mb', args: [], engine: 'webkit' })).toEqual({ product: 'webkitgtk', channel: 'stable' });
+    expect(laneOf({ label: 'w+', kind: 'path', target: '/mb', args: ['--features=+BackgroundFetchAPI'], engine: 'webkit' })).toEqual({ product: 'webkitgtk', channel: 'experimental' });
+    expect(wptReportName('chromium', false)).toBe('wptreport.json');
+    expect(wptReportName('webkit+bgfetch', true)).toBe('wptreport-webkit+bgfetch.json');
+    expect(wptReportName('/usr/bin/firefox-esr --x=1', true)).toBe('wptreport-usr-bin-firefox-esr-x-1.json');
+    const one = run([['one', 'PASS']]);
+    const other = { ...run([['one', 'FAIL']]), browser: { ...one.browser, label: 'webkit', engine: 'webkit' as const } };
+    const model = wptReportModel([{ run: one }, { run: other, skipped: [{ test: '/bf/off.html', reason: 'no' }] }], null);
+    expect(model.browsers.map((b) => [b.label, b.engine])).toEqual([['chromium', 'chromium'], ['webkit', 'webkit']]);
+    expect(model.results.map((r) => [r.browser, r.scenarioId, r.verdict])).toEqual([
+      ['chromium', '/bf/a.https.window.html', 'conforms'],
+      ['webkit', '/bf/a.https.window.html', 'deviates'],
+    ]);
+    expect(model.scenarios.map((x) => [x.id, x.skipReason])).toEqual([
+      ['/bf/a.https.window.html', null],
+      ['/bf/off.html', 'disabled in the metadata: no'],
+    ]);
+    expect(() => validateReport(JSON.parse(JSON.stringify(model)), 'model')).not.toThrow();
+  });
+
+  it('the revision of a git checkout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bgprobe-wpt-git-'));
+    try {
+      expect(wptRevision(dir)).toBeNull();
+      mkdirSync(join(dir, '.git/refs/heads'), { recursive: true });
+      writeFileSync(join(dir, '.git/HEAD'), 'ref: refs/heads/master\n');
+      writeFileSync(join(dir, '.git/packed-refs'), `# pack-refs\n${'b'.repeat(40)} refs/heads/master\n`);
+      expect(wptRevision(dir)).toBe('b'.repeat(40));
+      writeFileSync(join(dir, '.git/refs/heads/master'), `${'c'.repeat(40)}\n`);
+      expect(wptRevision(dir)).toBe('c'.repeat(40));
+      writeFileSync(join(dir, '.git/HEAD'), `${'d'.repeat(40)}\n`);
+      expect(wptRevision(dir)).toBe('d'.repeat(40));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a PASS there that is not a PASS now (or is gone) is a regression; other changes are not', () => {
@@ -103,6 +185,7 @@ describe('the report model of a run', () => {
     expect(model.scenarios.map((s) => [s.id, s.link])).toEqual([['/bf/a.https.window.html', 'https://wpt.fyi/results/bf/a.https.window.html']]);
     expect(model.results[0]).toMatchObject({ verdict: 'deviates', summary: 'harness OK, 1/2 subtests PASS; FAIL "two": why', observation: { status: 'OK', subtests: { one: 'PASS', two: 'FAIL' } } });
     expect(model.comparison).toMatchObject({ baseline: 'base.json', regressions: 1 });
+    expect(model.run.command).toBe('wpt');
     expect(() => validateReport(JSON.parse(JSON.stringify(model)), 'model')).not.toThrow();
     expect(wptReportModel(run([['one', 'PASS']]), null).results[0].verdict).toBe('conforms');
     expect(wptReportModel(run([['one', 'PASS']], 'ERROR'), null).results[0].verdict).toBe('error');
@@ -146,12 +229,26 @@ describe('bgprobe wpt flags', () => {
     expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: [], wptRoot: 'wpt', workers: defaultWptWorkers(availableParallelism()), timeoutMultiplier: 5, retries: 1, out: 'bgprobe-wpt', baseline: null, durations: null, shard: null });
     expect([1, 2, 4, 64].map(defaultWptWorkers)).toEqual([2, 4, 8, 16]);
     const more = await parse(['wpt', 'a/', 'b/*.js', '--wpt-root', 'w', '--shard', '2/3', '--timeout-multiplier', '2.5', '--browser-args=--lang=fr']);
-    expect(more.kind === 'run' && more.options).toMatchObject({ tests: ['a/', 'b/*.js'], shard: { index: 2, total: 3 }, timeoutMultiplier: 2.5, browser: { args: ['--lang=fr'] } });
+    expect(more.kind === 'run' && more.options).toMatchObject({ tests: ['a/', 'b/*.js'], shard: { index: 2, total: 3 }, timeoutMultiplier: 2.5, browsers: [{ args: ['--lang=fr'] }], metadata: null, updateMetadata: null });
+  });
+
+  it('several --browser: a column each; --browser all adds WebKitGTK with Background Fetch switched on', async () => {
+    const two = await parse(['wpt', '--wpt-root', 'w', '--browser', '/a/chromium', '--browser', '/b/chromium', '--label', 'one', '--label', 'two']);
+    expect(two.kind === 'run' && (two.options as { browsers: Array<{ label: string }> }).browsers.map((b) => b.label)).toEqual(['one', 'two']);
+    const { withWebKitFeatureLane } = await import('../../src/cli/commands/wpt.args.js');
+    const webkit = { label: 'webkit', kind: 'path' as const, target: '/mb', args: [], engine: 'webkit' as const };
+    const chromium = { label: 'chromium', kind: 'default' as const, target: null, args: [] };
+    expect(withWebKitFeatureLane([chromium, webkit], true)).toEqual([chromium, webkit, { ...webkit, label: 'webkit+bgfetch', args: ['--features=+BackgroundFetchAPI'] }]);
+    // Not without `all`, nor when a --browser already runs WebKitGTK with the feature.
+    expect(withWebKitFeatureLane([chromium, webkit], false)).toHaveLength(2);
+    expect(withWebKitFeatureLane([webkit, { ...webkit, label: 'on', args: ['--features=+BackgroundFetchAPI'] }], true)).toHaveLength(2);
   });
 
   it.each([
     [['wpt'], /--wpt-root <dir> is required/],
-    [['wpt', '--wpt-root', 'w', '--browser', '/a', '--browser', '/b'], /runs one browser/],
+    [['wpt', '--wpt-root', 'w', '--browser', '/a', '--browser-args=x', '--browser-args=y'], /2 --browser-args for 1 browser/],
+    [['wpt', '--wpt-root', 'w', '--browser', 'chrome-beta'], /not a channel name/],
+    [['wpt', '--wpt-root', 'w', '--metadata='], /--metadata needs a directory/],
     [['wpt', '--wpt-root', 'w', '--browser', 'http://127.0.0.1:9222'], /not an endpoint/],
     [['wpt', '--wpt-root', 'w', '--timeout-multiplier', '0'], /--timeout-multiplier must be a positive number/],
     [['wpt', '--wpt-root', 'w', '--shard', '4/3'], /--shard "4\/3" is not valid/],

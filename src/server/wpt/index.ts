@@ -7,4 +7,5 @@ export { applyPipes, parsePipes, parseTrickle, trickleChunks, type PipeStep, typ
 export { substitute, type SubstitutionContext } from './substitute.js';
 export { renderWrapper, testUrlsFor, wrapperRoute, type WrapperRoute } from './wrappers.js';
 export { NATIVE_HANDLERS, unimplementedHandlerText } from './python.js';
-export { DRIVER_BINDING, RESULT_BINDING } from './scripts.js';
+export { DRIVER_BINDING, QUEUE_GLOBAL, REPLY_GLOBAL, RESULT_BINDING } from './scripts.js';
+export { WptHostProxy } from './host-proxy.js';

@@ -4,11 +4,18 @@
  * (so a page that hangs still reports the subtests it finished) and the completion callback's
  * whole set at the end; the vendor script implements testdriver's internals by asking the
  * runner, which does them over CDP and Playwright input. Both talk through bindings the runner
- * exposes in the page (RESULT_BINDING, DRIVER_BINDING).
+ * exposes in the page (RESULT_BINDING, DRIVER_BINDING). Where the runner has no bindings
+ * (Firefox over BiDi, WebKitGTK over WebDriver) they queue their messages in the page
+ * (QUEUE_GLOBAL), which the runner drains by evaluating a script every few hundred ms, and a
+ * testdriver call waits for the runner's answer (REPLY_GLOBAL).
  */
 
 export const RESULT_BINDING = '__bgprobeWptResult';
 export const DRIVER_BINDING = '__bgprobeWptDriver';
+/** Messages (JSON strings) waiting for a runner that polls: results and testdriver calls. */
+export const QUEUE_GLOBAL = '__bgprobeWptQueue';
+/** `REPLY_GLOBAL(id, json)` answers testdriver call `id` in a polled page. */
+export const REPLY_GLOBAL = '__bgprobeWptReply';
 
 export function testharnessReportJs(timeoutMultiplier: number): string {
   return `// bgprobe wpt: hands testharness.js results to the runner.
@@ -18,7 +25,11 @@ export function testharnessReportJs(timeoutMultiplier: number): string {
   if (self !== self.top) return;
   function post(message) {
     var send = self[${JSON.stringify(RESULT_BINDING)}];
-    if (typeof send !== 'function') return;
+    if (typeof send !== 'function') {
+      // A runner without bindings drains this queue.
+      (self[${JSON.stringify(QUEUE_GLOBAL)}] = self[${JSON.stringify(QUEUE_GLOBAL)}] || []).push(JSON.stringify(message));
+      return;
+    }
     try { send(JSON.stringify(message)); } catch (e) { /* the runner went away: nothing to tell */ }
   }
   setup({ timeout_multiplier: ${JSON.stringify(timeoutMultiplier)} });
@@ -43,10 +54,25 @@ export const TESTDRIVER_VENDOR_JS = `// bgprobe wpt: testdriver's internals, don
   'use strict';
   var internal = window.test_driver_internal = window.test_driver_internal || {};
   internal.in_automation = true;
-  function call(action, params) {
+  var waiting = {};
+  var next = 0;
+  window[${JSON.stringify(REPLY_GLOBAL)}] = function (id, text) {
+    var done = waiting[id];
+    delete waiting[id];
+    if (done) done(text);
+  };
+  function ask(message) {
     var send = window[${JSON.stringify(DRIVER_BINDING)}];
-    if (typeof send !== 'function') return Promise.reject(new Error('bgprobe wpt: the runner binding is missing'));
-    return send(JSON.stringify({ action: action, params: params })).then(function (text) {
+    if (typeof send === 'function') return send(message);
+    // A runner without bindings drains the queue and answers through the reply function.
+    return new Promise(function (resolve) {
+      var id = ++next;
+      waiting[id] = resolve;
+      (window[${JSON.stringify(QUEUE_GLOBAL)}] = window[${JSON.stringify(QUEUE_GLOBAL)}] || []).push(JSON.stringify({ type: 'driver', id: id, call: message }));
+    });
+  }
+  function call(action, params) {
+    return ask(JSON.stringify({ action: action, params: params })).then(function (text) {
       var reply = JSON.parse(text);
       if (!reply.ok) throw new Error(reply.message);
       return reply.value;
