@@ -46,11 +46,17 @@ interface Running<J extends Job> {
   startedAt: number;
 }
 
-/** Longest expected first; equal ones in the order given (which the caller interleaves by lane). */
+const holdsAlone = (job: Job) => job.claims.some((c) => c.exclusive);
+
+/**
+ * Longest expected first; among equals, one that needs a resource to itself first (started
+ * while nothing holds it, it keeps no one waiting: reached later, it drains its lane), then in
+ * the order given (which the caller interleaves by lane).
+ */
 export function byExpected<J extends Job>(jobs: readonly J[]): J[] {
   return jobs
     .map((job, i) => ({ job, i }))
-    .sort((a, b) => b.job.expectedMs - a.job.expectedMs || a.i - b.i)
+    .sort((a, b) => b.job.expectedMs - a.job.expectedMs || Number(holdsAlone(b.job)) - Number(holdsAlone(a.job)) || a.i - b.i)
     .map((x) => x.job);
 }
 

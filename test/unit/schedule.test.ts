@@ -28,6 +28,13 @@ describe('Scheduler', () => {
     expect(s.next(1)?.key).toBe('a');
   });
 
+  it('among equal expectations, one that needs its resource alone starts first (at the lane\'s start nothing holds it)', () => {
+    const b = 'browser:chromium';
+    const jobs = [job('restart', 75), job('short.1', 30, [shared(b)]), job('short.2', 30, [shared(b)]), job('sw-stopped', 30, [alone(b)])];
+    expect(byExpected(jobs).map((j) => j.key)).toEqual(['restart', 'sw-stopped', 'short.1', 'short.2']);
+    expect(new Scheduler(jobs, { workers: 4 }).startable(0).map((j) => j.key)).toEqual(['restart', 'sw-stopped']);
+  });
+
   it('caps a lane at its slot count while other lanes fill the pool', () => {
     const jobs = [job('g1', 10, [], 'grid'), job('g2', 9, [], 'grid'), job('l1', 1, [], 'local'), job('l2', 1, [], 'local')];
     const s = new Scheduler(jobs, { workers: 3, laneSlots: { grid: 1 } });
