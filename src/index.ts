@@ -22,7 +22,7 @@ export { FixtureServer, RESOURCE_GRAMMAR, type ServedRequest, type FixtureServer
 // The run modes, each one library call over one resolved config (docs/architecture.md).
 export { runCompat, resolveCompatConfig, type CompatConfig, type CompatRunOptions, type CompatRunResult } from './compat/index.js';
 export { runAudit, resolveAuditConfig, auditJson, type AuditConfig, type AuditRunOptions, type AuditResult, type AuditRun, type AuditJson, type AuditFinding, type StopReason } from './audit/index.js';
-export { runWpt, resolveWptConfig, toWptReport, type WptConfig, type WptRunOptions, type WptResult, type WptRun, type WptReportJson } from './wpt/index.js';
+export { runWpt, resolveWptConfig, toWptReport, Metadata, updateMetadata, type WptConfig, type WptRunOptions, type WptResult, type WptRun, type WptReportJson } from './wpt/index.js';
 export { record, resolveRecordConfig, type RecordConfig, type RecordRunOptions, type RecordResult } from './recorder/record.js';
 export { launchBrowser } from './browsers/browser-type.js';
 export type { BrowserType, BrowserSpec, BrowserLaunchOptions, LaunchedBrowser, EngineDriver, EngineName } from './browsers/types.js';
