@@ -7,8 +7,7 @@ import type { Finding, Severity } from '../findings/index.js';
 import { atLeast } from '../findings/index.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
-import { countVerdicts, SCHEMA_VERSION, type ReportAttempt, type ReportModel, type ReportResult } from '../report/model.js';
-import { toolVersion } from '../util/version.js';
+import { newReport, type ReportAttempt, type ReportModel, type ReportResult } from '../report/model.js';
 import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from '../evidence/evidence.js';
 
 export interface AuditRun {
@@ -136,16 +135,13 @@ export function auditReport(run: AuditRun): ReportModel {
     link: run.url ?? '',
     skipReason: null,
   }));
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'bgprobe', version: toolVersion() },
+  return newReport({
     run: { command: 'audit', startedAt: run.startedAt, durationMs: run.durationMs, interrupted: run.interrupted, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: run.timeoutMs, retries: run.retries },
     browsers: [{ label, kind: run.browser.target?.startsWith('ws') || run.browser.target?.startsWith('http') ? 'endpoint' : 'default', target: run.browser.target, args: run.browser.args, version: run.browser.version, launchError: null }],
     scenarios,
     results,
-    summary: countVerdicts(results),
     comparison: null,
-  };
+  });
 }
 
 /** A result's flaky mark and attempts: each run that lost its browser, then the result's own. */

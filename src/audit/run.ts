@@ -6,9 +6,10 @@
  * (browsers/lost.ts), as compat and wpt do.
  */
 import { pathToFileURL } from 'node:url';
-import { errors as pwErrors, type Browser, type Page } from 'playwright-core';
+import { errors as pwErrors, type Page } from 'playwright-core';
 import { connect, type ConnectedBrowser } from '../browsers/connect.js';
-import { launch } from '../browsers/launch.js';
+import { launchPlaywright } from '../browsers/browser-type.js';
+import type { BrowserSpec } from '../browsers/types.js';
 import { BrowserLostError, UsageError } from '../errors.js';
 import { classifyLoss, lostBrowser, retryLostBrowser, type LostBrowser } from '../browsers/lost.js';
 import { lossReason, type ReportModel } from '../report/model.js';
@@ -125,8 +126,9 @@ async function auditPass(options: AuditConfig): Promise<Pass> {
 }
 
 async function openBrowser(options: AuditConfig): Promise<Session> {
-  // Ctrl-C is this command's to handle (it still prints what it found): not Playwright's.
-  const browser: Browser = await launch({ executablePath: options.browser ?? undefined, headless: options.headless, args: options.browserArgs, handleSignals: false });
+  // The browser layer leaves Ctrl-C to the caller (the audit still reports what it found).
+  const spec: BrowserSpec = { label: 'chromium', kind: options.browser ? 'path' : 'default', target: options.browser, args: options.browserArgs };
+  const { browser, driver } = await launchPlaywright(spec, { headless: options.headless });
   const disconnected = new Promise<void>((r) => browser.once('disconnected', () => r()));
   try {
     const context = await browser.newContext();
@@ -144,12 +146,12 @@ async function openBrowser(options: AuditConfig): Promise<Session> {
       lost,
       close: async () => {
         await bestEffort(log, 'dispose recorder', () => recorder.dispose());
-        await bestEffort(log, 'close browser', () => browser.close());
+        await bestEffort(log, 'close browser', () => driver.close());
       },
     };
   } catch (e) {
     const error = await classifyLoss(e, () => browser.isConnected(), disconnected, () => null);
-    await bestEffort(log, 'close browser', () => browser.close());
+    await bestEffort(log, 'close browser', () => driver.close());
     throw error;
   }
 }

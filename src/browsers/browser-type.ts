@@ -3,10 +3,11 @@
  * starts it. Every run mode and the crash-retrying slot launch through here, so a new place a
  * browser lives (a Selenium Grid) is one more entry in BROWSER_TYPES, and no caller changes.
  */
-import { EngineError } from '../errors.js';
+import type { Browser } from 'playwright-core';
+import { EngineError, UnsupportedBrowserError } from '../errors.js';
 import { cdpEndpointType, chromiumType } from './chromium.js';
 import { firefoxType } from './firefox.js';
-import type { BrowserLaunchOptions, BrowserSpec, BrowserType, LaunchedBrowser } from './types.js';
+import type { BrowserLaunchOptions, BrowserSpec, BrowserType, EngineDriver, LaunchedBrowser } from './types.js';
 import { webkitType } from './webkit.js';
 
 /** In the order they are asked: the first whose `handles(spec)` is true starts it. */
@@ -26,4 +27,18 @@ export function launchBrowser(spec: BrowserSpec, options: BrowserLaunchOptions):
 /** Every spec's own check (a missing binary, chrome-headless-shell), before any browser starts. */
 export async function checkBrowsers(specs: readonly BrowserSpec[]): Promise<void> {
   for (const spec of specs) await browserTypeFor(spec).check?.(spec);
+}
+
+/**
+ * A browser the caller drives through Playwright and CDP (audit, record, wpt: the recorder
+ * attaches to its contexts), started by its BrowserType like any other; a browser driven
+ * without Playwright (Firefox, WebKitGTK) is an UnsupportedBrowserError naming what was given.
+ */
+export async function launchPlaywright(spec: BrowserSpec, options: BrowserLaunchOptions): Promise<{ browser: Browser; driver: EngineDriver }> {
+  const { driver } = await launchBrowser(spec, options);
+  if (!driver.playwright) {
+    await driver.close();
+    throw new UnsupportedBrowserError(`${spec.label} is ${driver.info.product}, which bgprobe drives without Playwright: this command needs a Chromium (CDP).`);
+  }
+  return { browser: driver.playwright, driver };
 }

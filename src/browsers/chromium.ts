@@ -105,12 +105,13 @@ export const chromiumType: BrowserType = {
     let browser: Browser;
     let executablePath: string | null = null;
     if (spec.kind === 'channel') {
+      if (options.userDataDir) throw new EngineError(`${spec.label}: a Playwright channel cannot be launched on a profile directory; give the browser's path.`);
       const { chromium } = await import('playwright-core');
       // Ctrl-C is bgprobe's to handle (write the report of what finished), not Playwright's.
       browser = await chromium.launch({ channel: spec.target!, headless: options.headless, args: mergeArgs(defaultArgs(), args), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
     } else {
       executablePath = (await discoverBrowser(spec.target ?? undefined)).executablePath;
-      browser = await launch({ executablePath, headless: options.headless, args, handleSignals: false });
+      browser = await launch({ executablePath, headless: options.headless, args, handleSignals: false, ...(options.userDataDir ? { userDataDir: options.userDataDir } : {}) });
     }
     return { driver: new ChromiumDriver(browser, () => browser.close()), executablePath, logFile };
   },

@@ -102,6 +102,12 @@ export interface BrowserLaunchOptions {
    * file (an endpoint someone else started, Firefox, WebKitGTK) never calls it.
    */
   logFile?: () => string;
+  /**
+   * A profile directory of the caller's (kept across launches, removed by the caller): wpt runs
+   * each test file on a fresh one, restart scenarios launch twice on one. Types whose browsers
+   * always start on a profile of their own (Firefox, WebKitGTK: a temporary HOME) ignore it.
+   */
+  userDataDir?: string;
 }
 
 /** A browser a BrowserType started (or connected to). */

@@ -7,13 +7,12 @@
 import { browserSpecs } from '../browsers/spec.js';
 import { diffReports } from '../report/diff.js';
 import { DEFAULT_FORMATS } from '../report/formats.js';
-import { SCHEMA_VERSION, countVerdicts, sortResults, type ReportAttempt, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from '../report/model.js';
+import { newReport, sortResults, type ReportAttempt, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from '../report/model.js';
 import { writeReport } from '../report/write.js';
 import { selectScenarios } from '../scenarios/registry.js';
 import { durationsOf, expectedMs } from '../report/durations.js';
 import { shardByTime } from '../util/shard.js';
 import { availableParallelism } from 'node:os';
-import { toolVersion } from '../util/version.js';
 import { compatJobs, deadlineOf, runScenarios } from './runner.js';
 import { simulate } from '../util/schedule.js';
 import type { Attempt, CompatConfig, CompatRunOptions, CompatRunResult, RunResult, ScenarioResult } from './types.js';
@@ -158,9 +157,7 @@ export function buildReport(run: RunResult, config: CompatConfig): ReportModel {
     crashes: b.crashes.map((c) => ({ at: c.at, lastWords: c.lastWords })),
   }));
   const results = sortResults(run.results.map(reportResult), scenarios, browsers);
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'bgprobe', version: toolVersion() },
+  return newReport({
     run: {
       command: 'compat',
       startedAt: run.startedAt,
@@ -177,8 +174,7 @@ export function buildReport(run: RunResult, config: CompatConfig): ReportModel {
     browsers,
     scenarios,
     results,
-    summary: countVerdicts(results),
     comparison: null,
-  };
+  });
 }
 

@@ -7,7 +7,8 @@
  */
 import type { Browser } from 'playwright-core';
 import { connect, type ConnectedBrowser } from '../browsers/connect.js';
-import { launch } from '../browsers/launch.js';
+import { launchPlaywright } from '../browsers/browser-type.js';
+import type { BrowserSpec, EngineDriver } from '../browsers/types.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { bestEffort, debug } from '../util/debug.js';
@@ -78,14 +79,18 @@ export async function record(options: RecordRunOptions | RecordConfig): Promise<
   let connected: ConnectedBrowser | null = null;
   let browser: Browser | null = null;
   let recorder: BackgroundServiceRecorder | null = null;
+  let closeBrowser: (() => Promise<void>) | null = null;
   try {
     if (config.endpoint) {
       connected = await connect({ endpoint: config.endpoint });
       config.onMessage?.(`Connected to ${connected.version.product} at ${config.endpoint}`);
       recorder = await BackgroundServiceRecorder.attach(connected, { services: config.services, probes: config.probes });
     } else {
-      // The caller handles Ctrl-C (it writes the file first): not Playwright.
-      browser = await launch({ executablePath: config.browser ?? undefined, headless: config.headless, args: config.browserArgs, handleSignals: false });
+      // The browser layer leaves Ctrl-C to the caller (it writes the file first).
+      const spec: BrowserSpec = { label: 'chromium', kind: config.browser ? 'path' : 'default', target: config.browser, args: config.browserArgs };
+      let driver: EngineDriver;
+      ({ browser, driver } = await launchPlaywright(spec, { headless: config.headless }));
+      closeBrowser = () => driver.close();
       const context = await browser.newContext();
       recorder = await BackgroundServiceRecorder.attach(context, { services: config.services, probes: config.probes });
       const page = await context.newPage();
@@ -101,7 +106,7 @@ export async function record(options: RecordRunOptions | RecordConfig): Promise<
     // Clean-up after the file is written (or the error that stopped it): a browser that is
     // already gone must not replace that outcome, so these only log (DEBUG=bgprobe:record).
     await bestEffort(log, 'recorder.dispose()', async () => recorder?.dispose());
-    await bestEffort(log, 'closing the launched browser', async () => browser?.close());
+    await bestEffort(log, 'closing the launched browser', async () => closeBrowser?.());
     await bestEffort(log, 'closing the CDP connection', async () => connected?.close());
   }
 }

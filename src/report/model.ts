@@ -8,6 +8,7 @@
  * bump SCHEMA_VERSION when a reader of the old shape would break.
  */
 import type { BrowserKind, EngineName } from '../util/engines.js';
+import { toolVersion } from '../util/version.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -256,6 +257,24 @@ export type ReportFile = Omit<ReportModel, 'results' | 'summary'> & {
   /** The BCD table, derived from results when api.exposure.bcd ran (reports/SCHEMA.md); recomputed on every render, never read back. Absent in reports of earlier bgprobe versions. */
   bcd?: object | null;
 };
+
+/**
+ * A report of this bgprobe, as every run mode makes one: the mode gives what it ran (its run,
+ * browsers, scenarios, results and comparison); the schema version, the tool and the summary are
+ * filled in here, in the file's key order.
+ */
+export function newReport(parts: Pick<ReportModel, 'run' | 'browsers' | 'scenarios' | 'results' | 'comparison'>): ReportModel {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'bgprobe', version: toolVersion() },
+    run: parts.run,
+    browsers: parts.browsers,
+    scenarios: parts.scenarios,
+    results: parts.results,
+    summary: countVerdicts(parts.results),
+    comparison: parts.comparison,
+  };
+}
 
 export function countVerdicts(results: readonly ReportResult[]): ReportModel['summary'] {
   const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;

@@ -6,8 +6,7 @@
  * (the rows and the timeline say why); a harness TIMEOUT deviates; ERROR and CRASH are errors;
  * PRECONDITION_FAILED is unsupported.
  */
-import { countVerdicts, SCHEMA_VERSION, type Change, type ReportAttempt, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
-import { toolVersion } from '../util/version.js';
+import { newReport, type Change, type ReportAttempt, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
 import type { WptAttempt, WptRun, WptTestResult } from './types.js';
 import type { Unexpected } from './expectations.js';
 import type { Regression, SkippedTest } from './wptreport.js';
@@ -104,9 +103,7 @@ export function wptReportModel(runs: WptRun | readonly WptColumn[], baseline: { 
     })),
   );
   const first = columns[0].run;
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'bgprobe', version: toolVersion() },
+  return newReport({
     run: {
       command: 'wpt',
       startedAt: Math.min(...columns.map((c) => c.run.startedAt)),
@@ -132,7 +129,6 @@ export function wptReportModel(runs: WptRun | readonly WptColumn[], baseline: { 
     })),
     scenarios: [...scenarios.values()].sort((a, b) => a.id.localeCompare(b.id)),
     results,
-    summary: countVerdicts(results),
     comparison: baseline ? { baseline: baseline.name, changes, regressions: changes.length } : null,
-  };
+  });
 }

@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launch } from '../browsers/launch.js';
 import { bestEffort, debug } from '../util/debug.js';
 
 const log = debug('bgprobe:wpt');
@@ -23,17 +22,12 @@ export interface ReadyBrowser {
   launchMs: number;
 }
 
-export interface ReserveOptions {
-  executablePath: string;
-  args: string[];
-  headless: boolean;
-}
-
-export async function launchFresh(options: ReserveOptions): Promise<ReadyBrowser> {
+/** A browser on a fresh profile: `start` launches it on the profile directory it is given. */
+export async function launchFresh(start: (userDataDir: string) => Promise<Browser>): Promise<ReadyBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'bgprobe-wpt-profile-'));
   const launchedAt = Date.now();
   try {
-    const browser = await launch({ executablePath: options.executablePath, headless: options.headless, args: options.args, userDataDir: profile, handleSignals: false });
+    const browser = await start(profile);
     return { browser, profile, launchedAt, launchMs: Date.now() - launchedAt };
   } catch (e) {
     await bestEffort(log, 'remove the profile of a browser that did not start', () => rm(profile, { recursive: true, force: true }));

@@ -15,7 +15,7 @@ import { joinServed } from '../recorder/served.js';
 import { emptyEvidence, eventRow, fetchEvidence, type Evidence } from '../evidence/evidence.js';
 import { servedView } from '../recorder/served.js';
 import { generateCertificate, hostResolverRules, unimplementedHandlerText, WptHostProxy, WptServer, type WptCertificate } from '../server/wpt/index.js';
-import { launchBrowser } from '../browsers/browser-type.js';
+import { launchBrowser, launchPlaywright } from '../browsers/browser-type.js';
 import type { BrowserSpec, EngineDriver } from '../browsers/types.js';
 import { pollTestPage } from './engine-page.js';
 import { runInfoOf, toWptReport, type Lane, type SkippedTest } from './wptreport.js';
@@ -68,6 +68,8 @@ interface RunEnv {
   permissions: string | null;
   /** Chromium: fresh browsers, launched ahead of the files that take them; null for other engines. */
   reserve: BrowserReserve | null;
+  /** Starts this run's Chromium on a profile directory: the discovered binary as a path, with the WPT flags, through its BrowserType. */
+  startChromium: (userDataDir: string) => Promise<Browser>;
 }
 
 /** https on the default port for `https://{REMOTE_HOST}/`: without it Chromium leaves that fetch pending for over a minute. */
@@ -212,8 +214,10 @@ async function runTests(config: WptConfig, spec: BrowserSpec, tests: readonly st
   const p443 = await startPort443(base);
   const workers = Math.max(1, Math.min(config.workers, tests.length));
   const queue: string[] = [];
-  const reserve = (spec.engine ?? 'chromium') === 'chromium' ? new BrowserReserve(() => launchFresh({ executablePath, args, headless: config.headless }), config.launchAhead, () => queue.length) : null;
-  const env: RunEnv = { ...base, spec, executablePath, args, proxy, headless: config.headless, signal: config.signal ?? undefined, port443: p443.server, version: null, product: null, permissions: null, reserve };
+  // The discovered binary as a path, with the WPT flags: started by its BrowserType like every other browser.
+  const startChromium = async (userDataDir: string) => (await launchPlaywright({ ...spec, kind: 'path', target: executablePath, args }, { headless: config.headless, userDataDir })).browser;
+  const reserve = (spec.engine ?? 'chromium') === 'chromium' ? new BrowserReserve(() => launchFresh(startChromium), config.launchAhead, () => queue.length) : null;
+  const env: RunEnv = { ...base, spec, executablePath, args, proxy, headless: config.headless, signal: config.signal ?? undefined, port443: p443.server, version: null, product: null, permissions: null, reserve, startChromium };
   const results: WptTestResult[] = [];
   // Longest expected first (a previous run's times), so the file that sets the floor starts at once.
   const { durations } = config;
@@ -358,7 +362,7 @@ async function runChromiumTest(test: string, env: RunEnv): Promise<WptAttempt | 
   try {
     server = await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier });
     marks.server = Date.now();
-    ready = await (env.reserve?.take() ?? launchFresh({ executablePath: env.executablePath, args: env.args, headless: env.headless }));
+    ready = await (env.reserve?.take() ?? launchFresh(env.startChromium));
     browser = ready.browser;
     marks.browser = Date.now();
     marks.launchedAt = ready.launchedAt;

@@ -84,6 +84,15 @@ export default defineConfig({
 }
 
 const USER_SPECS: Record<string, string> = {
+  // Type-checked only (no project matches it): the run modes as a user imports them.
+  'library.ts': `import { record, runAudit, runCompat, runWpt, resolveCompatConfig, type AuditRunOptions, type CompatConfig } from 'bgprobe';
+
+export const audit: AuditRunOptions = { url: 'http://127.0.0.1:8080/app/', clicks: ['#download'], timeout: 30_000 };
+// @ts-expect-error -- an option that does not exist
+export const typo: AuditRunOptions = { clikcs: ['#download'] };
+export const config: CompatConfig = resolveCompatConfig({ scenarios: ['fetch.*'], workers: 1 });
+export const runs = [runAudit, runCompat, runWpt, record] as const;
+`,
   'typing.spec.ts': `import { test } from 'bgprobe/playwright';
 
 test.describe('typing', () => {
@@ -272,6 +281,13 @@ test('chrome-headless-shell fails fast with how to fix the config', () => {
   expect(message).toContain('project "shell" runs chrome-headless-shell');
   expect(message).toContain("channel: 'chromium'");
   expect(result.duration).toBeLessThan(30_000);
+});
+
+test('the run modes are library calls of the packed package: runCompat, runAudit, runWpt, record', async () => {
+  const names = ['runCompat', 'runAudit', 'runWpt', 'record', 'resolveCompatConfig', 'resolveAuditConfig', 'resolveWptConfig'];
+  const probe = await run(process.execPath, ['--input-type=module', '-e', `const m = await import('bgprobe'); console.log(JSON.stringify(${JSON.stringify(names)}.map((n) => typeof m[n])))`], project, childEnv(), 60_000);
+  expect(probe.code, describeRun('node -e import("bgprobe")', probe)).toBe(0);
+  expect(JSON.parse(probe.stdout.trim())).toEqual(names.map(() => 'function'));
 });
 
 // skipLibCheck as `tsc --init` sets it: with it off, dist/browsers/connect.d.ts needs
