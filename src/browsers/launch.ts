@@ -109,7 +109,7 @@ async function launchWithProfile(
 /**
  * Closing must end the process and leave the profile as a user quitting would. SIGTERM is
  * Chromium's graceful shutdown; CDP `Browser.close` is not (a background fetch it interrupts
- * fails after a relaunch: README, "What Chromium does"), so it is only Windows' way.
+ * fails after a relaunch: docs/what-chromium-does.md), so it is only Windows' way.
  */
 function closeByProcess(browser: Browser, child: ChildProcess): () => Promise<void> {
   const disconnect = browser.close.bind(browser);

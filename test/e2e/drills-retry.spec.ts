@@ -154,12 +154,20 @@ test.describe.serial('bgprobe audit: the browser SIGKILLed during the audit', ()
 
   // Under load the kill above can land while the browser is still being set up (launched, its
   // context and the recorder's page made): Playwright's newPage() then never settled and Node
-  // exited 0 without a word. Each phase, hit on purpose: the audit always says it lost the browser.
-  test('--retries 0, the browser lost while it is set up: the audit says so at every moment, never a silent exit', async () => {
+  // exited 0 without a word. Each phase, hit on purpose: the audit says it lost the browser.
+  // One window is Playwright's own and not closed here: a kill while the page probes' binding or
+  // init script is being added can make Playwright 1.65's client throw "Cannot find parent
+  // object browser-context@... to create disposable@..." from its dispatcher, which ends the
+  // process (seen once in 20 kills at 450 ms, two workers). That is not silent either: exit 1.
+  test('--retries 0, the browser lost while it is set up: never a silent exit, a lost browser named as one', async () => {
     test.setTimeout(120_000);
     for (const afterMs of [0, 150, 300, 450, 700]) {
       const { run, code, browsers } = await runAndKill(auditArgs(join(dir, `setup-${afterMs}`), ['--retries', '0']), afterMs);
       expect(browsers, `kill at ${afterMs} ms`).toHaveLength(1);
+      if (run.stderr().includes('Cannot find parent object browser-context@')) {
+        expect(code, `kill at ${afterMs} ms: Playwright's client crash`).toBe(1);
+        continue;
+      }
       expect(run.stderr(), `kill at ${afterMs} ms: exit ${code}`).toMatch(/\(stopped: lost\); exit \d\n$/);
       expect(run.stderr(), `kill at ${afterMs} ms`).not.toMatch(/unexpected error|did not start as a Chromium/);
     }

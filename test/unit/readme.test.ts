@@ -194,6 +194,12 @@ describe('the pages', () => {
     expect(broken.join('\n')).toBe('');
   });
 
+  it("what the CLI's messages send a reader to is there: a sparse WPT checkout under the README's bgprobe wpt", () => {
+    // src/cli/commands/wpt.args.ts and src/wpt/checkout.ts say: README: "bgprobe wpt" shows a sparse checkout.
+    const section = /^## `bgprobe wpt`[^\n]*\n([\s\S]*?)(?=^## )/m.exec(readme.text)?.[1] ?? '';
+    expect(section).toContain('git sparse-checkout set');
+  });
+
   it('the link check fails on a broken anchor', () => {
     expect(anchors('# T\n## `bgprobe compat`\n### A browser that crashes\n').has('bgprobe-compat')).toBe(true);
     expect(anchors('## Set-up\n').has('setup')).toBe(false);
