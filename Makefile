@@ -1,5 +1,5 @@
 # The two set-up commands. Each installs what is missing, then runs.
-.PHONY: compat test deps build browser engines clean
+.PHONY: compat test deps build browser engines grid grid-stop clean
 
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
@@ -11,10 +11,20 @@ compat: deps build browser
 engines:
 	./scripts/ensure-engines.sh
 
-# The engine tests run where Firefox ESR and WebKitGTK can be installed (CI, as root) and skip
-# with the reason elsewhere.
+# A local Selenium Grid for `bgprobe compat|audit|wpt --grid http://127.0.0.1:4444`: a hub and two
+# Chromium nodes on 127.0.0.1 (scripts/grid.sh start|stop|status; docs/grid.md). `make grid-stop` ends it.
+grid: deps
+	./scripts/ensure-grid.sh
+	./scripts/grid.sh start
+
+grid-stop:
+	./scripts/grid.sh stop
+
+# The engine and Grid tests run where Firefox ESR, WebKitGTK, Java and chromedriver can be
+# installed (CI, as root) and skip with the reason elsewhere.
 test: deps build browser
 	./scripts/ensure-engines.sh --optional
+	./scripts/ensure-grid.sh --optional
 	node scripts/run-tests.mjs
 
 deps: $(NODE_MODULES_STAMP)

@@ -4,7 +4,7 @@
 // bench/results.json and printed as one table saying, for each row, the target and whether it
 // was met. A missed target says MISSED; a figure that could not be measured says why.
 //
-//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,wpt,render,lanes,lane,shards,wptfiles] [--build]
+//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,wpt,render,grid,lanes,lane,shards,wptfiles] [--build]
 //
 // The scheduler's rows (#25): lanes (make compat's four lanes vs its longest scenario), lane
 // (the Chromium lane vs its longest), shards (--shard 1/2 and 2/2, split by the lane run's
@@ -21,7 +21,7 @@ import { run } from '../bench/procs.mjs';
 import { median, round } from '../bench/stats.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'wpt', 'render', 'lanes', 'lane', 'shards', 'wptfiles'];
+const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'wpt', 'render', 'grid', 'lanes', 'lane', 'shards', 'wptfiles'];
 /** The web-platform-tests checkout for the wptfiles row: BGPROBE_WPT_ROOT, else the shared upstream copy beside the repo. */
 const WPT_ROOT = process.env.BGPROBE_WPT_ROOT ?? join(REPO, '../shared/wpt');
 
@@ -293,6 +293,7 @@ function buildRows(res, opts) {
     rows.push(row('Report rendering: HTML, 100,000 events', '-', r?.why ?? res.errors.render ?? 'section not run', 'none stated', r?.available === false ? 'not available yet' : 'not measured'));
   }
   scheduleRows(res, rows);
+  gridRows(res, rows);
   return rows;
 }
 
@@ -349,6 +350,39 @@ function scheduleRows(res, rows) {
       ),
     );
   } else rows.push(row(wptFigure, '-', w?.why ?? res.errors.wptfiles ?? 'section not run', '< 60 s, every harness OK, the same statuses', w?.available === false ? 'skipped' : 'not measured'));
+}
+
+/** `compat --grid` against the local run with the same slot count, session times, the Grid's memory (#26). */
+function gridRows(res, rows) {
+  const g = res.grid;
+  const figures = ['`compat --grid` vs local, same slot count (4)', 'Grid session create / delete', 'Grid memory: hub + 2 nodes (Java RSS)'];
+  if (!g?.ok) {
+    const why = g?.why ?? res.errors.grid ?? 'section not run';
+    for (const f of figures) rows.push(row(f, '-', why, f === figures[0] ? '<= 1.3x' : 'none', g?.available === false ? 'skipped' : 'not measured'));
+    return;
+  }
+  const s = (x) => `${(x / 1000).toFixed(1)} s`;
+  rows.push(
+    row(
+      figures[0],
+      `${g.ratio.toFixed(2)}x (Grid ${s(g.grid.wallMs)}, local ${s(g.local.wallMs)})`,
+      `${g.grid.results} results each, one run each; verdicts ${g.sameVerdicts ? 'identical' : 'DIFFER'}; Grid results from ${g.grid.nodes.length} node(s); exits ${g.grid.exitCode}/${g.local.exitCode}`,
+      '<= 1.3x',
+      status(g.ratio <= 1.3 && g.sameVerdicts),
+    ),
+  );
+  rows.push(
+    row(
+      figures[1],
+      `median ${ms(g.createMedianMs)} / ${ms(g.deleteMedianMs)}`,
+      `create = POST /session + se:cdp connect, one at a time: ${g.sessions.createMs.map((x) => x.toFixed(0)).join(', ')} ms; Grid ready in ${s(g.startMs)}`,
+      'none (reference: 1.1-1.5 s)',
+      'reference',
+    ),
+  );
+  const mib = (m) => Object.entries(m).map(([k, v]) => `${k} ${v === null ? '?' : v.toFixed(0)}`).join(', ');
+  const total = (m) => Object.values(m).reduce((a, v) => a + (v ?? 0), 0);
+  rows.push(row(figures[2], `${total(g.after).toFixed(0)} MiB after the run`, `idle: ${mib(g.idle)} MiB; after: ${mib(g.after)} MiB (-Xmx256m each)`, 'none (reference: hub 150-215, node 110-185 MiB)', 'reference'));
 }
 
 function printTable(rows) {
@@ -447,6 +481,13 @@ async function main() {
       open = { error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
     }
     return { ok: true, ...r, open };
+  });
+
+  await section('grid', async () => {
+    const { benchGrid, gridAvailable } = await import('../bench/grid.mjs');
+    const avail = gridAvailable();
+    if (!avail.ok) return { ok: false, available: false, why: avail.why };
+    return benchGrid({ log });
   });
 
   const rows = buildRows(res, opts);

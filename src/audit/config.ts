@@ -3,6 +3,7 @@
  * resolveAuditConfig (as compat's resolveCompatConfig). Times are in ms, as everywhere in the
  * library; the CLI takes seconds and converts.
  */
+import type { BrowserSpec } from '../browsers/types.js';
 import type { Severity } from '../findings/index.js';
 
 /** Seconds for each selector and for every fetch to settle, unless told otherwise (`--timeout`). */
@@ -31,6 +32,8 @@ export interface AuditConfig {
   /** A Chromium binary; null: discovered. */
   browser: string | null;
   browserArgs: string[];
+  /** Open the browser as a session of this Selenium Grid (`--grid`; its capabilities in the spec) instead of on this machine. */
+  grid: BrowserSpec | null;
   /** Re-runs of the audit on a fresh browser when its browser was lost (0: none; always 0 with `endpoint`). */
   retries: number;
   /** Write the HTML and JSON report here (atomically); null: write nothing. */
@@ -59,6 +62,7 @@ export function resolveAuditConfig(options: AuditRunOptions = {}): AuditConfig {
     failOn: options.failOn ?? DEFAULT_AUDIT_FAIL_ON,
     browser: options.browser ?? null,
     browserArgs: options.browserArgs ?? [],
+    grid: options.grid ?? null,
     // A watched browser (endpoint) is the person's: there is no fresh one to re-run on.
     retries: endpoint ? 0 : (options.retries ?? DEFAULT_AUDIT_RETRIES),
     out: options.out ?? null,

@@ -5,6 +5,7 @@
  * the report format (audit/report.ts). A browser lost under the audit is re-run on a fresh one
  * (browsers/lost.ts), as compat and wpt do.
  */
+import { planGrid } from '../browsers/grid/type.js';
 import { pathToFileURL } from 'node:url';
 import { errors as pwErrors, type Page } from 'playwright-core';
 import { connect, type ConnectedBrowser } from '../browsers/connect.js';
@@ -59,6 +60,8 @@ export interface AuditResult {
 /** The audit of one app (or one watched browser), re-run on a fresh browser when its browser was lost. */
 export async function runAudit(options: AuditRunOptions | AuditConfig): Promise<AuditResult> {
   const config = resolveAuditConfig(options);
+  // A Grid that is not one, or has no node for the request: one line (exit 2) before anything opens.
+  if (config.grid) await planGrid(config.grid);
   const { retries } = config;
   let previous: Pass | null = null;
   const passes = await retryLostBrowser(
@@ -127,7 +130,10 @@ async function auditPass(options: AuditConfig): Promise<Pass> {
 
 async function openBrowser(options: AuditConfig): Promise<Session> {
   // The browser layer leaves Ctrl-C to the caller (the audit still reports what it found).
-  const spec: BrowserSpec = { label: 'chromium', kind: options.browser ? 'path' : 'default', target: options.browser, args: options.browserArgs };
+  // With --grid the browser is a session of the Grid, through the same interface (its close() deletes it).
+  const spec: BrowserSpec = options.grid
+    ? { ...options.grid, args: [...options.grid.args, ...options.browserArgs] }
+    : { label: 'chromium', kind: options.browser ? 'path' : 'default', target: options.browser, args: options.browserArgs };
   const { browser, driver } = await launchPlaywright(spec, { headless: options.headless });
   const disconnected = new Promise<void>((r) => browser.once('disconnected', () => r()));
   try {
@@ -142,7 +148,7 @@ async function openBrowser(options: AuditConfig): Promise<Session> {
     return {
       recorder,
       isLost: () => gone || !browser.isConnected(),
-      browser: { label: 'chromium', target: null, version: browser.version(), args: options.browserArgs },
+      browser: { label: spec.label, target: spec.kind === 'grid' ? spec.target : null, version: browser.version(), args: options.browserArgs },
       lost,
       close: async () => {
         await bestEffort(log, 'dispose recorder', () => recorder.dispose());

@@ -7,11 +7,12 @@ import type { Browser } from 'playwright-core';
 import { EngineError, UnsupportedBrowserError } from '../errors.js';
 import { cdpEndpointType, chromiumType } from './chromium.js';
 import { firefoxType } from './firefox.js';
+import { gridType } from './grid/type.js';
 import type { BrowserLaunchOptions, BrowserSpec, BrowserType, EngineDriver, LaunchedBrowser } from './types.js';
 import { webkitType } from './webkit.js';
 
 /** In the order they are asked: the first whose `handles(spec)` is true starts it. */
-export const BROWSER_TYPES: readonly BrowserType[] = [cdpEndpointType, firefoxType, webkitType, chromiumType];
+export const BROWSER_TYPES: readonly BrowserType[] = [gridType, cdpEndpointType, firefoxType, webkitType, chromiumType];
 
 export function browserTypeFor(spec: BrowserSpec): BrowserType {
   const type = BROWSER_TYPES.find((t) => t.handles(spec));

@@ -95,7 +95,7 @@ export const cdpEndpointType: BrowserType = {
  */
 export const chromiumType: BrowserType = {
   name: 'chromium',
-  handles: (spec) => isChromium(spec) && spec.kind !== 'endpoint',
+  handles: (spec) => isChromium(spec) && spec.kind !== 'endpoint' && spec.kind !== 'grid',
   async check(spec) {
     if (spec.kind === 'default' || spec.kind === 'path') assertNotHeadlessShell((await discoverBrowser(spec.target ?? undefined)).executablePath);
   },

@@ -87,6 +87,10 @@ export interface BrowserSpec {
   args: string[];
   /** Which driver runs it: `chromium` (Playwright + CDP), `firefox` (puppeteer-core, BiDi), `webkit` (WebKitWebDriver). Absent: chromium. */
   engine?: EngineName;
+  /** A Grid lane's W3C capabilities from the user (`--grid-capabilities`), merged over bgprobe's. */
+  capabilities?: Record<string, unknown>;
+  /** Where this browser reaches the fixture origin, when not on this machine's 127.0.0.1 (`--fixture-host`): the address to serve on, and https's key and certificate off loopback. */
+  fixture?: { host: string; tls: { key: string; cert: string } | null };
 }
 
 /** What a BrowserType needs to start one browser besides its spec. */
@@ -117,6 +121,10 @@ export interface LaunchedBrowser {
   executablePath: string | null;
   /** Where it logs, when the caller asked for a log and the browser writes one; else null. */
   logFile: string | null;
+  /** The Grid node it runs on (its URI); absent for a browser of this machine. */
+  node?: string | null;
+  /** Starts a browser of this lane on a profile that survives its close() (restart scenarios) where the lane is not a local binary (a Grid). */
+  onProfile?: (userDataDir: string) => Promise<Browser>;
 }
 
 /**
@@ -133,11 +141,6 @@ export interface BrowserType {
   /** Refuses a spec that cannot work (a path that is not there, chrome-headless-shell) before any browser starts: a typo is exit 2, not a report of errors. */
   check?(spec: BrowserSpec): Promise<void>;
   launch(spec: BrowserSpec, options: BrowserLaunchOptions): Promise<LaunchedBrowser>;
-  /**
-   * How many scenarios this place can run at once for `spec` (a Selenium Grid: its free slots
-   * for that browser, from /status); absent or null: no limit of its own (the pool's workers).
-   */
-  slots?(spec: BrowserSpec): Promise<number | null>;
 }
 
 /** A browser of a run as the run modes and the scenarios hold it: its spec's fields, its driver, its version. */
@@ -156,5 +159,9 @@ export interface BrowserUnderTest {
   version: string;
   /** A binary bgprobe may launch again on a profile of its own (restart scenarios); null for endpoints. */
   executablePath: string | null;
+  /** The Grid node it runs on (its URI); absent for a browser of this machine. */
+  node?: string | null;
+  /** Starts a browser of this lane on a profile that survives its close(), where there is no local binary to launch (a Grid); absent elsewhere. */
+  onProfile?: (userDataDir: string) => Promise<Browser>;
 }
 

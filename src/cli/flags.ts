@@ -1,4 +1,8 @@
 /** Flags several commands share, declared once so `--help` and the parsing agree across them. */
+import { parseCapabilities } from '../browsers/grid/capabilities.js';
+import { gridSpec } from '../browsers/grid/type.js';
+import type { BrowserSpec } from '../browsers/types.js';
+import { UsageError } from '../errors.js';
 import { FORMATS, parseFormats } from '../report/formats.js';
 import { stringFlag } from './command.js';
 import { DEFAULT_OUT } from './options.js';
@@ -17,3 +21,19 @@ export const stepSummaryFlag = () =>
 /** `--format`: repeatable, comma-separated, `markdown`/`xml` accepted for md/junit. */
 export const formatFlag = (describe = 'html,json,md,junit,bcd (default html,json,md,junit; bcd: one mdn-bcd-collector file per browser)') =>
   ({ type: 'string', array: true, default: [] as string[], defaultDescription: 'html,json,md,junit', coerce: (v: string[]) => parseFormats(v), choices: FORMATS, describe }) as const;
+
+/**
+ * `--grid <url>` (or BGPROBE_GRID_URL) as a lane of the run, with `--grid-capabilities`; null
+ * without a Grid. A Grid URL or capabilities that cannot be read are one line and exit 2.
+ */
+export function gridLane(url: string | undefined, capabilities: string | undefined, env: NodeJS.ProcessEnv = process.env): BrowserSpec | null {
+  const given = url ?? (env['BGPROBE_GRID_URL'] || undefined);
+  if (capabilities !== undefined && !given) throw new UsageError('--grid-capabilities needs a Grid: --grid http://host:4444 (or BGPROBE_GRID_URL).');
+  return given ? gridSpec(given, capabilities ? parseCapabilities(capabilities) : {}) : null;
+}
+
+/** The run's lanes: the Grid's alone when no --browser is given, else the local ones and the Grid's beside them. */
+export function withGridLane(local: () => BrowserSpec[], browsersGiven: boolean, grid: BrowserSpec | null): BrowserSpec[] {
+  if (!grid) return local();
+  return browsersGiven ? [...local(), grid] : [grid];
+}

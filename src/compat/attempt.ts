@@ -8,7 +8,7 @@ import { classifyLoss, lostBrowser } from '../browsers/lost.js';
 import type { EngineDriver } from '../browsers/types.js';
 import { BrowserLostError, DeadlineError, InterruptedError, LaunchError, NotAutomatable, TeardownError, UnsupportedFeature } from '../errors.js';
 import { FixtureServer } from '../server/index.js';
-import type { BrowserSlot } from '../browsers/slot.js';
+import type { LaneSlot } from '../browsers/lane.js';
 import type { BrowserUnderTest } from '../browsers/types.js';
 import { withDeadline } from '../util/deadline.js';
 import { ScenarioContext } from '../scenarios/context.js';
@@ -35,9 +35,10 @@ function oneLine(message: string): string {
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
 /** Step 1: this attempt's fixture server and the slot's browser (launched again after a crash). */
-async function launchFor(slot: BrowserSlot, started: { server: FixtureServer | null }): Promise<Launched> {
+async function launchFor(slot: LaneSlot, started: { server: FixtureServer | null }): Promise<Launched> {
   // A server that cannot start costs this attempt (an `error`), not the run.
-  const server = await FixtureServer.start();
+  const fixture = slot.spec.fixture;
+  const server = await FixtureServer.start(fixture ? { host: fixture.host, ...(fixture.tls ? { tls: fixture.tls } : {}) } : {});
   started.server = server;
   let but: BrowserUnderTest;
   try {
@@ -62,7 +63,7 @@ function disconnection(engine: EngineDriver, signal: AbortSignal): Promise<void>
  * browser that went away is a BrowserLostError even when the scenario's own step noticed first
  * (its "Target closed" rejects before the 'disconnected' event).
  */
-async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, slot: BrowserSlot, timeout: number, signal: AbortSignal | null): Promise<Observation> {
+async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, slot: LaneSlot, timeout: number, signal: AbortSignal | null): Promise<Observation> {
   const browser = ctx.browser.engine;
   const lost = () => new BrowserLostError(slot.crash(browser)?.lastWords ?? null);
   const gone = disconnection(browser, ctx.signal);
@@ -107,7 +108,7 @@ interface Classified {
 }
 
 /** Step 3: what ended the attempt, as a verdict. */
-function classify(e: unknown, slot: BrowserSlot, launched: Launched | null, origin: string | null): Classified {
+function classify(e: unknown, slot: LaneSlot, launched: Launched | null, origin: string | null): Classified {
   const err = asError(e);
   if (e instanceof UnsupportedFeature) return { verdict: 'unsupported', summary: err.message, error: null, browserLost: null };
   if (e instanceof NotAutomatable) return { verdict: 'not-automatable', summary: err.message, error: null, browserLost: null };
@@ -128,7 +129,7 @@ function classify(e: unknown, slot: BrowserSlot, launched: Launched | null, orig
 }
 
 /** Step 4: gather the evidence and close what the scenario opened; a hung step relaunches the browser. */
-async function tearDown(ctx: ScenarioContext, slot: BrowserSlot): Promise<Evidence> {
+async function tearDown(ctx: ScenarioContext, slot: LaneSlot): Promise<Evidence> {
   try {
     await ctx.teardown();
   } catch (e) {
@@ -146,7 +147,7 @@ async function tearDown(ctx: ScenarioContext, slot: BrowserSlot): Promise<Eviden
  * One attempt: always a result, null only when interrupted. `timeout` is the scenario's deadline
  * in ms (counted once the browser is there); `signal` is the run's Ctrl-C.
  */
-export async function runAttempt(scenario: Scenario, slot: BrowserSlot, timeout: number, signal: AbortSignal | null): Promise<AttemptResult | null> {
+export async function runAttempt(scenario: Scenario, slot: LaneSlot, timeout: number, signal: AbortSignal | null): Promise<AttemptResult | null> {
   const startedAt = Date.now();
   const started: { server: FixtureServer | null } = { server: null };
   let launched: Launched | null = null;
@@ -178,12 +179,15 @@ export async function runAttempt(scenario: Scenario, slot: BrowserSlot, timeout:
     // The real origin stays in fixtureOrigin (it varies per run, like times); elsewhere {fixture}.
     evidence: { ...withoutOrigin(evidence, origin), fixtureOrigin: evidence.fixtureOrigin },
     error: withoutOrigin(outcome.error, origin),
+    ...(launched?.but.node ? { node: launched.but.node } : {}),
     browserLost: outcome.browserLost,
   };
 }
 
-async function finish(ctx: ScenarioContext | null, slot: BrowserSlot, server: FixtureServer | null): Promise<Evidence> {
+async function finish(ctx: ScenarioContext | null, slot: LaneSlot, server: FixtureServer | null): Promise<Evidence> {
   const evidence = ctx ? await tearDown(ctx, slot) : emptyEvidence();
+  // The scenario's contexts are closed: a Grid session is free for the next scenario.
+  if (ctx) slot.release?.(ctx.browser.engine);
   await server?.close();
   return evidence;
 }

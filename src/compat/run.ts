@@ -15,6 +15,7 @@ import { shardByTime } from '../util/shard.js';
 import { availableParallelism } from 'node:os';
 import { compatJobs, deadlineOf, runScenarios } from './runner.js';
 import { simulate } from '../util/schedule.js';
+import { fixtureHostFor, withFixtureHost } from './fixture-host.js';
 import type { Attempt, CompatConfig, CompatRunOptions, CompatRunResult, RunResult, ScenarioResult } from './types.js';
 
 /**
@@ -76,6 +77,7 @@ export function resolveCompatConfig(options: CompatRunOptions | CompatConfig = {
     repeat: options.repeat ?? DEFAULT_REPEAT,
     shard,
     headless: options.headless ?? true,
+    fixtureHost: options.fixtureHost ?? null,
     baseline: options.baseline ?? null,
     out: options.out ?? null,
     formats: options.formats ?? [...DEFAULT_FORMATS],
@@ -86,7 +88,8 @@ export function resolveCompatConfig(options: CompatRunOptions | CompatConfig = {
 
 /** The suite on every browser of the config (a partial one is resolved first), as the report model. */
 export async function runCompat(options: CompatRunOptions | CompatConfig = {}): Promise<CompatRunResult> {
-  const config = resolveCompatConfig(options);
+  const resolved = resolveCompatConfig(options);
+  const config = { ...resolved, browsers: await withFixtureHost(resolved.browsers, await fixtureHostFor(resolved.browsers, resolved.fixtureHost)) };
   const run = await runScenarios(config);
   const report = buildReport(run, config);
   if (config.baseline) {
@@ -113,6 +116,7 @@ function reportAttempt(a: Attempt): ReportAttempt {
     observation: a.observation,
     evidence: a.evidence,
     error: a.error,
+    ...(a.node ? { node: a.node } : {}),
     browserLost: a.browserLost ? { fatal: a.browserLost.fatal } : null,
   };
 }
@@ -133,6 +137,7 @@ export function reportResult(r: ScenarioResult): ReportResult {
     observation: r.observation,
     evidence: r.evidence,
     error: r.error,
+    ...(r.node ? { node: r.node } : {}),
     flaky: r.flaky,
     attempts: r.attempts.map(reportAttempt),
   };

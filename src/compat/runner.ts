@@ -14,8 +14,7 @@
  * - a repeat (`repeat`): every scenario runs N times, each in a fresh context; when the
  *   verdicts differ the result is `unstable`, with every attempt's verdict and evidence.
  */
-import { browserTypeFor } from '../browsers/browser-type.js';
-import { BrowserSlot } from '../browsers/slot.js';
+import { openLane, type LaneSlot } from '../browsers/lane.js';
 import type { BrowserSpec } from '../browsers/types.js';
 import { retryLostBrowser } from '../browsers/lost.js';
 import { runAttempt } from './attempt.js';
@@ -38,9 +37,10 @@ export interface ScenarioJob extends Job {
  * the browser to itself (exclusive: stopAllWorkers reaches every context), or nothing (it
  * launches a browser of its own, on a profile or in a namespace of its own).
  */
-export function claimsOf(scenario: Scenario, label: string): Claim[] {
-  if (scenario.ownBrowser) return [];
-  return [{ resource: `browser:${label}`, exclusive: scenario.exclusive }];
+export function claimsOf(scenario: Scenario, spec: Pick<BrowserSpec, 'label' | 'kind'>): Claim[] {
+  // On a Grid every scenario has a session (a browser) of its own: nothing of the lane is shared.
+  if (scenario.ownBrowser || spec.kind === 'grid') return [];
+  return [{ resource: `browser:${spec.label}`, exclusive: scenario.exclusive }];
 }
 
 /** A scenario's deadline on a lane: the run's, or its own longer one. */
@@ -57,7 +57,7 @@ export function compatJobs(scenarios: readonly Scenario[], browsers: readonly Br
       key: `${scenario.id} [${spec.label}]`,
       lane: spec.label,
       expectedMs: expectedMs(durations, scenario.id, spec.label, deadlineOf(scenario, timeout)) * Math.max(1, repeat),
-      claims: claimsOf(scenario, spec.label),
+      claims: claimsOf(scenario, spec),
       scenario,
       laneIndex,
     })),
@@ -65,22 +65,11 @@ export function compatJobs(scenarios: readonly Scenario[], browsers: readonly Br
 }
 
 interface Lane {
-  slot: BrowserSlot;
-  /** Its scenarios in flight at once at most, as its browser provider says (a Grid's slots); null: the pool's workers. */
-  cap: number | null;
+  slot: LaneSlot;
+  /** Its scenarios in flight at once at most: the pool's workers, or a Grid's matching slots. */
+  cap: number;
   info: BrowserRunInfo;
   closed: boolean;
-}
-
-/** A browser of the run as a lane: its crash-retrying slot, and what its provider can run at once. */
-async function openLane(spec: BrowserSpec, headless: boolean): Promise<Lane> {
-  const slots = await browserTypeFor(spec).slots?.(spec);
-  return {
-    slot: new BrowserSlot(spec, headless),
-    cap: slots === undefined || slots === null ? null : Math.max(1, slots),
-    info: { spec, version: null, launches: 0, crashes: [], launchError: null },
-    closed: false,
-  };
 }
 
 /** The lane's browser info for the report, then its browser closed (once). */
@@ -104,10 +93,14 @@ export async function runScenarios(config: CompatConfig): Promise<RunResult> {
   const startedAt = Date.now();
   const results: ScenarioResult[] = [];
   const lanes: Lane[] = [];
-  for (const spec of config.browsers) lanes.push(await openLane(spec, config.headless));
+  for (const spec of config.browsers) {
+    // A Grid lane runs as many scenarios at once as the Grid has matching slots (capped by --workers).
+    const { slot, workers } = await openLane(spec, { headless: config.headless, workers: config.workers });
+    lanes.push({ slot, cap: workers, info: { spec, version: null, launches: 0, crashes: [], launchError: null }, closed: false });
+  }
   for (const spec of config.browsers) for (const skip of config.selected.skipped) results.push(skipped(skip, spec.label));
   const jobs = compatJobs(scenarios, config.browsers, config.durations, config.timeout, config.repeat);
-  const laneSlots = Object.fromEntries(lanes.filter((l) => l.cap !== null).map((l) => [l.info.spec.label, l.cap!]));
+  const laneSlots = Object.fromEntries(lanes.map((l) => [l.info.spec.label, l.cap]));
   const scheduler = new Scheduler(jobs, { workers: config.workers, laneSlots });
   const total = jobs.length;
   let done = 0;
@@ -140,7 +133,7 @@ function skipped(skip: SkipEntry, browser: string): ScenarioResult {
 }
 
 /** Every run (and retry) of one scenario on one browser, as one result; null when interrupted. */
-async function runScenario(scenario: Scenario, slot: BrowserSlot, config: CompatConfig): Promise<ScenarioResult | null> {
+async function runScenario(scenario: Scenario, slot: LaneSlot, config: CompatConfig): Promise<ScenarioResult | null> {
   const timeout = deadlineOf(scenario, config.timeout);
   const retries = Math.max(0, config.retries);
   const attempts: Attempt[] = [];
@@ -170,6 +163,7 @@ export function combine(scenarioId: string, browser: string, attempts: readonly 
     observation: unstable ? null : last.observation,
     evidence: last.evidence,
     error: unstable ? null : last.error,
+    ...(last.node ? { node: last.node } : {}),
     // A retry that lost its browser again is an `error` as without retries, not a flaky pass.
     flaky: finals.some((f) => f.retry && !f.browserLost),
     attempts: attempts.length > 1 ? [...attempts] : [],

@@ -33,6 +33,8 @@ export interface CompatConfig {
   repeat: number;
   shard: { index: number; total: number } | null;
   headless: boolean;
+  /** Serve the fixture origin on this address for browsers on other hosts (`--fixture-host`); null: 127.0.0.1, or for a Grid elsewhere the address this machine reaches it from. */
+  fixtureHost: string | null;
   /** A loaded baseline report and the name to show for it. */
   baseline: { model: ReportModel; name: string } | null;
   /** Write the report directory here (atomically); null: write nothing. */
@@ -63,6 +65,8 @@ export interface AttemptResult {
   observation: Observation | null;
   evidence: Evidence;
   error: { name: string; message: string; stack: string | null } | null;
+  /** The Grid node it ran on (its URI); absent for a browser of this machine. */
+  node?: string;
   /** Set when the browser was lost under this attempt (so it may be re-run): its FATAL line, when it left one. */
   browserLost: { fatal: string | null } | null;
 }

@@ -158,6 +158,8 @@ export interface ReportOutcome {
   observation: { [key: string]: Json } | null;
   evidence: Evidence;
   error: { name: string; message: string; stack: string | null } | null;
+  /** The Selenium Grid node it ran on (the node's URI, as the Grid's /status lists it). Absent for a browser of this machine. */
+  node?: string;
 }
 
 /** One run of a scenario: the first, a --repeat run, or a retry after the browser was lost. */

@@ -3,10 +3,13 @@
  * programmable resources (/res/<name>?size=64m&rate=1m&drop=...), and logs every request so
  * a Background Fetch timeline can be joined with what actually crossed the wire.
  *
- * It listens on 127.0.0.1 only (fixtures are not for the network) and streams every body:
- * nothing it serves or receives is held in memory whole.
+ * It listens on 127.0.0.1 only (fixtures are not for the network), or on the one address a
+ * user names for browsers on other hosts (`--fixture-host`, a Grid node), over https then
+ * (a browser treats only loopback origins as secure without it; src/server/certificate.ts).
+ * It streams every body: nothing it serves or receives is held in memory whole.
  */
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +30,10 @@ export { contentTypeFor } from './static.js';
 export interface FixtureServerOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** The address to listen on and to put in every URL. Default 127.0.0.1. */
+  host?: string;
+  /** Serve https with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
   /** Static files root; defaults to the package's fixtures/ folder. */
   root?: string;
 }
@@ -45,7 +52,7 @@ function header(req: IncomingMessage, name: string): string | null {
 }
 
 export class FixtureServer {
-  /** 'http://127.0.0.1:PORT', no trailing slash. */
+  /** 'http://127.0.0.1:PORT' (https and another host when started so), no trailing slash. */
   readonly url: string;
   readonly port: number;
   readonly root: string;
@@ -56,28 +63,28 @@ export class FixtureServer {
   #closing = false;
   #closed: Promise<void> | null = null;
 
-  private constructor(server: Server, port: number, root: string) {
+  private constructor(server: Server, origin: string, port: number, root: string) {
     this.#server = server;
     this.port = port;
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = origin;
     this.root = root;
   }
 
   static async start(options: FixtureServerOptions = {}): Promise<FixtureServer> {
-    const server = createServer({
-      // Throttled downloads, stalls and slow uploads are the point of this server; Node's
-      // default 5-minute request timeout would cut them behind the scenario's back.
-      requestTimeout: 0,
-    });
+    // Throttled downloads, stalls and slow uploads are the point of this server; Node's
+    // default 5-minute request timeout would cut them behind the scenario's back.
+    const server: Server = options.tls ? createTlsServer({ requestTimeout: 0, ...options.tls }) : createServer({ requestTimeout: 0 });
+    const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port: options.port ?? 0, host: '127.0.0.1' }, () => {
+      server.listen({ port: options.port ?? 0, host }, () => {
         server.off('error', reject);
         resolve();
       });
     });
     const { port } = server.address() as AddressInfo;
-    const fixture = new FixtureServer(server, port, options.root ?? defaultRoot());
+    const origin = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const fixture = new FixtureServer(server, origin, port, options.root ?? defaultRoot());
     fixture.#attach();
     return fixture;
   }

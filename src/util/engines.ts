@@ -9,5 +9,5 @@ export const ENGINES = ['chromium', 'firefox', 'webkit'] as const;
 /** `chromium` (Playwright + CDP), `firefox` (puppeteer-core, WebDriver BiDi), `webkit` (WebKitWebDriver). */
 export type EngineName = (typeof ENGINES)[number];
 
-/** How a `--browser` value names its browser: the discovered default, a binary, a Playwright channel, a running browser's CDP endpoint. */
-export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint';
+/** How a run names its browser: the discovered default, a binary, a Playwright channel, a running browser's CDP endpoint (`--browser`), or a Selenium Grid (`--grid`). */
+export type BrowserKind = 'default' | 'path' | 'channel' | 'endpoint' | 'grid';

@@ -25,11 +25,14 @@ const MEASURED: Record<string, number> = { 'lifecycle.browser-restart': 33_300, 
 const chromiumReport = () => model(SCENARIOS.map((s) => result(s.id, 'chromium', 'conforms', { durationMs: MEASURED[s.id] ?? 2_500 })));
 
 describe('compat jobs', () => {
-  it('sw-stopped claims its lane browser alone, restart and offline claim nothing of it, the rest share it', () => {
-    expect(claimsOf(byId('lifecycle.sw-stopped'), 'chromium')).toEqual([{ resource: 'browser:chromium', exclusive: true }]);
-    expect(claimsOf(byId('lifecycle.browser-restart'), 'chromium')).toEqual([]);
-    expect(claimsOf(byId('lifecycle.offline'), 'chromium')).toEqual([]);
-    expect(claimsOf(byId('fetch.success.one'), 'firefox')).toEqual([{ resource: 'browser:firefox', exclusive: false }]);
+  it('sw-stopped claims its lane browser alone, restart and offline claim nothing of it, the rest share it; on a Grid nothing is shared', () => {
+    const [chromium, firefox] = lanes('chromium', 'firefox');
+    expect(claimsOf(byId('lifecycle.sw-stopped'), chromium)).toEqual([{ resource: 'browser:chromium', exclusive: true }]);
+    expect(claimsOf(byId('lifecycle.browser-restart'), chromium)).toEqual([]);
+    expect(claimsOf(byId('lifecycle.offline'), chromium)).toEqual([]);
+    expect(claimsOf(byId('fetch.success.one'), firefox)).toEqual([{ resource: 'browser:firefox', exclusive: false }]);
+    // A Grid session per scenario: its browser is its own.
+    expect(claimsOf(byId('lifecycle.sw-stopped'), { label: 'grid-chrome', kind: 'grid' })).toEqual([]);
   });
 
   it('expects the previous run\'s time, else the declared deadline; equal ones alternate between lanes', () => {

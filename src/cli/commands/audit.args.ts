@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastZero } from '../command.js';
 import { AUDIT_FAIL_ON, DEFAULT_AUDIT_FAIL_ON, DEFAULT_AUDIT_RETRIES, DEFAULT_AUDIT_TIMEOUT_S, type AuditOptions } from '../options.js';
-import { stepSummaryFlag } from '../flags.js';
+import { stepSummaryFlag, gridLane } from '../flags.js';
 
 function appUrl(value: unknown): string {
   const url = String(value);
@@ -49,6 +49,8 @@ export const auditCommand = defineCommand({
     out: { type: 'string', coerce: (v: unknown) => String(v), describe: 'Write the HTML and JSON report to this directory' },
     'fail-on': { choices: AUDIT_FAIL_ON, default: DEFAULT_AUDIT_FAIL_ON, describe: 'Exit 1 when a finding this severe (or worse) was found' },
     browser: stringFlag('Browser binary (default: discovered; BGPROBE_BROWSER)'),
+    grid: stringFlag('Open the browser on this Selenium Grid (http://host:4444; default: $BGPROBE_GRID_URL) instead of this machine: the app must be reachable from its nodes. See docs/grid.md'),
+    'grid-capabilities': stringFlag('W3C capabilities (a JSON object) for the Grid session, merged over bgprobe\'s'),
     'browser-args': { type: 'string', array: true, default: [] as string[], defaultDescription: 'none', describe: 'Extra browser flags' },
     'step-summary': stepSummaryFlag(),
   },
@@ -59,6 +61,7 @@ export const auditCommand = defineCommand({
   check(argv) {
     if (!argv.url && !argv.endpoint) throw new UsageError("Give the app's URL (bgprobe audit http://127.0.0.1:8080/app/ --click '#download'), or --endpoint of a running Chrome.");
     if (argv.endpoint && (argv.click.length || argv.script)) throw new UsageError('--click and --script drive a browser bgprobe opens: with --endpoint you click in the browser yourself.');
+    if (argv.grid && (argv.endpoint || argv.browser)) throw new UsageError('--grid opens the browser on a Selenium Grid: it goes with neither --endpoint nor --browser.');
     if (argv.duration !== undefined && !argv.endpoint) throw new UsageError('--duration is for --endpoint; a browser bgprobe opens waits for its fetches (--timeout).');
     if (argv.out === '') throw new UsageError('--out needs a directory, e.g. --out audit-report.');
   },
@@ -75,6 +78,7 @@ export const auditCommand = defineCommand({
     failOn: argv['fail-on'],
     browser: argv.browser ?? null,
     browserArgs: argv['browser-args'],
+    grid: argv.endpoint || argv.browser ? null : gridLane(argv.grid, argv['grid-capabilities']),
     retries: argv.retries,
     stepSummary: argv['step-summary'],
   }),

@@ -3,7 +3,7 @@ import { missingEngineNotes } from '../../browsers/installed.js';
 import { browserSpecs } from '../../browsers/spec.js';
 import { parseShard } from '../../util/shard.js';
 import { commaList, defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastOne, wholeAtLeastZero } from '../command.js';
-import { formatFlag, outDirFlag, stepSummaryFlag } from '../flags.js';
+import { formatFlag, gridLane, outDirFlag, stepSummaryFlag, withGridLane } from '../flags.js';
 import { DEFAULT_FAIL_ON, DEFAULT_REPEAT, DEFAULT_RETRIES, DEFAULT_SCENARIO_TIMEOUT_MS, DEFAULT_WORKERS, FAIL_ON, type CompatOptions, type FailOn } from '../options.js';
 
 export const compatCommand = defineCommand({
@@ -26,6 +26,9 @@ export const compatCommand = defineCommand({
     repeat: numberFlag('repeat', 'Run each scenario this many times (a fresh context each); results whose verdicts differ are reported unstable', { default: DEFAULT_REPEAT, check: wholeAtLeastOne('repeat') }),
     shard: { type: 'string', coerce: (v: unknown) => parseShard(String(v)), describe: 'Run only shard i of n (e.g. 1/3), split by expected time (--durations); combine the reports with bgprobe merge' },
     headed: { type: 'boolean', default: false, describe: 'Show browser windows' },
+    grid: stringFlag('A Selenium Grid (http://host:4444; default: $BGPROBE_GRID_URL): a lane whose browsers are its Chrome sessions, as many at once as it has matching slots (capped by --workers). See docs/grid.md'),
+    'grid-capabilities': stringFlag('W3C capabilities (a JSON object) for the Grid\'s sessions, merged over bgprobe\'s, e.g. \'{"platformName":"linux"}\''),
+    'fixture-host': stringFlag('Serve the fixture origin on this address, and use it in every URL, for browsers on another host (a Grid node); https with a certificate the browsers trust by its key. Default: 127.0.0.1, or for a Grid elsewhere the address that reaches it'),
     'step-summary': stepSummaryFlag(),
   },
   examples: [
@@ -41,7 +44,7 @@ export const compatCommand = defineCommand({
     if (!argv.out) throw new UsageError('--out needs a directory.');
   },
   toOptions: (argv): CompatOptions => ({
-    browsers: browserSpecs(argv.browser, argv['browser-args'], argv.label),
+    browsers: withGridLane(() => browserSpecs(argv.browser, argv['browser-args'], argv.label), argv.browser.length > 0, gridLane(argv.grid, argv['grid-capabilities'])),
     scenarios: argv.scenario,
     out: argv.out,
     formats: argv.format,
@@ -56,6 +59,7 @@ export const compatCommand = defineCommand({
     retries: argv.retries,
     repeat: argv.repeat,
     notes: argv.browser.includes('all') ? missingEngineNotes() : [],
+    fixtureHost: argv['fixture-host'] ?? null,
   }),
   async run(options, ctx) {
     const { runCompatCommand } = await import('./compat.js');

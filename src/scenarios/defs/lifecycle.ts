@@ -85,11 +85,13 @@ const restart = defineScenario({
   ownBrowser: true,
   async run(ctx) {
     const path = ctx.browser.executablePath ?? undefined;
-    if (!path) ctx.notAutomatable(`Needs a browser binary bgprobe can start twice on one profile; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
+    // A Grid lane starts its own browsers on a profile (and says when it cannot); a local lane launches its binary.
+    const onProfile = ctx.browser.onProfile ?? (path ? (userDataDir: string) => launch({ executablePath: path, userDataDir, args: ctx.browser.args }) : null);
+    if (!onProfile) ctx.notAutomatable(`Needs a browser binary bgprobe can start twice on one profile; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
     const profile = mkdtempSync(join(tmpdir(), 'bgprobe-profile-'));
     // Chromium's helper processes may still write into the profile for a moment after it exits.
     ctx.defer(() => Promise.resolve(rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })), `removing the profile ${profile}`);
-    const first = await launch({ executablePath: path, userDataDir: profile, args: ctx.browser.args });
+    const first = await onProfile!(profile);
     let firstOpen = true;
     ctx.defer(async () => {
       if (firstOpen) await first.close();
@@ -101,7 +103,7 @@ const restart = defineScenario({
     firstOpen = false;
     const cutAt = ctx.server.requests().filter((q) => q.path.startsWith('/res/')).map((q) => q.bytesSent);
     ctx.note(`Browser closed mid-download (server had sent ${cutAt.join(', ')} bytes); relaunched on the same profile.`);
-    const second = await launch({ executablePath: path, userDataDir: profile, args: ctx.browser.args });
+    const second = await onProfile!(profile);
     ctx.defer(() => second.close(), 'closing the relaunched browser');
     const s2 = await ctx.open({ context: second.contexts()[0] });
     const settled = await settle(ctx, s2, 'persist');
