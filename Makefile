@@ -33,6 +33,7 @@ $(NODE_MODULES_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 
 build: deps
+	node scripts/build-injected.mjs
 	npx tsc -p tsconfig.build.json
 	node scripts/gen-schema.mjs
 	chmod +x dist/cli/main.js

@@ -147,6 +147,19 @@ function buildRows(res, opts) {
       ),
     );
   }
+  const ch = ing?.channel;
+  if (ch) {
+    const perRecordUs = (ch.validMs / ch.validRecords) * 1000;
+    rows.push(
+      row(
+        'Probe channel: checking what a page sends (size cap, JSON, schema, budget)',
+        `${(perRecordUs).toFixed(1)} us per valid record; ${((ch.junkMs / ch.junkPayloads) * 1000).toFixed(1)} us per junk payload`,
+        `${ch.validRecords.toLocaleString('en')} valid progress records in batches of 10 (${ch.validKept} kept) in ${ms(ch.validMs)}; ${ch.junkPayloads.toLocaleString('en')} junk payloads (bad JSON, wrong types: ${ch.junkDropped} dropped) in ${ms(ch.junkMs)}`,
+        '< 50 us per record',
+        status(perRecordUs < 50),
+      ),
+    );
+  } else if (ing) skipped('Probe channel: checking what a page sends', '< 50 us per record', 'not measured');
 
   // Recording overhead
   const quartiles = (xs) => {
@@ -431,6 +444,7 @@ async function main() {
   await section('ingest', async () => ({
     runs: await childJson('ingest-child.mjs', [], opts.quick ? 1 : 3),
     probes: (await childJson('probe-ingest-child.mjs', opts.quick ? ['50', '100'] : ['50', '100', '200'], 1))[0],
+    channel: (await childJson('probe-channel-child.mjs', [], 1))[0],
   }));
   await section('server', async () => {
     const { benchServer } = await import('../bench/server.mjs');

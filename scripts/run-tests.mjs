@@ -11,6 +11,13 @@ const vitestJson = join(dir, 'vitest.json');
 const pwJson = join(dir, 'playwright.json');
 const extra = process.argv.slice(2);
 
+// The injected probe is bundled first: tsc, ESLint and vitest all read its generated module.
+const injected = spawnSync(process.execPath, ['scripts/build-injected.mjs'], { stdio: 'inherit' });
+if (injected.status !== 0) {
+  console.log('build-injected failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 // Type errors in tests and sources fail the run too (vitest and Playwright strip types).
 const typecheck = spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { stdio: 'inherit' });
 // Lint (eslint.config.mjs): a floating promise or a misused one fails the run like a type error.

@@ -8,6 +8,7 @@ export type { CdpSession } from './cdp/session.js';
 export { PlaywrightCdpSession } from './cdp/session.js';
 export { CdpConnection, CriTransport, type CdpTransport, type CriClientLike } from './cdp/connection.js';
 export { BackgroundServiceRecorder, type AttachOptions, type WaitForFetchOptions } from './recorder/recorder.js';
+export type { ProbeStats } from './probes/installer.js';
 export { Recording, type EventFilter } from './recorder/recording.js';
 export { SERVICE_NAMES, parseServices, type ServiceName, type ServiceSelection } from './recorder/services.js';
 export type { NormalisedEvent, RawBackgroundServiceEvent, FetchFailureReason, FetchEventKind } from './recorder/normalise.js';

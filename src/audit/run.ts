@@ -16,7 +16,6 @@ import { classifyLoss, lostBrowser, retryLostBrowser, type LostBrowser } from '.
 import { lossReason, type ReportModel } from '../report/model.js';
 import { unjoinedFindings, type Finding } from '../findings/index.js';
 import { BackgroundServiceRecorder } from '../recorder/recorder.js';
-import type { ProbeRecord } from '../probes/types.js';
 import { normaliseOrigin, reachedStage, type FetchTimeline } from '../recorder/timeline.js';
 import type { StepRow } from '../evidence/evidence.js';
 import { writeReport } from '../report/write.js';
@@ -111,7 +110,7 @@ async function auditPass(options: AuditConfig): Promise<Pass> {
       try {
         const page = await session.recorder.observerPage!.context().newPage();
         dismissDialogs(page, steps, runFindings);
-        await drive(page, session.recorder, options, steps);
+        await drive(page, options, steps);
         stopped = await waitForFetches(session, options);
       } catch (e) {
         // A click or a script step that failed because the browser died is a lost browser
@@ -213,7 +212,7 @@ function dismissDialogs(page: Page, steps: StepRow[], findings: Finding[]): void
 }
 
 /** Open the page, then the triggers in order: each --click, then --script. */
-async function drive(page: Page, recorder: BackgroundServiceRecorder, options: AuditConfig, steps: StepRow[]): Promise<void> {
+async function drive(page: Page, options: AuditConfig, steps: StepRow[]): Promise<void> {
   const url = options.url!;
   let status: number | null = null;
   try {
@@ -224,70 +223,12 @@ async function drive(page: Page, recorder: BackgroundServiceRecorder, options: A
   if (status !== null && status >= 400) throw new UsageError(`${url} answered HTTP ${status}: give the URL of the app's page.`);
   steps.push({ at: Date.now(), what: `goto ${url}`, result: status });
   options.onMessage?.(`Opened ${url}`);
-  if (await stopActiveWorker(page, recorder)) steps.push({ at: Date.now(), what: 'service worker activated, then stopped so its next start is probed before its script', result: true });
   for (const selector of options.clicks) {
     await click(page, selector, options.timeout);
     steps.push({ at: Date.now(), what: `click ${selector}`, result: true });
     options.onMessage?.(`Clicked ${selector}`);
   }
   if (options.script) await runScript(page, options.script, steps);
-}
-
-/**
- * Playwright's own connection lets a new worker run its script before the probe's breakpoint
- * is in, and a probe that comes after the script cannot count the listeners it added (nor see
- * one added for a misspelled event). A worker stopped once it is activated (browsers stop idle
- * workers anyway) is started again for the fetch's events, and that start pauses for the probe.
- */
-async function stopActiveWorker(page: Page, recorder: BackgroundServiceRecorder): Promise<boolean> {
-  const activated = await page
-    .evaluate(async (ms) => {
-      if (!('serviceWorker' in navigator)) return false;
-      const timeout = new Promise<null>((r) => setTimeout(() => r(null), ms));
-      const reg = await Promise.race([navigator.serviceWorker.ready, timeout]);
-      const sw = reg?.active;
-      if (!sw) return false;
-      if (sw.state !== 'activated') await Promise.race([new Promise((r) => sw.addEventListener('statechange', () => sw.state === 'activated' && r(true))), timeout]);
-      return sw.state === 'activated';
-    }, 5_000)
-    .catch((e: unknown) => {
-      log('service worker state unknown: %s', String(e));
-      return false;
-    });
-  if (!activated) return false;
-  // Stopped before the probe installer is done with it, the worker's next start would not
-  // pause for the probe at all: wait for the probe's word from this start first.
-  const origin = new URL(page.url()).origin;
-  const started = () => recorder.probeRecords().find((r) => r.kind === 'worker-start' && normaliseOrigin(r.origin) === origin);
-  const record = started() ?? (await waitForProbe(recorder, (r) => r.kind === 'worker-start' && normaliseOrigin(r.origin) === origin, 5_000));
-  if (!record) return false;
-  if (record.kind === 'worker-start' && !record.afterAppScript) return false;
-  const session = await page.context().newCDPSession(page);
-  try {
-    await session.send('ServiceWorker.enable');
-    await session.send('ServiceWorker.stopAllWorkers');
-    return true;
-  } catch (e) {
-    log('stopAllWorkers failed: %s', String(e));
-    return false;
-  } finally {
-    await bestEffort(log, 'detach', () => session.detach());
-  }
-}
-
-function waitForProbe(recorder: BackgroundServiceRecorder, match: (r: ProbeRecord) => boolean, ms: number): Promise<ProbeRecord | null> {
-  return new Promise((done) => {
-    const timer = setTimeout(() => finish(null), ms);
-    const onProbe = (r: ProbeRecord) => {
-      if (match(r)) finish(r);
-    };
-    recorder.on('probe', onProbe);
-    const finish = (r: ProbeRecord | null) => {
-      clearTimeout(timer);
-      recorder.off('probe', onProbe);
-      done(r);
-    };
-  });
 }
 
 async function click(page: Page, selector: string, timeoutMs: number): Promise<void> {

@@ -22,8 +22,10 @@ export interface Observer {
   readonly page: Page | null;
   /** The Playwright context (page probes go in through its init scripts); null for connect(). */
   readonly context: BrowserContext | null;
-  /** A flattened browser-level connection for the worker probes; null when the browser has none. */
+  /** A flattened browser-level connection for the probes; null when the browser has none. */
   openBrowserLink(): Promise<BrowserLink | null>;
+  /** The observer page's target id (the probes leave it alone). */
+  ownTargetId(): Promise<string | null>;
   /** Close the observer page and what it opened. */
   close(): Promise<void>;
 }
@@ -63,6 +65,7 @@ async function observeContext(context: BrowserContext, url: string | undefined):
     page,
     context,
     openBrowserLink: () => tunnelLink(context, page),
+    ownTargetId: async () => (await session.send('Target.getTargetInfo')).targetInfo.targetId,
     async close() {
       page.off('close', onClose);
       await bestEffort(log, 'close observer page', () => page.close());
@@ -139,6 +142,7 @@ async function observeConnected(browser: ConnectedBrowser, url = 'about:blank'):
     context: null,
     // The observer's own connection is already one to the browser target; it closes with the observer.
     openBrowserLink: () => Promise.resolve({ connection, browserContextId: null, close: () => Promise.resolve() }),
+    ownTargetId: () => Promise.resolve(observerTarget),
     async close() {
       await closeTarget(connection, observerTarget);
       await connection.close('the observer closed');

@@ -39,6 +39,11 @@ export interface CdpTransport {
   onclose: ((reason: string) => void) | null;
   /** Release what the transport holds; a transport over someone else's client leaves it open. */
   close(): Promise<void>;
+  /**
+   * Optional: send `commands` to every target of `type` attached while it waits for the
+   * debugger, from as close to the browser as the transport gets (see tunnel.ts).
+   */
+  sendOnAttach?(type: string, commands: ReadonlyArray<{ method: string; params: object }>): Promise<void>;
 }
 
 /** A session of the connection: the browser target's (no id) or a flattened child's. */

@@ -4,6 +4,11 @@
  * supports the flattened protocol. `Target.exposeDevToolsProtocol` gives the page a binding to
  * the browser target; commands go in with `page.evaluate`, and answers and events come back
  * through a `Runtime.addBinding` binding on the page's own session.
+ *
+ * A target attached while it waits for the debugger can be sent its first commands by the
+ * observer page itself, as the attach message passes through (`sendOnAttach`): a service worker
+ * does not wait for every client that holds it (Playwright's own connection resumes it at
+ * once), and a round trip to Node is what its script loading can outrun.
  */
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
@@ -23,7 +28,7 @@ interface TunnelMessage {
   sessionId?: string;
 }
 
-class TunnelTransport implements CdpTransport {
+export class TunnelTransport implements CdpTransport {
   onanswer: ((answer: CdpAnswer) => void) | null = null;
   onclose: ((reason: string) => void) | null = null;
   private readonly events = new EventRouter();
@@ -63,6 +68,21 @@ class TunnelTransport implements CdpTransport {
     return this.events.subscribe(event, sessionId, listener);
   }
 
+  /**
+   * From now on, every target of `type` attached while waiting for the debugger is sent
+   * `commands` by the observer page before the attach message goes on to Node. Their answers
+   * (ids of their own, from 2^30 up: no session waits for them) are dropped by the connection.
+   */
+  async sendOnAttach(type: string, commands: ReadonlyArray<{ method: string; params: object }>): Promise<void> {
+    await this.page.evaluate(
+      ([tunnel, kind, list]) => {
+        const w = window as unknown as Record<string, { early?: Record<string, ReadonlyArray<unknown>> }>;
+        (w[tunnel].early ??= {})[kind] = list;
+      },
+      [this.tunnelName, type, commands] as const,
+    );
+  }
+
   async close(): Promise<void> {
     this.events.clear();
     await this.pageSession.detach();
@@ -85,8 +105,22 @@ export async function openTunnel(page: Page, pageSession: CdpSession, browserSes
   const { targetInfo } = await pageSession.send('Target.getTargetInfo');
   await browserSession.send('Target.exposeDevToolsProtocol', { targetId: targetInfo.targetId, bindingName: transport.tunnelName });
   await page.evaluate(([tunnel, out]) => {
-    const w = window as unknown as Record<string, { onmessage: (m: string) => void } & ((m: string) => void)>;
-    w[tunnel].onmessage = (m: string) => w[out](m);
+    interface Tunnel {
+      onmessage: (m: string) => void;
+      send(m: string): void;
+      early?: Record<string, Array<{ method: string; params: object }>>;
+    }
+    const w = window as unknown as Record<string, Tunnel & ((m: string) => void)>;
+    let nextEarly = 2 ** 30;
+    w[tunnel].onmessage = (m: string) => {
+      const t = w[tunnel];
+      if (t.early && m.includes('"Target.attachedToTarget"')) {
+        const msg = JSON.parse(m) as { method?: string; params?: { sessionId: string; waitingForDebugger: boolean; targetInfo: { type: string } } };
+        const commands = msg.method === 'Target.attachedToTarget' && msg.params?.waitingForDebugger ? t.early[msg.params.targetInfo.type] : undefined;
+        for (const c of commands ?? []) t.send(JSON.stringify({ id: nextEarly++, method: c.method, params: c.params, sessionId: msg.params!.sessionId }));
+      }
+      w[out](m);
+    };
   }, [transport.tunnelName, transport.outName] as const);
   return connection;
 }

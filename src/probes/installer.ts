@@ -1,16 +1,24 @@
 /**
  * Installs the probe into every page and service worker of a context, including a worker
  * restarted after `ServiceWorker.stopAllWorkers` or started by the browser only to deliver
- * the completion event, and always BEFORE the app's own script runs:
+ * the completion event, and always BEFORE the app's own script runs. Everything goes through
+ * bgprobe's own browser-level CDP link (never Playwright's `exposeBinding` or init scripts, whose
+ * globals a page can see):
  *
  * - Workers: browser-level auto-attach with waitForDebuggerOnStart; on attach, add the report
  *   binding, set an instrumentation breakpoint `beforeScriptExecution`, resume. The worker then
- *   pauses before sw.js and the probe is evaluated there (or at once, if another client had
- *   already let its script start: see attachHeldWorker). A stopped worker keeps its DevTools
- *   session, but its restart is not paused for the debugger: the same breakpoint (session state
- *   survives the restart) stops it before sw.js runs, so the probe is evaluated again there.
- * - Pages (Playwright): context.addInitScript + exposeBinding. Pages (raw connection):
- *   auto-attach pages too and use Page.addScriptToEvaluateOnNewDocument.
+ *   pauses before sw.js and the probe is evaluated there. Over Playwright's connection the
+ *   worker does not wait for bgprobe (Playwright resumes it at once), so those first commands are
+ *   sent by the observer page as the attach message passes through it (tunnel.ts), ahead of the
+ *   script's loading. A stopped worker keeps its DevTools session, and its restart stops at the
+ *   same breakpoint (session state survives the restart): probed again there.
+ * - Pages: auto-attached the same way; the binding and the probe go in with
+ *   Page.addScriptToEvaluateOnNewDocument before the page is resumed (its navigation waits for
+ *   every client that holds it, bgprobe's session included).
+ *
+ * The probe takes the binding off the global before any app script runs. What it sends is
+ * labelled by the session it came over (a page's or a worker's), never by what it says of
+ * itself, and checked by validate.ts before anything reads it.
  *
  * Every attached target is a typed child session of one browser-level CdpConnection; its
  * listeners are subscribed in the attach event itself, before any command is sent to it.
@@ -19,23 +27,48 @@ import { randomBytes } from 'node:crypto';
 import type { Protocol } from 'devtools-protocol';
 import type { BrowserContext } from 'playwright-core';
 import type { BrowserLink, ConnectionSession } from '../cdp/connection.js';
-import { settleAll } from '../util/settle.js';
 import { bestEffort, debug } from '../util/debug.js';
-import { probeScript } from './probe-script.js';
+import { probeSource } from './source.js';
 import type { ProbeRecord } from './types.js';
+import { checkPayload, type DropReason } from './validate.js';
 
 const log = debug('bgprobe:probes');
 
-interface Disposable {
-  dispose(): Promise<void>;
-}
-
 /** Where the probes go: what the recorder's adapters (src/browsers/observer.ts) provide. */
 export interface ProbeTarget {
-  /** Page probes go in through this context's init scripts; null: through auto-attached pages. */
-  readonly context: BrowserContext | null;
-  /** The browser-level link workers are auto-attached over; null when the browser has none. */
+  /** The Playwright context, when there is one. */
+  readonly context?: BrowserContext | null;
+  /** The browser-level link pages and workers are auto-attached over; null when the browser has none. */
   openBrowserLink(): Promise<BrowserLink | null>;
+  /** The observer's own page target: never probed. */
+  ownTargetId?(): Promise<string | null>;
+}
+
+/** Records kept per fetch id and channel kind (page or worker): past it, dropped and counted. */
+export const MAX_RECORDS_PER_FETCH = 5_000;
+/** Records kept in all, per channel kind. */
+export const MAX_RECORDS_TOTAL = 100_000;
+/** Payload characters kept in all, per channel kind (about bytes). */
+export const MAX_CHARS_TOTAL = 64 * 1024 * 1024;
+
+/** What arrived over the probe channels, and what was dropped and why. */
+export interface ProbeStats {
+  /** Payloads received (each is one record or a batch). */
+  payloads: number;
+  /** Records kept. */
+  accepted: number;
+  /** Records (or whole payloads, when unreadable) dropped. */
+  dropped: number;
+  /** Dropped, by reason. */
+  droppedBy: Partial<Record<DropReason, number>>;
+  /** The last few reasons with their detail (at most 10, each at most 200 characters). */
+  recentDrops: string[];
+}
+
+interface Budget {
+  perFetch: Map<string, number>;
+  records: number;
+  chars: number;
 }
 
 /** A worker attached before its start, while attachHeldWorker sets its breakpoint. */
@@ -48,7 +81,8 @@ interface Starting {
 }
 
 export class ProbeInstaller {
-  private readonly binding = `__bgprobeReport_${randomBytes(6).toString('hex')}`;
+  /** Random per installer: the probe takes it off the global before the app can see it. */
+  private readonly binding = `b${randomBytes(8).toString('hex')}`;
   private readonly source: string;
   /** The same probe for a worker whose script already ran: it cannot count the app's listeners. */
   private readonly lateSource: string;
@@ -56,15 +90,28 @@ export class ProbeInstaller {
   private link: BrowserLink | null = null;
   private readonly targets = new Map<string, ConnectionSession>();
   private readonly starting = new Map<string, Starting>();
-  private readonly disposables: Disposable[] = [];
   private readonly offs: Array<() => void> = [];
   private disposed = false;
+  private ownTarget: string | null = null;
   /** Why some probes could not be installed (shown in reports, never thrown). */
-  readonly warnings: string[] = [];
+  private readonly installWarnings: string[] = [];
+  readonly stats: ProbeStats = { payloads: 0, accepted: 0, dropped: 0, droppedBy: {}, recentDrops: [] };
+  private readonly budgets = { page: newBudget(), worker: newBudget() };
 
   constructor(private readonly target: ProbeTarget) {
-    this.source = probeScript(this.binding);
-    this.lateSource = probeScript(this.binding, { afterAppScript: true });
+    const key = randomBytes(8).toString('hex');
+    this.source = probeSource({ binding: this.binding, key, afterAppScript: false });
+    this.lateSource = probeSource({ binding: this.binding, key, afterAppScript: true });
+  }
+
+  /** Why some evidence is missing or was refused: probes not installed, records dropped. */
+  get warnings(): string[] {
+    const { dropped, droppedBy } = this.stats;
+    if (!dropped) return [...this.installWarnings];
+    const why = Object.entries(droppedBy)
+      .map(([reason, n]) => `${n} ${reason}`)
+      .join(', ');
+    return [...this.installWarnings, `${dropped} probe record(s) dropped at the channel (${why}): see recorder.stats.probes`];
   }
 
   /** True once service workers are auto-attached (their events, updateUI, records). */
@@ -77,53 +124,70 @@ export class ProbeInstaller {
     return () => this.listeners.delete(fn);
   }
 
-  private deliver(payload: string): void {
+  /**
+   * One payload from a page's (`context` 'page') or a worker's binding: checked, bounded, and
+   * only then handed on. Nothing here throws, whatever the payload.
+   */
+  deliver(payload: unknown, context: 'page' | 'worker'): void {
     if (this.disposed) return;
-    // One record, or a batch of them (progress samples are sent in batches, in order).
-    let parsed: ProbeRecord | ProbeRecord[];
-    try {
-      parsed = JSON.parse(payload) as ProbeRecord | ProbeRecord[];
-    } catch {
-      log('probe payload is not JSON, dropped: %s', payload.slice(0, 200));
-      return;
-    }
-    for (const rec of Array.isArray(parsed) ? parsed : [parsed]) {
-      if (!rec || typeof rec !== 'object') continue;
+    this.stats.payloads += 1;
+    const verdict = checkPayload(payload, context);
+    for (const d of verdict.dropped) this.countDrop(d.reason, d.detail);
+    const budget = this.budgets[context];
+    const chars = typeof payload === 'string' && verdict.records.length ? Math.ceil(payload.length / verdict.records.length) : 0;
+    for (const rec of verdict.records) {
+      const perFetch = budget.perFetch.get(rec.id) ?? 0;
+      if (budget.records >= MAX_RECORDS_TOTAL || budget.chars + chars > MAX_CHARS_TOTAL) {
+        this.countDrop('total cap reached');
+        continue;
+      }
+      if (perFetch >= MAX_RECORDS_PER_FETCH) {
+        this.countDrop('per-fetch cap reached', rec.id.slice(0, 100));
+        continue;
+      }
+      budget.perFetch.set(rec.id, perFetch + 1);
+      budget.records += 1;
+      budget.chars += chars;
+      this.stats.accepted += 1;
       for (const l of [...this.listeners]) l(rec);
     }
   }
 
-  private async startPages(ctx: BrowserContext): Promise<void> {
-    const exposed = await ctx.exposeBinding(this.binding, (_source, payload: string) => this.deliver(payload));
-    if (exposed && typeof (exposed as Disposable).dispose === 'function') this.disposables.push(exposed);
-    const script = await ctx.addInitScript({ content: this.source });
-    if (script && typeof (script as Disposable).dispose === 'function') this.disposables.push(script);
-    // Pages already open got no init script: install into their current document too.
-    await Promise.all(ctx.pages().map((p) => bestEffort(log, 'probe existing page', () => p.evaluate(this.source))));
+  private countDrop(reason: DropReason, detail?: string): void {
+    this.stats.dropped += 1;
+    this.stats.droppedBy[reason] = (this.stats.droppedBy[reason] ?? 0) + 1;
+    const recent = this.stats.recentDrops;
+    recent.push((detail === undefined ? reason : `${reason}: ${detail}`).slice(0, 200));
+    if (recent.length > 10) recent.shift();
   }
 
   async start(): Promise<void> {
-    // The page probes (Playwright) and the worker link are independent: side by side.
-    const context = this.target.context;
-    const pages = context ? this.startPages(context) : Promise.resolve();
-    const link = this.target.openBrowserLink().then(
-      (l) => {
-        this.link = l;
-      },
-      (e: unknown) => {
-        this.warnings.push(`service-worker probes unavailable: ${e instanceof Error ? e.message : String(e)}`);
-        log(this.warnings[this.warnings.length - 1]);
-      },
-    );
-    await settleAll([pages, link]);
+    const [link, own] = await Promise.all([
+      this.target.openBrowserLink().catch((e: unknown) => {
+        this.installWarnings.push(`probes unavailable: ${e instanceof Error ? e.message : String(e)}`);
+        log(this.installWarnings[this.installWarnings.length - 1]);
+        return null;
+      }),
+      this.target.ownTargetId?.().catch(() => null) ?? Promise.resolve(null),
+    ]);
+    this.link = link;
+    this.ownTarget = own;
     if (!this.link) {
-      if (!this.warnings.length) this.warnings.push('service-worker probes unavailable: no browser-level CDP session (persistent context?)');
+      if (!this.installWarnings.length) this.installWarnings.push('probes unavailable: no browser-level CDP session (persistent context?)');
       return;
     }
-    const root = this.link.connection.root;
+    const connection = this.link.connection;
+    const root = connection.root;
     this.offs.push(root.on('Target.attachedToTarget', (ev) => this.onAttached(ev)));
-    const filter = [{ type: 'service_worker' }, ...(context ? [] : [{ type: 'page' }])];
-    await root.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true, filter });
+    // Sent by the observer page itself as a held worker is attached (see the file comment).
+    // Runtime first: a binding reaches a worker's global only with Runtime enabled.
+    await connection.transport.sendOnAttach?.('service_worker', [
+      { method: 'Runtime.enable', params: {} },
+      { method: 'Runtime.addBinding', params: { name: this.binding } },
+      { method: 'Debugger.enable', params: {} },
+      { method: 'Debugger.setInstrumentationBreakpoint', params: { instrumentation: 'beforeScriptExecution' } },
+    ]);
+    await root.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true, filter: [{ type: 'service_worker' }, { type: 'page' }] });
   }
 
   private onAttached(ev: Protocol.Target.AttachedToTargetEvent): void {
@@ -131,15 +195,18 @@ export class ProbeInstaller {
     if (!link || this.disposed) return;
     const { sessionId, targetInfo } = ev;
     const session = link.connection.session(sessionId);
-    if (link.browserContextId && targetInfo.browserContextId && targetInfo.browserContextId !== link.browserContextId) {
-      // Another context's worker: let it run and leave it alone.
+    const foreign = link.browserContextId && targetInfo.browserContextId && targetInfo.browserContextId !== link.browserContextId;
+    if (foreign || targetInfo.targetId === this.ownTarget) {
+      // Another context's target, or the observer page: let it run and leave it alone.
       void this.resume(session).then(() => session.detach());
       return;
     }
     this.targets.set(sessionId, session);
     session.onClose(() => this.targets.delete(sessionId));
+    // Labelled by the session's target, whatever the record says.
+    const channel = targetInfo.type === 'page' ? 'page' : 'worker';
     session.on('Runtime.bindingCalled', ({ name, payload }) => {
-      if (name === this.binding) this.deliver(payload);
+      if (name === this.binding) this.deliver(payload, channel);
     });
     log('attached %s %s (waiting=%s)', targetInfo.type, targetInfo.url, ev.waitingForDebugger);
     if (targetInfo.type === 'page') {
@@ -192,8 +259,8 @@ export class ProbeInstaller {
   private async attachPage(session: ConnectionSession): Promise<void> {
     // runImmediately also covers the document already there; no Runtime.evaluate while the
     // target waits for the debugger (with workers that crashed the renderer, see below).
-    await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
     await bestEffort(log, 'Runtime.enable', () => session.send('Runtime.enable'));
+    await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
     await bestEffort(log, 'Page.enable', () => session.send('Page.enable'));
     await bestEffort(log, 'addScript', () => session.send('Page.addScriptToEvaluateOnNewDocument', { source: this.source, runImmediately: true }));
     await this.resume(session);
@@ -201,8 +268,8 @@ export class ProbeInstaller {
 
   /** Bindings reach a worker only with Runtime enabled: without it a restarted worker's reports vanish. */
   private async enableRuntime(session: ConnectionSession): Promise<void> {
-    await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
     await bestEffort(log, 'Runtime.enable', () => session.send('Runtime.enable'));
+    await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
   }
 
   private async attachHeldWorker(session: ConnectionSession, url: string): Promise<void> {
@@ -259,8 +326,11 @@ export class ProbeInstaller {
       for (const off of this.offs) off();
       await bestEffort(log, 'close the browser link', () => link.close());
     }
-    for (const d of this.disposables) await bestEffort(log, 'dispose init script/binding', () => d.dispose());
     this.targets.clear();
     this.listeners.clear();
   }
+}
+
+function newBudget(): Budget {
+  return { perFetch: new Map(), records: 0, chars: 0 };
 }

@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { observe, type ObservedTarget, type Observer } from '../browsers/observer.js';
 import type { CdpSession } from '../cdp/session.js';
 import { TimeoutError } from '../errors.js';
-import { ProbeInstaller } from '../probes/installer.js';
+import { ProbeInstaller, type ProbeStats } from '../probes/installer.js';
 import { waitWithin } from '../util/deadline.js';
 import { bestEffort, debug } from '../util/debug.js';
 import { listen } from '../util/events.js';
@@ -153,9 +153,17 @@ export class BackgroundServiceRecorder extends Recording {
     return this.owned.observer?.page ?? null;
   }
 
-  /** Why some evidence cannot be gathered (e.g. service-worker probes unavailable). */
+  /** Why some evidence cannot be gathered or was refused (probes unavailable, probe records dropped). */
   get warnings(): readonly string[] {
     return this.owned.probes?.warnings ?? [];
+  }
+
+  /**
+   * What the recorder took in: `duplicatesDropped` (replayed CDP events), and `probes`, what
+   * arrived over the probe channels (records kept, records dropped and why; null without probes).
+   */
+  get stats(): { duplicatesDropped: number; probes: Readonly<ProbeStats> | null } {
+    return { duplicatesDropped: this.duplicatesDropped, probes: this.owned.probes?.stats ?? null };
   }
 
   /** Is `service` being recorded (as the browser last said)? */

@@ -8,7 +8,7 @@
  * PASS for a subtest. A key is looked up on its own heading, then on the file's top level.
  * `disabled` (on a test, on the file, or in a `__dir__.ini` of its folder or above) skips a test.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { InputFormatError, UsageError } from '../errors.js';
 import {
@@ -143,6 +143,28 @@ export function unexpectedResults(metadata: Metadata, results: readonly ResultLi
     }
   }
   return out;
+}
+
+/**
+ * Parses every .ini under `dir` (when it exists), so a broken file is exit 2 before any browser
+ * starts rather than after the run that was to update it. Returns how many files it read.
+ */
+export function checkMetadataDir(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a directory: expectation files go in a folder.`);
+  let n = 0;
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.isFile() && e.name.endsWith('.ini')) {
+        readManifest(full);
+        n++;
+      }
+    }
+  };
+  walk(dir);
+  return n;
 }
 
 // ---- writing: wpt update-expectations ----

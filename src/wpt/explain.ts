@@ -1,8 +1,10 @@
 /**
- * A line per subtest that did not pass, naming what the browser did meanwhile: the background
- * fetches registered between the previous result and this one (subtests of a file run one after
- * another), how each ended, and whether its requests reached the server at all. The full
- * timelines are in the evidence; this points the reader at the right one.
+ * A line per subtest that did not pass: its assertion, quoted, and the evidence that bears on it,
+ * the background fetches registered between the previous result and this one (subtests of a file
+ * run one after another), how each ended, and whether its requests reached the server at all.
+ * Where nothing was recorded in that time (an IDL `.length` mismatch has nothing to do with
+ * registrations), it says so and guesses no cause. The full timelines are in the evidence; this
+ * points the reader at the right one.
  */
 import type { FetchEvidence } from '../evidence/evidence.js';
 import type { WptSubtest } from './types.js';
@@ -21,8 +23,12 @@ export function explainSubtests(subtests: readonly WptSubtest[], arrivedAt: Read
     const at = arrivedAt.get(s.name) ?? Infinity;
     if (s.status !== 'PASS') {
       const during = fetches.filter((f) => f.registeredAt !== null && f.registeredAt > previous && f.registeredAt <= at);
-      const what = during.length ? during.map(describeFetch).join('; ') : 'no background fetch was registered';
-      out.push(`${s.status} "${s.name}": ${what}.`);
+      const assertion = s.message ? `the assertion: ${JSON.stringify(s.message)}` : 'no assertion message';
+      out.push(
+        during.length
+          ? `${s.status} "${s.name}": ${assertion}; evidence from its time: ${during.map(describeFetch).join('; ')}.`
+          : `${s.status} "${s.name}": no evidence recorded for this subtest; ${assertion}.`,
+      );
     }
     if (Number.isFinite(at)) previous = at;
   }

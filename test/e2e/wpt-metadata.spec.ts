@@ -4,7 +4,7 @@
 // SKIP. Real Chromium, the built CLI, our own WPT-shaped tree.
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeWptTree } from '../helpers/wpt-tree.js';
@@ -89,5 +89,17 @@ test.describe.serial('bgprobe wpt --metadata / --update-metadata', () => {
     const swResult = model.results.find((r) => r.scenarioId === '/selftest/fails.https.any.serviceworker.html')!;
     expect(swResult.summary).toMatch(/^1 unexpected against the metadata; /);
     expect(swResult.evidence.notes[0]).toBe('UNEXPECTED "runs in a window": FAIL, the metadata expects PASS.');
+  });
+
+  test('a broken expectation file is exit 2 with one line naming it, before any browser starts', async () => {
+    const broken = join(root, 'broken-meta');
+    mkdirSync(join(broken, 'selftest'), { recursive: true });
+    writeFileSync(join(broken, 'selftest/plain.html.ini'), '[plain.html]\n  expected: @Maybe\n');
+    for (const flag of ['--metadata', '--update-metadata']) {
+      const r = await wpt(`o-${flag}`, flag, broken);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(`bgprobe: Unrecognised symbol @Maybe: ${join(broken, 'selftest/plain.html.ini')} line 2: not a wptmanifest expectation file (wptrunner's .ini syntax).`);
+      expect(existsSync(join(root, `o-${flag}`))).toBe(false);
+    }
   });
 });

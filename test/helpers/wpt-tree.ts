@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const HARNESS = join(REPO, 'node_modules/wpt-runner/testharness');
 
-/** A new temporary directory holding the tree; `webidl2` adds resources/webidl2/lib/webidl2.js. */
+/**
+ * A new temporary directory holding the tree; `webidl2` adds resources/webidl2/lib/webidl2.js and
+ * resources/idlharness.js (bgprobe's wptserve serves /resources/WebIDLParser.js from the former).
+ */
 export function makeWptTree(prefix: string, options: { webidl2?: boolean } = {}): string {
   const root = mkdtempSync(join(tmpdir(), prefix));
   cpSync(join(REPO, 'test/wpt-tree'), root, { recursive: true });
@@ -18,6 +21,7 @@ export function makeWptTree(prefix: string, options: { webidl2?: boolean } = {})
   if (options.webidl2) {
     mkdirSync(join(root, 'resources/webidl2/lib'), { recursive: true });
     cpSync(join(HARNESS, 'webidl2/lib/webidl2.js'), join(root, 'resources/webidl2/lib/webidl2.js'));
+    cpSync(join(HARNESS, 'idlharness.js'), join(root, 'resources/idlharness.js'));
   }
   return root;
 }

@@ -11,7 +11,7 @@ import { FakeCriClient } from '../helpers/fake-cdp.js';
 
 const SW = 'http://127.0.0.1:1/harness/sw.js';
 /** What the installer sends a worker held at its start, up to and including resuming it. */
-const HELD_START = ['Runtime.addBinding', 'Runtime.enable', 'Debugger.enable', 'Debugger.setInstrumentationBreakpoint', 'Runtime.runIfWaitingForDebugger'];
+const HELD_START = ['Runtime.enable', 'Runtime.addBinding', 'Debugger.enable', 'Debugger.setInstrumentationBreakpoint', 'Runtime.runIfWaitingForDebugger'];
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
@@ -68,7 +68,7 @@ describe('ProbeInstaller and a service worker', () => {
         { method: 'Debugger.paused', params: { reason: 'other', callFrames: [] } },
       ]),
     );
-    expect(client.to('w1')).toEqual(['Runtime.addBinding', 'Runtime.enable', 'Debugger.enable', 'Debugger.resume', 'Debugger.setInstrumentationBreakpoint', 'Runtime.runIfWaitingForDebugger', 'Runtime.evaluate']);
+    expect(client.to('w1')).toEqual(['Runtime.enable', 'Runtime.addBinding', 'Debugger.enable', 'Debugger.resume', 'Debugger.setInstrumentationBreakpoint', 'Runtime.runIfWaitingForDebugger', 'Runtime.evaluate']);
   });
 
   it("another script compiled before the breakpoint (an evaluation with a sourceURL) is not the worker's own: no evaluation after resuming", async () => {
@@ -79,8 +79,8 @@ describe('ProbeInstaller and a service worker', () => {
   it('a worker already running when recording starts: probed at once, then the breakpoint', async () => {
     const client = await attachWorker(false);
     expect(client.to('w1')).toEqual([
-      'Runtime.addBinding',
       'Runtime.enable',
+      'Runtime.addBinding',
       'Runtime.runIfWaitingForDebugger',
       'Runtime.evaluate',
       'Debugger.enable',

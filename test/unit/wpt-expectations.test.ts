@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputFormatError, UsageError } from '../../src/errors.js';
-import { Metadata, metadataLocation, unexpectedResults, updateMetadata, type ResultLike, type UpdateRun } from '../../src/wpt/expectations.js';
+import { checkMetadataDir, Metadata, metadataLocation, unexpectedResults, updateMetadata, type ResultLike, type UpdateRun } from '../../src/wpt/expectations.js';
 import type { RunInfo } from '../../src/wpt/wptmanifest.js';
 
 const chromium: RunInfo = { product: 'chromium', browser_channel: 'stable', os: 'linux', debug: false };
@@ -89,6 +89,17 @@ describe('a run held against the metadata', () => {
     // The file's own @False is nearer than the folder's.
     expect(m.disabled(GET, firefox)).toBeNull();
     expect(m.disabled('/other/x.html', firefox)).toBe('no Background Fetch');
+  });
+
+  it('every file of a folder is checked up front: a broken one anywhere is an input error naming its line', () => {
+    expect(checkMetadataDir(join(dir, 'not-yet'))).toBe(0);
+    write('a/ok.html.ini', '[ok.html]\n  expected: FAIL\n');
+    write('a/b/__dir__.ini', 'disabled: yes\n');
+    write('a/notes.txt', 'not an expectation file [');
+    expect(checkMetadataDir(dir)).toBe(2);
+    write('a/b/broken.html.ini', '[broken.html]\n  expected: [PASS\n');
+    expect(() => checkMetadataDir(dir)).toThrow(InputFormatError);
+    expect(() => checkMetadataDir(dir)).toThrow(/broken\.html\.ini line 2/);
   });
 
   it('a missing folder is a usage error, a broken file an input error naming its line', () => {

@@ -306,9 +306,17 @@ describe('explaining a subtest that did not pass', () => {
     const arrived = new Map([['a', 110], ['b', 220], ['c', 330]]);
     const fetches = [fetch('id0', 105, 'success', [1]), fetch('id1', 150, 'failure', [0, 0]), fetch('id2', 250, 'success', [1, 1])];
     expect(explainSubtests(subtests, arrived, fetches as never, 100)).toEqual([
-      'FAIL "b": background fetch "id1" failure (fetch-error), 0 of 2 request(s) reached the server.',
-      'TIMEOUT "c": background fetch "id2" success, 2 of 2 request(s) reached the server.',
+      'FAIL "b": the assertion: "x"; evidence from its time: background fetch "id1" failure (fetch-error), 0 of 2 request(s) reached the server.',
+      'TIMEOUT "c": no assertion message; evidence from its time: background fetch "id2" success, 2 of 2 request(s) reached the server.',
     ]);
-    expect(explainSubtests([{ name: 'z', status: 'FAIL', message: null }], new Map([['z', 500]]), [], 100)).toEqual(['FAIL "z": no background fetch was registered.']);
+  });
+
+  it('where nothing was recorded in its time, says so and quotes the assertion instead of guessing a cause', async () => {
+    const { explainSubtests } = await import('../../src/wpt/explain.js');
+    const idl = { name: 'BackgroundFetchManager interface: operation fetch(DOMString, RequestInfo or sequence<RequestInfo>, optional BackgroundFetchOptions)', status: 'FAIL' as const, message: 'property has wrong .length expected 2 but got 0' };
+    expect(explainSubtests([idl], new Map([[idl.name, 500]]), [], 100)).toEqual([
+      `FAIL "${idl.name}": no evidence recorded for this subtest; the assertion: "property has wrong .length expected 2 but got 0".`,
+    ]);
+    expect(explainSubtests([{ name: 'z', status: 'FAIL', message: null }], new Map([['z', 500]]), [], 100)).toEqual(['FAIL "z": no evidence recorded for this subtest; no assertion message.']);
   });
 });

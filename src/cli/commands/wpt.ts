@@ -9,7 +9,7 @@ import { renderMarkdown } from '../../report/markdown.js';
 import { checkOutDir } from '../../report/write.js';
 import { summaryLines } from '../../report/view.js';
 import { loadDurations } from '../../report/durations.js';
-import { loadBaseline, Metadata, resolveWptConfig, runWpt, wptReportName } from '../../wpt/index.js';
+import { checkMetadataDir, loadBaseline, Metadata, resolveWptConfig, runWpt, wptReportName } from '../../wpt/index.js';
 import { slowestLine } from '../../wpt/timing.js';
 import { publishToCi, reportAnnotations } from '../ci.js';
 import type { CommandContext } from '../command.js';
@@ -20,6 +20,9 @@ export async function runWptCommand(options: WptOptions, ctx: CommandContext): P
   const { output } = ctx;
   const { wptRoot, out: outDir, baseline: baselinePath, durations: durationsPath, stepSummary, metadata: metadataDir, updateMetadata, ...wpt } = options;
   const metadata = metadataDir ? Metadata.open(resolve(ctx.cwd, metadataDir)) : null;
+  // A broken expectation file is exit 2 now, not after the run that was to use or update it.
+  if (metadata) checkMetadataDir(metadata.dir);
+  if (updateMetadata) checkMetadataDir(resolve(ctx.cwd, updateMetadata));
   const baseline = baselinePath ? { baseline: loadBaseline(resolve(ctx.cwd, baselinePath)), name: baselinePath } : null;
   // A previous run's times per file: --durations, else the baseline's (a wptreport.json has them).
   const timesFrom = durationsPath ?? baselinePath;

@@ -1,0 +1,2 @@
+// No mistake: the correct worker, as is.
+importScripts('../_shared/good-sw.js');
