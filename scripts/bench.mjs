@@ -4,7 +4,7 @@
 // bench/results.json and printed as one table saying, for each row, the target and whether it
 // was met. A missed target says MISSED; a figure that could not be measured says why.
 //
-//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,wpt,render,grid,lanes,lane,shards,wptfiles] [--build]
+//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,wpt,render,grid,reporter,lanes,lane,shards,wptfiles] [--build]
 //
 // The scheduler's rows (#25): lanes (make compat's four lanes vs its longest scenario), lane
 // (the Chromium lane vs its longest), shards (--shard 1/2 and 2/2, split by the lane run's
@@ -21,7 +21,7 @@ import { run } from '../bench/procs.mjs';
 import { median, round } from '../bench/stats.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'wpt', 'render', 'grid', 'lanes', 'lane', 'shards', 'wptfiles'];
+const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'wpt', 'render', 'grid', 'reporter', 'lanes', 'lane', 'shards', 'wptfiles'];
 /** The web-platform-tests checkout for the wptfiles row: BGPROBE_WPT_ROOT, else the shared upstream copy beside the repo. */
 const WPT_ROOT = process.env.BGPROBE_WPT_ROOT ?? join(REPO, '../shared/wpt');
 
@@ -307,6 +307,7 @@ function buildRows(res, opts) {
   }
   scheduleRows(res, rows);
   gridRows(res, rows);
+  reporterRows(res, rows);
   return rows;
 }
 
@@ -396,6 +397,46 @@ function gridRows(res, rows) {
   const mib = (m) => Object.entries(m).map(([k, v]) => `${k} ${v === null ? '?' : v.toFixed(0)}`).join(', ');
   const total = (m) => Object.values(m).reduce((a, v) => a + (v ?? 0), 0);
   rows.push(row(figures[2], `${total(g.after).toFixed(0)} MiB after the run`, `idle: ${mib(g.idle)} MiB; after: ${mib(g.after)} MiB (-Xmx256m each)`, 'none (reference: hub 150-215, node 110-185 MiB)', 'reference'));
+}
+
+/** bgprobe in a Playwright run (bench/reporter-child.mjs): per-test cost of bgprobe/reporter and the attachments, attach: 'off'. */
+function reporterRows(res, rows) {
+  const p = res.reporter;
+  if (!p) {
+    for (const [figure, target] of [['bgprobe/reporter: cost per test', '<= 50 ms'], ['Attachments of a test with a 1,000-event fetch', '<= 200 KB'], ["attach: 'off': cost per test", 'nothing measurable']]) {
+      rows.push(row(figure, '-', res.errors.reporter ?? 'section not run', target, 'not measured'));
+    }
+    return;
+  }
+  const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+  const w = p.worker;
+  rows.push(
+    row(
+      `bgprobe/reporter: cost per test (${p.tests} tests, each a ${p.events.toLocaleString('en')}-event fetch)`,
+      `${ms(p.reporter.perTestMs)} per test (onTestEnd + its share of onEnd: the whole report written, ${ms(p.reporter.totalMs)} in all)`,
+      `the test's own side with attach: 'on' (its attachments built): JSON ${ms(w.jsonMs)}, text ${ms(w.textMs)}, HTML timeline ${ms(w.htmlMs)} (medians of 7)`,
+      '<= 50 ms',
+      status(p.reporter.perTestMs <= 50),
+    ),
+  );
+  rows.push(
+    row(
+      `Attachments of a test with a ${p.events.toLocaleString('en')}-event fetch (attach: 'on')`,
+      `${kb(w.bytes.total)}: ${w.bytes.jsonName} ${kb(w.bytes.json)}, bgprobe-timeline.html ${kb(w.bytes.html)}, text ${kb(w.bytes.text)}`,
+      `the JSON is ${kb(w.bytes.jsonRaw)} before gzip; the HTML is the report page packed (gzip + base64, unpacked by the page)`,
+      '<= 200 KB',
+      status(w.bytes.total <= 200 * 1024),
+    ),
+  );
+  rows.push(
+    row(
+      "attach: 'off': cost per test",
+      `${p.off.nsPerTest.toFixed(0)} ns per test (the mode check; nothing is built or written)`,
+      `${p.off.kept} of 100,000 simulated test ends built an attachment`,
+      'nothing measurable',
+      status(p.off.nsPerTest < 10_000 && p.off.kept === 0),
+    ),
+  );
 }
 
 function printTable(rows) {
@@ -502,6 +543,12 @@ async function main() {
     const avail = gridAvailable();
     if (!avail.ok) return { ok: false, available: false, why: avail.why };
     return benchGrid({ log });
+  });
+
+  await section('reporter', async () => {
+    if (!existsSync(join(REPO, 'dist/playwright/reporter.js'))) return null;
+    const [r] = await childJson('reporter-child.mjs', [opts.quick ? '20' : '50'], 1);
+    return r;
   });
 
   const rows = buildRows(res, opts);

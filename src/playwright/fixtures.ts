@@ -13,7 +13,7 @@ import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import type { ServiceSelection } from '../recorder/services.js';
 import { FixtureServer } from '../server/index.js';
 import { bestEffort, debug } from '../util/debug.js';
-import { attachTimelines } from './attach.js';
+import { attachMode, attachTimelines, keepsTimelines, reporterWantsData, type AttachMode } from './attach.js';
 import { BackgroundFetchFixture, fixtureFor, registerFixture, type ServerSlot } from './background-fetch.js';
 import { browserProduct, headlessShellMessage, nonChromiumReason } from './browser-check.js';
 
@@ -27,7 +27,13 @@ export interface BgprobeOptions {
   timeout?: number;
   /** Page and service-worker probes (progress, worker events, updateUI). Default true. */
   probes?: boolean;
-  /** Attach the recorded timelines (text + JSON) to a failed test. Default true. */
+  /**
+   * When to attach the recorded timelines (JSON, text and an HTML page), in Playwright's trace
+   * modes: 'retain-on-failure' (default), 'on', 'on-first-retry', 'off'. Whatever the mode but
+   * 'off', the JSON is attached to every test when bgprobe/reporter or the blob reporter runs.
+   */
+  attach?: AttachMode;
+  /** The old spelling: `false` is `attach: 'off'`. Ignored when `attach` is given. */
   attachOnFailure?: boolean;
 }
 
@@ -107,6 +113,7 @@ const extended = base.extend<BgprobeTestFixtures & InternalTestFixtures, Bgprobe
       try {
         await use(fixture);
       } finally {
+        await bestEffort(log, 'outcome steps of the fetches', () => fixture.finish());
         // The recorder's data outlives dispose(): _bgprobeAttachOnFailure still reads it.
         await bestEffort(log, 'dispose backgroundFetch', () => fixture.dispose());
       }
@@ -116,11 +123,14 @@ const extended = base.extend<BgprobeTestFixtures & InternalTestFixtures, Bgprobe
 
   _bgprobeAttachOnFailure: [
     async ({ bgprobe }, use, testInfo) => {
+      // Checked before the test runs: a typo in the mode fails the test, not its teardown.
+      const mode = attachMode(bgprobe);
       await use();
       const fixture = fixtureFor(testInfo);
-      if (!fixture || bgprobe.attachOnFailure === false) return;
-      if (testInfo.status === testInfo.expectedStatus || testInfo.status === 'skipped') return;
-      await attachTimelines(testInfo, fixture);
+      if (!fixture || mode === 'off') return;
+      const timelines = keepsTimelines(mode, testInfo);
+      if (!timelines && !reporterWantsData(testInfo.config)) return;
+      await attachTimelines(testInfo, { data: fixture.data(), timelines, startedAt: fixture.startedAt });
     },
     { auto: true, box: true },
   ],

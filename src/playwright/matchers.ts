@@ -117,8 +117,14 @@ async function run(
   };
   // Positive: stop at the first pass. Negated: a pass now may still be a pass later but a
   // failure now may not stay one (a pending fetch has "not succeeded" only so far): wait for final.
-  const result = await poll(evaluate, ({ v }) => v.final || (v.pass && !state.isNot), { timeout: source.live ? timeout : 0 });
+  const waitFor = () => poll(evaluate, ({ v }) => v.final || (v.pass && !state.isNot), { timeout: source.live ? timeout : 0 });
+  // The wait is a step of its own under Playwright's `Expect "toSucceed"`: what it waited for, for how long.
+  const fixture = currentFixture();
+  const wants = `${state.isNot ? 'not ' : ''}${whenMissing(source.id).expected}`;
+  const at = Date.now();
+  const result = fixture && source.live ? await fixture.step(`fetch ${JSON.stringify(source.id)}: ${wants}`, waitFor) : await waitFor();
   const { t, v } = result.value;
+  fixture?.recordStep({ at, what: `expect(${JSON.stringify(source.id)}).${state.isNot ? 'not.' : ''}${matcher}()`, result: { pass: v.pass !== state.isNot, expected: wants, received: v.received, ms: Date.now() - at } });
   const waited = result.timedOut && source.live;
   const note = !t
     ? null

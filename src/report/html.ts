@@ -15,7 +15,7 @@ import { jsonInScript } from './escape.js';
 import type { ReportModel, ReportResult } from './model.js';
 import { safe, template, templatesDir } from './templates.js';
 import { describeTook } from './diff.js';
-import { FLAKY_ICON, VERDICT_ICON, VERDICT_ORDER, attemptLines, bytes, flakyLine, matrix, relTime, reportName, reportTitle, seconds, tookText, type MatrixRow } from './view.js';
+import { FLAKY_ICON, VERDICT_ICON, VERDICT_ORDER, attemptLines, bytes, flakyLine, matrix, relTime, reportName, reportTitle, seconds, tookText, verdictLabel, type MatrixRow } from './view.js';
 
 /** Only http(s) links are links: a `javascript:` URL from a loaded report becomes inert text. */
 export function safeLink(url: string): string | null {
@@ -120,7 +120,7 @@ function fetchesView(fetches: FetchEvidence[], t0: number) {
   return { now: [], later };
 }
 
-function resultView(r: ReportResult, anchor: string) {
+function resultView(r: ReportResult, anchor: string, model: ReportModel) {
   const ev = r.evidence;
   const times = [r.startedAt, ...ev.events.map((e) => e.at), ...ev.server.map((s) => s.startedAt), ...ev.steps.map((s) => s.at)];
   const t0 = Math.min(...times.filter((t) => Number.isFinite(t)));
@@ -128,12 +128,13 @@ function resultView(r: ReportResult, anchor: string) {
     anchor,
     browser: r.browser,
     verdict: r.verdict,
+    label: verdictLabel(model, r.verdict),
     icon: VERDICT_ICON[r.verdict],
     summary: r.summary,
     duration: seconds(r.durationMs),
     took: tookText(r),
     flaky: r.flaky,
-    attempts: attemptLines(r),
+    attempts: attemptLines(r, model),
     started: new Date(r.startedAt).toISOString(),
     error: r.error ? `${r.error.name}: ${r.error.message}${r.error.stack ? `\n${r.error.stack}` : ''}` : null,
     notes: ev.notes,
@@ -168,10 +169,12 @@ function anchorsOf(rows: MatrixRow[], model: ReportModel): { scenario: string[];
 }
 
 function scenarioView(row: MatrixRow, anchor: string) {
+  const at = row.scenario.location;
   return {
     anchor,
     id: row.scenario.id,
     title: row.scenario.title,
+    location: at ? `${at.file}:${at.line}:${at.column}` : null,
     expectation: row.scenario.expectation,
     skipReason: row.scenario.skipReason,
     link: safeLink(row.scenario.link),
@@ -187,6 +190,9 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
   return {
     css: safe(css),
     js: safe(js),
+    rowHeading: model.run.command === 'playwright' ? 'Test' : 'Scenario',
+    findings: (model.summary.findings ?? []).map((f) => ({ ...f })),
+    hasFindings: model.summary.findings !== undefined,
     csp: `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${hash}'`,
     started: new Date(model.run.startedAt).toISOString(),
     duration: seconds(model.run.durationMs),
@@ -203,13 +209,13 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
       argsText: b.args.join(' '),
       crashes: (b.crashes ?? []).map((c) => ({ at: new Date(c.at).toISOString(), lastWords: c.lastWords ?? 'no FATAL line in its log (killed, or not launched by bgprobe)' })),
     })),
-    counts: VERDICT_ORDER.map((v) => ({ verdict: v, icon: VERDICT_ICON[v], n: model.summary.byVerdict[v] ?? 0 })),
+    counts: VERDICT_ORDER.map((v) => ({ verdict: v, label: verdictLabel(model, v), icon: VERDICT_ICON[v], n: model.summary.byVerdict[v] ?? 0 })),
     total: model.summary.total,
     flaky: flakyLine(model),
     // The matrix: a line per scenario, no evidence.
     rows: rows.map((row, i) => ({
       ...scenarioView(row, anchors.scenario[i]),
-      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i][b]!, flaky: c.flaky, flakyIcon: FLAKY_ICON } : null)),
+      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, label: verdictLabel(model, c.verdict), icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i][b]!, flaky: c.flaky, flakyIcon: FLAKY_ICON } : null)),
     })),
     scenarios: safe(SCENARIOS_MARK),
     bcd: bcdHtmlView(model, (id, browser) => {
@@ -241,7 +247,7 @@ export function renderHtmlTo(model: ReportModel, write: (chunk: string) => void)
   write(page.slice(0, at));
   const section = template('scenario.html.hbs');
   rows.forEach((row, i) => {
-    write(section({ ...scenarioView(row, anchors.scenario[i]), results: row.cells.flatMap((c, b) => (c ? [resultView(c, anchors.result[i][b]!)] : [])) }));
+    write(section({ ...scenarioView(row, anchors.scenario[i]), results: row.cells.flatMap((c, b) => (c ? [resultView(c, anchors.result[i][b]!, model)] : [])) }));
   });
   write(page.slice(at + SCENARIOS_MARK.length));
 }

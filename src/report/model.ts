@@ -15,8 +15,13 @@ export const SCHEMA_VERSION = 1;
 export const VERDICTS = ['conforms', 'deviates', 'unsupported', 'not-automatable', 'error', 'skipped', 'unstable'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-/** The commands that write a report (`report` re-renders one, `merge` keeps its inputs' command). */
-export const REPORT_COMMANDS = ['compat', 'wpt', 'audit'] as const;
+/**
+ * The commands that write a report (`report` re-renders one, `merge` keeps its inputs' command).
+ * `playwright`: `bgprobe/reporter` over a Playwright Test run, where a scenario is a test, a
+ * browser is a project and a verdict is the test's outcome (conforms: passed, deviates: failed,
+ * error: timed out or interrupted, skipped: skipped; a test that passed on a retry is `flaky`).
+ */
+export const REPORT_COMMANDS = ['compat', 'wpt', 'audit', 'playwright'] as const;
 export type ReportCommand = (typeof REPORT_COMMANDS)[number];
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -44,6 +49,8 @@ export interface ReportScenario {
   link: string;
   /** Set for entries of the skip list: why it is not run. */
   skipReason: string | null;
+  /** A Playwright test's place in its spec file (path relative to the config's rootDir). Only in `playwright` runs. */
+  location?: { file: string; line: number; column: number };
 }
 
 /** A BackgroundService event as the DevTools panel lists it. */
@@ -104,6 +111,8 @@ export interface FindingRow {
 
 export interface FetchEvidence {
   id: string;
+  /** The app's origin (`{fixture}` for the fixture server). Absent in reports of earlier bgprobe versions. */
+  origin?: string;
   outcome: 'pending' | 'success' | 'failure' | 'aborted';
   /** The spec's name (`bad-status`, `fetch-error`, ...). */
   failureReason: string | null;
@@ -203,6 +212,17 @@ export interface Comparison {
   regressions: number;
 }
 
+/** One finding code seen in a run, per app origin: the suite-wide summary of a `playwright` run. */
+export interface FindingCount {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  origin: string;
+  /** Fetches that had it. */
+  fetches: number;
+  /** Results (tests) with such a fetch. */
+  results: number;
+}
+
 export interface Shard {
   index: number;
   total: number;
@@ -236,6 +256,8 @@ export interface ReportV1 {
     byVerdict: Record<Verdict, number>;
     /** Results whose verdict came from a retry after the browser was lost, by why it was lost. Absent in older reports. */
     flaky?: { total: number; reasons: Array<{ reason: string; count: number }> };
+    /** Findings of every recorded fetch, by code and app origin, errors first. Only in `playwright` runs. */
+    findings?: FindingCount[];
   };
   comparison: Comparison | null;
 }

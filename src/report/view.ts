@@ -20,6 +20,13 @@ export const VERDICT_ICON: Record<Verdict, string> = {
   unstable: '🔀',
 };
 
+/** A verdict as the report's kind words it: a Playwright test passed or failed, a scenario conforms or deviates. */
+const PLAYWRIGHT_WORDS: Partial<Record<Verdict, string>> = { conforms: 'passed', deviates: 'failed', error: 'timed out', skipped: 'skipped' };
+
+export function verdictLabel(model: Pick<ReportModel, 'run'>, v: Verdict): string {
+  return model.run.command === 'playwright' ? (PLAYWRIGHT_WORDS[v] ?? v) : v;
+}
+
 /** The mark of a result whose verdict came from a retry after the browser was lost. */
 export const FLAKY_ICON = '🔁';
 
@@ -107,7 +114,10 @@ export function tookText(r: ReportResult): string | null {
 }
 
 /** One line per attempt when there was more than one: what each run (and retry) gave. */
-export function attemptLines(r: ReportResult): string[] {
+export function attemptLines(r: ReportResult, model?: Pick<ReportModel, 'run'>): string[] {
+  if (model?.run.command === 'playwright') {
+    return r.attempts.map((a, i) => `attempt ${i + 1}${i ? ` (retry #${i})` : ''}: ${verdictLabel(model, a.verdict)} in ${seconds(a.durationMs)}: ${a.summary}`);
+  }
   return r.attempts.map(
     (a) =>
       `run ${a.run}${a.retry ? ' (retry)' : ''}: ${a.verdict} in ${seconds(a.durationMs)}${a.browserLost ? ` (browser lost: ${a.browserLost.fatal ?? 'no FATAL line'})` : ''}: ${a.summary}`,

@@ -6,57 +6,12 @@
  * WebKit project was skipped with the reason; a chrome-headless-shell path failed fast with
  * the fix. Nothing is imported from src/: only what the tarball ships is exercised.
  */
-import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-
-const REPO = resolve(import.meta.dirname, '../..');
-const PLAYWRIGHT_VERSION = '1.65.1';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a command, never through a shell; the child's output is kept for the failure message. */
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
-
-function describeRun(what: string, r: Run): string {
-  return `${what} exited ${r.code}\n--- stdout ---\n${r.stdout.slice(-6000)}\n--- stderr ---\n${r.stderr.slice(-6000)}`;
-}
-
-/** The parent runner's variables would make the child Playwright think it is a worker of ours. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(PW_|PLAYWRIGHT_|TEST_|BGPROBE_PW_JSON$|NODE_OPTIONS$)/.test(k)) continue;
-    env[k] = v;
-  }
-  env['FORCE_COLOR'] = '0';
-  env['CI'] = '1';
-  return env;
-}
+import { REPO, childEnv, describeRun, installInto, packTarball, run, type Run } from '../helpers/user-project.js';
 
 // ---- the user's project ------------------------------------------------------------------
 
@@ -186,29 +141,11 @@ test.beforeAll(async () => {
   const env = childEnv();
   work = await mkdtemp(join(tmpdir(), 'bgprobe-user-'));
 
-  // Build into a staging copy rather than the shared checkout's dist/, then pack that.
-  const stage = join(work, 'stage');
-  await mkdir(stage);
-  const build = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(stage, 'dist')], REPO, env, 180_000);
-  expect(existsSync(join(stage, 'dist/playwright/index.js')), describeRun('tsc', build)).toBe(true);
-  for (const entry of ['package.json', 'README.md', 'fixtures', 'reports']) {
-    if (existsSync(join(REPO, entry))) await cp(join(REPO, entry), join(stage, entry), { recursive: true });
-  }
-  const pack = await run('npm', ['pack', '--pack-destination', work, '--silent'], stage, env, 120_000);
-  const tarball = pack.stdout.trim().split('\n').pop() ?? '';
-  expect(pack.code === 0 && tarball.endsWith('.tgz'), describeRun('npm pack', pack)).toBe(true);
-
+  const tarball = await packTarball(work, env);
   project = join(work, 'project');
   await mkdir(join(project, 'tests'), { recursive: true });
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'bgprobe-user', private: true, type: 'module' }, null, 2));
-  const install = await run(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, tarball), `@playwright/test@${PLAYWRIGHT_VERSION}`],
-    project,
-    env,
-    300_000,
-  );
-  expect(install.code, describeRun('npm install', install)).toBe(0);
+  await installInto(project, tarball, env);
 
   // chrome-headless-shell is recognised by its path too: a link named like it, to a full Chromium.
   await symlink(process.env['BGPROBE_BROWSER'] ?? '/usr/bin/chromium', join(work, 'headless_shell'));

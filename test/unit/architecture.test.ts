@@ -58,7 +58,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   compat: [...BASE, 'bcd', 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'report', 'evidence', 'scenarios'],
   audit: [...BASE, 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'report', 'evidence'],
   wpt: [...BASE, 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'report', 'evidence'],
-  playwright: [...BASE, 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'evidence'],
+  // Fixtures and matchers over the recorder; attachments and bgprobe/reporter write the report format.
+  playwright: [...BASE, 'cdp', 'browsers', 'server', 'probes', 'findings', 'recorder', 'evidence', 'report'],
   cli: ORDER.filter((l) => l !== 'cli' && l !== 'index' && l !== 'playwright'),
   index: ORDER.filter((l) => l !== 'cli' && l !== 'index' && l !== 'playwright'),
 };
