@@ -4,11 +4,16 @@
 // bench/results.json and printed as one table saying, for each row, the target and whether it
 // was met. A missed target says MISSED; a figure that could not be measured says why.
 //
-//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,wpt,render,grid,reporter] [--build]
+//   node scripts/bench.mjs [--quick] [--only ingest,server,browser,compat,wpt,render,grid,reporter,lanes,lane,shards,wptfiles] [--build]
+//
+// The scheduler's rows (#25): lanes (make compat's four lanes vs its longest scenario), lane
+// (the Chromium lane vs its longest), shards (--shard 1/2 and 2/2, split by the lane run's
+// times; runs the lane too), wptfiles (background-fetch/ with its per-file breakdown, against
+// ../shared/wpt or BGPROBE_WPT_ROOT).
 //
 // --quick: fewer repetitions (a minute or two instead of a few). Chromium runs one at a time.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +21,9 @@ import { run } from '../bench/procs.mjs';
 import { median, round } from '../bench/stats.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'wpt', 'render', 'grid', 'reporter'];
+const SECTIONS = ['ingest', 'server', 'browser', 'compat', 'wpt', 'render', 'grid', 'reporter', 'lanes', 'lane', 'shards', 'wptfiles'];
+/** The web-platform-tests checkout for the wptfiles row: BGPROBE_WPT_ROOT, else the shared upstream copy beside the repo. */
+const WPT_ROOT = process.env.BGPROBE_WPT_ROOT ?? join(REPO, '../shared/wpt');
 
 function parseArgv(argv) {
   const opts = { quick: false, only: SECTIONS, build: false, workers: null };
@@ -298,9 +305,65 @@ function buildRows(res, opts) {
   } else {
     rows.push(row('Report rendering: HTML, 100,000 events', '-', r?.why ?? res.errors.render ?? 'section not run', 'none stated', r?.available === false ? 'not available yet' : 'not measured'));
   }
+  scheduleRows(res, rows);
   gridRows(res, rows);
   reporterRows(res, rows);
   return rows;
+}
+
+/** The scheduler's rows (#25), each with its floor from the same run. */
+function scheduleRows(res, rows) {
+  const s = res.schedule;
+  const sec = (x) => (x === null || x === undefined || !Number.isFinite(x) ? '?' : `${(x / 1000).toFixed(1)} s`);
+  const verdicts = (by) => Object.entries(by).map(([v, n]) => `${v} ${n}`).join(', ');
+  const compatRow = (figure, r, target, limit) =>
+    r
+      ? row(
+          figure,
+          `${sec(r.runMs)} wall = ${r.ratio.toFixed(2)}x its longest scenario`,
+          `floor: the longest scenario of the same run, ${r.longest.id} [${r.longest.browser}] ${sec(r.longest.ms)}; ${r.results} results (${verdicts(r.byVerdict)}), scenario times add up to ${sec(r.sumMs)}; ${r.workers} workers on ${s.cpus} CPUs, load ${r.loadAtStart.toFixed(1)} at the start; exit ${r.exitCode}; ${r.browsers.join(', ')}`,
+          target,
+          status(r.ratio <= limit),
+        )
+      : null;
+  const missing = (figure, target, section) => row(figure, '-', res.errors[section] ?? res.errors.schedule ?? 'section not run', target, 'not measured');
+  const lanesFigure = '`make compat` four lanes: wall vs its longest scenario';
+  rows.push(compatRow(lanesFigure, s?.lanes, '<= 1.6x', 1.6) ?? missing(lanesFigure, '<= 1.6x', 'lanes'));
+  const laneFigure = '`bgprobe compat` Chromium lane: wall vs its longest scenario';
+  rows.push(compatRow(laneFigure, s?.lane, '<= 1.3x', 1.3) ?? missing(laneFigure, '<= 1.3x', 'lane'));
+  const shardFigure = '`--shard 1/2` and `2/2` (Chromium, split by the lane run\'s times): max/mean';
+  const sh = s?.shards;
+  rows.push(
+    sh
+      ? row(
+          shardFigure,
+          `wall ${sh.wallImbalance.toFixed(2)}; summed scenario times ${sh.sumImbalance.toFixed(2)}`,
+          `${sh.shards.map((x, i) => `shard ${i + 1}/2: ${sec(x.runMs)} wall (longest ${x.longest?.id} ${sec(x.longest?.ms)}), ${x.results} results, times add up to ${sec(x.sumMs)}`).join('; ')}; each shard's floor is its longest scenario; verdicts against the unsharded run: ${sh.differ.length ? `differ: ${sh.differ.join('; ')}` : 'identical'}`,
+          '<= 1.2',
+          status(sh.wallImbalance <= 1.2),
+        )
+      : missing(shardFigure, '<= 1.2', 'shards'),
+  );
+  const w = res.wptfiles;
+  const wptFigure = '`bgprobe wpt background-fetch/` (Chromium): directory vs its slowest file';
+  if (w?.ok) {
+    const want = JSON.parse(readFileSync(join(REPO, 'bench/wpt-statuses.json'), 'utf8')).statuses;
+    const got = w.statuses;
+    const differ = Object.keys({ ...want, ...got }).filter((t) => {
+      const a = want[t];
+      return !a || got[t] !== `${a.status} ${Object.entries(a.subtests).map(([n, v]) => `${n}=${v}`).sort().join('|')}`;
+    });
+    const top = w.files.slice(0, 3).map((f) => `${f.test} (${f.time ?? sec(f.ms)})`).join(' | ');
+    rows.push(
+      row(
+        wptFigure,
+        `${sec(w.runMs)} wall, slowest file ${sec(w.slowest?.ms)} (${(w.runMs / w.slowest.ms).toFixed(2)}x); harness OK ${w.harnessOk}/${w.files.length}`,
+        `statuses as in bench/wpt-statuses.json: ${differ.length ? `NO (${differ.join(', ')})` : 'yes'}; ${w.workers} workers, load ${w.loadAtStart.toFixed(1)} at the start; slowest 3: ${top}`,
+        '< 60 s, every harness OK, the same statuses',
+        status(w.runMs < 60_000 && w.harnessOk === w.files.length && differ.length === 0),
+      ),
+    );
+  } else rows.push(row(wptFigure, '-', w?.why ?? res.errors.wptfiles ?? 'section not run', '< 60 s, every harness OK, the same statuses', w?.available === false ? 'skipped' : 'not measured'));
 }
 
 /** `compat --grid` against the local run with the same slot count, session times, the Grid's memory (#26). */
@@ -443,6 +506,24 @@ async function main() {
     const avail = wptAvailable();
     if (!avail.ok) return { ok: false, available: false, why: avail.why };
     return benchWpt({ root: avail.root, log });
+  });
+  const scheduleSections = opts.only.filter((x) => ['lanes', 'lane', 'shards'].includes(x));
+  if (scheduleSections.length) {
+    log(`[${scheduleSections.join(', ')}]`);
+    const t0 = Date.now();
+    try {
+      const { benchSchedule } = await import('../bench/schedule.mjs');
+      res.schedule = await benchSchedule({ log, only: scheduleSections });
+    } catch (e) {
+      res.errors.schedule = `failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      log(`  ${res.errors.schedule}`);
+    }
+    log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  await section('wptfiles', async () => {
+    if (!existsSync(join(WPT_ROOT, 'background-fetch'))) return { ok: false, available: false, why: `no web-platform-tests checkout at ${WPT_ROOT} (set BGPROBE_WPT_ROOT)` };
+    const { benchWptFiles } = await import('../bench/schedule.mjs');
+    return benchWptFiles({ root: WPT_ROOT, log });
   });
   await section('render', async () => {
     if (!existsSync(join(REPO, 'dist/report/write.js'))) return { ok: false, available: false, why: 'not available yet: no dist/report/write.js (render)' };

@@ -35,6 +35,8 @@ export interface CompatOptions extends Pick<CompatConfig, 'browsers' | 'scenario
   out: string;
   /** A previous report.json's path, as given. */
   baseline: string | null;
+  /** A previous report's path whose times order and shard the run (`--durations`), as given. */
+  durations: string | null;
   failOn: FailOn[];
   /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when it is set (--no-step-summary: off). */
   stepSummary: boolean;
@@ -100,6 +102,8 @@ export interface WptOptions extends Pick<WptConfig, 'tests' | 'browsers' | 'form
   out: string;
   /** A previous wptreport.json's path, as given. */
   baseline: string | null;
+  /** A previous report.json or wptreport.json whose times order and shard the files (`--durations`), as given. */
+  durations: string | null;
   /** A folder of wptrunner expectation files (.ini): each result expected or unexpected, exit 1 on an unexpected one. */
   metadata: string | null;
   /** A folder to write (or update) expectation files in from this run, as `wpt update-expectations`. */

@@ -10,13 +10,31 @@ import { DEFAULT_FORMATS } from '../report/formats.js';
 import { newReport, sortResults, type ReportAttempt, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from '../report/model.js';
 import { writeReport } from '../report/write.js';
 import { selectScenarios } from '../scenarios/registry.js';
-import { shard as shardList } from '../util/shard.js';
+import { durationsOf, expectedMs } from '../report/durations.js';
+import { shardByTime } from '../util/shard.js';
+import { availableParallelism } from 'node:os';
+import { compatJobs, deadlineOf, runScenarios } from './runner.js';
+import { simulate } from '../util/schedule.js';
 import { fixtureHostFor, withFixtureHost } from './fixture-host.js';
-import { runScenarios } from './runner.js';
 import type { Attempt, CompatConfig, CompatRunOptions, CompatRunResult, RunResult, ScenarioResult } from './types.js';
 
-/** Scenarios in flight at once per browser, unless told otherwise (`--workers`). */
-export const DEFAULT_WORKERS = 3;
+/**
+ * Scenarios in flight at once, all lanes together, on a machine with `cores` CPUs: most of a
+ * scenario's time is the browser's own waits (a fetch's first request 2 s after it starts, a
+ * throttled body, a restart), not CPU. Measured on 2 cores (Chromium 156, the Chromium lane, 52
+ * scenarios, ordered by a previous run's times, other work on the machine: load 6-10):
+ * 4 workers 50.0 s (1.49x the longest scenario, 0.55 of a core for bgprobe and its browsers),
+ * 6 workers 43.6-46.5 s (1.20-1.34x, 0.6 of a core), 9 workers no faster and once lost the run
+ * to a Playwright race (a context closed while a binding was still being installed, since
+ * waited for at teardown). Past 3 per core nothing is gained: the lane is at its longest
+ * scenario, and more at once only stretches each scenario's set-up.
+ */
+export function defaultWorkers(cores: number): number {
+  return Math.max(2, Math.min(16, 3 * Math.max(1, Math.floor(cores))));
+}
+
+/** Scenarios in flight at once unless told otherwise (`--workers`): this machine's defaultWorkers(). */
+export const DEFAULT_WORKERS = defaultWorkers(availableParallelism());
 /** One scenario's deadline (ms) unless told otherwise (`--timeout`); a scenario's own longer one wins. */
 export const DEFAULT_SCENARIO_TIMEOUT_MS = 30_000;
 /** Re-runs of a scenario whose browser was lost, unless told otherwise (`--retries`; 0 turns them off). */
@@ -34,16 +52,27 @@ export function resolveCompatConfig(options: CompatRunOptions | CompatConfig = {
   const globs = options.scenarios ?? [];
   const { scenarios, skipped } = selectScenarios(globs);
   const shard = options.shard ?? null;
+  const browsers = options.browsers ?? browserSpecs([], [], []);
+  const timeout = options.timeout ?? DEFAULT_SCENARIO_TIMEOUT_MS;
+  // A previous run's times: --durations, else the baseline's (the report it compares with).
+  const durations = options.durations ?? (options.baseline ? durationsOf(options.baseline.model, options.baseline.name) : null);
+  const workers = options.workers ?? DEFAULT_WORKERS;
+  // --shard: a scenario's weight is what it takes on all of this run's browsers together; a
+  // shard's cost is its predicted wall time (its jobs scheduled on `workers`), which the shard
+  // holding the longest scenario reaches with fewer short ones.
+  const weight = (s: (typeof scenarios)[number]) => browsers.reduce((sum, b) => sum + expectedMs(durations, s.id, b.label, deadlineOf(s, timeout)), 0);
+  const wall = (part: readonly (typeof scenarios)[number][]) => simulate(compatJobs(part, browsers, durations, timeout, 1), { workers }).makespanMs;
   return {
-    browsers: options.browsers ?? browserSpecs([], [], []),
+    browsers,
     scenarios: globs,
     selected: {
-      scenarios: shard ? shardList(scenarios, shard.index, shard.total) : scenarios,
+      scenarios: shard ? shardByTime(scenarios, weight, shard.index, shard.total, wall) : scenarios,
       // The skip list is reported by the first shard only, so merged shards list it once.
       skipped: shard && shard.index !== 1 ? [] : skipped,
     },
-    workers: options.workers ?? DEFAULT_WORKERS,
-    timeout: options.timeout ?? DEFAULT_SCENARIO_TIMEOUT_MS,
+    workers,
+    durations,
+    timeout,
     retries: options.retries ?? DEFAULT_RETRIES,
     repeat: options.repeat ?? DEFAULT_REPEAT,
     shard,

@@ -1,6 +1,8 @@
 /**
- * The runner: every selected scenario on every browser, N at a time (one BrowserContext and
- * one FixtureServer each), each with a deadline. Whatever happens to one scenario (a timeout,
+ * The runner: every selected scenario on every browser through one pool, `workers` at a time
+ * whatever their lane, the longest expected first (one BrowserContext and one FixtureServer
+ * each, in the lane's browser), each with a deadline. What a scenario needs to itself is a
+ * claim on its lane's browser (util/schedule.ts), not "run alone at the end". Whatever happens to one scenario (a timeout,
  * a crash, a hung teardown) becomes that scenario's `error` and the run goes on, on a fresh
  * browser when the old one is gone. An interrupt stops scheduling and drops what was in
  * flight: the results hold only scenarios that finished.
@@ -13,59 +15,116 @@
  *   verdicts differ the result is `unstable`, with every attempt's verdict and evidence.
  */
 import { openLane, type LaneSlot } from '../browsers/lane.js';
+import type { BrowserSpec } from '../browsers/types.js';
 import { retryLostBrowser } from '../browsers/lost.js';
 import { runAttempt } from './attempt.js';
 import { emptyEvidence } from '../evidence/evidence.js';
+import { expectedMs, type Durations } from '../report/durations.js';
 import type { SkipEntry } from '../scenarios/registry.js';
 import type { Scenario } from '../scenarios/types.js';
+import { runPool, Scheduler, type Claim, type Job } from '../util/schedule.js';
 import type { Attempt, BrowserRunInfo, CompatConfig, RunResult, ScenarioResult } from './types.js';
 
+/** One scenario on one lane, as the pool schedules it. */
+export interface ScenarioJob extends Job {
+  scenario: Scenario;
+  /** Index into the run's browsers. */
+  laneIndex: number;
+}
+
+/**
+ * What a scenario holds of its lane's browser while it runs: a context beside others (shared),
+ * the browser to itself (exclusive: stopAllWorkers reaches every context), or nothing (it
+ * launches a browser of its own, on a profile or in a namespace of its own).
+ */
+export function claimsOf(scenario: Scenario, spec: Pick<BrowserSpec, 'label' | 'kind'>): Claim[] {
+  // On a Grid every scenario has a session (a browser) of its own: nothing of the lane is shared.
+  if (scenario.ownBrowser || spec.kind === 'grid') return [];
+  return [{ resource: `browser:${spec.label}`, exclusive: scenario.exclusive }];
+}
+
+/** A scenario's deadline on a lane: the run's, or its own longer one. */
+export const deadlineOf = (scenario: Scenario, timeout: number) => Math.max(timeout, scenario.timeout ?? 0);
+
+/**
+ * Every (scenario, lane) as a job, expected to take what it took before (`durations`), else its
+ * deadline; times --repeat. Scenario-major, so equal expectations alternate between lanes and
+ * every lane's browser starts early.
+ */
+export function compatJobs(scenarios: readonly Scenario[], browsers: readonly BrowserSpec[], durations: Durations | null, timeout: number, repeat: number): ScenarioJob[] {
+  return scenarios.flatMap((scenario) =>
+    browsers.map((spec, laneIndex) => ({
+      key: `${scenario.id} [${spec.label}]`,
+      lane: spec.label,
+      expectedMs: expectedMs(durations, scenario.id, spec.label, deadlineOf(scenario, timeout)) * Math.max(1, repeat),
+      claims: claimsOf(scenario, spec),
+      scenario,
+      laneIndex,
+    })),
+  );
+}
+
+interface Lane {
+  slot: LaneSlot;
+  /** Its scenarios in flight at once at most: the pool's workers, or a Grid's matching slots. */
+  cap: number;
+  info: BrowserRunInfo;
+  closed: boolean;
+}
+
+/** The lane's browser info for the report, then its browser closed (once). */
+async function closeLane(lane: Lane): Promise<void> {
+  if (lane.closed) return;
+  lane.closed = true;
+  lane.info.version = lane.slot.version;
+  lane.info.launches = lane.slot.launches;
+  lane.info.crashes = [...lane.slot.crashes];
+  lane.info.launchError = lane.slot.launchError?.message ?? null;
+  await lane.slot.close();
+}
+
+/**
+ * Every selected scenario on every browser through one pool (util/schedule.ts): the longest
+ * expected first, whatever its lane, at most `workers` at once; a lane's browser closes when
+ * its last scenario ends.
+ */
 export async function runScenarios(config: CompatConfig): Promise<RunResult> {
   const { scenarios } = config.selected;
   const startedAt = Date.now();
   const results: ScenarioResult[] = [];
-  const browsers: BrowserRunInfo[] = [];
-  const total = scenarios.length * config.browsers.length;
-  let done = 0;
-  const interrupted = () => config.signal?.aborted === true;
-
+  const lanes: Lane[] = [];
   for (const spec of config.browsers) {
-    const info: BrowserRunInfo = { spec, version: null, launches: 0, crashes: [], launchError: null };
-    browsers.push(info);
-    for (const skip of config.selected.skipped) results.push(skipped(skip, spec.label));
     // A Grid lane runs as many scenarios at once as the Grid has matching slots (capped by --workers).
     const { slot, workers } = await openLane(spec, { headless: config.headless, workers: config.workers });
-    // Exclusive scenarios need the browser to themselves: run them after the shared ones.
-    // Long ones (a declared timeout) first, so they overlap the many short ones.
-    const shared = scenarios.filter((s) => !s.exclusive).sort((a, b) => (b.timeout ?? 0) - (a.timeout ?? 0));
-    const order = [...shared, ...scenarios.filter((s) => s.exclusive)];
-    const inflight = new Set<Promise<void>>();
-    const launch = async (scenario: Scenario) => {
-      config.onProgress?.({ type: 'start', scenarioId: scenario.id, browser: spec.label, done, total });
-      const r = await runScenario(scenario, slot, config);
-      if (r === null) return;
-      done++;
-      results.push(r);
-      config.onProgress?.({ type: 'end', result: r, done, total });
-    };
-    for (const scenario of order) {
-      if (interrupted()) break;
-      if (scenario.exclusive) await Promise.all(inflight);
-      while (inflight.size >= (scenario.exclusive ? 1 : workers)) await Promise.race(inflight);
-      if (interrupted()) break;
-      const p: Promise<void> = launch(scenario).finally(() => inflight.delete(p));
-      inflight.add(p);
-      if (scenario.exclusive) await p;
-    }
-    await Promise.all(inflight);
-    info.version = slot.version;
-    info.launches = slot.launches;
-    info.crashes = [...slot.crashes];
-    info.launchError = slot.launchError?.message ?? null;
-    await slot.close();
-    if (interrupted()) break;
+    lanes.push({ slot, cap: workers, info: { spec, version: null, launches: 0, crashes: [], launchError: null }, closed: false });
   }
-  return { startedAt, durationMs: Date.now() - startedAt, interrupted: interrupted(), browsers, results };
+  for (const spec of config.browsers) for (const skip of config.selected.skipped) results.push(skipped(skip, spec.label));
+  const jobs = compatJobs(scenarios, config.browsers, config.durations, config.timeout, config.repeat);
+  const laneSlots = Object.fromEntries(lanes.map((l) => [l.info.spec.label, l.cap]));
+  const scheduler = new Scheduler(jobs, { workers: config.workers, laneSlots });
+  const total = jobs.length;
+  let done = 0;
+  try {
+    await runPool(
+      scheduler,
+      async (job) => {
+        const lane = lanes[job.laneIndex];
+        config.onProgress?.({ type: 'start', scenarioId: job.scenario.id, browser: job.lane, done, total });
+        const r = await runScenario(job.scenario, lane.slot, config);
+        if (r !== null) {
+          done++;
+          results.push(r);
+          config.onProgress?.({ type: 'end', result: r, done, total });
+        }
+        // This job still counts as running: 1 means it was the lane's last.
+        if (scheduler.left(job.lane) === 1) await closeLane(lane);
+      },
+      config.signal ? { signal: config.signal } : {},
+    );
+  } finally {
+    await Promise.all(lanes.map(closeLane));
+  }
+  return { startedAt, durationMs: Date.now() - startedAt, interrupted: config.signal?.aborted === true, browsers: lanes.map((l) => l.info), results };
 }
 
 /** A skip-list entry as a result: its reason is the summary. */
@@ -75,7 +134,7 @@ function skipped(skip: SkipEntry, browser: string): ScenarioResult {
 
 /** Every run (and retry) of one scenario on one browser, as one result; null when interrupted. */
 async function runScenario(scenario: Scenario, slot: LaneSlot, config: CompatConfig): Promise<ScenarioResult | null> {
-  const timeout = Math.max(config.timeout, scenario.timeout ?? 0);
+  const timeout = deadlineOf(scenario, config.timeout);
   const retries = Math.max(0, config.retries);
   const attempts: Attempt[] = [];
   for (let run = 1; run <= Math.max(1, config.repeat); run++) {

@@ -6,6 +6,7 @@
 import type { BrowserCrash } from '../browsers/slot.js';
 import type { BrowserSpec } from '../browsers/types.js';
 import type { Evidence } from '../evidence/evidence.js';
+import type { Durations } from '../report/durations.js';
 import type { Format } from '../report/formats.js';
 import type { ReportModel } from '../report/model.js';
 import type { Timing } from '../scenarios/context.js';
@@ -20,8 +21,10 @@ export interface CompatConfig {
   scenarios: string[];
   /** What `scenarios` and `shard` select, resolved once: the scenarios this run runs, in report order, and the skip-list entries it reports (the first shard's only). */
   selected: { scenarios: Scenario[]; skipped: SkipEntry[] };
-  /** Scenarios in flight at once per browser. */
+  /** Scenarios in flight at once, all browsers together (one pool). */
   workers: number;
+  /** What each scenario took in a previous run (`--durations`, else the baseline's): the scheduler's expected times and `--shard`'s weights. Null: the declared deadlines. */
+  durations: Durations | null;
   /** Per-scenario deadline, ms (a scenario's own longer `timeout` wins). */
   timeout: number;
   /** Re-runs of a scenario whose browser was lost; 0 turns them off. */

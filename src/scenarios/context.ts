@@ -22,6 +22,7 @@ import { harnessCall } from './harness.js';
 import type { EnginePage, PageFunction } from '../browsers/types.js';
 import { bestEffort, debug, orNull } from '../util/debug.js';
 import { poll, withDeadline } from '../util/deadline.js';
+import { settleAll } from '../util/settle.js';
 
 const log = debug('bgprobe:scenarios');
 
@@ -83,6 +84,8 @@ export class ScenarioContext {
   /** Harness pages opened through the engine driver (engines without CDP). */
   private enginePages: EnginePage[] = [];
   private owned: BrowserContext[] = [];
+  /** Set-up calls still running in owned contexts (teardown lets them settle before closing the contexts). */
+  private inFlight: Array<Promise<unknown>> = [];
   private deferred: Array<{ what: string; fn: () => Promise<void> }> = [];
   private readonly controller = new AbortController();
   /** Requests served by fixture servers other than ctx.server (e.g. one in a network namespace). */
@@ -200,14 +203,18 @@ export class ScenarioContext {
     if (!options.context) this.owned.push(context);
     // The app page is created (about:blank) while the recorder attaches: each costs a renderer
     // start, and nothing happens in the page until goto(), which waits for the recorder.
-    const [recorder, page] = await Promise.all([
-      BackgroundServiceRecorder.attach(context, {
-        services: options.services ?? ['backgroundFetch'],
-        probes: options.probes ?? true,
-        timeout: this.within(30_000),
-      }),
-      context.newPage(),
-    ]);
+    const attaching = BackgroundServiceRecorder.attach(context, {
+      services: options.services ?? ['backgroundFetch'],
+      probes: options.probes ?? true,
+      timeout: this.within(30_000),
+    });
+    const opening = context.newPage();
+    // Each half is waited for at teardown even when the other failed first: a context closed
+    // while Playwright still installs a binding or init script in it makes Playwright's client
+    // throw outside any promise ("Cannot find parent object browser-context@..."), which ends
+    // the process (seen with 9 scenarios at once on 2 loaded cores).
+    this.inFlight.push(attaching, opening);
+    const [recorder, page] = await Promise.all([attaching, opening]);
     // Why worker-side evidence may be missing (e.g. "service-worker probes unavailable: ..."):
     // in the report, next to the verdict, not only in a debug log.
     for (const w of recorder.warnings) if (!this.evidence.notes.includes(`Recorder: ${w}`)) this.note(`Recorder: ${w}`);
@@ -318,6 +325,8 @@ export class ScenarioContext {
     for (const d of deferred) await step(d.what, d.fn);
     // Best effort (the browser or context may be gone already), but a hang is still reported.
     for (const s of this.sessions) await step('recorder.dispose()', () => bestEffort(log, 'recorder.dispose()', () => s.recorder.dispose()));
+    const inFlight = this.inFlight.splice(0);
+    if (inFlight.length) await step('waiting for the set-up still running', () => settleAll(inFlight));
     for (const c of this.owned) await step('context.close()', () => c.close());
     for (const p of this.enginePages) await step('page.close()', () => p.close());
     this.sessions = [];

@@ -46,6 +46,12 @@ export interface ScenarioDef<O extends Observation = Observation> {
    */
   exclusive?: boolean;
   /**
+   * Launches a browser of its own from the lane's binary, on a profile (or in a network
+   * namespace) of its own: it holds nothing of the lane's shared browser while it runs, so the
+   * runner overlaps it with anything, the lane's exclusive scenarios included.
+   */
+  ownBrowser?: boolean;
+  /**
    * The evidence its run and judge rely on. On an engine that does not provide one of them the
    * scenario is `not-automatable`, with the reason. Default: all of them (cdp, worker-probe,
    * page, server); a scenario judged from the harness page's and worker's own records and the
@@ -71,6 +77,7 @@ export interface Scenario {
   group: ScenarioGroup;
   timeout?: number;
   exclusive: boolean;
+  ownBrowser: boolean;
   needs: readonly EvidenceKind[];
   needsBackgroundFetch: boolean;
   run(ctx: ScenarioContext): Promise<Observation>;
@@ -87,6 +94,7 @@ export function defineScenario<O extends Observation>(def: ScenarioDef<O>): Scen
     group,
     ...(def.timeout !== undefined ? { timeout: def.timeout } : {}),
     exclusive: def.exclusive ?? false,
+    ownBrowser: def.ownBrowser ?? false,
     needs: def.needs ?? EVIDENCE_KINDS,
     needsBackgroundFetch: def.needsBackgroundFetch ?? true,
     run: (ctx) => def.run(ctx),

@@ -8,10 +8,7 @@
  * crash, not a test's own failure) runs again on a fresh browser and profile, up to `retries`
  * times; the re-run's status is the file's, the result is flaky and keeps every run.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { discoverBrowser } from '../browsers/discover.js';
 import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import { joinServed } from '../recorder/served.js';
@@ -34,13 +31,17 @@ import { browserSpecs } from '../browsers/spec.js';
 import { DEFAULT_FORMATS } from '../report/formats.js';
 import type { ReportModel } from '../report/model.js';
 import { writeReport } from '../report/write.js';
-import { shard as shardList } from '../util/shard.js';
+import { shardByTime } from '../util/shard.js';
+import { expectedMs } from '../report/durations.js';
 import { checkWptRoot, isLongTimeout, selectTests } from './checkout.js';
 import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS, type WptConfig, type WptRunOptions } from './config.js';
 import { wptReportModel, type WptColumn } from './report.js';
 import { regressions, type Regression } from './wptreport.js';
 import { explainSubtests } from './explain.js';
 import { TestPageChannel, type Completion } from './page.js';
+import { BrowserReserve, disposeReady, launchFresh, type ReadyBrowser } from './reserve.js';
+import { describeTiming, fileTiming, type FileMarks } from './timing.js';
+import { byExpected } from '../util/schedule.js';
 import type { WptAttempt, WptRun, WptTestResult } from './types.js';
 
 const log = debug('bgprobe:wpt');
@@ -65,6 +66,10 @@ interface RunEnv {
   product: string | null;
   /** How set_permission reaches the browser, once a page said. */
   permissions: string | null;
+  /** Chromium: fresh browsers, launched ahead of the files that take them; null for other engines. */
+  reserve: BrowserReserve | null;
+  /** Starts this run's Chromium on a profile directory: the discovered binary as a path, with the WPT flags, through its BrowserType. */
+  startChromium: (userDataDir: string) => Promise<Browser>;
 }
 
 /** https on the default port for `https://{REMOTE_HOST}/`: without it Chromium leaves that fetch pending for over a minute. */
@@ -88,13 +93,18 @@ export function resolveWptConfig(options: WptRunOptions | WptConfig): WptConfig 
   const tests = options.tests ?? [];
   const all = selectTests(root, tests);
   const shard = options.shard ?? null;
+  const durations = options.durations ?? null;
+  // A file's weight: what it took before, else its declared (harness) timeout.
+  const weight = (t: string) => expectedMs(durations, t, '', isLongTimeout(root, t) ? 60_000 : 10_000);
   return {
     root,
     tests,
-    selected: shard ? shardList(all, shard.index, shard.total) : all,
+    selected: shard ? shardByTime(all, weight, shard.index, shard.total) : all,
     browsers: options.browsers?.length ? options.browsers : [options.browser ?? browserSpecs([], [], [])[0]],
     headless: options.headless ?? true,
     workers: options.workers ?? DEFAULT_WPT_WORKERS,
+    durations,
+    launchAhead: options.launchAhead ?? Math.ceil((options.workers ?? DEFAULT_WPT_WORKERS) / 2),
     timeoutMultiplier: options.timeoutMultiplier ?? DEFAULT_TIMEOUT_MULTIPLIER,
     retries: options.retries ?? DEFAULT_WPT_RETRIES,
     shard,
@@ -202,9 +212,16 @@ async function runTests(config: WptConfig, spec: BrowserSpec, tests: readonly st
   const { executablePath, args, proxy } = await browserEnv(spec, certificate);
   const base = { root: config.root, certificate, multiplier };
   const p443 = await startPort443(base);
-  const env: RunEnv = { ...base, spec, executablePath, args, proxy, headless: config.headless, signal: config.signal ?? undefined, port443: p443.server, version: null, product: null, permissions: null };
+  const workers = Math.max(1, Math.min(config.workers, tests.length));
+  const queue: string[] = [];
+  // The discovered binary as a path, with the WPT flags: started by its BrowserType like every other browser.
+  const startChromium = async (userDataDir: string) => (await launchPlaywright({ ...spec, kind: 'path', target: executablePath, args }, { headless: config.headless, userDataDir })).browser;
+  const reserve = (spec.engine ?? 'chromium') === 'chromium' ? new BrowserReserve(() => launchFresh(startChromium), config.launchAhead, () => queue.length) : null;
+  const env: RunEnv = { ...base, spec, executablePath, args, proxy, headless: config.headless, signal: config.signal ?? undefined, port443: p443.server, version: null, product: null, permissions: null, reserve, startChromium };
   const results: WptTestResult[] = [];
-  const queue = [...tests];
+  // Longest expected first (a previous run's times), so the file that sets the floor starts at once.
+  const { durations } = config;
+  queue.push(...(durations ? byExpected(tests.map((t) => ({ key: t, lane: '', claims: [], expectedMs: expectedMs(durations, t, '', 0) }))).map((j) => j.key) : tests));
   const { retries } = config;
   let launches = 0;
   const worker = async () => {
@@ -219,8 +236,9 @@ async function runTests(config: WptConfig, spec: BrowserSpec, tests: readonly st
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(config.workers, tests.length)) }, worker));
+    await Promise.all(Array.from({ length: workers }, worker));
   } finally {
+    await reserve?.close();
     await p443.server?.close();
     await proxy?.close();
   }
@@ -332,7 +350,8 @@ async function driveEnginePage(page: import('../browsers/types.js').EnginePage, 
 
 async function runChromiumTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   const startedAt = Date.now();
-  const profile = await mkdtemp(join(tmpdir(), 'bgprobe-wpt-profile-'));
+  const marks: FileMarks = { start: startedAt, server: null, browser: null, attached: null, committed: null, ended: null, closed: null, launchedAt: null, launchMs: null, deadline: false };
+  let ready: ReadyBrowser | null = null;
   const channel = new TestPageChannel();
   const evidence = emptyEvidence();
   let outcome: Completion;
@@ -342,8 +361,12 @@ async function runChromiumTest(test: string, env: RunEnv): Promise<WptAttempt | 
   // Inside the try: a server or a browser that cannot start costs this test (ERROR), not the run.
   try {
     server = await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier });
-    // The discovered binary as a path, with the WPT flags: started by its BrowserType like every other browser.
-    ({ browser } = await launchPlaywright({ ...env.spec, kind: 'path', target: env.executablePath, args: env.args }, { headless: env.headless, userDataDir: profile }));
+    marks.server = Date.now();
+    ready = await (env.reserve?.take() ?? launchFresh(env.startChromium));
+    browser = ready.browser;
+    marks.browser = Date.now();
+    marks.launchedAt = ready.launchedAt;
+    marks.launchMs = ready.launchMs;
     env.version ??= browser.version();
     env.product ??= 'Chromium';
     env.permissions ??= 'set_permission: CDP Browser.setPermission';
@@ -354,10 +377,12 @@ async function runChromiumTest(test: string, env: RunEnv): Promise<WptAttempt | 
     const page = await context.newPage();
     const url = server.url(test, /\.https\./.test(test) ? 'https' : 'http');
     evidence.fixtureOrigin = new URL(url).origin;
-    outcome = await drive(page, url, channel, deadlineFor(env, test), env.signal);
+    marks.attached = Date.now();
+    outcome = await drive(page, url, channel, deadlineFor(env, test), env.signal, marks);
   } catch (e) {
     outcome = { status: 'ERROR', message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`, subtests: [...channel.partial] };
   }
+  marks.ended = Date.now();
   // Asked before bgprobe closes it: a browser that is gone now went by itself (a renderer crash
   // leaves it connected, and is the test's CRASH, not a lost browser).
   const lost = browser !== null && !browser.isConnected() ? lostBrowser(new BrowserLostError(null)) : null;
@@ -365,14 +390,17 @@ async function runChromiumTest(test: string, env: RunEnv): Promise<WptAttempt | 
   if (recorder) fillEvidence(evidence, recorder, served);
   // The browser goes first: a frozen page (a test that spins) never answers the recorder's
   // clean-up commands, while SIGTERM (then SIGKILL, in close()) ends it whatever it does.
-  const b = browser;
-  if (b) await bestEffort(log, 'close the browser', () => bounded(b.close(), 'closing the browser'));
+  const used = ready;
+  if (used) await bestEffort(log, 'close the browser', () => bounded(disposeReady(used), 'closing the browser'));
   const r = recorder;
   if (r) await bestEffort(log, 'recorder.dispose()', () => bounded(r.dispose(), 'recorder.dispose()'));
   await server?.close();
-  await bestEffort(log, 'remove the profile', () => rm(profile, { recursive: true, force: true }));
+  marks.closed = Date.now();
   if (env.signal?.aborted) return null;
-  return { ...finish(test, startedAt, outcome, channel, evidence, served), browserLost: lost };
+  const result = finish(test, startedAt, outcome, channel, evidence, served);
+  const timing = fileTiming(marks, result.evidence, result.status === 'TIMEOUT');
+  result.evidence.notes.push(describeTiming(timing));
+  return { ...result, timing, browserLost: lost };
 }
 
 const TEARDOWN_MS = 15_000;
@@ -383,19 +411,25 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
 }
 
 /** Loads the test and waits for its completion, its deadline, a crash or an interrupt. */
-async function drive(page: Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined): Promise<Completion> {
+async function drive(page: Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined, marks: FileMarks): Promise<Completion> {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const partial = (status: Completion['status'], message: string): Completion => ({ status, message, subtests: [...channel.partial] });
   const stop = new Promise<Completion>((resolve) => {
-    timer = setTimeout(() => resolve(partial('TIMEOUT', `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`)), deadlineMs);
+    timer = setTimeout(() => {
+      marks.deadline = true;
+      resolve(partial('TIMEOUT', `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`));
+    }, deadlineMs);
     page.once('crash', () => resolve(partial('CRASH', 'The renderer crashed.')));
     page.context().browser()?.once('disconnected', () => resolve(partial('CRASH', 'The browser went away.')));
     onAbort = () => resolve(partial('ERROR', 'Interrupted.'));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    const loaded = page.goto(url, { waitUntil: 'commit', timeout: deadlineMs }).then(() => null, (e: unknown) => partial('ERROR', `Loading ${url} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`));
+    const loaded = page.goto(url, { waitUntil: 'commit', timeout: deadlineMs }).then(() => {
+      marks.committed = Date.now();
+      return null;
+    }, (e: unknown) => partial('ERROR', `Loading ${url} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`));
     const early = await Promise.race([loaded, stop]);
     if (early !== null) return early;
     return await Promise.race([channel.completed, stop]);

@@ -2,6 +2,7 @@
 import type { LostBrowser } from '../browsers/lost.js';
 import type { EngineName } from '../browsers/types.js';
 import type { Evidence } from '../evidence/evidence.js';
+import type { FileTiming } from './timing.js';
 
 export const HARNESS_STATUSES = ['OK', 'ERROR', 'TIMEOUT', 'PRECONDITION_FAILED'] as const;
 export const SUBTEST_STATUSES = ['PASS', 'FAIL', 'TIMEOUT', 'NOTRUN', 'PRECONDITION_FAILED'] as const;
@@ -24,6 +25,8 @@ export interface WptTestResult {
   subtests: WptSubtest[];
   /** Every background fetch the test made (timelines), the BackgroundService events, the server's requests; subtests as steps. */
   evidence: Evidence;
+  /** Where the file's time went (bgprobe's phases, the browser's waits); absent in results built elsewhere. */
+  timing?: FileTiming;
   /** Set when this run's browser was lost (its process exited or its connection closed): it may be re-run. */
   browserLost: LostBrowser | null;
   /** A re-run on a fresh browser, after the browser was lost, gave this result. */

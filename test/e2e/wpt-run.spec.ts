@@ -132,6 +132,18 @@ test.describe.serial('bgprobe wpt', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('selftest-fetch');
   });
 
+  test('where the time went: a Time: note per file, the timeout a file waited out, and the slowest file named', () => {
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report & { results: Array<{ durationMs: number }> };
+    const time = (id: string) => report.results.find((r) => r.scenarioId === id)!.evidence.notes.find((n) => n.startsWith('Time: '));
+    for (const r of report.results) expect(time(r.scenarioId), r.scenarioId).toMatch(/^Time: [\d.]+ s = server [\d.]+ s \+ browser [\d.]+ s.* \+ harness [\d.]+ s \+ teardown [\d.]+ s/);
+    // Frozen page: bgprobe's deadline ended it; the hanging test's own harness timed out.
+    expect(time('/selftest/spins.window.html')).toContain("the harness never reported completion: the file waited out bgprobe's deadline");
+    expect(time('/selftest/hangs.window.html')).toContain('the harness waited out its own timeout');
+    expect(time('/selftest/background-fetch.https.window.html')).toMatch(/the first background fetch's first request [\d.]+ s after it registered/);
+    const slowest = [...report.results].sort((a, b) => b.durationMs - a.durationMs)[0];
+    expect(run.stderr).toContain(`Slowest file: ${slowest.scenarioId} ${(slowest.durationMs / 1000).toFixed(1)} s of the run's`);
+  });
+
   test('--baseline: a subtest that passed there and not now is exit 1; the same statuses are exit 0', async () => {
     const hangs = wpt.results.find((r) => r.test === '/selftest/hangs.window.html')!;
     const passedBefore = { ...wpt, results: [{ ...hangs, subtests: hangs.subtests.map((s) => ({ ...s, status: 'PASS' })) }] };

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/parse.js';
 import { UsageError } from '../../src/errors.js';
 import type { RecordOptions } from '../../src/cli/options.js';
+import { DEFAULT_WORKERS, DEFAULT_WPT_WORKERS } from '../../src/cli/options.js';
 
 async function record(argv: string[]): Promise<RecordOptions> {
   const parsed = await parseArgs(argv);
@@ -98,12 +99,12 @@ describe('parseArgs: what the declarations give', () => {
     expect(await parseArgs(['--version'])).toEqual({ kind: 'version', text: pkg.version });
     const help = await parseArgs(['compat', '--help']);
     expect(help.kind === 'help' && help.text).toMatch(/--fail-on[\s\S]*choices: "deviates", "regressions", "errors"/);
-    expect(help.kind === 'help' && help.text).toMatch(/--workers[\s\S]*default: 3/);
+    expect(help.kind === 'help' && help.text).toMatch(new RegExp(`--workers[\\s\\S]*default: ${DEFAULT_WORKERS}`));
   });
 
   it('wpt: tests as positionals, --wpt-root required, its defaults shown in --help', async () => {
     const parsed = await parseArgs(['wpt', 'background-fetch/fetch*.js', '--wpt-root', 'wpt', '--format', 'md']);
-    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: ['background-fetch/fetch*.js'], wptRoot: 'wpt', out: 'bgprobe-wpt', workers: 2, timeoutMultiplier: 5, formats: ['md'] });
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: ['background-fetch/fetch*.js'], wptRoot: 'wpt', out: 'bgprobe-wpt', workers: DEFAULT_WPT_WORKERS, timeoutMultiplier: 5, formats: ['md'] });
     const error = await parseArgs(['wpt']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     const help = await parseArgs(['wpt', '--help']);

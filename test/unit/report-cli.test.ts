@@ -5,6 +5,7 @@ import { countVerdicts } from '../../src/report/model.js';
 import { summaryLines } from '../../src/report/view.js';
 import { parseArgs } from '../../src/cli/parse.js';
 import type { CompatOptions } from '../../src/cli/options.js';
+import { DEFAULT_WORKERS, defaultWorkers } from '../../src/compat/run.js';
 import { model, result } from './report-fixture.js';
 
 async function compatOptions(argv: string[]): Promise<CompatOptions> {
@@ -16,7 +17,9 @@ async function compatOptions(argv: string[]): Promise<CompatOptions> {
 describe('bgprobe compat options', () => {
   it('has defaults for the whole suite on the local Chromium', async () => {
     const o = await compatOptions([]);
-    expect(o).toMatchObject({ out: 'bgprobe-report', formats: ['html', 'json', 'md', 'junit'], workers: 3, timeout: 30_000, failOn: ['errors'], shard: null, baseline: null });
+    expect(o).toMatchObject({ out: 'bgprobe-report', formats: ['html', 'json', 'md', 'junit'], workers: DEFAULT_WORKERS, timeout: 30_000, failOn: ['errors'], shard: null, baseline: null, durations: null });
+    // 3 per core: the default scales with the machine.
+    expect([1, 2, 4, 8].map(defaultWorkers)).toEqual([3, 6, 12, 16]);
     expect(o.browsers).toEqual([{ label: 'chromium', kind: 'default', target: null, args: [] }]);
   });
 

@@ -62,7 +62,7 @@ describe('--out that holds files bgprobe did not write', () => {
 
   it('bgprobe compat --out <project> stops before the run', async () => {
     const dir = project();
-    const options: CompatOptions = { browsers: [], scenarios: [], out: dir, formats: ['json'], workers: 1, timeout: 1000, baseline: null, failOn: ['errors'], shard: null, headless: true, stepSummary: false, retries: 1, repeat: 1, fixtureHost: null };
+    const options: CompatOptions = { browsers: [], scenarios: [], out: dir, formats: ['json'], workers: 1, timeout: 1000, baseline: null, durations: null, failOn: ['errors'], shard: null, headless: true, stepSummary: false, retries: 1, repeat: 1, fixtureHost: null };
     await expect(runCompatCommand(options, ctx())).rejects.toThrow(/holds files that are not a bgprobe report/);
     expect(existsSync(join(dir, 'package.json'))).toBe(true);
   });

@@ -1,13 +1,14 @@
 // The wpt layer without a browser: the checkout check, test selection, the baseline rule,
 // wptreport.json's shape and the report model a run becomes.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputFormatError, UsageError } from '../../src/errors.js';
 import { validateReport } from '../../src/report/load.js';
 import { emptyEvidence } from '../../src/evidence/evidence.js';
 import { globToRegExp } from '../../src/util/regexp.js';
+import { defaultWptWorkers } from '../../src/wpt/config.js';
 import { checkWptRoot, combineTries, isLongTimeout, laneOf, loadBaseline, Metadata, wptReportName, regressions, runInfoOf, selectTests, toWptReport, wptReportModel, wptRevision, type WptAttempt, type WptRun } from '../../src/wpt/index.js';
 import { wptFyiProblems } from '../helpers/wptreport-format.js';
 
@@ -223,9 +224,10 @@ describe('bgprobe wpt flags', () => {
     return parseArgs(argv);
   };
 
-  it('defaults: background-fetch/ selection left to the run, 2 workers, multiplier 5, out bgprobe-wpt', async () => {
+  it('defaults: background-fetch/ selection left to the run, 2 workers per core, multiplier 5, out bgprobe-wpt', async () => {
     const parsed = await parse(['wpt', '--wpt-root', 'wpt']);
-    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: [], wptRoot: 'wpt', workers: 2, timeoutMultiplier: 5, retries: 1, out: 'bgprobe-wpt', baseline: null, shard: null });
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: [], wptRoot: 'wpt', workers: defaultWptWorkers(availableParallelism()), timeoutMultiplier: 5, retries: 1, out: 'bgprobe-wpt', baseline: null, durations: null, shard: null });
+    expect([1, 2, 4, 64].map(defaultWptWorkers)).toEqual([2, 4, 8, 16]);
     const more = await parse(['wpt', 'a/', 'b/*.js', '--wpt-root', 'w', '--shard', '2/3', '--timeout-multiplier', '2.5', '--browser-args=--lang=fr']);
     expect(more.kind === 'run' && more.options).toMatchObject({ tests: ['a/', 'b/*.js'], shard: { index: 2, total: 3 }, timeoutMultiplier: 2.5, browsers: [{ args: ['--lang=fr'] }], metadata: null, updateMetadata: null });
   });

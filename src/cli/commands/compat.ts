@@ -10,6 +10,7 @@ import { resolveCompatConfig, runCompat } from '../../compat/run.js';
 import type { CompatRunResult, ProgressEvent } from '../../compat/types.js';
 import { describeComparison } from '../../report/diff.js';
 import { loadReport } from '../../report/load.js';
+import { loadDurations } from '../../report/durations.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import type { ReportModel } from '../../report/model.js';
 import { FILE_NAMES } from '../../report/formats.js';
@@ -23,12 +24,13 @@ import type { CompatOptions, FailOn } from '../options.js';
 
 export async function runCompatCommand(options: CompatOptions, ctx: CommandContext): Promise<ExitCode> {
   const { output } = ctx;
-  const { out: outDir, baseline: baselinePath, failOn, stepSummary, notes, ...run } = options;
+  const { out: outDir, baseline: baselinePath, durations: durationsPath, failOn, stepSummary, notes, ...run } = options;
   // Bad input is refused before anything starts: a glob that matches nothing, a baseline that
   // is not a report, an --out holding other files, and a browser path that is not there (or
   // chrome-headless-shell): exit 2 now, rather than `error` verdicts written over the last report.
-  const resolved = resolveCompatConfig(run);
   const baseline = baselinePath ? { model: loadReport(resolve(ctx.cwd, baselinePath)), name: baselinePath } : null;
+  const durations = durationsPath ? loadDurations(resolve(ctx.cwd, durationsPath)) : null;
+  const resolved = resolveCompatConfig({ ...run, baseline, durations });
   const out = resolve(ctx.cwd, outDir);
   checkOutDir(out);
   await checkBrowsers(resolved.browsers);
@@ -43,7 +45,7 @@ export async function runCompatCommand(options: CompatOptions, ctx: CommandConte
   const progress = showProgress(output);
   let result: CompatRunResult;
   try {
-    result = await runCompat({ ...resolved, baseline, out, signal: controller.signal, onProgress: progress.onProgress });
+    result = await runCompat({ ...resolved, out, signal: controller.signal, onProgress: progress.onProgress });
   } finally {
     progress.stop();
   }

@@ -40,7 +40,7 @@ export const wptCommand = defineCommand({
     label: { type: 'string', array: true, default: [] as string[], defaultDescription: 'from the browser', describe: 'A name for the browser at the same position (the report column). Repeatable' },
     out: stringFlag('Output directory: wptreport.json and the report (a new one, or one holding only a previous report)', { default: DEFAULT_WPT_OUT }),
     format: formatFlag('Report formats: html,json,md,junit (default all; wptreport.json is always written)'),
-    workers: numberFlag('workers', 'Test files run in parallel (each in its own browser on a fresh profile)', { default: DEFAULT_WPT_WORKERS, check: wholeAtLeastOne('workers') }),
+    workers: numberFlag('workers', 'Test files run in parallel (each in its own browser on a fresh profile); default: 2 per CPU core', { default: DEFAULT_WPT_WORKERS, check: wholeAtLeastOne('workers') }),
     'timeout-multiplier': numberFlag('timeout-multiplier', "testharness.js' timeout multiplier (a full Chromium's background fetches need ~5)", {
       default: DEFAULT_TIMEOUT_MULTIPLIER,
       check: (n, text) => {
@@ -48,7 +48,8 @@ export const wptCommand = defineCommand({
       },
     }),
     retries: numberFlag('retries', 'Re-run a test file whose browser crashed or disconnected, on a fresh browser, up to this many times (0: off); such results are marked flaky', { default: DEFAULT_WPT_RETRIES, check: wholeAtLeastZero('retries') }),
-    baseline: stringFlag('A previous wptreport.json: exit 1 when a subtest that passed there does not pass now'),
+    baseline: stringFlag('A previous wptreport.json: exit 1 when a subtest that passed there does not pass now (its times also order and shard the files, unless --durations)'),
+    durations: stringFlag("A previous wptreport.json or report.json: each file's time there orders the run (longest first) and splits --shard by time"),
     metadata: stringFlag("A folder of wptrunner expectation files (<test path>.ini, as wpt run --metadata): each status expected or not, exit 1 on an unexpected one; disabled tests are skipped"),
     'update-metadata': stringFlag('Write (or update) expectation files in this folder from the run, as wpt update-expectations does'),
     shard: { type: 'string', coerce: (v: unknown) => parseShard(String(v)), describe: 'Run only shard i of n of the test files (e.g. 1/3)' },
@@ -84,6 +85,7 @@ export const wptCommand = defineCommand({
       timeoutMultiplier: argv['timeout-multiplier'],
       retries: argv.retries,
       baseline: argv.baseline ?? null,
+      durations: argv.durations ?? null,
       metadata: argv.metadata ?? null,
       updateMetadata: argv['update-metadata'] ?? null,
       shard: argv.shard ?? null,

@@ -8,7 +8,9 @@ import { checkBrowsers } from '../../browsers/browser-type.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { checkOutDir } from '../../report/write.js';
 import { summaryLines } from '../../report/view.js';
+import { loadDurations } from '../../report/durations.js';
 import { checkMetadataDir, loadBaseline, Metadata, resolveWptConfig, runWpt, wptReportName } from '../../wpt/index.js';
+import { slowestLine } from '../../wpt/timing.js';
 import { publishToCi, reportAnnotations } from '../ci.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -16,13 +18,16 @@ import type { WptOptions } from '../options.js';
 
 export async function runWptCommand(options: WptOptions, ctx: CommandContext): Promise<ExitCode> {
   const { output } = ctx;
-  const { wptRoot, out: outDir, baseline: baselinePath, stepSummary, metadata: metadataDir, updateMetadata, ...wpt } = options;
+  const { wptRoot, out: outDir, baseline: baselinePath, durations: durationsPath, stepSummary, metadata: metadataDir, updateMetadata, ...wpt } = options;
   const metadata = metadataDir ? Metadata.open(resolve(ctx.cwd, metadataDir)) : null;
   // A broken expectation file is exit 2 now, not after the run that was to use or update it.
   if (metadata) checkMetadataDir(metadata.dir);
   if (updateMetadata) checkMetadataDir(resolve(ctx.cwd, updateMetadata));
-  const config = resolveWptConfig({ ...wpt, metadata, updateMetadata: updateMetadata ? resolve(ctx.cwd, updateMetadata) : null, root: resolve(ctx.cwd, wptRoot) });
   const baseline = baselinePath ? { baseline: loadBaseline(resolve(ctx.cwd, baselinePath)), name: baselinePath } : null;
+  // A previous run's times per file: --durations, else the baseline's (a wptreport.json has them).
+  const timesFrom = durationsPath ?? baselinePath;
+  const durations = timesFrom ? loadDurations(resolve(ctx.cwd, timesFrom)) : null;
+  const config = resolveWptConfig({ ...wpt, durations, metadata, updateMetadata: updateMetadata ? resolve(ctx.cwd, updateMetadata) : null, root: resolve(ctx.cwd, wptRoot) });
   const out = resolve(ctx.cwd, outDir);
   checkOutDir(out);
   await checkBrowsers(config.browsers);
@@ -50,6 +55,8 @@ export async function runWptCommand(options: WptOptions, ctx: CommandContext): P
   for (const run of runs) {
     if (run.port443) output.err(`Note${at(run.browser.label)}: ${run.port443}`);
     if (run.browser.permissions) output.err(`${run.browser.label}: ${run.browser.permissions}`);
+    const slowest = slowestLine(run.results, run.durationMs);
+    if (slowest) output.err(`${slowest}${at(run.browser.label)}`);
   }
   for (const [browser, list] of Object.entries(skipped)) for (const s of list) output.err(`SKIP ${s.test}${at(browser)}: disabled in the metadata (${s.reason})`);
   for (const u of unexpected) output.err(`UNEXPECTED ${u.test}${u.subtest === null ? '' : ` "${u.subtest}"`}${at(u.browser)}: ${u.status}, expected ${u.expected.join(' or ')}`);

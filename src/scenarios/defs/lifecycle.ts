@@ -81,6 +81,8 @@ const restart = defineScenario({
     'A background fetch is persisted: when the browser is closed mid-download and started again on the same profile, the fetch resumes ("resuming after browser restart") and completes.',
   link: `${SPEC}#background-fetch-manager-fetch`,
   timeout: 75_000,
+  // Two browsers of its own, one after the other, on a fresh profile.
+  ownBrowser: true,
   async run(ctx) {
     const path = ctx.browser.executablePath ?? undefined;
     // A Grid lane starts its own browsers on a profile (and says when it cannot); a local lane launches its binary.

@@ -94,6 +94,8 @@ const offline = defineScenario({
   expectation: `While the device is offline the fetch pauses (it neither completes nor fails; watched for ${OFFLINE_WINDOW_MS / 1000} s after the link went down); once back online it goes on and succeeds.`,
   link: `${MDN}#concepts_and_usage`,
   timeout: 75_000,
+  // A browser of its own inside a network namespace of its own.
+  ownBrowser: true,
   async run(ctx) {
     const exe = ctx.browser.executablePath;
     if (!exe) return ctx.notAutomatable(`Needs a browser binary bgprobe can start inside a network namespace; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
