@@ -287,7 +287,10 @@ export class ProbeInstaller {
     const sessionId = session.sessionId!;
     const start = this.starting.get(sessionId) ?? { url, compiled: false, probed: false };
     this.starting.set(sessionId, start);
-    if (start.compiled) log('worker %s: its script was reported compiled before Runtime was enabled', url);
+    // Compiled and not paused by now: reported over the observer page's Debugger.enable before
+    // Runtime was enabled. Unless a pause follows, the case that went unprobed when 'starting'
+    // was set only here.
+    const compiledFirst = start.compiled && !start.probed;
     await this.breakBeforeEveryScript(session);
     // A service worker does not wait for every client that asked to hold it: Playwright's own
     // auto-attach resumes it at once, so its script can compile before the breakpoint is in
@@ -296,7 +299,7 @@ export class ProbeInstaller {
     const missedThePause = start.compiled && !start.probed;
     this.starting.delete(sessionId);
     await this.resume(session);
-    log('worker %s: %s', url, missedThePause ? 'already ran its script, probed now' : 'probed at its first pause');
+    log('worker %s: %s', url, missedThePause ? `already ran its script, probed now${compiledFirst ? ' (compiled before Runtime was enabled)' : ''}` : 'probed at its first pause');
     if (missedThePause) await this.evaluateProbe(session);
   }
 
