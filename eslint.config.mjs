@@ -4,7 +4,19 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'src/probes/injected/generated.ts', 'node_modules/**', 'fixtures/**', 'reports/**', 'bench/**', 'examples/**', 'scripts/**', 'docs/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'src/probes/injected/generated.ts',
+      'node_modules/**',
+      'fixtures/**',
+      'reports/**',
+      'bench/**',
+      'examples/**',
+      'scripts/**',
+      'docs/**',
+    ],
+  },
   {
     files: ['src/**/*.ts', 'test/**/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],
@@ -15,7 +27,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       // `_name` marks a value destructured away on purpose (`const { raw: _raw, ...rest } = e`).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
  * bundled chrome-headless-shell cannot run a background fetch) unless BGPROBE_BROWSER says
  * otherwise.
  */
-const executablePath = process.env['BGPROBE_BROWSER'] ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+const executablePath =
+  process.env['BGPROBE_BROWSER'] ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
 
 export default defineConfig({
@@ -19,9 +20,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 2,
   retries: 0,
-  reporter: process.env['BGPROBE_PW_JSON']
-    ? [['list'], ['json', { outputFile: process.env['BGPROBE_PW_JSON'] }]]
-    : [['list']],
+  reporter: process.env['BGPROBE_PW_JSON'] ? [['list'], ['json', { outputFile: process.env['BGPROBE_PW_JSON'] }]] : [['list']],
   use: {
     browserName: 'chromium',
     headless: true,

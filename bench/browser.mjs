@@ -116,7 +116,9 @@ export async function benchBrowser({ quick, log, sections = ['floor', 'delay', '
       const rawPage = await context.newPage();
       const raw = await context.newCDPSession(rawPage);
       const rawDelays = [];
-      raw.on('BackgroundService.backgroundServiceEventReceived', ({ backgroundServiceEvent: e }) => rawDelays.push(now() - e.timestamp * 1000));
+      raw.on('BackgroundService.backgroundServiceEventReceived', ({ backgroundServiceEvent: e }) =>
+        rawDelays.push(now() - e.timestamp * 1000),
+      );
       await raw.send('BackgroundService.startObserving', { service: 'backgroundFetch' });
       const page = await openHarness(context, server);
       const fetches = quick ? 10 : 30;
@@ -131,11 +133,18 @@ export async function benchBrowser({ quick, log, sections = ['floor', 'delay', '
       out.delay = {
         fetches,
         events: recorderDelays.length,
-        recorder: { medianMs: median(recorderDelays), p99Ms: p99(recorderDelays), minMs: Math.min(...recorderDelays), maxMs: Math.max(...recorderDelays) },
+        recorder: {
+          medianMs: median(recorderDelays),
+          p99Ms: p99(recorderDelays),
+          minMs: Math.min(...recorderDelays),
+          maxMs: Math.max(...recorderDelays),
+        },
         recorderOwn: { events: ownMs.length, medianMs: median(ownMs), p99Ms: p99(ownMs) },
         rawCdp: { events: rawDelays.length, medianMs: median(rawDelays), p99Ms: p99(rawDelays), minMs: Math.min(...rawDelays) },
       };
-      log(`  delay: recorder median ${out.delay.recorder.medianMs.toFixed(2)} ms p99 ${out.delay.recorder.p99Ms.toFixed(2)} ms; raw CDP median ${out.delay.rawCdp.medianMs.toFixed(2)} ms (${recorderDelays.length} events)`);
+      log(
+        `  delay: recorder median ${out.delay.recorder.medianMs.toFixed(2)} ms p99 ${out.delay.recorder.p99Ms.toFixed(2)} ms; raw CDP median ${out.delay.rawCdp.medianMs.toFixed(2)} ms (${recorderDelays.length} events)`,
+      );
       await recorder.dispose();
       await raw.detach().catch(() => undefined);
       await context.close();
@@ -146,7 +155,11 @@ export async function benchBrowser({ quick, log, sections = ['floor', 'delay', '
     // the recorder without probes (to tell which part costs). Runs rotate through them.
     if (sections.includes('overhead')) {
       const arms = {};
-      for (const [name, opts] of [['plain', null], ['recorded', {}], ['recorderOnly', { probes: false }]]) {
+      for (const [name, opts] of [
+        ['plain', null],
+        ['recorded', {}],
+        ['recorderOnly', { probes: false }],
+      ]) {
         const context = await browser.newContext();
         const recorder = opts ? await BackgroundServiceRecorder.attach(context, { server, ...opts }) : null;
         arms[name] = { context, recorder, page: await openHarness(context, server), times: [] };
@@ -252,7 +265,9 @@ export async function benchBrowser({ quick, log, sections = ['floor', 'delay', '
         attachMedianMs: median(times.attach),
         disposeMedianMs: median(times.dispose),
       };
-      log(`  per-scenario recorder cost: compat-style ${out.attach.overheadMedianMs.toFixed(0)} ms, attach-then-page ${out.attach.sequentialOverheadMedianMs.toFixed(0)} ms; attach+dispose ${out.attach.ownMedianMs.toFixed(0)} ms`);
+      log(
+        `  per-scenario recorder cost: compat-style ${out.attach.overheadMedianMs.toFixed(0)} ms, attach-then-page ${out.attach.sequentialOverheadMedianMs.toFixed(0)} ms; attach+dispose ${out.attach.ownMedianMs.toFixed(0)} ms`,
+      );
     }
   } finally {
     await browser.close();

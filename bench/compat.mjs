@@ -19,7 +19,9 @@ const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 export async function compatAvailable() {
   if (!existsSync(CLI)) return { ok: false, why: 'dist/cli/main.js missing' };
   const help = await run(process.execPath, [CLI, 'compat', '--help'], { timeoutMs: 30_000 });
-  return help.code === 0 ? { ok: true } : { ok: false, why: `bgprobe compat --help exited ${help.code}: ${help.stderr.trim().split('\n')[0]}` };
+  return help.code === 0
+    ? { ok: true }
+    : { ok: false, why: `bgprobe compat --help exited ${help.code}: ${help.stderr.trim().split('\n')[0]}` };
 }
 
 function span(result) {
@@ -48,7 +50,13 @@ export async function benchCompat({ log, workers }) {
     log(`  running: node ${args.slice(1).join(' ')}`);
     const r = await run(process.execPath, args, { timeoutMs: 900_000, env: { ...process.env, CI: '1' } });
     const reportPath = join(dir, 'report', 'report.json');
-    if (!existsSync(reportPath)) return { ok: false, exitCode: r.code, wallMs: r.ms, why: `no report.json (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+    if (!existsSync(reportPath))
+      return {
+        ok: false,
+        exitCode: r.code,
+        wallMs: r.ms,
+        why: `no report.json (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      };
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
     const perScenario = [];
     for (const res of report.results) {

@@ -24,17 +24,19 @@ export function gridAvailable() {
   } catch {
     return { ok: false, why: 'no java (openjdk-17-jre-headless): make grid installs it as root' };
   }
-  if (!existsSync('/usr/bin/chromedriver')) return { ok: false, why: 'no /usr/bin/chromedriver (chromium-driver): make grid installs it as root' };
+  if (!existsSync('/usr/bin/chromedriver'))
+    return { ok: false, why: 'no /usr/bin/chromedriver (chromium-driver): make grid installs it as root' };
   if (!existsSync(CLI)) return { ok: false, why: 'dist/cli/main.js missing' };
   return { ok: true };
 }
 
 async function freeBase(n) {
-  const free = (port) => new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
+  const free = (port) =>
+    new Promise((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
   for (;;) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
     let ok = true;
@@ -52,17 +54,31 @@ const rssMiB = (pid) => {
 };
 
 function memory(dir) {
-  const pids = readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n').map((l) => l.split(' '));
+  const pids = readFileSync(join(dir, 'pids'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '));
   return Object.fromEntries(pids.map(([name, pid]) => [name, rssMiB(Number(pid))]));
 }
 
 async function compat(args, out) {
-  const r = await run(process.execPath, [CLI, 'compat', ...SELECTION.flatMap((s) => ['--scenario', s]), '--workers', String(SLOTS), '--format', 'json', '--out', out, ...args], { timeoutMs: 600_000, env: { ...process.env, CI: '1', BGPROBE_GRID_URL: '' } });
+  const r = await run(
+    process.execPath,
+    [CLI, 'compat', ...SELECTION.flatMap((s) => ['--scenario', s]), '--workers', String(SLOTS), '--format', 'json', '--out', out, ...args],
+    { timeoutMs: 600_000, env: { ...process.env, CI: '1', BGPROBE_GRID_URL: '' } },
+  );
   const file = join(out, 'report.json');
-  if (!existsSync(file)) throw new Error(`compat ${args.join(' ')} wrote no report (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  if (!existsSync(file))
+    throw new Error(`compat ${args.join(' ')} wrote no report (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
   const report = JSON.parse(readFileSync(file, 'utf8'));
   const verdicts = Object.fromEntries(report.results.map((x) => [x.scenarioId, x.verdict]));
-  return { wallMs: r.ms, exitCode: r.code, verdicts, nodes: [...new Set(report.results.map((x) => x.node).filter(Boolean))], results: report.results.length };
+  return {
+    wallMs: r.ms,
+    exitCode: r.code,
+    verdicts,
+    nodes: [...new Set(report.results.map((x) => x.node).filter(Boolean))],
+    results: report.results.length,
+  };
 }
 
 async function sessionTimes(url, n) {
@@ -89,7 +105,9 @@ export async function benchGrid({ log }) {
   const url = `http://127.0.0.1:${port}`;
   try {
     const t0 = performance.now();
-    execFileSync(GRID, ['start', '--nodes', '2', '--max-sessions', String(SLOTS / 2), '--port', String(port), '--dir', gridDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(GRID, ['start', '--nodes', '2', '--max-sessions', String(SLOTS / 2), '--port', String(port), '--dir', gridDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const startMs = performance.now() - t0;
     const idle = memory(gridDir);
     log(`  Grid ready in ${(startMs / 1000).toFixed(1)} s; sessions ...`);
@@ -100,7 +118,20 @@ export async function benchGrid({ log }) {
     log('  compat (local) ...');
     const local = await compat([], join(dir, 'local-report'));
     const same = Object.keys(local.verdicts).every((id) => local.verdicts[id] === grid.verdicts[id]);
-    return { ok: true, slots: SLOTS, startMs, idle, after, sessions, grid, local, ratio: grid.wallMs / local.wallMs, sameVerdicts: same, createMedianMs: median(sessions.createMs), deleteMedianMs: median(sessions.deleteMs) };
+    return {
+      ok: true,
+      slots: SLOTS,
+      startMs,
+      idle,
+      after,
+      sessions,
+      grid,
+      local,
+      ratio: grid.wallMs / local.wallMs,
+      sameVerdicts: same,
+      createMedianMs: median(sessions.createMs),
+      deleteMedianMs: median(sessions.deleteMs),
+    };
   } finally {
     try {
       execFileSync(GRID, ['stop', '--dir', gridDir], { stdio: 'ignore' });

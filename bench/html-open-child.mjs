@@ -27,7 +27,6 @@ async function reportFile(dir) {
   return writeReport(join(dir, 'report'), model, ['html']).html;
 }
 
-
 async function oneRun(browser, url) {
   const page = await browser.newPage();
   try {
@@ -37,7 +36,12 @@ async function oneRun(browser, url) {
     const open = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0];
       const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-      return { loadMs: nav.loadEventEnd, paintedMs: performance.now(), fcpMs: fcp ? fcp.startTime : null, domNodes: document.getElementsByTagName('*').length };
+      return {
+        loadMs: nav.loadEventEnd,
+        paintedMs: performance.now(),
+        fcpMs: fcp ? fcp.startTime : null,
+        domNodes: document.getElementsByTagName('*').length,
+      };
     });
     // The last scenario's result, as a reader gets there: its badge in the matrix (a link to the
     // result, which report.js opens if closed), then its events table scrolled into view.
@@ -51,7 +55,8 @@ async function oneRun(browser, url) {
       const target = document.getElementById(link.getAttribute('href').slice(1));
       const top = target.getBoundingClientRect().top;
       // At the top, or lower when the page ends before a closed result could reach the top.
-      if (!target.open || top < 0 || top >= innerHeight) throw new Error(`the last result is not open on screen after its link: open ${target.open}, ${top}px`);
+      if (!target.open || top < 0 || top >= innerHeight)
+        throw new Error(`the last result is not open on screen after its link: open ${target.open}, ${top}px`);
       return performance.now() - t0;
     });
     const rowsMs = await page.evaluate(async () => {
@@ -80,13 +85,25 @@ const dir = mkdtempSync(join(tmpdir(), 'bgprobe-bench-open-'));
 try {
   const file = await reportFile(dir);
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const browser = await chromium.launch({ executablePath, args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', ...(root ? ['--no-sandbox'] : [])] });
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', ...(root ? ['--no-sandbox'] : [])],
+  });
   try {
     const url = pathToFileURL(file).href;
     const each = [];
     for (let i = 0; i < runs; i++) each.push(await oneRun(browser, url));
     const med = (k) => median(each.map((r) => r[k]));
-    const out = { version: browser.version(), bytes: statSync(file).size, loadMs: med('loadMs'), paintedMs: med('paintedMs'), linkMs: med('linkMs'), rowsMs: med('rowsMs'), domNodes: each[0].domNodes, runs: each };
+    const out = {
+      version: browser.version(),
+      bytes: statSync(file).size,
+      loadMs: med('loadMs'),
+      paintedMs: med('paintedMs'),
+      linkMs: med('linkMs'),
+      rowsMs: med('rowsMs'),
+      domNodes: each[0].domNodes,
+      runs: each,
+    };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     await browser.close();

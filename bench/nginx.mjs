@@ -16,9 +16,12 @@ export function findNginx() {
 export async function ensureNginx(log) {
   const found = findNginx();
   if (found) return { path: found };
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return { path: null, reason: 'nginx is not installed and this is not root (apt-get install nginx-light)' };
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0)
+    return { path: null, reason: 'nginx is not installed and this is not root (apt-get install nginx-light)' };
   log('installing nginx-light with apt-get ...');
-  const r = await run('apt-get', ['install', '-y', '--no-install-recommends', 'nginx-light'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = await run('apt-get', ['install', '-y', '--no-install-recommends', 'nginx-light'], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (r.code !== 0) return { path: null, reason: `apt-get install nginx-light failed: ${r.stderr.trim().split('\n').slice(-1)[0]}` };
   return findNginx() ? { path: findNginx() } : { path: null, reason: 'nginx-light installed but no nginx binary found' };
 }

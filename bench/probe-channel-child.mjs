@@ -4,7 +4,19 @@
 // Prints JSON.
 const { ProbeInstaller } = await import(new URL('../dist/probes/installer.js', import.meta.url).href);
 
-const rec = (i) => ({ kind: 'progress', id: `episode-${i % 50}`, origin: 'http://127.0.0.1:8080', context: 'page', at: 1 + i, downloaded: i, downloadTotal: 1e6, uploaded: 0, uploadTotal: 0, result: '', failureReason: '' });
+const rec = (i) => ({
+  kind: 'progress',
+  id: `episode-${i % 50}`,
+  origin: 'http://127.0.0.1:8080',
+  context: 'page',
+  at: 1 + i,
+  downloaded: i,
+  downloadTotal: 1e6,
+  uploaded: 0,
+  uploadTotal: 0,
+  result: '',
+  failureReason: '',
+});
 
 function time(payloads) {
   const probes = new ProbeInstaller({ openBrowserLink: () => Promise.resolve(null) });
@@ -21,4 +33,6 @@ const junk = time([
   ...Array.from({ length: 5000 }, (_, i) => `{"kind":"progress",${i}`),
   ...Array.from({ length: 5000 }, (_, i) => JSON.stringify({ ...rec(i), downloaded: 'x' })),
 ]);
-process.stdout.write(`${JSON.stringify({ validRecords: 10_000, validMs: valid.ms, validKept: valid.kept, junkPayloads: 10_000, junkMs: junk.ms, junkDropped: junk.dropped })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ validRecords: 10_000, validMs: valid.ms, validKept: valid.kept, junkPayloads: 10_000, junkMs: junk.ms, junkDropped: junk.dropped })}\n`,
+);

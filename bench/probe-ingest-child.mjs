@@ -16,7 +16,19 @@ function measure(fetches) {
   for (let i = 0; i < fetches; i++) {
     const at = events.find((e) => e.instanceId === `episode-${i}`).timestamp * 1000;
     for (let k = 0; k < PER_FETCH; k++) {
-      r.ingestProbe({ kind: 'progress', id: `episode-${i}`, origin: 'http://127.0.0.1:8080', context: 'page', at: at + k, downloaded: k, downloadTotal: PER_FETCH, uploaded: 0, uploadTotal: 0, result: '', failureReason: '' });
+      r.ingestProbe({
+        kind: 'progress',
+        id: `episode-${i}`,
+        origin: 'http://127.0.0.1:8080',
+        context: 'page',
+        at: at + k,
+        downloaded: k,
+        downloadTotal: PER_FETCH,
+        uploaded: 0,
+        uploadTotal: 0,
+        result: '',
+        failureReason: '',
+      });
     }
   }
   const ms = performance.now() - t0;

@@ -16,7 +16,16 @@ export async function benchReportModel(total = 100_000, results = 50) {
   const model = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'bgprobe', version: toolVersion() },
-    run: { startedAt: Date.now(), durationMs: 100_000, interrupted: false, shard: null, mergedFrom: [], selection: [], workers: 3, timeoutMs: 30_000 },
+    run: {
+      startedAt: Date.now(),
+      durationMs: 100_000,
+      interrupted: false,
+      shard: null,
+      mergedFrom: [],
+      selection: [],
+      workers: 3,
+      timeoutMs: 30_000,
+    },
     browsers: [{ label: 'chromium', kind: 'default', target: null, args: [], version: '150.0.0.0', launchError: null }],
     scenarios: [],
     results: [],
@@ -34,7 +43,14 @@ export async function benchReportModel(total = 100_000, results = 50) {
     evidence.fetches = rec.fetches().map(fetchEvidence);
     eventCount += evidence.events.length;
     const id = `bench.scenario-${String(r).padStart(2, '0')}`;
-    model.scenarios.push({ id, title: `Scenario ${r}`, group: 'fetch', expectation: 'The fetch succeeds.', link: 'https://wicg.github.io/background-fetch/', skipReason: null });
+    model.scenarios.push({
+      id,
+      title: `Scenario ${r}`,
+      group: 'fetch',
+      expectation: 'The fetch succeeds.',
+      link: 'https://wicg.github.io/background-fetch/',
+      skipReason: null,
+    });
     model.results.push({
       scenarioId: id,
       browser: 'chromium',

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
 const { Recording } = await dist('recorder/recording.js');
-const { attachMode, cappedText, encodeData, keepsTimelines, packedHtml, reporterWantsData, timelineHtml, timelinesText } = await dist('playwright/attach.js');
+const { attachMode, cappedText, encodeData, keepsTimelines, packedHtml, reporterWantsData, timelineHtml, timelinesText } =
+  await dist('playwright/attach.js');
 const { BgprobeReporter } = await dist('playwright/reporter.js');
 
 const tests = Number(process.argv[2] ?? 50);
@@ -42,7 +43,19 @@ function recording(id, t0) {
     r.ingest(ev('Request processing completed', { URL, 'Request Index': i, 'Response Status': 200, 'Response Size (bytes)': 65536 }));
   }
   for (let i = 1; i <= 200; i++) {
-    r.ingestProbe({ kind: 'progress', id, origin: ORIGIN, context: 'page', at: t0 + i * 15, downloaded: Math.round((i / 200) * REQUESTS * 65536), downloadTotal: REQUESTS * 65536, uploaded: 0, uploadTotal: 0, result: '', failureReason: '' });
+    r.ingestProbe({
+      kind: 'progress',
+      id,
+      origin: ORIGIN,
+      context: 'page',
+      at: t0 + i * 15,
+      downloaded: Math.round((i / 200) * REQUESTS * 65536),
+      downloadTotal: REQUESTS * 65536,
+      uploaded: 0,
+      uploadTotal: 0,
+      result: '',
+      failureReason: '',
+    });
   }
   r.ingest(ev('Background Fetch completed', { 'Event Type': 'BackgroundFetchSuccessEvent' }));
   return r;
@@ -73,7 +86,14 @@ let sizes = null;
 let attached = null;
 for (let i = 0; i < 7; i++) {
   let a = performance.now();
-  const data = { version: 1, fixtureOrigin: 'http://127.0.0.1:8080', timelines: rec.fetches(), otherEvents: [], steps: [], browserVersion: 'chromium' };
+  const data = {
+    version: 1,
+    fixtureOrigin: 'http://127.0.0.1:8080',
+    timelines: rec.fetches(),
+    otherEvents: [],
+    steps: [],
+    browserVersion: 'chromium',
+  };
   attached = encodeData(data);
   worker.jsonMs.push(performance.now() - a);
   a = performance.now();
@@ -82,7 +102,14 @@ for (let i = 0; i < 7; i++) {
   a = performance.now();
   const html = packedHtml(timelineHtml(info(i), data, t0));
   worker.htmlMs.push(performance.now() - a);
-  sizes = { json: attached.body.length, jsonName: attached.name, jsonRaw: Buffer.byteLength(JSON.stringify(data)), text: Buffer.byteLength(text), html: Buffer.byteLength(html), total: attached.body.length + Buffer.byteLength(text) + Buffer.byteLength(html) };
+  sizes = {
+    json: attached.body.length,
+    jsonName: attached.name,
+    jsonRaw: Buffer.byteLength(JSON.stringify(data)),
+    text: Buffer.byteLength(text),
+    html: Buffer.byteLength(html),
+    total: attached.body.length + Buffer.byteLength(text) + Buffer.byteLength(html),
+  };
 }
 
 // attach: 'off' at the end of a test: the decisions the fixture takes before returning.
@@ -106,8 +133,22 @@ try {
   reporter.onBegin({});
   for (let i = 0; i < tests; i++) {
     const t = info(i);
-    const testCase = { id: `t${i}`, title: t.title, titlePath: () => ['', 'chromium', 'tests/big.spec.ts', t.title], location: { file: '/project/tests/big.spec.ts', line: t.line, column: 1 }, parent: { project: () => ({ name: 'chromium' }) }, expectedStatus: 'passed' };
-    reporter.onTestEnd(testCase, { retry: 0, status: 'passed', startTime: new Date(t0), duration: 1000, error: undefined, attachments: [{ name: attached.name, contentType: attached.contentType, body: attached.body }] });
+    const testCase = {
+      id: `t${i}`,
+      title: t.title,
+      titlePath: () => ['', 'chromium', 'tests/big.spec.ts', t.title],
+      location: { file: '/project/tests/big.spec.ts', line: t.line, column: 1 },
+      parent: { project: () => ({ name: 'chromium' }) },
+      expectedStatus: 'passed',
+    };
+    reporter.onTestEnd(testCase, {
+      retry: 0,
+      status: 'passed',
+      startTime: new Date(t0),
+      duration: 1000,
+      error: undefined,
+      attachments: [{ name: attached.name, contentType: attached.contentType, body: attached.body }],
+    });
   }
   await reporter.onEnd({ status: 'passed', startTime: new Date(t0), duration: 60_000 });
   reporterMs = performance.now() - start;

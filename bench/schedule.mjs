@@ -12,7 +12,16 @@ import { run } from './procs.mjs';
 const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 
 /** The four lanes of `make compat` (scripts/compat.sh): every installed engine, WebKitGTK again with Background Fetch on. */
-const FOUR_LANES = ['--browser', 'all', '--browser', 'webkit', '--browser-args=', '--browser-args=--features=+BackgroundFetchAPI', '--label=', '--label=webkit+BackgroundFetchAPI'];
+const FOUR_LANES = [
+  '--browser',
+  'all',
+  '--browser',
+  'webkit',
+  '--browser-args=',
+  '--browser-args=--features=+BackgroundFetchAPI',
+  '--label=',
+  '--label=webkit+BackgroundFetchAPI',
+];
 
 function summarise(report, wallMs) {
   const ran = report.results.filter((r) => r.verdict !== 'skipped');
@@ -37,7 +46,10 @@ async function compatRun(dir, name, args, log) {
   const out = join(dir, name);
   const load = loadavg()[0];
   log(`  ${name}: node dist/cli/main.js compat ${args.join(' ')}`);
-  const r = await run(process.execPath, [CLI, 'compat', ...args, '--out', out, '--format', 'json'], { timeoutMs: 600_000, env: { ...process.env, CI: '1' } });
+  const r = await run(process.execPath, [CLI, 'compat', ...args, '--out', out, '--format', 'json'], {
+    timeoutMs: 600_000,
+    env: { ...process.env, CI: '1' },
+  });
   const file = join(out, 'report.json');
   if (!existsSync(file)) throw new Error(`${name}: no report.json (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
   log(`    exit ${r.code}, ${(r.ms / 1000).toFixed(1)} s`);
@@ -63,7 +75,9 @@ export async function benchSchedule({ log, only }) {
         wallImbalance: Math.max(...walls) / mean(walls),
         sumImbalance: Math.max(...sums) / mean(sums),
         // Merged shard verdicts against the unsharded run's.
-        differ: Object.entries(Object.assign({}, ...shards.map((s) => s.verdicts))).filter(([k, v]) => out.lane.verdicts[k] !== v).map(([k, v]) => `${k}: ${out.lane.verdicts[k]} -> ${v}`),
+        differ: Object.entries(Object.assign({}, ...shards.map((s) => s.verdicts)))
+          .filter(([k, v]) => out.lane.verdicts[k] !== v)
+          .map(([k, v]) => `${k}: ${out.lane.verdicts[k]} -> ${v}`),
       };
     }
     for (const k of ['lanes', 'lane']) if (out[k]) delete out[k].report;
@@ -78,13 +92,22 @@ export async function benchWptFiles({ root, log }) {
   const dir = mkdtempSync(join(tmpdir(), 'bgprobe-bench-wptfiles-'));
   try {
     const load = loadavg()[0];
-    const r = await run(process.execPath, [CLI, 'wpt', 'background-fetch/', '--wpt-root', root, '--out', join(dir, 'o'), '--format', 'json'], { timeoutMs: 600_000 });
+    const r = await run(
+      process.execPath,
+      [CLI, 'wpt', 'background-fetch/', '--wpt-root', root, '--out', join(dir, 'o'), '--format', 'json'],
+      { timeoutMs: 600_000 },
+    );
     const file = join(dir, 'o/report.json');
     if (!existsSync(file)) return { ok: false, why: `no report.json (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
     const report = JSON.parse(readFileSync(file, 'utf8'));
     const wpt = JSON.parse(readFileSync(join(dir, 'o/wptreport.json'), 'utf8'));
     const files = report.results
-      .map((x) => ({ test: x.scenarioId, ms: x.durationMs, startMs: x.startedAt - report.run.startedAt, time: x.evidence.notes.find((n) => n.startsWith('Time:')) ?? null }))
+      .map((x) => ({
+        test: x.scenarioId,
+        ms: x.durationMs,
+        startMs: x.startedAt - report.run.startedAt,
+        time: x.evidence.notes.find((n) => n.startsWith('Time:')) ?? null,
+      }))
       .sort((a, b) => b.ms - a.ms);
     log(`  ${files.length} files, exit ${r.code}, ${(r.ms / 1000).toFixed(1)} s`);
     return {
@@ -97,7 +120,15 @@ export async function benchWptFiles({ root, log }) {
       slowest: files[0] ?? null,
       harnessOk: wpt.results.filter((t) => t.status === 'OK').length,
       files,
-      statuses: Object.fromEntries(wpt.results.map((t) => [t.test, `${t.status} ${t.subtests.map((s) => `${s.name}=${s.status}`).sort().join('|')}`])),
+      statuses: Object.fromEntries(
+        wpt.results.map((t) => [
+          t.test,
+          `${t.status} ${t.subtests
+            .map((s) => `${s.name}=${s.status}`)
+            .sort()
+            .join('|')}`,
+        ]),
+      ),
       slowestLine: r.stderr.split('\n').find((l) => l.startsWith('Slowest file:')) ?? null,
     };
   } finally {

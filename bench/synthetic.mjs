@@ -42,7 +42,9 @@ function fetchEvents(i, t0, random) {
     raw(t, 'backgroundFetch', 'Background Fetch registered', id, reg, { 'Total Requests': 2, 'Start Paused': 'No' }),
     raw(step(), 'backgroundFetch', 'Background Fetch started', id, reg, {}),
   ];
-  urls.forEach((url, index) => out.push(raw(step(), 'backgroundFetch', 'Request processing started', id, reg, { URL: url, 'Request Index': index })));
+  urls.forEach((url, index) =>
+    out.push(raw(step(), 'backgroundFetch', 'Request processing started', id, reg, { URL: url, 'Request Index': index })),
+  );
   urls.forEach((url, index) =>
     out.push(
       raw(step(), 'backgroundFetch', 'Request processing completed', id, reg, {
@@ -54,7 +56,14 @@ function fetchEvents(i, t0, random) {
     ),
   );
   out.push(
-    raw(step(), 'backgroundFetch', 'Background Fetch completed', id, reg, fail ? { 'Event Type': 'BackgroundFetchFailEvent', 'Failure Reason': 'BAD_STATUS' } : { 'Event Type': 'BackgroundFetchSuccessEvent' }),
+    raw(
+      step(),
+      'backgroundFetch',
+      'Background Fetch completed',
+      id,
+      reg,
+      fail ? { 'Event Type': 'BackgroundFetchFailEvent', 'Failure Reason': 'BAD_STATUS' } : { 'Event Type': 'BackgroundFetchSuccessEvent' },
+    ),
   );
   return out;
 }

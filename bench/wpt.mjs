@@ -19,8 +19,11 @@ export function wptAvailable() {
 export async function benchWpt({ root, log }) {
   const out = mkdtempSync(join(tmpdir(), 'bgprobe-bench-wpt-'));
   try {
-    const r = await run(process.execPath, [CLI, 'wpt', 'background-fetch/', '--wpt-root', root, '--out', join(out, 'o')], { timeoutMs: 600_000 });
-    if (!existsSync(join(out, 'o/wptreport.json'))) return { ok: false, why: `no wptreport.json (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
+    const r = await run(process.execPath, [CLI, 'wpt', 'background-fetch/', '--wpt-root', root, '--out', join(out, 'o')], {
+      timeoutMs: 600_000,
+    });
+    if (!existsSync(join(out, 'o/wptreport.json')))
+      return { ok: false, why: `no wptreport.json (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
     const report = JSON.parse(readFileSync(join(out, 'o/wptreport.json'), 'utf8'));
     const tests = report.results;
     const subtests = tests.flatMap((t) => t.subtests.map((s) => ({ ...s, test: t.test })));

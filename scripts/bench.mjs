@@ -33,7 +33,10 @@ function parseArgv(argv) {
     else if (a === '--build') opts.build = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a.includes('=') ? a.slice(7) : argv[++i];
-      opts.only = String(v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      opts.only = String(v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const bad = opts.only.filter((s) => !SECTIONS.includes(s));
       if (bad.length) usage(`unknown section ${bad.join(', ')} (sections: ${SECTIONS.join(', ')})`);
     } else if (a === '--help' || a === '-h') usage(null);
@@ -69,7 +72,10 @@ function ensureBuilt(force) {
   const stale = !existsSync(marker) || newestMtime(join(REPO, 'src')) > statSync(marker).mtimeMs;
   if (!force && !stale) return 'dist/ up to date';
   log('building dist/ (tsc -p tsconfig.build.json) ...');
-  const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
   if (r.status === 0) return 'built';
   const errors = (r.stdout.match(/error TS/g) ?? []).length;
   if (!existsSync(marker)) throw new Error(`the build emitted no dist/index.js:\n${r.stdout}`);
@@ -153,7 +159,7 @@ function buildRows(res, opts) {
     rows.push(
       row(
         'Probe channel: checking what a page sends (size cap, JSON, schema, budget)',
-        `${(perRecordUs).toFixed(1)} us per valid record; ${((ch.junkMs / ch.junkPayloads) * 1000).toFixed(1)} us per junk payload`,
+        `${perRecordUs.toFixed(1)} us per valid record; ${((ch.junkMs / ch.junkPayloads) * 1000).toFixed(1)} us per junk payload`,
         `${ch.validRecords.toLocaleString('en')} valid progress records in batches of 10 (${ch.validKept} kept) in ${ms(ch.validMs)}; ${ch.junkPayloads.toLocaleString('en')} junk payloads (bad JSON, wrong types: ${ch.junkDropped} dropped) in ${ms(ch.junkMs)}`,
         '< 50 us per record',
         status(perRecordUs < 50),
@@ -194,7 +200,15 @@ function buildRows(res, opts) {
         ),
       );
     } else {
-      rows.push(row('Fixture server: 1 GiB over loopback vs nginx', `bgprobe ${s.bgprobeMedianMBps.toFixed(0)} MiB/s`, `no nginx: ${s.nginxStatus}`, '>= 0.8', 'not measured (no nginx)'));
+      rows.push(
+        row(
+          'Fixture server: 1 GiB over loopback vs nginx',
+          `bgprobe ${s.bgprobeMedianMBps.toFixed(0)} MiB/s`,
+          `no nginx: ${s.nginxStatus}`,
+          '>= 0.8',
+          'not measured (no nginx)',
+        ),
+      );
     }
     rows.push(
       row(
@@ -213,8 +227,24 @@ function buildRows(res, opts) {
   // Floor
   const f = res.browser?.floor;
   if (f) {
-    rows.push(row("Browser's floor: 1-byte fetch, first after launch", ms(f.firstMs), `fetch() to result in the page, no bgprobe; launch took ${ms(res.browser.launchMs)}`, 'none (reference: ~2 s)', 'reference'));
-    rows.push(row("Browser's floor: 1-byte fetch, steady state", `median ${ms(f.steadyMedianMs, 1)} of ${f.steadyMs.length}`, `runs: ${f.steadyMs.map((x) => x.toFixed(0)).join(', ')} ms`, 'none (reference: ~10 ms)', 'reference'));
+    rows.push(
+      row(
+        "Browser's floor: 1-byte fetch, first after launch",
+        ms(f.firstMs),
+        `fetch() to result in the page, no bgprobe; launch took ${ms(res.browser.launchMs)}`,
+        'none (reference: ~2 s)',
+        'reference',
+      ),
+    );
+    rows.push(
+      row(
+        "Browser's floor: 1-byte fetch, steady state",
+        `median ${ms(f.steadyMedianMs, 1)} of ${f.steadyMs.length}`,
+        `runs: ${f.steadyMs.map((x) => x.toFixed(0)).join(', ')} ms`,
+        'none (reference: ~10 ms)',
+        'reference',
+      ),
+    );
   } else {
     skipped("Browser's floor: 1-byte fetch, first after launch", 'none', res.errors.browser ?? 'section not run');
     skipped("Browser's floor: 1-byte fetch, steady state", 'none', res.errors.browser ?? 'section not run');
@@ -227,7 +257,20 @@ function buildRows(res, opts) {
       row(
         '`bgprobe compat` whole suite, one browser',
         `${(c.wallMs / 1000).toFixed(1)} s wall (${c.scenarios} scenarios, ${c.workers} workers, exit ${c.exitCode})`,
-        `verdicts ${Object.entries(c.byVerdict).filter(([, n]) => n).map(([v, n]) => `${v} ${n}`).join(', ')}${c.byVerdict.error ? ` (errors: ${c.perScenario.filter((p) => p.verdict === 'error').map((p) => `${p.id}: ${String(p.summary).slice(0, 80)}`).join('; ')})` : ''}; slowest ${c.slowest.slice(0, 3).map((x) => `${x.id} ${(x.durationMs / 1000).toFixed(1)} s`).join(', ')}`,
+        `verdicts ${Object.entries(c.byVerdict)
+          .filter(([, n]) => n)
+          .map(([v, n]) => `${v} ${n}`)
+          .join(', ')}${
+          c.byVerdict.error
+            ? ` (errors: ${c.perScenario
+                .filter((p) => p.verdict === 'error')
+                .map((p) => `${p.id}: ${String(p.summary).slice(0, 80)}`)
+                .join('; ')})`
+            : ''
+        }; slowest ${c.slowest
+          .slice(0, 3)
+          .map((x) => `${x.id} ${(x.durationMs / 1000).toFixed(1)} s`)
+          .join(', ')}`,
         '<= 120 s',
         status(c.wallMs <= 120_000),
       ),
@@ -243,8 +286,18 @@ function buildRows(res, opts) {
     );
   } else {
     const why = c && !c.ok ? c.why : (res.errors.compat ?? 'section not run');
-    rows.push(row('`bgprobe compat` whole suite, one browser', '-', why, '<= 120 s', c?.available === false ? 'not available yet' : 'not measured'));
-    rows.push(row('`bgprobe compat` per-scenario set-up + teardown', '-', why, 'none (upper bound)', c?.available === false ? 'not available yet' : 'not measured'));
+    rows.push(
+      row('`bgprobe compat` whole suite, one browser', '-', why, '<= 120 s', c?.available === false ? 'not available yet' : 'not measured'),
+    );
+    rows.push(
+      row(
+        '`bgprobe compat` per-scenario set-up + teardown',
+        '-',
+        why,
+        'none (upper bound)',
+        c?.available === false ? 'not available yet' : 'not measured',
+      ),
+    );
   }
   const w = res.wpt;
   const wptFigure = '`bgprobe wpt` upstream background-fetch/, one Chromium';
@@ -259,7 +312,16 @@ function buildRows(res, opts) {
         status(met),
       ),
     );
-  } else rows.push(row(wptFigure, '-', w?.why ?? res.errors.wpt ?? 'section not run', 'every file OK, >= 45 subtests PASS, every idlharness PASS, < 120 s', w?.available === false ? 'skipped' : 'not measured'));
+  } else
+    rows.push(
+      row(
+        wptFigure,
+        '-',
+        w?.why ?? res.errors.wpt ?? 'section not run',
+        'every file OK, >= 45 subtests PASS, every idlharness PASS, < 120 s',
+        w?.available === false ? 'skipped' : 'not measured',
+      ),
+    );
   const a = res.browser?.attach;
   const costFigure = "bgprobe's cost per scenario: recorder + probes, as compat opens one";
   if (a && a.compatMedianMs !== undefined) {
@@ -303,7 +365,15 @@ function buildRows(res, opts) {
         : row('HTML open/scroll, 100,000 events', '-', o?.error ?? 'not measured', 'each < 3 s', 'not measured'),
     );
   } else {
-    rows.push(row('Report rendering: HTML, 100,000 events', '-', r?.why ?? res.errors.render ?? 'section not run', 'none stated', r?.available === false ? 'not available yet' : 'not measured'));
+    rows.push(
+      row(
+        'Report rendering: HTML, 100,000 events',
+        '-',
+        r?.why ?? res.errors.render ?? 'section not run',
+        'none stated',
+        r?.available === false ? 'not available yet' : 'not measured',
+      ),
+    );
   }
   scheduleRows(res, rows);
   gridRows(res, rows);
@@ -315,7 +385,10 @@ function buildRows(res, opts) {
 function scheduleRows(res, rows) {
   const s = res.schedule;
   const sec = (x) => (x === null || x === undefined || !Number.isFinite(x) ? '?' : `${(x / 1000).toFixed(1)} s`);
-  const verdicts = (by) => Object.entries(by).map(([v, n]) => `${v} ${n}`).join(', ');
+  const verdicts = (by) =>
+    Object.entries(by)
+      .map(([v, n]) => `${v} ${n}`)
+      .join(', ');
   const compatRow = (figure, r, target, limit) =>
     r
       ? row(
@@ -326,12 +399,13 @@ function scheduleRows(res, rows) {
           status(r.ratio <= limit),
         )
       : null;
-  const missing = (figure, target, section) => row(figure, '-', res.errors[section] ?? res.errors.schedule ?? 'section not run', target, 'not measured');
+  const missing = (figure, target, section) =>
+    row(figure, '-', res.errors[section] ?? res.errors.schedule ?? 'section not run', target, 'not measured');
   const lanesFigure = '`make compat` four lanes: wall vs its longest scenario';
   rows.push(compatRow(lanesFigure, s?.lanes, '<= 1.6x', 1.6) ?? missing(lanesFigure, '<= 1.6x', 'lanes'));
   const laneFigure = '`bgprobe compat` Chromium lane: wall vs its longest scenario';
   rows.push(compatRow(laneFigure, s?.lane, '<= 1.3x', 1.3) ?? missing(laneFigure, '<= 1.3x', 'lane'));
-  const shardFigure = '`--shard 1/2` and `2/2` (Chromium, split by the lane run\'s times): max/mean';
+  const shardFigure = "`--shard 1/2` and `2/2` (Chromium, split by the lane run's times): max/mean";
   const sh = s?.shards;
   rows.push(
     sh
@@ -351,9 +425,19 @@ function scheduleRows(res, rows) {
     const got = w.statuses;
     const differ = Object.keys({ ...want, ...got }).filter((t) => {
       const a = want[t];
-      return !a || got[t] !== `${a.status} ${Object.entries(a.subtests).map(([n, v]) => `${n}=${v}`).sort().join('|')}`;
+      return (
+        !a ||
+        got[t] !==
+          `${a.status} ${Object.entries(a.subtests)
+            .map(([n, v]) => `${n}=${v}`)
+            .sort()
+            .join('|')}`
+      );
     });
-    const top = w.files.slice(0, 3).map((f) => `${f.test} (${f.time ?? sec(f.ms)})`).join(' | ');
+    const top = w.files
+      .slice(0, 3)
+      .map((f) => `${f.test} (${f.time ?? sec(f.ms)})`)
+      .join(' | ');
     rows.push(
       row(
         wptFigure,
@@ -363,16 +447,30 @@ function scheduleRows(res, rows) {
         status(w.runMs < 60_000 && w.harnessOk === w.files.length && differ.length === 0),
       ),
     );
-  } else rows.push(row(wptFigure, '-', w?.why ?? res.errors.wptfiles ?? 'section not run', '< 60 s, every harness OK, the same statuses', w?.available === false ? 'skipped' : 'not measured'));
+  } else
+    rows.push(
+      row(
+        wptFigure,
+        '-',
+        w?.why ?? res.errors.wptfiles ?? 'section not run',
+        '< 60 s, every harness OK, the same statuses',
+        w?.available === false ? 'skipped' : 'not measured',
+      ),
+    );
 }
 
 /** `compat --grid` against the local run with the same slot count, session times, the Grid's memory (#26). */
 function gridRows(res, rows) {
   const g = res.grid;
-  const figures = ['`compat --grid` vs local, same slot count (4)', 'Grid session create / delete', 'Grid memory: hub + 2 nodes (Java RSS)'];
+  const figures = [
+    '`compat --grid` vs local, same slot count (4)',
+    'Grid session create / delete',
+    'Grid memory: hub + 2 nodes (Java RSS)',
+  ];
   if (!g?.ok) {
     const why = g?.why ?? res.errors.grid ?? 'section not run';
-    for (const f of figures) rows.push(row(f, '-', why, f === figures[0] ? '<= 1.3x' : 'none', g?.available === false ? 'skipped' : 'not measured'));
+    for (const f of figures)
+      rows.push(row(f, '-', why, f === figures[0] ? '<= 1.3x' : 'none', g?.available === false ? 'skipped' : 'not measured'));
     return;
   }
   const s = (x) => `${(x / 1000).toFixed(1)} s`;
@@ -394,16 +492,31 @@ function gridRows(res, rows) {
       'reference',
     ),
   );
-  const mib = (m) => Object.entries(m).map(([k, v]) => `${k} ${v === null ? '?' : v.toFixed(0)}`).join(', ');
+  const mib = (m) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k} ${v === null ? '?' : v.toFixed(0)}`)
+      .join(', ');
   const total = (m) => Object.values(m).reduce((a, v) => a + (v ?? 0), 0);
-  rows.push(row(figures[2], `${total(g.after).toFixed(0)} MiB after the run`, `idle: ${mib(g.idle)} MiB; after: ${mib(g.after)} MiB (-Xmx256m each)`, 'none (reference: hub 150-215, node 110-185 MiB)', 'reference'));
+  rows.push(
+    row(
+      figures[2],
+      `${total(g.after).toFixed(0)} MiB after the run`,
+      `idle: ${mib(g.idle)} MiB; after: ${mib(g.after)} MiB (-Xmx256m each)`,
+      'none (reference: hub 150-215, node 110-185 MiB)',
+      'reference',
+    ),
+  );
 }
 
 /** bgprobe in a Playwright run (bench/reporter-child.mjs): per-test cost of bgprobe/reporter and the attachments, attach: 'off'. */
 function reporterRows(res, rows) {
   const p = res.reporter;
   if (!p) {
-    for (const [figure, target] of [['bgprobe/reporter: cost per test', '<= 50 ms'], ['Attachments of a test with a 1,000-event fetch', '<= 200 KB'], ["attach: 'off': cost per test", 'nothing measurable']]) {
+    for (const [figure, target] of [
+      ['bgprobe/reporter: cost per test', '<= 50 ms'],
+      ['Attachments of a test with a 1,000-event fetch', '<= 200 KB'],
+      ["attach: 'off': cost per test", 'nothing measurable'],
+    ]) {
       rows.push(row(figure, '-', res.errors.reporter ?? 'section not run', target, 'not measured'));
     }
     return;
@@ -521,12 +634,14 @@ async function main() {
     log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
   await section('wptfiles', async () => {
-    if (!existsSync(join(WPT_ROOT, 'background-fetch'))) return { ok: false, available: false, why: `no web-platform-tests checkout at ${WPT_ROOT} (set BGPROBE_WPT_ROOT)` };
+    if (!existsSync(join(WPT_ROOT, 'background-fetch')))
+      return { ok: false, available: false, why: `no web-platform-tests checkout at ${WPT_ROOT} (set BGPROBE_WPT_ROOT)` };
     const { benchWptFiles } = await import('../bench/schedule.mjs');
     return benchWptFiles({ root: WPT_ROOT, log });
   });
   await section('render', async () => {
-    if (!existsSync(join(REPO, 'dist/report/write.js'))) return { ok: false, available: false, why: 'not available yet: no dist/report/write.js (render)' };
+    if (!existsSync(join(REPO, 'dist/report/write.js')))
+      return { ok: false, available: false, why: 'not available yet: no dist/report/write.js (render)' };
     const [r] = await childJson('render-child.mjs', [], 1);
     // The same report opened in Chromium (a browser of its own, after the render child ended).
     let open;
@@ -560,11 +675,15 @@ async function main() {
   // Per-scenario compat rows are long; keep them, they are what explains the medians.
   writeFileSync(file, `${JSON.stringify({ meta, rows, results: res }, undefined, 2)}\n`);
   console.log('');
-  console.log(`bgprobe bench ${meta.startedAt}: Chromium ${meta.chromium ?? '?'}, Node ${meta.node}, ${meta.cpus} CPUs, load ${meta.loadavgStart.join(' ')} -> ${meta.loadavgEnd.join(' ')}${opts.quick ? ', --quick' : ''}`);
+  console.log(
+    `bgprobe bench ${meta.startedAt}: Chromium ${meta.chromium ?? '?'}, Node ${meta.node}, ${meta.cpus} CPUs, load ${meta.loadavgStart.join(' ')} -> ${meta.loadavgEnd.join(' ')}${opts.quick ? ', --quick' : ''}`,
+  );
   printTable(rows);
   const missed = rows.filter((r) => r.status === 'MISSED');
   console.log('');
-  console.log(`${rows.filter((r) => r.status === 'met').length} met, ${missed.length} MISSED, ${rows.filter((r) => !['met', 'MISSED'].includes(r.status)).length} other; ${meta.durationS} s; written to bench/results.json`);
+  console.log(
+    `${rows.filter((r) => r.status === 'met').length} met, ${missed.length} MISSED, ${rows.filter((r) => !['met', 'MISSED'].includes(r.status)).length} other; ${meta.durationS} s; written to bench/results.json`,
+  );
 }
 
 main().catch((e) => {

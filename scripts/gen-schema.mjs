@@ -66,7 +66,9 @@ if (check >= 0) {
     // a missing file differs
   }
   if (committed !== text) {
-    process.stderr.write(`${file} differs from the schema generated from src/report/model.ts: run \`npm run build\` (or node scripts/gen-schema.mjs) and commit reports/report.schema.json.\n`);
+    process.stderr.write(
+      `${file} differs from the schema generated from src/report/model.ts: run \`npm run build\` (or node scripts/gen-schema.mjs) and commit reports/report.schema.json.\n`,
+    );
     process.exit(1);
   }
 } else {

@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// What Prettier checks: the sources, tests, scripts and configs (package.json's format script says the same).
+const FORMATTED = ['src', 'test', 'scripts', 'bench', 'playwright.config.ts', 'vitest.config.ts', 'eslint.config.mjs'];
 const dir = mkdtempSync(join(tmpdir(), 'bgprobe-tests-'));
 const vitestJson = join(dir, 'vitest.json');
 const pwJson = join(dir, 'playwright.json');
@@ -22,13 +24,21 @@ if (injected.status !== 0) {
 const typecheck = spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { stdio: 'inherit' });
 // Lint (eslint.config.mjs): a floating promise or a misused one fails the run like a type error.
 const lint = spawnSync('npx', ['eslint', 'src', 'test'], { stdio: 'inherit' });
-const unit = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], { stdio: 'inherit' });
+// Format (.prettierrc.json, width 140): a file Prettier would change fails the run; `npm run format` fixes it.
+const format = spawnSync('npx', ['prettier', '--check', '--log-level', 'warn', ...FORMATTED], { stdio: 'inherit' });
+const unit = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], {
+  stdio: 'inherit',
+});
 const e2e = spawnSync('npx', ['playwright', 'test', ...extra], { stdio: 'inherit', env: { ...process.env, BGPROBE_PW_JSON: pwJson } });
 
 let passed = 0;
 let failed = 0;
 // The type check and lint count as one check each; say which failed, above the counts.
-for (const [check, name] of [[typecheck, 'typecheck (tsc -p tsconfig.test.json)'], [lint, 'lint (eslint src test)']]) {
+for (const [check, name] of [
+  [typecheck, 'typecheck (tsc -p tsconfig.test.json)'],
+  [lint, 'lint (eslint src test)'],
+  [format, 'format (prettier --check; npm run format fixes it)'],
+]) {
   if (check.status === 0) passed += 1;
   else {
     failed += 1;

@@ -112,7 +112,9 @@ export class LaunchError extends BgprobeError {
 export class BrowserLostError extends BgprobeError {
   override name = 'BrowserLostError';
   constructor(readonly fatal: string | null) {
-    super(fatal ? `the browser crashed during the scenario: ${fatal}` : 'the browser disconnected (crashed or was closed) during the scenario');
+    super(
+      fatal ? `the browser crashed during the scenario: ${fatal}` : 'the browser disconnected (crashed or was closed) during the scenario',
+    );
   }
 }
 

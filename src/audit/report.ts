@@ -55,7 +55,10 @@ export interface AuditJson {
 }
 
 export function allFindings(run: Pick<AuditRun, 'fetches' | 'runFindings'>): AuditFinding[] {
-  return [...run.fetches.flatMap((t) => t.findings.map((f) => ({ ...f, fetch: t.id }))), ...run.runFindings.map((f) => ({ ...f, fetch: null }))];
+  return [
+    ...run.fetches.flatMap((t) => t.findings.map((f) => ({ ...f, fetch: t.id }))),
+    ...run.runFindings.map((f) => ({ ...f, fetch: null })),
+  ];
 }
 
 export function countSeverities(findings: readonly Finding[]): Record<Severity, number> {
@@ -70,7 +73,13 @@ export function auditJson(run: AuditRun): AuditJson {
   const findings = allFindings(run);
   return {
     url: run.url,
-    fetches: run.fetches.map((t) => ({ id: t.id, origin: t.origin, outcome: t.outcome, failureReason: t.failureReason, findings: t.findings })),
+    fetches: run.fetches.map((t) => ({
+      id: t.id,
+      origin: t.origin,
+      outcome: t.outcome,
+      failureReason: t.failureReason,
+      findings: t.findings,
+    })),
     findings,
     summary: countSeverities(findings),
     retried: run.retried,
@@ -91,53 +100,44 @@ function summaryOf(findings: readonly Finding[]): string {
 export function auditReport(run: AuditRun): ReportModel {
   const label = run.browser.label;
   const notes = run.runFindings.map((f) => `${f.severity} ${f.code}: ${f.message}`);
-  const results: ReportResult[] = run.fetches.map((t, i) => {
-    const evidence = { ...emptyEvidence(), fetches: [fetchEvidence(t)], events: run.events.filter((e) => e.instanceId === t.id).map(eventRow), steps: run.steps, notes };
-    return {
-      scenarioId: `audit.${i + 1}.${t.id}`,
-      browser: label,
-      verdict: verdictOf(t.findings, run.failOn),
-      summary: summaryOf(t.findings),
-      startedAt: t.registeredAt ?? run.startedAt,
-      durationMs: (t.completedAt ?? run.startedAt + run.durationMs) - (t.registeredAt ?? run.startedAt),
-      observation: { outcome: t.outcome, failureReason: t.failureReason, findings: t.findings.map((f) => f.code) },
-      evidence,
-      error: null,
-      // No verdict of an audit is a time to an outcome.
-      took: null,
-      flaky: false,
-      attempts: [],
-    };
-  });
-  if (run.runFindings.length || !run.fetches.length) {
-    results.push({
-      scenarioId: 'audit.run',
-      browser: label,
-      verdict: verdictOf(run.runFindings, run.failOn),
-      summary: summaryOf(run.runFindings),
-      startedAt: run.startedAt,
-      durationMs: run.durationMs,
-      observation: { findings: toJson(run.runFindings) },
-      evidence: { ...emptyEvidence(), events: run.events.map(eventRow), steps: run.steps, notes },
-      error: null,
-      took: null,
-      flaky: false,
-      attempts: [],
-    });
-  }
+  const results: ReportResult[] = run.fetches.map((t, i) => fetchResult(run, t, i, notes));
+  if (run.runFindings.length || !run.fetches.length) results.push(runResult(run, notes));
   // Every result is the last run's: the runs that lost their browser come before it.
   for (const r of results) Object.assign(r, withRetries(r, run));
   const scenarios = results.map((r) => ({
     id: r.scenarioId,
-    title: r.scenarioId === 'audit.run' ? `The audit of ${run.url ?? 'the browser'}` : `Background fetch "${r.scenarioId.split('.').slice(2).join('.')}"`,
+    title:
+      r.scenarioId === 'audit.run'
+        ? `The audit of ${run.url ?? 'the browser'}`
+        : `Background fetch "${r.scenarioId.split('.').slice(2).join('.')}"`,
     group: 'audit',
     expectation: `No finding of severity ${run.failOn}${run.failOn === 'info' ? '' : ' or worse'}.`,
     link: run.url ?? '',
     skipReason: null,
   }));
   return newReport({
-    run: { command: 'audit', startedAt: run.startedAt, durationMs: run.durationMs, interrupted: run.interrupted, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: run.timeoutMs, retries: run.retries },
-    browsers: [{ label, kind: run.browser.target?.startsWith('ws') || run.browser.target?.startsWith('http') ? 'endpoint' : 'default', target: run.browser.target, args: run.browser.args, version: run.browser.version, launchError: null }],
+    run: {
+      command: 'audit',
+      startedAt: run.startedAt,
+      durationMs: run.durationMs,
+      interrupted: run.interrupted,
+      shard: null,
+      mergedFrom: [],
+      selection: [],
+      workers: 1,
+      timeoutMs: run.timeoutMs,
+      retries: run.retries,
+    },
+    browsers: [
+      {
+        label,
+        kind: run.browser.target?.startsWith('ws') || run.browser.target?.startsWith('http') ? 'endpoint' : 'default',
+        target: run.browser.target,
+        args: run.browser.args,
+        version: run.browser.version,
+        launchError: null,
+      },
+    ],
     scenarios,
     results,
     comparison: null,
@@ -148,10 +148,75 @@ export function auditReport(run: AuditRun): ReportModel {
 function withRetries(r: ReportResult, run: AuditRun): Pick<ReportResult, 'flaky' | 'attempts'> {
   if (!run.retried.length) return { flaky: false, attempts: [] };
   const lost: ReportAttempt[] = run.retried.map((l) => ({
-    run: 1, retry: false, verdict: 'error', summary: `The browser was lost during the audit (${l.reason}).`, startedAt: l.startedAt, durationMs: l.durationMs,
-    took: null, observation: null, evidence: emptyEvidence(), error: { name: 'BrowserLostError', message: l.fatal ?? 'the browser disconnected during the audit', stack: null }, browserLost: { fatal: l.fatal },
+    run: 1,
+    retry: false,
+    verdict: 'error',
+    summary: `The browser was lost during the audit (${l.reason}).`,
+    startedAt: l.startedAt,
+    durationMs: l.durationMs,
+    took: null,
+    observation: null,
+    evidence: emptyEvidence(),
+    error: { name: 'BrowserLostError', message: l.fatal ?? 'the browser disconnected during the audit', stack: null },
+    browserLost: { fatal: l.fatal },
   }));
   lost.forEach((a, i) => (a.retry = i > 0));
-  const own: ReportAttempt = { run: 1, retry: true, verdict: r.verdict, summary: r.summary, startedAt: r.startedAt, durationMs: r.durationMs, took: null, observation: r.observation, evidence: r.evidence, error: r.error, browserLost: null };
+  const own: ReportAttempt = {
+    run: 1,
+    retry: true,
+    verdict: r.verdict,
+    summary: r.summary,
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    took: null,
+    observation: r.observation,
+    evidence: r.evidence,
+    error: r.error,
+    browserLost: null,
+  };
   return { flaky: run.flaky, attempts: [...lost, own] };
+}
+
+/** The result of one fetch the audit saw (`audit.<n>.<id>`). */
+function fetchResult(run: AuditRun, t: AuditRun['fetches'][number], i: number, notes: string[]): ReportResult {
+  const evidence = {
+    ...emptyEvidence(),
+    fetches: [fetchEvidence(t)],
+    events: run.events.filter((e) => e.instanceId === t.id).map(eventRow),
+    steps: run.steps,
+    notes,
+  };
+  return {
+    scenarioId: `audit.${i + 1}.${t.id}`,
+    browser: run.browser.label,
+    verdict: verdictOf(t.findings, run.failOn),
+    summary: summaryOf(t.findings),
+    startedAt: t.registeredAt ?? run.startedAt,
+    durationMs: (t.completedAt ?? run.startedAt + run.durationMs) - (t.registeredAt ?? run.startedAt),
+    observation: { outcome: t.outcome, failureReason: t.failureReason, findings: t.findings.map((f) => f.code) },
+    evidence,
+    error: null,
+    // No verdict of an audit is a time to an outcome.
+    took: null,
+    flaky: false,
+    attempts: [],
+  };
+}
+
+/** `audit.run`: what no fetch holds (the run's own findings, or that no fetch was seen). */
+function runResult(run: AuditRun, notes: string[]): ReportResult {
+  return {
+    scenarioId: 'audit.run',
+    browser: run.browser.label,
+    verdict: verdictOf(run.runFindings, run.failOn),
+    summary: summaryOf(run.runFindings),
+    startedAt: run.startedAt,
+    durationMs: run.durationMs,
+    observation: { findings: toJson(run.runFindings) },
+    evidence: { ...emptyEvidence(), events: run.events.map(eventRow), steps: run.steps, notes },
+    error: null,
+    took: null,
+    flaky: false,
+    attempts: [],
+  };
 }

@@ -66,7 +66,10 @@ export async function runAudit(options: AuditRunOptions | AuditConfig): Promise<
   const passes = await retryLostBrowser(
     retries,
     async (retry) => {
-      if (previous?.browserLost) config.onMessage?.(`The browser was lost during the audit (${lossReason(previous.browserLost.fatal)}): re-running it on a fresh browser (retry ${retry} of --retries ${retries}).`);
+      if (previous?.browserLost)
+        config.onMessage?.(
+          `The browser was lost during the audit (${lossReason(previous.browserLost.fatal)}): re-running it on a fresh browser (retry ${retry} of --retries ${retries}).`,
+        );
       previous = await auditPass(config);
       return previous;
     },
@@ -74,7 +77,12 @@ export async function runAudit(options: AuditRunOptions | AuditConfig): Promise<
   );
   // auditPass never answers null: an interrupt is a stop reason, reported like the others.
   const last = passes![passes!.length - 1];
-  const retried = passes!.slice(0, -1).map((p): LostAudit => ({ startedAt: p.run.startedAt, durationMs: p.run.durationMs, fatal: p.browserLost!.fatal, reason: lossReason(p.browserLost!.fatal) }));
+  const retried = passes!.slice(0, -1).map((p): LostAudit => ({
+    startedAt: p.run.startedAt,
+    durationMs: p.run.durationMs,
+    fatal: p.browserLost!.fatal,
+    reason: lossReason(p.browserLost!.fatal),
+  }));
   const run: AuditRun = { ...last.run, retried, flaky: retried.length > 0 && !last.browserLost };
   const report = auditReport(run);
   const files = config.out ? writeReport(config.out, report, ['html', 'json']) : {};
@@ -104,7 +112,9 @@ async function auditPass(options: AuditConfig): Promise<Pass> {
   let stopped: StopReason;
   try {
     if (options.endpoint) {
-      options.onMessage?.(`Watching ${session.browser.version ?? 'the browser'} at ${options.endpoint}: start the downloads in the browser. ${options.duration ? `Stops after ${options.duration / 1000} s` : 'Ctrl-C to stop'}.`);
+      options.onMessage?.(
+        `Watching ${session.browser.version ?? 'the browser'} at ${options.endpoint}: start the downloads in the browser. ${options.duration ? `Stops after ${options.duration / 1000} s` : 'Ctrl-C to stop'}.`,
+      );
       stopped = await watch(session, options);
     } else {
       try {
@@ -115,7 +125,17 @@ async function auditPass(options: AuditConfig): Promise<Pass> {
       } catch (e) {
         // A click or a script step that failed because the browser died is a lost browser
         // (src/browsers/lost.ts), not the app's failure; anything else stays the error it is.
-        if (!lostBrowser(await classifyLoss(e, () => !session.isLost(), session.lost, () => null))) throw e;
+        if (
+          !lostBrowser(
+            await classifyLoss(
+              e,
+              () => !session.isLost(),
+              session.lost,
+              () => null,
+            ),
+          )
+        )
+          throw e;
         stopped = 'lost';
       }
     }
@@ -147,7 +167,12 @@ async function openBrowser(options: AuditConfig): Promise<Session> {
     return {
       recorder,
       isLost: () => gone || !browser.isConnected(),
-      browser: { label: spec.label, target: spec.kind === 'grid' ? spec.target : null, version: browser.version(), args: options.browserArgs },
+      browser: {
+        label: spec.label,
+        target: spec.kind === 'grid' ? spec.target : null,
+        version: browser.version(),
+        args: options.browserArgs,
+      },
       lost,
       close: async () => {
         await bestEffort(log, 'dispose recorder', () => recorder.dispose());
@@ -155,7 +180,12 @@ async function openBrowser(options: AuditConfig): Promise<Session> {
       },
     };
   } catch (e) {
-    const error = await classifyLoss(e, () => browser.isConnected(), disconnected, () => null);
+    const error = await classifyLoss(
+      e,
+      () => browser.isConnected(),
+      disconnected,
+      () => null,
+    );
     await bestEffort(log, 'close browser', () => driver.close());
     throw error;
   }
@@ -165,7 +195,17 @@ async function openBrowser(options: AuditConfig): Promise<Session> {
 function lostBeforeStart(options: AuditConfig, startedAt: number): Pass {
   const browser = { label: 'chromium', target: null, version: null, args: options.browserArgs };
   const base = { url: options.url, browser, startedAt, durationMs: Date.now() - startedAt, interrupted: false, timeoutMs: options.timeout };
-  const run: AuditRun = { ...base, fetches: [], events: [], runFindings: [], steps: [], failOn: options.failOn, retried: [], flaky: false, retries: options.retries };
+  const run: AuditRun = {
+    ...base,
+    fetches: [],
+    events: [],
+    runFindings: [],
+    steps: [],
+    failOn: options.failOn,
+    retried: [],
+    flaky: false,
+    retries: options.retries,
+  };
   return { run, stopped: 'lost', browserLost: { fatal: null } };
 }
 
@@ -236,9 +276,13 @@ async function click(page: Page, selector: string, timeoutMs: number): Promise<v
     await page.locator(selector).first().click({ timeout: timeoutMs });
   } catch (e) {
     if (e instanceof pwErrors.TimeoutError) {
-      throw new UsageError(`--click "${selector}": nothing clickable matched within ${timeoutMs / 1000} s. Check the selector (CSS, text=..., role=...) against the page, or raise --timeout.`);
+      throw new UsageError(
+        `--click "${selector}": nothing clickable matched within ${timeoutMs / 1000} s. Check the selector (CSS, text=..., role=...) against the page, or raise --timeout.`,
+      );
     }
-    throw new UsageError(`--click "${selector}" failed: ${firstLine(e)}. Give a Playwright selector such as "#download" or "text=Download".`);
+    throw new UsageError(
+      `--click "${selector}" failed: ${firstLine(e)}. Give a Playwright selector such as "#download" or "text=Download".`,
+    );
   }
 }
 
@@ -250,7 +294,8 @@ async function runScript(page: Page, path: string, steps: StepRow[]): Promise<vo
     throw new UsageError(`--script ${path} could not be loaded: ${firstLine(e)}.`);
   }
   const fn = typeof mod.default === 'function' ? mod.default : (mod.default as { default?: unknown } | undefined)?.default;
-  if (typeof fn !== 'function') throw new UsageError(`--script ${path} has no default export function: write export default async (page) => { ... }.`);
+  if (typeof fn !== 'function')
+    throw new UsageError(`--script ${path} has no default export function: write export default async (page) => { ... }.`);
   try {
     await (fn as (page: Page) => unknown)(page);
   } catch (e) {
@@ -322,7 +367,11 @@ function until(check: () => StopReason | null, deadline: number, session: Sessio
   });
 }
 
-function collect(session: Session, options: AuditConfig, o: { startedAt: number; steps: StepRow[]; runFindings: Finding[]; stopped: StopReason }): AuditRun {
+function collect(
+  session: Session,
+  options: AuditConfig,
+  o: { startedAt: number; steps: StepRow[]; runFindings: Finding[]; stopped: StopReason },
+): AuditRun {
   const fetches = relevant(session.recorder, options.url);
   const origin = options.url ? new URL(options.url).origin : null;
   const records = session.recorder.probeRecords().filter((r) => origin === null || normaliseOrigin(r.origin) === origin);

@@ -62,7 +62,11 @@ export function specExposures(key: string): readonly Exposure[] {
 
 /** The BCD browser whose statement an engine is held against: Chromium is Chrome's engine, Firefox ESR is Firefox, WebKitGTK shares Safari's engine. */
 
-export const BCD_BROWSER: Record<EngineName, 'chrome' | 'firefox' | 'safari'> = { chromium: 'chrome', firefox: 'firefox', webkit: 'safari' };
+export const BCD_BROWSER: Record<EngineName, 'chrome' | 'firefox' | 'safari'> = {
+  chromium: 'chrome',
+  firefox: 'firefox',
+  webkit: 'safari',
+};
 
 export type Support = 'yes' | 'no' | 'partial';
 
@@ -96,11 +100,16 @@ export function statementFor(key: string, engine: EngineName, engineVersion: str
   const browser = BCD_BROWSER[engine];
   const engineOf = engine === 'webkit';
   const raw: SupportStatement | undefined = find(data, key)?.__compat?.support[browser];
-  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []);
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
   // Safari's version numbers are not WebKitGTK's: only "in some release or not" carries over.
   const version = engineOf || !engineVersion ? NaN : major(engineVersion);
   const text = list.length
-    ? list.map((s) => `${String(s.version_added)}${s.version_removed ? `-${String(s.version_removed)}` : ''}${s.partial_implementation ? ' (partial)' : ''}${s.flags ? ' (behind a flag)' : ''}${s.prefix ? ` (prefix ${s.prefix})` : ''}`).join('; ')
+    ? list
+        .map(
+          (s) =>
+            `${String(s.version_added)}${s.version_removed ? `-${String(s.version_removed)}` : ''}${s.partial_implementation ? ' (partial)' : ''}${s.flags ? ' (behind a flag)' : ''}${s.prefix ? ` (prefix ${s.prefix})` : ''}`,
+        )
+        .join('; ')
     : 'no data';
   const live = list.filter((s) => !s.flags && !s.prefix && !s.alternative_name && inForce(s, version));
   const support: Support = live.length === 0 ? 'no' : live.every((s) => s.partial_implementation) ? 'partial' : 'yes';
@@ -108,7 +117,11 @@ export function statementFor(key: string, engine: EngineName, engineVersion: str
 }
 
 /** Measured support of a key over its spec exposures: true in all, false in all, or mixed (null: not measurable). */
-export function keySupport(window: Readonly<Record<string, unknown>>, worker: Readonly<Record<string, unknown>>, key: string): boolean | 'mixed' | null {
+export function keySupport(
+  window: Readonly<Record<string, unknown>>,
+  worker: Readonly<Record<string, unknown>>,
+  key: string,
+): boolean | 'mixed' | null {
   const seen = specExposures(key)
     .map((e) => (e === 'Window' ? window[key] : worker[key]))
     .filter((v): v is boolean => typeof v === 'boolean');

@@ -16,7 +16,8 @@ export const BROWSER_TYPES: readonly BrowserType[] = [gridType, cdpEndpointType,
 
 export function browserTypeFor(spec: BrowserSpec): BrowserType {
   const type = BROWSER_TYPES.find((t) => t.handles(spec));
-  if (!type) throw new EngineError(`No browser type starts ${spec.label} (${spec.kind} ${spec.target ?? ''}, engine ${spec.engine ?? 'chromium'}).`);
+  if (!type)
+    throw new EngineError(`No browser type starts ${spec.label} (${spec.kind} ${spec.target ?? ''}, engine ${spec.engine ?? 'chromium'}).`);
   return type;
 }
 
@@ -35,11 +36,16 @@ export async function checkBrowsers(specs: readonly BrowserSpec[]): Promise<void
  * attaches to its contexts), started by its BrowserType like any other; a browser driven
  * without Playwright (Firefox, WebKitGTK) is an UnsupportedBrowserError naming what was given.
  */
-export async function launchPlaywright(spec: BrowserSpec, options: BrowserLaunchOptions): Promise<{ browser: Browser; driver: EngineDriver }> {
+export async function launchPlaywright(
+  spec: BrowserSpec,
+  options: BrowserLaunchOptions,
+): Promise<{ browser: Browser; driver: EngineDriver }> {
   const { driver } = await launchBrowser(spec, options);
   if (!driver.playwright) {
     await driver.close();
-    throw new UnsupportedBrowserError(`${spec.label} is ${driver.info.product}, which bgprobe drives without Playwright: this command needs a Chromium (CDP).`);
+    throw new UnsupportedBrowserError(
+      `${spec.label} is ${driver.info.product}, which bgprobe drives without Playwright: this command needs a Chromium (CDP).`,
+    );
   }
   return { browser: driver.playwright, driver };
 }

@@ -25,7 +25,7 @@ class ChromiumPage implements EnginePage {
   async evaluate<R>(fn: PageFunction<R>, ...args: unknown[]): Promise<R> {
     // An expression, so the function gets its arguments spread (Playwright passes one).
     try {
-      return (await this.page.evaluate(`(${fn.toString()})(...${JSON.stringify(args)})`));
+      return await this.page.evaluate(`(${fn.toString()})(...${JSON.stringify(args)})`);
     } catch (e) {
       throw new EngineError(`Chromium: evaluating in the page failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -45,7 +45,12 @@ export class ChromiumDriver implements EngineDriver {
     /** Closes what bgprobe opened: the browser it launched, or its connection to an endpoint. */
     private readonly closeFn: () => Promise<void>,
   ) {
-    this.info = { engine: 'chromium', product: 'Chromium', version: playwright.version(), provides: ['cdp', 'worker-probe', 'page', 'server'] };
+    this.info = {
+      engine: 'chromium',
+      product: 'Chromium',
+      version: playwright.version(),
+      provides: ['cdp', 'worker-probe', 'page', 'server'],
+    };
   }
 
   async newPage(): Promise<EnginePage> {
@@ -97,7 +102,8 @@ export const chromiumType: BrowserType = {
   name: 'chromium',
   handles: (spec) => isChromium(spec) && spec.kind !== 'endpoint' && spec.kind !== 'grid',
   async check(spec) {
-    if (spec.kind === 'default' || spec.kind === 'path') assertNotHeadlessShell((await discoverBrowser(spec.target ?? undefined)).executablePath);
+    if (spec.kind === 'default' || spec.kind === 'path')
+      assertNotHeadlessShell((await discoverBrowser(spec.target ?? undefined)).executablePath);
   },
   async launch(spec, options): Promise<LaunchedBrowser> {
     const logFile = options.logFile && !logsElsewhere(spec.args) ? options.logFile() : null;
@@ -105,13 +111,27 @@ export const chromiumType: BrowserType = {
     let browser: Browser;
     let executablePath: string | null = null;
     if (spec.kind === 'channel') {
-      if (options.userDataDir) throw new EngineError(`${spec.label}: a Playwright channel cannot be launched on a profile directory; give the browser's path.`);
+      if (options.userDataDir)
+        throw new EngineError(`${spec.label}: a Playwright channel cannot be launched on a profile directory; give the browser's path.`);
       const { chromium } = await import('playwright-core');
       // Ctrl-C is bgprobe's to handle (write the report of what finished), not Playwright's.
-      browser = await chromium.launch({ channel: spec.target!, headless: options.headless, args: mergeArgs(defaultArgs(), args), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+      browser = await chromium.launch({
+        channel: spec.target!,
+        headless: options.headless,
+        args: mergeArgs(defaultArgs(), args),
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
     } else {
       executablePath = (await discoverBrowser(spec.target ?? undefined)).executablePath;
-      browser = await launch({ executablePath, headless: options.headless, args, handleSignals: false, ...(options.userDataDir ? { userDataDir: options.userDataDir } : {}) });
+      browser = await launch({
+        executablePath,
+        headless: options.headless,
+        args,
+        handleSignals: false,
+        ...(options.userDataDir ? { userDataDir: options.userDataDir } : {}),
+      });
     }
     return { driver: new ChromiumDriver(browser, () => browser.close()), executablePath, logFile };
   },

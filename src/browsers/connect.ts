@@ -101,7 +101,10 @@ export async function connect(options: ConnectOptions): Promise<ConnectedBrowser
     if (url.protocol === 'ws:' || url.protocol === 'wss:') {
       wsEndpoint = url.href;
     } else {
-      const v = (await withTimeout(CDP.Version({ host: url.hostname, port, secure: url.protocol === 'https:' }), 'The DevTools endpoint')) as unknown as {
+      const v = (await withTimeout(
+        CDP.Version({ host: url.hostname, port, secure: url.protocol === 'https:' }),
+        'The DevTools endpoint',
+      )) as unknown as {
         webSocketDebuggerUrl: string;
       };
       wsEndpoint = v.webSocketDebuggerUrl;

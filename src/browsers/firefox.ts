@@ -39,7 +39,7 @@ class FirefoxPage implements EnginePage {
 
   async evaluate<R>(fn: PageFunction<R>, ...args: unknown[]): Promise<R> {
     try {
-      return (await this.page.evaluate(fn as (...a: unknown[]) => R, ...args));
+      return await this.page.evaluate(fn as (...a: unknown[]) => R, ...args);
     } catch (e) {
       throw new EngineError(`Firefox: evaluating in the page failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -86,7 +86,9 @@ export class FirefoxDriver implements EngineDriver {
       });
     } catch (e) {
       home.remove();
-      throw new EngineError(`Firefox (${options.executablePath}) did not start over WebDriver BiDi: ${e instanceof Error ? e.message : String(e)}`);
+      throw new EngineError(
+        `Firefox (${options.executablePath}) did not start over WebDriver BiDi: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     // "firefox/153.8.0"
     const version = (await browser.version()).replace(/^[^/]*\//, '');
@@ -131,7 +133,13 @@ export const firefoxType: BrowserType = {
   name: 'firefox',
   handles: (spec) => spec.engine === 'firefox',
   async launch(spec, options) {
-    const driver = await FirefoxDriver.launch({ executablePath: spec.target!, args: spec.args, headless: options.headless, proxy: options.proxy, acceptInsecureCerts: options.acceptInsecureCerts });
+    const driver = await FirefoxDriver.launch({
+      executablePath: spec.target!,
+      args: spec.args,
+      headless: options.headless,
+      proxy: options.proxy,
+      acceptInsecureCerts: options.acceptInsecureCerts,
+    });
     return { driver, executablePath: spec.target, logFile: null };
   },
 };

@@ -18,7 +18,13 @@ export function tempHome(prefix: string): TempHome {
   mkdirSync(cache);
   return {
     dir,
-    env: { ...process.env, HOME: dir, XDG_CACHE_HOME: cache, XDG_CONFIG_HOME: join(dir, '.config'), XDG_DATA_HOME: join(dir, '.local', 'share') },
+    env: {
+      ...process.env,
+      HOME: dir,
+      XDG_CACHE_HOME: cache,
+      XDG_CONFIG_HOME: join(dir, '.config'),
+      XDG_DATA_HOME: join(dir, '.local', 'share'),
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

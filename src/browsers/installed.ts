@@ -107,5 +107,8 @@ export function installedEngines(): { installed: EngineName[]; missing: Array<En
 
 /** For `--browser all`: one line per engine left out, with what to run to add it. */
 export function missingEngineNotes(): string[] {
-  return installedEngines().missing.map((m) => `--browser all: ${m.product} is not installed (${m.part} is missing), so it is not in this run. To add it: ${m.apt} (as root), or make engines.`);
+  return installedEngines().missing.map(
+    (m) =>
+      `--browser all: ${m.product} is not installed (${m.part} is missing), so it is not in this run. To add it: ${m.apt} (as root), or make engines.`,
+  );
 }

@@ -60,16 +60,18 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   if (!options.userDataDir) {
     const signals = options.handleSignals ?? true;
-    const browser = await playwrightLaunch(executablePath, () => chromium.launch({
-      executablePath,
-      headless,
-      args,
-      timeout,
-      handleSIGINT: signals,
-      handleSIGTERM: signals,
-      handleSIGHUP: signals,
-      ...(options.env ? { env: options.env } : {}),
-    }));
+    const browser = await playwrightLaunch(executablePath, () =>
+      chromium.launch({
+        executablePath,
+        headless,
+        args,
+        timeout,
+        handleSIGINT: signals,
+        handleSIGTERM: signals,
+        handleSIGHUP: signals,
+        ...(options.env ? { env: options.env } : {}),
+      }),
+    );
     launchedInfo.set(browser, { process: null, executablePath, wsEndpoint: null, userDataDir: null });
     return browser;
   }
@@ -86,7 +88,13 @@ async function launchWithProfile(
   options: LaunchOptions & { userDataDir: string },
 ): Promise<Browser> {
   mkdirSync(options.userDataDir, { recursive: true });
-  const fullArgs = [...args, `--user-data-dir=${options.userDataDir}`, '--remote-debugging-port=0', ...(headless ? ['--headless'] : []), 'about:blank'];
+  const fullArgs = [
+    ...args,
+    `--user-data-dir=${options.userDataDir}`,
+    '--remote-debugging-port=0',
+    ...(headless ? ['--headless'] : []),
+    'about:blank',
+  ];
   const child = spawn(executablePath, fullArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: options.env ?? process.env });
   // Playwright kills the browsers it launched when Node exits; this one is ours to kill. (A
   // SIGKILLed Node cannot do it: the browser is then left running, as with any spawned child.)
@@ -121,7 +129,9 @@ function closeByProcess(browser: Browser, child: ChildProcess): () => Promise<vo
     if (child.exitCode === null && child.signalCode === null) {
       if (process.platform === 'win32') {
         // The exit is awaited below either way; a refused Browser.close ends in SIGKILL.
-        await bestEffort(log, 'Browser.close', () => browser.newBrowserCDPSession().then((s) => Promise.race([s.send('Browser.close'), exited])));
+        await bestEffort(log, 'Browser.close', () =>
+          browser.newBrowserCDPSession().then((s) => Promise.race([s.send('Browser.close'), exited])),
+        );
       } else {
         child.kill('SIGTERM');
       }

@@ -27,11 +27,19 @@ export function lostBrowser(e: unknown): LostBrowser | null {
  * `e` as a BrowserLostError when the browser is gone now or goes within the grace period
  * (`gone` resolves on its disconnect), else `e` itself.
  */
-export async function classifyLoss(e: unknown, connected: () => boolean, gone: Promise<unknown>, fatal: () => string | null): Promise<unknown> {
+export async function classifyLoss(
+  e: unknown,
+  connected: () => boolean,
+  gone: Promise<unknown>,
+  fatal: () => string | null,
+): Promise<unknown> {
   if (e instanceof BrowserLostError) return e;
   if (!connected()) return new BrowserLostError(fatal());
   let timer: NodeJS.Timeout | undefined;
-  const died = await Promise.race([gone.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), DISCONNECT_GRACE_MS)))]);
+  const died = await Promise.race([
+    gone.then(() => true),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), DISCONNECT_GRACE_MS))),
+  ]);
   clearTimeout(timer);
   return died || !connected() ? new BrowserLostError(fatal()) : e;
 }
@@ -40,7 +48,11 @@ export async function classifyLoss(e: unknown, connected: () => boolean, gone: P
  * Runs `attempt` (0 the first, then each retry) until one did not lose its browser, at most
  * 1 + `retries` times; every attempt is returned in order, null when one was interrupted.
  */
-export async function retryLostBrowser<T>(retries: number, attempt: (retry: number) => Promise<T | null>, lost: (a: T) => LostBrowser | null): Promise<T[] | null> {
+export async function retryLostBrowser<T>(
+  retries: number,
+  attempt: (retry: number) => Promise<T | null>,
+  lost: (a: T) => LostBrowser | null,
+): Promise<T[] | null> {
   const attempts: T[] = [];
   for (let retry = 0; ; retry++) {
     const a = await attempt(retry);

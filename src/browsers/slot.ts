@@ -187,6 +187,15 @@ export class BrowserSlot {
     });
     this.live = driver;
     this.version = driver.info.version;
-    return { label: spec.label, kind: spec.kind, target: spec.target, args: spec.args, engine: driver, browser: driver.playwright, version: this.version, executablePath };
+    return {
+      label: spec.label,
+      kind: spec.kind,
+      target: spec.target,
+      args: spec.args,
+      engine: driver,
+      browser: driver.playwright,
+      version: this.version,
+      executablePath,
+    };
   }
 }

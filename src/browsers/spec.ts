@@ -10,7 +10,17 @@ import type { BrowserKind, BrowserSpec, EngineName } from './types.js';
 /** `--browser` names that are engines rather than paths or channels. */
 export const ENGINE_NAMES = ['chromium', 'firefox', 'webkit', 'all'] as const;
 
-export const CHANNELS = ['chrome', 'chrome-beta', 'chrome-dev', 'chrome-canary', 'msedge', 'msedge-beta', 'msedge-dev', 'msedge-canary', 'chromium'] as const;
+export const CHANNELS = [
+  'chrome',
+  'chrome-beta',
+  'chrome-dev',
+  'chrome-canary',
+  'msedge',
+  'msedge-beta',
+  'msedge-dev',
+  'msedge-canary',
+  'chromium',
+] as const;
 
 /** `--browser` value -> kind: ws/http URL or host:port = endpoint, a known channel, else a path. */
 export function classifyBrowser(target: string): BrowserKind {
@@ -24,7 +34,9 @@ function namedEngine(name: 'firefox' | 'webkit'): string {
   const part = missingPart(name);
   const path = findEngine(name);
   if (part || !path) {
-    throw new EngineNotInstalledError(`${INSTALL[name].product} is not installed (${part} is missing): run \`${INSTALL[name].apt}\` as root (or \`make engines\`), or pass --browser <path>.`);
+    throw new EngineNotInstalledError(
+      `${INSTALL[name].product} is not installed (${part} is missing): run \`${INSTALL[name].apt}\` as root (or \`make engines\`), or pass --browser <path>.`,
+    );
   }
   return path;
 }
@@ -32,7 +44,10 @@ function namedEngine(name: 'firefox' | 'webkit'): string {
 /** `--browser all`: every installed engine, each with no flags of its own; none is a UsageError saying what to install. */
 function expandAll(): string[] {
   const { installed, missing } = installedEngines();
-  if (installed.length === 0) throw new EngineNotInstalledError(`--browser all: no engine is installed. Run as root: ${missing.map((m) => m.apt).join(' && ')} (or make engines).`);
+  if (installed.length === 0)
+    throw new EngineNotInstalledError(
+      `--browser all: no engine is installed. Run as root: ${missing.map((m) => m.apt).join(' && ')} (or make engines).`,
+    );
   return installed;
 }
 
@@ -44,7 +59,9 @@ function expandAll(): string[] {
 export function browserSpecs(givenTargets: readonly string[], givenArgs: readonly string[], givenLabels: readonly string[]): BrowserSpec[] {
   const allAt = givenTargets.indexOf('all');
   if (allAt >= 0 && ((givenArgs[allAt] ?? '') !== '' || (givenLabels[allAt] ?? '') !== '')) {
-    throw new UsageError('--browser all takes no --browser-args or --label of its own: give them to a --browser named after it (e.g. --browser all --browser webkit --browser-args= --browser-args=--features=+BackgroundFetchAPI).');
+    throw new UsageError(
+      '--browser all takes no --browser-args or --label of its own: give them to a --browser named after it (e.g. --browser all --browser webkit --browser-args= --browser-args=--features=+BackgroundFetchAPI).',
+    );
   }
   const targets: string[] = [];
   const argLists: string[] = [];
@@ -62,8 +79,14 @@ export function browserSpecs(givenTargets: readonly string[], givenArgs: readonl
     labels.push(...givenLabels);
   }
   const n = Math.max(targets.length, 1);
-  if (givenArgs.length > Math.max(givenTargets.length, 1)) throw new UsageError(`${givenArgs.length} --browser-args for ${Math.max(givenTargets.length, 1)} browser(s): give one --browser-args per --browser, in the same order.`);
-  if (givenLabels.length > Math.max(givenTargets.length, 1)) throw new UsageError(`${givenLabels.length} --label for ${Math.max(givenTargets.length, 1)} browser(s): give one --label per --browser, in the same order.`);
+  if (givenArgs.length > Math.max(givenTargets.length, 1))
+    throw new UsageError(
+      `${givenArgs.length} --browser-args for ${Math.max(givenTargets.length, 1)} browser(s): give one --browser-args per --browser, in the same order.`,
+    );
+  if (givenLabels.length > Math.max(givenTargets.length, 1))
+    throw new UsageError(
+      `${givenLabels.length} --label for ${Math.max(givenTargets.length, 1)} browser(s): give one --label per --browser, in the same order.`,
+    );
   const specs: BrowserSpec[] = [];
   const used = new Set<string>();
   for (let i = 0; i < n; i++) {
@@ -73,7 +96,8 @@ export function browserSpecs(givenTargets: readonly string[], givenArgs: readonl
     const kind: BrowserKind = target === null ? 'default' : classifyBrowser(target);
     const engine: EngineName = named ?? (kind === 'path' ? engineOfPath(target!) : 'chromium');
     const args = splitArgs(argLists[i] ?? '');
-    if (kind === 'endpoint' && args.length) throw new UsageError(`--browser-args cannot apply to the endpoint ${target}: that browser is already running with its own flags.`);
+    if (kind === 'endpoint' && args.length)
+      throw new UsageError(`--browser-args cannot apply to the endpoint ${target}: that browser is already running with its own flags.`);
     let label = labels[i] ?? defaultLabel(kind, named ?? target, args);
     if (used.has(label)) {
       let k = 2;

@@ -164,4 +164,3 @@ export interface BrowserUnderTest {
   /** Starts a browser of this lane on a profile that survives its close(), where there is no local binary to launch (a Grid); absent elsewhere. */
   onProfile?: (userDataDir: string) => Promise<Browser>;
 }
-

@@ -53,7 +53,10 @@ class WebKitPage implements EnginePage {
   async evaluate<R>(fn: PageFunction<R>, ...args: unknown[]): Promise<R> {
     let text: unknown;
     try {
-      text = await this.session.executeAsyncScript(ASYNC_WRAPPER.replace('FN', () => fn.toString()), JSON.stringify(args));
+      text = await this.session.executeAsyncScript(
+        ASYNC_WRAPPER.replace('FN', () => fn.toString()),
+        JSON.stringify(args),
+      );
     } catch (e) {
       throw new EngineError(`WebKitGTK: evaluating in the page failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -67,10 +70,16 @@ class WebKitPage implements EnginePage {
   /** WebDriver's Permissions extension, sent as is: the driver's answer (an unknown command, a refusal) is the error. */
   async setPermission(descriptor: { name: string }, state: 'granted' | 'denied' | 'prompt'): Promise<void> {
     const sessionId = (await this.session.getSession()).getId();
-    const res = await fetch(`${this.driverUrl}/session/${sessionId}/permissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ descriptor, state }) });
+    const res = await fetch(`${this.driverUrl}/session/${sessionId}/permissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ descriptor, state }),
+    });
     if (res.ok) return;
     const body = (await res.json().catch(() => null)) as { value?: { error?: string; message?: string } } | null;
-    throw new EngineError(`WebKitWebDriver answered POST /session/{id}/permissions with HTTP ${res.status} ${body?.value?.error ?? ''}${body?.value?.message ? `: ${body.value.message}` : ''}`.trim());
+    throw new EngineError(
+      `WebKitWebDriver answered POST /session/{id}/permissions with HTTP ${res.status} ${body?.value?.error ?? ''}${body?.value?.message ? `: ${body.value.message}` : ''}`.trim(),
+    );
   }
 
   async close(): Promise<void> {
@@ -100,7 +109,8 @@ export class WebKitDriver implements EngineDriver {
 
   static async launch(options: LaunchEngineOptions): Promise<WebKitDriver> {
     const { driver, xvfb: xvfbBinary } = webkitHelpers();
-    if (!driver || !xvfbBinary) throw new EngineError('WebKitGTK needs WebKitWebDriver and Xvfb: apt-get install -y webkit2gtk-driver xvfb');
+    if (!driver || !xvfbBinary)
+      throw new EngineError('WebKitGTK needs WebKitWebDriver and Xvfb: apt-get install -y webkit2gtk-driver xvfb');
     const home = tempHome('webkit');
     let xvfb: Xvfb | null = null;
     let child: ChildProcess | null = null;
@@ -115,19 +125,36 @@ export class WebKitDriver implements EngineDriver {
         .usingServer(url)
         .withCapabilities({
           browserName: 'MiniBrowser',
-          'webkitgtk:browserOptions': { binary: options.executablePath, args: ['--automation', ...(options.proxy ? [`--proxy=http://${options.proxy}`] : []), ...(options.acceptInsecureCerts ? ['--ignore-tls-errors'] : []), ...options.args] },
+          'webkitgtk:browserOptions': {
+            binary: options.executablePath,
+            args: [
+              '--automation',
+              ...(options.proxy ? [`--proxy=http://${options.proxy}`] : []),
+              ...(options.acceptInsecureCerts ? ['--ignore-tls-errors'] : []),
+              ...options.args,
+            ],
+          },
           ...(options.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
         })
         .build();
       await session.manage().setTimeouts({ script: 120_000, pageLoad: 30_000 });
       const caps = await session.getCapabilities();
       const version = String(caps.get('browserVersion') ?? caps.getBrowserVersion() ?? 'unknown');
-      return new WebKitDriver(session, child, xvfb, home, { engine: 'webkit', product: 'WebKitGTK', version, provides: ['page', 'server'] }, url);
+      return new WebKitDriver(
+        session,
+        child,
+        xvfb,
+        home,
+        { engine: 'webkit', product: 'WebKitGTK', version, provides: ['page', 'server'] },
+        url,
+      );
     } catch (e) {
       child?.kill('SIGKILL');
       xvfb?.stop();
       home.remove();
-      throw new EngineError(`WebKitGTK (${options.executablePath}) did not start through WebKitWebDriver: ${e instanceof Error ? e.message : String(e)}`);
+      throw new EngineError(
+        `WebKitGTK (${options.executablePath}) did not start through WebKitWebDriver: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 
@@ -177,7 +204,8 @@ async function waitForDriver(child: ChildProcess, port: number): Promise<string>
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 10_000;
   while (Date.now() < until) {
-    if (child.exitCode !== null) throw new EngineError(`WebKitWebDriver exited with code ${child.exitCode}: ${stderr.trim() || 'no output'}`);
+    if (child.exitCode !== null)
+      throw new EngineError(`WebKitWebDriver exited with code ${child.exitCode}: ${stderr.trim() || 'no output'}`);
     try {
       const res = await fetch(`${url}/status`);
       if (res.ok) return url;
@@ -194,7 +222,13 @@ export const webkitType: BrowserType = {
   name: 'webkit',
   handles: (spec) => spec.engine === 'webkit',
   async launch(spec, options) {
-    const driver = await WebKitDriver.launch({ executablePath: spec.target!, args: spec.args, headless: options.headless, proxy: options.proxy, acceptInsecureCerts: options.acceptInsecureCerts });
+    const driver = await WebKitDriver.launch({
+      executablePath: spec.target!,
+      args: spec.args,
+      headless: options.headless,
+      proxy: options.proxy,
+      acceptInsecureCerts: options.acceptInsecureCerts,
+    });
     return { driver, executablePath: spec.target, logFile: null };
   },
 };

@@ -58,9 +58,12 @@ export class TunnelTransport implements CdpTransport {
   send(command: CdpCommand): void {
     const message = JSON.stringify(command);
     this.page
-      .evaluate(([tunnel, m]) => {
-        (window as unknown as Record<string, { send(m: string): void }>)[tunnel].send(m);
-      }, [this.tunnelName, message] as const)
+      .evaluate(
+        ([tunnel, m]) => {
+          (window as unknown as Record<string, { send(m: string): void }>)[tunnel].send(m);
+        },
+        [this.tunnelName, message] as const,
+      )
       .catch((e: unknown) => this.onanswer?.({ id: command.id, sessionId: command.sessionId, error: { message: messageOf(e) } }));
   }
 
@@ -104,23 +107,31 @@ export async function openTunnel(page: Page, pageSession: CdpSession, browserSes
   await pageSession.send('Runtime.addBinding', { name: transport.outName });
   const { targetInfo } = await pageSession.send('Target.getTargetInfo');
   await browserSession.send('Target.exposeDevToolsProtocol', { targetId: targetInfo.targetId, bindingName: transport.tunnelName });
-  await page.evaluate(([tunnel, out]) => {
-    interface Tunnel {
-      onmessage: (m: string) => void;
-      send(m: string): void;
-      early?: Record<string, Array<{ method: string; params: object }>>;
-    }
-    const w = window as unknown as Record<string, Tunnel & ((m: string) => void)>;
-    let nextEarly = 2 ** 30;
-    w[tunnel].onmessage = (m: string) => {
-      const t = w[tunnel];
-      if (t.early && m.includes('"Target.attachedToTarget"')) {
-        const msg = JSON.parse(m) as { method?: string; params?: { sessionId: string; waitingForDebugger: boolean; targetInfo: { type: string } } };
-        const commands = msg.method === 'Target.attachedToTarget' && msg.params?.waitingForDebugger ? t.early[msg.params.targetInfo.type] : undefined;
-        for (const c of commands ?? []) t.send(JSON.stringify({ id: nextEarly++, method: c.method, params: c.params, sessionId: msg.params!.sessionId }));
+  await page.evaluate(
+    ([tunnel, out]) => {
+      interface Tunnel {
+        onmessage: (m: string) => void;
+        send(m: string): void;
+        early?: Record<string, Array<{ method: string; params: object }>>;
       }
-      w[out](m);
-    };
-  }, [transport.tunnelName, transport.outName] as const);
+      const w = window as unknown as Record<string, Tunnel & ((m: string) => void)>;
+      let nextEarly = 2 ** 30;
+      w[tunnel].onmessage = (m: string) => {
+        const t = w[tunnel];
+        if (t.early && m.includes('"Target.attachedToTarget"')) {
+          const msg = JSON.parse(m) as {
+            method?: string;
+            params?: { sessionId: string; waitingForDebugger: boolean; targetInfo: { type: string } };
+          };
+          const commands =
+            msg.method === 'Target.attachedToTarget' && msg.params?.waitingForDebugger ? t.early[msg.params.targetInfo.type] : undefined;
+          for (const c of commands ?? [])
+            t.send(JSON.stringify({ id: nextEarly++, method: c.method, params: c.params, sessionId: msg.params!.sessionId }));
+        }
+        w[out](m);
+      };
+    },
+    [transport.tunnelName, transport.outName] as const,
+  );
   return connection;
 }

@@ -53,7 +53,11 @@ export function reportAnnotations(report: ReportModel, failOn: readonly FailOn[]
     // Deviations are the stricter bar (as in the exit code): an error fails under either.
     const fails = failOn.includes('deviates') || (r.verdict === 'error' && failOn.includes('errors'));
     if (options.onlyFailing && !fails) continue;
-    out.push({ level: fails ? 'error' : 'warning', title: `bgprobe: ${r.scenarioId} [${r.browser}] ${r.verdict}`, message: `${r.scenarioId} [${r.browser}]: ${r.summary}` });
+    out.push({
+      level: fails ? 'error' : 'warning',
+      title: `bgprobe: ${r.scenarioId} [${r.browser}] ${r.verdict}`,
+      message: `${r.scenarioId} [${r.browser}]: ${r.summary}`,
+    });
   }
   const comparison = report.comparison;
   if (comparison) {
@@ -82,7 +86,11 @@ export function findingAnnotations(findings: ReadonlyArray<Finding & { fetch: st
     const fails = atLeast(f, failOn);
     if (!fails && f.severity === 'info') continue;
     const where = f.fetch === null ? 'the run' : `fetch "${f.fetch}"`;
-    out.push({ level: fails ? 'error' : 'warning', title: `bgprobe audit: ${f.code} (${where})`, message: `${f.severity} ${f.code} in ${where}: ${f.message}` });
+    out.push({
+      level: fails ? 'error' : 'warning',
+      title: `bgprobe audit: ${f.code} (${where})`,
+      message: `${f.severity} ${f.code} in ${where}: ${f.message}`,
+    });
   }
   return out;
 }
@@ -112,9 +120,16 @@ export function publishToCi(output: Output, env: NodeJS.ProcessEnv, what: CiPubl
       const used = existsSync(summaryFile) ? statSync(summaryFile).size : 0;
       // GitHub drops a step's whole summary above 1 MiB: the matrix gives way to a pointer.
       const fits = used + Buffer.byteLength(text) <= STEP_SUMMARY_LIMIT;
-      appendFileSync(summaryFile, fits ? text : `bgprobe: the summary (${Buffer.byteLength(text)} bytes) would pass GitHub's 1 MiB step summary limit: see report.md in the report.\n\n`);
+      appendFileSync(
+        summaryFile,
+        fits
+          ? text
+          : `bgprobe: the summary (${Buffer.byteLength(text)} bytes) would pass GitHub's 1 MiB step summary limit: see report.md in the report.\n\n`,
+      );
     } catch (e) {
-      output.err(`bgprobe: warning: could not append the summary to GITHUB_STEP_SUMMARY (${summaryFile}): ${e instanceof Error ? e.message : String(e)}. Pass --no-step-summary to skip it.`);
+      output.err(
+        `bgprobe: warning: could not append the summary to GITHUB_STEP_SUMMARY (${summaryFile}): ${e instanceof Error ? e.message : String(e)}. Pass --no-step-summary to skip it.`,
+      );
     }
   }
   if (isSet(env['GITHUB_ACTIONS'])) for (const a of what.annotations) output.out(workflowCommand(a));

@@ -42,7 +42,9 @@ export interface CommandSpec<
 }
 
 /** Declares a command with its argv type inferred from its flags and positionals. */
-export function defineCommand<F extends Record<string, Options>, P extends Record<string, PositionalOptions>, O>(spec: CommandSpec<F, P, O>): CommandSpec<F, P, O> {
+export function defineCommand<F extends Record<string, Options>, P extends Record<string, PositionalOptions>, O>(
+  spec: CommandSpec<F, P, O>,
+): CommandSpec<F, P, O> {
   return spec;
 }
 
@@ -65,7 +67,11 @@ export interface StringFlag<T> {
 }
 
 /** A flag taking one number; `check` refuses values out of range with its own message. */
-export function numberFlag(name: string, describe: string, settings: { default: number; check?: NumberCheck }): NumberFlag & { default: number };
+export function numberFlag(
+  name: string,
+  describe: string,
+  settings: { default: number; check?: NumberCheck },
+): NumberFlag & { default: number };
 export function numberFlag(name: string, describe: string, settings?: { check?: NumberCheck }): NumberFlag;
 export function numberFlag(name: string, describe: string, settings: { default?: number; check?: NumberCheck } = {}): NumberFlag {
   // Untyped, yargs passes a number as a number and anything else as the text typed.
@@ -113,7 +119,10 @@ export function stringFlag(describe: string, settings: { default?: string } = {}
 
 /** `--x a,b --x c` -> ['a', 'b', 'c']: repeatable and comma-separated, blanks dropped. */
 export function commaList(values: readonly unknown[]): string[] {
-  return values.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+  return values
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** A numberFlag() check: a whole number of at least 1. */

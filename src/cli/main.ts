@@ -31,7 +31,9 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
   // Node exits 0 when nothing is left to wake a pending promise: a command still running then
   // waits on something that can no longer happen. Fail, and say so, rather than pass in silence.
   const unfinished = () => {
-    output.err(`bgprobe: internal error: ${parsed.spec.name} stopped before it finished (it waited on something that can no longer happen). Run it again with DEBUG=bgprobe* to see where.`);
+    output.err(
+      `bgprobe: internal error: ${parsed.spec.name} stopped before it finished (it waited on something that can no longer happen). Run it again with DEBUG=bgprobe* to see where.`,
+    );
     process.exitCode = EXIT.failed;
   };
   process.once('beforeExit', unfinished);

@@ -30,7 +30,10 @@ export type FailOn = (typeof FAIL_ON)[number];
 export const DEFAULT_FAIL_ON: readonly FailOn[] = ['errors'];
 
 /** `compat`'s flags: the run's own part as the config names it (compat/types.ts), and what only the command uses. */
-export interface CompatOptions extends Pick<CompatConfig, 'browsers' | 'scenarios' | 'formats' | 'workers' | 'timeout' | 'retries' | 'repeat' | 'shard' | 'headless' | 'fixtureHost'> {
+export interface CompatOptions extends Pick<
+  CompatConfig,
+  'browsers' | 'scenarios' | 'formats' | 'workers' | 'timeout' | 'retries' | 'repeat' | 'shard' | 'headless' | 'fixtureHost'
+> {
   /** The report directory, as given (resolved against the working directory by the command). */
   out: string;
   /** A previous report.json's path, as given. */
@@ -47,7 +50,10 @@ export interface CompatOptions extends Pick<CompatConfig, 'browsers' | 'scenario
 export { AUDIT_FAIL_ON, DEFAULT_AUDIT_FAIL_ON, DEFAULT_AUDIT_RETRIES, DEFAULT_AUDIT_TIMEOUT_S } from '../audit/config.js';
 
 /** `audit`'s flags: the audit's own part as its config names it (audit/config.ts, ms), and what only the command uses. */
-export interface AuditOptions extends Pick<AuditConfig, 'url' | 'clicks' | 'script' | 'timeout' | 'headless' | 'endpoint' | 'duration' | 'failOn' | 'browser' | 'browserArgs' | 'retries' | 'grid'> {
+export interface AuditOptions extends Pick<
+  AuditConfig,
+  'url' | 'clicks' | 'script' | 'timeout' | 'headless' | 'endpoint' | 'duration' | 'failOn' | 'browser' | 'browserArgs' | 'retries' | 'grid'
+> {
   /** Print { fetches, findings } as JSON on stdout. */
   json: boolean;
   /** The report directory, as given (resolved against the working directory by the command). */
@@ -95,7 +101,10 @@ export interface ScenariosOptions {
 }
 
 /** `wpt`'s flags: the run's own part as its config names it (wpt/config.ts), and what only the command uses. */
-export interface WptOptions extends Pick<WptConfig, 'tests' | 'browsers' | 'formats' | 'workers' | 'timeoutMultiplier' | 'retries' | 'shard' | 'headless'> {
+export interface WptOptions extends Pick<
+  WptConfig,
+  'tests' | 'browsers' | 'formats' | 'workers' | 'timeoutMultiplier' | 'retries' | 'shard' | 'headless'
+> {
   /** The checkout's root, as given (resolved against the working directory by the command). */
   wptRoot: string;
   /** The output directory, as given. */

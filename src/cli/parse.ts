@@ -94,7 +94,10 @@ function checkBooleanValues(argv: readonly string[]): void {
 }
 
 function unknownCommand(name: string): UsageError {
-  const hint = didYouMean(name, COMMANDS.map((c) => c.name));
+  const hint = didYouMean(
+    name,
+    COMMANDS.map((c) => c.name),
+  );
   return new UsageError(`Unknown command "${name}".${hint ? ` Did you mean \`${hint}\`?` : ''} Run bgprobe --help for the list.`);
 }
 
@@ -123,7 +126,9 @@ function unknownArgument(first: string, argv: readonly string[], spec: CommandSp
   // `--browser-args --disable-x` reads as two options: the value must be attached with `=`.
   const at = argv.findIndex((a) => a === `--${first}` || a.startsWith(`--${first}=`));
   if (at > 0 && argv[at - 1] === '--browser-args') {
-    return new UsageError(`--browser-args needs its value attached with "=": --browser-args=${argv[at]} (a value starting with -- reads as an option).`);
+    return new UsageError(
+      `--browser-args needs its value attached with "=": --browser-args=${argv[at]} (a value starting with -- reads as an option).`,
+    );
   }
   const hint = spec ? didYouMean(first, Object.keys(spec.flags)) : undefined;
   return new UsageError(`Unknown option --${first}.${hint ? ` Did you mean --${hint}?` : ''} Run bgprobe ${argv[0] ?? ''} --help.`);

@@ -6,7 +6,15 @@
  */
 import { classifyLoss, lostBrowser } from '../browsers/lost.js';
 import type { EngineDriver } from '../browsers/types.js';
-import { BrowserLostError, DeadlineError, InterruptedError, LaunchError, NotAutomatable, TeardownError, UnsupportedFeature } from '../errors.js';
+import {
+  BrowserLostError,
+  DeadlineError,
+  InterruptedError,
+  LaunchError,
+  NotAutomatable,
+  TeardownError,
+  UnsupportedFeature,
+} from '../errors.js';
 import { FixtureServer } from '../server/index.js';
 import type { LaneSlot } from '../browsers/lane.js';
 import type { BrowserUnderTest } from '../browsers/types.js';
@@ -28,7 +36,11 @@ interface Launched {
 
 /** A message as the one-line summary: its lines joined, at most 300 characters (the whole is in `error`). */
 function oneLine(message: string): string {
-  const text = message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  const text = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
@@ -63,7 +75,13 @@ function disconnection(engine: EngineDriver, signal: AbortSignal): Promise<void>
  * browser that went away is a BrowserLostError even when the scenario's own step noticed first
  * (its "Target closed" rejects before the 'disconnected' event).
  */
-async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, slot: LaneSlot, timeout: number, signal: AbortSignal | null): Promise<Observation> {
+async function runWithDeadline(
+  scenario: Scenario,
+  ctx: ScenarioContext,
+  slot: LaneSlot,
+  timeout: number,
+  signal: AbortSignal | null,
+): Promise<Observation> {
   const browser = ctx.browser.engine;
   const lost = () => new BrowserLostError(slot.crash(browser)?.lastWords ?? null);
   const gone = disconnection(browser, ctx.signal);
@@ -93,7 +111,12 @@ async function runWithDeadline(scenario: Scenario, ctx: ScenarioContext, slot: L
     // a symptom of a dying browser; anything else may be (a SessionClosedError from the recorder,
     // a "Target closed" from Playwright), so the browser's end gets a moment to show.
     if (e instanceof UnsupportedFeature || e instanceof NotAutomatable || e instanceof InterruptedError) throw e;
-    throw await classifyLoss(e, () => browser.isConnected(), gone, () => slot.crash(browser)?.lastWords ?? null);
+    throw await classifyLoss(
+      e,
+      () => browser.isConnected(),
+      gone,
+      () => slot.crash(browser)?.lastWords ?? null,
+    );
   } finally {
     clearTimeout(timer);
     ctx.abort('the scenario ended');
@@ -114,7 +137,9 @@ function classify(e: unknown, slot: LaneSlot, launched: Launched | null, origin:
   if (e instanceof NotAutomatable) return { verdict: 'not-automatable', summary: err.message, error: null, browserLost: null };
   // A renderer that died ('Target crashed') or a browser CHECK says why only in the browser's
   // log: the FATAL lines it gained during this attempt go with the error.
-  const fatal = launched ? [...new Set(slot.fatalSince(launched.but.engine, launched.logMark))].filter((l) => !err.message.includes(l)) : [];
+  const fatal = launched
+    ? [...new Set(slot.fatalSince(launched.but.engine, launched.logMark))].filter((l) => !err.message.includes(l))
+    : [];
   const logged = fatal.join(' | ');
   // The summary: the message on one line (its origin replaced first, so the cut cannot leave
   // half a port), then the FATAL lines, which the cut must not drop.
@@ -147,7 +172,12 @@ async function tearDown(ctx: ScenarioContext, slot: LaneSlot): Promise<Evidence>
  * One attempt: always a result, null only when interrupted. `timeout` is the scenario's deadline
  * in ms (counted once the browser is there); `signal` is the run's Ctrl-C.
  */
-export async function runAttempt(scenario: Scenario, slot: LaneSlot, timeout: number, signal: AbortSignal | null): Promise<AttemptResult | null> {
+export async function runAttempt(
+  scenario: Scenario,
+  slot: LaneSlot,
+  timeout: number,
+  signal: AbortSignal | null,
+): Promise<AttemptResult | null> {
   const startedAt = Date.now();
   const started: { server: FixtureServer | null } = { server: null };
   let launched: Launched | null = null;

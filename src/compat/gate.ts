@@ -51,7 +51,10 @@ export async function gateScenario(scenario: Scenario, ctx: ScenarioContext): Pr
   if (scenario.needsBackgroundFetch) {
     const probe = await exposureOf(ctx);
     if (!probe.window && !probe.serviceWorker) {
-      ctx.step('exposure probe: "BackgroundFetchManager" in self (harness page and its service worker)', { window: probe.window, serviceWorker: probe.serviceWorker });
+      ctx.step('exposure probe: "BackgroundFetchManager" in self (harness page and its service worker)', {
+        window: probe.window,
+        serviceWorker: probe.serviceWorker,
+      });
       throw new UnsupportedFeature(
         `Background Fetch is not exposed in ${info.product} ${info.version}: the exposure probe found no BackgroundFetchManager in the page or in its service worker.`,
       );

@@ -7,7 +7,15 @@
 import { browserSpecs } from '../browsers/spec.js';
 import { diffReports } from '../report/diff.js';
 import { DEFAULT_FORMATS } from '../report/formats.js';
-import { newReport, sortResults, type ReportAttempt, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from '../report/model.js';
+import {
+  newReport,
+  sortResults,
+  type ReportAttempt,
+  type ReportBrowser,
+  type ReportModel,
+  type ReportResult,
+  type ReportScenario,
+} from '../report/model.js';
 import { writeReport } from '../report/write.js';
 import { selectScenarios } from '../scenarios/registry.js';
 import { durationsOf, expectedMs } from '../report/durations.js';
@@ -60,8 +68,10 @@ export function resolveCompatConfig(options: CompatRunOptions | CompatConfig = {
   // --shard: a scenario's weight is what it takes on all of this run's browsers together; a
   // shard's cost is its predicted wall time (its jobs scheduled on `workers`), which the shard
   // holding the longest scenario reaches with fewer short ones.
-  const weight = (s: (typeof scenarios)[number]) => browsers.reduce((sum, b) => sum + expectedMs(durations, s.id, b.label, deadlineOf(s, timeout)), 0);
-  const wall = (part: readonly (typeof scenarios)[number][]) => simulate(compatJobs(part, browsers, durations, timeout, 1), { workers }).makespanMs;
+  const weight = (s: (typeof scenarios)[number]) =>
+    browsers.reduce((sum, b) => sum + expectedMs(durations, s.id, b.label, deadlineOf(s, timeout)), 0);
+  const wall = (part: readonly (typeof scenarios)[number][]) =>
+    simulate(compatJobs(part, browsers, durations, timeout, 1), { workers }).makespanMs;
   return {
     browsers,
     scenarios: globs,
@@ -89,14 +99,20 @@ export function resolveCompatConfig(options: CompatRunOptions | CompatConfig = {
 /** The suite on every browser of the config (a partial one is resolved first), as the report model. */
 export async function runCompat(options: CompatRunOptions | CompatConfig = {}): Promise<CompatRunResult> {
   const resolved = resolveCompatConfig(options);
-  const config = { ...resolved, browsers: await withFixtureHost(resolved.browsers, await fixtureHostFor(resolved.browsers, resolved.fixtureHost)) };
+  const config = {
+    ...resolved,
+    browsers: await withFixtureHost(resolved.browsers, await fixtureHostFor(resolved.browsers, resolved.fixtureHost)),
+  };
   const run = await runScenarios(config);
   const report = buildReport(run, config);
   if (config.baseline) {
     // Compare what this run covered: a subset run (--scenario, --shard) is not a removal.
     const ids = new Set(report.scenarios.map((s) => s.id));
     const labels = new Set(report.browsers.map((b) => b.label));
-    const base = { ...config.baseline.model, results: config.baseline.model.results.filter((r) => ids.has(r.scenarioId) && labels.has(r.browser)) };
+    const base = {
+      ...config.baseline.model,
+      results: config.baseline.model.results.filter((r) => ids.has(r.scenarioId) && labels.has(r.browser)),
+    };
     report.comparison = diffReports(base, report, config.baseline.name);
   }
   const files = config.out ? writeReport(config.out, report, config.formats) : {};
@@ -147,8 +163,22 @@ export function reportResult(r: ScenarioResult): ReportResult {
 export function buildReport(run: RunResult, config: CompatConfig): ReportModel {
   const options = config.selected;
   const scenarios: ReportScenario[] = [
-    ...options.scenarios.map((s) => ({ id: s.id, title: s.title, group: s.group, expectation: s.expectation, link: s.link, skipReason: null })),
-    ...options.skipped.map((s) => ({ id: s.id, title: s.title, group: s.id.split('.')[0] ?? '', expectation: '', link: s.link, skipReason: s.reason })),
+    ...options.scenarios.map((s) => ({
+      id: s.id,
+      title: s.title,
+      group: s.group,
+      expectation: s.expectation,
+      link: s.link,
+      skipReason: null,
+    })),
+    ...options.skipped.map((s) => ({
+      id: s.id,
+      title: s.title,
+      group: s.id.split('.')[0] ?? '',
+      expectation: '',
+      link: s.link,
+      skipReason: s.reason,
+    })),
   ];
   const browsers: ReportBrowser[] = run.browsers.map((b) => ({
     label: b.spec.label,
@@ -182,4 +212,3 @@ export function buildReport(run: RunResult, config: CompatConfig): ReportModel {
     comparison: null,
   });
 }
-

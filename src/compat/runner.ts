@@ -51,7 +51,13 @@ export const deadlineOf = (scenario: Scenario, timeout: number) => Math.max(time
  * deadline; times --repeat. Scenario-major, so equal expectations alternate between lanes and
  * every lane's browser starts early.
  */
-export function compatJobs(scenarios: readonly Scenario[], browsers: readonly BrowserSpec[], durations: Durations | null, timeout: number, repeat: number): ScenarioJob[] {
+export function compatJobs(
+  scenarios: readonly Scenario[],
+  browsers: readonly BrowserSpec[],
+  durations: Durations | null,
+  timeout: number,
+  repeat: number,
+): ScenarioJob[] {
   return scenarios.flatMap((scenario) =>
     browsers.map((spec, laneIndex) => ({
       key: `${scenario.id} [${spec.label}]`,
@@ -124,12 +130,31 @@ export async function runScenarios(config: CompatConfig): Promise<RunResult> {
   } finally {
     await Promise.all(lanes.map(closeLane));
   }
-  return { startedAt, durationMs: Date.now() - startedAt, interrupted: config.signal?.aborted === true, browsers: lanes.map((l) => l.info), results };
+  return {
+    startedAt,
+    durationMs: Date.now() - startedAt,
+    interrupted: config.signal?.aborted === true,
+    browsers: lanes.map((l) => l.info),
+    results,
+  };
 }
 
 /** A skip-list entry as a result: its reason is the summary. */
 function skipped(skip: SkipEntry, browser: string): ScenarioResult {
-  return { scenarioId: skip.id, browser, verdict: 'skipped', summary: skip.reason, startedAt: Date.now(), durationMs: 0, took: null, observation: null, evidence: emptyEvidence(), error: null, flaky: false, attempts: [] };
+  return {
+    scenarioId: skip.id,
+    browser,
+    verdict: 'skipped',
+    summary: skip.reason,
+    startedAt: Date.now(),
+    durationMs: 0,
+    took: null,
+    observation: null,
+    evidence: emptyEvidence(),
+    error: null,
+    flaky: false,
+    attempts: [],
+  };
 }
 
 /** Every run (and retry) of one scenario on one browser, as one result; null when interrupted. */
@@ -139,7 +164,11 @@ async function runScenario(scenario: Scenario, slot: LaneSlot, config: CompatCon
   const attempts: Attempt[] = [];
   for (let run = 1; run <= Math.max(1, config.repeat); run++) {
     // Only a lost browser is re-run (src/browsers/lost.ts).
-    const tries = await retryLostBrowser(retries, () => runAttempt(scenario, slot, timeout, config.signal), (a) => a.browserLost);
+    const tries = await retryLostBrowser(
+      retries,
+      () => runAttempt(scenario, slot, timeout, config.signal),
+      (a) => a.browserLost,
+    );
     if (tries === null) return null;
     attempts.push(...tries.map((a, i) => ({ ...a, run, retry: i > 0 })));
   }
@@ -156,7 +185,9 @@ export function combine(scenarioId: string, browser: string, attempts: readonly 
     scenarioId,
     browser,
     verdict: unstable ? 'unstable' : last.verdict,
-    summary: unstable ? `The verdicts differ between ${finals.length} runs: ${finals.map((a) => `run ${a.run} ${a.verdict} (${a.summary})`).join('; ')}` : last.summary,
+    summary: unstable
+      ? `The verdicts differ between ${finals.length} runs: ${finals.map((a) => `run ${a.run} ${a.verdict} (${a.summary})`).join('; ')}`
+      : last.summary,
     startedAt: first.startedAt,
     durationMs: last.startedAt + last.durationMs - first.startedAt,
     took: last.took,

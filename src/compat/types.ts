@@ -109,4 +109,3 @@ export interface RunResult {
   browsers: BrowserRunInfo[];
   results: ScenarioResult[];
 }
-

@@ -43,7 +43,15 @@ export function eventRow(e: NormalisedEvent): EventRow {
 
 export function fetchEvidence(t: FetchTimeline): FetchEvidence {
   const probes: ProbeRow[] = [];
-  for (const p of [...t.swEvents, ...t.uiUpdates, ...t.records, ...t.fetchCalls, ...t.abortCalls, ...t.openWindows, ...t.unknownListeners]) {
+  for (const p of [
+    ...t.swEvents,
+    ...t.uiUpdates,
+    ...t.records,
+    ...t.fetchCalls,
+    ...t.abortCalls,
+    ...t.openWindows,
+    ...t.unknownListeners,
+  ]) {
     const { at, kind, context, id: _id, origin: _origin, ...rest } = p;
     probes.push({ at, kind, context, detail: toJson(rest) as { [key: string]: Json } });
   }

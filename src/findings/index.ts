@@ -32,7 +32,10 @@ export function formatFinding(f: Finding): string {
  * exists for it) and listeners for non-events of an origin that has no timeline. `timelines`
  * are the recording's, whose own findings already cover the rest.
  */
-export function unjoinedFindings(records: readonly ProbeRecord[], timelines: ReadonlyArray<{ id: string; origin: string; fetchCalls: readonly FetchCallRecord[] }>): Finding[] {
+export function unjoinedFindings(
+  records: readonly ProbeRecord[],
+  timelines: ReadonlyArray<{ id: string; origin: string; fetchCalls: readonly FetchCallRecord[] }>,
+): Finding[] {
   const key = (c: FetchCallRecord) => `${c.origin} ${c.id} ${c.at}`;
   const joined = new Set(timelines.flatMap((t) => t.fetchCalls.map(key)));
   const origins = new Set(timelines.map((t) => t.origin.replace(/\/$/, '')));
@@ -46,7 +49,19 @@ export function unjoinedFindings(records: readonly ProbeRecord[], timelines: Rea
     return true;
   });
   const orphan: FindingInput = {
-    id: '', origin: '', outcome: 'pending', failureReason: null, completedAt: null, requests: [], progress: [], swEvents: [], uiUpdates: [], records: [], fetchCalls: [], openWindows: [], unknownListeners: unknown,
+    id: '',
+    origin: '',
+    outcome: 'pending',
+    failureReason: null,
+    completedAt: null,
+    requests: [],
+    progress: [],
+    swEvents: [],
+    uiUpdates: [],
+    records: [],
+    fetchCalls: [],
+    openWindows: [],
+    unknownListeners: unknown,
   };
   return [...calls.map(fetchRejectedFinding), ...unknownEventListener(orphan)];
 }

@@ -8,7 +8,12 @@ import { didYouMean } from '../util/did-you-mean.js';
 import type { IconInfo, SwEventRecord } from '../probes/types.js';
 import type { Finding, FindingInput, Rule } from './types.js';
 
-export const BACKGROUND_FETCH_EVENTS = ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick'] as const;
+export const BACKGROUND_FETCH_EVENTS = [
+  'backgroundfetchsuccess',
+  'backgroundfetchfail',
+  'backgroundfetchabort',
+  'backgroundfetchclick',
+] as const;
 
 const handled = (e: SwEventRecord): boolean => e.doneAt != null;
 const completion = (e: SwEventRecord): boolean => e.type === 'backgroundfetchsuccess' || e.type === 'backgroundfetchfail';
@@ -30,7 +35,7 @@ export const noListener: Rule = (t) =>
             ? 'the app never learned that the download failed.'
             : e.type === 'backgroundfetchabort'
               ? 'nothing cleaned up after the aborted download.'
-              : 'clicking the download in the browser\'s UI does nothing.') +
+              : "clicking the download in the browser's UI does nothing.") +
         ` Add self.addEventListener('${e.type}', ...) to the service worker.`,
       evidence: { event: e.type, at: e.at, listeners: 0 },
     }));
@@ -55,12 +60,14 @@ export const waitUntilRejected: Rule = (t) =>
   t.swEvents.flatMap((e) =>
     (e.waitUntil ?? []).flatMap((w, i) =>
       w.status === 'rejected'
-        ? [{
-            code: 'wait-until-rejected',
-            severity: 'error' as const,
-            message: `A waitUntil() promise of the ${e.type} handler rejected with ${w.error?.name}: ${w.error?.message}. What the handler did after that point never happened.`,
-            evidence: { event: e.type, promise: i + 1, name: w.error?.name ?? null, message: w.error?.message ?? null },
-          }]
+        ? [
+            {
+              code: 'wait-until-rejected',
+              severity: 'error' as const,
+              message: `A waitUntil() promise of the ${e.type} handler rejected with ${w.error?.name}: ${w.error?.message}. What the handler did after that point never happened.`,
+              evidence: { event: e.type, promise: i + 1, name: w.error?.name ?? null, message: w.error?.message ?? null },
+            },
+          ]
         : [],
     ),
   );
@@ -72,7 +79,14 @@ export function fetchRejectedFinding(c: FindingInput['fetchCalls'][number]): Fin
     code: 'fetch-rejected',
     severity: 'error',
     message: `backgroundFetch.fetch("${c.id}") in the ${c.context} rejected with ${c.error?.name}: ${c.error?.message}. Nothing was downloaded for that call.`,
-    evidence: { id: c.id, context: c.context, at: c.at, name: c.error?.name ?? null, message: c.error?.message ?? null, requests: c.requests },
+    evidence: {
+      id: c.id,
+      context: c.context,
+      at: c.at,
+      name: c.error?.name ?? null,
+      message: c.error?.message ?? null,
+      requests: c.requests,
+    },
   };
 }
 
@@ -84,7 +98,9 @@ export const updateUiRejected: Rule = (t) =>
       severity: 'error',
       message:
         `updateUI() call #${u.call} rejected with ${u.error?.name}: ${u.error?.message}.` +
-        (u.call > 1 ? ' updateUI() may be called once per event.' : ' It must be called while the event is still active (inside waitUntil).'),
+        (u.call > 1
+          ? ' updateUI() may be called once per event.'
+          : ' It must be called while the event is still active (inside waitUntil).'),
       evidence: { call: u.call, at: u.at, title: u.title, name: u.error?.name ?? null, message: u.error?.message ?? null },
     }));
 
@@ -107,29 +123,33 @@ export const downloadTotalMismatch: Rule = (t) => {
   const got = received(t);
   if (t.outcome !== 'success' || total <= 0 || got === null || got === total) return [];
   const pct = Math.floor((got / total) * 100);
-  return [{
-    code: 'download-total-mismatch',
-    severity: 'warning',
-    message:
-      `downloadTotal was ${total} bytes (${formatBytes(total)}) but ${got} bytes (${formatBytes(got)}) were received: ` +
-      (got < total
-        ? `progress stops at ${pct}% and never reaches 100%, and a page that waits for downloaded == downloadTotal waits forever.`
-        : 'progress passes 100%.') +
-      ' Give the exact sum of the response sizes, or leave downloadTotal out.',
-    evidence: { downloadTotal: total, downloaded: got },
-  }];
+  return [
+    {
+      code: 'download-total-mismatch',
+      severity: 'warning',
+      message:
+        `downloadTotal was ${total} bytes (${formatBytes(total)}) but ${got} bytes (${formatBytes(got)}) were received: ` +
+        (got < total
+          ? `progress stops at ${pct}% and never reaches 100%, and a page that waits for downloaded == downloadTotal waits forever.`
+          : 'progress passes 100%.') +
+        ' Give the exact sum of the response sizes, or leave downloadTotal out.',
+      evidence: { downloadTotal: total, downloaded: got },
+    },
+  ];
 };
 
 /** Chromium ends a fetch whose bytes pass downloadTotal: the given total was too small. */
 export const downloadTotalExceeded: Rule = (t) => {
   if (t.failureReason !== 'download-total-exceeded') return [];
   const total = givenTotal(t);
-  return [{
-    code: 'download-total-exceeded',
-    severity: 'error',
-    message: `The browser stopped the download because it passed downloadTotal (${total} bytes): the fetch failed. Give the exact sum of the response sizes, or leave downloadTotal out.`,
-    evidence: { downloadTotal: total, downloaded: received(t), failureReason: 'download-total-exceeded' },
-  }];
+  return [
+    {
+      code: 'download-total-exceeded',
+      severity: 'error',
+      message: `The browser stopped the download because it passed downloadTotal (${total} bytes): the fetch failed. Give the exact sum of the response sizes, or leave downloadTotal out.`,
+      evidence: { downloadTotal: total, downloaded: received(t), failureReason: 'download-total-exceeded' },
+    },
+  ];
 };
 
 function iconProblems(where: string, at: number, icons: readonly Partial<IconInfo>[] | null | undefined): Finding[] {
@@ -160,7 +180,8 @@ export const recordsNotRead: Rule = (t) =>
     .map((e) => ({
       code: 'records-not-read',
       severity: 'warning',
-      message: 'The backgroundfetchsuccess handler never called match() or matchAll(): the downloaded responses are gone once the event ends. Store them (e.g. in Cache Storage) inside waitUntil.',
+      message:
+        'The backgroundfetchsuccess handler never called match() or matchAll(): the downloaded responses are gone once the event ends. Store them (e.g. in Cache Storage) inside waitUntil.',
       evidence: { event: e.type, at: e.at, doneAt: e.doneAt ?? null },
     }));
 
@@ -179,15 +200,19 @@ export const noUpdateUi: Rule = (t) =>
 export const requestFailed: Rule = (t) => {
   if (t.outcome !== 'failure' || (t.failureReason !== 'bad-status' && t.failureReason !== 'fetch-error')) return [];
   const bad = t.requests.filter((r) => r.status === null || r.status === 0 || r.status >= 400);
-  return [{
-    code: 'request-failed',
-    severity: 'error',
-    message:
-      `The fetch failed (${t.failureReason}): ` +
-      (bad.length ? bad.map((r) => `[${r.index}] ${r.url} answered ${r.status || 'no response'}`).join(', ') : 'a request did not get an ok response') +
-      '. One failed request fails the whole background fetch.',
-    evidence: { failureReason: t.failureReason, requests: bad.map((r) => ({ index: r.index, url: r.url, status: r.status })) },
-  }];
+  return [
+    {
+      code: 'request-failed',
+      severity: 'error',
+      message:
+        `The fetch failed (${t.failureReason}): ` +
+        (bad.length
+          ? bad.map((r) => `[${r.index}] ${r.url} answered ${r.status || 'no response'}`).join(', ')
+          : 'a request did not get an ok response') +
+        '. One failed request fails the whole background fetch.',
+      evidence: { failureReason: t.failureReason, requests: bad.map((r) => ({ index: r.index, url: r.url, status: r.status })) },
+    },
+  ];
 };
 
 /** A click on the browser's download UI that opened nothing. */
@@ -198,7 +223,8 @@ export const clickWithoutWindow: Rule = (t) =>
     .map((e) => ({
       code: 'click-opens-nothing',
       severity: 'info',
-      message: 'The backgroundfetchclick handler did not call clients.openWindow(): clicking the download in the browser\'s UI shows the user nothing.',
+      message:
+        "The backgroundfetchclick handler did not call clients.openWindow(): clicking the download in the browser's UI shows the user nothing.",
       evidence: { event: e.type, at: e.at },
     }));
 

@@ -35,7 +35,9 @@ export type AttachMode = (typeof ATTACH_MODES)[number];
 export function attachMode(options: { attach?: AttachMode; attachOnFailure?: boolean }): AttachMode {
   if (options.attach !== undefined) {
     if (!(ATTACH_MODES as readonly string[]).includes(options.attach)) {
-      throw new TypeError(`bgprobe: attach must be one of ${ATTACH_MODES.map((m) => `'${m}'`).join(', ')}; got ${JSON.stringify(options.attach)}.`);
+      throw new TypeError(
+        `bgprobe: attach must be one of ${ATTACH_MODES.map((m) => `'${m}'`).join(', ')}; got ${JSON.stringify(options.attach)}.`,
+      );
     }
     return options.attach;
   }
@@ -54,7 +56,12 @@ export function keepsTimelines(mode: AttachMode, t: Outcome): boolean {
 
 /** A reporter in this run reads the JSON of every test: bgprobe's own, or blob (the data of `merge-reports`). */
 export function reporterWantsData(config: Pick<TestInfo['config'], 'reporter'>): boolean {
-  return config.reporter.some(([name]) => name === 'blob' || /bgprobe[\\/](?:dist[\\/]playwright[\\/]reporter\.js|reporter)$/.test(name) || /[\\/]playwright[\\/]reporter\.[jt]s$/.test(name));
+  return config.reporter.some(
+    ([name]) =>
+      name === 'blob' ||
+      /bgprobe[\\/](?:dist[\\/]playwright[\\/]reporter\.js|reporter)$/.test(name) ||
+      /[\\/]playwright[\\/]reporter\.[jt]s$/.test(name),
+  );
 }
 
 export function timelinesText(timelines: readonly FetchTimeline[], otherEvents: readonly NormalisedEvent[]): string {
@@ -63,14 +70,24 @@ export function timelinesText(timelines: readonly FetchTimeline[], otherEvents: 
   if (otherEvents.length) {
     const t0 = otherEvents[0].at;
     parts.push(
-      ['Other background service events:', ...otherEvents.map((e) => `  +${((e.at - t0) / 1000).toFixed(3)}s  ${e.service} ${e.name} [${e.instanceId}]`)].join('\n'),
+      [
+        'Other background service events:',
+        ...otherEvents.map((e) => `  +${((e.at - t0) / 1000).toFixed(3)}s  ${e.service} ${e.name} [${e.instanceId}]`),
+      ].join('\n'),
     );
   }
   return parts.join('\n\n') + '\n';
 }
 
 /** The test's own page: a one-test bgprobe report of this attempt. */
-export function timelineHtml(testInfo: Pick<TestInfo, 'titlePath' | 'title' | 'file' | 'line' | 'column' | 'project' | 'status' | 'expectedStatus' | 'retry' | 'duration' | 'errors'>, data: TestData, startedAt: number): string {
+export function timelineHtml(
+  testInfo: Pick<
+    TestInfo,
+    'titlePath' | 'title' | 'file' | 'line' | 'column' | 'project' | 'status' | 'expectedStatus' | 'retry' | 'duration' | 'errors'
+  >,
+  data: TestData,
+  startedAt: number,
+): string {
   const status: PlaywrightTestStatus = testInfo.status ?? 'passed';
   const file = testInfo.titlePath[0] ?? testInfo.file;
   const error = testInfo.errors[0];
@@ -82,10 +99,29 @@ export function timelineHtml(testInfo: Pick<TestInfo, 'titlePath' | 'title' | 'f
         project: testInfo.project.name || 'default',
         location: { file, line: testInfo.line, column: testInfo.column },
         expectedStatus: testInfo.expectedStatus,
-        attempts: [{ retry: testInfo.retry, status, startedAt, durationMs: Date.now() - startedAt, error: error ? { message: error.message ?? '', stack: error.stack ?? null } : null, data }],
+        attempts: [
+          {
+            retry: testInfo.retry,
+            status,
+            startedAt,
+            durationMs: Date.now() - startedAt,
+            error: error ? { message: error.message ?? '', stack: error.stack ?? null } : null,
+            data,
+          },
+        ],
       },
     ],
-    { startedAt, durationMs: Date.now() - startedAt, interrupted: false, shard: null, mergedFrom: [], workers: 1, timeoutMs: 0, retries: 0, toolVersion: toolVersion() },
+    {
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      interrupted: false,
+      shard: null,
+      mergedFrom: [],
+      workers: 1,
+      timeoutMs: 0,
+      retries: 0,
+      toolVersion: toolVersion(),
+    },
   );
   return renderHtml(model);
 }
@@ -155,7 +191,10 @@ export async function attachTimelines(testInfo: TestInfo, { data, timelines, sta
     const path = testInfo.outputPath(HTML_ATTACHMENT);
     await writeFile(path, packedHtml(timelineHtml(testInfo, data, startedAt)));
     await testInfo.attach(HTML_ATTACHMENT, { path, contentType: 'text/html' });
-    await testInfo.attach(TEXT_ATTACHMENT, { body: cappedText(timelinesText(data.timelines, data.otherEvents)), contentType: 'text/plain' });
+    await testInfo.attach(TEXT_ATTACHMENT, {
+      body: cappedText(timelinesText(data.timelines, data.otherEvents)),
+      contentType: 'text/plain',
+    });
   }
   const json = encodeData(data);
   await testInfo.attach(json.name, { body: json.body, contentType: json.contentType });

@@ -124,7 +124,9 @@ export class BackgroundFetchFixture {
 
   private async summariseWhenSettled(id: string): Promise<void> {
     await bestEffort(log, `outcome step of "${id}"`, async () => {
-      const t = await this.recorder.waitForFetch(id, { until: 'settled', timeout: SETTLE_STEP_WAIT_MS }).catch(() => this.recorder.fetch(id));
+      const t = await this.recorder
+        .waitForFetch(id, { until: 'settled', timeout: SETTLE_STEP_WAIT_MS })
+        .catch(() => this.recorder.fetch(id));
       if (t && !this.finished) await this.summarise(t, '');
     });
   }
@@ -161,7 +163,9 @@ export class BackgroundFetchFixture {
   async grantPermission(origin?: string): Promise<void> {
     const target = origin ?? this.defaultOrigin();
     if (!target) {
-      throw new UsageError('backgroundFetch.grantPermission(): no origin given and none to default to. Pass one, e.g. grantPermission(fixtureServer.url), or navigate a page first.');
+      throw new UsageError(
+        'backgroundFetch.grantPermission(): no origin given and none to default to. Pass one, e.g. grantPermission(fixtureServer.url), or navigate a page first.',
+      );
     }
     const browserContextId = await this.contextId();
     this.permissionSession ??= this.browser.newBrowserCDPSession().then((s) => new PlaywrightCdpSession(s));
@@ -213,7 +217,8 @@ export class BackgroundFetchFixture {
       const session = new PlaywrightCdpSession(await this.context.newCDPSession(page));
       try {
         const { targetInfo } = await session.send('Target.getTargetInfo');
-        if (!targetInfo.browserContextId) throw new UsageError('backgroundFetch.grantPermission(): the browser did not report a browserContextId for this context.');
+        if (!targetInfo.browserContextId)
+          throw new UsageError('backgroundFetch.grantPermission(): the browser did not report a browserContextId for this context.');
         return targetInfo.browserContextId;
       } finally {
         await session.detach();

@@ -18,7 +18,8 @@ import { bestEffort, debug } from '../util/debug.js';
 
 const log = debug('bgprobe:playwright');
 
-const FIX = "In playwright.config.ts use a full Chromium: `use: { channel: 'chromium' }` (new headless; `npx playwright install chromium`), " +
+const FIX =
+  "In playwright.config.ts use a full Chromium: `use: { channel: 'chromium' }` (new headless; `npx playwright install chromium`), " +
   "or `use: { launchOptions: { executablePath: '/usr/bin/chromium' } }` (any Chrome/Chromium binary), or run headed.";
 
 export function projectLabel(projectName: string): string {

@@ -64,7 +64,14 @@ export function nothingRecorded(id: string, expected: string, expectedValue: unk
 }
 
 export function checkSucceeded(t: FetchTimeline): CheckResult {
-  return { pass: t.outcome === 'success', final: settled(t), expected: 'success', received: outcomeText(t), expectedValue: 'success', actualValue: t.outcome };
+  return {
+    pass: t.outcome === 'success',
+    final: settled(t),
+    expected: 'success',
+    received: outcomeText(t),
+    expectedValue: 'success',
+    actualValue: t.outcome,
+  };
 }
 
 /** The spec reports an abort as result 'failure' with failureReason 'aborted', so it counts here too. */
@@ -83,7 +90,14 @@ export function checkFailed(t: FetchTimeline, reason?: string): CheckResult {
 }
 
 export function checkAborted(t: FetchTimeline): CheckResult {
-  return { pass: t.outcome === 'aborted', final: settled(t), expected: 'aborted', received: outcomeText(t), expectedValue: 'aborted', actualValue: t.outcome };
+  return {
+    pass: t.outcome === 'aborted',
+    final: settled(t),
+    expected: 'aborted',
+    received: outcomeText(t),
+    expectedValue: 'aborted',
+    actualValue: t.outcome,
+  };
 }
 
 export interface ProgressSummary {
@@ -98,7 +112,11 @@ export interface ProgressSummary {
 export function summariseProgress(t: Pick<FetchTimeline, 'progress'>): ProgressSummary {
   // The page's progress only (the worker probe also samples the registration when its event
   // comes). Stable sort by time: two pages watching one fetch interleave their samples.
-  const samples = t.progress.filter((p) => p.context === 'page').map((p, i) => ({ p, i })).sort((a, b) => a.p.at - b.p.at || a.i - b.i).map(({ p }) => p);
+  const samples = t.progress
+    .filter((p) => p.context === 'page')
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => a.p.at - b.p.at || a.i - b.i)
+    .map(({ p }) => p);
   let reached = 0;
   let backwards: ProgressSummary['backwards'] = null;
   let overTotal: ProgressSummary['overTotal'] = null;
@@ -106,7 +124,8 @@ export function summariseProgress(t: Pick<FetchTimeline, 'progress'>): ProgressS
   for (const s of samples) {
     reached = Math.max(reached, s.downloaded);
     if (!backwards && previous !== null && s.downloaded < previous) backwards = { from: previous, to: s.downloaded, at: s.at };
-    if (!overTotal && s.downloadTotal > 0 && s.downloaded > s.downloadTotal) overTotal = { downloaded: s.downloaded, downloadTotal: s.downloadTotal, at: s.at };
+    if (!overTotal && s.downloadTotal > 0 && s.downloaded > s.downloadTotal)
+      overTotal = { downloaded: s.downloaded, downloadTotal: s.downloadTotal, at: s.at };
     previous = s.downloaded;
   }
   return { samples: samples.length, reached, backwards, overTotal };
@@ -118,12 +137,16 @@ export function checkProgress(t: FetchTimeline, bytes: number, now: number): Che
   const when = (at: number) => `+${((at - t0) / 1000).toFixed(3)}s`;
   const problems: string[] = [];
   if (s.backwards) problems.push(`went backwards from ${s.backwards.from} to ${s.backwards.to} bytes at ${when(s.backwards.at)}`);
-  if (s.overTotal) problems.push(`reported ${s.overTotal.downloaded} bytes, above downloadTotal ${s.overTotal.downloadTotal}, at ${when(s.overTotal.at)}`);
+  if (s.overTotal)
+    problems.push(`reported ${s.overTotal.downloaded} bytes, above downloadTotal ${s.overTotal.downloadTotal}, at ${when(s.overTotal.at)}`);
   let received: string;
   if (s.samples === 0) {
-    received = 'no progress samples (the page probe saw no progress: was the page closed, or are probes off with bgprobe: { probes: false }?)';
+    received =
+      'no progress samples (the page probe saw no progress: was the page closed, or are probes off with bgprobe: { probes: false }?)';
   } else {
-    received = `progress up to ${s.reached} bytes (${formatBytes(s.reached)}) in ${s.samples} sample(s)` + (problems.length ? `; ${problems.join('; ')}` : '');
+    received =
+      `progress up to ${s.reached} bytes (${formatBytes(s.reached)}) in ${s.samples} sample(s)` +
+      (problems.length ? `; ${problems.join('; ')}` : '');
   }
   return {
     pass: s.samples > 0 && s.reached >= bytes && problems.length === 0,
@@ -166,7 +189,10 @@ export function checkUpdateUI(t: FetchTimeline, want: UpdateUIExpectation, now: 
       : 'no updateUI() call, and no completion event reached the service worker (yet)';
   } else {
     received = t.uiUpdates
-      .map((u) => `updateUI #${u.call} ${JSON.stringify({ title: u.title, icons: (u.icons ?? []).map((i) => i.src) })} ${u.ok ? 'resolved' : `rejected ${u.error?.name}: ${u.error?.message}`}`)
+      .map(
+        (u) =>
+          `updateUI #${u.call} ${JSON.stringify({ title: u.title, icons: (u.icons ?? []).map((i) => i.src) })} ${u.ok ? 'resolved' : `rejected ${u.error?.name}: ${u.error?.message}`}`,
+      )
       .join('; ');
   }
   return {
@@ -174,7 +200,10 @@ export function checkUpdateUI(t: FetchTimeline, want: UpdateUIExpectation, now: 
     final: settledWithLateRecords(t, now),
     expected,
     received,
-    expectedValue: { title: want.title === undefined ? undefined : String(want.title), icons: want.icons === undefined ? undefined : String(want.icons) },
+    expectedValue: {
+      title: want.title === undefined ? undefined : String(want.title),
+      icons: want.icons === undefined ? undefined : String(want.icons),
+    },
     actualValue: t.uiUpdates.map((u) => ({ title: u.title, icons: u.icons, ok: u.ok })),
   };
 }

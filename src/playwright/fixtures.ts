@@ -57,7 +57,10 @@ interface InternalWorkerFixtures {
   _bgprobeServerSlot: ServerSlot;
 }
 
-export type BgprobeTest = TestType<PlaywrightTestArgs & PlaywrightTestOptions & BgprobeTestFixtures, PlaywrightWorkerArgs & PlaywrightWorkerOptions & BgprobeWorkerFixtures>;
+export type BgprobeTest = TestType<
+  PlaywrightTestArgs & PlaywrightTestOptions & BgprobeTestFixtures,
+  PlaywrightWorkerArgs & PlaywrightWorkerOptions & BgprobeWorkerFixtures
+>;
 
 const extended = base.extend<BgprobeTestFixtures & InternalTestFixtures, BgprobeWorkerFixtures & InternalWorkerFixtures>({
   bgprobe: [{}, { option: true }],
@@ -99,7 +102,10 @@ const extended = base.extend<BgprobeTestFixtures & InternalTestFixtures, Bgprobe
   backgroundFetch: [
     async ({ _bgprobeChromiumOnly, browser, context, launchOptions, bgprobe, _bgprobeServerSlot }, use, testInfo) => {
       void _bgprobeChromiumOnly;
-      const shell = headlessShellMessage({ product: await browserProduct(browser), executablePath: launchOptions.executablePath ?? null }, testInfo.project.name);
+      const shell = headlessShellMessage(
+        { product: await browserProduct(browser), executablePath: launchOptions.executablePath ?? null },
+        testInfo.project.name,
+      );
       if (shell) throw new UnsupportedBrowserError(shell);
       const recorder = await BackgroundServiceRecorder.attach(context, {
         ...(bgprobe.services !== undefined ? { services: bgprobe.services } : {}),

@@ -13,7 +13,15 @@ import { bgprobeMatchers } from './matchers.js';
 
 export { test, type BgprobeOptions, type BgprobeTestFixtures, type BgprobeWorkerFixtures, type BgprobeTest } from './fixtures.js';
 export { BackgroundFetchFixture, type ServerSlot } from './background-fetch.js';
-export { bgprobeMatchers, type FetchReceived, type MatcherTimeoutOptions, type FailOptions, type RequestedOptions, type UpdateUIOptions, type NoFindingsOptions } from './matchers.js';
+export {
+  bgprobeMatchers,
+  type FetchReceived,
+  type MatcherTimeoutOptions,
+  type FailOptions,
+  type RequestedOptions,
+  type UpdateUIOptions,
+  type NoFindingsOptions,
+} from './matchers.js';
 export type { TextPattern, UpdateUIExpectation } from './checks.js';
 export { formatMatcherMessage, type MatcherMessage } from './message.js';
 export { TEXT_ATTACHMENT, JSON_ATTACHMENT, HTML_ATTACHMENT, ATTACH_MODES, type AttachMode, type TimelinesAttachment } from './attach.js';

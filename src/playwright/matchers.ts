@@ -96,7 +96,8 @@ function resolve(matcher: string, received: unknown): Source {
 function validTimeout(matcher: string, options: MatcherTimeoutOptions | undefined, fallback: number): number {
   const t = options?.timeout;
   if (t === undefined) return fallback;
-  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new TypeError(`${matcher}(): options.timeout must be a number of ms >= 0.`);
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
+    throw new TypeError(`${matcher}(): options.timeout must be a number of ms >= 0.`);
   return t;
 }
 
@@ -124,7 +125,11 @@ async function run(
   const at = Date.now();
   const result = fixture && source.live ? await fixture.step(`fetch ${JSON.stringify(source.id)}: ${wants}`, waitFor) : await waitFor();
   const { t, v } = result.value;
-  fixture?.recordStep({ at, what: `expect(${JSON.stringify(source.id)}).${state.isNot ? 'not.' : ''}${matcher}()`, result: { pass: v.pass !== state.isNot, expected: wants, received: v.received, ms: Date.now() - at } });
+  fixture?.recordStep({
+    at,
+    what: `expect(${JSON.stringify(source.id)}).${state.isNot ? 'not.' : ''}${matcher}()`,
+    result: { pass: v.pass !== state.isNot, expected: wants, received: v.received, ms: Date.now() - at },
+  });
   const waited = result.timedOut && source.live;
   const note = !t
     ? null
@@ -133,7 +138,7 @@ async function run(
       : waited && !v.final
         ? `the fetch settled, but late records (service-worker events, updateUI) may not have arrived within ${timeout} ms`
         : !source.live && t.outcome === 'pending'
-          ? 'this timeline is a snapshot from outside this test\'s backgroundFetch fixture, so it was not polled'
+          ? "this timeline is a snapshot from outside this test's backgroundFetch fixture, so it was not polled"
           : null;
   const message = formatMatcherMessage({
     matcher,
@@ -146,7 +151,14 @@ async function run(
     timeline: t ?? null,
     nothingRecorded: t ? null : source.missing(),
   });
-  return { pass: v.pass, message: () => message, name: matcher, expected: v.expectedValue, actual: v.actualValue, ...(waited ? { timeout } : {}) };
+  return {
+    pass: v.pass,
+    message: () => message,
+    name: matcher,
+    expected: v.expectedValue,
+    actual: v.actualValue,
+    ...(waited ? { timeout } : {}),
+  };
 }
 
 const missing = (expected: string, value: unknown) => (id: string) => nothingRecorded(id, expected, value);
@@ -162,9 +174,18 @@ export const bgprobeMatchers = {
   /** The fetch failed (an abort counts: the spec reports result 'failure'), optionally for this reason. */
   async toFail(this: ExpectMatcherState, received: FetchReceived, options?: FailOptions): Promise<MatcherReturnType> {
     const reason = options?.reason;
-    if (reason !== undefined && typeof reason !== 'string') throw new TypeError('toFail({ reason }): reason must be a string such as \'bad-status\'.');
+    if (reason !== undefined && typeof reason !== 'string')
+      throw new TypeError("toFail({ reason }): reason must be a string such as 'bad-status'.");
     const expected = reason === undefined ? 'failure' : `failure (${reason})`;
-    return run(this, 'toFail', received, options, options?.reason !== undefined, (t) => checkFailed(t, reason), missing(expected, { outcome: 'failure', reason: reason ?? null }));
+    return run(
+      this,
+      'toFail',
+      received,
+      options,
+      options?.reason !== undefined,
+      (t) => checkFailed(t, reason),
+      missing(expected, { outcome: 'failure', reason: reason ?? null }),
+    );
   },
 
   /** The fetch was aborted (by the page, the worker, or the user's download UI). */
@@ -173,15 +194,30 @@ export const bgprobeMatchers = {
   },
 
   /** The page saw progress reach `bytes`, never going backwards, never above a set downloadTotal. */
-  async toReportProgressUpTo(this: ExpectMatcherState, received: FetchReceived, bytes: number, options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
-    if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) throw new TypeError('toReportProgressUpTo(bytes): bytes must be a number >= 0.');
-    return run(this, 'toReportProgressUpTo', received, options, true, (t, now) => checkProgress(t, bytes, now), missing(`progress up to ${bytes} bytes`, bytes));
+  async toReportProgressUpTo(
+    this: ExpectMatcherState,
+    received: FetchReceived,
+    bytes: number,
+    options?: MatcherTimeoutOptions,
+  ): Promise<MatcherReturnType> {
+    if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0)
+      throw new TypeError('toReportProgressUpTo(bytes): bytes must be a number >= 0.');
+    return run(
+      this,
+      'toReportProgressUpTo',
+      received,
+      options,
+      true,
+      (t, now) => checkProgress(t, bytes, now),
+      missing(`progress up to ${bytes} bytes`, bytes),
+    );
   },
 
   /** The service worker called updateUI() successfully, with this title / an icon like this. */
   async toUpdateUI(this: ExpectMatcherState, received: FetchReceived, expected: UpdateUIOptions = {}): Promise<MatcherReturnType> {
     const check = (p: TextPattern | undefined, what: string) => {
-      if (p !== undefined && typeof p !== 'string' && !(p instanceof RegExp)) throw new TypeError(`toUpdateUI({ ${what} }): ${what} must be a string or a RegExp.`);
+      if (p !== undefined && typeof p !== 'string' && !(p instanceof RegExp))
+        throw new TypeError(`toUpdateUI({ ${what} }): ${what} must be a string or a RegExp.`);
     };
     check(expected.title, 'title');
     check(expected.icons, 'icons');
@@ -190,27 +226,70 @@ export const bgprobeMatchers = {
       ...(expected.icons !== undefined ? { icons: expected.icons } : {}),
     };
     const hasArgs = want.title !== undefined || want.icons !== undefined;
-    return run(this, 'toUpdateUI', received, expected, hasArgs, (t, now) => checkUpdateUI(t, want, now), missing('a resolved updateUI() call', want));
+    return run(
+      this,
+      'toUpdateUI',
+      received,
+      expected,
+      hasArgs,
+      (t, now) => checkUpdateUI(t, want, now),
+      missing('a resolved updateUI() call', want),
+    );
   },
 
   /** These events happened in this order (others may come between). */
-  async toHaveEventSequence(this: ExpectMatcherState, received: FetchReceived, names: readonly string[], options?: MatcherTimeoutOptions): Promise<MatcherReturnType> {
+  async toHaveEventSequence(
+    this: ExpectMatcherState,
+    received: FetchReceived,
+    names: readonly string[],
+    options?: MatcherTimeoutOptions,
+  ): Promise<MatcherReturnType> {
     validateSequence(names);
-    return run(this, 'toHaveEventSequence', received, options, true, (t, now) => checkSequence(t, names, now), missing(`[${names.join(', ')}] in this order`, [...names]));
+    return run(
+      this,
+      'toHaveEventSequence',
+      received,
+      options,
+      true,
+      (t, now) => checkSequence(t, names, now),
+      missing(`[${names.join(', ')}] in this order`, [...names]),
+    );
   },
 
   /** bgprobe's rules found nothing wrong with the fetch (errors; `{ severity: 'warning' }` counts warnings too). */
   async toHaveNoFindings(this: ExpectMatcherState, received: FetchReceived, options?: NoFindingsOptions): Promise<MatcherReturnType> {
     const severity = options?.severity ?? 'error';
     if (!isSeverity(severity)) throw new TypeError("toHaveNoFindings({ severity }): severity must be 'error', 'warning' or 'info'.");
-    return run(this, 'toHaveNoFindings', received, options, options?.severity !== undefined, (t, now) => checkNoFindings(t, severity, now), missing('no findings', { severity }));
+    return run(
+      this,
+      'toHaveNoFindings',
+      received,
+      options,
+      options?.severity !== undefined,
+      (t, now) => checkNoFindings(t, severity, now),
+      missing('no findings', { severity }),
+    );
   },
 
   /** One of the fetch's requests went to this URL (absolute, path[+query], or RegExp), answered `status` when given. */
-  async toHaveRequested(this: ExpectMatcherState, received: FetchReceived, url: TextPattern, options?: RequestedOptions): Promise<MatcherReturnType> {
+  async toHaveRequested(
+    this: ExpectMatcherState,
+    received: FetchReceived,
+    url: TextPattern,
+    options?: RequestedOptions,
+  ): Promise<MatcherReturnType> {
     if (typeof url !== 'string' && !(url instanceof RegExp)) throw new TypeError('toHaveRequested(url): url must be a string or a RegExp.');
     const status = options?.status;
-    if (status !== undefined && !Number.isInteger(status)) throw new TypeError('toHaveRequested(url, { status }): status must be an integer.');
-    return run(this, 'toHaveRequested', received, options, true, (t) => checkRequested(t, url, status), missing(`a request to ${String(url)}`, { url: String(url), status: status ?? null }));
+    if (status !== undefined && !Number.isInteger(status))
+      throw new TypeError('toHaveRequested(url, { status }): status must be an integer.');
+    return run(
+      this,
+      'toHaveRequested',
+      received,
+      options,
+      true,
+      (t) => checkRequested(t, url, status),
+      missing(`a request to ${String(url)}`, { url: String(url), status: status ?? null }),
+    );
   },
 };

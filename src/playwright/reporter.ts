@@ -178,7 +178,9 @@ export class BgprobeReporter implements Reporter {
     if (this.options.stepSummary) this.appendStepSummary(model);
     const gate = this.gate(model);
     const fetches = model.results.reduce((n, r) => n + r.evidence.fetches.length, 0);
-    process.stdout.write(`\nbgprobe report: ${join(this.options.outputFolder, 'report.html')} (${model.results.length} test(s), ${fetches} background fetch(es))\n`);
+    process.stdout.write(
+      `\nbgprobe report: ${join(this.options.outputFolder, 'report.html')} (${model.results.length} test(s), ${fetches} background fetch(es))\n`,
+    );
     if (gate) process.stdout.write(`bgprobe: ${gate}\n`);
     this.maybeOpen(result.status !== 'passed' || gate !== null);
     if (!gate) return undefined;
@@ -221,7 +223,8 @@ export class BgprobeReporter implements Reporter {
     if (!target) return;
     let md = renderMarkdown(model);
     const used = statSync(target, { throwIfNoEntry: false })?.size ?? 0;
-    if (used + Buffer.byteLength(md) > STEP_SUMMARY_MAX) md = `## bgprobe: Playwright tests\n\nThe summary is too large for a step summary: see ${join(this.options.outputFolder, 'report.md')}.\n`;
+    if (used + Buffer.byteLength(md) > STEP_SUMMARY_MAX)
+      md = `## bgprobe: Playwright tests\n\nThe summary is too large for a step summary: see ${join(this.options.outputFolder, 'report.md')}.\n`;
     appendFileSync(target, `${md}\n`);
   }
 

@@ -10,7 +10,17 @@
  */
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
-import { SCHEMA_VERSION, VERDICTS, type Evidence, type FetchEvidence, type FindingCount, type ReportModel, type ReportOutcome, type ReportResult, type Verdict } from '../report/model.js';
+import {
+  SCHEMA_VERSION,
+  VERDICTS,
+  type Evidence,
+  type FetchEvidence,
+  type FindingCount,
+  type ReportModel,
+  type ReportOutcome,
+  type ReportResult,
+  type Verdict,
+} from '../report/model.js';
 import { gunzipSync } from 'node:zlib';
 import { eventRow, fetchEvidence, FIXTURE_TOKEN, type StepRow } from '../evidence/evidence.js';
 import { escapeRegExp } from '../util/regexp.js';
@@ -70,7 +80,9 @@ export interface PlaywrightRunInfo {
 }
 
 /** `60 MiB in 7.9 s`, `success`, `failure (bad-status)`: the words of the per-fetch step and summary. */
-export function fetchSummary(t: Pick<FetchTimeline, 'id' | 'outcome' | 'failureReason' | 'requests' | 'registeredAt' | 'completedAt' | 'findings'>): string {
+export function fetchSummary(
+  t: Pick<FetchTimeline, 'id' | 'outcome' | 'failureReason' | 'requests' | 'registeredAt' | 'completedAt' | 'findings'>,
+): string {
   const bytes = t.requests.reduce((n, r) => n + (r.bytes ?? 0), 0);
   const took = t.registeredAt !== null && t.completedAt !== null ? ` in ${((t.completedAt - t.registeredAt) / 1000).toFixed(1)} s` : '';
   const outcome = `${t.outcome}${t.failureReason ? ` (${t.failureReason})` : ''}`;
@@ -97,7 +109,16 @@ export function decodeData(name: string, bytes: Buffer): TestData | null {
 
 /** The report's evidence for one attempt (decodeData has already replaced the fixture origin). */
 export function attemptEvidence(data: TestData | null): Evidence {
-  if (!data) return { fixtureOrigin: null, fetches: [], events: [], worker: [], server: [], steps: [], notes: ['bgprobe recorded nothing in this attempt (no backgroundFetch fixture, or attach: \'off\').'] };
+  if (!data)
+    return {
+      fixtureOrigin: null,
+      fetches: [],
+      events: [],
+      worker: [],
+      server: [],
+      steps: [],
+      notes: ["bgprobe recorded nothing in this attempt (no backgroundFetch fixture, or attach: 'off')."],
+    };
   const fetches: FetchEvidence[] = data.timelines.map((t) => ({ ...fetchEvidence(t), origin: t.origin.replace(/\/$/, '') }));
   const events = [...data.timelines.flatMap((t) => t.events), ...data.otherEvents].sort((a, b) => a.at - b.at).map(eventRow);
   const notes = data.timelines.length === 0 ? ['No background fetch was recorded in this test.'] : [];
@@ -138,7 +159,8 @@ function outcomeOf(a: TestAttempt, expected: PlaywrightTestStatus): ReportOutcom
 export function testResult(test: TestEntry): ReportResult {
   const outcomes = test.attempts.map((a) => outcomeOf(a, test.expectedStatus));
   const last = outcomes[outcomes.length - 1];
-  const flaky = outcomes.length > 1 && last.verdict === 'conforms' && outcomes.some((o) => o.verdict === 'deviates' || o.verdict === 'error');
+  const flaky =
+    outcomes.length > 1 && last.verdict === 'conforms' && outcomes.some((o) => o.verdict === 'deviates' || o.verdict === 'error');
   return {
     ...last,
     scenarioId: test.id,
@@ -166,19 +188,41 @@ export function findingCounts(results: readonly ReportResult[]): FindingCount[] 
   const rank = { error: 0, warning: 1, info: 2 } as const;
   return [...counts.values()]
     .map(({ resultSet, ...c }) => ({ ...c, results: resultSet.size }))
-    .sort((a, b) => rank[a.severity] - rank[b.severity] || b.fetches - a.fetches || a.code.localeCompare(b.code) || a.origin.localeCompare(b.origin));
+    .sort(
+      (a, b) =>
+        rank[a.severity] - rank[b.severity] || b.fetches - a.fetches || a.code.localeCompare(b.code) || a.origin.localeCompare(b.origin),
+    );
 }
 
 /** The whole report: tests in file and line order, projects in the order first seen. */
 export function playwrightReport(tests: readonly TestEntry[], run: PlaywrightRunInfo): ReportModel {
-  const sorted = [...tests].sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column || a.id.localeCompare(b.id) || a.project.localeCompare(b.project));
+  const sorted = [...tests].sort(
+    (a, b) =>
+      a.location.file.localeCompare(b.location.file) ||
+      a.location.line - b.location.line ||
+      a.location.column - b.location.column ||
+      a.id.localeCompare(b.id) ||
+      a.project.localeCompare(b.project),
+  );
   const projects = [...new Set(sorted.map((t) => t.project))];
-  const version = (p: string) => sorted.find((t) => t.project === p)?.attempts.map((a) => a.data?.browserVersion).find((v) => v) ?? null;
+  const version = (p: string) =>
+    sorted
+      .find((t) => t.project === p)
+      ?.attempts.map((a) => a.data?.browserVersion)
+      .find((v) => v) ?? null;
   const scenarios = new Map<string, ReportModel['scenarios'][number]>();
   for (const t of sorted) {
     if (scenarios.has(t.id)) continue;
     const link = t.link ?? `${t.location.file}:${t.location.line}`;
-    scenarios.set(t.id, { id: t.id, title: t.title, group: t.location.file, expectation: '', link, skipReason: null, location: t.location });
+    scenarios.set(t.id, {
+      id: t.id,
+      title: t.title,
+      group: t.location.file,
+      expectation: '',
+      link,
+      skipReason: null,
+      location: t.location,
+    });
   }
   const results = sorted.map(testResult);
   const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
@@ -199,7 +243,15 @@ export function playwrightReport(tests: readonly TestEntry[], run: PlaywrightRun
       timeoutMs: run.timeoutMs,
       retries: run.retries,
     },
-    browsers: projects.map((p) => ({ label: p, kind: 'default', engine: 'chromium', target: null, args: [], version: version(p), launchError: null })),
+    browsers: projects.map((p) => ({
+      label: p,
+      kind: 'default',
+      engine: 'chromium',
+      target: null,
+      args: [],
+      version: version(p),
+      launchError: null,
+    })),
     scenarios: [...scenarios.values()],
     results,
     summary: {

@@ -15,7 +15,13 @@ import { settledWithLateRecords, type CheckResult } from './checks.js';
 
 export const EVENT_KINDS = Object.keys(FETCH_EVENT_NAMES) as FetchEventKind[];
 export const CDP_EVENT_NAMES = Object.values(FETCH_EVENT_NAMES);
-export const WORKER_EVENT_NAMES = ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick', 'updateUI'] as const;
+export const WORKER_EVENT_NAMES = [
+  'backgroundfetchsuccess',
+  'backgroundfetchfail',
+  'backgroundfetchabort',
+  'backgroundfetchclick',
+  'updateUI',
+] as const;
 
 const KNOWN = new Set<string>([...EVENT_KINDS, ...CDP_EVENT_NAMES, ...WORKER_EVENT_NAMES]);
 const PROBE_NAMES = new Set<string>(WORKER_EVENT_NAMES);
@@ -40,7 +46,7 @@ export function validateSequence(names: readonly string[]): void {
   // The runtime checks below narrow `names` to any[]; loop over the declared type.
   const list: readonly string[] = names;
   if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
-    throw new TypeError('toHaveEventSequence(names): names must be a non-empty array of event names, e.g. [\'registered\', \'completed\'].');
+    throw new TypeError("toHaveEventSequence(names): names must be a non-empty array of event names, e.g. ['registered', 'completed'].");
   }
   for (const n of list) {
     if (KNOWN.has(n)) continue;
@@ -74,7 +80,9 @@ export function checkSequence(t: FetchTimeline, names: readonly string[], now: n
   const needsProbes = names.some((n) => PROBE_NAMES.has(n));
   const received =
     (shown.length ? `[${shown.join(', ')}]` : '[] (nothing recorded yet)') +
-    (pass ? '' : `; matched ${matched} of ${names.length}, no ${JSON.stringify(names[matched])} after ${matched ? JSON.stringify(names[matched - 1]) : 'the start'}`);
+    (pass
+      ? ''
+      : `; matched ${matched} of ${names.length}, no ${JSON.stringify(names[matched])} after ${matched ? JSON.stringify(names[matched - 1]) : 'the start'}`);
   return {
     pass,
     // CDP logs nothing after "completed"; worker events and updateUI come a little later.

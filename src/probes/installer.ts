@@ -187,7 +187,12 @@ export class ProbeInstaller {
       { method: 'Debugger.enable', params: {} },
       { method: 'Debugger.setInstrumentationBreakpoint', params: { instrumentation: 'beforeScriptExecution' } },
     ]);
-    await root.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true, filter: [{ type: 'service_worker' }, { type: 'page' }] });
+    await root.send('Target.setAutoAttach', {
+      autoAttach: true,
+      waitForDebuggerOnStart: true,
+      flatten: true,
+      filter: [{ type: 'service_worker' }, { type: 'page' }],
+    });
   }
 
   private onAttached(ev: Protocol.Target.AttachedToTargetEvent): void {
@@ -268,7 +273,9 @@ export class ProbeInstaller {
     await bestEffort(log, 'Runtime.enable', () => session.send('Runtime.enable'));
     await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
     await bestEffort(log, 'Page.enable', () => session.send('Page.enable'));
-    await bestEffort(log, 'addScript', () => session.send('Page.addScriptToEvaluateOnNewDocument', { source: this.source, runImmediately: true }));
+    await bestEffort(log, 'addScript', () =>
+      session.send('Page.addScriptToEvaluateOnNewDocument', { source: this.source, runImmediately: true }),
+    );
     await this.resume(session);
   }
 
@@ -322,7 +329,9 @@ export class ProbeInstaller {
    */
   private async breakBeforeEveryScript(session: ConnectionSession): Promise<void> {
     await bestEffort(log, 'Debugger.enable', () => session.send('Debugger.enable'));
-    await bestEffort(log, 'instrumentation breakpoint', () => session.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptExecution' }));
+    await bestEffort(log, 'instrumentation breakpoint', () =>
+      session.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptExecution' }),
+    );
   }
 
   async dispose(): Promise<void> {
@@ -331,7 +340,9 @@ export class ProbeInstaller {
     const link = this.link;
     if (link) {
       const root = link.connection.root;
-      await bestEffort(log, 'stop auto-attach', () => root.send('Target.setAutoAttach', { autoAttach: false, waitForDebuggerOnStart: false, flatten: true }));
+      await bestEffort(log, 'stop auto-attach', () =>
+        root.send('Target.setAutoAttach', { autoAttach: false, waitForDebuggerOnStart: false, flatten: true }),
+      );
       for (const session of [...this.targets.values()]) await session.detach();
       for (const off of this.offs) off();
       await bestEffort(log, 'close the browser link', () => link.close());

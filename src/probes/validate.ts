@@ -15,7 +15,14 @@ export const MAX_PAYLOAD_CHARS = 1024 * 1024;
 export const MAX_RECORDS_PER_PAYLOAD = 256;
 
 /** Kinds only a service worker's probe sends: from a page they are forgeries. */
-const WORKER_KINDS: ReadonlySet<string> = new Set(['sw-event', 'sw-event-done', 'ui-update', 'open-window', 'unknown-listener', 'worker-start']);
+const WORKER_KINDS: ReadonlySet<string> = new Set([
+  'sw-event',
+  'sw-event-done',
+  'ui-update',
+  'open-window',
+  'unknown-listener',
+  'worker-start',
+]);
 
 export type DropReason =
   | 'payload too large'

@@ -59,10 +59,13 @@ export function parseDevToolsJson(text: string, source = 'input'): RawBackground
     const str = (field: string, optional = false) => {
       const v = o[field];
       if (v === undefined && optional) return;
-      if (typeof v !== 'string') throw new InputFormatError(`${at}.${field}: expected a string, got ${v === undefined ? 'nothing' : typeName(v)}.`);
+      if (typeof v !== 'string')
+        throw new InputFormatError(`${at}.${field}: expected a string, got ${v === undefined ? 'nothing' : typeName(v)}.`);
     };
     if (typeof o['timestamp'] !== 'number' || !Number.isFinite(o['timestamp'])) {
-      throw new InputFormatError(`${at}.timestamp: expected a number (seconds since the epoch), got ${o['timestamp'] === undefined ? 'nothing' : typeName(o['timestamp'])}.`);
+      throw new InputFormatError(
+        `${at}.timestamp: expected a number (seconds since the epoch), got ${o['timestamp'] === undefined ? 'nothing' : typeName(o['timestamp'])}.`,
+      );
     }
     str('origin');
     str('serviceWorkerRegistrationId');
@@ -74,12 +77,19 @@ export function parseDevToolsJson(text: string, source = 'input'): RawBackground
     str('instanceId');
     str('storageKey', true);
     const meta = o['eventMetadata'];
-    if (!Array.isArray(meta)) throw new InputFormatError(`${at}.eventMetadata: expected an array of {key, value}, got ${meta === undefined ? 'nothing' : typeName(meta)}.`);
+    if (!Array.isArray(meta))
+      throw new InputFormatError(
+        `${at}.eventMetadata: expected an array of {key, value}, got ${meta === undefined ? 'nothing' : typeName(meta)}.`,
+      );
     meta.forEach((m: unknown, j) => {
-      if (typeof m !== 'object' || m === null) throw new InputFormatError(`${at}.eventMetadata[${j}]: expected {key, value}, got ${typeName(m)}.`);
+      if (typeof m !== 'object' || m === null)
+        throw new InputFormatError(`${at}.eventMetadata[${j}]: expected {key, value}, got ${typeName(m)}.`);
       const mm = m as Record<string, unknown>;
       for (const f of ['key', 'value']) {
-        if (typeof mm[f] !== 'string') throw new InputFormatError(`${at}.eventMetadata[${j}].${f}: expected a string, got ${mm[f] === undefined ? 'nothing' : typeName(mm[f])}.`);
+        if (typeof mm[f] !== 'string')
+          throw new InputFormatError(
+            `${at}.eventMetadata[${j}].${f}: expected a string, got ${mm[f] === undefined ? 'nothing' : typeName(mm[f])}.`,
+          );
       }
     });
     out.push(o as unknown as RawBackgroundServiceEvent);

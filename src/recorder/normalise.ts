@@ -9,12 +9,7 @@ import type { ServiceName } from './services.js';
 export type RawBackgroundServiceEvent = Protocol.BackgroundService.BackgroundServiceEvent;
 
 export type FetchFailureReason =
-  | 'aborted'
-  | 'bad-status'
-  | 'fetch-error'
-  | 'quota-exceeded'
-  | 'download-total-exceeded'
-  | 'service-worker-unavailable';
+  'aborted' | 'bad-status' | 'fetch-error' | 'quota-exceeded' | 'download-total-exceeded' | 'service-worker-unavailable';
 
 export type FetchEventKind = 'registered' | 'started' | 'request-started' | 'request-completed' | 'completed' | 'resumed';
 
@@ -92,9 +87,7 @@ export function metadataObject(list: readonly Protocol.BackgroundService.EventMe
 
 /** Content identity of an event: a replay of the same stored event yields the same key. */
 export function eventKey(e: RawBackgroundServiceEvent): string {
-  const meta = e.eventMetadata
-    .map((m) => [m.key, m.value] as const)
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const meta = e.eventMetadata.map((m) => [m.key, m.value] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return JSON.stringify([e.timestamp, e.service, e.serviceWorkerRegistrationId, e.instanceId, e.eventName, e.origin, meta]);
 }
 

@@ -45,7 +45,8 @@ export interface RecordConfig {
 export type RecordRunOptions = Partial<RecordConfig>;
 
 export function resolveRecordConfig(options: RecordRunOptions | RecordConfig): RecordConfig {
-  if (!options.endpoint && !options.url) throw new UsageError('Give --endpoint <http://host:port> to record a running browser, or --url <page> to open one.');
+  if (!options.endpoint && !options.url)
+    throw new UsageError('Give --endpoint <http://host:port> to record a running browser, or --url <page> to open one.');
   return {
     endpoint: options.endpoint ?? null,
     url: options.url ?? null,
@@ -87,7 +88,12 @@ export async function record(options: RecordRunOptions | RecordConfig): Promise<
       recorder = await BackgroundServiceRecorder.attach(connected, { services: config.services, probes: config.probes });
     } else {
       // The browser layer leaves Ctrl-C to the caller (it writes the file first).
-      const spec: BrowserSpec = { label: 'chromium', kind: config.browser ? 'path' : 'default', target: config.browser, args: config.browserArgs };
+      const spec: BrowserSpec = {
+        label: 'chromium',
+        kind: config.browser ? 'path' : 'default',
+        target: config.browser,
+        args: config.browserArgs,
+      };
       let driver: EngineDriver;
       ({ browser, driver } = await launchPlaywright(spec, { headless: config.headless }));
       closeBrowser = () => driver.close();
@@ -111,8 +117,15 @@ export async function record(options: RecordRunOptions | RecordConfig): Promise<
   }
 }
 
-async function recordUntilStopped(recorder: BackgroundServiceRecorder, config: RecordConfig, browser: Browser | null, connected: ConnectedBrowser | null): Promise<RecordResult> {
-  config.onMessage?.(`Recording ${config.services.join(', ')}${config.duration ? ` for ${config.duration / 1000} s` : ''}. Ctrl-C to stop.`);
+async function recordUntilStopped(
+  recorder: BackgroundServiceRecorder,
+  config: RecordConfig,
+  browser: Browser | null,
+  connected: ConnectedBrowser | null,
+): Promise<RecordResult> {
+  config.onMessage?.(
+    `Recording ${config.services.join(', ')}${config.duration ? ` for ${config.duration / 1000} s` : ''}. Ctrl-C to stop.`,
+  );
   const replayed = recorder.events().length;
   if (replayed) config.onMessage?.(`(${replayed} stored event(s) replayed by the browser)`);
   const show = (e: NormalisedEvent) => config.onEvent?.(e);

@@ -106,9 +106,15 @@ export class BackgroundServiceRecorder extends Recording {
    * Record over a CDP session you already hold on a page target (no observer page, no probes).
    * The session's owner keeps it alive; `dispose()` still stops recording and detaches.
    */
-  static async attachToSession(session: CdpSession, options: Omit<AttachOptions, 'probes' | 'observerUrl'> = {}): Promise<BackgroundServiceRecorder> {
+  static async attachToSession(
+    session: CdpSession,
+    options: Omit<AttachOptions, 'probes' | 'observerUrl'> = {},
+  ): Promise<BackgroundServiceRecorder> {
     const services = parseServices(options.services);
-    const recorder = new BackgroundServiceRecorder(session, services, options.timeout ?? DEFAULT_TIMEOUT_MS, { observer: null, probes: null });
+    const recorder = new BackgroundServiceRecorder(session, services, options.timeout ?? DEFAULT_TIMEOUT_MS, {
+      observer: null,
+      probes: null,
+    });
     if (options.server) recorder.joinServer(options.server);
     await recorder.start();
     return recorder;
@@ -138,7 +144,8 @@ export class BackgroundServiceRecorder extends Recording {
   }
 
   private recordingStateIs(service: ServiceName, state: boolean, timeout = RECORDING_STATE_TIMEOUT_MS): Promise<void> {
-    const error = () => new TimeoutError(`BackgroundService.setRecording(${state}) for ${service}: no recordingStateChanged within ${timeout} ms.`);
+    const error = () =>
+      new TimeoutError(`BackgroundService.setRecording(${state}) for ${service}: no recordingStateChanged within ${timeout} ms.`);
     return waitWithin<void>(timeout, error, (resolve) => {
       const check = () => {
         if (this.recordingState.get(service) === state) resolve();
@@ -210,25 +217,32 @@ export class BackgroundServiceRecorder extends Recording {
       error.message = `${label}${why}.\n${t ? formatTimeline(t) : this.describeMissing(id)}`;
       return error;
     };
-    return waitWithin(timeout, () => fail(` timed out after ${timeout} ms`), (resolve, reject) => {
-      const check = () => {
-        const t = latest();
-        if (t && fetchReached(t, until, evidence)) resolve(t);
-      };
-      check();
-      const offFetch = this.subscribe('fetch', (t) => {
-        if (t.id === id) check();
-      });
-      const offClose = this.onClose((reason) => reject(fail(`: the recorder's connection closed (${reason})`)));
-      return () => {
-        offFetch();
-        offClose();
-      };
-    });
+    return waitWithin(
+      timeout,
+      () => fail(` timed out after ${timeout} ms`),
+      (resolve, reject) => {
+        const check = () => {
+          const t = latest();
+          if (t && fetchReached(t, until, evidence)) resolve(t);
+        };
+        check();
+        const offFetch = this.subscribe('fetch', (t) => {
+          if (t.id === id) check();
+        });
+        const offClose = this.onClose((reason) => reject(fail(`: the recorder's connection closed (${reason})`)));
+        return () => {
+          offFetch();
+          offClose();
+        };
+      },
+    );
   }
 
   /** Wait for the first new event matching the predicate. */
-  waitForEvent(predicate: (e: NormalisedEvent) => boolean, options: { timeout?: number; includeRecorded?: boolean } = {}): Promise<NormalisedEvent> {
+  waitForEvent(
+    predicate: (e: NormalisedEvent) => boolean,
+    options: { timeout?: number; includeRecorded?: boolean } = {},
+  ): Promise<NormalisedEvent> {
     const timeout = options.timeout ?? this.defaultTimeout;
     if (options.includeRecorded) {
       const found = this.events().find(predicate);
@@ -236,20 +250,26 @@ export class BackgroundServiceRecorder extends Recording {
     }
     const error = new TimeoutError('waitForEvent');
     const fail = (why: string) => {
-      const recent = this.events().slice(-10).map((e) => `  ${new Date(e.at).toISOString()} ${e.service} ${e.name} [${e.instanceId}]`);
+      const recent = this.events()
+        .slice(-10)
+        .map((e) => `  ${new Date(e.at).toISOString()} ${e.service} ${e.name} [${e.instanceId}]`);
       error.message = `waitForEvent${why}. Last events:\n${recent.join('\n') || '  (none)'}`;
       return error;
     };
-    return waitWithin(timeout, () => fail(` timed out after ${timeout} ms`), (resolve, reject) => {
-      const offEvent = this.subscribe('event', (e) => {
-        if (predicate(e)) resolve(e);
-      });
-      const offClose = this.onClose((reason) => reject(fail(`: the recorder's connection closed (${reason})`)));
-      return () => {
-        offEvent();
-        offClose();
-      };
-    });
+    return waitWithin(
+      timeout,
+      () => fail(` timed out after ${timeout} ms`),
+      (resolve, reject) => {
+        const offEvent = this.subscribe('event', (e) => {
+          if (predicate(e)) resolve(e);
+        });
+        const offClose = this.onClose((reason) => reject(fail(`: the recorder's connection closed (${reason})`)));
+        return () => {
+          offEvent();
+          offClose();
+        };
+      },
+    );
   }
 
   /** Async iterator over new events until the recorder is disposed or closed. */
@@ -313,7 +333,9 @@ export class BackgroundServiceRecorder extends Recording {
   private async stopServices(stopRecording: boolean): Promise<void> {
     for (const service of this.services) {
       if (stopRecording) {
-        await bestEffort(log, `setRecording(false) ${service}`, () => this.session.send('BackgroundService.setRecording', { shouldRecord: false, service }));
+        await bestEffort(log, `setRecording(false) ${service}`, () =>
+          this.session.send('BackgroundService.setRecording', { shouldRecord: false, service }),
+        );
       }
       await bestEffort(log, `stopObserving ${service}`, () => this.session.send('BackgroundService.stopObserving', { service }));
     }

@@ -125,7 +125,8 @@ export class Recording extends EventEmitter<RecordingEvents> {
   /** Why there is no timeline for `id`: what timeout errors and matchers print instead of one. */
   describeMissing(id: string): string {
     const call = [...this.probeRecords()].reverse().find((p): p is FetchCallRecord => p.kind === 'fetch-call' && p.id === id);
-    if (call && !call.ok) return `fetch("${id}") was called in the ${call.context} and rejected: ${call.error?.name}: ${call.error?.message}`;
+    if (call && !call.ok)
+      return `fetch("${id}") was called in the ${call.context} and rejected: ${call.error?.name}: ${call.error?.message}`;
     const ids = [...new Set(this.fetches().map((t) => t.id))];
     return (
       `Nothing was recorded for "${id}": no "Background Fetch registered" event. Did fetch() reject, or did the app use another id?` +

@@ -24,7 +24,10 @@ export function isServiceName(name: string): name is ServiceName {
 export function parseServices(input: readonly string[] | string | undefined): ServiceName[] {
   const list = input === undefined ? ['backgroundFetch'] : typeof input === 'string' ? [input] : [...input];
   const out = new Set<ServiceName>();
-  for (const raw of list.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of list
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (raw === 'all') {
       for (const s of SERVICE_NAMES) out.add(s);
     } else if (isServiceName(raw)) {

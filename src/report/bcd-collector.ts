@@ -49,13 +49,22 @@ export function collectorReports(model: ReportModel): Array<{ browser: string; f
       for (const exposure of EXPOSURES) {
         const value = scopes[exposure]?.[name];
         const message = messages[exposure]?.[name];
-        entries.push({ exposure, name, result: typeof value === 'boolean' ? value : null, ...(typeof message === 'string' ? { message } : {}) });
+        entries.push({
+          exposure,
+          name,
+          result: typeof value === 'boolean' ? value : null,
+          ...(typeof message === 'string' ? { message } : {}),
+        });
       }
     }
     out.push({
       browser: r.browser,
       file: collectorFileName(r.browser),
-      report: { __version: `bgprobe ${model.tool.version} (BCD ${text(o['bcdVersion'])})`, results: { [url]: entries }, userAgent: text(o['userAgent']) },
+      report: {
+        __version: `bgprobe ${model.tool.version} (BCD ${text(o['bcdVersion'])})`,
+        results: { [url]: entries },
+        userAgent: text(o['userAgent']),
+      },
     });
   }
   return out;

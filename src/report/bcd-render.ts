@@ -67,7 +67,9 @@ export function bcdJunit(model: ReportModel): string | null {
     r.cells.map((c) => {
       const name = xmlText(`${r.key} [${c.browser}]`);
       const text = `${cellText(c)}\n${c.note}${c.deviating.length ? `\nDeviating: ${c.deviating.join(', ')}` : ''}`;
-      const failure = c.disagrees ? `\n      <failure message="${xmlText(`Measured ${c.measured}; BCD ${c.bcd.browser} says ${c.bcd.support} (${c.bcd.text})`)}" type="bcd-disagreement"/>` : '';
+      const failure = c.disagrees
+        ? `\n      <failure message="${xmlText(`Measured ${c.measured}; BCD ${c.bcd.browser} says ${c.bcd.support} (${c.bcd.text})`)}" type="bcd-disagreement"/>`
+        : '';
       return `    <testcase name="${name}" classname="bgprobe.bcd.${xmlText(c.browser)}" time="0">${failure}\n      <system-out>${cdata(text)}</system-out>\n    </testcase>`;
     }),
   );

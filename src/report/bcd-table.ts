@@ -89,14 +89,32 @@ function cell(key: string, browser: string, column: BcdColumn, probe: ReportResu
   const base = { browser, bcd, deviating: [] as string[] };
   const o = probe?.observation;
   if (!probe || !o || typeof o['window'] !== 'object' || typeof o['serviceWorker'] !== 'object') {
-    return { ...base, measured: 'not measured', note: probe ? `${BCD_SCENARIO} ended ${probe.verdict}: ${probe.summary}` : `${BCD_SCENARIO} was not run on ${browser}.`, disagrees: false };
+    return {
+      ...base,
+      measured: 'not measured',
+      note: probe ? `${BCD_SCENARIO} ended ${probe.verdict}: ${probe.summary}` : `${BCD_SCENARIO} was not run on ${browser}.`,
+      disagrees: false,
+    };
   }
   const support = keySupport(o['window'] as { [k: string]: Json }, o['serviceWorker'] as { [k: string]: Json }, key);
-  if (support === null) return { ...base, measured: 'not measured', note: 'The probe could not tell (see the observation of api.exposure.bcd).', disagrees: false };
+  if (support === null)
+    return {
+      ...base,
+      measured: 'not measured',
+      note: 'The probe could not tell (see the observation of api.exposure.bcd).',
+      disagrees: false,
+    };
   const related = relatedScenarios(key);
-  const deviating = results.filter((r) => r.browser === browser && r.verdict === 'deviates' && related.some((re) => re.test(r.scenarioId))).map((r) => r.scenarioId);
+  const deviating = results
+    .filter((r) => r.browser === browser && r.verdict === 'deviates' && related.some((re) => re.test(r.scenarioId)))
+    .map((r) => r.scenarioId);
   let measured: Measured = support === true ? 'yes' : support === 'mixed' ? 'partial' : 'no';
-  let note = support === true ? 'Exposed wherever the spec exposes it.' : support === 'mixed' ? 'Exposed in some of the scopes the spec exposes it in.' : 'Not exposed.';
+  let note =
+    support === true
+      ? 'Exposed wherever the spec exposes it.'
+      : support === 'mixed'
+        ? 'Exposed in some of the scopes the spec exposes it in.'
+        : 'Not exposed.';
   if (measured === 'yes' && deviating.length) {
     measured = 'partial';
     note = `Exposed, but ${deviating.length} scenario(s) using it deviate.`;
@@ -123,7 +141,12 @@ export function bcdTable(model: ReportModel): BcdTable {
     depth: key.split('.').length - (key.split('.')[1].startsWith('BackgroundFetch') ? 2 : 3),
     cells: columns.map((c) => cell(key, c.label, c, probes.get(c.label), model.results)),
   }));
-  return { bcdVersion: bcdVersion(), columns, rows, disagreements: rows.reduce((n, r) => n + r.cells.filter((c) => c.disagrees).length, 0) };
+  return {
+    bcdVersion: bcdVersion(),
+    columns,
+    rows,
+    disagreements: rows.reduce((n, r) => n + r.cells.filter((c) => c.disagrees).length, 0),
+  };
 }
 
 /** The column header: `webkit (WebKitGTK 2.50.6) vs BCD safari (engine of)`. */

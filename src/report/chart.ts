@@ -33,20 +33,30 @@ export function progressChart(f: FetchEvidence): string | null {
   const lanesTop = PLOT_H + 28;
   const H = lanesTop + f.requests.length * (LANE + 4) + 22;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${htmlText(`Progress of ${f.id}`)}">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${htmlText(`Progress of ${f.id}`)}">`,
+  );
   parts.push(`<line x1="${PAD_L}" y1="${y(0)}" x2="${W - PAD_R}" y2="${y(0)}" class="axis"/>`);
   parts.push(`<line x1="${PAD_L}" y1="8" x2="${PAD_L}" y2="${y(0)}" class="axis"/>`);
   parts.push(`<text x="${PAD_L - 4}" y="14" class="tick" text-anchor="end">${htmlText(bytes(maxBytes))}</text>`);
   parts.push(`<text x="${PAD_L - 4}" y="${y(0)}" class="tick" text-anchor="end">0</text>`);
-  parts.push(`<text x="${W - PAD_R}" y="${y(0) + 14}" class="tick" text-anchor="end">${htmlText(`+${((t1 - t0) / 1000).toFixed(2)} s`)}</text>`);
+  parts.push(
+    `<text x="${W - PAD_R}" y="${y(0) + 14}" class="tick" text-anchor="end">${htmlText(`+${((t1 - t0) / 1000).toFixed(2)} s`)}</text>`,
+  );
   const total = f.progress.find((p) => p[2] > 0)?.[2];
-  if (total) parts.push(`<line x1="${PAD_L}" y1="${y(total)}" x2="${W - PAD_R}" y2="${y(total)}" class="total"><title>downloadTotal ${htmlText(bytes(total))}</title></line>`);
+  if (total)
+    parts.push(
+      `<line x1="${PAD_L}" y1="${y(total)}" x2="${W - PAD_R}" y2="${y(total)}" class="total"><title>downloadTotal ${htmlText(bytes(total))}</title></line>`,
+    );
   if (f.progress.length) {
     // A step line: downloaded only changes at a progress event.
     let d = `M${x(f.progress[0][0]).toFixed(1)},${y(f.progress[0][1]).toFixed(1)}`;
     for (const p of f.progress.slice(1)) d += ` H${x(p[0]).toFixed(1)} V${y(p[1]).toFixed(1)}`;
     parts.push(`<path d="${d}" class="line"/>`);
-    for (const p of f.progress) parts.push(`<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2" class="dot"><title>${htmlText(`${bytes(p[1])} at +${((p[0] - t0) / 1000).toFixed(3)} s`)}</title></circle>`);
+    for (const p of f.progress)
+      parts.push(
+        `<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2" class="dot"><title>${htmlText(`${bytes(p[1])} at +${((p[0] - t0) / 1000).toFixed(3)} s`)}</title></circle>`,
+      );
   }
   f.requests.forEach((r, i) => {
     const top = lanesTop + i * (LANE + 4);
@@ -62,7 +72,9 @@ export function progressChart(f: FetchEvidence): string | null {
     if (to + 70 < W) parts.push(`<text x="${(to + 4).toFixed(1)}" y="${top + LANE - 3}" class="tick">${label}</text>`);
     else parts.push(`<text x="${(to - 4).toFixed(1)}" y="${top + LANE - 3}" class="tick" text-anchor="end">${label}</text>`);
   });
-  parts.push(`<text x="${PAD_L}" y="${H - 6}" class="tick">${htmlText(`${f.progress.length} progress event(s), ${f.requests.length} request(s)`)}</text>`);
+  parts.push(
+    `<text x="${PAD_L}" y="${H - 6}" class="tick">${htmlText(`${f.progress.length} progress event(s), ${f.requests.length} request(s)`)}</text>`,
+  );
   parts.push('</svg>');
   return parts.join('');
 }

@@ -19,7 +19,15 @@ import { resultKey } from './view.js';
  * `unstable` too: runs of the same browser disagreed, so neither side of a change from or to it
  * says which way the browser moved (such a change is kind `unstable`).
  */
-const RANK: Record<Verdict, number | null> = { conforms: 0, deviates: 1, 'not-automatable': 2, unsupported: 2, error: 3, skipped: null, unstable: null };
+const RANK: Record<Verdict, number | null> = {
+  conforms: 0,
+  deviates: 1,
+  'not-automatable': 2,
+  unsupported: 2,
+  error: 3,
+  skipped: null,
+  unstable: null,
+};
 
 export function isRegression(from: Verdict, to: Verdict): boolean {
   const a = RANK[from];
@@ -58,7 +66,10 @@ export function diffReports(base: ReportModel, next: ReportModel, baselineName: 
     }
     // No observation on either side (skipped, or the scenario did not finish: error,
     // unsupported): nothing to compare field by field; the verdict change says it all.
-    const observed = a.observation === null || b.observation === null || a.verdict === 'skipped' || b.verdict === 'skipped' ? [] : observedChanges(a.observation, b.observation);
+    const observed =
+      a.observation === null || b.observation === null || a.verdict === 'skipped' || b.verdict === 'skipped'
+        ? []
+        : observedChanges(a.observation, b.observation);
     let kind: ChangeKind | null = null;
     if (a.verdict !== b.verdict) kind = isRegression(a.verdict, b.verdict) ? 'regression' : 'improvement';
     else if (observed.length) kind = 'changed';
@@ -66,13 +77,18 @@ export function diffReports(base: ReportModel, next: ReportModel, baselineName: 
     if (a.verdict !== b.verdict && (a.verdict === 'unstable' || b.verdict === 'unstable')) kind = 'unstable';
     const took = tookChange(a, b);
     if (kind) changes.push({ scenarioId: b.scenarioId, browser: b.browser, kind, from: a.verdict, to: b.verdict, observed, took });
-    else if (took) changes.push({ scenarioId: b.scenarioId, browser: b.browser, kind: 'changed', from: a.verdict, to: b.verdict, observed, took });
+    else if (took)
+      changes.push({ scenarioId: b.scenarioId, browser: b.browser, kind: 'changed', from: a.verdict, to: b.verdict, observed, took });
   }
   for (const [key, a] of before) {
-    if (!after.has(key)) changes.push({ scenarioId: a.scenarioId, browser: a.browser, kind: 'removed', from: a.verdict, to: null, observed: [] });
+    if (!after.has(key))
+      changes.push({ scenarioId: a.scenarioId, browser: a.browser, kind: 'removed', from: a.verdict, to: null, observed: [] });
   }
   const order: ChangeKind[] = ['regression', 'removed', 'unstable', 'changed', 'improvement', 'added'];
-  changes.sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind) || x.scenarioId.localeCompare(y.scenarioId) || x.browser.localeCompare(y.browser));
+  changes.sort(
+    (x, y) =>
+      order.indexOf(x.kind) - order.indexOf(y.kind) || x.scenarioId.localeCompare(y.scenarioId) || x.browser.localeCompare(y.browser),
+  );
   return { baseline: baselineName, changes, regressions: changes.filter(countsAsRegression).length };
 }
 
@@ -107,7 +123,9 @@ export function describeComparison(c: Comparison): string[] {
   const missing = c.changes.filter((ch) => ch.kind === 'removed' && countsAsRegression(ch)).length;
   if (missing) lines.push(`  ${missing} result(s) of the baseline are missing (the scenario did not run): each counts as a regression.`);
   for (const ch of c.changes) {
-    lines.push(`  ${ch.kind.padEnd(11)} ${ch.scenarioId} [${ch.browser}]: ${ch.from ?? 'none'} -> ${ch.to ?? 'none'}${ch.took ? `; ${describeTook(ch.took)}` : ''}`);
+    lines.push(
+      `  ${ch.kind.padEnd(11)} ${ch.scenarioId} [${ch.browser}]: ${ch.from ?? 'none'} -> ${ch.to ?? 'none'}${ch.took ? `; ${describeTook(ch.took)}` : ''}`,
+    );
     for (const o of ch.observed.slice(0, 8)) lines.push(`      ${o.path}: ${o.from} -> ${o.to}`);
     if (ch.observed.length > 8) lines.push(`      ... ${ch.observed.length - 8} more field(s)`);
   }

@@ -52,7 +52,13 @@ function fromWptReport(data: { results: Array<{ test?: unknown; duration?: unkno
 
 const isTimed = (r: unknown): r is TimedResult => {
   const x = r as Partial<TimedResult> | null;
-  return !!x && typeof x.scenarioId === 'string' && typeof x.browser === 'string' && typeof x.durationMs === 'number' && typeof x.verdict === 'string';
+  return (
+    !!x &&
+    typeof x.scenarioId === 'string' &&
+    typeof x.browser === 'string' &&
+    typeof x.durationMs === 'number' &&
+    typeof x.verdict === 'string'
+  );
 };
 
 /**
@@ -64,12 +70,17 @@ export function loadDurations(path: string): Durations {
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new InputFormatError(`--durations ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}. Give a report.json bgprobe wrote (or a wptreport.json).`);
+    throw new InputFormatError(
+      `--durations ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}. Give a report.json bgprobe wrote (or a wptreport.json).`,
+    );
   }
   const results = (data as { results?: unknown } | null)?.results;
-  if (Array.isArray(results) && data && typeof data === 'object' && 'run_info' in data) return fromWptReport({ results: results as Array<{ test?: unknown; duration?: unknown }> }, path);
+  if (Array.isArray(results) && data && typeof data === 'object' && 'run_info' in data)
+    return fromWptReport({ results: results as Array<{ test?: unknown; duration?: unknown }> }, path);
   if (!Array.isArray(results) || !results.every(isTimed)) {
-    throw new InputFormatError(`--durations ${path} is not a report bgprobe wrote: expected "results" with each result's scenarioId, browser, verdict and durationMs (or a wptreport.json).`);
+    throw new InputFormatError(
+      `--durations ${path} is not a report bgprobe wrote: expected "results" with each result's scenarioId, browser, verdict and durationMs (or a wptreport.json).`,
+    );
   }
   return durationsOf({ results }, path);
 }

@@ -15,7 +15,22 @@ import { jsonInScript } from './escape.js';
 import type { ReportModel, ReportResult } from './model.js';
 import { safe, template, templatesDir } from './templates.js';
 import { describeTook } from './diff.js';
-import { FLAKY_ICON, VERDICT_ICON, VERDICT_ORDER, attemptLines, bytes, flakyLine, matrix, relTime, reportName, reportTitle, seconds, tookText, verdictLabel, type MatrixRow } from './view.js';
+import {
+  FLAKY_ICON,
+  VERDICT_ICON,
+  VERDICT_ORDER,
+  attemptLines,
+  bytes,
+  flakyLine,
+  matrix,
+  relTime,
+  reportName,
+  reportTitle,
+  seconds,
+  tookText,
+  verdictLabel,
+  type MatrixRow,
+} from './view.js';
 
 /** Only http(s) links are links: a `javascript:` URL from a loaded report becomes inert text. */
 export function safeLink(url: string): string | null {
@@ -53,7 +68,11 @@ function eventCells(e: EventRow, i: number, t0: number) {
  */
 function eventsView(events: EventRow[], t0: number) {
   if (events.length < EVENTS_ISLAND_MIN) {
-    return { count: events.length, rows: events.map((e, i) => ({ ...eventCells(e, i, t0), metadata: e.metadata.map(([key, value]) => ({ key, value })) })), island: null };
+    return {
+      count: events.length,
+      rows: events.map((e, i) => ({ ...eventCells(e, i, t0), metadata: e.metadata.map(([key, value]) => ({ key, value })) })),
+      island: null,
+    };
   }
   const rows = events.map((e, i) => {
     const c = eventCells(e, i, t0);
@@ -93,11 +112,18 @@ function fetchView(f: FetchEvidence, t0: number) {
       bytes: bytes(r.bytes),
       upload: r.uploadBytes ? bytes(r.uploadBytes) : '',
       attempts: r.attempts,
-      served: r.served.map((s) => `${s.status} ${bytes(s.bytesSent)}${s.cut ? ' (cut)' : ''}${s.range ? ` range ${s.range}` : ''}`).join('; '),
+      served: r.served
+        .map((s) => `${s.status} ${bytes(s.bytesSent)}${s.cut ? ' (cut)' : ''}${s.range ? ` range ${s.range}` : ''}`)
+        .join('; '),
     })),
     chart: chart ? safe(chart) : null,
     probes: f.probes.map((p) => ({ at: relTime(p.at, t0), kind: p.kind, context: p.context, detail: JSON.stringify(p.detail) })),
-    findings: (f.findings ?? []).map((x) => ({ severity: x.severity, code: x.code, message: x.message, evidence: JSON.stringify(x.evidence) })),
+    findings: (f.findings ?? []).map((x) => ({
+      severity: x.severity,
+      code: x.code,
+      message: x.message,
+      evidence: JSON.stringify(x.evidence),
+    })),
   };
 }
 
@@ -207,15 +233,35 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
       ...b,
       index: i,
       argsText: b.args.join(' '),
-      crashes: (b.crashes ?? []).map((c) => ({ at: new Date(c.at).toISOString(), lastWords: c.lastWords ?? 'no FATAL line in its log (killed, or not launched by bgprobe)' })),
+      crashes: (b.crashes ?? []).map((c) => ({
+        at: new Date(c.at).toISOString(),
+        lastWords: c.lastWords ?? 'no FATAL line in its log (killed, or not launched by bgprobe)',
+      })),
     })),
-    counts: VERDICT_ORDER.map((v) => ({ verdict: v, label: verdictLabel(model, v), icon: VERDICT_ICON[v], n: model.summary.byVerdict[v] ?? 0 })),
+    counts: VERDICT_ORDER.map((v) => ({
+      verdict: v,
+      label: verdictLabel(model, v),
+      icon: VERDICT_ICON[v],
+      n: model.summary.byVerdict[v] ?? 0,
+    })),
     total: model.summary.total,
     flaky: flakyLine(model),
     // The matrix: a line per scenario, no evidence.
     rows: rows.map((row, i) => ({
       ...scenarioView(row, anchors.scenario[i]),
-      cells: row.cells.map((c, b) => (c ? { verdict: c.verdict, label: verdictLabel(model, c.verdict), icon: VERDICT_ICON[c.verdict], summary: c.summary, anchor: anchors.result[i][b]!, flaky: c.flaky, flakyIcon: FLAKY_ICON } : null)),
+      cells: row.cells.map((c, b) =>
+        c
+          ? {
+              verdict: c.verdict,
+              label: verdictLabel(model, c.verdict),
+              icon: VERDICT_ICON[c.verdict],
+              summary: c.summary,
+              anchor: anchors.result[i][b]!,
+              flaky: c.flaky,
+              flakyIcon: FLAKY_ICON,
+            }
+          : null,
+      ),
     })),
     scenarios: safe(SCENARIOS_MARK),
     bcd: bcdHtmlView(model, (id, browser) => {
@@ -227,7 +273,13 @@ function pageView(model: ReportModel, rows: MatrixRow[], anchors: ReturnType<typ
       ? {
           baseline: model.comparison.baseline,
           regressions: model.comparison.regressions,
-          changes: model.comparison.changes.map((c) => ({ ...c, from: c.from ?? 'none', to: c.to ?? 'none', took: c.took ? describeTook(c.took) : null, observed: c.observed.map((o) => `${o.path}: ${o.from} → ${o.to}`) })),
+          changes: model.comparison.changes.map((c) => ({
+            ...c,
+            from: c.from ?? 'none',
+            to: c.to ?? 'none',
+            took: c.took ? describeTook(c.took) : null,
+            observed: c.observed.map((o) => `${o.path}: ${o.from} → ${o.to}`),
+          })),
         }
       : null,
   };
@@ -247,7 +299,12 @@ export function renderHtmlTo(model: ReportModel, write: (chunk: string) => void)
   write(page.slice(0, at));
   const section = template('scenario.html.hbs');
   rows.forEach((row, i) => {
-    write(section({ ...scenarioView(row, anchors.scenario[i]), results: row.cells.flatMap((c, b) => (c ? [resultView(c, anchors.result[i][b]!, model)] : [])) }));
+    write(
+      section({
+        ...scenarioView(row, anchors.scenario[i]),
+        results: row.cells.flatMap((c, b) => (c ? [resultView(c, anchors.result[i][b]!, model)] : [])),
+      }),
+    );
   });
   write(page.slice(at + SCENARIOS_MARK.length));
 }

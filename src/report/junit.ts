@@ -51,7 +51,11 @@ function reruns(r: ReportResult): string[] {
     .map((a) => {
       const tag = `${failed ? 'rerun' : 'flaky'}${a.verdict === 'deviates' ? 'Failure' : 'Error'}`;
       const type = a.browserLost ? 'BrowserLostError' : (a.error?.name ?? a.verdict);
-      const text = [`Run ${a.run}${a.retry ? ' (retry)' : ''}: ${a.verdict} in ${(a.durationMs / 1000).toFixed(1)} s`, a.summary, ...(a.error?.stack ? [a.error.stack] : [])].join('\n');
+      const text = [
+        `Run ${a.run}${a.retry ? ' (retry)' : ''}: ${a.verdict} in ${(a.durationMs / 1000).toFixed(1)} s`,
+        a.summary,
+        ...(a.error?.stack ? [a.error.stack] : []),
+      ].join('\n');
       return `      <${tag}${attrs({ message: a.summary, type })}>${cdata(text)}</${tag}>`;
     });
 }
@@ -64,9 +68,12 @@ function testcase(r: ReportResult, model: ReportModel): string {
     time: (r.durationMs / 1000).toFixed(3),
   })}>`;
   const body: string[] = [];
-  if (r.verdict === 'deviates') body.push(`      <failure${attrs({ message: r.summary, type: 'deviates' })}>${cdata(details(r, model))}</failure>`);
-  else if (r.verdict === 'error') body.push(`      <error${attrs({ message: r.summary, type: r.error?.name ?? 'error' })}>${cdata(details(r, model))}</error>`);
-  else if (r.verdict !== 'conforms' && r.verdict !== 'unstable') body.push(`      <skipped${attrs({ message: `${r.verdict}: ${r.summary}` })}/>`);
+  if (r.verdict === 'deviates')
+    body.push(`      <failure${attrs({ message: r.summary, type: 'deviates' })}>${cdata(details(r, model))}</failure>`);
+  else if (r.verdict === 'error')
+    body.push(`      <error${attrs({ message: r.summary, type: r.error?.name ?? 'error' })}>${cdata(details(r, model))}</error>`);
+  else if (r.verdict !== 'conforms' && r.verdict !== 'unstable')
+    body.push(`      <skipped${attrs({ message: `${r.verdict}: ${r.summary}` })}/>`);
   body.push(...reruns(r));
   body.push(`      <system-out>${cdata(details(r, model))}</system-out>`);
   return [head, ...body, '    </testcase>'].join('\n');
@@ -78,20 +85,35 @@ export function renderJunit(model: ReportModel): string {
     tests: rs.length,
     failures: rs.filter((r) => r.verdict === 'deviates').length,
     errors: rs.filter((r) => r.verdict === 'error').length,
-    skipped: rs.filter((r) => r.verdict !== 'conforms' && r.verdict !== 'deviates' && r.verdict !== 'error' && r.verdict !== 'unstable').length,
+    skipped: rs.filter((r) => r.verdict !== 'conforms' && r.verdict !== 'deviates' && r.verdict !== 'error' && r.verdict !== 'unstable')
+      .length,
     time: (rs.reduce((t, r) => t + r.durationMs, 0) / 1000).toFixed(3),
   });
   for (const b of model.browsers) {
     const rs = model.results.filter((r) => r.browser === b.label);
-    const props = [`      <property${attrs({ name: 'browser.version', value: b.version ?? '' })}/>`, `      <property${attrs({ name: 'browser.args', value: b.args.join(' ') })}/>`];
+    const props = [
+      `      <property${attrs({ name: 'browser.version', value: b.version ?? '' })}/>`,
+      `      <property${attrs({ name: 'browser.args', value: b.args.join(' ') })}/>`,
+    ];
     suites.push(
-      [`  <testsuite${attrs({ name: b.label, ...count(rs), timestamp: new Date(model.run.startedAt).toISOString() })}>`, '    <properties>', ...props.map((p) => p.slice(2)), '    </properties>', ...rs.map((r) => testcase(r, model)), '  </testsuite>'].join(
-        '\n',
-      ),
+      [
+        `  <testsuite${attrs({ name: b.label, ...count(rs), timestamp: new Date(model.run.startedAt).toISOString() })}>`,
+        '    <properties>',
+        ...props.map((p) => p.slice(2)),
+        '    </properties>',
+        ...rs.map((r) => testcase(r, model)),
+        '  </testsuite>',
+      ].join('\n'),
     );
   }
   // The BCD table as its own suite (not counted above: its failures are the BCD data's, not a browser's).
   const bcd = bcdJunit(model);
   if (bcd) suites.push(bcd);
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attrs({ name: reportName(model), ...count(model.results) })}>`, ...suites, '</testsuites>', ''].join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attrs({ name: reportName(model), ...count(model.results) })}>`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
 }

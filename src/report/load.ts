@@ -28,7 +28,9 @@ export function loadReport(path: string): ReportModel {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new InputFormatError(`Cannot read the report ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
+    throw new InputFormatError(
+      `Cannot read the report ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`,
+    );
   }
   let data: unknown;
   try {
@@ -40,12 +42,15 @@ export function loadReport(path: string): ReportModel {
 }
 
 export function validateReport(data: unknown, source: string): ReportModel {
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputFormatError(`${source} is not a bgprobe report: expected a JSON object.`);
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw new InputFormatError(`${source} is not a bgprobe report: expected a JSON object.`);
   const version = (data as Record<string, unknown>)['schemaVersion'];
   if (version === undefined) throw new InputFormatError(`${source} is not a bgprobe report: it has no schemaVersion. ${REDO}`);
   // Checked before the schema: a newer file's first difference would otherwise be named instead.
   if (version !== SCHEMA_VERSION) {
-    throw new InputFormatError(`${source} has schemaVersion ${JSON.stringify(version)}; this bgprobe reads schemaVersion ${SCHEMA_VERSION}. Re-run bgprobe compat with this version.`);
+    throw new InputFormatError(
+      `${source} has schemaVersion ${JSON.stringify(version)}; this bgprobe reads schemaVersion ${SCHEMA_VERSION}. Re-run bgprobe compat with this version.`,
+    );
   }
   const validate = schemaValidator();
   if (!validate(data)) throw new InputFormatError(`${source}: ${describeError(validate.errors?.[0], data)} ${REDO}`);
@@ -80,7 +85,8 @@ function kindOf(v: unknown): string {
 
 function valueAt(data: unknown, pointer: string): unknown {
   let v = data;
-  for (const p of pointer.split('/').slice(1)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  for (const p of pointer.split('/').slice(1))
+    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
   return v;
 }
 
@@ -95,7 +101,10 @@ function describeError(e: ErrorObject | undefined, data: unknown): string {
     case 'required':
       return `${path === 'the report' ? '' : `${path}.`}${String(e.params['missingProperty'])} is missing.`;
     case 'type': {
-      const want = String(e.params['type']).split(',').map((t) => ARTICLE[t] ?? `a ${t}`).join(' or ');
+      const want = String(e.params['type'])
+        .split(',')
+        .map((t) => ARTICLE[t] ?? `a ${t}`)
+        .join(' or ');
       return `${path} should be ${want}, got ${kindOf(got)}.`;
     }
     case 'enum':

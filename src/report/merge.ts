@@ -5,11 +5,22 @@
  */
 import { InputFormatError } from '../errors.js';
 import { diffReports } from './diff.js';
-import { countVerdicts, sortResults, type Comparison, type ReportBrowser, type ReportModel, type ReportResult, type ReportScenario } from './model.js';
+import {
+  countVerdicts,
+  sortResults,
+  type Comparison,
+  type ReportBrowser,
+  type ReportModel,
+  type ReportResult,
+  type ReportScenario,
+} from './model.js';
 import { resultKey } from './view.js';
 
 /** `suiteOrder`: the suite's scenario ids in order (the skip list last); ids it lacks go last. */
-export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source: string }>, suiteOrder: readonly string[] = []): ReportModel {
+export function mergeReports(
+  inputs: ReadonlyArray<{ model: ReportModel; source: string }>,
+  suiteOrder: readonly string[] = [],
+): ReportModel {
   if (inputs.length === 0) throw new InputFormatError('Nothing to merge: give at least one report.json.');
   const browsers = new Map<string, ReportBrowser>();
   const scenarios = new Map<string, ReportScenario>();
@@ -32,7 +43,9 @@ export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source:
       const seen = results.get(key);
       // Skip-list entries are written by every shard: identical, so keep one.
       if (seen && !(seen.r.verdict === 'skipped' && r.verdict === 'skipped')) {
-        throw new InputFormatError(`${r.scenarioId} on ${r.browser} is in both ${seen.source} and ${source}: the shards overlap. Merge the reports of one sharded run.`);
+        throw new InputFormatError(
+          `${r.scenarioId} on ${r.browser} is in both ${seen.source} and ${source}: the shards overlap. Merge the reports of one sharded run.`,
+        );
       }
       if (!seen) results.set(key, { r, source });
     }
@@ -46,7 +59,11 @@ export function mergeReports(inputs: ReadonlyArray<{ model: ReportModel; source:
   const pos = (id: string) => suite.get(id) ?? suite.size + seenOrder.indexOf(id);
   const scenarioList = [...scenarios.values()].sort((a, b) => pos(a.id) - pos(b.id));
   const browserList = [...browsers.values()];
-  const merged = sortResults([...results.values()].map((x) => x.r), scenarioList, browserList);
+  const merged = sortResults(
+    [...results.values()].map((x) => x.r),
+    scenarioList,
+    browserList,
+  );
   return {
     schemaVersion: first.schemaVersion,
     tool: first.tool,
@@ -80,7 +97,9 @@ export function missingShards(model: ReportModel): string[] {
   if (totals.size !== 1) return [];
   const total = [...totals][0];
   const have = new Set(from.map((s) => s!.index));
-  return Array.from({ length: total }, (_, i) => i + 1).filter((i) => !have.has(i)).map((i) => `${i}/${total}`);
+  return Array.from({ length: total }, (_, i) => i + 1)
+    .filter((i) => !have.has(i))
+    .map((i) => `${i}/${total}`);
 }
 
 /**
@@ -89,7 +108,12 @@ export function missingShards(model: ReportModel): string[] {
  * the scenarios the inputs hold: a shard whose report never arrived (its job died) must show as
  * missing results, each one a regression, not shrink the comparison until it passes.
  */
-export function compareMerged(base: ReportModel, merged: ReportModel, baselineName: string, selected: (scenarioId: string) => boolean): Comparison {
+export function compareMerged(
+  base: ReportModel,
+  merged: ReportModel,
+  baselineName: string,
+  selected: (scenarioId: string) => boolean,
+): Comparison {
   const labels = new Set(merged.browsers.map((b) => b.label));
   const scoped = { ...base, results: base.results.filter((r) => selected(r.scenarioId) && labels.has(r.browser)) };
   return diffReports(scoped, merged, baselineName);

@@ -273,7 +273,12 @@ export type ReportModel = ReportV1;
  */
 export type ReportFile = Omit<ReportModel, 'results' | 'summary'> & {
   // Spelt from ReportOutcome and ReportResult's own fields: the generator drops inherited members through an Omit.
-  results: Array<Omit<ReportOutcome, 'took'> & Partial<Pick<ReportOutcome, 'took'>> & Pick<ReportResult, 'scenarioId' | 'browser'> & Partial<Pick<ReportResult, 'flaky' | 'attempts'>>>;
+  results: Array<
+    Omit<ReportOutcome, 'took'> &
+      Partial<Pick<ReportOutcome, 'took'>> &
+      Pick<ReportResult, 'scenarioId' | 'browser'> &
+      Partial<Pick<ReportResult, 'flaky' | 'attempts'>>
+  >;
   summary: Omit<ReportModel['summary'], 'byVerdict'> & {
     /** Results by verdict. `unstable` is absent in reports of earlier bgprobe versions. */
     byVerdict: Omit<Record<Verdict, number>, 'unstable'> & { unstable?: number };
@@ -305,7 +310,8 @@ export function countVerdicts(results: readonly ReportResult[]): ReportModel['su
   for (const r of results) byVerdict[r.verdict]++;
   const reasons = new Map<string, number>();
   for (const r of results.filter((x) => x.flaky)) {
-    for (const reason of new Set(r.attempts.filter((a) => a.browserLost).map((a) => lossReason(a.browserLost!.fatal)))) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    for (const reason of new Set(r.attempts.filter((a) => a.browserLost).map((a) => lossReason(a.browserLost!.fatal))))
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
   const flaky = { total: results.filter((r) => r.flaky).length, reasons: [...reasons].map(([reason, count]) => ({ reason, count })) };
   return { total: results.length, byVerdict, flaky };
@@ -323,8 +329,14 @@ export function lossReason(fatal: string | null): string {
 }
 
 /** Results in the scenario list's order, then the browser list's: stable JSON. */
-export function sortResults(results: ReportResult[], scenarios: readonly ReportScenario[], browsers: readonly ReportBrowser[]): ReportResult[] {
+export function sortResults(
+  results: ReportResult[],
+  scenarios: readonly ReportScenario[],
+  browsers: readonly ReportBrowser[],
+): ReportResult[] {
   const si = new Map(scenarios.map((s, i) => [s.id, i]));
   const bi = new Map(browsers.map((b, i) => [b.label, i]));
-  return [...results].sort((a, b) => (si.get(a.scenarioId) ?? 1e9) - (si.get(b.scenarioId) ?? 1e9) || (bi.get(a.browser) ?? 1e9) - (bi.get(b.browser) ?? 1e9));
+  return [...results].sort(
+    (a, b) => (si.get(a.scenarioId) ?? 1e9) - (si.get(b.scenarioId) ?? 1e9) || (bi.get(a.browser) ?? 1e9) - (bi.get(b.browser) ?? 1e9),
+  );
 }

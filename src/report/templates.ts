@@ -24,7 +24,9 @@ function env(): Env {
   if (htmlEnv) return htmlEnv;
   const hb = Handlebars.create();
   const dir = join(templatesDir(), 'partials');
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.hbs')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.hbs'))
+    .sort()) {
     hb.registerPartial(basename(f, '.hbs'), readFileSync(join(dir, f), 'utf8'));
   }
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);

@@ -21,7 +21,12 @@ export const VERDICT_ICON: Record<Verdict, string> = {
 };
 
 /** A verdict as the report's kind words it: a Playwright test passed or failed, a scenario conforms or deviates. */
-const PLAYWRIGHT_WORDS: Partial<Record<Verdict, string>> = { conforms: 'passed', deviates: 'failed', error: 'timed out', skipped: 'skipped' };
+const PLAYWRIGHT_WORDS: Partial<Record<Verdict, string>> = {
+  conforms: 'passed',
+  deviates: 'failed',
+  error: 'timed out',
+  skipped: 'skipped',
+};
 
 export function verdictLabel(model: Pick<ReportModel, 'run'>, v: Verdict): string {
   return model.run.command === 'playwright' ? (PLAYWRIGHT_WORDS[v] ?? v) : v;
@@ -63,9 +68,14 @@ export function matrix(model: ReportModel): MatrixRow[] {
   const rows: MatrixRow[] = [];
   // A result whose scenario the list does not name (a hand-edited or foreign report) still shows.
   const known = new Set(model.scenarios.map((s) => s.id));
-  const orphans = [...new Set(model.results.map((r) => r.scenarioId).filter((id) => !known.has(id)))].map(
-    (id): ReportScenario => ({ id, title: '', group: id.split('.')[0] ?? '', expectation: '', link: '', skipReason: null }),
-  );
+  const orphans = [...new Set(model.results.map((r) => r.scenarioId).filter((id) => !known.has(id)))].map((id): ReportScenario => ({
+    id,
+    title: '',
+    group: id.split('.')[0] ?? '',
+    expectation: '',
+    link: '',
+    skipReason: null,
+  }));
   const all = [...model.scenarios, ...orphans];
   for (const scenario of all) {
     const cells = model.browsers.map((b) => byKey.get(resultKey(scenario.id, b.label)) ?? null);
@@ -76,13 +86,15 @@ export function matrix(model: ReportModel): MatrixRow[] {
   const rank = (v: Verdict) => VERDICT_ORDER.indexOf(v);
   const pos = new Map(all.map((s, i) => [s.id, i]));
   // Stable: worst first, then the suite's own order.
-  return rows.sort((a, b) => rank(a.worst) - rank(b.worst) || (pos.get(a.scenario.id)! - pos.get(b.scenario.id)!));
+  return rows.sort((a, b) => rank(a.worst) - rank(b.worst) || pos.get(a.scenario.id)! - pos.get(b.scenario.id)!);
 }
 
 /** Results that need a reader's attention, worst first. */
 export function attention(model: ReportModel): ReportResult[] {
   const rank = (v: Verdict) => VERDICT_ORDER.indexOf(v);
-  return model.results.filter((r) => r.verdict === 'deviates' || r.verdict === 'error' || r.verdict === 'unstable').sort((a, b) => rank(a.verdict) - rank(b.verdict));
+  return model.results
+    .filter((r) => r.verdict === 'deviates' || r.verdict === 'error' || r.verdict === 'unstable')
+    .sort((a, b) => rank(a.verdict) - rank(b.verdict));
 }
 
 /** The plain-text summary `compat` and `merge` print: verdict counts per browser, one row each. */
@@ -98,7 +110,13 @@ export function summaryLines(report: ReportModel): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const flaky = flakyLine(report);
-  return ['', fmt(head), ...rows.map(fmt), `${report.summary.total} result(s) in ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.interrupted ? ' (interrupted)' : ''}`, ...(flaky ? [flaky] : [])];
+  return [
+    '',
+    fmt(head),
+    ...rows.map(fmt),
+    `${report.summary.total} result(s) in ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.interrupted ? ' (interrupted)' : ''}`,
+    ...(flaky ? [flaky] : []),
+  ];
 }
 
 /** `2 flaky (browser crash: FATAL partition_alloc_support.cc:821)`; null when no result needed a retry. */
@@ -116,7 +134,9 @@ export function tookText(r: ReportResult): string | null {
 /** One line per attempt when there was more than one: what each run (and retry) gave. */
 export function attemptLines(r: ReportResult, model?: Pick<ReportModel, 'run'>): string[] {
   if (model?.run.command === 'playwright') {
-    return r.attempts.map((a, i) => `attempt ${i + 1}${i ? ` (retry #${i})` : ''}: ${verdictLabel(model, a.verdict)} in ${seconds(a.durationMs)}: ${a.summary}`);
+    return r.attempts.map(
+      (a, i) => `attempt ${i + 1}${i ? ` (retry #${i})` : ''}: ${verdictLabel(model, a.verdict)} in ${seconds(a.durationMs)}: ${a.summary}`,
+    );
   }
   return r.attempts.map(
     (a) =>

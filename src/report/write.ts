@@ -9,7 +9,25 @@
  * never cost a project). And the old directory is emptied name by name, never removed
  * recursively: a file that appears in it during the swap stays where it is.
  */
-import { closeSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -39,7 +57,10 @@ function tempDirPattern(name?: string): RegExp {
 /** Any report's temp dir (leftovers inside a report directory). */
 const TEMP_DIR = tempDirPattern();
 /** This machine's name as it goes into a temp dir's name. */
-const HOST = hostname().replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'host';
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 32) || 'host';
 /**
  * A temp dir of another machine (a shared volume) or of an earlier version cannot be asked
  * whether its writer runs: it counts as a killed write's only once it is this old.
@@ -188,7 +209,7 @@ function renderToFile(model: ReportModel, format: Format, path: string): void {
   try {
     renderHtmlTo(model, (chunk) => {
       const buf = Buffer.from(chunk);
-      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+      for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off);
     });
   } finally {
     closeSync(fd);
@@ -199,7 +220,12 @@ function renderToFile(model: ReportModel, format: Format, path: string): void {
  * Render every format into a temporary directory first (a renderer bug must not cost the old
  * report), then swap directories.
  */
-export function writeReport(outDir: string, model: ReportModel, formats: readonly Format[], options: WriteOptions = {}): Record<Format, string> {
+export function writeReport(
+  outDir: string,
+  model: ReportModel,
+  formats: readonly Format[],
+  options: WriteOptions = {},
+): Record<Format, string> {
   const given = resolve(outDir);
   checkOutDir(given);
   // Through a symlink to the directory it names: the link is the user's, not the report's.

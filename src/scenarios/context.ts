@@ -15,7 +15,17 @@ import type { ServiceName } from '../recorder/services.js';
 import { timelineStart } from '../recorder/timeline.js';
 import type { FixtureServer } from '../server/index.js';
 import { PlaywrightCdpSession, type CdpSession } from '../cdp/session.js';
-import { emptyEvidence, eventRow, fetchEvidence, serverRows, toJson, type EventRow, type Evidence, type FetchEvidence, type ServedRow } from '../evidence/evidence.js';
+import {
+  emptyEvidence,
+  eventRow,
+  fetchEvidence,
+  serverRows,
+  toJson,
+  type EventRow,
+  type Evidence,
+  type FetchEvidence,
+  type ServedRow,
+} from '../evidence/evidence.js';
 import type { Json } from '../report/model.js';
 import { NotAutomatable, TeardownError, UnsupportedFeature, type TeardownFailure } from '../errors.js';
 import { harnessCall } from './harness.js';
@@ -228,11 +238,17 @@ export class ScenarioContext {
       async call(method, ...args) {
         // Typed loosely on purpose: Playwright's serialisable-argument type recursing through
         // Json is too deep for tsc.
-        const evaluate = page.evaluate.bind(page) as (fn: (a: [string, unknown[]]) => Promise<unknown>, arg: [string, unknown[]]) => Promise<unknown>;
-        const result = await evaluate(async ([m, a]) => {
-          const h = (window as unknown as { harness: Record<string, (...x: unknown[]) => Promise<unknown>> }).harness;
-          return h[m](...a);
-        }, [method, args]);
+        const evaluate = page.evaluate.bind(page) as (
+          fn: (a: [string, unknown[]]) => Promise<unknown>,
+          arg: [string, unknown[]],
+        ) => Promise<unknown>;
+        const result = await evaluate(
+          async ([m, a]) => {
+            const h = (window as unknown as { harness: Record<string, (...x: unknown[]) => Promise<unknown>> }).harness;
+            return h[m](...a);
+          },
+          [method, args],
+        );
         const r = (result ?? { ok: false, name: 'Error', message: `harness.${method} returned nothing` }) as HarnessResult;
         step(`page: harness.${method}(${describeArgs(args)})`, r);
         return r;
@@ -248,14 +264,19 @@ export class ScenarioContext {
     session.ready = await session.call('ready', this.within(15_000));
     if (!session.ready.ok) throw new Error(`The harness did not get ready: ${session.ready.name}: ${session.ready.message}`);
     if ((options.requireBackgroundFetch ?? true) && session.ready['supported'] !== true) {
-      throw new UnsupportedFeature('The page has no BackgroundFetchManager: Background Fetch is not exposed (disabled by a flag, or not implemented).');
+      throw new UnsupportedFeature(
+        'The page has no BackgroundFetchManager: Background Fetch is not exposed (disabled by a flag, or not implemented).',
+      );
     }
     return session;
   }
 
   /** The Chromium lane's Playwright Browser; NotAutomatable on an engine driven without Playwright. */
   playwright(): Browser {
-    if (!this.browser.browser) this.notAutomatable(`Needs a Playwright-driven browser with CDP; ${this.browser.label} (${this.browser.engine.info.product}) is driven through its own WebDriver.`);
+    if (!this.browser.browser)
+      this.notAutomatable(
+        `Needs a Playwright-driven browser with CDP; ${this.browser.label} (${this.browser.engine.info.product}) is driven through its own WebDriver.`,
+      );
     return this.browser.browser;
   }
 
@@ -282,7 +303,9 @@ export class ScenarioContext {
     session.ready = await session.call('ready', this.within(15_000));
     if (!session.ready.ok) throw new Error(`The harness did not get ready: ${session.ready.name}: ${session.ready.message}`);
     if ((options.requireBackgroundFetch ?? true) && session.ready['supported'] !== true) {
-      throw new UnsupportedFeature('The page has no BackgroundFetchManager: Background Fetch is not exposed (disabled by a flag, or not implemented).');
+      throw new UnsupportedFeature(
+        'The page has no BackgroundFetchManager: Background Fetch is not exposed (disabled by a flag, or not implemented).',
+      );
     }
     return session;
   }
@@ -324,7 +347,8 @@ export class ScenarioContext {
     this.deferred = [];
     for (const d of deferred) await step(d.what, d.fn);
     // Best effort (the browser or context may be gone already), but a hang is still reported.
-    for (const s of this.sessions) await step('recorder.dispose()', () => bestEffort(log, 'recorder.dispose()', () => s.recorder.dispose()));
+    for (const s of this.sessions)
+      await step('recorder.dispose()', () => bestEffort(log, 'recorder.dispose()', () => s.recorder.dispose()));
     const inFlight = this.inFlight.splice(0);
     if (inFlight.length) await step('waiting for the set-up still running', () => settleAll(inFlight));
     for (const c of this.owned) await step('context.close()', () => c.close());
@@ -344,7 +368,8 @@ export class ScenarioContext {
     const byFetch = new Map<string, FetchEvidence>();
     const byEvent = new Map<string, EventRow>();
     for (const s of this.sessions) {
-      for (const t of s.recorder.fetches()) byFetch.set(`${t.registrationId}/${t.id}/${timelineStart(t)}`, fetchEvidence(joinServed(t, served)));
+      for (const t of s.recorder.fetches())
+        byFetch.set(`${t.registrationId}/${t.id}/${timelineStart(t)}`, fetchEvidence(joinServed(t, served)));
       for (const e of s.recorder.events()) byEvent.set(e.key, eventRow(e));
     }
     const fetches = [...byFetch.values()];

@@ -39,13 +39,15 @@ export const SKIPPED: readonly SkipEntry[] = [
   {
     id: 'fetch.reject.mixed-content',
     title: 'Mixed content is refused',
-    reason: 'Needs an https fixture origin with a certificate the browser trusts; the fixture server is plain http on loopback (a potentially trustworthy origin), so there is no mixed content to provoke. Disallowed schemes are covered by fetch.reject.disallowed-scheme.',
+    reason:
+      'Needs an https fixture origin with a certificate the browser trusts; the fixture server is plain http on loopback (a potentially trustworthy origin), so there is no mixed content to provoke. Disallowed schemes are covered by fetch.reject.disallowed-scheme.',
     link: 'https://wicg.github.io/background-fetch/#background-fetch-manager-fetch',
   },
   {
     id: 'failure.quota-exceeded',
     title: 'A body too large for the quota fails with quota-exceeded',
-    reason: 'Measured: an off-the-record context holds 128 MiB and fails at 256 MiB (as fetch-error). Streaming that much takes longer than the whole suite\'s 120 s budget on a 2-core machine.',
+    reason:
+      "Measured: an off-the-record context holds 128 MiB and fails at 256 MiB (as fetch-error). Streaming that much takes longer than the whole suite's 120 s budget on a 2-core machine.",
     link: 'https://wicg.github.io/background-fetch/#background-fetch-failure-reason',
   },
 ];

@@ -74,7 +74,7 @@ function patternFor(seed: string): Buffer {
 export function expectedBody(seed: string, start: number, end: number): Buffer {
   const pattern = patternFor(seed);
   const out = Buffer.allocUnsafe(Math.max(0, end - start));
-  for (let at = 0; at < out.length; ) {
+  for (let at = 0; at < out.length;) {
     const from = (start + at) % PATTERN_PERIOD;
     const n = Math.min(out.length - at, PATTERN_PERIOD - from);
     pattern.copy(out, at, from, from + n);

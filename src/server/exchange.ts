@@ -23,7 +23,13 @@ export class Exchange {
   readonly #closeWaiters = new Set<() => void>();
   readonly #endWaiters = new Set<() => void>();
 
-  constructor(req: IncomingMessage, res: ServerResponse, entry: ServedRequest, serverClosing: () => boolean, onEnd: (cutBy: 'server' | 'client' | null) => void) {
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: ServedRequest,
+    serverClosing: () => boolean,
+    onEnd: (cutBy: 'server' | 'client' | null) => void,
+  ) {
     this.req = req;
     this.res = res;
     this.entry = entry;

@@ -131,12 +131,20 @@ export class FixtureServer {
       rangeRequested: rangeHeader !== null,
       resource,
     });
-    const ex = new Exchange(req, res, entry, () => this.#closing, (cutBy) => this.#log.end(entry, cutBy));
+    const ex = new Exchange(
+      req,
+      res,
+      entry,
+      () => this.#closing,
+      (cutBy) => this.#log.end(entry, cutBy),
+    );
 
     let work: Promise<void>;
     if (badName) {
       work = Promise.resolve(
-        sendText(ex, 400, 'Bad resource name: not valid percent-encoding. Valid: /res/<name> with a URL-encoded name.\n', { 'Access-Control-Allow-Origin': '*' }),
+        sendText(ex, 400, 'Bad resource name: not valid percent-encoding. Valid: /res/<name> with a URL-encoded name.\n', {
+          'Access-Control-Allow-Origin': '*',
+        }),
       );
     } else if (isResource) {
       work = serveResource(ex, resource ?? '', rawPath, new URLSearchParams(rawQuery));

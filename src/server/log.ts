@@ -146,11 +146,6 @@ export class RequestLog {
 
 /** One line per request, for timeout messages: "#3 GET /res/a.mp3 -> 200, 1024 B (cut by client)". */
 export function describeRequest(entry: ServedRequest): string {
-  const state =
-    entry.completedAt === null
-      ? 'in flight'
-      : entry.cut
-        ? `cut by ${entry.cutBy ?? 'unknown'}`
-        : 'complete';
+  const state = entry.completedAt === null ? 'in flight' : entry.cut ? `cut by ${entry.cutBy ?? 'unknown'}` : 'complete';
   return `#${entry.id} ${entry.method} ${entry.path} -> ${entry.status}, ${entry.bytesSent} B (${state})`;
 }

@@ -86,7 +86,6 @@ export const RESOURCE_GRAMMAR = `\
 Any other path is a static file under the fixtures root (/dir/ serves /dir/index.html).
 A malformed, repeated or unknown parameter gets a 400 whose text names the parameter.`;
 
-
 interface ParamRule<T> {
   /** The valid form, quoted in error messages. */
   valid: string;
@@ -256,7 +255,10 @@ export function parseResourceParams(search: URLSearchParams): ResourceSpec {
   };
   // Cross-parameter rules: each error names the parameter that has to change.
   if (spec.drop !== null && spec.drop > spec.size) {
-    throw new ResourceParamError('drop', `Bad parameter "drop": ${spec.drop} is more than size (${spec.size}). Valid: ${RESOURCE_RULES.drop.valid}.`);
+    throw new ResourceParamError(
+      'drop',
+      `Bad parameter "drop": ${spec.drop} is more than size (${spec.size}). Valid: ${RESOURCE_RULES.drop.valid}.`,
+    );
   }
   if (spec.drop !== null && spec.stall) {
     throw new ResourceParamError('stall', 'Bad parameter "stall": stall=1 cannot be combined with drop. Valid: use one of them.');
@@ -265,7 +267,10 @@ export function parseResourceParams(search: URLSearchParams): ResourceSpec {
     throw new ResourceParamError('stallAfter', 'Bad parameter "stallAfter": it needs stall=1. Valid: stall=1&stallAfter=<bytes>.');
   }
   if (spec.stallAfter > spec.size) {
-    throw new ResourceParamError('stallAfter', `Bad parameter "stallAfter": ${spec.stallAfter} is more than size (${spec.size}). Valid: ${RESOURCE_RULES.stallAfter.valid}.`);
+    throw new ResourceParamError(
+      'stallAfter',
+      `Bad parameter "stallAfter": ${spec.stallAfter} is more than size (${spec.size}). Valid: ${RESOURCE_RULES.stallAfter.valid}.`,
+    );
   }
   return spec;
 }

@@ -21,7 +21,13 @@ function corsHeaders(enabled: boolean): OutgoingHttpHeaders {
 }
 
 /** Sends a complete small text (or JSON) response. */
-export function sendText(ex: Exchange, status: number, text: string, headers: OutgoingHttpHeaders = {}, type = 'text/plain; charset=utf-8'): void {
+export function sendText(
+  ex: Exchange,
+  status: number,
+  text: string,
+  headers: OutgoingHttpHeaders = {},
+  type = 'text/plain; charset=utf-8',
+): void {
   const body = Buffer.from(text, 'utf8');
   const bodyless = hasNoBody(ex.req.method, status);
   ex.writeHead(status, {
@@ -87,7 +93,10 @@ export async function serveResource(ex: Exchange, name: string, rawPath: string,
     throw error;
   }
   if (name === '') {
-    return sendParamError(ex, new ResourceParamError('name', 'Missing resource name. Valid: /res/<name>?<params>, e.g. /res/episode-5.mp3?size=64m.'));
+    return sendParamError(
+      ex,
+      new ResourceParamError('name', 'Missing resource name. Valid: /res/<name>?<params>, e.g. /res/episode-5.mp3?size=64m.'),
+    );
   }
   if (ex.req.method === 'OPTIONS') return sendPreflight(ex, spec.cors);
   if (!(await ex.sleep(spec.delay))) return;
@@ -109,7 +118,11 @@ export async function serveResource(ex: Exchange, name: string, rawPath: string,
   let bodyLength = spec.size;
   const rangeHeader = ex.entry.headers.range;
   const ifRange = ex.entry.headers.ifRange;
-  const rangeApplies = spec.range && status === 200 && (ex.req.method === 'GET' || ex.req.method === 'HEAD') && (ifRange === null || sameStrongEtag(ifRange, etag));
+  const rangeApplies =
+    spec.range &&
+    status === 200 &&
+    (ex.req.method === 'GET' || ex.req.method === 'HEAD') &&
+    (ifRange === null || sameStrongEtag(ifRange, etag));
   if (rangeApplies) {
     const range = parseRange(rangeHeader, spec.size);
     if (range.kind === 'unsatisfiable') {
@@ -210,7 +223,10 @@ export async function serveUpload(ex: Exchange, search: URLSearchParams): Promis
   const method = ex.req.method;
   if (method === 'OPTIONS') return sendPreflight(ex, spec.cors);
   if (method !== 'POST' && method !== 'PUT') {
-    return sendText(ex, 405, `Method ${method ?? '?'} not allowed on /upload. Valid: POST or PUT with a body.\n`, { Allow: 'POST, PUT, OPTIONS', ...corsHeaders(spec.cors) });
+    return sendText(ex, 405, `Method ${method ?? '?'} not allowed on /upload. Valid: POST or PUT with a body.\n`, {
+      Allow: 'POST, PUT, OPTIONS',
+      ...corsHeaders(spec.cors),
+    });
   }
   if (!(await ex.requestBodyRead())) return;
   if (!(await ex.sleep(spec.delay))) return;

@@ -205,7 +205,11 @@ export interface PoolOptions {
  * or `signal` aborts (then nothing more starts, and what is in flight is awaited). `run` must
  * not reject: a job's failure is its own result.
  */
-export async function runPool<J extends Job>(scheduler: Scheduler<J>, run: (job: J) => Promise<void>, options: PoolOptions = {}): Promise<void> {
+export async function runPool<J extends Job>(
+  scheduler: Scheduler<J>,
+  run: (job: J) => Promise<void>,
+  options: PoolOptions = {},
+): Promise<void> {
   const now = options.now ?? Date.now;
   const inflight = new Set<Promise<void>>();
   const stopped = () => options.signal?.aborted === true;

@@ -32,7 +32,12 @@ export function shard<T>(items: readonly T[], index: number, total: number): T[]
  * LPT; with a shard's predicted wall time (its jobs scheduled on the run's workers) it
  * balances what a CI job waits for: the shard holding the one long item gets fewer short ones.
  */
-export function balancedShards<T>(items: readonly T[], weight: (item: T) => number, total: number, cost?: (shard: readonly T[]) => number): T[][] {
+export function balancedShards<T>(
+  items: readonly T[],
+  weight: (item: T) => number,
+  total: number,
+  cost?: (shard: readonly T[]) => number,
+): T[][] {
   if (!Number.isInteger(total) || total < 1) throw new RangeError(`shards: total must be a whole number of at least 1, got ${total}`);
   const sum = (xs: readonly T[]) => xs.reduce((a, x) => a + Math.max(0, weight(x)), 0);
   const costOf = cost ?? sum;
@@ -63,7 +68,13 @@ export function lptShards<T>(items: readonly T[], weight: (item: T) => number, t
 }
 
 /** Shard `index` of `total` (1-based), split by expected time (and by `cost`, when given). */
-export function shardByTime<T>(items: readonly T[], weight: (item: T) => number, index: number, total: number, cost?: (shard: readonly T[]) => number): T[] {
+export function shardByTime<T>(
+  items: readonly T[],
+  weight: (item: T) => number,
+  index: number,
+  total: number,
+  cost?: (shard: readonly T[]) => number,
+): T[] {
   if (!Number.isInteger(index) || index < 1 || index > total) throw new RangeError(`shards: index must be 1..${total}, got ${index}`);
   return balancedShards(items, weight, total, cost)[index - 1];
 }

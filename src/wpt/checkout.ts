@@ -39,13 +39,20 @@ function sourcesFor(root: string, pattern: string): string[] {
   const full = join(root, clean);
   const rel = (f: string) => relative(root, f).split(sep).join('/');
   if (!/[*?]/.test(clean)) {
-    if (!existsSync(full)) throw new UsageError(`No test matches "${pattern}": ${full} does not exist. Give paths or globs relative to --wpt-root (e.g. background-fetch/ or "background-fetch/*.window.js").`);
+    if (!existsSync(full))
+      throw new UsageError(
+        `No test matches "${pattern}": ${full} does not exist. Give paths or globs relative to --wpt-root (e.g. background-fetch/ or "background-fetch/*.window.js").`,
+      );
     return statSync(full).isDirectory() ? walk(full).map(rel) : [clean];
   }
   const re = globToRegExp(clean, '/');
   const base = clean.slice(0, clean.search(/[*?]/)).replace(/[^/]*$/, '');
   const start = join(root, base);
-  return existsSync(start) ? walk(start).map(rel).filter((f) => re.test(f)) : [];
+  return existsSync(start)
+    ? walk(start)
+        .map(rel)
+        .filter((f) => re.test(f))
+    : [];
 }
 
 /** The test URLs (paths like /background-fetch/fetch.https.window.html), sorted, each once. */
@@ -53,7 +60,10 @@ export function selectTests(root: string, patterns: readonly string[]): string[]
   const urls = new Set<string>();
   for (const pattern of patterns.length ? patterns : ['background-fetch/']) {
     const found = sourcesFor(root, pattern).flatMap((f) => testUrlsFor(`/${f}`, readFileSync(join(root, f), 'utf8')));
-    if (found.length === 0) throw new UsageError(`No testharness test matches "${pattern}" under ${root} (tests are *.window.js, *.any.js, *.worker.js or .html files loading /resources/testharness.js).`);
+    if (found.length === 0)
+      throw new UsageError(
+        `No testharness test matches "${pattern}" under ${root} (tests are *.window.js, *.any.js, *.worker.js or .html files loading /resources/testharness.js).`,
+      );
     for (const u of found) urls.add(u);
   }
   return [...urls].sort();
@@ -63,7 +73,10 @@ export function selectTests(root: string, patterns: readonly string[]): string[]
 export function sourcePathOf(testUrl: string): string {
   const path = testUrl.replace(/\?.*$/, '');
   return /\.(window|worker)\.html$|\.any(\.\w+)?\.html$/.test(path)
-    ? path.replace(/\.any(\.\w+)?\.html$/, '.any.js').replace(/\.window\.html$/, '.window.js').replace(/\.worker\.html$/, '.worker.js')
+    ? path
+        .replace(/\.any(\.\w+)?\.html$/, '.any.js')
+        .replace(/\.window\.html$/, '.window.js')
+        .replace(/\.worker\.html$/, '.worker.js')
     : path;
 }
 
@@ -83,7 +96,9 @@ export function wptRevision(root: string): string | null {
     const ref = /^ref: (.+)$/.exec(head)?.[1];
     if (!ref) return /^[0-9a-f]{40}$/.test(head) ? head : null;
     if (existsSync(join(git, ref))) return readFileSync(join(git, ref), 'utf8').trim();
-    const packed = readFileSync(join(git, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
+    const packed = readFileSync(join(git, 'packed-refs'), 'utf8')
+      .split('\n')
+      .find((l) => l.endsWith(` ${ref}`));
     return packed?.split(' ')[0] ?? null;
   } catch {
     // Not a git clone (a copy, a sparse download): the report has no revision.

@@ -66,4 +66,7 @@ export interface WptConfig {
 }
 
 /** runWpt's input: the checkout's root, and any other part of the config. */
-export type WptRunOptions = Partial<Omit<WptConfig, 'selected'>> & { root: string; /** One browser: shorthand for `browsers: [browser]`. */ browser?: BrowserSpec };
+export type WptRunOptions = Partial<Omit<WptConfig, 'selected'>> & {
+  root: string;
+  /** One browser: shorthand for `browsers: [browser]`. */ browser?: BrowserSpec;
+};

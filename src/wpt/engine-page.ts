@@ -25,22 +25,24 @@ interface DriverMessage {
 
 /** Takes the page's queued messages (a page that navigated away or froze gives none this round). */
 async function drain(page: EnginePage): Promise<string[]> {
-  return page.evaluate(
-    (name: string) => {
-      const g = window as unknown as Record<string, string[] | undefined>;
-      const q = g[name] ?? [];
-      g[name] = [];
-      return q;
-    },
-    QUEUE_GLOBAL,
-  );
+  return page.evaluate((name: string) => {
+    const g = window as unknown as Record<string, string[] | undefined>;
+    const q = g[name] ?? [];
+    g[name] = [];
+    return q;
+  }, QUEUE_GLOBAL);
 }
 
-async function answer(channel: TestPageChannel, actions: TestDriverActions, json: string): Promise<{ ok: boolean; value?: unknown; message?: string }> {
+async function answer(
+  channel: TestPageChannel,
+  actions: TestDriverActions,
+  json: string,
+): Promise<{ ok: boolean; value?: unknown; message?: string }> {
   const { action, params } = JSON.parse(json) as { action: string; params: Record<string, unknown> };
   let reply: { ok: boolean; value?: unknown; message?: string };
   try {
-    if (action !== 'set_permission') throw new Error(`testdriver action "${action}" is not implemented by bgprobe wpt on this engine (implemented: set_permission).`);
+    if (action !== 'set_permission')
+      throw new Error(`testdriver action "${action}" is not implemented by bgprobe wpt on this engine (implemented: set_permission).`);
     const set = actions.setPermission;
     if ('missing' in set) throw new Error(`set_permission is not available: ${set.missing}`);
     await set(params['descriptor'] as { name: string }, String(params['state']), String(params['origin']));
@@ -48,7 +50,11 @@ async function answer(channel: TestPageChannel, actions: TestDriverActions, json
   } catch (e) {
     reply = { ok: false, message: e instanceof Error ? e.message : String(e) };
   }
-  channel.steps.push({ at: Date.now(), what: `testdriver: ${action}(${JSON.stringify(params)})`, result: reply.ok ? 'ok' : (reply.message ?? 'failed') });
+  channel.steps.push({
+    at: Date.now(),
+    what: `testdriver: ${action}(${JSON.stringify(params)})`,
+    result: reply.ok ? 'ok' : (reply.message ?? 'failed'),
+  });
   return reply;
 }
 
@@ -56,7 +62,12 @@ async function answer(channel: TestPageChannel, actions: TestDriverActions, json
  * Polls the page until its completion callback reports (the channel's `completed`), `stop`
  * settles (deadline, crash, interrupt), or the page stops answering.
  */
-export async function pollTestPage(page: EnginePage, channel: TestPageChannel, actions: TestDriverActions, stop: Promise<Completion>): Promise<Completion> {
+export async function pollTestPage(
+  page: EnginePage,
+  channel: TestPageChannel,
+  actions: TestDriverActions,
+  stop: Promise<Completion>,
+): Promise<Completion> {
   let done: Completion | null = null;
   const finished = Promise.race([channel.completed, stop]).then((c) => (done = c));
   while (done === null) {
@@ -74,7 +85,14 @@ export async function pollTestPage(page: EnginePage, channel: TestPageChannel, a
       }
       const { id, call } = parsed as DriverMessage;
       const reply = await answer(channel, actions, call);
-      await page.evaluate((name: string, n: number, text: string) => (window as unknown as Record<string, (i: number, t: string) => void>)[name]?.(n, text), REPLY_GLOBAL, id, JSON.stringify(reply)).catch(() => undefined);
+      await page
+        .evaluate(
+          (name: string, n: number, text: string) => (window as unknown as Record<string, (i: number, t: string) => void>)[name]?.(n, text),
+          REPLY_GLOBAL,
+          id,
+          JSON.stringify(reply),
+        )
+        .catch(() => undefined);
     }
     if (done === null) await Promise.race([new Promise((r) => setTimeout(r, POLL_MS)), finished]);
   }

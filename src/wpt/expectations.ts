@@ -55,7 +55,8 @@ function readManifest(path: string): DataNode | null {
   try {
     return parse(readFileSync(path, 'utf8'), path);
   } catch (e) {
-    if (e instanceof ManifestParseError) throw new InputFormatError(`${e.message}: not a wptmanifest expectation file (wptrunner's .ini syntax).`);
+    if (e instanceof ManifestParseError)
+      throw new InputFormatError(`${e.message}: not a wptmanifest expectation file (wptrunner's .ini syntax).`);
     throw e;
   }
 }
@@ -84,7 +85,10 @@ export class Metadata {
 
   /** A folder that must exist: a wrong path is one line, exit 2. */
   static open(dir: string): Metadata {
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--metadata ${dir} is not a directory: give a folder of wptrunner expectation files (.ini), e.g. one --update-metadata wrote.`);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UsageError(
+        `--metadata ${dir} is not a directory: give a folder of wptrunner expectation files (.ini), e.g. one --update-metadata wrote.`,
+      );
     return new Metadata(dir);
   }
 
@@ -100,7 +104,9 @@ export class Metadata {
     const found: Array<ReturnType<typeof valueFor>> = [];
     if (root) found.push(lookup(section(root, heading), root, 'disabled', runInfo));
     // __dir__.ini from the test's own folder up to the metadata root, nearest first.
-    const parts = dirname(file).split('/').filter((p) => p && p !== '.');
+    const parts = dirname(file)
+      .split('/')
+      .filter((p) => p && p !== '.');
     for (let i = parts.length; i >= 0; i--) {
       const dirRoot = this.#file([...parts.slice(0, i), '__dir__.ini'].join('/'));
       if (dirRoot) found.push(lookup(undefined, dirRoot, 'disabled', runInfo));
@@ -181,7 +187,12 @@ interface Observation {
 }
 
 const variable = (name: string): Expr => ({ type: 'variable', name, index: [] });
-const equals = (name: string, value: string): Expr => ({ type: 'binary', op: '==', left: variable(name), right: { type: 'string', value, index: [] } });
+const equals = (name: string, value: string): Expr => ({
+  type: 'binary',
+  op: '==',
+  left: variable(name),
+  right: { type: 'string', value, index: [] },
+});
 
 /**
  * The condition singling out one run among all the runs of an update: its product, and its
@@ -196,7 +207,9 @@ function conditionFor(runInfo: RunInfo, all: readonly RunInfo[]): Expr {
 }
 
 const plain = (statuses: Expected): PlainValue =>
-  statuses.length === 1 ? { type: 'value', value: statuses[0], comments: [] } : { type: 'list', items: statuses.map((s) => ({ type: 'value', value: s, comments: [] })), comments: [] };
+  statuses.length === 1
+    ? { type: 'value', value: statuses[0], comments: [] }
+    : { type: 'list', items: statuses.map((s) => ({ type: 'value', value: s, comments: [] })), comments: [] };
 
 function statusesOf(node: PlainValue): Expected {
   if (node.type === 'value') return [node.value];
@@ -213,7 +226,13 @@ function statusesOf(node: PlainValue): Expected {
  * whether the heading changed.
  */
 // long: one decision (keep, replace, or write conditions) read best in one place, step by step.
-export function updateKey(node: DataNode, key: string, observations: readonly Observation[], fallbackStatus: string, allRuns: readonly RunInfo[]): boolean {
+export function updateKey(
+  node: DataNode,
+  key: string,
+  observations: readonly Observation[],
+  fallbackStatus: string,
+  allRuns: readonly RunInfo[],
+): boolean {
   const kv = keyNode(node, key);
   const current = (runInfo: RunInfo): { index: number; statuses: Expected } => {
     const index = kv ? selectValue(kv, runInfo) : -1;
@@ -234,7 +253,9 @@ export function updateKey(node: DataNode, key: string, observations: readonly Ob
     if (entry) entry.statuses = [...new Set([...entry.statuses, ...value])];
     else byCondition.set(id, { condition, statuses: value });
   }
-  const kept = (kv?.values ?? []).filter((v): v is ConditionalNode => v.type === 'conditional' && !observations.some((o) => matches(v.condition, o.runInfo)));
+  const kept = (kv?.values ?? []).filter(
+    (v): v is ConditionalNode => v.type === 'conditional' && !observations.some((o) => matches(v.condition, o.runInfo)),
+  );
   const groups = new Map<string, { statuses: Expected; conditions: Expr[] }>();
   for (const { condition, statuses } of byCondition.values()) {
     const id = statuses.join('\0');
@@ -243,12 +264,20 @@ export function updateKey(node: DataNode, key: string, observations: readonly Ob
     groups.set(id, g);
   }
   // The commonest value is the default; on a tie, the built-in default when it is one of them.
-  const ranked = [...groups.values()].sort((a, b) => b.conditions.length - a.conditions.length || Number(isDefault(b.statuses, fallbackStatus)) - Number(isDefault(a.statuses, fallbackStatus)));
+  const ranked = [...groups.values()].sort(
+    (a, b) =>
+      b.conditions.length - a.conditions.length ||
+      Number(isDefault(b.statuses, fallbackStatus)) - Number(isDefault(a.statuses, fallbackStatus)),
+  );
   const [fallback, ...others] = ranked;
   const conditionals: ConditionalNode[] = others
     .flatMap((g) => g.conditions.map((condition) => ({ type: 'conditional' as const, condition, value: plain(g.statuses), comments: [] })))
     // More specific conditions (product and channel) first.
-    .sort((a, b) => Number(b.condition.type === 'binary' && b.condition.op === 'and') - Number(a.condition.type === 'binary' && a.condition.op === 'and'));
+    .sort(
+      (a, b) =>
+        Number(b.condition.type === 'binary' && b.condition.op === 'and') -
+        Number(a.condition.type === 'binary' && a.condition.op === 'and'),
+    );
   const values: KeyValueNode['values'] = [...kept, ...conditionals];
   // A default equal to the built-in one is left out (no `expected: PASS` lines).
   if (!isDefault(fallback.statuses, fallbackStatus)) values.push(plain(fallback.statuses));
@@ -306,10 +335,19 @@ export function updateMetadata(dir: string, runs: readonly UpdateRun[]): { writt
     let changed = false;
     for (const [name, seen] of tests) {
       const test = heading(root, name);
-      changed = updateKey(test, 'expected', seen.map((s) => ({ runInfo: s.runInfo, status: s.result.status })), DEFAULT_TEST_STATUS, allRuns) || changed;
+      changed =
+        updateKey(
+          test,
+          'expected',
+          seen.map((s) => ({ runInfo: s.runInfo, status: s.result.status })),
+          DEFAULT_TEST_STATUS,
+          allRuns,
+        ) || changed;
       const subtests = [...new Set(seen.flatMap((s) => s.result.subtests.map((t) => t.name)))];
       for (const sub of subtests) {
-        const observations = seen.flatMap((s) => s.result.subtests.filter((t) => t.name === sub).map((t) => ({ runInfo: s.runInfo, status: t.status })));
+        const observations = seen.flatMap((s) =>
+          s.result.subtests.filter((t) => t.name === sub).map((t) => ({ runInfo: s.runInfo, status: t.status })),
+        );
         changed = updateKey(heading(test, sub), 'expected', observations, DEFAULT_SUBTEST_STATUS, allRuns) || changed;
       }
     }

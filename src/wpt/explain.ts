@@ -16,7 +16,12 @@ function describeFetch(f: FetchEvidence): string {
 }
 
 /** `arrivedAt`: when each result reached the runner; `startedAt`: the test file's start. */
-export function explainSubtests(subtests: readonly WptSubtest[], arrivedAt: ReadonlyMap<string, number>, fetches: readonly FetchEvidence[], startedAt: number): string[] {
+export function explainSubtests(
+  subtests: readonly WptSubtest[],
+  arrivedAt: ReadonlyMap<string, number>,
+  fetches: readonly FetchEvidence[],
+  startedAt: number,
+): string[] {
   const out: string[] = [];
   let previous = startedAt;
   for (const s of [...subtests].sort((a, b) => (arrivedAt.get(a.name) ?? Infinity) - (arrivedAt.get(b.name) ?? Infinity))) {

@@ -26,7 +26,19 @@ const subtestStatus = (n: number): SubtestStatus => SUBTEST_STATUSES[n] ?? 'FAIL
 const toSubtest = (t: RawTest): WptSubtest => ({ name: String(t.name), status: subtestStatus(t.status), message: t.message ?? null });
 
 // WebDriver key codes testdriver passes for special keys -> Playwright key names.
-const KEYS: Record<string, string> = { '\uE003': 'Backspace', '\uE004': 'Tab', '\uE006': 'Enter', '\uE007': 'Enter', '\uE00C': 'Escape', '\uE00D': ' ', '\uE012': 'ArrowLeft', '\uE013': 'ArrowUp', '\uE014': 'ArrowRight', '\uE015': 'ArrowDown', '\uE017': 'Delete' };
+const KEYS: Record<string, string> = {
+  '\uE003': 'Backspace',
+  '\uE004': 'Tab',
+  '\uE006': 'Enter',
+  '\uE007': 'Enter',
+  '\uE00C': 'Escape',
+  '\uE00D': ' ',
+  '\uE012': 'ArrowLeft',
+  '\uE013': 'ArrowUp',
+  '\uE014': 'ArrowRight',
+  '\uE015': 'ArrowDown',
+  '\uE017': 'Delete',
+};
 
 export class TestPageChannel {
   /** Each result as it came: what a test that never completes still reports. */
@@ -44,7 +56,9 @@ export class TestPageChannel {
 
   async install(context: BrowserContext): Promise<void> {
     await context.exposeBinding(RESULT_BINDING, (_source, json: string) => this.onResult(json));
-    await context.exposeBinding(DRIVER_BINDING, async ({ page }, json: string) => JSON.stringify(await this.#onDriver(context, page, json)));
+    await context.exposeBinding(DRIVER_BINDING, async ({ page }, json: string) =>
+      JSON.stringify(await this.#onDriver(context, page, json)),
+    );
   }
 
   /** A result message of bgprobe's testharnessreport.js (a binding's argument, or a polled queue's entry). */
@@ -86,7 +100,11 @@ export class TestPageChannel {
     } catch (e) {
       reply = { ok: false, message: e instanceof Error ? e.message : String(e) };
     }
-    this.steps.push({ at: Date.now(), what: `testdriver: ${action}(${JSON.stringify(params)})`, result: reply.ok ? 'ok' : (reply.message ?? 'failed') });
+    this.steps.push({
+      at: Date.now(),
+      what: `testdriver: ${action}(${JSON.stringify(params)})`,
+      result: reply.ok ? 'ok' : (reply.message ?? 'failed'),
+    });
     return reply;
   }
 }

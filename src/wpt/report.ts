@@ -6,7 +6,15 @@
  * (the rows and the timeline say why); a harness TIMEOUT deviates; ERROR and CRASH are errors;
  * PRECONDITION_FAILED is unsupported.
  */
-import { newReport, type Change, type ReportAttempt, type ReportModel, type ReportResult, type ReportScenario, type Verdict } from '../report/model.js';
+import {
+  newReport,
+  type Change,
+  type ReportAttempt,
+  type ReportModel,
+  type ReportResult,
+  type ReportScenario,
+  type Verdict,
+} from '../report/model.js';
 import type { WptAttempt, WptRun, WptTestResult } from './types.js';
 import type { Unexpected } from './expectations.js';
 import type { Regression, SkippedTest } from './wptreport.js';
@@ -20,7 +28,9 @@ function verdictOf(r: WptTestResult): Verdict {
 
 function summaryOf(r: WptTestResult): string {
   const passed = r.subtests.filter((s) => s.status === 'PASS').length;
-  const failing = r.subtests.filter((s) => s.status !== 'PASS').map((s) => `${s.status} "${s.name}"${s.message ? `: ${s.message.split('\n')[0]}` : ''}`);
+  const failing = r.subtests
+    .filter((s) => s.status !== 'PASS')
+    .map((s) => `${s.status} "${s.name}"${s.message ? `: ${s.message.split('\n')[0]}` : ''}`);
   const head = `harness ${r.status}${r.message && r.status !== 'OK' ? ` (${r.message.split('\n')[0]})` : ''}, ${passed}/${r.subtests.length} subtests PASS`;
   const text = failing.length ? `${head}; ${failing.join('; ')}` : head;
   return text.length > 600 ? `${text.slice(0, 599)}…` : text;
@@ -46,7 +56,17 @@ function resultOf(r: WptTestResult, browser: string): ReportResult {
 
 function attemptOf(a: WptAttempt, browser: string): Omit<ReportAttempt, 'run' | 'retry'> {
   const r = resultOf({ ...a, flaky: false, attempts: [] }, browser);
-  return { verdict: r.verdict, summary: r.summary, startedAt: r.startedAt, durationMs: r.durationMs, took: null, observation: r.observation, evidence: r.evidence, error: r.error, browserLost: a.browserLost };
+  return {
+    verdict: r.verdict,
+    summary: r.summary,
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    took: null,
+    observation: r.observation,
+    evidence: r.evidence,
+    error: r.error,
+    browserLost: a.browserLost,
+  };
 }
 
 /** A result held against expectation files: its summary and notes say which statuses were not expected. */
@@ -54,8 +74,14 @@ function withExpectations(result: ReportResult, unexpected: readonly Unexpected[
   if (unexpected === null) return result;
   const mine = unexpected.filter((u) => u.test === result.scenarioId);
   if (!mine.length) return { ...result, summary: `${result.summary} (as the metadata expects)` };
-  const lines = mine.map((u) => `UNEXPECTED ${u.subtest === null ? 'harness' : `"${u.subtest}"`}: ${u.status}, the metadata expects ${u.expected.join(' or ')}.`);
-  return { ...result, summary: `${mine.length} unexpected against the metadata; ${result.summary}`, evidence: { ...result.evidence, notes: [...lines, ...result.evidence.notes] } };
+  const lines = mine.map(
+    (u) => `UNEXPECTED ${u.subtest === null ? 'harness' : `"${u.subtest}"`}: ${u.status}, the metadata expects ${u.expected.join(' or ')}.`,
+  );
+  return {
+    ...result,
+    summary: `${mine.length} unexpected against the metadata; ${result.summary}`,
+    evidence: { ...result.evidence, notes: [...lines, ...result.evidence.notes] },
+  };
 }
 
 export interface WptReportExtras {
@@ -76,8 +102,21 @@ export interface WptColumn {
 }
 
 /** Runs (one per browser, a column each) as one report; with one run and `extras`, the shape of earlier versions. */
-export function wptReportModel(runs: WptRun | readonly WptColumn[], baseline: { name: string; regressions: Regression[] } | null, extras: WptReportExtras = {}): ReportModel {
-  const columns: WptColumn[] = Array.isArray(runs) ? [...(runs as WptColumn[])] : [{ run: runs as WptRun, unexpected: extras.unexpected ?? null, skipped: extras.skipped ?? [], regressions: baseline?.regressions ?? [] }];
+export function wptReportModel(
+  runs: WptRun | readonly WptColumn[],
+  baseline: { name: string; regressions: Regression[] } | null,
+  extras: WptReportExtras = {},
+): ReportModel {
+  const columns: WptColumn[] = Array.isArray(runs)
+    ? [...(runs as WptColumn[])]
+    : [
+        {
+          run: runs as WptRun,
+          unexpected: extras.unexpected ?? null,
+          skipped: extras.skipped ?? [],
+          regressions: baseline?.regressions ?? [],
+        },
+      ];
   const scenarioOf = (test: string, skipReason: string | null): ReportScenario => ({
     id: test,
     title: test,
@@ -89,8 +128,12 @@ export function wptReportModel(runs: WptRun | readonly WptColumn[], baseline: { 
   const scenarios = new Map<string, ReportScenario>();
   for (const c of columns) for (const r of c.run.results) scenarios.set(r.test, scenarioOf(r.test, null));
   // A test skipped for every browser is a skipped scenario; skipped for some, its other columns show.
-  for (const c of columns) for (const s of c.skipped ?? []) if (!scenarios.has(s.test)) scenarios.set(s.test, scenarioOf(s.test, `disabled in the metadata: ${s.reason}`));
-  const results = columns.flatMap((c) => c.run.results.map((r) => withExpectations(resultOf(r, c.run.browser.label), c.unexpected ?? null)));
+  for (const c of columns)
+    for (const s of c.skipped ?? [])
+      if (!scenarios.has(s.test)) scenarios.set(s.test, scenarioOf(s.test, `disabled in the metadata: ${s.reason}`));
+  const results = columns.flatMap((c) =>
+    c.run.results.map((r) => withExpectations(resultOf(r, c.run.browser.label), c.unexpected ?? null)),
+  );
   const verdicts = new Map(results.map((r) => [`${r.browser}\0${r.scenarioId}`, r.verdict]));
   const changes: Change[] = columns.flatMap((c) =>
     (c.regressions ?? []).map((g) => ({

@@ -14,7 +14,14 @@ import { BackgroundServiceRecorder } from '../recorder/recorder.js';
 import { joinServed } from '../recorder/served.js';
 import { emptyEvidence, eventRow, fetchEvidence, type Evidence } from '../evidence/evidence.js';
 import { servedView } from '../recorder/served.js';
-import { generateCertificate, hostResolverRules, unimplementedHandlerText, WptHostProxy, WptServer, type WptCertificate } from '../server/wpt/index.js';
+import {
+  generateCertificate,
+  hostResolverRules,
+  unimplementedHandlerText,
+  WptHostProxy,
+  WptServer,
+  type WptCertificate,
+} from '../server/wpt/index.js';
 import { launchBrowser, launchPlaywright } from '../browsers/browser-type.js';
 import type { BrowserSpec, EngineDriver } from '../browsers/types.js';
 import { pollTestPage } from './engine-page.js';
@@ -46,7 +53,6 @@ import type { WptAttempt, WptRun, WptTestResult } from './types.js';
 
 const log = debug('bgprobe:wpt');
 
-
 interface RunEnv {
   root: string;
   certificate: WptCertificate;
@@ -73,12 +79,26 @@ interface RunEnv {
 }
 
 /** https on the default port for `https://{REMOTE_HOST}/`: without it Chromium leaves that fetch pending for over a minute. */
-async function startPort443(env: Pick<RunEnv, 'root' | 'certificate' | 'multiplier'>): Promise<{ server: WptServer | null; why: string | null }> {
+async function startPort443(
+  env: Pick<RunEnv, 'root' | 'certificate' | 'multiplier'>,
+): Promise<{ server: WptServer | null; why: string | null }> {
   try {
-    return { server: await WptServer.start({ root: env.root, certificate: env.certificate, timeoutMultiplier: env.multiplier, http: [], https: [443] }), why: null };
+    return {
+      server: await WptServer.start({
+        root: env.root,
+        certificate: env.certificate,
+        timeoutMultiplier: env.multiplier,
+        http: [],
+        https: [443],
+      }),
+      why: null,
+    };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
-    return { server: null, why: `https on 127.0.0.1:443 is not answered (${code}; listening there needs root or CAP_NET_BIND_SERVICE): a subtest fetching https://{REMOTE_HOST}/ waits for Chromium's own connection timeout.` };
+    return {
+      server: null,
+      why: `https on 127.0.0.1:443 is not answered (${code}; listening there needs root or CAP_NET_BIND_SERVICE): a subtest fetching https://{REMOTE_HOST}/ waits for Chromium's own connection timeout.`,
+    };
   }
 }
 
@@ -141,13 +161,22 @@ export interface WptResult {
 export function laneOf(spec: BrowserSpec): Lane {
   const engine = spec.engine ?? 'chromium';
   if (engine === 'firefox') return { product: 'firefox', channel: /esr/i.test(spec.target ?? '') ? 'esr' : 'stable' };
-  if (engine === 'webkit') return { product: 'webkitgtk', channel: spec.args.some((a) => /^--features=.*\+/.test(a)) ? 'experimental' : 'stable' };
-  return { product: 'chromium', channel: spec.args.some((a) => a === '--enable-experimental-web-platform-features') ? 'experimental' : 'stable' };
+  if (engine === 'webkit')
+    return { product: 'webkitgtk', channel: spec.args.some((a) => /^--features=.*\+/.test(a)) ? 'experimental' : 'stable' };
+  return {
+    product: 'chromium',
+    channel: spec.args.some((a) => a === '--enable-experimental-web-platform-features') ? 'experimental' : 'stable',
+  };
 }
 
 /** The wptreport file of a browser: `wptreport.json` for a run of one, `wptreport-<label>.json` for each of several. */
 export function wptReportName(label: string, several: boolean): string {
-  return several ? `wptreport-${label.replace(/[^A-Za-z0-9._+-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '')}.json` : 'wptreport.json';
+  return several
+    ? `wptreport-${label
+        .replace(/[^A-Za-z0-9._+-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^-+|-+$/g, '')}.json`
+    : 'wptreport.json';
 }
 
 /** The selected upstream tests in each browser (a fresh one per test file), as wptreport.json per browser and one report model. */
@@ -159,9 +188,21 @@ export async function runWpt(options: WptRunOptions | WptConfig): Promise<WptRes
     if (config.signal?.aborted) break;
     const lane = laneOf(spec);
     // Disabled tests are left out before the browser starts (its version is not known yet).
-    const before = runInfoOf({ browser: { version: null }, timeoutMultiplier: config.timeoutMultiplier }, { lane, revision, headless: config.headless });
-    const skipped = config.metadata ? config.selected.flatMap((test) => { const why = config.metadata!.disabled(test, before); return why ? [{ test, reason: why }] : []; }) : [];
-    const run = await runTests(config, spec, config.selected.filter((t) => !skipped.some((x) => x.test === t)));
+    const before = runInfoOf(
+      { browser: { version: null }, timeoutMultiplier: config.timeoutMultiplier },
+      { lane, revision, headless: config.headless },
+    );
+    const skipped = config.metadata
+      ? config.selected.flatMap((test) => {
+          const why = config.metadata!.disabled(test, before);
+          return why ? [{ test, reason: why }] : [];
+        })
+      : [];
+    const run = await runTests(
+      config,
+      spec,
+      config.selected.filter((t) => !skipped.some((x) => x.test === t)),
+    );
     const runInfo = runInfoOf(run, { lane, revision, headless: config.headless });
     columns.push({
       run,
@@ -174,10 +215,21 @@ export async function runWpt(options: WptRunOptions | WptConfig): Promise<WptRes
   const found = columns.flatMap((c) => (c.regressions ?? []).map((g) => ({ ...g, browser: c.run.browser.label })));
   const report = wptReportModel(columns, config.baseline ? { name: config.baseline.name, regressions: found } : null);
   const several = columns.length > 1;
-  const extra = Object.fromEntries(columns.map((c) => [wptReportName(c.run.browser.label, several), `${JSON.stringify(toWptReport(c.run, { runInfo: c.runInfo, metadata: config.metadata, skipped: c.skipped }), null, 2)}\n`]));
+  const extra = Object.fromEntries(
+    columns.map((c) => [
+      wptReportName(c.run.browser.label, several),
+      `${JSON.stringify(toWptReport(c.run, { runInfo: c.runInfo, metadata: config.metadata, skipped: c.skipped }), null, 2)}\n`,
+    ]),
+  );
   const files = config.out ? writeReport(config.out, report, config.formats, { extra }) : {};
   const interrupted = columns.some((c) => c.run.interrupted) || config.signal?.aborted === true;
-  const metadataUpdate = config.updateMetadata && !interrupted ? updateMetadata(config.updateMetadata, columns.map((c) => ({ runInfo: c.runInfo, results: c.run.results }))) : null;
+  const metadataUpdate =
+    config.updateMetadata && !interrupted
+      ? updateMetadata(
+          config.updateMetadata,
+          columns.map((c) => ({ runInfo: c.runInfo, results: c.run.results })),
+        )
+      : null;
   return {
     run: columns[0]?.run ?? emptyRun(config),
     runs: columns.map((c) => c.run),
@@ -192,14 +244,34 @@ export async function runWpt(options: WptRunOptions | WptConfig): Promise<WptRes
 
 function emptyRun(config: WptConfig): WptRun {
   const spec = config.browsers[0];
-  return { startedAt: Date.now(), durationMs: 0, interrupted: true, browser: { label: spec.label, executablePath: spec.target ?? '', version: null, args: spec.args }, timeoutMultiplier: config.timeoutMultiplier, workers: config.workers, retries: config.retries, launches: 0, shard: config.shard, selection: config.tests, port443: null, results: [] };
+  return {
+    startedAt: Date.now(),
+    durationMs: 0,
+    interrupted: true,
+    browser: { label: spec.label, executablePath: spec.target ?? '', version: null, args: spec.args },
+    timeoutMultiplier: config.timeoutMultiplier,
+    workers: config.workers,
+    retries: config.retries,
+    launches: 0,
+    shard: config.shard,
+    selection: config.tests,
+    port443: null,
+    results: [],
+  };
 }
 
 /** Chromium: the binary (discovered by default) with the WPT host names and the server's certificate as flags. Others: the spec's binary, behind the host proxy. */
-async function browserEnv(spec: BrowserSpec, certificate: WptCertificate): Promise<{ executablePath: string; args: string[]; proxy: WptHostProxy | null }> {
+async function browserEnv(
+  spec: BrowserSpec,
+  certificate: WptCertificate,
+): Promise<{ executablePath: string; args: string[]; proxy: WptHostProxy | null }> {
   if ((spec.engine ?? 'chromium') === 'chromium') {
     const { executablePath } = await discoverBrowser(spec.target ?? undefined);
-    return { executablePath, args: [...spec.args, `--host-resolver-rules=${hostResolverRules()}`, `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`], proxy: null };
+    return {
+      executablePath,
+      args: [...spec.args, `--host-resolver-rules=${hostResolverRules()}`, `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`],
+      proxy: null,
+    };
   }
   return { executablePath: spec.target ?? '', args: [...spec.args], proxy: await WptHostProxy.start() };
 }
@@ -215,18 +287,48 @@ async function runTests(config: WptConfig, spec: BrowserSpec, tests: readonly st
   const workers = Math.max(1, Math.min(config.workers, tests.length));
   const queue: string[] = [];
   // The discovered binary as a path, with the WPT flags: started by its BrowserType like every other browser.
-  const startChromium = async (userDataDir: string) => (await launchPlaywright({ ...spec, kind: 'path', target: executablePath, args }, { headless: config.headless, userDataDir })).browser;
-  const reserve = (spec.engine ?? 'chromium') === 'chromium' ? new BrowserReserve(() => launchFresh(startChromium), config.launchAhead, () => queue.length) : null;
-  const env: RunEnv = { ...base, spec, executablePath, args, proxy, headless: config.headless, signal: config.signal ?? undefined, port443: p443.server, version: null, product: null, permissions: null, reserve, startChromium };
+  const startChromium = async (userDataDir: string) =>
+    (await launchPlaywright({ ...spec, kind: 'path', target: executablePath, args }, { headless: config.headless, userDataDir })).browser;
+  const reserve =
+    (spec.engine ?? 'chromium') === 'chromium'
+      ? new BrowserReserve(
+          () => launchFresh(startChromium),
+          config.launchAhead,
+          () => queue.length,
+        )
+      : null;
+  const env: RunEnv = {
+    ...base,
+    spec,
+    executablePath,
+    args,
+    proxy,
+    headless: config.headless,
+    signal: config.signal ?? undefined,
+    port443: p443.server,
+    version: null,
+    product: null,
+    permissions: null,
+    reserve,
+    startChromium,
+  };
   const results: WptTestResult[] = [];
   // Longest expected first (a previous run's times), so the file that sets the floor starts at once.
   const { durations } = config;
-  queue.push(...(durations ? byExpected(tests.map((t) => ({ key: t, lane: '', claims: [], expectedMs: expectedMs(durations, t, '', 0) }))).map((j) => j.key) : tests));
+  queue.push(
+    ...(durations
+      ? byExpected(tests.map((t) => ({ key: t, lane: '', claims: [], expectedMs: expectedMs(durations, t, '', 0) }))).map((j) => j.key)
+      : tests),
+  );
   const { retries } = config;
   let launches = 0;
   const worker = async () => {
     for (let test = queue.shift(); test !== undefined && !config.signal?.aborted; test = queue.shift()) {
-      const tries = await retryLostBrowser(retries, () => runTest(test, env), (a) => a.browserLost);
+      const tries = await retryLostBrowser(
+        retries,
+        () => runTest(test, env),
+        (a) => a.browserLost,
+      );
       if (tries === null) break;
       launches += tries.length;
       const r = combineTries(tries);
@@ -298,19 +400,30 @@ async function runEngineTest(test: string, env: RunEnv): Promise<WptAttempt | nu
     env.version ??= driver.info.version;
     env.product ??= driver.info.product;
     const page = await driver.newPage();
-    const via = page.setPermission ? page.permissionsVia ?? 'WebDriver' : null;
-    env.permissions ??= via ? `set_permission: ${via}` : `set_permission: ${driver.info.product}'s driver has no WebDriver Permissions extension`;
-    evidence.notes.push(`${driver.info.product} ${driver.info.version}: no CDP, so no BackgroundService recorder or probes; the evidence is the WPT server's request log. Results read by polling the page over ${driver.info.engine === 'firefox' ? 'WebDriver BiDi' : 'WebDriver'}; ${env.permissions}.`);
+    const via = page.setPermission ? (page.permissionsVia ?? 'WebDriver') : null;
+    env.permissions ??= via
+      ? `set_permission: ${via}`
+      : `set_permission: ${driver.info.product}'s driver has no WebDriver Permissions extension`;
+    evidence.notes.push(
+      `${driver.info.product} ${driver.info.version}: no CDP, so no BackgroundService recorder or probes; the evidence is the WPT server's request log. Results read by polling the page over ${driver.info.engine === 'firefox' ? 'WebDriver BiDi' : 'WebDriver'}; ${env.permissions}.`,
+    );
     const url = server.url(test, /\.https\./.test(test) ? 'https' : 'http');
     evidence.fixtureOrigin = new URL(url).origin;
     outcome = await driveEnginePage(page, url, channel, deadlineFor(env, test), env.signal, () => gone);
   } catch (e) {
-    outcome = { status: 'ERROR', message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`, subtests: [...channel.partial] };
+    outcome = {
+      status: 'ERROR',
+      message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`,
+      subtests: [...channel.partial],
+    };
   }
   const lost = driver !== null && !driver.isConnected() ? lostBrowser(new BrowserLostError(null)) : null;
-  const served = [...(server?.requests() ?? []), ...(env.port443?.requests().filter((r) => r.startedAt >= startedAt) ?? [])].sort((a, b) => a.startedAt - b.startedAt);
+  const served = [...(server?.requests() ?? []), ...(env.port443?.requests().filter((r) => r.startedAt >= startedAt) ?? [])].sort(
+    (a, b) => a.startedAt - b.startedAt,
+  );
   evidence.server = served.map(servedView);
-  if (env.proxy?.refused.length) evidence.notes.push(`The host proxy refused (not a WPT host): ${[...new Set(env.proxy.refused)].slice(0, 5).join(', ')}.`);
+  if (env.proxy?.refused.length)
+    evidence.notes.push(`The host proxy refused (not a WPT host): ${[...new Set(env.proxy.refused)].slice(0, 5).join(', ')}.`);
   const d = driver;
   if (d) await bestEffort(log, 'close the browser', () => bounded(d.close(), 'closing the browser'));
   await server?.close();
@@ -319,13 +432,29 @@ async function runEngineTest(test: string, env: RunEnv): Promise<WptAttempt | nu
 }
 
 /** Loads the test in an engine page and polls it until it completes, its deadline passes, its browser goes, or the run is interrupted. */
-async function driveEnginePage(page: import('../browsers/types.js').EnginePage, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined, gone: () => boolean): Promise<Completion> {
+async function driveEnginePage(
+  page: import('../browsers/types.js').EnginePage,
+  url: string,
+  channel: TestPageChannel,
+  deadlineMs: number,
+  signal: AbortSignal | undefined,
+  gone: () => boolean,
+): Promise<Completion> {
   let timer: NodeJS.Timeout | undefined;
   let watch: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const partial = (status: Completion['status'], message: string): Completion => ({ status, message, subtests: [...channel.partial] });
   const stop = new Promise<Completion>((resolve) => {
-    timer = setTimeout(() => resolve(partial('TIMEOUT', `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`)), deadlineMs);
+    timer = setTimeout(
+      () =>
+        resolve(
+          partial(
+            'TIMEOUT',
+            `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`,
+          ),
+        ),
+      deadlineMs,
+    );
     watch = setInterval(() => gone() && resolve(partial('CRASH', 'The browser went away.')), 250);
     onAbort = () => resolve(partial('ERROR', 'Interrupted.'));
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -339,7 +468,16 @@ async function driveEnginePage(page: import('../browsers/types.js').EnginePage, 
     );
     const early = await Promise.race([loaded, stop]);
     if (early !== null) return early;
-    return await pollTestPage(page, channel, { setPermission: setPermission ? (d, st, o) => setPermission(d, st as 'granted' | 'denied' | 'prompt', o) : { missing: 'the driver has no WebDriver Permissions extension' } }, stop);
+    return await pollTestPage(
+      page,
+      channel,
+      {
+        setPermission: setPermission
+          ? (d, st, o) => setPermission(d, st as 'granted' | 'denied' | 'prompt', o)
+          : { missing: 'the driver has no WebDriver Permissions extension' },
+      },
+      stop,
+    );
   } finally {
     clearTimeout(timer);
     clearInterval(watch);
@@ -350,7 +488,18 @@ async function driveEnginePage(page: import('../browsers/types.js').EnginePage, 
 
 async function runChromiumTest(test: string, env: RunEnv): Promise<WptAttempt | null> {
   const startedAt = Date.now();
-  const marks: FileMarks = { start: startedAt, server: null, browser: null, attached: null, committed: null, ended: null, closed: null, launchedAt: null, launchMs: null, deadline: false };
+  const marks: FileMarks = {
+    start: startedAt,
+    server: null,
+    browser: null,
+    attached: null,
+    committed: null,
+    ended: null,
+    closed: null,
+    launchedAt: null,
+    launchMs: null,
+    deadline: false,
+  };
   let ready: ReadyBrowser | null = null;
   const channel = new TestPageChannel();
   const evidence = emptyEvidence();
@@ -380,13 +529,19 @@ async function runChromiumTest(test: string, env: RunEnv): Promise<WptAttempt | 
     marks.attached = Date.now();
     outcome = await drive(page, url, channel, deadlineFor(env, test), env.signal, marks);
   } catch (e) {
-    outcome = { status: 'ERROR', message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`, subtests: [...channel.partial] };
+    outcome = {
+      status: 'ERROR',
+      message: `bgprobe could not run the test: ${e instanceof Error ? e.message : String(e)}`,
+      subtests: [...channel.partial],
+    };
   }
   marks.ended = Date.now();
   // Asked before bgprobe closes it: a browser that is gone now went by itself (a renderer crash
   // leaves it connected, and is the test's CRASH, not a lost browser).
   const lost = browser !== null && !browser.isConnected() ? lostBrowser(new BrowserLostError(null)) : null;
-  const served = [...(server?.requests() ?? []), ...(env.port443?.requests().filter((r) => r.startedAt >= startedAt) ?? [])].sort((a, b) => a.startedAt - b.startedAt);
+  const served = [...(server?.requests() ?? []), ...(env.port443?.requests().filter((r) => r.startedAt >= startedAt) ?? [])].sort(
+    (a, b) => a.startedAt - b.startedAt,
+  );
   if (recorder) fillEvidence(evidence, recorder, served);
   // The browser goes first: a frozen page (a test that spins) never answers the recorder's
   // clean-up commands, while SIGTERM (then SIGKILL, in close()) ends it whatever it does.
@@ -411,25 +566,43 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
 }
 
 /** Loads the test and waits for its completion, its deadline, a crash or an interrupt. */
-async function drive(page: Page, url: string, channel: TestPageChannel, deadlineMs: number, signal: AbortSignal | undefined, marks: FileMarks): Promise<Completion> {
+async function drive(
+  page: Page,
+  url: string,
+  channel: TestPageChannel,
+  deadlineMs: number,
+  signal: AbortSignal | undefined,
+  marks: FileMarks,
+): Promise<Completion> {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const partial = (status: Completion['status'], message: string): Completion => ({ status, message, subtests: [...channel.partial] });
   const stop = new Promise<Completion>((resolve) => {
     timer = setTimeout(() => {
       marks.deadline = true;
-      resolve(partial('TIMEOUT', `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`));
+      resolve(
+        partial(
+          'TIMEOUT',
+          `The test did not complete within ${deadlineMs} ms (its harness timeout times --timeout-multiplier, plus 10 s).`,
+        ),
+      );
     }, deadlineMs);
     page.once('crash', () => resolve(partial('CRASH', 'The renderer crashed.')));
-    page.context().browser()?.once('disconnected', () => resolve(partial('CRASH', 'The browser went away.')));
+    page
+      .context()
+      .browser()
+      ?.once('disconnected', () => resolve(partial('CRASH', 'The browser went away.')));
     onAbort = () => resolve(partial('ERROR', 'Interrupted.'));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    const loaded = page.goto(url, { waitUntil: 'commit', timeout: deadlineMs }).then(() => {
-      marks.committed = Date.now();
-      return null;
-    }, (e: unknown) => partial('ERROR', `Loading ${url} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`));
+    const loaded = page.goto(url, { waitUntil: 'commit', timeout: deadlineMs }).then(
+      () => {
+        marks.committed = Date.now();
+        return null;
+      },
+      (e: unknown) => partial('ERROR', `Loading ${url} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`),
+    );
     const early = await Promise.race([loaded, stop]);
     if (early !== null) return early;
     return await Promise.race([channel.completed, stop]);
@@ -442,11 +615,21 @@ async function drive(page: Page, url: string, channel: TestPageChannel, deadline
 
 function fillEvidence(evidence: Evidence, recorder: BackgroundServiceRecorder, served: readonly ServedRequest[]): void {
   evidence.fetches = recorder.fetches().map((t) => fetchEvidence(joinServed(t, served)));
-  evidence.events = recorder.events().map(eventRow).sort((a, b) => a.at - b.at);
+  evidence.events = recorder
+    .events()
+    .map(eventRow)
+    .sort((a, b) => a.at - b.at);
   evidence.server = served.map(servedView);
 }
 
-function finish(test: string, startedAt: number, outcome: Completion, channel: TestPageChannel, evidence: Evidence, served: readonly ServedRequest[]): Omit<WptAttempt, 'browserLost'> {
+function finish(
+  test: string,
+  startedAt: number,
+  outcome: Completion,
+  channel: TestPageChannel,
+  evidence: Evidence,
+  served: readonly ServedRequest[],
+): Omit<WptAttempt, 'browserLost'> {
   // A completion that came after partial results supersedes them; a missing one keeps them.
   const subtests = outcome.subtests.length ? outcome.subtests : [...channel.partial];
   const missing = [...new Set(served.filter((s) => s.status === 501 && s.path.endsWith('.py')).map((s) => s.path))];
@@ -456,7 +639,11 @@ function finish(test: string, startedAt: number, outcome: Completion, channel: T
   const end = Date.now();
   evidence.steps = [
     ...channel.steps,
-    ...subtests.map((s) => ({ at: channel.arrivedAt.get(s.name) ?? end, what: `subtest: ${s.name}`, result: { status: s.status, message: s.message } })),
+    ...subtests.map((s) => ({
+      at: channel.arrivedAt.get(s.name) ?? end,
+      what: `subtest: ${s.name}`,
+      result: { status: s.status, message: s.message },
+    })),
   ].sort((a, b) => a.at - b.at);
   const message = [outcome.message, ...notes].filter((m): m is string => !!m).join(' ') || null;
   return { test, status: outcome.status, message, startedAt, durationMs: Date.now() - startedAt, subtests, evidence };

@@ -140,24 +140,46 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** One line: `Time: 45.4 s = server 0.0 s + browser 0.0 s (launched ahead, 0.7 s) + ... ; inside the harness: ...`. */
 export function describeTiming(t: FileTiming): string {
-  const phases = t.phases.map((p) => `${p.phase} ${sec(p.ms)}${p.phase === 'browser' && t.launch ? (t.launch.ahead ? ` (launched ahead in ${sec(t.launch.ms)})` : '') : ''}`).join(' + ');
+  const phases = t.phases
+    .map(
+      (p) =>
+        `${p.phase} ${sec(p.ms)}${p.phase === 'browser' && t.launch ? (t.launch.ahead ? ` (launched ahead in ${sec(t.launch.ms)})` : '') : ''}`,
+    )
+    .join(' + ');
   const inside: string[] = [];
   const harness = sec(t.phases.find((p) => p.phase === 'harness')?.ms ?? 0);
-  if (t.waitedFor === 'runner deadline') inside.push(`the harness never reported completion: the file waited out bgprobe's deadline (${harness})`);
+  if (t.waitedFor === 'runner deadline')
+    inside.push(`the harness never reported completion: the file waited out bgprobe's deadline (${harness})`);
   if (t.waitedFor === 'harness timeout') inside.push(`the harness waited out its own timeout (${harness}): a test that never settled`);
-  if (t.fetchWaitsMs.length) inside.push(`the first background fetch's first request ${sec(t.fetchWaitsMs[0])} after it registered${t.fetchWaitsMs.length > 1 ? ` (the longest of ${t.fetchWaitsMs.length}: ${sec(Math.max(...t.fetchWaitsMs))})` : ''}`);
-  if (t.serviceWorkers.registrations) inside.push(`${t.serviceWorkers.registrations} service-worker registration(s), ${sec(t.serviceWorkers.ms)} in all`);
+  if (t.fetchWaitsMs.length)
+    inside.push(
+      `the first background fetch's first request ${sec(t.fetchWaitsMs[0])} after it registered${t.fetchWaitsMs.length > 1 ? ` (the longest of ${t.fetchWaitsMs.length}: ${sec(Math.max(...t.fetchWaitsMs))})` : ''}`,
+    );
+  if (t.serviceWorkers.registrations)
+    inside.push(`${t.serviceWorkers.registrations} service-worker registration(s), ${sec(t.serviceWorkers.ms)} in all`);
   if (t.slowRequests.length) inside.push(`slow request(s): ${t.slowRequests.map((r) => `${r.path} ${sec(r.ms)}`).join(', ')}`);
-  if (t.longestQuiet && t.longestQuiet.ms >= 1_000) inside.push(`longest quiet stretch ${sec(t.longestQuiet.ms)} from +${sec(t.longestQuiet.atMs)} (no request, event or result: a wait of the browser or of the test)`);
+  if (t.longestQuiet && t.longestQuiet.ms >= 1_000)
+    inside.push(
+      `longest quiet stretch ${sec(t.longestQuiet.ms)} from +${sec(t.longestQuiet.atMs)} (no request, event or result: a wait of the browser or of the test)`,
+    );
   return `Time: ${sec(t.totalMs)} = ${phases}${inside.length ? `; inside the harness: ${inside.join('; ')}` : ''}.`;
 }
 
 /** The file that took the run's time, for the summary: `slowest: /x.html 45.4 s (harness 44.3 s; longest quiet stretch ...)`. */
-export function slowestLine(results: ReadonlyArray<{ test: string; durationMs: number; timing?: FileTiming | null }>, runMs: number): string | null {
+export function slowestLine(
+  results: ReadonlyArray<{ test: string; durationMs: number; timing?: FileTiming | null }>,
+  runMs: number,
+): string | null {
   const slowest = [...results].sort((a, b) => b.durationMs - a.durationMs)[0];
   if (!slowest) return null;
   const t = slowest.timing;
   const harness = t?.phases.find((p) => p.phase === 'harness');
-  const why = t ? [harness ? `harness ${sec(harness.ms)}` : null, t.waitedFor ? `waited out the ${t.waitedFor}` : null, t.longestQuiet && t.longestQuiet.ms >= 1_000 ? `quiet ${sec(t.longestQuiet.ms)} from +${sec(t.longestQuiet.atMs)}` : null].filter(Boolean) : [];
+  const why = t
+    ? [
+        harness ? `harness ${sec(harness.ms)}` : null,
+        t.waitedFor ? `waited out the ${t.waitedFor}` : null,
+        t.longestQuiet && t.longestQuiet.ms >= 1_000 ? `quiet ${sec(t.longestQuiet.ms)} from +${sec(t.longestQuiet.atMs)}` : null,
+      ].filter(Boolean)
+    : [];
   return `Slowest file: ${slowest.test} ${sec(slowest.durationMs)} of the run's ${sec(runMs)}${why.length ? ` (${why.join(', ')})` : ''}.`;
 }

@@ -719,7 +719,12 @@ class Parser {
     this.consumeComments();
     while (this.type() === 'ident' && this.token[1] === 'if') {
       this.consume();
-      const cond: ConditionalNode = { type: 'conditional', condition: this.exprStart(), value: { type: 'value', value: '', comments: [] }, comments: [] };
+      const cond: ConditionalNode = {
+        type: 'conditional',
+        condition: this.exprStart(),
+        value: { type: 'value', value: '', comments: [] },
+        comments: [],
+      };
       out.push(cond);
       this.stack.push(cond);
       this.expect('separator');
@@ -802,7 +807,15 @@ export function parse(text: string, file = ''): DataNode {
 
 // ---- serializer ----
 
-const CONTROL_ESCAPES: Record<string, string> = { '\x07': '\\x07', '\b': '\\x08', '\f': '\\x0c', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\x0b' };
+const CONTROL_ESCAPES: Record<string, string> = {
+  '\x07': '\\x07',
+  '\b': '\\x08',
+  '\f': '\\x0c',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\x0b',
+};
 
 /** Python's `unicode_escape` of the named escapes, `\\`, `\xNN` for other control characters, `\` before `extras`. */
 export function escape(s: string, extras = ''): string {
@@ -834,7 +847,8 @@ function serializeValue(node: ValueNode | AtomNode, inList: boolean): string {
   if (node.type === 'atom') return `@${node.atom}`;
   const data = node.value;
   let quote = '';
-  if (data.includes('#') || data.startsWith('if ') || (inList && (data.includes(',') || data.includes(']')))) quote = data.includes('"') ? "'" : '"';
+  if (data.includes('#') || data.startsWith('if ') || (inList && (data.includes(',') || data.includes(']'))))
+    quote = data.includes('"') ? "'" : '"';
   return quote + escape(data, quote) + quote;
 }
 
@@ -876,7 +890,10 @@ function serializeKey(node: KeyValueNode): string[] {
   }
   const lines = [head];
   for (const v of node.values) {
-    const text = v.type === 'conditional' ? withComments(v, [`if ${serializeExpr(v.condition)}: ${serializePlain(v.value)}`]) : withComments(v, [serializePlain(v)]);
+    const text =
+      v.type === 'conditional'
+        ? withComments(v, [`if ${serializeExpr(v.condition)}: ${serializePlain(v.value)}`])
+        : withComments(v, [serializePlain(v)]);
     lines.push(...text.map((l) => `  ${l}`));
   }
   return withComments(node, lines);

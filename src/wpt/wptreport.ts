@@ -48,7 +48,10 @@ export interface Lane {
  * The run's properties, as wptrunner's run_info: what wptreport.json carries and what the
  * conditions of expectation files (`if product == "firefox"`) are evaluated against.
  */
-export function runInfoOf(run: { browser: { version: string | null }; timeoutMultiplier: number }, options: { lane?: Lane; revision?: string | null; headless?: boolean } = {}): RunInfo {
+export function runInfoOf(
+  run: { browser: { version: string | null }; timeoutMultiplier: number },
+  options: { lane?: Lane; revision?: string | null; headless?: boolean } = {},
+): RunInfo {
   const lane = options.lane ?? { product: 'chromium', channel: 'stable' };
   return {
     product: lane.product,
@@ -96,11 +99,17 @@ export function toWptReport(run: WptRun, options: WptReportOptions = {}): WptRep
       status: r.status,
       message: r.message,
       duration: r.durationMs,
-      subtests: r.subtests.map((s) => ({ name: s.name, status: s.status, message: s.message, ...expectation(s.status, e ? e.subtest(s.name) : null) })),
+      subtests: r.subtests.map((s) => ({
+        name: s.name,
+        status: s.status,
+        message: s.message,
+        ...expectation(s.status, e ? e.subtest(s.name) : null),
+      })),
       ...expectation(r.status, e ? e.status : null),
     };
   });
-  for (const s of options.skipped ?? []) results.push({ test: s.test, subsuite: '', status: 'SKIP', message: s.reason, duration: 0, subtests: [] });
+  for (const s of options.skipped ?? [])
+    results.push({ test: s.test, subsuite: '', status: 'SKIP', message: s.reason, duration: 0, subtests: [] });
   return {
     time_start: run.startedAt,
     time_end: run.startedAt + run.durationMs,
@@ -125,14 +134,17 @@ export function loadBaseline(path: string): Baseline {
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new InputFormatError(`Cannot read the baseline ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}. Give a wptreport.json.`);
+    throw new InputFormatError(
+      `Cannot read the baseline ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}. Give a wptreport.json.`,
+    );
   }
   const results = (data as { results?: unknown } | null)?.results;
   if (!Array.isArray(results)) throw new InputFormatError(`${path} is not a wptreport.json: it has no "results" array.`);
   const out: Baseline = new Map();
   for (const [i, r] of results.entries()) {
     const x = r as { test?: unknown; subtests?: unknown };
-    if (typeof x?.test !== 'string' || !Array.isArray(x.subtests)) throw new InputFormatError(`${path}: results[${i}] needs a "test" string and a "subtests" array.`);
+    if (typeof x?.test !== 'string' || !Array.isArray(x.subtests))
+      throw new InputFormatError(`${path}: results[${i}] needs a "test" string and a "subtests" array.`);
     out.set(x.test, new Map((x.subtests as Array<{ name: string; status: string }>).map((s) => [String(s.name), String(s.status)])));
   }
   return out;

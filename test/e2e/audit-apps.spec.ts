@@ -39,8 +39,14 @@ for (const app of APPS) {
     expect(hit!.severity).toBe(app.severity);
     // Exactly that mistake: nothing else at error level but what the mistake itself causes.
     const errors = out.findings.filter((f) => f.severity === 'error').map((f) => f.code);
-    const allowed: Record<string, string[]> = { 'unknown-event-listener': ['no-listener', 'request-failed'], 'download-total-exceeded': ['no-update-ui'] };
-    expect(errors.filter((c) => c !== app.code && !(allowed[app.code] ?? []).includes(c)), run.stdout).toEqual([]);
+    const allowed: Record<string, string[]> = {
+      'unknown-event-listener': ['no-listener', 'request-failed'],
+      'download-total-exceeded': ['no-update-ui'],
+    };
+    expect(
+      errors.filter((c) => c !== app.code && !(allowed[app.code] ?? []).includes(c)),
+      run.stdout,
+    ).toEqual([]);
     expect(run.code, run.stderr).toBe(app.severity === 'info' ? 0 : 1);
     expect(run.stderr).toMatch(/bgprobe audit: 1 background fetch\(es\); /);
   });
@@ -48,10 +54,16 @@ for (const app of APPS) {
 
 test('a warning alone exits 0 unless --fail-on warning; on GitHub Actions it is a ::warning and the summary goes to the step summary', async () => {
   const summary = join(mkdtempSync(join(tmpdir(), 'bgprobe-audit-summary-')), 'step-summary.md');
-  const run = await bgprobe(['audit', `${server.url}/icon-without-sizes/`, '--click', '#download', '--timeout', '40'], { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
+  const run = await bgprobe(['audit', `${server.url}/icon-without-sizes/`, '--click', '#download', '--timeout', '40'], {
+    env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+  });
   expect(run.code, run.stderr).toBe(0);
   expect(run.stdout).toMatch(/warning +icon-without-sizes: .*has "size" instead/);
-  expect(run.stdout.split('\n').filter((l) => l.startsWith('::'))).toEqual([expect.stringMatching(/^::warning title=bgprobe audit%3A icon-without-sizes \(fetch "[^"]+"\)::warning icon-without-sizes in fetch "[^"]+": .*size/)]);
+  expect(run.stdout.split('\n').filter((l) => l.startsWith('::'))).toEqual([
+    expect.stringMatching(
+      /^::warning title=bgprobe audit%3A icon-without-sizes \(fetch "[^"]+"\)::warning icon-without-sizes in fetch "[^"]+": .*size/,
+    ),
+  ]);
   expect(readFileSync(summary, 'utf8')).toMatch(/\| Scenario \| chromium \|/);
 });
 

@@ -22,7 +22,10 @@ test('the podcast app audits clean: exit 0, only info findings', async () => {
   const out = JSON.parse(run.stdout) as AuditJsonOut;
   expect(run.code, run.stderr).toBe(0);
   expect(out.fetches.map((f) => [f.id, f.outcome])).toEqual([['episode-1', 'success']]);
-  expect(out.findings.filter((f) => f.severity !== 'info'), run.stdout).toEqual([]);
+  expect(
+    out.findings.filter((f) => f.severity !== 'info'),
+    run.stdout,
+  ).toEqual([]);
 });
 
 test('--script drives the page, --out writes the report with the findings', async () => {
@@ -54,7 +57,9 @@ test('bad input: an unreachable URL, a selector that matches nothing: one line, 
   await closed.close();
   const unreachable = await bgprobe(['audit', `${url}/app/`, '--click', '#download']);
   expect(unreachable.code, unreachable.stderr).toBe(2);
-  expect(unreachable.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^bgprobe: Could not open .*ERR_CONNECTION_REFUSED.*server running/)]);
+  expect(unreachable.stderr.trim().split('\n')).toEqual([
+    expect.stringMatching(/^bgprobe: Could not open .*ERR_CONNECTION_REFUSED.*server running/),
+  ]);
 
   const nothing = await bgprobe(['audit', `${server.url}/no-update-ui/`, '--click', '#no-such-button', '--timeout', '3']);
   expect(nothing.code, nothing.stderr).toBe(2);

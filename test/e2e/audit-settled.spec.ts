@@ -29,10 +29,14 @@ test(`settled includes the handler's matchAll() record (${ROUNDS} rounds)`, asyn
       const page = await ctx.newPage();
       await page.goto(`${server.url}/settled-matchall/`);
       const id = `round-${i}`;
-      await page.evaluate(([x, n]) => (window as unknown as { start(id: string, n: number): Promise<boolean> }).start(x, n), [id, PARTS] as const);
+      await page.evaluate(([x, n]) => (window as unknown as { start(id: string, n: number): Promise<boolean> }).start(x, n), [
+        id,
+        PARTS,
+      ] as const);
       const t = await recorder.waitForFetch(id, { until: 'settled', timeout: 30_000 });
       const records = t.records.filter((r) => r.context === 'worker' && r.method === 'matchAll');
-      if (records.length !== 1 || records[0].records.length !== PARTS || t.uiUpdates.length !== 1) missing.push(`${id}: ${records.length} matchAll record(s), ${t.uiUpdates.length} updateUI`);
+      if (records.length !== 1 || records[0].records.length !== PARTS || t.uiUpdates.length !== 1)
+        missing.push(`${id}: ${records.length} matchAll record(s), ${t.uiUpdates.length} updateUI`);
       else expect(records[0].records.every((r) => r.size === 4096 && r.status === 200)).toBe(true);
       expect(t.swEvents[0].waitUntil).toEqual([{ status: 'fulfilled', error: null }]);
       await page.close();

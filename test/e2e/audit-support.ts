@@ -46,7 +46,11 @@ export async function serveStatic(mounts: Record<string, string>): Promise<Stati
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': size,
+      'cache-control': 'no-store',
+    });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -66,7 +70,11 @@ export interface Run {
 /** The built CLI in a child process, as a user runs it. */
 export function bgprobe(args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO, env: { ...process.env, CI: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? REPO,
+      env: { ...process.env, CI: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -81,6 +89,12 @@ export function bgprobe(args: string[], options: { cwd?: string; timeoutMs?: num
 }
 
 export interface AuditJsonOut {
-  fetches: Array<{ id: string; origin: string; outcome: string; failureReason: string | null; findings: Array<{ code: string; severity: string; message: string; evidence: Record<string, unknown> }> }>;
+  fetches: Array<{
+    id: string;
+    origin: string;
+    outcome: string;
+    failureReason: string | null;
+    findings: Array<{ code: string; severity: string; message: string; evidence: Record<string, unknown> }>;
+  }>;
   findings: Array<{ code: string; severity: string; message: string; evidence: Record<string, unknown>; fetch: string | null }>;
 }

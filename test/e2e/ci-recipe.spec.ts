@@ -48,7 +48,11 @@ function baseEnv(): NodeJS.ProcessEnv {
 function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve) => {
     // GitHub's `shell: bash` and GitLab's bash both stop at the first failing command.
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -146,11 +150,18 @@ function emulate(step: GhStep, dir: string, matrix: Matrix, ci: GhCi): void {
   const action = step.uses!.replace(/@.*$/, '');
   // Only the inputs emulated here are read (a cache key's ${{ github.run_id }} is not).
   const read = ['name', 'path', 'pattern', 'report_paths'];
-  const w = Object.fromEntries(Object.entries(step.with ?? {}).filter(([k]) => read.includes(k)).map(([k, v]) => [k, expand(String(v), matrix)]));
+  const w = Object.fromEntries(
+    Object.entries(step.with ?? {})
+      .filter(([k]) => read.includes(k))
+      .map(([k, v]) => [k, expand(String(v), matrix)]),
+  );
   if (action === 'actions/checkout') return; // the job directory is the checkout
   if (action === 'actions/upload-artifact') {
     const kept = join(ci.store, `artifact-${w['name']}`);
-    const paths = w['path'].split('\n').map((s) => s.trim()).filter(Boolean);
+    const paths = w['path']
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const p of paths) expect(existsSync(join(dir, p)), `artifact ${w['name']}: ${p}`).toBe(true);
     // The artifact's root is the paths' least common ancestor: one directory uploads its contents.
     if (paths.length === 1) cpSync(join(dir, paths[0]), kept, { recursive: true });
@@ -207,7 +218,17 @@ async function runGhJob(job: GhJob, wf: GhWorkflow, dir: string, matrix: Matrix,
       runs.push({ label, skipped: false, code: 0, stdout: '', stderr: '' });
       continue;
     }
-    const env = { ...baseEnv(), CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: dir, ...wf.env, ...job.env, ...step.env, BGPROBE_SCENARIOS: SELECTION };
+    const env = {
+      ...baseEnv(),
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_WORKSPACE: dir,
+      ...wf.env,
+      ...job.env,
+      ...step.env,
+      BGPROBE_SCENARIOS: SELECTION,
+    };
     const run = await bash(expand(step.run!, matrix), dir, env);
     runs.push({ label, skipped: false, ...run });
     if (run.code !== 0) failed = true;
@@ -252,7 +273,9 @@ async function fakeGitlabApi(token: string): Promise<{ server: Server; url: stri
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(req.url ?? '');
-    const ok = req.headers['private-token'] === token && req.url === '/api/v4/projects/7/jobs/artifacts/main/raw/bgprobe-report/report.json?job=bgprobe-merge';
+    const ok =
+      req.headers['private-token'] === token &&
+      req.url === '/api/v4/projects/7/jobs/artifacts/main/raw/bgprobe-report/report.json?job=bgprobe-merge';
     if (!ok || file === null) {
       res.writeHead(404).end('{"message":"404 Not found"}');
       return;
@@ -284,7 +307,10 @@ test.describe.serial('the CI recipes in docs/ci/', () => {
     root = mkdtempSync(join(tmpdir(), 'bgprobe-ci-recipe-'));
     expect(existsSync(CLI), 'dist/cli/main.js (the e2e global set-up builds it)').toBe(true);
     // The verdicts of an unsharded run of the same selection: what the merged report must equal.
-    const run = await bash(`"${process.execPath}" "${CLI}" compat --scenario "${SELECTION}" --out ref --no-step-summary`, root, { ...baseEnv(), CI: 'true' });
+    const run = await bash(`"${process.execPath}" "${CLI}" compat --scenario "${SELECTION}" --out ref --no-step-summary`, root, {
+      ...baseEnv(),
+      CI: 'true',
+    });
     expect(run.code, run.stderr).toBe(0);
     reference = verdicts(readJson(join(root, 'ref/report.json')));
     expect(Object.keys(reference).sort()).toEqual(SUBSET.map((s) => `${s}@chromium`).sort());
@@ -311,7 +337,10 @@ test.describe.serial('the CI recipes in docs/ci/', () => {
     }
     expect([...ci.artifacts.keys()].sort()).toEqual(['bgprobe-shard-1', 'bgprobe-shard-2']);
     // The deviation is annotated by the shard that saw it, one workflow command naming the scenario.
-    const warnings = shardRuns.flat().flatMap((r) => r.stdout.split('\n')).filter((l) => l.startsWith('::'));
+    const warnings = shardRuns
+      .flat()
+      .flatMap((r) => r.stdout.split('\n'))
+      .filter((l) => l.startsWith('::'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0].startsWith(`::warning title=bgprobe%3A ${DEVIATING} [chromium] deviates::${DEVIATING} [chromium]: `)).toBe(true);
 
@@ -327,7 +356,9 @@ test.describe.serial('the CI recipes in docs/ci/', () => {
     const md = readFileSync(summary1, 'utf8');
     expect(md).toContain('| Scenario | chromium |');
     for (const id of SUBSET) expect(md).toContain(`| ${mdId(id)} |`);
-    const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(first, 'bgprobe-report/junit.xml'), 'utf8')) as { testsuites: unknown };
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(first, 'bgprobe-report/junit.xml'), 'utf8')) as {
+      testsuites: unknown;
+    };
     expect(JSON.stringify(junit.testsuites)).toContain(DEVIATING);
     expect(ci.artifacts.has('bgprobe-report')).toBe(true);
     expect(existsSync(join(ci.artifacts.get('bgprobe-report')!, 'report.html'))).toBe(true);
@@ -353,28 +384,42 @@ test.describe.serial('the CI recipes in docs/ci/', () => {
     expect(readFileSync(summary3, 'utf8')).toContain(`**regression** ${mdId(DEVIATING)} on chromium: conforms → deviates`);
     // A red run keeps the report (artifact, JUnit) and does not become the baseline.
     expect(step(runs3, 'mikepenz/action-junit-report@v6').skipped).toBe(false);
-    expect(step(runs3, 'keep this report as the next run\'s baseline').skipped).toBe(true);
+    expect(step(runs3, "keep this report as the next run's baseline").skipped).toBe(true);
     expect(ci.cache.get('bgprobe-baseline')).toBe(kept);
   });
 
   test('GitLab CI: parallel jobs, a merge, JUnit, then a planted regression fails the merge job', async () => {
     test.setTimeout(240_000);
-    const wf = parseYaml(readFileSync(join(REPO, 'docs/ci/gitlab-ci.yml'), 'utf8')) as Record<string, unknown> & { variables: Record<string, string> };
+    const wf = parseYaml(readFileSync(join(REPO, 'docs/ci/gitlab-ci.yml'), 'utf8')) as Record<string, unknown> & {
+      variables: Record<string, string>;
+    };
     const compat = wf['bgprobe-compat'] as GlJob;
     const merge = wf['bgprobe-merge'] as GlJob;
     expect(compat.parallel).toBeGreaterThan(1);
     const api = await fakeGitlabApi('glpat-test');
     try {
-      const common = { CI_API_V4_URL: api.url, CI_PROJECT_ID: '7', CI_DEFAULT_BRANCH: 'main', CI_JOB_NAME: 'bgprobe-merge', BGPROBE_API_TOKEN: 'glpat-test' };
+      const common = {
+        CI_API_V4_URL: api.url,
+        CI_PROJECT_ID: '7',
+        CI_DEFAULT_BRANCH: 'main',
+        CI_JOB_NAME: 'bgprobe-merge',
+        BGPROBE_API_TOKEN: 'glpat-test',
+      };
       const mergeDir = (name: string) => {
         const dir = jobDir(root, name);
         // needs: artifacts: every parallel job's paths, unpacked into one tree.
-        for (const i of [1, 2]) for (const p of compat.artifacts.paths) cpSync(join(root, `gl-compat-${i}`, p), join(dir, p), { recursive: true });
+        for (const i of [1, 2])
+          for (const p of compat.artifacts.paths) cpSync(join(root, `gl-compat-${i}`, p), join(dir, p), { recursive: true });
         return dir;
       };
       for (const i of [1, 2]) {
         const dir = jobDir(root, `gl-compat-${i}`);
-        const run = await runGlJob(compat, wf.variables, dir, { ...common, CI_JOB_NAME: 'bgprobe-compat', CI_NODE_INDEX: String(i), CI_NODE_TOTAL: '2' });
+        const run = await runGlJob(compat, wf.variables, dir, {
+          ...common,
+          CI_JOB_NAME: 'bgprobe-compat',
+          CI_NODE_INDEX: String(i),
+          CI_NODE_TOTAL: '2',
+        });
         expect(run.code, run.stderr).toBe(0);
         expect(run.stdout, 'no GitHub workflow commands outside GitHub').not.toContain('::');
       }
@@ -386,7 +431,8 @@ test.describe.serial('the CI recipes in docs/ci/', () => {
       expect(verdicts(readJson(join(first, 'bgprobe-report/report.json')))).toEqual(reference);
       const xml = readFileSync(join(first, merge.artifacts.reports!.junit!), 'utf8');
       expect(XMLValidator.validate(xml)).toBe(true);
-      for (const p of merge.artifacts.paths) expect(readdirSync(join(first, p))).toEqual(expect.arrayContaining(['report.html', 'report.json', 'junit.xml']));
+      for (const p of merge.artifacts.paths)
+        expect(readdirSync(join(first, p))).toEqual(expect.arrayContaining(['report.html', 'report.json', 'junit.xml']));
 
       api.serve(planted(join(first, 'bgprobe-report/report.json'), join(root, 'gl-baseline.json')));
       const second = mergeDir('gl-merge-2');

@@ -23,7 +23,11 @@ interface Run {
 
 function bgprobe(args: string[], timeout = 120_000): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { ...process.env, CI: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -38,7 +42,13 @@ function bgprobe(args: string[], timeout = 120_000): Promise<Run> {
 
 interface Report {
   schemaVersion: number;
-  results: Array<{ scenarioId: string; browser: string; verdict: string; summary: string; evidence: { events: Array<{ name: string }>; fetches: Array<{ id: string }>; server: Array<{ url: string }> } }>;
+  results: Array<{
+    scenarioId: string;
+    browser: string;
+    verdict: string;
+    summary: string;
+    evidence: { events: Array<{ name: string }>; fetches: Array<{ id: string }>; server: Array<{ url: string }> };
+  }>;
   comparison: { regressions: number; changes: Array<{ scenarioId: string; kind: string }> } | null;
   summary: { total: number };
 }
@@ -76,7 +86,9 @@ test.describe.serial('bgprobe compat', () => {
       'failure.dropped-mid-body@chromium': 'deviates',
     });
     const one = full.results.find((r) => r.scenarioId === 'fetch.success.one')!;
-    expect(one.evidence.events.map((e) => e.name)).toEqual(expect.arrayContaining(['Background Fetch registered', 'Background Fetch completed']));
+    expect(one.evidence.events.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['Background Fetch registered', 'Background Fetch completed']),
+    );
     expect(one.evidence.server.some((s) => s.url.startsWith('{fixture}/res/episode.mp3'))).toBe(true);
 
     const html = readFileSync(join(out, 'report.html'), 'utf8');
@@ -130,7 +142,18 @@ test.describe.serial('bgprobe compat', () => {
   test('Background Fetch switched off by a flag reports unsupported, not a failure', async () => {
     test.setTimeout(120_000);
     const out = join(dir, 'off');
-    const run = await bgprobe(['compat', '--browser-args=--disable-blink-features=BackgroundFetch', '--scenario', 'fetch.success.one', '--scenario', 'api.exposure.window', '--out', out, '--format', 'json']);
+    const run = await bgprobe([
+      'compat',
+      '--browser-args=--disable-blink-features=BackgroundFetch',
+      '--scenario',
+      'fetch.success.one',
+      '--scenario',
+      'api.exposure.window',
+      '--out',
+      out,
+      '--format',
+      'json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const r = readJson(join(out, 'report.json'));
     expect(r.results.map((x) => x.verdict)).toEqual(['unsupported', 'unsupported']);
@@ -144,7 +167,17 @@ test.describe.serial('bgprobe compat', () => {
     const baseline = join(dir, 'baseline.json');
     writeFileSync(baseline, JSON.stringify(planted));
     const out = join(dir, 'cmp');
-    const run = await bgprobe(['compat', '--scenario', 'failure.dropped-mid-body', '--baseline', baseline, '--fail-on', 'regressions', '--out', out]);
+    const run = await bgprobe([
+      'compat',
+      '--scenario',
+      'failure.dropped-mid-body',
+      '--baseline',
+      baseline,
+      '--fail-on',
+      'regressions',
+      '--out',
+      out,
+    ]);
     expect(run.code, run.stderr).toBe(1);
     const r = readJson(join(out, 'report.json'));
     expect(r.comparison!.regressions).toBe(1);
@@ -191,7 +224,9 @@ test.describe.serial('bgprobe compat', () => {
     expect(json.results[0].summary).toBe(EVIL);
     // And the page really shows it as text: render it in Chromium and read it back.
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }).catch(() => null);
+    const browser = await chromium
+      .launch({ executablePath: '/usr/bin/chromium', args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] })
+      .catch(() => null);
     if (browser) {
       const page = await browser.newPage();
       const dialogs: string[] = [];
@@ -224,11 +259,32 @@ test.describe.serial('bgprobe compat', () => {
   test('--retries 0: a browser crash costs the scenario in flight, then the run goes on on a fresh browser', async () => {
     test.setTimeout(120_000);
     const out = join(dir, 'crash');
-    const child = spawn(process.execPath, [CLI, 'compat', '--workers', '1', '--scenario', 'failure.stalled-server', '--scenario', 'fetch.reject.empty-requests', '--scenario', 'fetch.reject.no-cors', '--retries', '0', '--out', out, '--format', 'json'], {
-      cwd: REPO,
-      env: { ...process.env, CI: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'compat',
+        '--workers',
+        '1',
+        '--scenario',
+        'failure.stalled-server',
+        '--scenario',
+        'fetch.reject.empty-requests',
+        '--scenario',
+        'fetch.reject.no-cors',
+        '--retries',
+        '0',
+        '--out',
+        out,
+        '--format',
+        'json',
+      ],
+      {
+        cwd: REPO,
+        env: { ...process.env, CI: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     let killed = '';
     child.stderr.on('data', (d: Buffer) => {
@@ -238,7 +294,10 @@ test.describe.serial('bgprobe compat', () => {
         // The stalled scenario holds its fetch open for 5 s after its set-up (about 1 s): kill
         // its browser in the middle of that (a kill that lands in a slow set-up is an error too).
         setTimeout(() => {
-          const pids = spawnSync('pgrep', ['-P', String(child.pid), '-f', 'chromium'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+          const pids = spawnSync('pgrep', ['-P', String(child.pid), '-f', 'chromium'], { encoding: 'utf8' })
+            .stdout.trim()
+            .split('\n')
+            .filter(Boolean);
           killed = pids.join(',');
           for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
         }, 2_500);

@@ -12,7 +12,15 @@ import { fileURLToPath } from 'node:url';
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(REPO, 'dist/cli/main.js');
 // One exclusive scenario, one with a browser of its own, and short ones sharing the lane's browser.
-const SUBSET = ['lifecycle.sw-stopped', 'lifecycle.browser-restart', 'fetch.success.one', 'fetch.success.multi-request', 'failure.bad-status', 'abort.page', 'fetch.reject.empty-requests'];
+const SUBSET = [
+  'lifecycle.sw-stopped',
+  'lifecycle.browser-restart',
+  'fetch.success.one',
+  'fetch.success.multi-request',
+  'failure.bad-status',
+  'abort.page',
+  'fetch.reject.empty-requests',
+];
 
 interface Result {
   scenarioId: string;
@@ -23,7 +31,11 @@ interface Result {
 
 function bgprobe(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { ...process.env, CI: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
@@ -48,7 +60,16 @@ test.describe.serial('one pool for compat', () => {
 
   test('the exclusive scenario has its browser to itself; the restart scenario, on a browser of its own, runs beside it', async () => {
     test.setTimeout(180_000);
-    const run = await bgprobe(['compat', ...SUBSET.flatMap((s) => ['--scenario', s]), '--workers', '6', '--out', join(dir, 'a'), '--format', 'json']);
+    const run = await bgprobe([
+      'compat',
+      ...SUBSET.flatMap((s) => ['--scenario', s]),
+      '--workers',
+      '6',
+      '--out',
+      join(dir, 'a'),
+      '--format',
+      'json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     results = (JSON.parse(readFileSync(join(dir, 'a/report.json'), 'utf8')) as { results: Result[] }).results;
     const byId = Object.fromEntries(results.map((r) => [r.scenarioId, r]));
@@ -60,15 +81,32 @@ test.describe.serial('one pool for compat', () => {
     expect(overlaps(byId['lifecycle.browser-restart'], byId['lifecycle.sw-stopped'])).toBe(true);
   });
 
-  test('--durations orders the run by a previous report\'s times, longest first', async () => {
+  test("--durations orders the run by a previous report's times, longest first", async () => {
     test.setTimeout(120_000);
     // Say fetch.reject.empty-requests took longest last time: it starts first now.
     const report = JSON.parse(readFileSync(join(dir, 'a/report.json'), 'utf8')) as { results: Result[] };
     for (const r of report.results) r.durationMs = r.scenarioId === 'fetch.reject.empty-requests' ? 90_000 : 1_000;
     writeFileSync(join(dir, 'times.json'), JSON.stringify(report));
-    const run = await bgprobe(['compat', '--scenario', 'fetch.reject.*', '--scenario', 'fetch.success.one', '--workers', '1', '--durations', join(dir, 'times.json'), '--out', join(dir, 'b'), '--format', 'json']);
+    const run = await bgprobe([
+      'compat',
+      '--scenario',
+      'fetch.reject.*',
+      '--scenario',
+      'fetch.success.one',
+      '--workers',
+      '1',
+      '--durations',
+      join(dir, 'times.json'),
+      '--out',
+      join(dir, 'b'),
+      '--format',
+      'json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
-    const order = (JSON.parse(readFileSync(join(dir, 'b/report.json'), 'utf8')) as { results: Result[] }).results.filter((r) => r.verdict !== 'skipped').sort((x, y) => x.startedAt - y.startedAt).map((r) => r.scenarioId);
+    const order = (JSON.parse(readFileSync(join(dir, 'b/report.json'), 'utf8')) as { results: Result[] }).results
+      .filter((r) => r.verdict !== 'skipped')
+      .sort((x, y) => x.startedAt - y.startedAt)
+      .map((r) => r.scenarioId);
     expect(order[0]).toBe('fetch.reject.empty-requests');
   });
 
@@ -76,6 +114,8 @@ test.describe.serial('one pool for compat', () => {
     writeFileSync(join(dir, 'bad.json'), '{"results": [{"test": 1}]}');
     const run = await bgprobe(['compat', '--durations', join(dir, 'bad.json'), '--out', join(dir, 'c')]);
     expect(run.code).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual([`bgprobe: --durations ${join(dir, 'bad.json')} is not a report bgprobe wrote: expected "results" with each result's scenarioId, browser, verdict and durationMs (or a wptreport.json).`]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `bgprobe: --durations ${join(dir, 'bad.json')} is not a report bgprobe wrote: expected "results" with each result's scenarioId, browser, verdict and durationMs (or a wptreport.json).`,
+    ]);
   });
 });

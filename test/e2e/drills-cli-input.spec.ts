@@ -27,7 +27,11 @@ interface Run {
 function bgprobe(args: string[], options: { cwd: string; timeoutMs?: number }): Promise<Run> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, CI: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let hung = false;
@@ -136,7 +140,10 @@ test('bgprobe record: every flag with an invalid value', async () => {
 test('bgprobe compat --browser <a path that is not there>: exit 2 before any browser starts, the previous report kept', async () => {
   // Once a report of `error` verdicts with exit 1, written over the last good report.
   for (const browsers of [[join(dir, 'no-such-chrome')], ['chrome', join(dir, 'no-such-chrome')]]) {
-    const run = await bgprobe(['compat', ...browsers.flatMap((b) => ['--browser', b]), '--scenario', 'api.exposure.window', '--out', 'out'], { cwd: dir });
+    const run = await bgprobe(
+      ['compat', ...browsers.flatMap((b) => ['--browser', b]), '--scenario', 'api.exposure.window', '--out', 'out'],
+      { cwd: dir },
+    );
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/^bgprobe: No Chromium-based browser found\..*no-such-chrome.*Pass --browser <path>/s);
     expect(run.stderr).not.toMatch(/^start /m);
@@ -150,12 +157,20 @@ test('bgprobe serve: a port in use, a --root that is a file or missing, a port t
   const port = (busy.address() as { port: number }).port;
   try {
     // Was an 'unexpected error' with a stack and exit 1.
-    expectUsageLine(await bgprobe(['serve', '--port', String(port)], { cwd: dir }), 'serve on a busy port', new RegExp(`--port ${port} is in use on 127\\.0\\.0\\.1: give another port, or --port 0`));
+    expectUsageLine(
+      await bgprobe(['serve', '--port', String(port)], { cwd: dir }),
+      'serve on a busy port',
+      new RegExp(`--port ${port} is in use on 127\\.0\\.0\\.1: give another port, or --port 0`),
+    );
   } finally {
     busy.close();
   }
   // Was accepted, then every request got a 404.
-  expectUsageLine(await bgprobe(['serve', '--root', 'events.json'], { cwd: dir }), 'serve --root <a file>', /--root events\.json: not a folder/);
+  expectUsageLine(
+    await bgprobe(['serve', '--root', 'events.json'], { cwd: dir }),
+    'serve --root <a file>',
+    /--root events\.json: not a folder/,
+  );
   expectUsageLine(await bgprobe(['serve', '--root', 'nowhere'], { cwd: dir }), 'serve --root <missing>', /--root nowhere: no such folder/);
   // Was quoted as "NaN".
   expectUsageLine(await bgprobe(['serve', '--port', 'abc'], { cwd: dir }), 'serve --port abc', /--port takes a number, got "abc"/);
@@ -192,7 +207,11 @@ test('report, diff, merge and compat --baseline: missing, truncated, non-JSON, i
     expectUsageLine(await bgprobe(['diff', file, 'v2.json'], { cwd: dir }), `diff ${file}`, pattern);
     expectUsageLine(await bgprobe(['merge', file, '--out', 'out'], { cwd: dir }), `merge ${file}`, pattern);
     // Refused before any browser starts: the previous report stays.
-    expectUsageLine(await bgprobe(['compat', '--scenario', 'fetch.success.one', '--baseline', file, '--out', 'out'], { cwd: dir }), `compat --baseline ${file}`, pattern);
+    expectUsageLine(
+      await bgprobe(['compat', '--scenario', 'fetch.success.one', '--baseline', file, '--out', 'out'], { cwd: dir }),
+      `compat --baseline ${file}`,
+      pattern,
+    );
   }
   outputsUntouched();
 });
@@ -205,7 +224,9 @@ test('a report.json of the right schemaVersion with ill-typed fields: one line, 
     run: null,
     browsers: [],
     scenarios: [],
-    results: [{ scenarioId: 'fetch.success.one', browser: 'chromium', verdict: 'conforms', startedAt: 'x', durationMs: 'y', evidence: null }],
+    results: [
+      { scenarioId: 'fetch.success.one', browser: 'chromium', verdict: 'conforms', startedAt: 'x', durationMs: 'y', evidence: null },
+    ],
     summary: null,
     comparison: null,
   };
@@ -228,7 +249,10 @@ function closedPort(): Promise<number> {
 test('bgprobe record --url <a page that cannot load>: one line, exit 2, the browser closed, no hang', async () => {
   // A failed navigation is bad input (exit 2), and the launched browser is closed (no hang).
   test.setTimeout(60_000);
-  const run = await bgprobe(['record', '--url', `http://127.0.0.1:${await closedPort()}/`, '--duration', '1', '--out', 'events.json'], { cwd: dir, timeoutMs: 25_000 });
+  const run = await bgprobe(['record', '--url', `http://127.0.0.1:${await closedPort()}/`, '--duration', '1', '--out', 'events.json'], {
+    cwd: dir,
+    timeoutMs: 25_000,
+  });
   expectUsageLine(run, 'record --url <refused>', /could not|cannot|refused/i);
   outputsUntouched();
 });
@@ -236,7 +260,10 @@ test('bgprobe record --url <a page that cannot load>: one line, exit 2, the brow
 test('bgprobe record --out <a directory>: refused before recording, exit 2, no temp file left', async () => {
   // --out is checked before recording: a recording is never lost to it at the end.
   test.setTimeout(60_000);
-  const run = await bgprobe(['record', '--url', `file://${REPO}/fixtures/podcast/index.html`, '--duration', '1', '--out', 'out'], { cwd: dir, timeoutMs: 25_000 });
+  const run = await bgprobe(['record', '--url', `file://${REPO}/fixtures/podcast/index.html`, '--duration', '1', '--out', 'out'], {
+    cwd: dir,
+    timeoutMs: 25_000,
+  });
   expectUsageLine(run, 'record --out <dir>', /--out/);
   outputsUntouched();
 });

@@ -26,11 +26,23 @@ function start(args: string[], cwd: string): Started {
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout.resume();
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stderr: () => err, done };
 }
 
-const hashes = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+const hashes = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(readFileSync(join(dir, f)))
+          .digest('hex'),
+      ]),
+  );
 
 let dir: string;
 test.beforeAll(() => {
@@ -60,7 +72,10 @@ test('the browser SIGKILLed mid-scenario: that scenario is retried on a relaunch
     killed = current[0]!;
     // What a Chromium that dies on a CHECK leaves in its log (bgprobe passes --log-file to the
     // browsers it launches): planted here, so the report must carry it to the scenario it cost.
-    const logFile = readFileSync(`/proc/${killed}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--log-file='))?.slice('--log-file='.length);
+    const logFile = readFileSync(`/proc/${killed}/cmdline`, 'utf8')
+      .split('\0')
+      .find((a) => a.startsWith('--log-file='))
+      ?.slice('--log-file='.length);
     expect(logFile, 'the browser should have been given a --log-file').toBeTruthy();
     appendFileSync(logFile!, `[${killed}:${killed}:1201/120000.000000:FATAL:drill/planted.cc:42] Check failed: planted by the drill.\n`);
     process.kill(killed, 'SIGKILL');
@@ -83,7 +98,14 @@ test('the browser SIGKILLed mid-scenario: that scenario is retried on a relaunch
       summary: string;
       flaky: boolean;
       error: { message: string } | null;
-      attempts: Array<{ run: number; retry: boolean; verdict: string; summary: string; durationMs: number; browserLost: { fatal: string | null } | null }>;
+      attempts: Array<{
+        run: number;
+        retry: boolean;
+        verdict: string;
+        summary: string;
+        durationMs: number;
+        browserLost: { fatal: string | null } | null;
+      }>;
     }>;
     summary: { total: number; flaky: { total: number; reasons: Array<{ reason: string; count: number }> } };
     run: { interrupted: boolean };
@@ -109,9 +131,14 @@ test('the browser SIGKILLed mid-scenario: that scenario is retried on a relaunch
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   expect(html).toContain('ended on its own 1× (started 2×)');
   expect(html).toContain(`run 1: error in`);
-  expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(victimResult.verdict === 'conforms' ? /<flakyError message="BrowserLostError: the browser crashed/ : /<rerunError message="BrowserLostError: the browser crashed/);
+  expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(
+    victimResult.verdict === 'conforms'
+      ? /<flakyError message="BrowserLostError: the browser crashed/
+      : /<rerunError message="BrowserLostError: the browser crashed/,
+  );
   // The scenarios after the crash ran on the relaunched browser and got real verdicts.
-  for (const id of ids.filter((i) => i !== victim)) expect([id, byId[id].verdict]).toEqual([id, expect.stringMatching(/^(conforms|deviates)$/)]);
+  for (const id of ids.filter((i) => i !== victim))
+    expect([id, byId[id].verdict]).toEqual([id, expect.stringMatching(/^(conforms|deviates)$/)]);
   // Complete: every format, each naming every scenario.
   expect(readdirSync(out).sort()).toEqual([...FILES].sort());
   for (const f of FILES) {
@@ -119,7 +146,9 @@ test('the browser SIGKILLed mid-scenario: that scenario is retried on a relaunch
     for (const id of ids) expect(text, `${f} names ${id}`).toContain(id.replace(/-/g, f === 'report.md' ? '\\-' : '-'));
   }
   expect(XMLValidator.validate(readFileSync(join(out, 'junit.xml'), 'utf8'))).toBe(true);
-  expect(run.stderr()).toMatch(/(conforms|deviates)\s+failure\.stalled-server \[chromium\] [\d.]+ s \(flaky: re-run after the browser was lost\)/);
+  expect(run.stderr()).toMatch(
+    /(conforms|deviates)\s+failure\.stalled-server \[chromium\] [\d.]+ s \(flaky: re-run after the browser was lost\)/,
+  );
 });
 
 /** A schemaVersion-1 report holding `events` BackgroundService event rows: big enough to take a while to write. */
@@ -132,7 +161,14 @@ function bigReport(events: number, label: string): string {
   const rows = [];
   for (let r = 0; r < results; r++) {
     const id = `drill.scenario-${r}`;
-    scenarios.push({ id, title: `${label} ${r}`, group: 'fetch', expectation: 'The fetch succeeds.', link: 'https://wicg.github.io/background-fetch/', skipReason: null });
+    scenarios.push({
+      id,
+      title: `${label} ${r}`,
+      group: 'fetch',
+      expectation: 'The fetch succeeds.',
+      link: 'https://wicg.github.io/background-fetch/',
+      skipReason: null,
+    });
     const evs = [];
     for (let i = 0; i < per; i++) {
       evs.push({
@@ -168,7 +204,16 @@ function bigReport(events: number, label: string): string {
   return JSON.stringify({
     schemaVersion: 1,
     tool: { name: 'bgprobe', version: '0.1.0' },
-    run: { startedAt: t0, durationMs: 60_000, interrupted: false, shard: null, mergedFrom: [], selection: [], workers: 3, timeoutMs: 30_000 },
+    run: {
+      startedAt: t0,
+      durationMs: 60_000,
+      interrupted: false,
+      shard: null,
+      mergedFrom: [],
+      selection: [],
+      workers: 3,
+      timeoutMs: 30_000,
+    },
     browsers: [{ label: 'chromium', kind: 'default', target: null, args: [], version: '150.0.0.0', launchError: null }],
     scenarios,
     results: rows,

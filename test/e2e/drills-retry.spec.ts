@@ -11,7 +11,6 @@ import { CLI, REPO, serveStatic, type StaticServer } from './audit-support.js';
 import { makeWptTree } from '../helpers/wpt-tree.js';
 import { chromiumChildren } from '../helpers/processes.js';
 
-
 interface Started {
   child: ChildProcess;
   stdout: () => string;
@@ -54,7 +53,12 @@ async function runAndKill(args: string[], afterMs: number): Promise<{ run: Start
 
 interface ReportJson {
   browsers: Array<{ launches: number }>;
-  results: Array<{ scenarioId: string; verdict: string; flaky: boolean; attempts: Array<{ retry: boolean; verdict: string; browserLost: { fatal: string | null } | null }> }>;
+  results: Array<{
+    scenarioId: string;
+    verdict: string;
+    flaky: boolean;
+    attempts: Array<{ retry: boolean; verdict: string; browserLost: { fatal: string | null } | null }>;
+  }>;
   summary: { flaky: { total: number; reasons: Array<{ reason: string; count: number }> } };
 }
 
@@ -67,13 +71,28 @@ test.describe.serial('bgprobe wpt: a test file whose browser is SIGKILLed', () =
     root = makeWptTree('bgprobe-drill-wpt-');
     mkdirSync(join(root, 'drill'));
     // Long enough for the kill to land inside it, short of its harness timeout (10 s x 2).
-    writeFileSync(join(root, 'drill/waits.window.js'), "'use strict';\npromise_test(() => new Promise((r) => setTimeout(r, 6000)), 'waits 6 s');\n");
+    writeFileSync(
+      join(root, 'drill/waits.window.js'),
+      "'use strict';\npromise_test(() => new Promise((r) => setTimeout(r, 6000)), 'waits 6 s');\n",
+    );
   });
   test.afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const wptArgs = (out: string, more: string[] = []) => ['wpt', 'drill/', '--wpt-root', root, '--out', out, '--timeout-multiplier', '2', '--workers', '1', ...more];
+  const wptArgs = (out: string, more: string[] = []) => [
+    'wpt',
+    'drill/',
+    '--wpt-root',
+    root,
+    '--out',
+    out,
+    '--timeout-multiplier',
+    '2',
+    '--workers',
+    '1',
+    ...more,
+  ];
 
-  test('is re-run on a fresh browser: the re-run\'s OK is its status, flaky with both runs kept, exit 0', async () => {
+  test("is re-run on a fresh browser: the re-run's OK is its status, flaky with both runs kept, exit 0", async () => {
     test.setTimeout(150_000);
     const out = join(root, 'out-retry');
     const { run, code, browsers } = await runAndKill(wptArgs(out), 3_000);
@@ -81,12 +100,19 @@ test.describe.serial('bgprobe wpt: a test file whose browser is SIGKILLed', () =
     expect(browsers.length, `browser pids seen: ${browsers.join(', ')}`).toBeGreaterThanOrEqual(2);
     expect(run.stderr()).toMatch(/OK +1\/1 PASS {2}\/drill\/waits\.window\.html .* \(flaky: re-run after the browser was lost\)/);
     expect(run.stderr()).toContain('1 flaky (browser disconnected)');
-    const wptreport = JSON.parse(readFileSync(join(out, 'wptreport.json'), 'utf8')) as { results: Array<{ test: string; status: string; subtests: Array<{ status: string }> }> };
-    expect(wptreport.results).toEqual([expect.objectContaining({ test: TEST, status: 'OK', subtests: [expect.objectContaining({ status: 'PASS' })] })]);
+    const wptreport = JSON.parse(readFileSync(join(out, 'wptreport.json'), 'utf8')) as {
+      results: Array<{ test: string; status: string; subtests: Array<{ status: string }> }>;
+    };
+    expect(wptreport.results).toEqual([
+      expect.objectContaining({ test: TEST, status: 'OK', subtests: [expect.objectContaining({ status: 'PASS' })] }),
+    ]);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ReportJson;
     expect(report.browsers[0].launches).toBe(2);
     expect(report.results).toEqual([expect.objectContaining({ scenarioId: TEST, verdict: 'conforms', flaky: true })]);
-    expect(report.results[0].attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([[false, 'error', { fatal: null }], [true, 'conforms', null]]);
+    expect(report.results[0].attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([
+      [false, 'error', { fatal: null }],
+      [true, 'conforms', null],
+    ]);
     expect(report.summary.flaky).toEqual({ total: 1, reasons: [{ reason: 'browser disconnected', count: 1 }] });
   });
 
@@ -120,7 +146,18 @@ test.describe.serial('bgprobe audit: the browser SIGKILLed during the audit', ()
 
   // no-update-ui: one info finding, so a finished audit exits 0. The kill lands 2.5 s after the
   // browser starts: the page is open and the fetch registered, its download not yet settled.
-  const auditArgs = (out: string, more: string[] = []) => ['audit', `${server.url}/no-update-ui/`, '--click', '#download', '--timeout', '40', '--json', '--out', out, ...more];
+  const auditArgs = (out: string, more: string[] = []) => [
+    'audit',
+    `${server.url}/no-update-ui/`,
+    '--click',
+    '#download',
+    '--timeout',
+    '40',
+    '--json',
+    '--out',
+    out,
+    ...more,
+  ];
 
   test("is re-run once on a fresh browser: the re-run's findings, the output says why, flaky, exit 0", async () => {
     test.setTimeout(150_000);
@@ -128,14 +165,24 @@ test.describe.serial('bgprobe audit: the browser SIGKILLed during the audit', ()
     const { run, code, browsers } = await runAndKill(auditArgs(out), 2_500);
     expect(code, run.stderr()).toBe(0);
     expect(browsers.length, `browser pids seen: ${browsers.join(', ')}`).toBeGreaterThanOrEqual(2);
-    expect(run.stderr()).toContain('The browser was lost during the audit (browser disconnected): re-running it on a fresh browser (retry 1 of --retries 1).');
-    expect(run.stderr()).toMatch(/bgprobe audit: 1 background fetch\(es\); 0 error\(s\), 0 warning\(s\), 1 info \(flaky: re-run after the browser was lost: browser disconnected; the findings are the re-run's\); exit 0/);
+    expect(run.stderr()).toContain(
+      'The browser was lost during the audit (browser disconnected): re-running it on a fresh browser (retry 1 of --retries 1).',
+    );
+    expect(run.stderr()).toMatch(
+      /bgprobe audit: 1 background fetch\(es\); 0 error\(s\), 0 warning\(s\), 1 info \(flaky: re-run after the browser was lost: browser disconnected; the findings are the re-run's\); exit 0/,
+    );
     const json = JSON.parse(run.stdout()) as { findings: Array<{ code: string }>; retried: Array<{ reason: string; durationMs: number }> };
     expect(json.findings.map((f) => f.code)).toEqual(['no-update-ui']);
     expect(json.retried).toEqual([expect.objectContaining({ reason: 'browser disconnected', fatal: null })]);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ReportJson;
-    expect(report.results.every((r) => r.flaky), JSON.stringify(report.results)).toBe(true);
-    expect(report.results[0].attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([[false, 'error', { fatal: null }], [true, 'conforms', null]]);
+    expect(
+      report.results.every((r) => r.flaky),
+      JSON.stringify(report.results),
+    ).toBe(true);
+    expect(report.results[0].attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([
+      [false, 'error', { fatal: null }],
+      [true, 'conforms', null],
+    ]);
     expect(report.summary.flaky.reasons).toEqual([{ reason: 'browser disconnected', count: report.results.length }]);
   });
 

@@ -29,7 +29,18 @@ interface Result {
 interface Report {
   browsers: Array<{ label: string; engine?: string; version: string | null }>;
   results: Result[];
-  bcd: { rows: Array<{ key: string; cells: Array<{ browser: string; measured: string; disagrees: boolean; deviating: string[]; bcd: { browser: string; support: string } }> }> };
+  bcd: {
+    rows: Array<{
+      key: string;
+      cells: Array<{
+        browser: string;
+        measured: string;
+        disagrees: boolean;
+        deviating: string[];
+        bcd: { browser: string; support: string };
+      }>;
+    }>;
+  };
 }
 
 /** The Background Fetch keys of the installed BCD, found by MDN's own web-features tag (not by bgprobe's selection). */
@@ -39,7 +50,8 @@ function taggedKeys(): string[] {
   const walk = (node: Record<string, unknown>, path: string) => {
     const compat = node['__compat'] as { tags?: string[] } | undefined;
     if (compat?.tags?.includes('web-features:background-fetch')) out.push(path);
-    for (const [k, v] of Object.entries(node)) if (k !== '__compat' && v && typeof v === 'object') walk(v as Record<string, unknown>, `${path}.${k}`);
+    for (const [k, v] of Object.entries(node))
+      if (k !== '__compat' && v && typeof v === 'object') walk(v as Record<string, unknown>, `${path}.${k}`);
   };
   walk(data.api, 'api');
   return out;
@@ -47,7 +59,11 @@ function taggedKeys(): string[] {
 
 function bgprobe(args: string[], timeout = 150_000): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { ...process.env, CI: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
@@ -59,7 +75,10 @@ function bgprobe(args: string[], timeout = 150_000): Promise<{ code: number | nu
 }
 
 test.describe.serial('Firefox ESR and WebKitGTK lanes', () => {
-  test.skip(firefoxMissing !== null && webkitMissing !== null, `Neither engine is installed (${firefoxMissing}; ${webkitMissing}): make engines`);
+  test.skip(
+    firefoxMissing !== null && webkitMissing !== null,
+    `Neither engine is installed (${firefoxMissing}; ${webkitMissing}): make engines`,
+  );
   let dir: string;
   let report: Report;
   let stderr: string;
@@ -90,9 +109,17 @@ test.describe.serial('Firefox ESR and WebKitGTK lanes', () => {
     test(`${lane} (default): the API is absent, measured: exposure unsupported, the rest unsupported with the probe as evidence`, () => {
       test.skip((lane === 'firefox' ? firefoxMissing : webkitMissing) !== null, `${lane} is not installed: make engines`);
       expect(report.browsers.find((b) => b.label === lane)?.engine).toBe(lane);
-      for (const id of ['api.exposure.window', 'api.exposure.worker', 'api.exposure.bcd']) expect(get(id, lane).verdict, id).toBe('unsupported');
-      expect(get('api.exposure.window', lane).observation).toMatchObject({ BackgroundFetchManager: false, registrationBackgroundFetch: false });
-      expect(get('api.exposure.worker', lane).observation).toMatchObject({ BackgroundFetchManager: false, BackgroundFetchEvent: false, fetchInWorker: false });
+      for (const id of ['api.exposure.window', 'api.exposure.worker', 'api.exposure.bcd'])
+        expect(get(id, lane).verdict, id).toBe('unsupported');
+      expect(get('api.exposure.window', lane).observation).toMatchObject({
+        BackgroundFetchManager: false,
+        registrationBackgroundFetch: false,
+      });
+      expect(get('api.exposure.worker', lane).observation).toMatchObject({
+        BackgroundFetchManager: false,
+        BackgroundFetchEvent: false,
+        fetchInWorker: false,
+      });
       const bcd = get('api.exposure.bcd', lane).observation!;
       expect(Object.values(bcd['window'] as Record<string, unknown>).every((v) => v === false || v === null)).toBe(true);
       // A scenario that needs the API: unsupported because the exposure probe said so, with it as evidence.
@@ -114,12 +141,26 @@ test.describe.serial('Firefox ESR and WebKitGTK lanes', () => {
     // WebKit asks its embedder for a permission WebDriver cannot grant (measured on 2.50).
     const start = get('fetch.start.resolves', WEBKIT_ON);
     expect(start.verdict).toBe('deviates');
-    expect(start.observation).toMatchObject({ resolved: false, rejected: { name: 'NotAllowedError', message: 'Background fetch permission is denied' } });
+    expect(start.observation).toMatchObject({
+      resolved: false,
+      rejected: { name: 'NotAllowedError', message: 'Background fetch permission is denied' },
+    });
     expect(start.summary).toContain('NotAllowedError: Background fetch permission is denied');
-    for (const id of ['fetch.reject.empty-requests', 'fetch.reject.no-cors', 'fetch.reject.credentials-in-url', 'fetch.reject.blocked-port', 'fetch.reject.quota', 'fetch.reject.disallowed-scheme', 'fetch.reject.no-active-worker']) {
+    for (const id of [
+      'fetch.reject.empty-requests',
+      'fetch.reject.no-cors',
+      'fetch.reject.credentials-in-url',
+      'fetch.reject.blocked-port',
+      'fetch.reject.quota',
+      'fetch.reject.disallowed-scheme',
+      'fetch.reject.no-active-worker',
+    ]) {
       const r = get(id, WEBKIT_ON);
       expect(['conforms', 'deviates'], `${id}: ${r.summary}`).toContain(r.verdict);
-      expect(r.evidence.steps.some((s) => /^page: (harness\.start|neverActive\.tryFetch)\(/.test(s.what)), id).toBe(true);
+      expect(
+        r.evidence.steps.some((s) => /^page: (harness\.start|neverActive\.tryFetch)\(/.test(s.what)),
+        id,
+      ).toBe(true);
     }
     // What only CDP can judge is not guessed at.
     const one = get('fetch.success.one', WEBKIT_ON);
@@ -154,10 +195,16 @@ test.describe.serial('Firefox ESR and WebKitGTK lanes', () => {
 
   test('--format bcd: one mdn-bcd-collector file per browser, one entry per key and exposure', () => {
     const keys = taggedKeys();
-    const files = readdirSync(join(dir, 'out')).filter((f) => f.startsWith('bcd-')).sort();
+    const files = readdirSync(join(dir, 'out'))
+      .filter((f) => f.startsWith('bcd-'))
+      .sort();
     expect(files).toEqual(report.browsers.map((b) => `bcd-${b.label}.json`).sort());
     for (const f of files) {
-      const c = JSON.parse(readFileSync(join(dir, 'out', f), 'utf8')) as { __version: string; userAgent: string; results: Record<string, Array<{ exposure: string; name: string; result: boolean | null; message?: string }>> };
+      const c = JSON.parse(readFileSync(join(dir, 'out', f), 'utf8')) as {
+        __version: string;
+        userAgent: string;
+        results: Record<string, Array<{ exposure: string; name: string; result: boolean | null; message?: string }>>;
+      };
       expect(c.__version).toMatch(/^bgprobe /);
       expect(c.userAgent).toMatch(/Mozilla\/5\.0/);
       const urls = Object.keys(c.results);

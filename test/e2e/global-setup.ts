@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 export default function globalSetup(): void {
   const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
   const injected = spawnSync(process.execPath, [join(repo, 'scripts/build-injected.mjs')], { cwd: repo, encoding: 'utf8' });
-  if (injected.status !== 0) throw new Error(`Bundling the injected probe failed (scripts/build-injected.mjs):\n${injected.stdout}${injected.stderr}`);
-  const tsc = spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repo, encoding: 'utf8' });
-  if (tsc.status !== 0) throw new Error(`Building dist/ for the e2e tests failed (tsc -p tsconfig.build.json):\n${tsc.stdout}${tsc.stderr}`);
+  if (injected.status !== 0)
+    throw new Error(`Bundling the injected probe failed (scripts/build-injected.mjs):\n${injected.stdout}${injected.stderr}`);
+  const tsc = spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0)
+    throw new Error(`Building dist/ for the e2e tests failed (tsc -p tsconfig.build.json):\n${tsc.stdout}${tsc.stderr}`);
 }

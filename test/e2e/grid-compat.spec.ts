@@ -28,7 +28,11 @@ interface Run {
 
 function bgprobe(args: string[], timeout: number, onStderr?: (text: string) => void): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, CI: '1', BGPROBE_GRID_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { ...process.env, CI: '1', BGPROBE_GRID_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -45,7 +49,8 @@ function bgprobe(args: string[], timeout: number, onStderr?: (text: string) => v
 }
 
 const report = (dir: string) => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ReportModel;
-const verdicts = (r: ReportModel, lane: string) => Object.fromEntries(r.results.filter((x) => x.browser === lane).map((x) => [x.scenarioId, x.verdict]));
+const verdicts = (r: ReportModel, lane: string) =>
+  Object.fromEntries(r.results.filter((x) => x.browser === lane).map((x) => [x.scenarioId, x.verdict]));
 
 /** Listening sockets of the Grid's process groups (Java, chromedriver, Chromium), as `address:port`. */
 function gridListeners(grid: TestGrid): string[] {
@@ -86,7 +91,23 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
     test.setTimeout(240_000);
     const out = outDir();
     const selection = ['fetch.success.one', 'failure.bad-status', 'abort.page', 'lifecycle.browser-restart'];
-    const run = await bgprobe(['compat', '--browser', 'chromium', '--grid', grid.url, '--workers', '4', '--format', 'json', '--out', out, ...selection.flatMap((s) => ['--scenario', s])], 220_000);
+    const run = await bgprobe(
+      [
+        'compat',
+        '--browser',
+        'chromium',
+        '--grid',
+        grid.url,
+        '--workers',
+        '4',
+        '--format',
+        'json',
+        '--out',
+        out,
+        ...selection.flatMap((s) => ['--scenario', s]),
+      ],
+      220_000,
+    );
     expect(run.code, run.stderr).toBe(0);
     const r = report(out);
     const local = verdicts(r, 'chromium');
@@ -97,7 +118,10 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
     expect(lane).toMatchObject({ kind: 'grid', target: grid.url });
     expect(lane.version).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     const nodes = new Set(r.results.filter((x) => x.browser === 'grid').map((x) => x.node));
-    expect([...nodes].sort()).toEqual([`http://127.0.0.1:${Number(new URL(grid.url).port) + 3}`, `http://127.0.0.1:${Number(new URL(grid.url).port) + 4}`]);
+    expect([...nodes].sort()).toEqual([
+      `http://127.0.0.1:${Number(new URL(grid.url).port) + 3}`,
+      `http://127.0.0.1:${Number(new URL(grid.url).port) + 4}`,
+    ]);
     expect(r.results.filter((x) => x.browser === 'chromium').every((x) => x.node === undefined)).toBe(true);
     expect(await gridSessions(grid.url)).toEqual([]);
   });
@@ -113,7 +137,10 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('Cannot reach a Selenium Grid at http://127.0.0.1:9');
-    const none = await bgprobe(['compat', '--grid', grid.url, '--grid-capabilities', '{"browserName":"firefox"}', '--out', outDir()], 30_000);
+    const none = await bgprobe(
+      ['compat', '--grid', grid.url, '--grid-capabilities', '{"browserName":"firefox"}', '--out', outDir()],
+      30_000,
+    );
     expect(none.code).toBe(2);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
     expect(none.stderr).toMatch(/No node of the Grid at .* can take browserName="firefox".*chrome on linux \(UP\)/);
@@ -129,7 +156,9 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
     const kill = async () => {
       // Once both of node-1's slots hold a session, and the scenarios are under way (a session
       // takes 2-4 s to start with four at once on 2 cores; these scenarios run 6-11 s).
-      const status = (await (await fetch(`${grid.url}/status`)).json()) as { value: { nodes: Array<{ uri: string; slots: Array<{ session: unknown }> }> } };
+      const status = (await (await fetch(`${grid.url}/status`)).json()) as {
+        value: { nodes: Array<{ uri: string; slots: Array<{ session: unknown }> }> };
+      };
       const busy = status.value.nodes.find((n) => n.uri === node1)?.slots.filter((s) => s.session).length ?? 0;
       if (busy < 2 || killed) return;
       killed = true;
@@ -137,13 +166,17 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
       process.kill(grid.pids()['node-1'], 'SIGKILL');
     };
     const watcher = setInterval(() => void kill(), 250);
-    const run = await bgprobe(['compat', '--grid', grid.url, '--workers', '4', '--format', 'json', '--out', out, ...selection.flatMap((s) => ['--scenario', s])], 160_000).finally(() =>
-      clearInterval(watcher),
-    );
+    const run = await bgprobe(
+      ['compat', '--grid', grid.url, '--workers', '4', '--format', 'json', '--out', out, ...selection.flatMap((s) => ['--scenario', s])],
+      160_000,
+    ).finally(() => clearInterval(watcher));
     expect(killed).toBe(true);
     expect(run.code, run.stderr).toBe(0);
     const r = report(out);
-    expect(Object.values(verdicts(r, 'grid')).every((v) => v === 'conforms'), JSON.stringify(verdicts(r, 'grid'))).toBe(true);
+    expect(
+      Object.values(verdicts(r, 'grid')).every((v) => v === 'conforms'),
+      JSON.stringify(verdicts(r, 'grid')),
+    ).toBe(true);
     const flaky = r.results.filter((x) => x.flaky);
     expect(flaky.length).toBeGreaterThanOrEqual(1);
     for (const f of flaky) {
@@ -152,7 +185,9 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
       expect(f.attempts[0]?.browserLost).not.toBeNull();
     }
     // The live node holds no session of the run (the dead one's are gone with it).
-    const status = (await (await fetch(`${grid.url}/status`)).json()) as { value: { nodes: Array<{ uri: string; slots: Array<{ session: unknown }> }> } };
+    const status = (await (await fetch(`${grid.url}/status`)).json()) as {
+      value: { nodes: Array<{ uri: string; slots: Array<{ session: unknown }> }> };
+    };
     expect(status.value.nodes.find((n) => n.uri === node2)?.slots.filter((s) => s.session)).toEqual([]);
   });
 });

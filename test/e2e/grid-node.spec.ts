@@ -35,7 +35,11 @@ test('a node in its own network namespace runs a fetch from the fixture origin o
       servers.push(origin);
       expect(origin.url).toMatch(new RegExp(`^https://${ns.hostAddress.replace(/\./g, '\\.')}:\\d+$`));
       const client = new GridClient(grid.url);
-      const session = await launchOnGrid({ client, capabilities: { browserName: 'chrome', 'goog:chromeOptions': { args: [trustFlag(certificate)] } }, queueTimeout: 30_000 });
+      const session = await launchOnGrid({
+        client,
+        capabilities: { browserName: 'chrome', 'goog:chromeOptions': { args: [trustFlag(certificate)] } },
+        queueTimeout: 30_000,
+      });
       try {
         expect(session.node).toBe(grid.url);
         const context = await session.browser.newContext();
@@ -59,7 +63,12 @@ test('a node in its own network namespace runs a fetch from the fixture origin o
         // The worker's event comes a moment after "completed" is logged.
         await expect.poll(() => recorder.fetch('episode-1')?.swEvents.map((e) => e.type) ?? []).toContain('backgroundfetchsuccess');
         // What crossed the veth: both requests, from the namespace's address.
-        expect(origin.requests().filter((r) => r.path.startsWith('/res/')).map((r) => r.status)).toEqual([200, 200]);
+        expect(
+          origin
+            .requests()
+            .filter((r) => r.path.startsWith('/res/'))
+            .map((r) => r.status),
+        ).toEqual([200, 200]);
         await recorder.dispose();
         await context.close();
       } finally {
@@ -71,11 +80,32 @@ test('a node in its own network namespace runs a fetch from the fixture origin o
       const dir = mkdtempSync(join(tmpdir(), 'bgp-grid-ns-report-'));
       try {
         const cli = join(import.meta.dirname, '../../dist/cli/main.js');
-        const args = ['compat', '--grid', grid.url, '--fixture-host', ns.hostAddress, '--scenario', 'fetch.success.one', '--scenario', 'failure.bad-status', '--format', 'json', '--out', join(dir, 'out')];
-        const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 90_000, env: { ...process.env, CI: '1', BGPROBE_GRID_URL: '' } });
+        const args = [
+          'compat',
+          '--grid',
+          grid.url,
+          '--fixture-host',
+          ns.hostAddress,
+          '--scenario',
+          'fetch.success.one',
+          '--scenario',
+          'failure.bad-status',
+          '--format',
+          'json',
+          '--out',
+          join(dir, 'out'),
+        ];
+        const r = spawnSync(process.execPath, [cli, ...args], {
+          encoding: 'utf8',
+          timeout: 90_000,
+          env: { ...process.env, CI: '1', BGPROBE_GRID_URL: '' },
+        });
         expect(r.status, r.stderr).toBe(0);
         const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')) as ReportModel;
-        expect(Object.fromEntries(report.results.map((x) => [x.scenarioId, x.verdict]))).toEqual({ 'fetch.success.one': 'conforms', 'failure.bad-status': 'conforms' });
+        expect(Object.fromEntries(report.results.map((x) => [x.scenarioId, x.verdict]))).toEqual({
+          'fetch.success.one': 'conforms',
+          'failure.bad-status': 'conforms',
+        });
         for (const x of report.results) {
           expect(x.node).toBe(grid.url);
           expect(x.evidence.fixtureOrigin).toMatch(new RegExp(`^https://${ns.hostAddress.replace(/\./g, '\\.')}:\\d+$`));

@@ -24,12 +24,16 @@ test('the Playwright fixtures and matchers pass on a Grid under SELENIUM_REMOTE_
   test.setTimeout(150_000);
   const grid = await startGrid({ standalone: true, maxSessions: 1 });
   try {
-    const r = spawnSync(process.execPath, [join(REPO, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'test/grid-user/playwright.config.ts'], {
-      cwd: REPO,
-      env: childEnv(grid.url),
-      encoding: 'utf8',
-      timeout: 130_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(REPO, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'test/grid-user/playwright.config.ts'],
+      {
+        cwd: REPO,
+        env: childEnv(grid.url),
+        encoding: 'utf8',
+        timeout: 130_000,
+      },
+    );
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/2 passed/);
     // browser.close() deletes the session in the background: it goes a moment later.

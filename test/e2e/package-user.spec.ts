@@ -150,7 +150,26 @@ test.beforeAll(async () => {
   // chrome-headless-shell is recognised by its path too: a link named like it, to a full Chromium.
   await symlink(process.env['BGPROBE_BROWSER'] ?? '/usr/bin/chromium', join(work, 'headless_shell'));
   await writeFile(join(project, 'playwright.config.ts'), userConfig(join(work, 'headless_shell')));
-  await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(REPO, 'node_modules/@types')] }, include: ['tests', 'playwright.config.ts'] }, null, 2));
+  await writeFile(
+    join(project, 'tsconfig.json'),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+          typeRoots: [join(REPO, 'node_modules/@types')],
+        },
+        include: ['tests', 'playwright.config.ts'],
+      },
+      null,
+      2,
+    ),
+  );
   for (const [name, text] of Object.entries(USER_SPECS)) await writeFile(join(project, 'tests', name), text);
   await writeFile(join(project, 'tests/podcast.spec.ts'), await docsExample());
 
@@ -195,9 +214,18 @@ test('a failing fetch prints the matcher message and attaches the timelines', as
   const json = byName.get('bgprobe-timelines.json');
   expect(text?.contentType).toBe('text/plain');
   expect(json?.contentType).toBe('application/json');
-  const body = async (a: NonNullable<typeof json>) => (a.body !== undefined ? Buffer.from(a.body, 'base64').toString('utf8') : await readFile(a.path!, 'utf8'));
+  const body = async (a: NonNullable<typeof json>) =>
+    a.body !== undefined ? Buffer.from(a.body, 'base64').toString('utf8') : await readFile(a.path!, 'utf8');
   expect(await body(text!)).toMatch(/Background fetch "episode-4" \(http:\/\/127\.0\.0\.1:\d+\/, registration \d+\): failure \(bad-status/);
-  const attached = JSON.parse(await body(json!)) as { version: number; timelines: Array<{ id: string; outcome: string; failureReason: string; requests: Array<{ status: number; served?: Array<{ status: number }> }> }> };
+  const attached = JSON.parse(await body(json!)) as {
+    version: number;
+    timelines: Array<{
+      id: string;
+      outcome: string;
+      failureReason: string;
+      requests: Array<{ status: number; served?: Array<{ status: number }> }>;
+    }>;
+  };
   expect(attached.version).toBe(1);
   expect(attached.timelines.map((x) => [x.id, x.outcome, x.failureReason])).toEqual([['episode-4', 'failure', 'bad-status']]);
   expect(attached.timelines[0].requests[0].served?.[0]?.status).toBe(404);
@@ -207,7 +235,9 @@ test('a WebKit project is skipped with the reason, before any browser is launche
   const t = find('skipped outside Chromium');
   expect(t.status).toBe('skipped');
   const annotations = [...t.annotations, ...(t.results.at(-1)?.annotations ?? [])];
-  expect(annotations.find((a) => a.type === 'skip')?.description).toContain('project "webkit" runs webkit, which has no Background Fetch API');
+  expect(annotations.find((a) => a.type === 'skip')?.description).toContain(
+    'project "webkit" runs webkit, which has no Background Fetch API',
+  );
 });
 
 test('chrome-headless-shell fails fast with how to fix the config', () => {
@@ -222,7 +252,17 @@ test('chrome-headless-shell fails fast with how to fix the config', () => {
 
 test('the run modes are library calls of the packed package: runCompat, runAudit, runWpt, record', async () => {
   const names = ['runCompat', 'runAudit', 'runWpt', 'record', 'resolveCompatConfig', 'resolveAuditConfig', 'resolveWptConfig'];
-  const probe = await run(process.execPath, ['--input-type=module', '-e', `const m = await import('bgprobe'); console.log(JSON.stringify(${JSON.stringify(names)}.map((n) => typeof m[n])))`], project, childEnv(), 60_000);
+  const probe = await run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const m = await import('bgprobe'); console.log(JSON.stringify(${JSON.stringify(names)}.map((n) => typeof m[n])))`,
+    ],
+    project,
+    childEnv(),
+    60_000,
+  );
   expect(probe.code, describeRun('node -e import("bgprobe")', probe)).toBe(0);
   expect(JSON.parse(probe.stdout.trim())).toEqual(names.map(() => 'function'));
 });
@@ -230,6 +270,12 @@ test('the run modes are library calls of the packed package: runCompat, runAudit
 // skipLibCheck as `tsc --init` sets it: with it off, dist/browsers/connect.d.ts needs
 // @types/chrome-remote-interface, which package.json lists only as a devDependency.
 test('the packed package type-checks in the user project (options are typed)', async () => {
-  const tsc = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(project, 'tsconfig.json')], project, childEnv(), 120_000);
+  const tsc = await run(
+    process.execPath,
+    [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(project, 'tsconfig.json')],
+    project,
+    childEnv(),
+    120_000,
+  );
   expect(tsc.code, describeRun('tsc in the user project', tsc)).toBe(0);
 });

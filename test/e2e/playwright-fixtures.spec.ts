@@ -13,7 +13,11 @@ async function openPodcast(page: Page, url: string, query: string): Promise<void
   await page.getByRole('button', { name: 'Download episode 1', exact: true }).waitFor();
 }
 
-test('a two-request episode succeeds, with the five kinds of event and what the server served', async ({ page, backgroundFetch, fixtureServer }) => {
+test('a two-request episode succeeds, with the five kinds of event and what the server served', async ({
+  page,
+  backgroundFetch,
+  fixtureServer,
+}) => {
   await openPodcast(page, fixtureServer.url, 'media=res&size=200k');
   await page.getByRole('button', { name: 'Download episode 1', exact: true }).click();
   const fetch = await backgroundFetch.waitForFetch('episode-1');

@@ -23,7 +23,11 @@ async function failureOf(assertion: Promise<void>): Promise<string> {
   return error!.message;
 }
 
-test('a failed fetch: toSucceed says expected, received and shows the timeline with what was served', async ({ page, backgroundFetch, fixtureServer }) => {
+test('a failed fetch: toSucceed says expected, received and shows the timeline with what was served', async ({
+  page,
+  backgroundFetch,
+  fixtureServer,
+}) => {
   await openPodcast(page, fixtureServer.url, 'media=res&status=404');
   await page.getByRole('button', { name: 'Download episode 2', exact: true }).click();
   const fetch = await backgroundFetch.waitForFetch('episode-2');
@@ -46,19 +50,27 @@ test('a failed fetch: toSucceed says expected, received and shows the timeline w
   expect(requested).toContain('Expected: a request to /episode-2\\.mp3/ answered 200');
   expect(requested).toMatch(/Received: \[0\] \S+episode-2\.mp3\S* -> 404, \[1\] \S+episode-2-art\.svg\S* -> 200/);
 
-  const sequence = await failureOf(expect(fetch).toHaveEventSequence(['registered', 'completed', 'backgroundfetchsuccess'], { timeout: 5_000 }));
+  const sequence = await failureOf(
+    expect(fetch).toHaveEventSequence(['registered', 'completed', 'backgroundfetchsuccess'], { timeout: 5_000 }),
+  );
   expect(sequence).toContain('Expected: [registered, completed, backgroundfetchsuccess] in this order (gaps allowed)');
   expect(sequence).toContain('matched 2 of 3, no "backgroundfetchsuccess" after "completed"');
 });
 
-test('toHaveNoFindings: a failed fetch lists its findings (also in the attached timeline); a clean one passes', async ({ page, backgroundFetch, fixtureServer }) => {
+test('toHaveNoFindings: a failed fetch lists its findings (also in the attached timeline); a clean one passes', async ({
+  page,
+  backgroundFetch,
+  fixtureServer,
+}) => {
   await openPodcast(page, fixtureServer.url, 'media=res&status=404');
   await page.getByRole('button', { name: 'Download episode 4', exact: true }).click();
   const failed = await backgroundFetch.waitForFetch('episode-4', { until: 'settled' });
   const message = await failureOf(expect(failed).toHaveNoFindings());
   expect(message).toContain('expect(received).toHaveNoFindings() failed');
   expect(message).toContain('Expected: no findings (errors)');
-  expect(message).toMatch(/Received: 1 finding:\n +error +request-failed: The fetch failed \(bad-status\): \[0\] \S+episode-4\.mp3\S* answered 404/);
+  expect(message).toMatch(
+    /Received: 1 finding:\n +error +request-failed: The fetch failed \(bad-status\): \[0\] \S+episode-4\.mp3\S* answered 404/,
+  );
   expect(timelinesText([failed], [])).toMatch(/ findings:\n +error +request-failed: /);
   await expect(failed).not.toHaveNoFindings();
 
@@ -68,10 +80,16 @@ test('toHaveNoFindings: a failed fetch lists its findings (also in the attached 
   const ok = await backgroundFetch.waitForFetch('episode-5', { until: 'settled' });
   await expect(ok).toSucceed();
   await expect(ok).toHaveNoFindings({ severity: 'warning' });
-  await expect(failureOf(expect(ok).toHaveNoFindings({ severity: 'fatal' as 'error' }))).resolves.toContain("severity must be 'error', 'warning' or 'info'");
+  await expect(failureOf(expect(ok).toHaveNoFindings({ severity: 'fatal' as 'error' }))).resolves.toContain(
+    "severity must be 'error', 'warning' or 'info'",
+  );
 });
 
-test('a pending fetch: the matcher waits for the expect timeout, then says it was still pending', async ({ page, backgroundFetch, fixtureServer }) => {
+test('a pending fetch: the matcher waits for the expect timeout, then says it was still pending', async ({
+  page,
+  backgroundFetch,
+  fixtureServer,
+}) => {
   await openPodcast(page, fixtureServer.url, 'media=res&size=60m&rate=1m');
   await page.getByRole('button', { name: 'Download episode 3', exact: true }).click();
   const fetch = await backgroundFetch.waitForFetch('episode-3', { until: 'started' });
@@ -99,15 +117,21 @@ test('an id nothing was recorded for, wrong arguments, and a test without the fi
 
   /* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- the @ts-expect-error leaves its line untyped on purpose */
   // @ts-expect-error -- a number is neither a timeline nor an id: a type error, and a clear runtime one.
-  await expect(expect(42).toSucceed()).rejects.toThrow('received must be a fetch timeline (from backgroundFetch.waitForFetch()) or a fetch id string; got number');
+  await expect(expect(42).toSucceed()).rejects.toThrow(
+    'received must be a fetch timeline (from backgroundFetch.waitForFetch()) or a fetch id string; got number',
+  );
   /* eslint-enable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
-  await expect(expect('x').toHaveEventSequence(['registered', 'complete'])).rejects.toThrow('unknown event name "complete". Did you mean "completed"?');
+  await expect(expect('x').toHaveEventSequence(['registered', 'complete'])).rejects.toThrow(
+    'unknown event name "complete". Did you mean "completed"?',
+  );
   await expect(expect('x').toReportProgressUpTo(-1)).rejects.toThrow('bytes must be a number >= 0');
 });
 
 test('a fetch id needs the backgroundFetch fixture in the test', async ({ page }) => {
   void page;
-  await expect(expect('episode-1').toSucceed()).rejects.toThrow("this test does not use the backgroundFetch fixture. Add it to the test's arguments");
+  await expect(expect('episode-1').toSucceed()).rejects.toThrow(
+    "this test does not use the backgroundFetch fixture. Add it to the test's arguments",
+  );
 });
 
 type HarnessWindow = {
@@ -123,22 +147,30 @@ async function harnessFrame(page: Page, url: string) {
   await page.goto(`${url}/harness/`);
   // The worker must be active first: a frame whose navigation began earlier stays uncontrolled.
   expect((await page.evaluate(() => (window as unknown as HarnessWindow).harness.ready())).ok).toBe(true);
-  await page.evaluate(() => new Promise<void>((resolve) => {
-    const frame = document.createElement('iframe');
-    frame.name = 'sub';
-    frame.src = '/harness/?sub';
-    frame.onload = () => resolve();
-    document.body.append(frame);
-  }));
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const frame = document.createElement('iframe');
+        frame.name = 'sub';
+        frame.src = '/harness/?sub';
+        frame.onload = () => resolve();
+        document.body.append(frame);
+      }),
+  );
   const frame = page.frame({ name: 'sub' })!;
   const ready = await frame.evaluate(() => (window as unknown as HarnessWindow).harness.ready());
   expect(ready.ok, JSON.stringify(ready)).toBe(true);
   return frame;
 }
 
-test('a subframe fetch starts paused without the permission, and runs with grantPermission()', async ({ page, backgroundFetch, fixtureServer }) => {
+test('a subframe fetch starts paused without the permission, and runs with grantPermission()', async ({
+  page,
+  backgroundFetch,
+  fixtureServer,
+}) => {
   const frame = await harnessFrame(page, fixtureServer.url);
-  const start = (id: string) => frame.evaluate((i) => (window as unknown as HarnessWindow).harness.start(i, ['/res/sub.bin?size=4k'], { title: i }), id);
+  const start = (id: string) =>
+    frame.evaluate((i) => (window as unknown as HarnessWindow).harness.start(i, ['/res/sub.bin?size=4k'], { title: i }), id);
   expect((await start('no-permission')).ok).toBe(true);
   const paused = await backgroundFetch.waitForFetch('no-permission', { until: 'registered' });
   expect(paused.paused).toBe(true);

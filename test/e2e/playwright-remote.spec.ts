@@ -33,13 +33,16 @@ const viaServer = test.extend({
   ],
 });
 
-viaServer('connectOptions: records and asserts a fetch in a browser server it connected to', async ({ page, backgroundFetch, fixtureServer }) => {
-  await downloadEpisode(page, fixtureServer.url, 1);
-  const fetch = await backgroundFetch.waitForFetch('episode-1');
-  await expect(fetch).toSucceed();
-  await expect(fetch).toUpdateUI({ title: /^Downloaded: Episode 1/ });
-  await expect(fetch).toReportProgressUpTo(512 * 1024);
-});
+viaServer(
+  'connectOptions: records and asserts a fetch in a browser server it connected to',
+  async ({ page, backgroundFetch, fixtureServer }) => {
+    await downloadEpisode(page, fixtureServer.url, 1);
+    const fetch = await backgroundFetch.waitForFetch('episode-1');
+    await expect(fetch).toSucceed();
+    await expect(fetch).toUpdateUI({ title: /^Downloaded: Episode 1/ });
+    await expect(fetch).toReportProgressUpTo(512 * 1024);
+  },
+);
 
 const overCdp = test.extend({
   browser: [
@@ -61,22 +64,29 @@ const overCdp = test.extend({
   ],
 });
 
-overCdp('connectOverCDP: records and asserts a fetch, and grants permissions in the right context', async ({ page, backgroundFetch, fixtureServer }) => {
-  await downloadEpisode(page, fixtureServer.url, 2);
-  const fetch = await backgroundFetch.waitForFetch('episode-2');
-  await expect(fetch).toSucceed();
-  await expect(fetch).toHaveEventSequence(['registered', 'completed', 'backgroundfetchsuccess', 'updateUI']);
-  // A subframe sees the permission controller's answer (the top page sees the download limiter's).
-  await page.evaluate(() => new Promise<void>((resolve) => {
-    const frame = document.createElement('iframe');
-    frame.name = 'sub';
-    frame.src = '/podcast/episodes.json';
-    frame.onload = () => resolve();
-    document.body.append(frame);
-  }));
-  const frame = page.frame({ name: 'sub' })!;
-  const state = () => frame.evaluate(async () => (await navigator.permissions.query({ name: 'background-fetch' as PermissionName })).state);
-  expect(await state()).toBe('prompt');
-  await backgroundFetch.grantPermission();
-  expect(await state()).toBe('granted');
-});
+overCdp(
+  'connectOverCDP: records and asserts a fetch, and grants permissions in the right context',
+  async ({ page, backgroundFetch, fixtureServer }) => {
+    await downloadEpisode(page, fixtureServer.url, 2);
+    const fetch = await backgroundFetch.waitForFetch('episode-2');
+    await expect(fetch).toSucceed();
+    await expect(fetch).toHaveEventSequence(['registered', 'completed', 'backgroundfetchsuccess', 'updateUI']);
+    // A subframe sees the permission controller's answer (the top page sees the download limiter's).
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const frame = document.createElement('iframe');
+          frame.name = 'sub';
+          frame.src = '/podcast/episodes.json';
+          frame.onload = () => resolve();
+          document.body.append(frame);
+        }),
+    );
+    const frame = page.frame({ name: 'sub' })!;
+    const state = () =>
+      frame.evaluate(async () => (await navigator.permissions.query({ name: 'background-fetch' as PermissionName })).state);
+    expect(await state()).toBe('prompt');
+    await backgroundFetch.grantPermission();
+    expect(await state()).toBe('granted');
+  },
+);

@@ -48,7 +48,14 @@ function essence(r: ReportModel) {
       id: x.scenarioId,
       project: x.browser,
       verdict: x.verdict,
-      fetches: x.evidence.fetches.map((f) => ({ id: f.id, origin: f.origin, outcome: f.outcome, reason: f.failureReason, requests: f.requests.map((q) => [q.url, q.status]), findings: (f.findings ?? []).map((g) => g.code) })),
+      fetches: x.evidence.fetches.map((f) => ({
+        id: f.id,
+        origin: f.origin,
+        outcome: f.outcome,
+        reason: f.failureReason,
+        requests: f.requests.map((q) => [q.url, q.status]),
+        findings: (f.findings ?? []).map((g) => g.code),
+      })),
       steps: x.evidence.steps.map((s) => s.what),
     })),
     scenarios: r.scenarios.map((s) => [s.id, s.link, s.location]),
@@ -60,13 +67,20 @@ function essence(r: ReportModel) {
 test.beforeAll(async () => {
   test.setTimeout(600_000);
   // The example runs `channel: 'chromium'` unless BGPROBE_BROWSER names a browser: here, the one the suite runs.
-  const env = { ...childEnv(), APPS_PORT: String(await freePort()), BGPROBE_BROWSER: process.env['BGPROBE_BROWSER'] || '/usr/bin/chromium' };
+  const env = {
+    ...childEnv(),
+    APPS_PORT: String(await freePort()),
+    BGPROBE_BROWSER: process.env['BGPROBE_BROWSER'] || '/usr/bin/chromium',
+  };
   work = await mkdtemp(join(tmpdir(), 'bgprobe-reporter-'));
   const tarball = await packTarball(work, env);
   project = join(work, 'example');
   const example = join(REPO, 'examples/playwright-reporter');
   // What a run of the example in the checkout leaves there stays there.
-  await cp(example, project, { recursive: true, filter: (src) => !/^[\\/]?(node_modules|[a-z-]*-report|test-results)\b/.test(src.slice(example.length)) });
+  await cp(example, project, {
+    recursive: true,
+    filter: (src) => !/^[\\/]?(node_modules|[a-z-]*-report|test-results)\b/.test(src.slice(example.length)),
+  });
   // The example names the checkout (file:../..); a user's project names the published package.
   const pkg = JSON.parse(await readFile(join(project, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   delete pkg.devDependencies['bgprobe'];
@@ -84,7 +98,8 @@ test.beforeAll(async () => {
   for (const shard of ['1/2', '2/2']) {
     const r = await run(process.execPath, [cli, 'test', `--shard=${shard}`, '--reporter=blob'], project, env, 240_000);
     expect(existsSync(join(project, 'blob-report')), describeRun(`shard ${shard}`, r)).toBe(true);
-    for (const f of await readdir(join(project, 'blob-report'))) await cp(join(project, 'blob-report', f), join(project, 'all-blobs', f.replace('.zip', `-${shard.replace('/', 'of')}.zip`)));
+    for (const f of await readdir(join(project, 'blob-report')))
+      await cp(join(project, 'blob-report', f), join(project, 'all-blobs', f.replace('.zip', `-${shard.replace('/', 'of')}.zip`)));
   }
   merged = await run(process.execPath, [cli, 'merge-reports', '--config', 'merge.config.ts', 'all-blobs'], project, env, 120_000);
 });
@@ -100,13 +115,34 @@ test('the bgprobe report lists the three tests, their fetches and the misspelled
   expect([...byTitle.keys()].sort()).toEqual([...TITLES].sort());
   const outcome = (title: string) => report.results.find((r) => r.scenarioId === byTitle.get(title)!.id)!;
   // Every test passed in Playwright's terms: the exit code is the findings gate's.
-  expect(report.results.map((r) => r.verdict), describeRun('npx playwright test', full)).toEqual(['conforms', 'conforms', 'conforms']);
-  expect(outcome(TITLES[0]).evidence.fetches.map((f) => [f.id, f.outcome, (f.findings ?? []).filter((x) => x.severity === 'error').length])).toEqual([['episode-1', 'success', 0]]);
-  expect(outcome(TITLES[1]).evidence.fetches.map((f) => [f.id, f.outcome, f.failureReason])).toEqual([['episode-1', 'failure', 'bad-status']]);
-  expect(outcome(TITLES[2]).evidence.fetches.map((f) => [f.id, f.outcome, f.failureReason])).toEqual([['episode-1', 'failure', 'bad-status']]);
-  expect(report.summary.findings).toContainEqual(expect.objectContaining({ code: 'request-failed', severity: 'error', origin: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), fetches: 2, results: 2 }));
+  expect(
+    report.results.map((r) => r.verdict),
+    describeRun('npx playwright test', full),
+  ).toEqual(['conforms', 'conforms', 'conforms']);
+  expect(
+    outcome(TITLES[0]).evidence.fetches.map((f) => [f.id, f.outcome, (f.findings ?? []).filter((x) => x.severity === 'error').length]),
+  ).toEqual([['episode-1', 'success', 0]]);
+  expect(outcome(TITLES[1]).evidence.fetches.map((f) => [f.id, f.outcome, f.failureReason])).toEqual([
+    ['episode-1', 'failure', 'bad-status'],
+  ]);
+  expect(outcome(TITLES[2]).evidence.fetches.map((f) => [f.id, f.outcome, f.failureReason])).toEqual([
+    ['episode-1', 'failure', 'bad-status'],
+  ]);
+  expect(report.summary.findings).toContainEqual(
+    expect.objectContaining({
+      code: 'request-failed',
+      severity: 'error',
+      origin: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      fetches: 2,
+      results: 2,
+    }),
+  );
   expect(byTitle.get(TITLES[2])!.location).toMatchObject({ file: 'tests/downloads.spec.ts', line: expect.any(Number) });
-  expect(outcome(TITLES[0]).evidence.steps.map((s) => s.what)).toEqual(['waitForFetch("episode-1", { until: \'settled\' })', 'expect("episode-1").toSucceed()', 'expect("episode-1").toUpdateUI()']);
+  expect(outcome(TITLES[0]).evidence.steps.map((s) => s.what)).toEqual([
+    'waitForFetch("episode-1", { until: \'settled\' })',
+    'expect("episode-1").toSucceed()',
+    'expect("episode-1").toUpdateUI()',
+  ]);
 
   expect(full.code).toBe(1);
   expect(full.stdout).toContain("bgprobe: failOn 'error-findings'");
@@ -119,7 +155,9 @@ test("Playwright's HTML report shows the bgprobe steps and the HTML timeline, wh
   await page.getByRole('link', { name: TITLES[2] }).click();
   const steps = page.locator('.tree-item-title');
   await expect(steps.filter({ hasText: 'backgroundFetch.waitForFetch("episode-1", { until: \'settled\' })' })).toBeVisible();
-  await expect(steps.filter({ hasText: /background fetch "episode-1": failure \(bad-status\), .* in [\d.]+ s, [1-9]\d* findings/ })).toBeVisible();
+  await expect(
+    steps.filter({ hasText: /background fetch "episode-1": failure \(bad-status\), .* in [\d.]+ s, [1-9]\d* findings/ }),
+  ).toBeVisible();
   await expect(steps.filter({ hasText: 'Expect "toFail"' })).toBeVisible();
 
   const link = page.getByRole('link', { name: 'bgprobe-timeline.html' });
@@ -164,10 +202,29 @@ test.fixme('a 1,000-event timeline attachment is packed, and unpacks into the sa
   r.ingest(ev('Background Fetch registered', { 'Total Requests': 499 }));
   for (let i = 0; i < 499; i++) {
     r.ingest(ev('Request processing started', { URL: `http://127.0.0.1:8080/c${i}`, 'Request Index': i }));
-    r.ingest(ev('Request processing completed', { URL: `http://127.0.0.1:8080/c${i}`, 'Request Index': i, 'Response Status': 200, 'Response Size (bytes)': 65536 }));
+    r.ingest(
+      ev('Request processing completed', {
+        URL: `http://127.0.0.1:8080/c${i}`,
+        'Request Index': i,
+        'Response Status': 200,
+        'Response Size (bytes)': 65536,
+      }),
+    );
   }
   r.ingest(ev('Background Fetch completed', { 'Event Type': 'BackgroundFetchSuccessEvent' }));
-  const info = { titlePath: ['big.spec.ts', 'big'], title: 'big', file: 'big.spec.ts', line: 1, column: 1, project: { name: 'chromium' }, status: 'passed', expectedStatus: 'passed', retry: 0, duration: 1, errors: [] } as const;
+  const info = {
+    titlePath: ['big.spec.ts', 'big'],
+    title: 'big',
+    file: 'big.spec.ts',
+    line: 1,
+    column: 1,
+    project: { name: 'chromium' },
+    status: 'passed',
+    expectedStatus: 'passed',
+    retry: 0,
+    duration: 1,
+    errors: [],
+  } as const;
   const html = packedHtml(timelineHtml(info as never, { version: 1, timelines: r.fetches(), otherEvents: [] }, at - 10_000));
   expect(html).toContain('id="packed"');
   const file = join(work, 'packed.html');
@@ -190,8 +247,13 @@ test.fixme('a 1,000-event timeline attachment is packed, and unpacks into the sa
 test.fixme('the misspelled fail listener is a finding of its test, in the report and its summary', async () => {
   const report = await readReport('full-bgprobe-report');
   const typo = report.results.find((r) => r.scenarioId.endsWith(TITLES[2]))!.evidence.fetches[0];
-  expect(typo.findings?.find((f) => f.code === 'unknown-event-listener')?.evidence).toMatchObject({ name: 'backgroundfetchfailure', didYouMean: 'backgroundfetchfail' });
-  expect(report.summary.findings).toContainEqual(expect.objectContaining({ code: 'unknown-event-listener', severity: 'error', fetches: 1, results: 1 }));
+  expect(typo.findings?.find((f) => f.code === 'unknown-event-listener')?.evidence).toMatchObject({
+    name: 'backgroundfetchfailure',
+    didYouMean: 'backgroundfetchfail',
+  });
+  expect(report.summary.findings).toContainEqual(
+    expect.objectContaining({ code: 'unknown-event-listener', severity: 'error', fetches: 1, results: 1 }),
+  );
   expect(full.stdout).toContain('unknown-event-listener ×1');
   expect(await readFile(join(project, 'full-bgprobe-report/report.md'), 'utf8')).toContain('unknown\\-event\\-listener');
 });

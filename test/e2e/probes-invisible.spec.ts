@@ -38,13 +38,26 @@ function shapeOf(keys: string[]): Shape {
     } catch (e) {
       source = `throws ${String(e)}`;
     }
-    return { length: (f as { length: number }).length, name: (f as { name: string }).name, own, source, viaMethod: (f as { toString(): string }).toString() };
+    return {
+      length: (f as { length: number }).length,
+      name: (f as { name: string }).name,
+      own,
+      source,
+      viaMethod: (f as { toString(): string }).toString(),
+    };
   };
   const describe = (holder: object | undefined, key: string) => {
     if (!holder) return 'no holder';
     const d = Object.getOwnPropertyDescriptor(holder, key);
     if (!d) return 'absent';
-    return { w: d.writable, e: d.enumerable, c: d.configurable, value: 'value' in d ? fn(d.value) : null, get: d.get ? fn(d.get) : null, set: d.set ? fn(d.set) : null };
+    return {
+      w: d.writable,
+      e: d.enumerable,
+      c: d.configurable,
+      value: 'value' in d ? fn(d.value) : null,
+      get: d.get ? fn(d.get) : null,
+      set: d.set ? fn(d.set) : null,
+    };
   };
   const out: Shape = {};
   for (const key of keys) {
@@ -74,7 +87,10 @@ async function shapes(context: BrowserContext, url: string, keys: string[]): Pro
   return { page: await page.evaluate(shapeOf, keys), worker: await worker.evaluate(shapeOf, keys) };
 }
 
-test('page and service worker: every Background Fetch member and every global, the same with and without the probes', async ({ bgBrowser, server }) => {
+test('page and service worker: every Background Fetch member and every global, the same with and without the probes', async ({
+  bgBrowser,
+  server,
+}) => {
   const keys = [...backgroundFetchKeys(), ...ALSO_WRAPPED];
   expect(keys.length).toBeGreaterThan(30);
   const plain = await bgBrowser.newContext();
@@ -87,7 +103,9 @@ test('page and service worker: every Background Fetch member and every global, t
       // The probes are in: the worker said so from its first start, and the page reports too.
       await expect.poll(() => recorder.probeRecords().filter((r) => r.kind === 'worker-start').length).toBe(1);
       // Sanity: the comparison looks at real members, natively printed.
-      expect(without.page['api.BackgroundFetchManager.fetch']).toMatchObject({ value: { length: 2, name: 'fetch', source: 'function fetch() { [native code] }' } });
+      expect(without.page['api.BackgroundFetchManager.fetch']).toMatchObject({
+        value: { length: 2, name: 'fetch', source: 'function fetch() { [native code] }' },
+      });
       expect(without.worker['api.BackgroundFetchUpdateUIEvent.updateUI']).toMatchObject({ value: { length: 0, name: 'updateUI' } });
       for (const where of ['page', 'worker'] as const) {
         for (const key of Object.keys(without[where])) expect(withProbes[where][key], `${where}: ${key}`).toEqual(without[where][key]);

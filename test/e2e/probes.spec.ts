@@ -10,7 +10,14 @@ import { BackgroundServiceRecorder } from '../../src/recorder/recorder.js';
 import { expect, harness, openHarness, test, uid } from './support.js';
 
 const FIXTURES = resolve('fixtures');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.mp3': 'audio/mpeg' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.mp3': 'audio/mpeg',
+};
 
 /** A plain static server (not bgprobe's): the probes must work for any app. */
 async function plainStaticServer(): Promise<{ server: Server; url: string }> {
@@ -53,7 +60,9 @@ test('the podcast app on a plain static server: progress, the success event and 
     // its event comes, in its own order: not part of this check).
     const downloaded = done.progress.filter((p) => p.context === 'page').map((p) => p.downloaded);
     expect(downloaded).toEqual([...downloaded].sort((a, b) => a - b));
-    expect(done.fetchCalls).toMatchObject([{ ok: true, context: 'page', requests: [expect.stringMatching(/episode-5\.mp3$/), expect.stringMatching(/episode-5\.svg$/)] }]);
+    expect(done.fetchCalls).toMatchObject([
+      { ok: true, context: 'page', requests: [expect.stringMatching(/episode-5\.mp3$/), expect.stringMatching(/episode-5\.svg$/)] },
+    ]);
     // The app saw the same thing it would without bgprobe.
     await expect(page.locator('#episode-5')).toContainText('Downloaded');
     await recorder.dispose();
@@ -87,9 +96,14 @@ test('a 404 in a two-request fetch: both requests, their statuses, the fail even
   const id = uid('p404');
   await harness(page, 'start', id, ['/res/fine.mp3?size=20k', '/res/gone.mp3?status=404&size=10'], {});
   const t = await recorder.waitForFetch(id);
-  expect(t.requests.map((r) => [r.index, r.status])).toEqual([[0, 200], [1, 404]]);
+  expect(t.requests.map((r) => [r.index, r.status])).toEqual([
+    [0, 200],
+    [1, 404],
+  ]);
   expect(t.requests.map((r) => r.served?.[0]?.status)).toEqual([200, 404]);
-  await expect.poll(() => recorder.fetch(id)!.swEvents.map((s) => [s.type, s.failureReason])).toEqual([['backgroundfetchfail', 'bad-status']]);
+  await expect
+    .poll(() => recorder.fetch(id)!.swEvents.map((s) => [s.type, s.failureReason]))
+    .toEqual([['backgroundfetchfail', 'bad-status']]);
   await expect.poll(() => recorder.fetch(id)!.progress.at(-1)?.failureReason).toBe('bad-status');
   expect(recorder.fetch(id)!.progress.at(-1)!.result).toBe('failure');
   await recorder.dispose();
@@ -105,10 +119,12 @@ test('rejections, a second updateUI, matchAll and abort() results are recorded w
   // The app gets the browser's own rejection, untouched.
   expect(dup).toMatchObject({ ok: false, name: 'TypeError', message: 'There already is a registration for the given id.' });
   await recorder.waitForFetch(id);
-  await expect.poll(() => recorder.fetch(id)!.uiUpdates.map((u) => [u.call, u.ok, u.error?.name ?? null])).toEqual([
-    [1, true, null],
-    [2, false, 'InvalidStateError'],
-  ]);
+  await expect
+    .poll(() => recorder.fetch(id)!.uiUpdates.map((u) => [u.call, u.ok, u.error?.name ?? null]))
+    .toEqual([
+      [1, true, null],
+      [2, false, 'InvalidStateError'],
+    ]);
   const records = recorder.fetch(id)!.records.find((r) => r.context === 'worker' && r.method === 'matchAll')!;
   expect(records.records.map((r) => r.size).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([3 * 1024, 5 * 1024]);
   const rejected = recorder.probeRecords().filter((p) => p.kind === 'fetch-call' && p.id === id && !p.ok);
@@ -142,7 +158,15 @@ test('progress samples travel in batches, yet every one the page saw is recorded
   expect(t.outcome).toBe('success');
   const seen = await page.evaluate(() => (window as unknown as { seen: Array<{ downloaded: number; at: number }> }).seen);
   expect(seen.length).toBeGreaterThan(4);
-  await expect.poll(() => recorder.fetch(id)!.progress.filter((p) => p.context === 'page').at(-1)?.result).toBe('success');
+  await expect
+    .poll(
+      () =>
+        recorder
+          .fetch(id)!
+          .progress.filter((p) => p.context === 'page')
+          .at(-1)?.result,
+    )
+    .toBe('success');
   const recorded = recorder.fetch(id)!.progress.filter((p) => p.context === 'page');
   // Each event the test saw has a sample with the same bytes, in the same order, taken no later
   // than the test saw it: its own time, not its batch's. Other samples may sit in between: the
@@ -151,7 +175,10 @@ test('progress samples travel in batches, yet every one the page saw is recorded
   let j = 0;
   for (const s of seen) {
     while (j < recorded.length && recorded[j].downloaded !== s.downloaded) j++;
-    expect(j, `a sample of ${s.downloaded} bytes, after the previous one (recorded: ${recorded.map((p) => p.downloaded).join(', ')})`).toBeLessThan(recorded.length);
+    expect(
+      j,
+      `a sample of ${s.downloaded} bytes, after the previous one (recorded: ${recorded.map((p) => p.downloaded).join(', ')})`,
+    ).toBeLessThan(recorded.length);
     const p = recorded[j];
     expect(p.at).toBeLessThanOrEqual(s.at + 1);
     expect(p.at).toBeGreaterThan(s.at - 1_000);
@@ -160,7 +187,10 @@ test('progress samples travel in batches, yet every one the page saw is recorded
   await recorder.dispose();
 });
 
-test('a page closed mid-fetch: the samples it had queued are recorded (all with unload, all but its last 250 ms without)', async ({ ctx, server }) => {
+test('a page closed mid-fetch: the samples it had queued are recorded (all with unload, all but its last 250 ms without)', async ({
+  ctx,
+  server,
+}) => {
   const recorder = await BackgroundServiceRecorder.attach(ctx, { server });
   type Seen = Array<{ downloaded: number; at: number }>;
   for (const runBeforeUnload of [true, false]) {
@@ -180,8 +210,14 @@ test('a page closed mid-fetch: the samples it had queued are recorded (all with 
     await expect.poll(() => page.isClosed()).toBe(true);
     const due = runBeforeUnload ? seen : seen.filter((s) => s.at < closedAt - 300);
     expect(due.length).toBeGreaterThan(0);
-    const recorded = () => recorder.fetch(id)!.progress.filter((p) => p.context === 'page').map((p) => p.downloaded);
-    await expect.poll(recorded, { message: `closed with runBeforeUnload: ${runBeforeUnload}`, timeout: 2_000 }).toEqual(expect.arrayContaining(due.map((s) => s.downloaded)));
+    const recorded = () =>
+      recorder
+        .fetch(id)!
+        .progress.filter((p) => p.context === 'page')
+        .map((p) => p.downloaded);
+    await expect
+      .poll(recorded, { message: `closed with runBeforeUnload: ${runBeforeUnload}`, timeout: 2_000 })
+      .toEqual(expect.arrayContaining(due.map((s) => s.downloaded)));
     const other = await openHarness(ctx, server);
     await harness(other, 'abort', id);
     await other.close();

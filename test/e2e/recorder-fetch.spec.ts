@@ -9,7 +9,10 @@ test('a two-request success gives the five kinds of event and one timeline', asy
   const recorder = await BackgroundServiceRecorder.attach(ctx);
   const page = await openHarness(ctx, server);
   const id = uid('two');
-  const started = await harness(page, 'start', id, ['/res/audio.mp3?size=200k', '/res/art.svg?size=2k'], { title: 'Two', downloadTotal: 202 * 1024 });
+  const started = await harness(page, 'start', id, ['/res/audio.mp3?size=200k', '/res/art.svg?size=2k'], {
+    title: 'Two',
+    downloadTotal: 202 * 1024,
+  });
   expect(started.ok, JSON.stringify(started)).toBe(true);
   const t = await recorder.waitForFetch(id, { timeout: 30_000 });
   expect(t.outcome).toBe('success');
@@ -22,7 +25,9 @@ test('a two-request success gives the five kinds of event and one timeline', asy
   expect(names.filter((n) => n === 'Request processing started')).toHaveLength(2);
   expect(names.filter((n) => n === 'Request processing completed')).toHaveLength(2);
   expect(names.at(-1)).toBe('Background Fetch completed');
-  expect(new Set(t.events.map((e) => e.kind))).toEqual(new Set(['registered', 'started', 'request-started', 'request-completed', 'completed']));
+  expect(new Set(t.events.map((e) => e.kind))).toEqual(
+    new Set(['registered', 'started', 'request-started', 'request-completed', 'completed']),
+  );
   expect(t.requests.map((r) => [r.index, r.status, r.bytes])).toEqual([
     [0, 200, 200 * 1024],
     [1, 200, 2 * 1024],

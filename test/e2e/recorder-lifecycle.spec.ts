@@ -25,7 +25,8 @@ const CLI = join(process.cwd(), 'dist/cli/main.js');
 const stderrOf: Array<() => string> = [];
 test.afterEach(async ({}, testInfo) => {
   const logs = stderrOf.splice(0).map((read, i) => `--- browser ${i + 1} ---\n${read().slice(-16_000)}`);
-  if (testInfo.status !== testInfo.expectedStatus && logs.length) await testInfo.attach('browser stderr', { body: logs.join('\n'), contentType: 'text/plain' });
+  if (testInfo.status !== testInfo.expectedStatus && logs.length)
+    await testInfo.attach('browser stderr', { body: logs.join('\n'), contentType: 'text/plain' });
 });
 
 /** Browsers started here and not stopped yet: a run interrupted (Ctrl-C does not reach their own process group) still ends them. */
@@ -46,10 +47,14 @@ async function startDebuggableChromium(): Promise<{ proc: ChildProcess; endpoint
   const dir = mkdtempSync(join(tmpdir(), 'bgprobe-remote-'));
   // Its own process group, so stop() ends its renderers and helpers too: killed alone, the
   // browser leaves them writing into the profile, and the temp dir outlives the test.
-  const proc = spawn(executablePath, [...defaultArgs(), '--headless', '--remote-debugging-port=0', `--user-data-dir=${dir}`, 'about:blank'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
+  const proc = spawn(
+    executablePath,
+    [...defaultArgs(), '--headless', '--remote-debugging-port=0', `--user-data-dir=${dir}`, 'about:blank'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    },
+  );
   running.add(proc);
   let text = '';
   stderrOf.push(() => text);
@@ -92,7 +97,9 @@ function runCli(args: string[]): { proc: ChildProcess; done: Promise<{ code: num
   let stderr = '';
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => proc.on('exit', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    proc.on('exit', (code) => resolve({ code, stdout, stderr })),
+  );
   return { proc, done };
 }
 
@@ -119,7 +126,10 @@ test('bgprobe record --endpoint writes a DevTools file the recorder reads back',
     cli.proc.kill('SIGINT');
     const { code, stdout } = await cli.done;
     expect(code).toBe(130);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; instanceId: string });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; instanceId: string });
     expect(lines.filter((l) => l.instanceId === id).map((l) => l.name)).toContain('Background Fetch completed');
     expect(existsSync(out)).toBe(true);
     const text = readFileSync(out, 'utf8');
@@ -173,18 +183,21 @@ test('a connect()ed browser: the recorder gets page and worker probe records too
 async function lateWorkerScriptProxy(target: FixtureServer, lateMs: number): Promise<{ url: string; close(): Promise<void> }> {
   const upstream = new URL(target.url);
   const proxy: Server = createServer((req, res) => {
-    const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.on('error', () => res.destroy());
-      if (!req.url?.startsWith('/harness/sw.js')) return void answer.pipe(res);
-      const chunks: Buffer[] = [];
-      answer.on('data', (c: Buffer) => chunks.push(c));
-      answer.on('end', () => {
-        const body = Buffer.concat(chunks);
-        res.write(body.subarray(0, 16));
-        setTimeout(() => res.end(body.subarray(16)), lateMs);
-      });
-    });
+    const up = request(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.on('error', () => res.destroy());
+        if (!req.url?.startsWith('/harness/sw.js')) return void answer.pipe(res);
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('end', () => {
+          const body = Buffer.concat(chunks);
+          res.write(body.subarray(0, 16));
+          setTimeout(() => res.end(body.subarray(16)), lateMs);
+        });
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
@@ -192,10 +205,11 @@ async function lateWorkerScriptProxy(target: FixtureServer, lateMs: number): Pro
   const { port } = proxy.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      proxy.closeAllConnections();
-      proxy.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
+      }),
   };
 }
 
@@ -260,7 +274,10 @@ test('bad record input: one clear line and exit code 2', async () => {
   const cases: Array<[string[], RegExp]> = [
     [['record'], /Give --endpoint/],
     [['record', '--endpoint', 'http://127.0.0.1:1'], /Cannot reach a browser at http:\/\/127\.0\.0\.1:1/],
-    [['record', '--url', 'http://127.0.0.1:1/', '--service', 'bgFetch'], /Unknown background service "bgFetch"\. Did you mean `backgroundFetch`\?/],
+    [
+      ['record', '--url', 'http://127.0.0.1:1/', '--service', 'bgFetch'],
+      /Unknown background service "bgFetch"\. Did you mean `backgroundFetch`\?/,
+    ],
     [['record', '--url', 'http://127.0.0.1:1/', '--duration', 'abc'], /--duration takes a number, got "abc"/],
     [['record', '--url', 'http://127.0.0.1:1/', '--browser', '/nope/chrome'], /No Chromium-based browser found.*\/nope\/chrome/s],
   ];

@@ -32,7 +32,10 @@ function events(prefix: string, n: number, hostileAt: number[] = []): EventRow[]
     storageKey: 'http://127.0.0.1:8080/',
     registrationId: '3',
     instanceId: `${prefix}-${i}`,
-    metadata: [['Title', hostileAt.includes(i) ? HOSTILE : `Episode ${i}`], ['Total Downloads', '2']],
+    metadata: [
+      ['Title', hostileAt.includes(i) ? HOSTILE : `Episode ${i}`],
+      ['Total Downloads', '2'],
+    ],
   }));
 }
 
@@ -50,7 +53,19 @@ function fetches(n: number): FetchEvidence[] {
     registeredAt: T0,
     startedAt: T0,
     completedAt: T0 + 400,
-    requests: [{ index: 0, url: `http://127.0.0.1:8080/res/${i}`, status: 200, bytes: 10, uploadBytes: 0, startedAt: T0 + 100, completedAt: T0 + 300, attempts: 1, served: [] }],
+    requests: [
+      {
+        index: 0,
+        url: `http://127.0.0.1:8080/res/${i}`,
+        status: 200,
+        bytes: 10,
+        uploadBytes: 0,
+        startedAt: T0 + 100,
+        completedAt: T0 + 300,
+        attempts: 1,
+        served: [],
+      },
+    ],
     progress: [[T0 + 200, 10, 10, 0, 0]],
     probes: [],
   }));
@@ -60,7 +75,20 @@ function result(scenarioId: string, verdict: Verdict, rows: EventRow[], fetchCou
   const evidence = emptyEvidence();
   evidence.events = rows;
   evidence.fetches = fetches(fetchCount);
-  return { scenarioId, browser: 'chromium', verdict, summary: verdict, startedAt: T0, durationMs: 1000, took: null, observation: null, evidence, error: null, flaky: false, attempts: [] };
+  return {
+    scenarioId,
+    browser: 'chromium',
+    verdict,
+    summary: verdict,
+    startedAt: T0,
+    durationMs: 1000,
+    took: null,
+    observation: null,
+    evidence,
+    error: null,
+    flaky: false,
+    attempts: [],
+  };
 }
 
 /** Matrix order is worst first: big.first (error), big.second (deviates), small.one, big.last (conforms, closed). */
@@ -76,7 +104,14 @@ function largeModel(): ReportModel {
     tool: { name: 'bgprobe', version: toolVersion() },
     run: { startedAt: T0, durationMs: 4000, interrupted: false, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: 30_000 },
     browsers: [{ label: 'chromium', kind: 'default', target: null, args: [], version: '156.0', launchError: null }],
-    scenarios: results.map((r) => ({ id: r.scenarioId, title: `Title of ${r.scenarioId}`, group: 'big', expectation: 'Expected', link: 'https://wicg.github.io/background-fetch/', skipReason: null })),
+    scenarios: results.map((r) => ({
+      id: r.scenarioId,
+      title: `Title of ${r.scenarioId}`,
+      group: 'big',
+      expectation: 'Expected',
+      link: 'https://wicg.github.io/background-fetch/',
+      skipReason: null,
+    })),
     results,
     summary: countVerdicts(results),
     comparison: null,

@@ -56,6 +56,9 @@ test('--repeat: a scenario whose resource alternates between runs is unstable, w
   ]);
   expect(r.attempts[1].summary).toMatch(/^Ended failure \(bad-status\); expected success\./);
   // Each run's own evidence: its fetch, its requests as the server saw them.
-  expect(r.attempts.map((a) => a.evidence.server.filter((q) => q.url.includes('/res/flip.bin')).map((q) => q.status))).toEqual([[200], [404]]);
+  expect(r.attempts.map((a) => a.evidence.server.filter((q) => q.url.includes('/res/flip.bin')).map((q) => q.status))).toEqual([
+    [200],
+    [404],
+  ]);
   expect(r.summary).toMatch(/^The verdicts differ between 2 runs: run 1 conforms \(.*\); run 2 deviates \(.*\)$/);
 });

@@ -53,7 +53,7 @@ export async function openHarness(context: BrowserContext, server: Pick<FixtureS
 /** Call window.harness.<fn>(...args) in the page. */
 export function harness(page: Page, fn: string, ...args: unknown[]): Promise<HarnessResult> {
   return page.evaluate(
-    ([name, a]) => (window as unknown as { harness: Record<string, (...x: unknown[]) => Promise<HarnessResult>> }).harness[name](...(a)),
+    ([name, a]) => (window as unknown as { harness: Record<string, (...x: unknown[]) => Promise<HarnessResult>> }).harness[name](...a),
     [fn, args] as const,
   );
 }

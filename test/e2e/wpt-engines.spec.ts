@@ -20,11 +20,21 @@ const webkitMissing = missingPart('webkit');
 
 interface WptReport {
   run_info: Record<string, unknown>;
-  results: Array<{ test: string; status: string; duration: number; subtests: Array<{ name: string; status: string; message: string | null }> }>;
+  results: Array<{
+    test: string;
+    status: string;
+    duration: number;
+    subtests: Array<{ name: string; status: string; message: string | null }>;
+  }>;
 }
 interface Report {
   browsers: Array<{ label: string; engine?: string; version: string | null }>;
-  results: Array<{ scenarioId: string; browser: string; verdict: string; evidence: { steps: Array<{ what: string; result: unknown }>; notes: string[]; server: unknown[] } }>;
+  results: Array<{
+    scenarioId: string;
+    browser: string;
+    verdict: string;
+    evidence: { steps: Array<{ what: string; result: unknown }>; notes: string[]; server: unknown[] };
+  }>;
 }
 
 test.describe.serial('bgprobe wpt in Firefox ESR and WebKitGTK', () => {
@@ -39,10 +49,43 @@ test.describe.serial('bgprobe wpt in Firefox ESR and WebKitGTK', () => {
     expect(existsSync(CLI), 'dist/cli/main.js').toBe(true);
     root = makeWptTree('bgprobe-wpt-engines-tree-');
     out = join(root, 'out');
-    const args = ['wpt', 'selftest/plain.html', 'selftest/fails.https.any.js', 'selftest/background-fetch.https.window.js', '--wpt-root', root, '--out', out, '--timeout-multiplier', '0.5', '--format', 'json'];
-    const browsers = ['--browser', 'firefox', '--browser', 'webkit', '--browser', 'webkit', '--browser-args=', '--browser-args=', '--browser-args=--features=+BackgroundFetchAPI', '--label', 'firefox', '--label', 'webkit', '--label', 'webkit+bgfetch'];
+    const args = [
+      'wpt',
+      'selftest/plain.html',
+      'selftest/fails.https.any.js',
+      'selftest/background-fetch.https.window.js',
+      '--wpt-root',
+      root,
+      '--out',
+      out,
+      '--timeout-multiplier',
+      '0.5',
+      '--format',
+      'json',
+    ];
+    const browsers = [
+      '--browser',
+      'firefox',
+      '--browser',
+      'webkit',
+      '--browser',
+      'webkit',
+      '--browser-args=',
+      '--browser-args=',
+      '--browser-args=--features=+BackgroundFetchAPI',
+      '--label',
+      'firefox',
+      '--label',
+      'webkit',
+      '--label',
+      'webkit+bgfetch',
+    ];
     await new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args, ...browsers], { cwd: REPO, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, ...args, ...browsers], {
+        cwd: REPO,
+        env: { ...process.env, CI: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const timer = setTimeout(() => child.kill('SIGKILL'), 160_000);
       child.on('close', (c) => {
@@ -58,7 +101,11 @@ test.describe.serial('bgprobe wpt in Firefox ESR and WebKitGTK', () => {
 
   test('a wptreport.json per browser, in the format wpt.fyi takes, with each lane in run_info', () => {
     expect(code, stderr).toBe(0);
-    const lanes = { 'wptreport-firefox.json': ['firefox', 'esr'], 'wptreport-webkit.json': ['webkitgtk', 'stable'], 'wptreport-webkit+bgfetch.json': ['webkitgtk', 'experimental'] };
+    const lanes = {
+      'wptreport-firefox.json': ['firefox', 'esr'],
+      'wptreport-webkit.json': ['webkitgtk', 'stable'],
+      'wptreport-webkit+bgfetch.json': ['webkitgtk', 'experimental'],
+    };
     for (const [file, [product, channel]] of Object.entries(lanes)) {
       const r = wptreport(file);
       expect(wptFyiProblems(r), file).toEqual([]);
@@ -71,18 +118,31 @@ test.describe.serial('bgprobe wpt in Firefox ESR and WebKitGTK', () => {
         '/selftest/fails.https.any.serviceworker.html': 'OK',
         '/selftest/plain.html': 'OK',
       });
-      const statuses = (test: string) => Object.fromEntries(r.results.find((t) => t.test === test)!.subtests.map((s) => [s.name, s.status]));
-      expect(statuses('/selftest/fails.https.any.serviceworker.html'), file).toEqual({ 'GLOBAL is defined': 'PASS', 'runs in a window': 'FAIL' });
+      const statuses = (test: string) =>
+        Object.fromEntries(r.results.find((t) => t.test === test)!.subtests.map((s) => [s.name, s.status]));
+      expect(statuses('/selftest/fails.https.any.serviceworker.html'), file).toEqual({
+        'GLOBAL is defined': 'PASS',
+        'runs in a window': 'FAIL',
+      });
       expect(statuses('/selftest/plain.html'), file).toEqual({ 'an .html test runs as it is': 'PASS' });
     }
   });
 
   test("set_permission goes to the driver's Permissions extension, and its answer is the subtest's message", () => {
-    const message = (file: string) => wptreport(file).results.find((t) => t.test === '/selftest/background-fetch.https.window.html')!.subtests.find((s) => s.name.startsWith('set_permission'))!;
+    const message = (file: string) =>
+      wptreport(file)
+        .results.find((t) => t.test === '/selftest/background-fetch.https.window.html')!
+        .subtests.find((s) => s.name.startsWith('set_permission'))!;
     // Firefox ESR's BiDi knows no 'background-fetch' permission; WebKitWebDriver has no such command.
-    expect(message('wptreport-firefox.json')).toMatchObject({ status: 'FAIL', message: expect.stringContaining('permissions.setPermission') });
+    expect(message('wptreport-firefox.json')).toMatchObject({
+      status: 'FAIL',
+      message: expect.stringContaining('permissions.setPermission'),
+    });
     for (const f of ['wptreport-webkit.json', 'wptreport-webkit+bgfetch.json']) {
-      expect(message(f)).toMatchObject({ status: 'FAIL', message: expect.stringContaining('POST /session/{id}/permissions with HTTP 404 unknown command') });
+      expect(message(f)).toMatchObject({
+        status: 'FAIL',
+        message: expect.stringContaining('POST /session/{id}/permissions with HTTP 404 unknown command'),
+      });
     }
     expect(stderr).toContain('firefox: set_permission: WebDriver BiDi permissions.setPermission');
     expect(stderr).toContain('webkit+bgfetch: set_permission: WebDriver POST /session/{id}/permissions');
@@ -100,7 +160,9 @@ test.describe.serial('bgprobe wpt in Firefox ESR and WebKitGTK', () => {
     expect(plain.verdict).toBe('conforms');
     expect(plain.evidence.server.length).toBeGreaterThan(0);
     expect(plain.evidence.notes.join(' ')).toContain('no CDP, so no BackgroundService recorder');
-    const steps = report.results.find((r) => r.browser === 'firefox' && r.scenarioId === '/selftest/background-fetch.https.window.html')!.evidence.steps.map((s) => s.what);
+    const steps = report.results
+      .find((r) => r.browser === 'firefox' && r.scenarioId === '/selftest/background-fetch.https.window.html')!
+      .evidence.steps.map((s) => s.what);
     expect(steps.some((w) => w.startsWith('testdriver: set_permission('))).toBe(true);
   });
 });

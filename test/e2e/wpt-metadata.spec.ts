@@ -20,7 +20,11 @@ interface Run {
 
 function bgprobe(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { ...process.env, CI: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
@@ -42,7 +46,8 @@ test.describe.serial('bgprobe wpt --metadata / --update-metadata', () => {
   let meta: string;
   // 0.5: the hanging test's harness gives up after 5 s.
   const tests = ['selftest/fails.https.any.js', 'selftest/hangs.window.js', 'selftest/plain.html'];
-  const wpt = (out: string, ...more: string[]) => bgprobe(['wpt', ...tests, '--wpt-root', root, '--out', join(root, out), '--timeout-multiplier', '0.5', '--format', 'json', ...more]);
+  const wpt = (out: string, ...more: string[]) =>
+    bgprobe(['wpt', ...tests, '--wpt-root', root, '--out', join(root, out), '--timeout-multiplier', '0.5', '--format', 'json', ...more]);
 
   test.beforeAll(() => {
     expect(existsSync(CLI), 'dist/cli/main.js').toBe(true);
@@ -57,8 +62,12 @@ test.describe.serial('bgprobe wpt --metadata / --update-metadata', () => {
     // Without --metadata the run's statuses decide nothing: exit 0.
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain(`Metadata updated in ${meta}: 2 file(s) written`);
-    expect(readFileSync(join(meta, 'selftest/fails.https.any.js.ini'), 'utf8')).toBe('[fails.https.any.serviceworker.html]\n  [runs in a window]\n    expected: FAIL\n');
-    expect(readFileSync(join(meta, 'selftest/hangs.window.js.ini'), 'utf8')).toBe('[hangs.window.html]\n  expected: TIMEOUT\n  [never settles]\n    expected: TIMEOUT\n');
+    expect(readFileSync(join(meta, 'selftest/fails.https.any.js.ini'), 'utf8')).toBe(
+      '[fails.https.any.serviceworker.html]\n  [runs in a window]\n    expected: FAIL\n',
+    );
+    expect(readFileSync(join(meta, 'selftest/hangs.window.js.ini'), 'utf8')).toBe(
+      '[hangs.window.html]\n  expected: TIMEOUT\n  [never settles]\n    expected: TIMEOUT\n',
+    );
     expect(existsSync(join(meta, 'selftest/plain.html.ini')), 'a test that gave only the defaults needs no file').toBe(false);
 
     const again = await wpt('o2', '--metadata', meta);
@@ -77,15 +86,22 @@ test.describe.serial('bgprobe wpt --metadata / --update-metadata', () => {
     writeFileSync(join(meta, 'selftest/plain.html.ini'), '[plain.html]\n  disabled: https://example.test/bug/1\n');
     const edited = await wpt('o3', '--metadata', meta);
     expect(edited.code, edited.stderr).toBe(1);
-    expect(unexpectedLines(edited)).toEqual(['UNEXPECTED /selftest/fails.https.any.serviceworker.html "runs in a window": FAIL, expected PASS']);
+    expect(unexpectedLines(edited)).toEqual([
+      'UNEXPECTED /selftest/fails.https.any.serviceworker.html "runs in a window": FAIL, expected PASS',
+    ]);
     expect(edited.stderr).toContain('SKIP /selftest/plain.html: disabled in the metadata (https://example.test/bug/1)');
     const report = JSON.parse(readFileSync(join(root, 'o3/wptreport.json'), 'utf8')) as WptReport;
     expect(wptFyiProblems(report)).toEqual([]);
     const sw = report.results.find((r) => r.test === '/selftest/fails.https.any.serviceworker.html')!;
     expect(sw.subtests.find((s) => s.name === 'runs in a window')).toMatchObject({ status: 'FAIL', expected: 'PASS' });
     expect(report.results.find((r) => r.test === '/selftest/plain.html')).toMatchObject({ status: 'SKIP', subtests: [] });
-    const model = JSON.parse(readFileSync(join(root, 'o3/report.json'), 'utf8')) as { results: Array<{ scenarioId: string; summary: string; evidence: { notes: string[] } }>; scenarios: Array<{ id: string; skipReason: string | null }> };
-    expect(model.scenarios.find((s) => s.id === '/selftest/plain.html')?.skipReason).toBe('disabled in the metadata: https://example.test/bug/1');
+    const model = JSON.parse(readFileSync(join(root, 'o3/report.json'), 'utf8')) as {
+      results: Array<{ scenarioId: string; summary: string; evidence: { notes: string[] } }>;
+      scenarios: Array<{ id: string; skipReason: string | null }>;
+    };
+    expect(model.scenarios.find((s) => s.id === '/selftest/plain.html')?.skipReason).toBe(
+      'disabled in the metadata: https://example.test/bug/1',
+    );
     const swResult = model.results.find((r) => r.scenarioId === '/selftest/fails.https.any.serviceworker.html')!;
     expect(swResult.summary).toMatch(/^1 unexpected against the metadata; /);
     expect(swResult.evidence.notes[0]).toBe('UNEXPECTED "runs in a window": FAIL, the metadata expects PASS.');
@@ -98,7 +114,9 @@ test.describe.serial('bgprobe wpt --metadata / --update-metadata', () => {
     for (const flag of ['--metadata', '--update-metadata']) {
       const r = await wpt(`o-${flag}`, flag, broken);
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr.trim()).toBe(`bgprobe: Unrecognised symbol @Maybe: ${join(broken, 'selftest/plain.html.ini')} line 2: not a wptmanifest expectation file (wptrunner's .ini syntax).`);
+      expect(r.stderr.trim()).toBe(
+        `bgprobe: Unrecognised symbol @Maybe: ${join(broken, 'selftest/plain.html.ini')} line 2: not a wptmanifest expectation file (wptrunner's .ini syntax).`,
+      );
       expect(existsSync(join(root, `o-${flag}`))).toBe(false);
     }
   });

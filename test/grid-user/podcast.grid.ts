@@ -5,7 +5,11 @@
  */
 import { expect, test } from '../../src/playwright/index.js';
 
-test('an episode downloads in the background on the Grid: events, progress, worker events, UI', async ({ page, backgroundFetch, fixtureServer }) => {
+test('an episode downloads in the background on the Grid: events, progress, worker events, UI', async ({
+  page,
+  backgroundFetch,
+  fixtureServer,
+}) => {
   const grid = process.env['SELENIUM_REMOTE_URL'];
   expect(grid, 'run with SELENIUM_REMOTE_URL').toBeTruthy();
   const status = (await (await fetch(`${grid}/status`)).json()) as { value: { nodes: Array<{ slots: Array<{ session: unknown }> }> } };

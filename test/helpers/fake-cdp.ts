@@ -27,7 +27,8 @@ export class FakeCdpSession implements CdpSession {
     queueMicrotask(() => {
       if (method === 'BackgroundService.startObserving') {
         this.emit('BackgroundService.recordingStateChanged', { isRecording: this.recording.get(service) ?? false, service });
-        for (const e of this.stored.filter((x) => x.service === service)) this.emit('BackgroundService.backgroundServiceEventReceived', { backgroundServiceEvent: e });
+        for (const e of this.stored.filter((x) => x.service === service))
+          this.emit('BackgroundService.backgroundServiceEventReceived', { backgroundServiceEvent: e });
       } else if (method === 'BackgroundService.setRecording') {
         this.recording.set(service, p['shouldRecord'] as boolean);
         this.emit('BackgroundService.recordingStateChanged', { isRecording: p['shouldRecord'] as boolean, service });
@@ -102,12 +103,31 @@ export function fetchEvent(
 /** The seven events Chromium logs for a successful two-request fetch (measured order). */
 export function successSequence(id: string, opts: { eventType?: string } = {}): RawEvent[] {
   return [
-    fetchEvent('Background Fetch registered', id, [['Total Requests', '2'], ['Start Paused', 'No']]),
+    fetchEvent('Background Fetch registered', id, [
+      ['Total Requests', '2'],
+      ['Start Paused', 'No'],
+    ]),
     fetchEvent('Background Fetch started', id),
-    fetchEvent('Request processing started', id, [['URL', 'http://127.0.0.1:8080/a'], ['Request Index', '0']]),
-    fetchEvent('Request processing started', id, [['URL', 'http://127.0.0.1:8080/b'], ['Request Index', '1']]),
-    fetchEvent('Request processing completed', id, [['URL', 'http://127.0.0.1:8080/a'], ['Request Index', '0'], ['Response Status', '200'], ['Response Size (bytes)', '1000']]),
-    fetchEvent('Request processing completed', id, [['URL', 'http://127.0.0.1:8080/b'], ['Request Index', '1'], ['Response Status', '200'], ['Response Size (bytes)', '20']]),
+    fetchEvent('Request processing started', id, [
+      ['URL', 'http://127.0.0.1:8080/a'],
+      ['Request Index', '0'],
+    ]),
+    fetchEvent('Request processing started', id, [
+      ['URL', 'http://127.0.0.1:8080/b'],
+      ['Request Index', '1'],
+    ]),
+    fetchEvent('Request processing completed', id, [
+      ['URL', 'http://127.0.0.1:8080/a'],
+      ['Request Index', '0'],
+      ['Response Status', '200'],
+      ['Response Size (bytes)', '1000'],
+    ]),
+    fetchEvent('Request processing completed', id, [
+      ['URL', 'http://127.0.0.1:8080/b'],
+      ['Request Index', '1'],
+      ['Response Status', '200'],
+      ['Response Size (bytes)', '20'],
+    ]),
     fetchEvent('Background Fetch completed', id, [['Event Type', opts.eventType ?? 'BackgroundFetchSuccessEvent']]),
   ];
 }
@@ -118,7 +138,13 @@ export function successSequence(id: string, opts: { eventType?: string } = {}): 
  * uses: `Domain.event` with the sessionId as second argument, and `Domain.event.<sessionId>`.
  */
 export class FakeCriClient extends EventEmitter {
-  readonly calls: Array<{ method: string; params: unknown; sessionId: string | undefined; resolve: (v: unknown) => void; reject: (e: Error) => void }> = [];
+  readonly calls: Array<{
+    method: string;
+    params: unknown;
+    sessionId: string | undefined;
+    resolve: (v: unknown) => void;
+    reject: (e: Error) => void;
+  }> = [];
   /** Events the "browser" sends before it answers a command (method -> events, on the command's session). */
   readonly before = new Map<string, Array<{ method: string; params: Record<string, unknown> }>>();
 

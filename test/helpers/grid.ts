@@ -23,7 +23,8 @@ export function gridMissing(): string | null {
   } catch {
     return 'no java: install openjdk-17-jre-headless (make test does, as root)';
   }
-  if (!existsSync(process.env['BGPROBE_CHROMEDRIVER'] ?? '/usr/bin/chromedriver')) return 'no /usr/bin/chromedriver: install chromium-driver (make test does, as root)';
+  if (!existsSync(process.env['BGPROBE_CHROMEDRIVER'] ?? '/usr/bin/chromedriver'))
+    return 'no /usr/bin/chromedriver: install chromium-driver (make test does, as root)';
   return null;
 }
 
@@ -70,7 +71,17 @@ export async function startGrid(options: GridOptions = {}): Promise<TestGrid> {
   const host = options.host ?? '127.0.0.1';
   const port = options.netns ? 4444 : await freePorts(3 + nodes);
   const dir = mkdtempSync(join(tmpdir(), 'bgp-grid-test-'));
-  const args = ['start', '--port', String(port), '--host', host, '--dir', join(dir, 'grid'), '--max-sessions', String(options.maxSessions ?? 2)];
+  const args = [
+    'start',
+    '--port',
+    String(port),
+    '--host',
+    host,
+    '--dir',
+    join(dir, 'grid'),
+    '--max-sessions',
+    String(options.maxSessions ?? 2),
+  ];
   args.push(...(options.standalone ? ['--standalone'] : ['--nodes', String(nodes)]));
   const [cmd, ...rest] = options.netns ? ['ip', 'netns', 'exec', options.netns, SCRIPT, ...args] : [SCRIPT, ...args];
   await run(cmd, rest, { timeout: 90_000 });

@@ -58,7 +58,13 @@ export function childEnv(): NodeJS.ProcessEnv {
 export async function packTarball(work: string, env: NodeJS.ProcessEnv): Promise<string> {
   const stage = join(work, 'stage');
   await mkdir(stage);
-  const build = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(stage, 'dist')], REPO, env, 180_000);
+  const build = await run(
+    process.execPath,
+    [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(stage, 'dist')],
+    REPO,
+    env,
+    180_000,
+  );
   if (!existsSync(join(stage, 'dist/playwright/index.js'))) throw new Error(describeRun('tsc', build));
   for (const entry of ['package.json', 'README.md', 'fixtures', 'reports']) {
     if (existsSync(join(REPO, entry))) await cp(join(REPO, entry), join(stage, entry), { recursive: true });

@@ -16,11 +16,18 @@
       var button = document.createElement('button');
       button.textContent = intent || 'bless';
       document.body.appendChild(button);
-      var clicked = new Promise(function (resolve) { button.addEventListener('click', resolve, { once: true }); });
-      return window.test_driver.click(button).then(function () { return clicked; }).then(function () {
-        button.remove();
-        return action ? action() : undefined;
+      var clicked = new Promise(function (resolve) {
+        button.addEventListener('click', resolve, { once: true });
       });
+      return window.test_driver
+        .click(button)
+        .then(function () {
+          return clicked;
+        })
+        .then(function () {
+          button.remove();
+          return action ? action() : undefined;
+        });
     },
   };
 })();

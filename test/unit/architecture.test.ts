@@ -141,7 +141,9 @@ describe('the layers of docs/architecture.md', () => {
   });
 
   it('the allowed imports follow the order: no layer may import one above it', () => {
-    const upward = Object.entries(ALLOWED).flatMap(([layer, allowed]) => allowed.filter((a) => ORDER.indexOf(a) >= ORDER.indexOf(layer)).map((a) => `${layer} -> ${a}`));
+    const upward = Object.entries(ALLOWED).flatMap(([layer, allowed]) =>
+      allowed.filter((a) => ORDER.indexOf(a) >= ORDER.indexOf(layer)).map((a) => `${layer} -> ${a}`),
+    );
     expect(Object.keys(ALLOWED).sort()).toEqual([...ORDER].sort());
     expect(upward).toEqual([]);
   });
@@ -159,7 +161,7 @@ describe('the layers of docs/architecture.md', () => {
     expect(cycles(true)).toEqual([]);
   });
 
-  it('no import cycles through type imports either (erased at run time, but two modules that name each other\'s types are one module in two files)', () => {
+  it("no import cycles through type imports either (erased at run time, but two modules that name each other's types are one module in two files)", () => {
     expect(cycles(false).map((c) => c.join(' <-> '))).toEqual([]);
   });
 
@@ -170,7 +172,9 @@ describe('the layers of docs/architecture.md', () => {
         texts
           .get(f)!
           .split('\n')
-          .flatMap((line, i) => (/\b(console\.[a-z]+|process\.exit)\s*\(/.test(line) && !/^\s*(\/\/|\*)/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+          .flatMap((line, i) =>
+            /\b(console\.[a-z]+|process\.exit)\s*\(/.test(line) && !/^\s*(\/\/|\*)/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [],
+          ),
       );
     expect(offenders).toEqual([]);
   });

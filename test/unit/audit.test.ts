@@ -20,7 +20,16 @@ async function audit(argv: string[]): Promise<AuditOptions> {
 describe('audit flags', () => {
   it('defaults, repeated --click in order, --fail-on', async () => {
     const o = await audit(['http://127.0.0.1:1/app/', '--click', '#a', '--click', 'text=B', '--fail-on', 'warning']);
-    expect(o).toMatchObject({ url: 'http://127.0.0.1:1/app/', clicks: ['#a', 'text=B'], timeout: 60_000, headless: true, json: false, failOn: 'warning', endpoint: null, script: null });
+    expect(o).toMatchObject({
+      url: 'http://127.0.0.1:1/app/',
+      clicks: ['#a', 'text=B'],
+      timeout: 60_000,
+      headless: true,
+      json: false,
+      failOn: 'warning',
+      endpoint: null,
+      script: null,
+    });
   });
 
   it('refuses what cannot work, saying what to do', async () => {
@@ -29,7 +38,9 @@ describe('audit flags', () => {
     await expect(parseArgs(['audit', 'http://127.0.0.1:1/', '--fail-on', 'fatal'])).rejects.toThrow(UsageError);
     await expect(parseArgs(['audit', 'http://127.0.0.1:1/', '--duration', '5'])).rejects.toThrow(/--duration is for --endpoint/);
     await expect(parseArgs(['audit', 'http://127.0.0.1:1/', '--script', '/no/such/file.mjs'])).rejects.toThrow(/no such file/);
-    await expect(parseArgs(['audit', '--endpoint', 'http://127.0.0.1:9222', '--click', '#a'])).rejects.toThrow(/you click in the browser yourself/);
+    await expect(parseArgs(['audit', '--endpoint', 'http://127.0.0.1:9222', '--click', '#a'])).rejects.toThrow(
+      /you click in the browser yourself/,
+    );
   });
 });
 
@@ -38,19 +49,58 @@ const ORIGIN = 'http://127.0.0.1:5/';
 function store(probes: ProbeRecord[]): TimelineStore {
   const s = new TimelineStore();
   const ev = (name: string, at: number, meta: Array<[string, string]> = []) =>
-    s.add(normaliseEvent({ timestamp: at / 1000, origin: ORIGIN, serviceWorkerRegistrationId: '1', service: 'backgroundFetch', eventName: name, instanceId: 'ep', eventMetadata: meta.map(([key, value]) => ({ key, value })), storageKey: ORIGIN }));
+    s.add(
+      normaliseEvent({
+        timestamp: at / 1000,
+        origin: ORIGIN,
+        serviceWorkerRegistrationId: '1',
+        service: 'backgroundFetch',
+        eventName: name,
+        instanceId: 'ep',
+        eventMetadata: meta.map(([key, value]) => ({ key, value })),
+        storageKey: ORIGIN,
+      }),
+    );
   ev('Background Fetch registered', T0, [['Total Requests', '1']]);
-  ev('Background Fetch completed', T0 + 100, [['Event Type', 'BackgroundFetchFailEvent'], ['Failure Reason', 'BAD_STATUS']]);
+  ev('Background Fetch completed', T0 + 100, [
+    ['Event Type', 'BackgroundFetchFailEvent'],
+    ['Failure Reason', 'BAD_STATUS'],
+  ]);
   for (const p of probes) s.addProbe(p);
   return s;
 }
 const w = { id: 'ep', origin: 'http://127.0.0.1:5', context: 'worker' as const };
 const failEvent = (listeners: number | null): ProbeRecord => ({
-  ...w, kind: 'sw-event', at: T0 + 110, type: 'backgroundfetchfail', result: 'failure', failureReason: 'bad-status',
-  downloaded: 10, downloadTotal: 0, uploaded: 0, uploadTotal: 0, recordsAvailable: true, listeners,
+  ...w,
+  kind: 'sw-event',
+  at: T0 + 110,
+  type: 'backgroundfetchfail',
+  result: 'failure',
+  failureReason: 'bad-status',
+  downloaded: 10,
+  downloadTotal: 0,
+  uploaded: 0,
+  uploadTotal: 0,
+  recordsAvailable: true,
+  listeners,
 });
-const done: ProbeRecord = { ...w, kind: 'sw-event-done', at: T0 + 111, type: 'backgroundfetchfail', ok: true, extensions: 0, waitUntil: [] };
-const misspelled: ProbeRecord = { ...w, id: '', kind: 'unknown-listener', at: T0 - 5_000, name: 'backgroundfetchfailure', via: 'addEventListener' };
+const done: ProbeRecord = {
+  ...w,
+  kind: 'sw-event-done',
+  at: T0 + 111,
+  type: 'backgroundfetchfail',
+  ok: true,
+  extensions: 0,
+  waitUntil: [],
+};
+const misspelled: ProbeRecord = {
+  ...w,
+  id: '',
+  kind: 'unknown-listener',
+  at: T0 - 5_000,
+  name: 'backgroundfetchfailure',
+  via: 'addEventListener',
+};
 
 describe('a worker event no listener handled', () => {
   it('reads "no listener", never "handled in", and carries the findings', () => {
@@ -74,35 +124,67 @@ describe('a worker event no listener handled', () => {
 describe('audit results', () => {
   const t = store([failEvent(0), done, misspelled]).all()[0];
   const run: AuditRun = {
-    url: 'http://127.0.0.1:5/app/', browser: { label: 'chromium', target: null, version: '150', args: [] }, startedAt: T0 - 1_000, durationMs: 5_000, interrupted: false, timeoutMs: 60_000,
-    fetches: [t], events: [], steps: [], failOn: 'error', retried: [], flaky: false, retries: 1,
-    runFindings: [{ code: 'dialog-dismissed', severity: 'info', message: 'The page opened an alert dialog: "x".', evidence: { type: 'alert', message: 'x', at: T0 } }],
+    url: 'http://127.0.0.1:5/app/',
+    browser: { label: 'chromium', target: null, version: '150', args: [] },
+    startedAt: T0 - 1_000,
+    durationMs: 5_000,
+    interrupted: false,
+    timeoutMs: 60_000,
+    fetches: [t],
+    events: [],
+    steps: [],
+    failOn: 'error',
+    retried: [],
+    flaky: false,
+    retries: 1,
+    runFindings: [
+      {
+        code: 'dialog-dismissed',
+        severity: 'info',
+        message: 'The page opened an alert dialog: "x".',
+        evidence: { type: 'alert', message: 'x', at: T0 },
+      },
+    ],
   };
 
   it('JSON: { fetches: [{ id, origin, outcome, failureReason, findings }], findings }', () => {
     const j = auditJson(run);
     expect(j.fetches).toEqual([{ id: 'ep', origin: ORIGIN, outcome: 'failure', failureReason: 'bad-status', findings: t.findings }]);
-    expect(j.findings.map((f) => [f.code, f.fetch])).toEqual([['no-listener', 'ep'], ['unknown-event-listener', 'ep'], ['request-failed', 'ep'], ['dialog-dismissed', null]]);
+    expect(j.findings.map((f) => [f.code, f.fetch])).toEqual([
+      ['no-listener', 'ep'],
+      ['unknown-event-listener', 'ep'],
+      ['request-failed', 'ep'],
+      ['dialog-dismissed', null],
+    ]);
     expect(j.summary).toEqual({ error: 3, warning: 0, info: 1 });
   });
 
   it('a report model the renderers take: one result per fetch, findings in its evidence', () => {
     const model = auditReport(run);
     expect(model.run.command).toBe('audit');
-    expect(model.results.map((r) => [r.scenarioId, r.verdict])).toEqual([['audit.1.ep', 'deviates'], ['audit.run', 'conforms']]);
+    expect(model.results.map((r) => [r.scenarioId, r.verdict])).toEqual([
+      ['audit.1.ep', 'deviates'],
+      ['audit.run', 'conforms'],
+    ]);
     const html = render(model, 'html');
     expect(html).toContain('unknown-event-listener');
     expect(html).toContain('Did you mean &quot;backgroundfetchfail&quot;?');
     expect((JSON.parse(render(model, 'json')) as typeof model).results[0].evidence.fetches[0].findings?.[0].code).toBe('no-listener');
   });
 
-  it('a run re-run after its browser was lost: findings are the re-run\'s, every result is flaky with the lost run first', () => {
+  it("a run re-run after its browser was lost: findings are the re-run's, every result is flaky with the lost run first", () => {
     const retried = [{ startedAt: T0 - 9_000, durationMs: 3_000, fatal: null, reason: 'browser disconnected' }];
     const model = auditReport({ ...run, retried, flaky: true });
     expect(model.results.map((r) => r.flaky)).toEqual([true, true]);
-    expect(model.results[0].attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([[false, 'error', { fatal: null }], [true, 'deviates', null]]);
+    expect(model.results[0].attempts.map((a) => [a.retry, a.verdict, a.browserLost])).toEqual([
+      [false, 'error', { fatal: null }],
+      [true, 'deviates', null],
+    ]);
     expect(model.summary.flaky).toEqual({ total: 2, reasons: [{ reason: 'browser disconnected', count: 2 }] });
     expect(auditJson({ ...run, retried, flaky: true }).retried).toEqual(retried);
-    expect(auditReport(run).results.map((r) => [r.flaky, r.attempts.length])).toEqual([[false, 0], [false, 0]]);
+    expect(auditReport(run).results.map((r) => [r.flaky, r.attempts.length])).toEqual([
+      [false, 0],
+      [false, 0],
+    ]);
   });
 });

@@ -12,16 +12,40 @@ describe('lostBrowser / classifyLoss', () => {
 
   it("an error while the browser is still connected stays the run's own", async () => {
     const e = new Error('locator.click: Timeout');
-    expect(await classifyLoss(e, () => true, new Promise(() => undefined), () => null)).toBe(e);
+    expect(
+      await classifyLoss(
+        e,
+        () => true,
+        new Promise(() => undefined),
+        () => null,
+      ),
+    ).toBe(e);
   });
 
   it('an error from a browser that is gone, or goes within the grace period, is a lost browser', async () => {
-    const now = await classifyLoss(new Error('Target closed'), () => false, new Promise(() => undefined), () => 'FATAL a.cc:2: b');
+    const now = await classifyLoss(
+      new Error('Target closed'),
+      () => false,
+      new Promise(() => undefined),
+      () => 'FATAL a.cc:2: b',
+    );
     expect(now).toBeInstanceOf(BrowserLostError);
     expect((now as BrowserLostError).fatal).toBe('FATAL a.cc:2: b');
     let connected = true;
-    const gone = new Promise<void>((r) => setTimeout(() => { connected = false; r(); }, 50));
-    expect(await classifyLoss(new Error('Target closed'), () => connected, gone, () => null)).toBeInstanceOf(BrowserLostError);
+    const gone = new Promise<void>((r) =>
+      setTimeout(() => {
+        connected = false;
+        r();
+      }, 50),
+    );
+    expect(
+      await classifyLoss(
+        new Error('Target closed'),
+        () => connected,
+        gone,
+        () => null,
+      ),
+    ).toBeInstanceOf(BrowserLostError);
   });
 });
 

@@ -41,7 +41,11 @@ describe('browser discovery', () => {
 
   it('nothing anywhere: the error lists every place it looked', async () => {
     process.env['BGPROBE_BROWSER'] = '/nope/env-chrome';
-    const error = await discoverBrowser(undefined, { systemPaths: ['/nope/usr/bin/chromium'], names: ['no-such-chrome'], playwright: false }).catch((e: unknown) => e);
+    const error = await discoverBrowser(undefined, {
+      systemPaths: ['/nope/usr/bin/chromium'],
+      names: ['no-such-chrome'],
+      playwright: false,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BrowserNotFoundError);
     const message = (error as Error).message;
     expect(message).toContain('BGPROBE_BROWSER=/nope/env-chrome (not an executable file)');

@@ -87,7 +87,7 @@ describe('CdpConnection over chrome-remote-interface', () => {
     await expect(Promise.all([p, q])).resolves.toEqual([{}, {}]);
   });
 
-  it("subscribes a child to its own event names (`method.sessionId`), never to every event", () => {
+  it('subscribes a child to its own event names (`method.sessionId`), never to every event', () => {
     const { client, connection } = criConnection();
     const seen: string[] = [];
     connection.session('S1').on('BackgroundService.recordingStateChanged', (e) => seen.push(`S1 ${e.isRecording}`));
@@ -103,7 +103,7 @@ describe('CdpConnection over chrome-remote-interface', () => {
     expect(seen).toEqual(['S1 true', 'S2 false', 'root W1']);
   });
 
-  it("a refused command is a ProtocolError naming the method, with the caller in its stack", async () => {
+  it('a refused command is a ProtocolError naming the method, with the caller in its stack', async () => {
     const { client, connection } = criConnection();
     const p = connection.session('S1').send('BackgroundService.setRecording', { shouldRecord: true, service: 'backgroundFetch' });
     client.calls[0].reject(new Error("'BackgroundService.setRecording' wasn't found"));
@@ -123,7 +123,9 @@ describe('CdpConnection over chrome-remote-interface', () => {
     client.emit('disconnect');
     const error = (await pending.catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(SessionClosedError);
-    expect(error.message).toMatch(/^Protocol error \(BackgroundService\.startObserving\): the CDP session closed \(the CDP endpoint disconnected\)/);
+    expect(error.message).toMatch(
+      /^Protocol error \(BackgroundService\.startObserving\): the CDP session closed \(the CDP endpoint disconnected\)/,
+    );
     expect(error.stack).toContain('cdp-session.test.ts');
     expect(reasons).toEqual(['S1: the CDP endpoint disconnected', 'root: the CDP endpoint disconnected']);
     expect(connection.closed).toBe(true);
@@ -150,7 +152,9 @@ describe('CdpConnection over chrome-remote-interface', () => {
     const child = connection.session('S1');
     child.on('Runtime.bindingCalled', () => undefined);
     const detached = child.detach();
-    expect(client.calls.map((c) => [c.method, c.sessionId, c.params])).toEqual([['Target.detachFromTarget', undefined, { sessionId: 'S1' }]]);
+    expect(client.calls.map((c) => [c.method, c.sessionId, c.params])).toEqual([
+      ['Target.detachFromTarget', undefined, { sessionId: 'S1' }],
+    ]);
     client.calls[0].resolve({});
     await detached;
     expect(child.closed).toBe(true);

@@ -4,7 +4,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STEP_SUMMARY_LIMIT, escapeData, findingAnnotations, escapeProperty, publishToCi, reportAnnotations, workflowCommand, type Annotation } from '../../src/cli/ci.js';
+import {
+  STEP_SUMMARY_LIMIT,
+  escapeData,
+  findingAnnotations,
+  escapeProperty,
+  publishToCi,
+  reportAnnotations,
+  workflowCommand,
+  type Annotation,
+} from '../../src/cli/ci.js';
 import type { Output } from '../../src/cli/output.js';
 import { parseArgs } from '../../src/cli/parse.js';
 import type { AuditOptions, CompatOptions, MergeOptions, WptOptions } from '../../src/cli/options.js';
@@ -27,10 +36,15 @@ function parseCommand(line: string): { command: string; props: Record<string, st
   const m = /^::(\w+)(?: ([^:]*))?::(.*)$/.exec(line);
   if (!m) throw new Error(`not a workflow command: ${line}`);
   const un = (s: string) => s.replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
-  const props = Object.fromEntries((m[2] ?? '').split(',').filter(Boolean).map((kv) => {
-    const i = kv.indexOf('=');
-    return [kv.slice(0, i), un(kv.slice(i + 1))];
-  }));
+  const props = Object.fromEntries(
+    (m[2] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => {
+        const i = kv.indexOf('=');
+        return [kv.slice(0, i), un(kv.slice(i + 1))];
+      }),
+  );
   return { command: m[1], props, message: un(m[3]) };
 }
 
@@ -71,12 +85,24 @@ describe('reportAnnotations', () => {
   });
 
   it('adds one per regression, a missing result included; onlyFailing keeps what fails the build', () => {
-    const base = model([result('fetch.dev', 'chromium', 'conforms'), result('fetch.gone', 'chromium', 'conforms'), result('fetch.err', 'chromium', 'error')]);
+    const base = model([
+      result('fetch.dev', 'chromium', 'conforms'),
+      result('fetch.gone', 'chromium', 'conforms'),
+      result('fetch.err', 'chromium', 'error'),
+    ]);
     const withComparison = { ...report, comparison: compareMerged(base, report, 'last/report.json', () => true) };
     const gate = reportAnnotations(withComparison, ['regressions'], { onlyFailing: true });
     expect(gate).toEqual([
-      { level: 'error', title: 'bgprobe: fetch.dev [chromium] regressed', message: 'fetch.dev [chromium] regressed against last/report.json: conforms -> deviates' },
-      { level: 'error', title: 'bgprobe: fetch.gone [chromium] regressed', message: 'fetch.gone [chromium] regressed against last/report.json: conforms -> missing (the scenario did not run)' },
+      {
+        level: 'error',
+        title: 'bgprobe: fetch.dev [chromium] regressed',
+        message: 'fetch.dev [chromium] regressed against last/report.json: conforms -> deviates',
+      },
+      {
+        level: 'error',
+        title: 'bgprobe: fetch.gone [chromium] regressed',
+        message: 'fetch.gone [chromium] regressed against last/report.json: conforms -> missing (the scenario did not run)',
+      },
     ]);
     // merge computes the comparison itself, so its regressions are always annotated (a warning when they do not gate).
     expect(reportAnnotations(withComparison, ['errors'], { onlyFailing: true }).map((a) => [a.level, a.title])).toEqual([
@@ -91,19 +117,52 @@ describe('a regression with changed fields (wpt: the subtest that stopped passin
   it('names the fields in the annotation, three at most', () => {
     const report = model([result('/background-fetch/fetch.https.window.html', 'chromium', 'deviates')]);
     const observed = ['a', 'b', 'c', 'd'].map((n) => ({ path: `subtests.${n}`, from: '"PASS"', to: '"FAIL"' }));
-    report.comparison = { baseline: 'last/wptreport.json', regressions: 1, changes: [{ scenarioId: '/background-fetch/fetch.https.window.html', browser: 'chromium', kind: 'regression', from: 'conforms', to: 'deviates', observed }] };
+    report.comparison = {
+      baseline: 'last/wptreport.json',
+      regressions: 1,
+      changes: [
+        {
+          scenarioId: '/background-fetch/fetch.https.window.html',
+          browser: 'chromium',
+          kind: 'regression',
+          from: 'conforms',
+          to: 'deviates',
+          observed,
+        },
+      ],
+    };
     const [a] = reportAnnotations(report, ['regressions'], { onlyFailing: true });
-    expect(a?.message).toBe('/background-fetch/fetch.https.window.html [chromium] regressed against last/wptreport.json: conforms -> deviates (subtests.a: "PASS" -> "FAIL"; subtests.b: "PASS" -> "FAIL"; subtests.c: "PASS" -> "FAIL"; ...)');
+    expect(a?.message).toBe(
+      '/background-fetch/fetch.https.window.html [chromium] regressed against last/wptreport.json: conforms -> deviates (subtests.a: "PASS" -> "FAIL"; subtests.b: "PASS" -> "FAIL"; subtests.c: "PASS" -> "FAIL"; ...)',
+    );
   });
 });
 
 describe('findingAnnotations (audit)', () => {
-  const finding = (code: string, severity: 'error' | 'warning' | 'info', fetch: string | null) => ({ code, severity, message: `${code}: what to change`, evidence: {}, fetch });
+  const finding = (code: string, severity: 'error' | 'warning' | 'info', fetch: string | null) => ({
+    code,
+    severity,
+    message: `${code}: what to change`,
+    evidence: {},
+    fetch,
+  });
   it('one per finding with the fetch id; the level follows --fail-on; an info that does not fail is left out', () => {
-    const list = [finding('no-listener', 'error', 'episode-5'), finding('icon-without-sizes', 'warning', 'episode-5'), finding('no-update-ui', 'info', null)];
+    const list = [
+      finding('no-listener', 'error', 'episode-5'),
+      finding('icon-without-sizes', 'warning', 'episode-5'),
+      finding('no-update-ui', 'info', null),
+    ];
     expect(findingAnnotations(list, 'error')).toEqual([
-      { level: 'error', title: 'bgprobe audit: no-listener (fetch "episode-5")', message: 'error no-listener in fetch "episode-5": no-listener: what to change' },
-      { level: 'warning', title: 'bgprobe audit: icon-without-sizes (fetch "episode-5")', message: 'warning icon-without-sizes in fetch "episode-5": icon-without-sizes: what to change' },
+      {
+        level: 'error',
+        title: 'bgprobe audit: no-listener (fetch "episode-5")',
+        message: 'error no-listener in fetch "episode-5": no-listener: what to change',
+      },
+      {
+        level: 'warning',
+        title: 'bgprobe audit: icon-without-sizes (fetch "episode-5")',
+        message: 'warning icon-without-sizes in fetch "episode-5": icon-without-sizes: what to change',
+      },
     ]);
     expect(findingAnnotations(list, 'info').map((a) => [a.level, a.title])).toEqual([
       ['error', 'bgprobe audit: no-listener (fetch "episode-5")'],
@@ -119,7 +178,9 @@ describe('publishToCi', () => {
     dir = mkdtempSync(join(tmpdir(), 'bgprobe-ci-unit-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const annotations: Annotation[] = [{ level: 'warning', title: 'bgprobe: fetch.dev [chromium] deviates', message: 'fetch.dev [chromium]: 50%\ncut' }];
+  const annotations: Annotation[] = [
+    { level: 'warning', title: 'bgprobe: fetch.dev [chromium] deviates', message: 'fetch.dev [chromium]: 50%\ncut' },
+  ];
 
   it('appends the Markdown to GITHUB_STEP_SUMMARY (keeping what earlier steps wrote) and prints the commands on stdout', () => {
     const file = join(dir, 'summary.md');
@@ -146,10 +207,14 @@ describe('publishToCi', () => {
     expect(out.outLines).toEqual([]);
   });
 
-  it('a summary that would pass GitHub\'s 1 MiB limit leaves a pointer instead of dropping the step\'s summary', () => {
+  it("a summary that would pass GitHub's 1 MiB limit leaves a pointer instead of dropping the step's summary", () => {
     const file = join(dir, 'summary.md');
     writeFileSync(file, 'x'.repeat(STEP_SUMMARY_LIMIT - 100));
-    publishToCi(recorder(), { GITHUB_STEP_SUMMARY: file }, { markdown: `## big\n${'| row |\n'.repeat(50)}`, annotations: [], stepSummary: true });
+    publishToCi(
+      recorder(),
+      { GITHUB_STEP_SUMMARY: file },
+      { markdown: `## big\n${'| row |\n'.repeat(50)}`, annotations: [], stepSummary: true },
+    );
     const tail = readFileSync(file, 'utf8').slice(STEP_SUMMARY_LIMIT - 100);
     expect(tail).toMatch(/^bgprobe: the summary \(\d+ bytes\) would pass GitHub's 1 MiB step summary limit: see report\.md/);
     expect(tail).not.toContain('## big');
@@ -157,7 +222,11 @@ describe('publishToCi', () => {
 
   it('a summary file it cannot write costs one warning line, not the run', () => {
     const out = recorder();
-    publishToCi(out, { GITHUB_STEP_SUMMARY: join(dir, 'no/such/dir/summary.md') }, { markdown: '## x', annotations: [], stepSummary: true });
+    publishToCi(
+      out,
+      { GITHUB_STEP_SUMMARY: join(dir, 'no/such/dir/summary.md') },
+      { markdown: '## x', annotations: [], stepSummary: true },
+    );
     expect(out.errLines).toHaveLength(1);
     expect(out.errLines[0]).toMatch(/could not append the summary to GITHUB_STEP_SUMMARY .*--no-step-summary/);
   });
@@ -182,18 +251,29 @@ describe('flags', () => {
 
   it('merge gates nothing by default; --fail-on regressions needs --baseline', async () => {
     expect(await options<MergeOptions>(['merge', 'a.json', 'b.json'])).toMatchObject({ failOn: [], baseline: null });
-    expect(await options<MergeOptions>(['merge', 'a.json', '--baseline', 'last.json', '--fail-on', 'regressions,errors'])).toMatchObject({ failOn: ['regressions', 'errors'], baseline: 'last.json' });
+    expect(await options<MergeOptions>(['merge', 'a.json', '--baseline', 'last.json', '--fail-on', 'regressions,errors'])).toMatchObject({
+      failOn: ['regressions', 'errors'],
+      baseline: 'last.json',
+    });
     await expect(options(['merge', 'a.json', '--fail-on', 'regressions'])).rejects.toThrow(/needs --baseline/);
     await expect(options(['merge', 'a.json', '--fail-on', 'never'])).rejects.toThrow(/Unknown --fail-on "never"/);
   });
 });
 
 describe('compareMerged', () => {
-  it('compares over the run\'s selection: a shard that never arrived is missing, other scenarios are not', () => {
+  it("compares over the run's selection: a shard that never arrived is missing, other scenarios are not", () => {
     const shard1 = model([result('fetch.a', 'chromium', 'conforms')]);
     shard1.run = { ...shard1.run, shard: { index: 1, total: 2 }, selection: ['fetch.*'] };
     const merged = mergeReports([{ model: shard1, source: 's1' }]);
-    const base = model([result('fetch.a', 'chromium', 'conforms'), result('fetch.b', 'chromium', 'conforms'), result('ui.click', 'chromium', 'conforms'), result('fetch.a', 'firefox', 'conforms')], ['chromium', 'firefox']);
+    const base = model(
+      [
+        result('fetch.a', 'chromium', 'conforms'),
+        result('fetch.b', 'chromium', 'conforms'),
+        result('ui.click', 'chromium', 'conforms'),
+        result('fetch.a', 'firefox', 'conforms'),
+      ],
+      ['chromium', 'firefox'],
+    );
     const c = compareMerged(base, merged, 'base.json', selectionMatcher(merged.run.selection));
     expect(c.changes.map((ch) => [ch.kind, ch.scenarioId, ch.browser])).toEqual([['removed', 'fetch.b', 'chromium']]);
     expect(c.regressions).toBe(1);
@@ -216,8 +296,14 @@ describe('bgprobe merge as the gate of a sharded run', () => {
   }
   const run = (o: Partial<MergeOptions> & { inputs: string[] }) => {
     const out = recorder();
-    const ctx = { output: out, cwd: dir, interrupt: { requested: false, promise: new Promise<void>(() => undefined), dispose: () => undefined } };
-    return runMergeCommand({ out: 'merged', formats: ['json', 'md'], baseline: null, failOn: [], stepSummary: false, ...o }, ctx).then((code) => ({ code, out }));
+    const ctx = {
+      output: out,
+      cwd: dir,
+      interrupt: { requested: false, promise: new Promise<void>(() => undefined), dispose: () => undefined },
+    };
+    return runMergeCommand({ out: 'merged', formats: ['json', 'md'], baseline: null, failOn: [], stepSummary: false, ...o }, ctx).then(
+      (code) => ({ code, out }),
+    );
   };
 
   it('exits 1 on a regression against the baseline, 0 without one or without --fail-on, and keeps the comparison in the report', async () => {
@@ -230,7 +316,9 @@ describe('bgprobe merge as the gate of a sharded run', () => {
     const gated = await run({ inputs: [a, b], baseline: base, failOn: ['regressions'] });
     expect(gated.code).toBe(1);
     expect(gated.out.errLines).toContain('  regression  fetch.b [chromium]: conforms -> deviates');
-    const written = JSON.parse(readFileSync(join(dir, 'merged/report.json'), 'utf8')) as { comparison: { regressions: number; baseline: string } };
+    const written = JSON.parse(readFileSync(join(dir, 'merged/report.json'), 'utf8')) as {
+      comparison: { regressions: number; baseline: string };
+    };
     expect(written.comparison).toMatchObject({ regressions: 1, baseline: base });
     expect(readFileSync(join(dir, 'merged/report.md'), 'utf8')).toContain('**regression** fetch.b on chromium: conforms → deviates');
   });
@@ -241,7 +329,9 @@ describe('bgprobe merge as the gate of a sharded run', () => {
     writeFileSync(base, renderJson(model([result('fetch.a', 'chromium', 'conforms'), result('fetch.b', 'chromium', 'conforms')])));
     const gated = await run({ inputs: [a], baseline: base, failOn: ['regressions'] });
     expect(gated.code).toBe(1);
-    expect(gated.out.errLines.join('\n')).toMatch(/shard 2\/2 is not among the inputs[\s\S]*removed {5}fetch\.b \[chromium\]: conforms -> none/);
+    expect(gated.out.errLines.join('\n')).toMatch(
+      /shard 2\/2 is not among the inputs[\s\S]*removed {5}fetch\.b \[chromium\]: conforms -> none/,
+    );
   });
 
   it('a baseline that is not there is bad input (exit 2 in main), before anything is written', async () => {

@@ -14,14 +14,21 @@ async function record(argv: string[]): Promise<RecordOptions> {
 describe('parseArgs (pure: no output, no exit)', () => {
   it('parses record with defaults', async () => {
     const o = await record(['record', '--endpoint', 'http://127.0.0.1:9222']);
-    expect(o).toMatchObject({ endpoint: 'http://127.0.0.1:9222', url: null, services: ['backgroundFetch'], ndjson: false, duration: null, out: null, probes: true });
+    expect(o).toMatchObject({
+      endpoint: 'http://127.0.0.1:9222',
+      url: null,
+      services: ['backgroundFetch'],
+      ndjson: false,
+      duration: null,
+      out: null,
+      probes: true,
+    });
   });
 
   it('repeats --service and expands all', async () => {
-    expect((await record(['record', '--url', 'http://127.0.0.1:1/', '--service', 'backgroundSync', '--service', 'notifications'])).services).toEqual([
-      'backgroundSync',
-      'notifications',
-    ]);
+    expect(
+      (await record(['record', '--url', 'http://127.0.0.1:1/', '--service', 'backgroundSync', '--service', 'notifications'])).services,
+    ).toEqual(['backgroundSync', 'notifications']);
     expect((await record(['record', '--url', 'http://127.0.0.1:1/', '--service', 'all'])).services).toHaveLength(6);
   });
 
@@ -76,8 +83,22 @@ describe('parseArgs: browser flags as values', () => {
 
 describe('parseArgs: what the declarations give', () => {
   it('comma lists and repeats mean the same; choices are checked after the split', async () => {
-    const parsed = await parseArgs(['compat', '--fail-on', 'deviates,errors', '--fail-on', 'errors', '--scenario', 'fetch.*,api.*', '--format', 'markdown']);
-    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ failOn: ['deviates', 'errors'], scenarios: ['fetch.*', 'api.*'], formats: ['md'] });
+    const parsed = await parseArgs([
+      'compat',
+      '--fail-on',
+      'deviates,errors',
+      '--fail-on',
+      'errors',
+      '--scenario',
+      'fetch.*,api.*',
+      '--format',
+      'markdown',
+    ]);
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({
+      failOn: ['deviates', 'errors'],
+      scenarios: ['fetch.*', 'api.*'],
+      formats: ['md'],
+    });
     const error = await parseArgs(['compat', '--fail-on', 'errors,sometimes']).catch((e: unknown) => e);
     expect((error as Error).message).toBe('Unknown --fail-on "sometimes". Valid: deviates, regressions, errors, flaky.');
   });
@@ -94,7 +115,7 @@ describe('parseArgs: what the declarations give', () => {
     }
   });
 
-  it('the version is package.json\'s, and --help shows the choices and defaults', async () => {
+  it("the version is package.json's, and --help shows the choices and defaults", async () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     expect(await parseArgs(['--version'])).toEqual({ kind: 'version', text: pkg.version });
     const help = await parseArgs(['compat', '--help']);
@@ -104,7 +125,14 @@ describe('parseArgs: what the declarations give', () => {
 
   it('wpt: tests as positionals, --wpt-root required, its defaults shown in --help', async () => {
     const parsed = await parseArgs(['wpt', 'background-fetch/fetch*.js', '--wpt-root', 'wpt', '--format', 'md']);
-    expect(parsed.kind === 'run' && parsed.options).toMatchObject({ tests: ['background-fetch/fetch*.js'], wptRoot: 'wpt', out: 'bgprobe-wpt', workers: DEFAULT_WPT_WORKERS, timeoutMultiplier: 5, formats: ['md'] });
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({
+      tests: ['background-fetch/fetch*.js'],
+      wptRoot: 'wpt',
+      out: 'bgprobe-wpt',
+      workers: DEFAULT_WPT_WORKERS,
+      timeoutMultiplier: 5,
+      formats: ['md'],
+    });
     const error = await parseArgs(['wpt']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     const help = await parseArgs(['wpt', '--help']);

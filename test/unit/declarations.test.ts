@@ -20,7 +20,9 @@ function sources(dir = SRC): string[] {
 function exportedDeclarations(files: ReadonlyArray<{ file: string; text: string }>): Map<string, string[]> {
   const byName = new Map<string, string[]>();
   for (const { file, text } of files) {
-    for (const m of text.matchAll(/^export\s+(?:declare\s+)?(?:abstract\s+)?(?:interface|type|class|enum|const|function|let)\s+([A-Za-z_$][\w$]*)/gm)) {
+    for (const m of text.matchAll(
+      /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:interface|type|class|enum|const|function|let)\s+([A-Za-z_$][\w$]*)/gm,
+    )) {
       const seen = byName.get(m[1]) ?? [];
       // Overloads repeat a function's name in one file: one declaration.
       if (!seen.includes(file)) byName.set(m[1], [...seen, file]);
@@ -29,7 +31,8 @@ function exportedDeclarations(files: ReadonlyArray<{ file: string; text: string 
   return byName;
 }
 
-const twice = (found: Map<string, string[]>) => [...found].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files.join(', ')}`);
+const twice = (found: Map<string, string[]>) =>
+  [...found].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files.join(', ')}`);
 
 describe('one declaration per exported name', () => {
   it('no exported type (or value) name of src/ is declared in two files', () => {

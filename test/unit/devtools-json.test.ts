@@ -39,9 +39,15 @@ describe('DevTools "Save events" format', () => {
     ['{"events": []}', /expected a JSON array of BackgroundServiceEvent objects, got an object/],
     ['[1]', /event \[0\]: expected an object, got number 1/],
     [JSON.stringify([{ ...fetchEvent('a', 'b'), timestamp: '12' }]), /event \[0\]\.timestamp: expected a number/],
-    [JSON.stringify([fetchEvent('a', 'b'), { ...fetchEvent('a', 'b'), instanceId: 5 }]), /event \[1\]\.instanceId: expected a string, got number 5/],
+    [
+      JSON.stringify([fetchEvent('a', 'b'), { ...fetchEvent('a', 'b'), instanceId: 5 }]),
+      /event \[1\]\.instanceId: expected a string, got number 5/,
+    ],
     [JSON.stringify([{ ...fetchEvent('a', 'b'), service: 'bgFetch' }]), /event \[0\]\.service: "bgFetch" is not a background service/],
-    [JSON.stringify([{ ...fetchEvent('a', 'b'), eventMetadata: [{ key: 'k', value: 3 }] }]), /event \[0\]\.eventMetadata\[0\]\.value: expected a string, got number 3/],
+    [
+      JSON.stringify([{ ...fetchEvent('a', 'b'), eventMetadata: [{ key: 'k', value: 3 }] }]),
+      /event \[0\]\.eventMetadata\[0\]\.value: expected a string, got number 3/,
+    ],
     [JSON.stringify([{ ...fetchEvent('a', 'b'), eventMetadata: null }]), /event \[0\]\.eventMetadata: expected an array/],
   ])('refuses malformed input %#', (text, message) => {
     expect(() => parseDevToolsJson(text, 'events.json')).toThrow(InputFormatError);

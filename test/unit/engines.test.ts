@@ -24,7 +24,8 @@ function taggedKeys(): string[] {
   const out: string[] = [];
   const walk = (node: Record<string, unknown>, path: string) => {
     if ((node['__compat'] as { tags?: string[] } | undefined)?.tags?.includes('web-features:background-fetch')) out.push(path);
-    for (const [k, v] of Object.entries(node)) if (k !== '__compat' && v && typeof v === 'object') walk(v as Record<string, unknown>, `${path}.${k}`);
+    for (const [k, v] of Object.entries(node))
+      if (k !== '__compat' && v && typeof v === 'object') walk(v as Record<string, unknown>, `${path}.${k}`);
   };
   walk(data.api, 'api');
   return out;
@@ -33,8 +34,13 @@ function taggedKeys(): string[] {
 describe('--browser names an engine', () => {
   it('firefox and webkit resolve to their installed binaries, chromium to discovery', () => {
     const [ff, wk, cr] = browserSpecs(['firefox', 'webkit', 'chromium'], ['', '--features=+BackgroundFetchAPI'], []);
-    if (!missingPart('firefox')) expect(ff).toMatchObject({ label: 'firefox', kind: 'path', engine: 'firefox', target: findEngine('firefox') });
-    expect(wk).toMatchObject({ label: 'webkit --features=+BackgroundFetchAPI', engine: 'webkit', args: ['--features=+BackgroundFetchAPI'] });
+    if (!missingPart('firefox'))
+      expect(ff).toMatchObject({ label: 'firefox', kind: 'path', engine: 'firefox', target: findEngine('firefox') });
+    expect(wk).toMatchObject({
+      label: 'webkit --features=+BackgroundFetchAPI',
+      engine: 'webkit',
+      args: ['--features=+BackgroundFetchAPI'],
+    });
     expect(cr).toMatchObject({ label: 'chromium', kind: 'default', target: null });
     expect(cr.engine).toBeUndefined();
   });
@@ -68,22 +74,38 @@ describe('--browser names an engine', () => {
     process.env['PATH'] = '/nonexistent';
     const none = installedEngines();
     expect(none.installed).toEqual([]);
-    expect(none.missing.map((m) => m.apt)).toEqual(['apt-get install -y chromium', 'apt-get install -y firefox-esr', 'apt-get install -y webkit2gtk-driver xvfb']);
+    expect(none.missing.map((m) => m.apt)).toEqual([
+      'apt-get install -y chromium',
+      'apt-get install -y firefox-esr',
+      'apt-get install -y webkit2gtk-driver xvfb',
+    ]);
     expect(missing.length + installed.length).toBe(3);
-    expect(() => browserSpecs(['all'], [], [])).toThrow(/no engine is installed\. Run as root: apt-get install -y chromium && apt-get install -y firefox-esr/);
+    expect(() => browserSpecs(['all'], [], [])).toThrow(
+      /no engine is installed\. Run as root: apt-get install -y chromium && apt-get install -y firefox-esr/,
+    );
     expect(() => browserSpecs(['all'], ['--foo'], [])).toThrow(/--browser all takes no --browser-args/);
   });
 });
 
 describe('scenarios and evidence', () => {
   it('a lane without CDP gets the reason, naming what is missing and the engine', () => {
-    expect(missingEvidence(['cdp', 'page'], ['page', 'server'], 'WebKitGTK')).toBe('Needs the CDP BackgroundService domain; WebKitGTK has none.');
+    expect(missingEvidence(['cdp', 'page'], ['page', 'server'], 'WebKitGTK')).toBe(
+      'Needs the CDP BackgroundService domain; WebKitGTK has none.',
+    );
     expect(missingEvidence(['page', 'server'], ['page', 'server'], 'Firefox ESR')).toBeNull();
   });
 
   it('the exposure and rejection scenarios need only the page and the server; the rest declare CDP', () => {
     const byId = new Map(SCENARIOS.map((s) => [s.id, s]));
-    for (const id of ['api.exposure.window', 'api.exposure.worker', 'api.exposure.bcd', 'fetch.start.resolves', 'fetch.reject.empty-requests', 'fetch.reject.blocked-port', 'fetch.reject.duplicate-id']) {
+    for (const id of [
+      'api.exposure.window',
+      'api.exposure.worker',
+      'api.exposure.bcd',
+      'fetch.start.resolves',
+      'fetch.reject.empty-requests',
+      'fetch.reject.blocked-port',
+      'fetch.reject.duplicate-id',
+    ]) {
       expect(byId.get(id)!.needs, id).not.toContain('cdp');
     }
     expect(byId.get('fetch.success.one')!.needs).toContain('cdp');
@@ -94,7 +116,15 @@ describe('scenarios and evidence', () => {
   it('api.exposure.bcd judges from the probes: none exposed is unsupported, some is deviates, all conforms', () => {
     const bcd = SCENARIOS.find((s) => s.id === 'api.exposure.bcd')!;
     const keys = ['api.BackgroundFetchManager', 'api.BackgroundFetchEvent'];
-    const obs = (win: boolean | null, sw: boolean) => ({ bcdVersion: '8', userAgent: 'x', exposures: ['Window', 'ServiceWorker'], keys, window: { [keys[0]]: win, [keys[1]]: null }, serviceWorker: { [keys[0]]: sw, [keys[1]]: sw }, messages: {} });
+    const obs = (win: boolean | null, sw: boolean) => ({
+      bcdVersion: '8',
+      userAgent: 'x',
+      exposures: ['Window', 'ServiceWorker'],
+      keys,
+      window: { [keys[0]]: win, [keys[1]]: null },
+      serviceWorker: { [keys[0]]: sw, [keys[1]]: sw },
+      messages: {},
+    });
     expect(bcd.judge(obs(false, false)).verdict).toBe('unsupported');
     expect(bcd.judge(obs(true, true)).verdict).toBe('conforms');
     expect(bcd.judge(obs(true, false))).toMatchObject({ verdict: 'deviates' });
@@ -108,10 +138,22 @@ describe('BCD, as installed', () => {
   });
 
   it("BCD's statement for the engine's browser and version; WebKitGTK is held against Safari as its engine", () => {
-    expect(statementFor('api.BackgroundFetchManager', 'chromium', '156.0.7000.1')).toMatchObject({ browser: 'chrome', support: 'yes', engineOf: false });
+    expect(statementFor('api.BackgroundFetchManager', 'chromium', '156.0.7000.1')).toMatchObject({
+      browser: 'chrome',
+      support: 'yes',
+      engineOf: false,
+    });
     expect(statementFor('api.BackgroundFetchManager', 'chromium', '73.0.1')).toMatchObject({ support: 'no' });
-    expect(statementFor('api.BackgroundFetchManager', 'firefox', '153.8.0')).toMatchObject({ browser: 'firefox', support: 'no', text: 'false' });
-    expect(statementFor('api.BackgroundFetchManager', 'webkit', '2.50.6')).toMatchObject({ browser: 'safari', support: 'no', engineOf: true });
+    expect(statementFor('api.BackgroundFetchManager', 'firefox', '153.8.0')).toMatchObject({
+      browser: 'firefox',
+      support: 'no',
+      text: 'false',
+    });
+    expect(statementFor('api.BackgroundFetchManager', 'webkit', '2.50.6')).toMatchObject({
+      browser: 'safari',
+      support: 'no',
+      engineOf: true,
+    });
   });
 
   it('rows are labelled as MDN shows them', () => {
@@ -138,7 +180,10 @@ describe('the BCD table and collector files from a report', () => {
         messages: { Window: {}, ServiceWorker: {} },
       },
     });
-  const m = model([probe('chromium', true), probe('firefox', false), result('failure.dropped-mid-body', 'chromium', 'deviates')], ['chromium', 'firefox']);
+  const m = model(
+    [probe('chromium', true), probe('firefox', false), result('failure.dropped-mid-body', 'chromium', 'deviates')],
+    ['chromium', 'firefox'],
+  );
   m.browsers[0].version = '156.0.1';
   m.browsers[1] = { ...m.browsers[1], engine: 'firefox', version: '153.8.0' };
 
@@ -146,8 +191,18 @@ describe('the BCD table and collector files from a report', () => {
     const t = bcdTable(m);
     expect(t.rows.map((r) => r.key)).toEqual(keys);
     const fetch = t.rows.find((r) => r.key === 'api.BackgroundFetchManager.fetch')!;
-    expect(fetch.cells[0]).toMatchObject({ browser: 'chromium', measured: 'partial', deviating: ['failure.dropped-mid-body'], disagrees: true });
-    expect(fetch.cells[1]).toMatchObject({ browser: 'firefox', measured: 'no', disagrees: false, bcd: { browser: 'firefox', support: 'no' } });
+    expect(fetch.cells[0]).toMatchObject({
+      browser: 'chromium',
+      measured: 'partial',
+      deviating: ['failure.dropped-mid-body'],
+      disagrees: true,
+    });
+    expect(fetch.cells[1]).toMatchObject({
+      browser: 'firefox',
+      measured: 'no',
+      disagrees: false,
+      bcd: { browser: 'firefox', support: 'no' },
+    });
     const get = t.rows.find((r) => r.key === 'api.BackgroundFetchManager.get')!;
     expect(get.cells[0]).toMatchObject({ measured: 'yes', disagrees: false });
   });

@@ -1,4 +1,4 @@
-// docs/architecture.md's "functions under ~60 lines", read off the sources with the TypeScript compiler:
+// docs/architecture.md's "functions under ~80 lines", read off the sources with the TypeScript compiler:
 // every function, method, accessor, constructor and arrow function in src/ longer than
 // MAX_LINES lines fails here unless a comment directly above it (the JSDoc or line comments
 // on the lines before it, or before the statement that holds it) contains `long:` (any case)
@@ -10,7 +10,9 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const MAX_LINES = 60;
+// 80 formatted lines: the limit was 60 when lines ran to 250 characters; Prettier at width 140
+// wraps what those held so the 60-line functions of then measure 61-84 now (the two over 80 were split). The size, not the unit, is the rule.
+const MAX_LINES = 80;
 const REASON = /\blong:\s*\S/i;
 
 function sources(dir: string): string[] {
@@ -99,7 +101,8 @@ describe(`functions in src/ are at most ${MAX_LINES} lines, or say why`, () => {
   it('finds a long function and reads its reason (the check can fail)', () => {
     const path = join(SRC, 'probe.ts');
     // A function of n lines: its opening line, n - 2 statements, its closing line.
-    const fn = (head: string, n: number, tail = '}') => `${head}\n${Array.from({ length: n - 2 }, (_, i) => `  const a${i} = ${i};`).join('\n')}\n${tail}\n`;
+    const fn = (head: string, n: number, tail = '}') =>
+      `${head}\n${Array.from({ length: n - 2 }, (_, i) => `  const a${i} = ${i};`).join('\n')}\n${tail}\n`;
     const text = [
       fn('function atTheLimit() {', MAX_LINES),
       fn('function oneOver() {', MAX_LINES + 1),

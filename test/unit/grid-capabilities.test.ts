@@ -7,7 +7,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { capacityFor, matchesStereotype, mergeCapabilities, noMatchMessage, parseCapabilities } from '../../src/browsers/grid/capabilities.js';
+import {
+  capacityFor,
+  matchesStereotype,
+  mergeCapabilities,
+  noMatchMessage,
+  parseCapabilities,
+} from '../../src/browsers/grid/capabilities.js';
 import { GridClient, parseGridUrl, type GridStatus } from '../../src/browsers/grid/client.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -23,8 +29,21 @@ const status = (busy = 0): GridStatus => ({
   ready: true,
   message: 'Selenium Grid ready.',
   nodes: [
-    { id: 'a', uri: 'http://127.0.0.1:5555', availability: 'UP', slots: [0, 1].map((i) => ({ stereotype: stereotype('node-1'), session: i < busy ? { sessionId: `s${i}`, uri: 'http://127.0.0.1:5555', capabilities: {} } : null })) },
-    { id: 'b', uri: 'http://127.0.0.1:5556', availability: 'UP', slots: [0, 1].map(() => ({ stereotype: stereotype('node-2'), session: null })) },
+    {
+      id: 'a',
+      uri: 'http://127.0.0.1:5555',
+      availability: 'UP',
+      slots: [0, 1].map((i) => ({
+        stereotype: stereotype('node-1'),
+        session: i < busy ? { sessionId: `s${i}`, uri: 'http://127.0.0.1:5555', capabilities: {} } : null,
+      })),
+    },
+    {
+      id: 'b',
+      uri: 'http://127.0.0.1:5556',
+      availability: 'UP',
+      slots: [0, 1].map(() => ({ stereotype: stereotype('node-2'), session: null })),
+    },
     { id: 'c', uri: 'http://127.0.0.1:5557', availability: 'DOWN', slots: [{ stereotype: stereotype('node-3'), session: null }] },
   ],
 });
@@ -40,12 +59,22 @@ describe('the Grid matching rule', () => {
     expect(matchesStereotype(stereotype('node-1'), { browserName: 'chrome', 'bgprobe:node': 'node-1' })).toBe(true);
     expect(matchesStereotype(stereotype('node-1'), { browserName: 'chrome', 'bgprobe:node': 'node-2' })).toBe(false);
     // Vendor capabilities are the driver's, not the matcher's; an unknown one in the request is passed on.
-    expect(matchesStereotype(stereotype('node-1'), { browserName: 'chrome', 'goog:chromeOptions': { args: ['--x'] }, 'bgprobe:run': 'r1' })).toBe(true);
+    expect(
+      matchesStereotype(stereotype('node-1'), { browserName: 'chrome', 'goog:chromeOptions': { args: ['--x'] }, 'bgprobe:run': 'r1' }),
+    ).toBe(true);
   });
 
   it('counts the slots of UP nodes that match, and those free now', () => {
-    expect(capacityFor(status(1), { browserName: 'chrome' })).toEqual({ slots: 4, free: 3, nodes: ['http://127.0.0.1:5555', 'http://127.0.0.1:5556'] });
-    expect(capacityFor(status(), { browserName: 'chrome', 'bgprobe:node': 'node-2' })).toEqual({ slots: 2, free: 2, nodes: ['http://127.0.0.1:5556'] });
+    expect(capacityFor(status(1), { browserName: 'chrome' })).toEqual({
+      slots: 4,
+      free: 3,
+      nodes: ['http://127.0.0.1:5555', 'http://127.0.0.1:5556'],
+    });
+    expect(capacityFor(status(), { browserName: 'chrome', 'bgprobe:node': 'node-2' })).toEqual({
+      slots: 2,
+      free: 2,
+      nodes: ['http://127.0.0.1:5556'],
+    });
     expect(capacityFor(status(), { browserName: 'MicrosoftEdge' }).slots).toBe(0);
   });
 
@@ -63,7 +92,11 @@ describe('capabilities', () => {
       { browserName: 'chrome', 'goog:chromeOptions': { args: ['--ignore-certificate-errors-spki-list=abc'] } },
       { platformName: 'linux', 'goog:chromeOptions': { args: ['--lang=de'], binary: '/opt/chrome' } },
     );
-    expect(merged).toEqual({ browserName: 'chrome', platformName: 'linux', 'goog:chromeOptions': { args: ['--ignore-certificate-errors-spki-list=abc', '--lang=de'], binary: '/opt/chrome' } });
+    expect(merged).toEqual({
+      browserName: 'chrome',
+      platformName: 'linux',
+      'goog:chromeOptions': { args: ['--ignore-certificate-errors-spki-list=abc', '--lang=de'], binary: '/opt/chrome' },
+    });
   });
 
   it('refuses --grid-capabilities that are not a JSON object, in one line', () => {
@@ -112,7 +145,9 @@ describe('the Grid client against servers that are not a usable Grid', () => {
 
   it('a session request the Grid keeps queued ends at the deadline', async () => {
     const url = await serve(() => undefined);
-    await expect(new GridClient(url).newSession({ browserName: 'chrome' }, { timeout: 300 })).rejects.toThrow(/handed out no session within 0.3 s/);
+    await expect(new GridClient(url).newSession({ browserName: 'chrome' }, { timeout: 300 })).rejects.toThrow(
+      /handed out no session within 0.3 s/,
+    );
     server!.closeAllConnections();
   });
 });

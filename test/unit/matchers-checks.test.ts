@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { headlessShellMessage, nonChromiumReason } from '../../src/playwright/browser-check.js';
-import { checkAborted, checkFailed, checkRequested, checkSucceeded, checkUpdateUI, LATE_RECORD_GRACE_MS } from '../../src/playwright/checks.js';
+import {
+  checkAborted,
+  checkFailed,
+  checkRequested,
+  checkSucceeded,
+  checkUpdateUI,
+  LATE_RECORD_GRACE_MS,
+} from '../../src/playwright/checks.js';
 import { checkSequence, timelineSequence, validateSequence } from '../../src/playwright/sequence.js';
 import type { SwEventRecord, UiUpdateRecord } from '../../src/probes/types.js';
 import { Recording } from '../../src/recorder/recording.js';
@@ -26,15 +33,35 @@ function successWithWorker(ui: Array<Partial<UiUpdateRecord>>, sw: SwEventRecord
   for (const e of successSequence('ep')) r.ingest(e);
   const done = r.fetch('ep')!.completedAt!;
   const base = { id: 'ep', origin: ORIGIN, context: 'worker' as const };
-  r.ingestProbe({ ...base, kind: 'sw-event', at: done + 5, type: sw, result: 'success', failureReason: '', downloaded: 1020, downloadTotal: 0, uploaded: 0, uploadTotal: 0, recordsAvailable: true });
-  ui.forEach((u, i) => r.ingestProbe({ ...base, kind: 'ui-update', at: done + 10 + i, call: i + 1, title: null, icons: null, ok: true, error: null, ...u }));
+  r.ingestProbe({
+    ...base,
+    kind: 'sw-event',
+    at: done + 5,
+    type: sw,
+    result: 'success',
+    failureReason: '',
+    downloaded: 1020,
+    downloadTotal: 0,
+    uploaded: 0,
+    uploadTotal: 0,
+    recordsAvailable: true,
+  });
+  ui.forEach((u, i) =>
+    r.ingestProbe({ ...base, kind: 'ui-update', at: done + 10 + i, call: i + 1, title: null, icons: null, ok: true, error: null, ...u }),
+  );
   return r.fetch('ep')!;
 }
 
 describe('outcome checks', () => {
   const success = completedWith('s', [['Event Type', 'BackgroundFetchSuccessEvent']]);
-  const badStatus = completedWith('b', [['Event Type', 'BackgroundFetchFailEvent'], ['Failure Reason', 'BAD_STATUS']]);
-  const aborted = completedWith('a', [['Event Type', 'BackgroundFetchAbortEvent'], ['Failure Reason', 'CANCELLED_BY_DEVELOPER']]);
+  const badStatus = completedWith('b', [
+    ['Event Type', 'BackgroundFetchFailEvent'],
+    ['Failure Reason', 'BAD_STATUS'],
+  ]);
+  const aborted = completedWith('a', [
+    ['Event Type', 'BackgroundFetchAbortEvent'],
+    ['Failure Reason', 'CANCELLED_BY_DEVELOPER'],
+  ]);
   const pending = (() => {
     const r = new Recording();
     for (const e of successSequence('p').slice(0, 2)) r.ingest(e);
@@ -73,11 +100,15 @@ describe('checkUpdateUI', () => {
     expect(checkUpdateUI(t, { title: /^Downloaded/ }, now).pass).toBe(true);
     expect(checkUpdateUI(t, { icons: 'art/ep5.svg' }, now).pass).toBe(true);
     expect(checkUpdateUI(t, { icons: /ep6/ }, now).pass).toBe(false);
-    expect(checkUpdateUI(t, { title: /Downloaded/, icons: /ep5/ }, now).expected).toBe('a resolved updateUI() call with title /Downloaded/ and an icon /ep5/');
+    expect(checkUpdateUI(t, { title: /Downloaded/, icons: /ep5/ }, now).expected).toBe(
+      'a resolved updateUI() call with title /Downloaded/ and an icon /ep5/',
+    );
   });
 
   it('does not count a rejected call, and shows it in Received', () => {
-    const t = successWithWorker([{ title: 'Done', ok: false, error: { name: 'InvalidStateError', message: 'updateUI may only be called once.' } }]);
+    const t = successWithWorker([
+      { title: 'Done', ok: false, error: { name: 'InvalidStateError', message: 'updateUI may only be called once.' } },
+    ]);
     const v = checkUpdateUI(t, { title: 'Done' }, t.completedAt! + 1);
     expect(v.pass).toBe(false);
     expect(v.received).toBe('updateUI #1 {"title":"Done","icons":[]} rejected InvalidStateError: updateUI may only be called once.');
@@ -85,7 +116,11 @@ describe('checkUpdateUI', () => {
 
   it('says what the worker got when it never called updateUI, and is final only after the grace period', () => {
     const t = successWithWorker([]);
-    expect(checkUpdateUI(t, {}, t.completedAt! + 1)).toMatchObject({ pass: false, final: false, received: 'no updateUI() call (the worker got backgroundfetchsuccess)' });
+    expect(checkUpdateUI(t, {}, t.completedAt! + 1)).toMatchObject({
+      pass: false,
+      final: false,
+      received: 'no updateUI() call (the worker got backgroundfetchsuccess)',
+    });
     expect(checkUpdateUI(t, {}, t.completedAt! + LATE_RECORD_GRACE_MS).final).toBe(true);
   });
 
@@ -94,7 +129,19 @@ describe('checkUpdateUI', () => {
     for (const e of successSequence('ep')) r.ingest(e);
     const done = r.fetch('ep')!.completedAt!;
     const base = { id: 'ep', origin: ORIGIN, context: 'worker' as const };
-    r.ingestProbe({ ...base, kind: 'sw-event', at: done + 5, type: 'backgroundfetchsuccess', result: 'success', failureReason: '', downloaded: 1020, downloadTotal: 0, uploaded: 0, uploadTotal: 0, recordsAvailable: true });
+    r.ingestProbe({
+      ...base,
+      kind: 'sw-event',
+      at: done + 5,
+      type: 'backgroundfetchsuccess',
+      result: 'success',
+      failureReason: '',
+      downloaded: 1020,
+      downloadTotal: 0,
+      uploaded: 0,
+      uploadTotal: 0,
+      recordsAvailable: true,
+    });
     expect(checkUpdateUI(r.fetch('ep')!, {}, done + 10).final).toBe(false);
     r.ingestProbe({ ...base, kind: 'sw-event-done', at: done + 20, type: 'backgroundfetchsuccess', ok: true, extensions: 1 });
     expect(checkUpdateUI(r.fetch('ep')!, {}, done + 21)).toMatchObject({ pass: false, final: true });
@@ -124,7 +171,15 @@ describe('event sequences', () => {
   it('merges CDP events, worker events and updateUI calls in time order', () => {
     const t = successWithWorker([{ title: 'x' }]);
     expect(timelineSequence(t).map((i) => i.names[0])).toEqual([
-      'registered', 'started', 'request-started', 'request-started', 'request-completed', 'request-completed', 'completed', 'backgroundfetchsuccess', 'updateUI',
+      'registered',
+      'started',
+      'request-started',
+      'request-started',
+      'request-completed',
+      'request-completed',
+      'completed',
+      'backgroundfetchsuccess',
+      'updateUI',
     ]);
   });
 
@@ -156,7 +211,9 @@ describe('event sequences', () => {
 describe('browser checks', () => {
   it('skips non-Chromium projects with a reason naming the project', () => {
     expect(nonChromiumReason('chromium', 'x')).toBeNull();
-    expect(nonChromiumReason('webkit', 'Mobile Safari')).toContain('project "Mobile Safari" runs webkit, which has no Background Fetch API');
+    expect(nonChromiumReason('webkit', 'Mobile Safari')).toContain(
+      'project "Mobile Safari" runs webkit, which has no Background Fetch API',
+    );
   });
 
   it('recognises chrome-headless-shell by product or path, and says how to fix the config', () => {
@@ -166,7 +223,11 @@ describe('browser checks', () => {
     expect(byProduct).toContain("channel: 'chromium'");
     expect(byProduct).toContain('launchOptions: { executablePath:');
     const path = '/root/.cache/ms-playwright/chromium_headless_shell-1200/chrome-linux/headless_shell';
-    expect(headlessShellMessage({ product: null, executablePath: path }, '')).toContain(`this project runs chrome-headless-shell (${path})`);
-    expect(headlessShellMessage({ product: null, executablePath: '/opt/chrome-headless-shell-linux64/chrome-headless-shell' }, 'p')).not.toBeNull();
+    expect(headlessShellMessage({ product: null, executablePath: path }, '')).toContain(
+      `this project runs chrome-headless-shell (${path})`,
+    );
+    expect(
+      headlessShellMessage({ product: null, executablePath: '/opt/chrome-headless-shell-linux64/chrome-headless-shell' }, 'p'),
+    ).not.toBeNull();
   });
 });

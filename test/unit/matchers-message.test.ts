@@ -85,7 +85,13 @@ describe('the failure attachment text', () => {
     const r = new Recording();
     for (const e of successSequence('one')) r.ingest(e);
     for (const e of successSequence('two', { eventType: 'BackgroundFetchAbortEvent' })) r.ingest(e);
-    r.ingest({ ...successSequence('sync')[0], service: 'backgroundSync', eventName: 'Registered sync', instanceId: 'tag-1', eventMetadata: [] });
+    r.ingest({
+      ...successSequence('sync')[0],
+      service: 'backgroundSync',
+      eventName: 'Registered sync',
+      instanceId: 'tag-1',
+      eventMetadata: [],
+    });
     const other = r.events().filter((e) => e.service !== 'backgroundFetch');
     const text = timelinesText(r.fetches(), other);
     expect(text).toMatch(/^Background fetch "one" .*: success\n/);
@@ -115,7 +121,11 @@ describe('poll', () => {
   it('waits 100, 250, 500, then 1000 ms between evaluations, clipping the last sleep to the deadline', async () => {
     const clock = fakeClock();
     let calls = 0;
-    const result = await poll(() => ++calls, () => false, { timeout: 3000, now: clock.now, sleep: clock.sleep });
+    const result = await poll(
+      () => ++calls,
+      () => false,
+      { timeout: 3000, now: clock.now, sleep: clock.sleep },
+    );
     expect(POLL_INTERVALS).toEqual([100, 250, 500, 1000]);
     expect(clock.sleeps).toEqual([100, 250, 500, 1000, 1000, 150]);
     expect(result).toEqual({ value: 7, timedOut: true, elapsed: 3000 });
@@ -124,14 +134,22 @@ describe('poll', () => {
   it('stops at the first value `done` accepts', async () => {
     const clock = fakeClock();
     let calls = 0;
-    const result = await poll(() => ++calls, (v) => v === 3, { timeout: 10_000, now: clock.now, sleep: clock.sleep });
+    const result = await poll(
+      () => ++calls,
+      (v) => v === 3,
+      { timeout: 10_000, now: clock.now, sleep: clock.sleep },
+    );
     expect(result).toEqual({ value: 3, timedOut: false, elapsed: 350 });
   });
 
   it('evaluates exactly once with timeout 0', async () => {
     const clock = fakeClock();
     let calls = 0;
-    const result = await poll(async () => ++calls, () => false, { timeout: 0, now: clock.now, sleep: clock.sleep });
+    const result = await poll(
+      async () => ++calls,
+      () => false,
+      { timeout: 0, now: clock.now, sleep: clock.sleep },
+    );
     expect(calls).toBe(1);
     expect(result.timedOut).toBe(true);
     expect(clock.sleeps).toEqual([]);

@@ -11,7 +11,19 @@ import type { FetchTimeline } from '../../src/recorder/timeline.js';
 import { fetchEvent, successSequence } from '../helpers/fake-cdp.js';
 
 function sample(at: number, downloaded: number, downloadTotal = 0): ProgressSample {
-  return { kind: 'progress', at, id: 'ep', origin: 'http://127.0.0.1:8080', context: 'page', downloaded, downloadTotal, uploaded: 0, uploadTotal: 0, result: '', failureReason: '' };
+  return {
+    kind: 'progress',
+    at,
+    id: 'ep',
+    origin: 'http://127.0.0.1:8080',
+    context: 'page',
+    downloaded,
+    downloadTotal,
+    uploaded: 0,
+    uploadTotal: 0,
+    result: '',
+    failureReason: '',
+  };
 }
 
 /** A timeline of "ep" with these progress samples at offsets (ms) from registration. */
@@ -26,19 +38,35 @@ function withProgress(points: Array<[number, number, number?]>, complete = true)
 
 describe('summariseProgress', () => {
   it('reports the highest value and no violation for a monotonic series', () => {
-    const s = summariseProgress(withProgress([[10, 0], [20, 500], [30, 500], [40, 1020]]));
+    const s = summariseProgress(
+      withProgress([
+        [10, 0],
+        [20, 500],
+        [30, 500],
+        [40, 1020],
+      ]),
+    );
     expect(s).toEqual({ samples: 4, reached: 1020, backwards: null, overTotal: null });
   });
 
   it('finds the first decrease', () => {
-    const t = withProgress([[10, 100], [20, 800], [30, 300], [40, 200]]);
+    const t = withProgress([
+      [10, 100],
+      [20, 800],
+      [30, 300],
+      [40, 200],
+    ]);
     const s = summariseProgress(t);
     expect(s.backwards).toEqual({ from: 800, to: 300, at: t.registeredAt! + 30 });
     expect(s.reached).toBe(800);
   });
 
   it('orders samples by time, not arrival (two pages interleave)', () => {
-    const t = withProgress([[30, 900], [10, 100], [20, 500]]);
+    const t = withProgress([
+      [30, 900],
+      [10, 100],
+      [20, 500],
+    ]);
     expect(summariseProgress(t).backwards).toBeNull();
   });
 
@@ -50,7 +78,10 @@ describe('summariseProgress', () => {
 
 describe('checkProgress', () => {
   it('passes when the bytes were reached without violations', () => {
-    const t = withProgress([[10, 0, 1020], [20, 1020, 1020]]);
+    const t = withProgress([
+      [10, 0, 1020],
+      [20, 1020, 1020],
+    ]);
     const v = checkProgress(t, 1020, t.completedAt! + 1);
     expect(v.pass).toBe(true);
     expect(v.received).toBe('progress up to 1020 bytes (1020 B) in 2 sample(s)');
@@ -64,7 +95,14 @@ describe('checkProgress', () => {
   });
 
   it('fails at once, finally, when progress went backwards, even past the bytes', () => {
-    const t = withProgress([[10, 2048], [20, 1024], [30, 4096]], false);
+    const t = withProgress(
+      [
+        [10, 2048],
+        [20, 1024],
+        [30, 4096],
+      ],
+      false,
+    );
     const v = checkProgress(t, 1024, t.registeredAt! + 40);
     expect(v).toMatchObject({ pass: false, final: true });
     expect(v.received).toBe('progress up to 4096 bytes (4.0 KiB) in 3 sample(s); went backwards from 2048 to 1024 bytes at +0.020s');

@@ -12,8 +12,24 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { FullConfig, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { BgprobeReporter } from '../../src/playwright/reporter.js';
-import { attachMode, cappedText, encodeData, keepsTimelines, packedHtml, reporterWantsData, PLAIN_JSON_MAX } from '../../src/playwright/attach.js';
-import { decodeData, fetchSummary, findingCounts, playwrightReport, type TestAttempt, type TestData, type TestEntry } from '../../src/playwright/run-model.js';
+import {
+  attachMode,
+  cappedText,
+  encodeData,
+  keepsTimelines,
+  packedHtml,
+  reporterWantsData,
+  PLAIN_JSON_MAX,
+} from '../../src/playwright/attach.js';
+import {
+  decodeData,
+  fetchSummary,
+  findingCounts,
+  playwrightReport,
+  type TestAttempt,
+  type TestData,
+  type TestEntry,
+} from '../../src/playwright/run-model.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';
 import { validateReport } from '../../src/report/load.js';
@@ -28,9 +44,22 @@ const ORIGIN = 'http://127.0.0.1:8080';
 function failedWithTypo(id: string): FetchTimeline {
   const r = new Recording();
   for (const e of successSequence(id).slice(0, -1)) r.ingest(e);
-  r.ingest(fetchEvent('Background Fetch completed', id, [['Event Type', 'BackgroundFetchFailEvent'], ['Failure Reason', 'BAD_STATUS']]));
+  r.ingest(
+    fetchEvent('Background Fetch completed', id, [
+      ['Event Type', 'BackgroundFetchFailEvent'],
+      ['Failure Reason', 'BAD_STATUS'],
+    ]),
+  );
   const at = r.fetch(id)!.registeredAt! - 50;
-  r.ingestProbe({ kind: 'unknown-listener', id: '', origin: `${ORIGIN}/`, context: 'worker', at, name: 'backgroundfetchfailure', via: 'addEventListener' });
+  r.ingestProbe({
+    kind: 'unknown-listener',
+    id: '',
+    origin: `${ORIGIN}/`,
+    context: 'worker',
+    at,
+    name: 'backgroundfetchfailure',
+    via: 'addEventListener',
+  });
   return r.fetch(id)!;
 }
 
@@ -42,19 +71,50 @@ function succeeded(id: string): FetchTimeline {
 
 /** As the reporter reads it: the attachment's bytes through decodeData. */
 function data(timelines: FetchTimeline[]): TestData {
-  const attached = encodeData({ version: 1, fixtureOrigin: ORIGIN, timelines, otherEvents: [], steps: [], browserVersion: 'chromium 156.0' });
+  const attached = encodeData({
+    version: 1,
+    fixtureOrigin: ORIGIN,
+    timelines,
+    otherEvents: [],
+    steps: [],
+    browserVersion: 'chromium 156.0',
+  });
   return decodeData(attached.name, attached.body)!;
 }
 
 function attempt(retry: number, status: TestAttempt['status'], d: TestData | null): TestAttempt {
-  return { retry, status, startedAt: 1_800_000_000_000 + retry * 1000, durationMs: 900, error: status === 'failed' ? { message: 'boom', stack: null } : null, data: d };
+  return {
+    retry,
+    status,
+    startedAt: 1_800_000_000_000 + retry * 1000,
+    durationMs: 900,
+    error: status === 'failed' ? { message: 'boom', stack: null } : null,
+    data: d,
+  };
 }
 
 function entry(title: string, line: number, attempts: TestAttempt[]): TestEntry {
-  return { id: `tests/a.spec.ts › ${title}`, title, project: 'chromium', location: { file: 'tests/a.spec.ts', line, column: 5 }, expectedStatus: 'passed', attempts };
+  return {
+    id: `tests/a.spec.ts › ${title}`,
+    title,
+    project: 'chromium',
+    location: { file: 'tests/a.spec.ts', line, column: 5 },
+    expectedStatus: 'passed',
+    attempts,
+  };
 }
 
-const RUN = { startedAt: 1_800_000_000_000, durationMs: 5000, interrupted: false, shard: null, mergedFrom: [], workers: 1, timeoutMs: 30_000, retries: 1, toolVersion: '0.1.0' };
+const RUN = {
+  startedAt: 1_800_000_000_000,
+  durationMs: 5000,
+  interrupted: false,
+  shard: null,
+  mergedFrom: [],
+  workers: 1,
+  timeoutMs: 30_000,
+  retries: 1,
+  toolVersion: '0.1.0',
+};
 
 describe('a Playwright run as a bgprobe report', () => {
   const report = playwrightReport(
@@ -119,7 +179,12 @@ describe('a Playwright run as a bgprobe report', () => {
 
 describe('attachments', () => {
   it('the JSON is plain up to 64 KB and gzip past it; both decode, the fixture origin as {fixture} but not a longer port', () => {
-    const small = encodeData({ version: 1, fixtureOrigin: ORIGIN, timelines: [succeeded('a')], otherEvents: [{ ...succeeded('a').events[0], origin: `${ORIGIN}0/` }] });
+    const small = encodeData({
+      version: 1,
+      fixtureOrigin: ORIGIN,
+      timelines: [succeeded('a')],
+      otherEvents: [{ ...succeeded('a').events[0], origin: `${ORIGIN}0/` }],
+    });
     expect(small.name).toBe('bgprobe-timelines.json');
     const back = decodeData(small.name, small.body)!;
     expect(back.timelines[0].origin).toBe('{fixture}/');
@@ -148,14 +213,21 @@ describe('attach modes', () => {
     expect(attachMode({})).toBe('retain-on-failure');
     expect(attachMode({ attachOnFailure: false })).toBe('off');
     expect(attachMode({ attach: 'on', attachOnFailure: false })).toBe('on');
-    expect(() => attachMode({ attach: 'always' as never })).toThrow("attach must be one of 'on', 'off', 'retain-on-failure', 'on-first-retry'");
+    expect(() => attachMode({ attach: 'always' as never })).toThrow(
+      "attach must be one of 'on', 'off', 'retain-on-failure', 'on-first-retry'",
+    );
   });
 
   it("keeps the timelines as Playwright's trace modes keep a trace", () => {
     const failed = { status: 'failed', expectedStatus: 'passed', retry: 0 } as const;
     const passed = { status: 'passed', expectedStatus: 'passed', retry: 0 } as const;
     const firstRetry = { status: 'passed', expectedStatus: 'passed', retry: 1 } as const;
-    expect([keepsTimelines('on', passed), keepsTimelines('off', failed), keepsTimelines('retain-on-failure', failed), keepsTimelines('retain-on-failure', passed)]).toEqual([true, false, true, false]);
+    expect([
+      keepsTimelines('on', passed),
+      keepsTimelines('off', failed),
+      keepsTimelines('retain-on-failure', failed),
+      keepsTimelines('retain-on-failure', passed),
+    ]).toEqual([true, false, true, false]);
     expect([keepsTimelines('on-first-retry', firstRetry), keepsTimelines('on-first-retry', failed)]).toEqual([true, false]);
     expect(keepsTimelines('retain-on-failure', { status: 'failed', expectedStatus: 'failed', retry: 0 })).toBe(false);
   });
@@ -163,17 +235,37 @@ describe('attach modes', () => {
   it('the JSON goes to every test when bgprobe/reporter or blob runs', () => {
     expect(reporterWantsData({ reporter: [['list', undefined]] })).toBe(false);
     expect(reporterWantsData({ reporter: [['blob', undefined]] })).toBe(true);
-    expect(reporterWantsData({ reporter: [['html', undefined], ['/p/node_modules/bgprobe/dist/playwright/reporter.js', {}]] })).toBe(true);
+    expect(
+      reporterWantsData({
+        reporter: [
+          ['html', undefined],
+          ['/p/node_modules/bgprobe/dist/playwright/reporter.js', {}],
+        ],
+      }),
+    ).toBe(true);
   });
 });
 
 describe('bgprobe/reporter over the results Playwright hands it', () => {
   // The parts of TestCase and TestResult the reporter reads, as Playwright fills them.
   const testCase = (title: string, line: number) =>
-    ({ id: title, title, titlePath: () => ['', 'chromium', 'a.spec.ts', title], location: { file: '/p/tests/a.spec.ts', line, column: 1 }, parent: { project: () => ({ name: 'chromium' }) }, expectedStatus: 'passed' }) as unknown as TestCase;
+    ({
+      id: title,
+      title,
+      titlePath: () => ['', 'chromium', 'a.spec.ts', title],
+      location: { file: '/p/tests/a.spec.ts', line, column: 1 },
+      parent: { project: () => ({ name: 'chromium' }) },
+      expectedStatus: 'passed',
+    }) as unknown as TestCase;
   const result = (retry: number, status: TestResult['status'], attachments: TestResult['attachments']) =>
     ({ retry, status, startTime: new Date(1_800_000_000_000), duration: 500, error: undefined, attachments }) as unknown as TestResult;
-  const config = { configFile: '/p/playwright.config.ts', rootDir: '/p/tests', shard: null, workers: 1, projects: [{ timeout: 30_000, retries: 1 }] } as unknown as FullConfig;
+  const config = {
+    configFile: '/p/playwright.config.ts',
+    rootDir: '/p/tests',
+    shard: null,
+    workers: 1,
+    projects: [{ timeout: 30_000, retries: 1 }],
+  } as unknown as FullConfig;
   const json = (timelines: FetchTimeline[]) => {
     const a = encodeData({ version: 1, fixtureOrigin: ORIGIN, timelines, otherEvents: [] });
     return [{ name: a.name, contentType: a.contentType, body: a.body }];
@@ -189,14 +281,22 @@ describe('bgprobe/reporter over the results Playwright hands it', () => {
   }
 
   it("failOn 'error-findings' turns a passed run into failed; 'never' leaves it; a bad attachment is a note, not a crash", async () => {
-    for (const [failOn, want] of [['error-findings', { status: 'failed' }], ['never', undefined]] as const) {
+    for (const [failOn, want] of [
+      ['error-findings', { status: 'failed' }],
+      ['never', undefined],
+    ] as const) {
       const { dir, r, done } = runReporter({ failOn }, (rep) => {
         rep.onTestEnd(testCase('typo', 3), result(0, 'passed', json([failedWithTypo('e')])));
-        rep.onTestEnd(testCase('broken', 9), result(0, 'passed', [{ name: 'bgprobe-timelines.json', contentType: 'application/json', body: Buffer.from('{"version":1,') }]));
+        rep.onTestEnd(
+          testCase('broken', 9),
+          result(0, 'passed', [{ name: 'bgprobe-timelines.json', contentType: 'application/json', body: Buffer.from('{"version":1,') }]),
+        );
       });
       try {
         expect(await r.onEnd({ status: 'passed', startTime: new Date(), duration: 1000 })).toEqual(want);
-        const written = JSON.parse(readFileSync(join(dir, 'bgprobe-report/report.json'), 'utf8')) as import('../../src/report/model.js').ReportModel;
+        const written = JSON.parse(
+          readFileSync(join(dir, 'bgprobe-report/report.json'), 'utf8'),
+        ) as import('../../src/report/model.js').ReportModel;
         expect(() => validateReport(written, 'report.json')).not.toThrow();
         expect(written.scenarios.map((x) => [x.id, x.link])).toEqual([
           ['tests/a.spec.ts › typo', 'tests/a.spec.ts:3'],
@@ -216,7 +316,9 @@ describe('bgprobe/reporter over the results Playwright hands it', () => {
       rep.onTestEnd(testCase('typo', 3), result(1, 'passed', json([failedWithTypo('e')])));
     });
     try {
-      await expect(r.onEnd({ status: 'passed', startTime: new Date(), duration: 1000 })).rejects.toThrow(/failOn 'findings': \d+ finding\(s\)/);
+      await expect(r.onEnd({ status: 'passed', startTime: new Date(), duration: 1000 })).rejects.toThrow(
+        /failOn 'findings': \d+ finding\(s\)/,
+      );
       const model = r.model({ status: 'passed', startTime: new Date(), duration: 1000 });
       expect(model.run.mergedFrom).toEqual([{ index: 1, total: 2 }]);
       expect(model.results[0]).toMatchObject({ flaky: true, verdict: 'conforms' });

@@ -11,7 +11,13 @@ import { FakeCriClient } from '../helpers/fake-cdp.js';
 
 const SW = 'http://127.0.0.1:1/harness/sw.js';
 /** What the installer sends a worker held at its start, up to and including resuming it. */
-const HELD_START = ['Runtime.enable', 'Runtime.addBinding', 'Debugger.enable', 'Debugger.setInstrumentationBreakpoint', 'Runtime.runIfWaitingForDebugger'];
+const HELD_START = [
+  'Runtime.enable',
+  'Runtime.addBinding',
+  'Debugger.enable',
+  'Debugger.setInstrumentationBreakpoint',
+  'Runtime.runIfWaitingForDebugger',
+];
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
@@ -21,7 +27,10 @@ async function attachWorker(waitingForDebugger: boolean, setUp?: (client: FakeCr
   const client = new FakeCriClient(true);
   setUp?.(client);
   const connection = new CdpConnection(new CriTransport(client));
-  const installer = new ProbeInstaller({ context: null, openBrowserLink: () => Promise.resolve({ connection, browserContextId: null, close: () => Promise.resolve() }) });
+  const installer = new ProbeInstaller({
+    context: null,
+    openBrowserLink: () => Promise.resolve({ connection, browserContextId: null, close: () => Promise.resolve() }),
+  });
   await installer.start();
   client.event('Target.attachedToTarget', { sessionId: 'w1', waitingForDebugger, targetInfo: { type: 'service_worker', url: SW } });
   await settle();
@@ -47,7 +56,9 @@ describe('ProbeInstaller and a service worker', () => {
   });
 
   it('a worker another client let start first (its script compiled before the breakpoint): probed once resumed', async () => {
-    const client = await attachWorker(true, (c) => c.before.set('Debugger.enable', [{ method: 'Debugger.scriptParsed', params: { scriptId: '3', url: SW } }]));
+    const client = await attachWorker(true, (c) =>
+      c.before.set('Debugger.enable', [{ method: 'Debugger.scriptParsed', params: { scriptId: '3', url: SW } }]),
+    );
     expect(client.to('w1')).toEqual([...HELD_START, 'Runtime.evaluate']);
   });
 
@@ -66,7 +77,12 @@ describe('ProbeInstaller and a service worker', () => {
         { method: 'Debugger.paused', params: { reason: 'instrumentation', data: { scriptId: '3', url: SW } } },
       ]),
     );
-    expect(client.to('w1').slice(HELD_START.length - 2)).toEqual(['Debugger.setInstrumentationBreakpoint', 'Runtime.evaluate', 'Debugger.resume', 'Runtime.runIfWaitingForDebugger']);
+    expect(client.to('w1').slice(HELD_START.length - 2)).toEqual([
+      'Debugger.setInstrumentationBreakpoint',
+      'Runtime.evaluate',
+      'Debugger.resume',
+      'Runtime.runIfWaitingForDebugger',
+    ]);
   });
 
   it("a pause that is not the breakpoint's (a `debugger;` statement) is only resumed, and does not count as the probe", async () => {
@@ -76,11 +92,23 @@ describe('ProbeInstaller and a service worker', () => {
         { method: 'Debugger.paused', params: { reason: 'other', callFrames: [] } },
       ]),
     );
-    expect(client.to('w1')).toEqual(['Runtime.enable', 'Runtime.addBinding', 'Debugger.enable', 'Debugger.resume', 'Debugger.setInstrumentationBreakpoint', 'Runtime.runIfWaitingForDebugger', 'Runtime.evaluate']);
+    expect(client.to('w1')).toEqual([
+      'Runtime.enable',
+      'Runtime.addBinding',
+      'Debugger.enable',
+      'Debugger.resume',
+      'Debugger.setInstrumentationBreakpoint',
+      'Runtime.runIfWaitingForDebugger',
+      'Runtime.evaluate',
+    ]);
   });
 
   it("another script compiled before the breakpoint (an evaluation with a sourceURL) is not the worker's own: no evaluation after resuming", async () => {
-    const client = await attachWorker(true, (c) => c.before.set('Debugger.enable', [{ method: 'Debugger.scriptParsed', params: { scriptId: '3', url: '__playwright_evaluation_script__' } }]));
+    const client = await attachWorker(true, (c) =>
+      c.before.set('Debugger.enable', [
+        { method: 'Debugger.scriptParsed', params: { scriptId: '3', url: '__playwright_evaluation_script__' } },
+      ]),
+    );
     expect(client.to('w1')).toEqual(HELD_START);
   });
 

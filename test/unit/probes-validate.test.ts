@@ -52,7 +52,18 @@ const swEvent = (context: 'page' | 'worker') => ({
 describe('the probe channel', () => {
   it('knows every record kind of ProbeRecord', () => {
     expect(knownKinds().sort()).toEqual(
-      ['abort-call', 'fetch-call', 'open-window', 'progress', 'records', 'sw-event', 'sw-event-done', 'ui-update', 'unknown-listener', 'worker-start'].sort(),
+      [
+        'abort-call',
+        'fetch-call',
+        'open-window',
+        'progress',
+        'records',
+        'sw-event',
+        'sw-event-done',
+        'ui-update',
+        'unknown-listener',
+        'worker-start',
+      ].sort(),
     );
   });
 
@@ -120,9 +131,16 @@ describe('the probe channel', () => {
   it('any JSON value at all: never throws, and whatever is kept is a valid record of the channel', () => {
     const { probes, got } = installer();
     fc.assert(
-      fc.property(fc.oneof(fc.json(), fc.string(), fc.jsonValue().map((v) => JSON.stringify([v, progress('ok')]))), (payload) => {
-        expect(() => probes.deliver(payload, 'page')).not.toThrow();
-      }),
+      fc.property(
+        fc.oneof(
+          fc.json(),
+          fc.string(),
+          fc.jsonValue().map((v) => JSON.stringify([v, progress('ok')])),
+        ),
+        (payload) => {
+          expect(() => probes.deliver(payload, 'page')).not.toThrow();
+        },
+      ),
       { numRuns: 2000 },
     );
     for (const r of got) {

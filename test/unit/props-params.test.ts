@@ -11,7 +11,22 @@ import { FixtureServer, parseByteCount, parseRange, parseResourceParams, parseUp
 import { MAX_BYTES } from '../../src/server/params.js';
 import { resolveStaticPath } from '../../src/server/static.js';
 
-const RESOURCE_PARAMS = ['size', 'rate', 'delay', 'status', 'length', 'drop', 'stall', 'stallAfter', 'redirect', 'range', 'etag', 'cors', 'type', 'seed'];
+const RESOURCE_PARAMS = [
+  'size',
+  'rate',
+  'delay',
+  'status',
+  'length',
+  'drop',
+  'stall',
+  'stallAfter',
+  'redirect',
+  'range',
+  'etag',
+  'cors',
+  'type',
+  'seed',
+];
 const RUNS = { numRuns: 2_000 };
 /** A regular expression gone quadratic shows up as seconds; a loaded CI box as tens of ms. */
 const SLOW_MS = 1_000;
@@ -21,7 +36,35 @@ const SLOW_MS = 1_000;
 const nearValue = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('', '0', '1', '-1', '+1', '1e3', '0x10', '1.5', '1.5m', '.5m', '1.m', '64g', '65g', '999999999999999999999', '١٢', ' 1 ', '1k ', 'exact', 'absent', 'short', 'long', 'W/"x"', '"x"', 'a/b', 'text/plain;charset=utf-8', 'NaN', 'Infinity'),
+  fc.constantFrom(
+    '',
+    '0',
+    '1',
+    '-1',
+    '+1',
+    '1e3',
+    '0x10',
+    '1.5',
+    '1.5m',
+    '.5m',
+    '1.m',
+    '64g',
+    '65g',
+    '999999999999999999999',
+    '١٢',
+    ' 1 ',
+    '1k ',
+    'exact',
+    'absent',
+    'short',
+    'long',
+    'W/"x"',
+    '"x"',
+    'a/b',
+    'text/plain;charset=utf-8',
+    'NaN',
+    'Infinity',
+  ),
   fc.tuple(fc.nat({ max: 2 ** 53 }), fc.constantFrom('', 'k', 'm', 'g', 'K', 'M', 'G', 'x', '.5k', '.0001g')).map(([n, s]) => `${n}${s}`),
   fc.double().map(String),
 );
@@ -52,7 +95,30 @@ describe('resource grammar (parseResourceParams) on arbitrary queries', () => {
     let specs = 0;
     // Arbitrary lists are mostly refused; lists of known names with plausible values mostly
     // parse, so the spec's invariants get checked too.
-    const plausible = fc.uniqueArray(fc.tuple(fc.constantFrom(...RESOURCE_PARAMS), fc.constantFrom('0', '1', '2', '200', '404', '1k', '1.5m', '64g', 'exact', 'absent', 'short', 'long', 'v1', 'W/"v1"', 'audio/mpeg', 'text/plain; charset=utf-8')), { selector: ([k]) => k, maxLength: 5 });
+    const plausible = fc.uniqueArray(
+      fc.tuple(
+        fc.constantFrom(...RESOURCE_PARAMS),
+        fc.constantFrom(
+          '0',
+          '1',
+          '2',
+          '200',
+          '404',
+          '1k',
+          '1.5m',
+          '64g',
+          'exact',
+          'absent',
+          'short',
+          'long',
+          'v1',
+          'W/"v1"',
+          'audio/mpeg',
+          'text/plain; charset=utf-8',
+        ),
+      ),
+      { selector: ([k]) => k, maxLength: 5 },
+    );
     fc.assert(
       fc.property(fc.oneof(fc.array(param, { maxLength: 8 }), plausible), (pairs) => {
         const search = new URLSearchParams(pairs);
@@ -98,7 +164,12 @@ describe('resource grammar (parseResourceParams) on arbitrary queries', () => {
   });
 
   test('long values do not make the grammar slow (no catastrophic backtracking)', () => {
-    const long = fc.tuple(fc.constantFrom(...RESOURCE_PARAMS), fc.constantFrom('a', '1', ' ', ';', '=', '"', 't/t', 'x;', '.'), fc.integer({ min: 1_000, max: 20_000 }), fc.constantFrom('', '!', '\u0000', '"'));
+    const long = fc.tuple(
+      fc.constantFrom(...RESOURCE_PARAMS),
+      fc.constantFrom('a', '1', ' ', ';', '=', '"', 't/t', 'x;', '.'),
+      fc.integer({ min: 1_000, max: 20_000 }),
+      fc.constantFrom('', '!', '\u0000', '"'),
+    );
     fc.assert(
       fc.property(long, ([name, unit, n, tail]) => {
         outcome(() => parseResourceParams(new URLSearchParams([[name, unit.repeat(n) + tail]])));
@@ -154,7 +225,13 @@ describe('resource grammar (parseResourceParams) on arbitrary queries', () => {
 describe('Range arithmetic (parseRange) on arbitrary headers', () => {
   const header = fc.oneof(
     fc.string(),
-    fc.tuple(fc.option(fc.nat(), { nil: '' }), fc.option(fc.nat(), { nil: '' }), fc.constantFrom('bytes=', 'bytes =', 'BYTES=', 'items=', ' bytes= ')).map(([a, b, unit]) => `${unit}${a}-${b}`),
+    fc
+      .tuple(
+        fc.option(fc.nat(), { nil: '' }),
+        fc.option(fc.nat(), { nil: '' }),
+        fc.constantFrom('bytes=', 'bytes =', 'BYTES=', 'items=', ' bytes= '),
+      )
+      .map(([a, b, unit]) => `${unit}${a}-${b}`),
     fc.constantFrom('bytes=-', 'bytes=0-0,1-1', 'bytes=1e3-', 'bytes=99999999999999999999-'),
   );
   test('none, unsatisfiable, or a satisfiable range inside the body', () => {
@@ -173,10 +250,33 @@ describe('Range arithmetic (parseRange) on arbitrary headers', () => {
 describe('static paths (resolveStaticPath) on arbitrary request paths', () => {
   const root = path.resolve('/srv/fixtures');
   const segment = fc.oneof(
-    fc.constantFrom('..', '.', '%2e%2e', '%2E.', '.%2e', '%252e%252e', '..%2f', '%2f', '%5c', '\\', '..\\', '%00', '\u0000', '', 'harness', 'index.html', '%c0%ae%c0%ae', '..;', '%u002e'),
+    fc.constantFrom(
+      '..',
+      '.',
+      '%2e%2e',
+      '%2E.',
+      '.%2e',
+      '%252e%252e',
+      '..%2f',
+      '%2f',
+      '%5c',
+      '\\',
+      '..\\',
+      '%00',
+      '\u0000',
+      '',
+      'harness',
+      'index.html',
+      '%c0%ae%c0%ae',
+      '..;',
+      '%u002e',
+    ),
     fc.string({ maxLength: 6 }),
   );
-  const rawPath = fc.oneof(fc.string(), fc.array(segment, { maxLength: 8 }).map((segs) => `/${segs.join('/')}`));
+  const rawPath = fc.oneof(
+    fc.string(),
+    fc.array(segment, { maxLength: 8 }).map((segs) => `/${segs.join('/')}`),
+  );
   test('null, or a file path inside the root', () => {
     fc.assert(
       fc.property(rawPath, (p) => {
@@ -227,10 +327,14 @@ describe('the fixture server over HTTP, arbitrary request targets', () => {
   }
 
   const target = fc.oneof(
-    fc.array(param, { maxLength: 5 }).map((pairs) => `/res/x.bin?${new URLSearchParams(pairs.map(([k, v]) => [k, v.replace(/^(\d{6,})$/, '1')]))}`),
+    fc
+      .array(param, { maxLength: 5 })
+      .map((pairs) => `/res/x.bin?${new URLSearchParams(pairs.map(([k, v]) => [k, v.replace(/^(\d{6,})$/, '1')]))}`),
     fc.string({ maxLength: 60 }).map((s) => `/res/${encodeURIComponent(s)}?size=1`),
     fc.string({ unit: 'binary', maxLength: 40 }).map((s) => `/${s.replace(/[\s]/g, '')}`),
-    fc.array(fc.constantFrom('..', '%2e%2e', '%2f', 'harness', '%', '%zz', 'res', '?', '#', 'upload'), { maxLength: 6 }).map((p) => `/${p.join('/')}`),
+    fc
+      .array(fc.constantFrom('..', '%2e%2e', '%2f', 'harness', '%', '%zz', 'res', '?', '#', 'upload'), { maxLength: 6 })
+      .map((p) => `/${p.join('/')}`),
   );
 
   test('never a 500: every request gets a status the grammar or the router chose', async () => {

@@ -144,11 +144,14 @@ describe('the documented examples', () => {
     const shown = new Set(exampleFences().map((e) => e.file));
     // A project folder (examples/playwright-reporter/) is shown by showing files of it.
     const inFolder = (dir: string) => [...shown].some((s) => s.startsWith(`${dir}/`));
-    for (const f of readdirSync('examples')) expect(shown.has(`examples/${f}`) || inFolder(`examples/${f}`), `examples/${f} is on no page`).toBe(true);
+    for (const f of readdirSync('examples'))
+      expect(shown.has(`examples/${f}`) || inFolder(`examples/${f}`), `examples/${f} is on no page`).toBe(true);
   });
 
   it("the README's Playwright test is docs/playwright.md's runnable spec, lines left out, none changed", () => {
-    const spec = fences(docs.find((d) => d.path === 'docs/playwright.md') as DocFile).find((f) => f.body.startsWith('// tests/podcast.spec.ts'));
+    const spec = fences(docs.find((d) => d.path === 'docs/playwright.md') as DocFile).find((f) =>
+      f.body.startsWith('// tests/podcast.spec.ts'),
+    );
     const shown = fences(readme).find((f) => f.lang === 'ts' && f.body.includes("from 'bgprobe/playwright'"));
     expect(spec && shown).toBeTruthy();
     const pool = (spec?.body ?? '').split('\n');
@@ -190,7 +193,8 @@ describe('the pages', () => {
           broken.push(`${doc.path}: ${target} (no ${file})`);
           continue;
         }
-        if (anchor && file.endsWith('.md') && !anchors(readFileSync(file, 'utf8')).has(anchor)) broken.push(`${doc.path}: ${target} (no heading #${anchor} in ${file})`);
+        if (anchor && file.endsWith('.md') && !anchors(readFileSync(file, 'utf8')).has(anchor))
+          broken.push(`${doc.path}: ${target} (no heading #${anchor} in ${file})`);
       }
     }
     expect(broken.join('\n')).toBe('');

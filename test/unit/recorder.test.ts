@@ -27,7 +27,8 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
     expect(recorder.events()).toHaveLength(7);
     // A second startObserving on the same recorder's data (e.g. re-attach after restart) replays all again.
     session.emit('BackgroundService.recordingStateChanged', { isRecording: true, service: 'backgroundFetch' });
-    for (const e of session.stored) session.emit('BackgroundService.backgroundServiceEventReceived', { backgroundServiceEvent: structuredClone(e) });
+    for (const e of session.stored)
+      session.emit('BackgroundService.backgroundServiceEventReceived', { backgroundServiceEvent: structuredClone(e) });
     expect(recorder.events()).toHaveLength(7);
     expect(recorder.duplicatesDropped).toBe(7);
     expect(recorder.fetches()).toHaveLength(1);
@@ -36,11 +37,23 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
 
   it('treats metadata in any order as the same event', async () => {
     const { session, recorder } = await recorderWith();
-    const e = fetchEvent('Request processing completed', 'x', [['URL', 'u'], ['Request Index', '0'], ['Response Status', '200'], ['Response Size (bytes)', '5']]);
+    const e = fetchEvent('Request processing completed', 'x', [
+      ['URL', 'u'],
+      ['Request Index', '0'],
+      ['Response Status', '200'],
+      ['Response Size (bytes)', '5'],
+    ]);
     session.log(e);
-    session.emit('BackgroundService.backgroundServiceEventReceived', { backgroundServiceEvent: { ...e, eventMetadata: [...e.eventMetadata].reverse() } });
+    session.emit('BackgroundService.backgroundServiceEventReceived', {
+      backgroundServiceEvent: { ...e, eventMetadata: [...e.eventMetadata].reverse() },
+    });
     expect(recorder.events()).toHaveLength(1);
-    expect(recorder.events()[0].metadata).toEqual({ URL: 'u', 'Request Index': '0', 'Response Status': '200', 'Response Size (bytes)': '5' });
+    expect(recorder.events()[0].metadata).toEqual({
+      URL: 'u',
+      'Request Index': '0',
+      'Response Status': '200',
+      'Response Size (bytes)': '5',
+    });
     await recorder.dispose();
   });
 
@@ -52,7 +65,10 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
     expect(t.failureReason).toBeNull();
     expect(t.paused).toBe(false);
     expect(t.totalRequests).toBe(2);
-    expect(t.requests.map((r) => [r.index, r.status, r.bytes])).toEqual([[0, 200, 1000], [1, 200, 20]]);
+    expect(t.requests.map((r) => [r.index, r.status, r.bytes])).toEqual([
+      [0, 200, 1000],
+      [1, 200, 20],
+    ]);
     expect(t.events[0].at).toBeGreaterThan(1e12); // ms, not seconds
     await recorder.dispose();
   });
@@ -68,8 +84,18 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
     ['SERVICE_WORKER_UNAVAILABLE', 'BackgroundFetchFailEvent', 'failure', 'service-worker-unavailable'],
   ])('understands %s / %s', async (raw, eventType, outcome, reason) => {
     const { session, recorder } = await recorderWith();
-    session.log(fetchEvent('Background Fetch registered', 'f', [['Total Requests', '1'], ['Start Paused', 'No']]));
-    session.log(fetchEvent('Background Fetch completed', 'f', [['Failure Reason', raw], ['Event Type', eventType]]));
+    session.log(
+      fetchEvent('Background Fetch registered', 'f', [
+        ['Total Requests', '1'],
+        ['Start Paused', 'No'],
+      ]),
+    );
+    session.log(
+      fetchEvent('Background Fetch completed', 'f', [
+        ['Failure Reason', raw],
+        ['Event Type', eventType],
+      ]),
+    );
     const t = await recorder.waitForFetch('f');
     expect(t.outcome).toBe(outcome);
     expect(t.failureReason).toBe(reason);
@@ -86,10 +112,25 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
 
   it('splits a reused developer id into two timelines by time', async () => {
     const { session, recorder } = await recorderWith();
-    session.log(fetchEvent('Background Fetch registered', 'reused', [['Total Requests', '1'], ['Start Paused', 'No']]));
-    session.log(fetchEvent('Background Fetch completed', 'reused', [['Event Type', 'BackgroundFetchFailEvent'], ['Failure Reason', 'BAD_STATUS']]));
+    session.log(
+      fetchEvent('Background Fetch registered', 'reused', [
+        ['Total Requests', '1'],
+        ['Start Paused', 'No'],
+      ]),
+    );
+    session.log(
+      fetchEvent('Background Fetch completed', 'reused', [
+        ['Event Type', 'BackgroundFetchFailEvent'],
+        ['Failure Reason', 'BAD_STATUS'],
+      ]),
+    );
     const since = Date.now();
-    session.log(fetchEvent('Background Fetch registered', 'reused', [['Total Requests', '1'], ['Start Paused', 'Yes']]));
+    session.log(
+      fetchEvent('Background Fetch registered', 'reused', [
+        ['Total Requests', '1'],
+        ['Start Paused', 'Yes'],
+      ]),
+    );
     session.log(fetchEvent('Background Fetch completed', 'reused', [['Event Type', 'BackgroundFetchSuccessEvent']]));
     const all = recorder.fetches().filter((t) => t.id === 'reused');
     expect(all.map((t) => t.outcome)).toEqual(['failure', 'success']);
@@ -106,8 +147,18 @@ describe('BackgroundServiceRecorder over a fake transport', () => {
     session.log(reg);
     session.log(started);
     session.log(r0);
-    session.log(fetchEvent('Background Fetch resuming after browser restart', 'long', [['Completed Requests', '0'], ['Active Requests', '2']]));
-    session.log(fetchEvent('Request processing started', 'long', [['URL', 'http://127.0.0.1:8080/a'], ['Request Index', '0']]));
+    session.log(
+      fetchEvent('Background Fetch resuming after browser restart', 'long', [
+        ['Completed Requests', '0'],
+        ['Active Requests', '2'],
+      ]),
+    );
+    session.log(
+      fetchEvent('Request processing started', 'long', [
+        ['URL', 'http://127.0.0.1:8080/a'],
+        ['Request Index', '0'],
+      ]),
+    );
     const t = await recorder.waitForFetch('long', { until: 'started' });
     expect(t.resumedAfterRestart).toBe(true);
     expect(t.requests[0].attempts).toBe(2);
@@ -224,7 +275,9 @@ describe('BackgroundServiceRecorder.attach over a connect()ed browser (chrome-re
       const results: Record<string, unknown> = { 'Target.createTarget': { targetId: 'T1' }, 'Target.attachToTarget': { sessionId: 'OBS' } };
       call.resolve(results[method] ?? {});
       if (method === 'BackgroundService.setRecording') {
-        queueMicrotask(() => client.event('BackgroundService.recordingStateChanged', { isRecording: p['shouldRecord'], service: p['service'] }, sessionId));
+        queueMicrotask(() =>
+          client.event('BackgroundService.recordingStateChanged', { isRecording: p['shouldRecord'], service: p['service'] }, sessionId),
+        );
       }
       return answer;
     };
@@ -257,6 +310,8 @@ describe('BackgroundServiceRecorder.attach over a connect()ed browser (chrome-re
 
   it('refuses what is neither a Playwright BrowserContext nor a connect()ed browser', async () => {
     await expect(BackgroundServiceRecorder.attach({} as never)).rejects.toThrow(UsageError);
-    await expect(BackgroundServiceRecorder.attach(null as never)).rejects.toThrow(/must be a Playwright BrowserContext or the result of connect\(\)/);
+    await expect(BackgroundServiceRecorder.attach(null as never)).rejects.toThrow(
+      /must be a Playwright BrowserContext or the result of connect\(\)/,
+    );
   });
 });

@@ -17,15 +17,38 @@ async function compatOptions(argv: string[]): Promise<CompatOptions> {
 describe('bgprobe compat options', () => {
   it('has defaults for the whole suite on the local Chromium', async () => {
     const o = await compatOptions([]);
-    expect(o).toMatchObject({ out: 'bgprobe-report', formats: ['html', 'json', 'md', 'junit'], workers: DEFAULT_WORKERS, timeout: 30_000, failOn: ['errors'], shard: null, baseline: null, durations: null });
+    expect(o).toMatchObject({
+      out: 'bgprobe-report',
+      formats: ['html', 'json', 'md', 'junit'],
+      workers: DEFAULT_WORKERS,
+      timeout: 30_000,
+      failOn: ['errors'],
+      shard: null,
+      baseline: null,
+      durations: null,
+    });
     // 3 per core: the default scales with the machine.
     expect([1, 2, 4, 8].map(defaultWorkers)).toEqual([3, 6, 12, 16]);
     expect(o.browsers).toEqual([{ label: 'chromium', kind: 'default', target: null, args: [] }]);
   });
 
   it('pairs browsers, args and labels; takes flags as values in the = form', async () => {
-    const o = await compatOptions(['--browser', '/usr/bin/chromium', '--browser', '/usr/bin/chromium', '--browser-args=', '--browser-args=--disable-blink-features=BackgroundFetch', '--label', 'on', '--label', 'off']);
-    expect(o.browsers.map((b) => [b.label, b.args])).toEqual([['on', []], ['off', ['--disable-blink-features=BackgroundFetch']]]);
+    const o = await compatOptions([
+      '--browser',
+      '/usr/bin/chromium',
+      '--browser',
+      '/usr/bin/chromium',
+      '--browser-args=',
+      '--browser-args=--disable-blink-features=BackgroundFetch',
+      '--label',
+      'on',
+      '--label',
+      'off',
+    ]);
+    expect(o.browsers.map((b) => [b.label, b.args])).toEqual([
+      ['on', []],
+      ['off', ['--disable-blink-features=BackgroundFetch']],
+    ]);
   });
 
   it('refuses bad input with a UsageError', async () => {
@@ -36,7 +59,11 @@ describe('bgprobe compat options', () => {
     await expect(compatOptions(['--workers', '0'])).rejects.toThrow(/--workers/);
     await expect(compatOptions(['--timeout', '-1'])).rejects.toThrow(/--timeout/);
     expect(await compatOptions([])).toMatchObject({ retries: 1, repeat: 1 });
-    expect(await compatOptions(['--retries', '0', '--repeat', '5', '--fail-on', 'flaky'])).toMatchObject({ retries: 0, repeat: 5, failOn: ['flaky'] });
+    expect(await compatOptions(['--retries', '0', '--repeat', '5', '--fail-on', 'flaky'])).toMatchObject({
+      retries: 0,
+      repeat: 5,
+      failOn: ['flaky'],
+    });
     await expect(compatOptions(['--retries', '-1'])).rejects.toThrow(/^--retries must be a whole number of at least 0, got "-1"\.$/);
     await expect(compatOptions(['--repeat', '0'])).rejects.toThrow(/^--repeat must be a whole number of at least 1, got "0"\.$/);
   });

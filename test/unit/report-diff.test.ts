@@ -19,7 +19,12 @@ describe('diff', () => {
   });
 
   it('finds regressions, improvements, observed changes, additions and removals', () => {
-    const a = model([result('a', 'c', 'conforms'), result('b', 'c', 'deviates'), result('c', 'c', 'conforms'), result('gone', 'c', 'conforms')]);
+    const a = model([
+      result('a', 'c', 'conforms'),
+      result('b', 'c', 'deviates'),
+      result('c', 'c', 'conforms'),
+      result('gone', 'c', 'conforms'),
+    ]);
     const b = model([
       result('a', 'c', 'deviates'),
       result('b', 'c', 'conforms'),
@@ -46,7 +51,10 @@ describe('diff', () => {
     const full = model([result('a', 'c', 'conforms'), result('b', 'c', 'deviates'), result('s', 'c', 'skipped')]);
     const partial = model([result('a', 'c', 'conforms')]);
     const d = diffReports(full, partial, 'full.json');
-    expect(d.changes.map((c) => [c.scenarioId, c.kind])).toEqual([['b', 'removed'], ['s', 'removed']]);
+    expect(d.changes.map((c) => [c.scenarioId, c.kind])).toEqual([
+      ['b', 'removed'],
+      ['s', 'removed'],
+    ]);
     expect(d.regressions).toBe(1);
     expect(describeComparison(d).slice(0, 2)).toEqual([
       '2 change(s) against full.json, 1 regression(s):',
@@ -71,7 +79,9 @@ describe('diff', () => {
       };
       expect(await runDiffCommand({ a: 'full.json', b: 'interrupted.json', json: false }, ctx)).toBe(1);
       expect(out.join('\n')).toMatch(/removed\s+b \[c\]: conforms -> none/);
-      expect(err).toEqual(['interrupted.json is the report of an interrupted run: scenarios it did not finish are missing, not passed. Exit 1.']);
+      expect(err).toEqual([
+        'interrupted.json is the report of an interrupted run: scenarios it did not finish are missing, not passed. Exit 1.',
+      ]);
       // Interrupted with nothing missing (the baseline covered less): still not a pass.
       expect(await runDiffCommand({ a: 'interrupted.json', b: 'interrupted.json', json: true }, ctx)).toBe(1);
       // The same complete report: nothing to flag.
@@ -93,10 +103,19 @@ describe('merge', () => {
     const s2 = model([result('api.exposure.window', 'c', 'deviates')]);
     s1.run.shard = { index: 1, total: 2 };
     s2.run.shard = { index: 2, total: 2 };
-    const m = mergeReports([{ model: s1, source: '1' }, { model: s2, source: '2' }], [...SCENARIOS, ...SKIPPED].map((s) => s.id));
+    const m = mergeReports(
+      [
+        { model: s1, source: '1' },
+        { model: s2, source: '2' },
+      ],
+      [...SCENARIOS, ...SKIPPED].map((s) => s.id),
+    );
     expect(m.results.map((r) => r.scenarioId)).toEqual(['api.exposure.window', 'fetch.success.one', 'failure.bad-status']);
     expect(m.summary.byVerdict.deviates).toBe(1);
-    expect(m.run.mergedFrom).toEqual([{ index: 1, total: 2 }, { index: 2, total: 2 }]);
+    expect(m.run.mergedFrom).toEqual([
+      { index: 1, total: 2 },
+      { index: 2, total: 2 },
+    ]);
   });
 
   it("adds up the shards' launches and keeps every crash in time order (older reports have neither)", () => {
@@ -107,7 +126,10 @@ describe('merge', () => {
     Object.assign(s2.browsers[0], { launches: 2, crashes: [{ at: 10, lastWords: null }] });
     const m = mergeReports([s1, s2, s3].map((x, i) => ({ model: x, source: String(i) })));
     expect(m.browsers[0].launches).toBe(4);
-    expect(m.browsers[0].crashes).toEqual([{ at: 10, lastWords: null }, { at: 20, lastWords: 'FATAL b.cc:2: late' }]);
+    expect(m.browsers[0].crashes).toEqual([
+      { at: 10, lastWords: null },
+      { at: 20, lastWords: 'FATAL b.cc:2: late' },
+    ]);
     // The input is not changed by the merge.
     expect(s1.browsers[0].crashes).toHaveLength(1);
   });
@@ -125,13 +147,20 @@ describe('merge', () => {
 
   it('refuses overlapping shards', () => {
     const a = model([result('x', 'c', 'conforms')]);
-    expect(() => mergeReports([{ model: a, source: 'a' }, { model: a, source: 'b' }])).toThrow(/overlap/);
+    expect(() =>
+      mergeReports([
+        { model: a, source: 'a' },
+        { model: a, source: 'b' },
+      ]),
+    ).toThrow(/overlap/);
   });
 });
 
 describe('loading', () => {
   it('refuses another schemaVersion with one clear line', () => {
-    expect(() => validateReport({ schemaVersion: 99, browsers: [], scenarios: [], results: [] }, 'r.json')).toThrow(/schemaVersion 99; this bgprobe reads schemaVersion 1/);
+    expect(() => validateReport({ schemaVersion: 99, browsers: [], scenarios: [], results: [] }, 'r.json')).toThrow(
+      /schemaVersion 99; this bgprobe reads schemaVersion 1/,
+    );
     // The browsers' crash fields are checked when present (absent in older reports).
     const withCrashes = (crashes: unknown) => {
       const m = JSON.parse(renderJson(model([result('a', 'chromium', 'conforms')]))) as { browsers: Array<Record<string, unknown>> };
@@ -139,10 +168,14 @@ describe('loading', () => {
       return m;
     };
     expect(() => validateReport(withCrashes([{ at: 1, lastWords: null }]), 'r.json')).not.toThrow();
-    expect(() => validateReport(withCrashes([{ at: 'x', lastWords: null }]), 'r.json')).toThrow(/^r\.json: browsers\[0\]\.crashes\[0\]\.at should be a number, got string\. Give a report\.json written by bgprobe compat \(or merge\)\.$/);
+    expect(() => validateReport(withCrashes([{ at: 'x', lastWords: null }]), 'r.json')).toThrow(
+      /^r\.json: browsers\[0\]\.crashes\[0\]\.at should be a number, got string\. Give a report\.json written by bgprobe compat \(or merge\)\.$/,
+    );
     expect(() => validateReport(withCrashes({}), 'r.json')).toThrow(/browsers\[0\]\.crashes should be an array/);
     // Some other JSON object is not called a report of another version.
-    expect(() => validateReport({ a: 1 }, 'r.json')).toThrow(/^r\.json is not a bgprobe report: it has no schemaVersion\. Give a report\.json written by bgprobe compat/);
+    expect(() => validateReport({ a: 1 }, 'r.json')).toThrow(
+      /^r\.json is not a bgprobe report: it has no schemaVersion\. Give a report\.json written by bgprobe compat/,
+    );
     expect(() => validateReport([], 'r.json')).toThrow(/not a bgprobe report/);
   });
 });

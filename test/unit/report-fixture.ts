@@ -29,9 +29,25 @@ export function model(results: ReportResult[], browsers = ['chromium']): ReportM
   return {
     schemaVersion: 1,
     tool: { name: 'bgprobe', version: '0.1.0' },
-    run: { startedAt: 1_700_000_000_000, durationMs: 5000, interrupted: false, shard: null, mergedFrom: [], selection: [], workers: 1, timeoutMs: 30000 },
+    run: {
+      startedAt: 1_700_000_000_000,
+      durationMs: 5000,
+      interrupted: false,
+      shard: null,
+      mergedFrom: [],
+      selection: [],
+      workers: 1,
+      timeoutMs: 30000,
+    },
     browsers: browsers.map((label) => ({ label, kind: 'default', target: null, args: [], version: '150.0', launchError: null })),
-    scenarios: ids.map((id) => ({ id, title: `Title of ${id}`, group: id.split('.')[0], expectation: 'Expected', link: 'https://wicg.github.io/background-fetch/', skipReason: null })),
+    scenarios: ids.map((id) => ({
+      id,
+      title: `Title of ${id}`,
+      group: id.split('.')[0],
+      expectation: 'Expected',
+      link: 'https://wicg.github.io/background-fetch/',
+      skipReason: null,
+    })),
     results,
     summary: countVerdicts(results),
     comparison: null,
@@ -42,13 +58,56 @@ export function model(results: ReportResult[], browsers = ['chromium']): ReportM
 export function evilModel(): ReportModel {
   const ev = emptyEvidence();
   ev.notes.push(EVIL);
-  ev.events.push({ at: 1_700_000_000_100, service: 'backgroundFetch', name: EVIL, origin: EVIL, storageKey: EVIL, registrationId: '1', instanceId: EVIL, metadata: [['Title', EVIL]] });
-  ev.server.push({ method: 'GET', url: `http://127.0.0.1/${EVIL}`, status: 200, bytesSent: 10, bytesReceived: 0, cut: false, range: null, startedAt: 1_700_000_000_200, completedAt: 1_700_000_000_300 });
+  ev.events.push({
+    at: 1_700_000_000_100,
+    service: 'backgroundFetch',
+    name: EVIL,
+    origin: EVIL,
+    storageKey: EVIL,
+    registrationId: '1',
+    instanceId: EVIL,
+    metadata: [['Title', EVIL]],
+  });
+  ev.server.push({
+    method: 'GET',
+    url: `http://127.0.0.1/${EVIL}`,
+    status: 200,
+    bytesSent: 10,
+    bytesReceived: 0,
+    cut: false,
+    range: null,
+    startedAt: 1_700_000_000_200,
+    completedAt: 1_700_000_000_300,
+  });
   ev.fetches.push({
-    id: EVIL, outcome: 'success', failureReason: null, failureReasonRaw: null, eventType: EVIL, paused: false, totalRequests: 1, resumedAfterRestart: false,
-    registeredAt: 1_700_000_000_100, startedAt: 1_700_000_000_100, completedAt: 1_700_000_000_400,
-    requests: [{ index: 0, url: EVIL, status: 200, bytes: 10, uploadBytes: 0, startedAt: 1_700_000_000_150, completedAt: 1_700_000_000_350, attempts: 1, served: [] }],
-    progress: [[1_700_000_000_200, 5, 10, 0, 0], [1_700_000_000_300, 10, 10, 0, 0]],
+    id: EVIL,
+    outcome: 'success',
+    failureReason: null,
+    failureReasonRaw: null,
+    eventType: EVIL,
+    paused: false,
+    totalRequests: 1,
+    resumedAfterRestart: false,
+    registeredAt: 1_700_000_000_100,
+    startedAt: 1_700_000_000_100,
+    completedAt: 1_700_000_000_400,
+    requests: [
+      {
+        index: 0,
+        url: EVIL,
+        status: 200,
+        bytes: 10,
+        uploadBytes: 0,
+        startedAt: 1_700_000_000_150,
+        completedAt: 1_700_000_000_350,
+        attempts: 1,
+        served: [],
+      },
+    ],
+    progress: [
+      [1_700_000_000_200, 5, 10, 0, 0],
+      [1_700_000_000_300, 10, 10, 0, 0],
+    ],
     probes: [{ at: 1_700_000_000_390, kind: 'ui-update', context: 'worker', detail: { title: EVIL } }],
   });
   const m = model([

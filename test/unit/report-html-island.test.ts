@@ -26,7 +26,10 @@ function events(n: number, title = 'Podcast'): EventRow[] {
     storageKey: null,
     registrationId: '7',
     instanceId: `episode-${i}`,
-    metadata: [['Title', i === n - 1 ? title : 'Podcast'], ['Total Downloads', '2']],
+    metadata: [
+      ['Title', i === n - 1 ? title : 'Podcast'],
+      ['Total Downloads', '2'],
+    ],
   }));
 }
 
@@ -72,7 +75,18 @@ describe('events tables', () => {
     const rows = JSON.parse(island) as unknown[][];
     expect(rows).toHaveLength(EVENTS_ISLAND_MIN);
     // The column order report.js draws: n, at, iso, name, service, origin, storageKey, registrationId, instanceId, metadata.
-    expect(rows[0]).toEqual([1, '+0.000', '2023-11-14T22:13:20.000Z', 'Background Fetch started', 'backgroundFetch', 'http://127.0.0.1:8080/', '', '7', 'episode-0', ['Title', 'Podcast', 'Total Downloads', '2']]);
+    expect(rows[0]).toEqual([
+      1,
+      '+0.000',
+      '2023-11-14T22:13:20.000Z',
+      'Background Fetch started',
+      'backgroundFetch',
+      'http://127.0.0.1:8080/',
+      '',
+      '7',
+      'episode-0',
+      ['Title', 'Podcast', 'Total Downloads', '2'],
+    ]);
   });
 
   it('carry a hostile string through the island as data, the page never seeing it as markup', () => {
@@ -99,7 +113,19 @@ describe('fetch timelines', () => {
       registeredAt: 1_700_000_000_000,
       startedAt: 1_700_000_000_000,
       completedAt: 1_700_000_000_400,
-      requests: [{ index: 0, url: 'http://127.0.0.1:8080/a', status: 200, bytes: 10, uploadBytes: 0, startedAt: 1_700_000_000_100, completedAt: 1_700_000_000_300, attempts: 1, served: [] }],
+      requests: [
+        {
+          index: 0,
+          url: 'http://127.0.0.1:8080/a',
+          status: 200,
+          bytes: 10,
+          uploadBytes: 0,
+          startedAt: 1_700_000_000_100,
+          completedAt: 1_700_000_000_300,
+          attempts: 1,
+          served: [],
+        },
+      ],
       progress: [[1_700_000_000_200, 10, 10, 0, 0]],
       probes: [],
     }));

@@ -70,7 +70,14 @@ describe('renderers on untrusted strings', () => {
 describe('sizes', () => {
   it('reports format bytes as the recorder and the matchers do (one formatter), blank when unknown', () => {
     // The formatter the recorder and the matchers use, and the sizes a report shows: the same text.
-    const cases: Array<[number, string]> = [[0, '0 B'], [512, '512 B'], [2048, '2.0 KiB'], [65_536, '64.0 KiB'], [1_500_000, '1.4 MiB'], [3 * 1024 ** 3, '3.0 GiB']];
+    const cases: Array<[number, string]> = [
+      [0, '0 B'],
+      [512, '512 B'],
+      [2048, '2.0 KiB'],
+      [65_536, '64.0 KiB'],
+      [1_500_000, '1.4 MiB'],
+      [3 * 1024 ** 3, '3.0 GiB'],
+    ];
     for (const [n, text] of cases) {
       expect(bytes(n)).toBe(text);
       expect(formatBytes(n)).toBe(text);
@@ -79,4 +86,3 @@ describe('sizes', () => {
     expect(bytes(undefined)).toBe('');
   });
 });
-

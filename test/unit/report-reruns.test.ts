@@ -17,11 +17,31 @@ import { model, result } from './report-fixture.js';
 const FATAL = 'FATAL base/allocator/partition_alloc_support.cc:821: Detected dangling raw_ptr in unretained';
 
 function attempt(run: number, retry: boolean, verdict: Attempt['verdict'], extra: Partial<Attempt> = {}): Attempt {
-  return { run, retry, verdict, summary: `${verdict} summary`, startedAt: 1_700_000_000_000, durationMs: 2_000, took: null, observation: null, evidence: emptyEvidence(), error: null, browserLost: null, ...extra };
+  return {
+    run,
+    retry,
+    verdict,
+    summary: `${verdict} summary`,
+    startedAt: 1_700_000_000_000,
+    durationMs: 2_000,
+    took: null,
+    observation: null,
+    evidence: emptyEvidence(),
+    error: null,
+    browserLost: null,
+    ...extra,
+  };
 }
 
-const lost = attempt(1, false, 'error', { browserLost: { fatal: FATAL }, summary: `BrowserLostError: the browser crashed during the scenario: ${FATAL}`, error: { name: 'BrowserLostError', message: 'lost', stack: null } });
-const flaky: ReportResult = result('fetch.success.one', 'chromium', 'conforms', { flaky: true, attempts: [lost, attempt(1, true, 'conforms')] });
+const lost = attempt(1, false, 'error', {
+  browserLost: { fatal: FATAL },
+  summary: `BrowserLostError: the browser crashed during the scenario: ${FATAL}`,
+  error: { name: 'BrowserLostError', message: 'lost', stack: null },
+});
+const flaky: ReportResult = result('fetch.success.one', 'chromium', 'conforms', {
+  flaky: true,
+  attempts: [lost, attempt(1, true, 'conforms')],
+});
 const unstable: ReportResult = result('failure.download-total-exceeded', 'chromium', 'unstable', {
   observation: null,
   attempts: [attempt(1, false, 'conforms'), attempt(2, false, 'deviates', { summary: 'Never completed' })],
@@ -30,7 +50,10 @@ const withSummary = (results: ReportResult[]) => ({ ...model(results), summary: 
 
 describe('flaky and unstable results', () => {
   it('the summary line says how many needed a retry, and why', () => {
-    const m = withSummary([flaky, result('fetch.success.multi-request', 'chromium', 'conforms', { flaky: true, attempts: [lost, attempt(1, true, 'conforms')] })]);
+    const m = withSummary([
+      flaky,
+      result('fetch.success.multi-request', 'chromium', 'conforms', { flaky: true, attempts: [lost, attempt(1, true, 'conforms')] }),
+    ]);
     expect(m.summary.flaky).toEqual({ total: 2, reasons: [{ reason: 'browser crash: FATAL partition_alloc_support.cc:821', count: 2 }] });
     expect(summaryLines(m).at(-1)).toBe('2 flaky (browser crash: FATAL partition_alloc_support.cc:821)');
     expect(lossReason(null)).toBe('browser disconnected');
@@ -40,7 +63,9 @@ describe('flaky and unstable results', () => {
     const failedAgain = result('abort.page', 'chromium', 'deviates', { attempts: [lost, attempt(1, true, 'deviates')] });
     const xml = renderJunit(withSummary([flaky, unstable, failedAgain]));
     expect(XMLValidator.validate(xml)).toBe(true);
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xml) as { testsuites: { testsuite: { testcase: Array<Record<string, { '@type'?: string } | undefined>> } } };
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xml) as {
+      testsuites: { testsuite: { testcase: Array<Record<string, { '@type'?: string } | undefined>> } };
+    };
     const [a, b, c] = doc.testsuites.testsuite.testcase;
     expect(a['flakyError']?.['@type']).toBe('BrowserLostError');
     expect(a['error']).toBeUndefined();
@@ -66,7 +91,10 @@ describe('flaky and unstable results', () => {
   });
 
   it('a report of an earlier bgprobe (no attempts, flaky, took, unstable count) reads as "ran once"', () => {
-    const old = JSON.parse(renderJson(withSummary([result('x.y', 'chromium', 'conforms')]))) as { results: Array<Record<string, unknown>>; summary: { byVerdict: Record<string, number> } };
+    const old = JSON.parse(renderJson(withSummary([result('x.y', 'chromium', 'conforms')]))) as {
+      results: Array<Record<string, unknown>>;
+      summary: { byVerdict: Record<string, number> };
+    };
     for (const r of old.results) for (const k of ['attempts', 'flaky', 'took']) delete r[k];
     delete old.summary.byVerdict['unstable'];
     const back = validateReport(old, 'old.json');
@@ -89,12 +117,20 @@ describe('diff', () => {
 
   it('compares the time to the judged outcome without calling it a regression', () => {
     const took = (ms: number) => ({ outcome: 'download-total-exceeded', ms });
-    const before = model([result('f.t', 'chromium', 'conforms', { took: took(2_000) }), result('f.u', 'chromium', 'conforms', { took: took(2_000) })]);
-    const after = model([result('f.t', 'chromium', 'conforms', { took: took(11_400) }), result('f.u', 'chromium', 'conforms', { took: took(2_300) })]);
+    const before = model([
+      result('f.t', 'chromium', 'conforms', { took: took(2_000) }),
+      result('f.u', 'chromium', 'conforms', { took: took(2_000) }),
+    ]);
+    const after = model([
+      result('f.t', 'chromium', 'conforms', { took: took(11_400) }),
+      result('f.u', 'chromium', 'conforms', { took: took(2_300) }),
+    ]);
     const c = diffReports(before, after, 'base.json');
     expect(c.regressions).toBe(0);
     // 2.0 -> 2.3 s is jitter, not news.
     expect(c.changes.map((x) => x.scenarioId)).toEqual(['f.t']);
-    expect(describeComparison(c)[1]).toBe('  changed     f.t [chromium]: conforms -> conforms; took 2.0 s -> 11.4 s (download-total-exceeded)');
+    expect(describeComparison(c)[1]).toBe(
+      '  changed     f.t [chromium]: conforms -> conforms; took 2.0 s -> 11.4 s (download-total-exceeded)',
+    );
   });
 });

@@ -24,7 +24,8 @@ const roundTrip = (m: unknown) => validateReport(JSON.parse(renderJson(m as neve
 
 describe('reports/report.schema.json', () => {
   it('is the schema generated from src/report/model.ts (scripts/gen-schema.mjs --check); a hand edit fails the check', () => {
-    const check = (file?: string) => spawnSync(process.execPath, ['scripts/gen-schema.mjs', '--check', ...(file ? [file] : [])], { encoding: 'utf8' });
+    const check = (file?: string) =>
+      spawnSync(process.execPath, ['scripts/gen-schema.mjs', '--check', ...(file ? [file] : [])], { encoding: 'utf8' });
     const committed = check();
     expect(committed.stderr).toBe('');
     expect(committed.status).toBe(0);
@@ -41,29 +42,74 @@ describe('reports/report.schema.json', () => {
   }, 30_000);
 
   it('accepts every fixture report the unit tests render, as written to disk', () => {
-    const plain = model([result('a.b', 'chromium', 'conforms'), result('a.c', 'chromium', 'error', { error: { name: 'Error', message: 'x', stack: null } })]);
+    const plain = model([
+      result('a.b', 'chromium', 'conforms'),
+      result('a.c', 'chromium', 'error', { error: { name: 'Error', message: 'x', stack: null } }),
+    ]);
     const evil = evilModel();
     const compared = { ...plain, comparison: diffReports(evil, plain, 'base.json') };
     const merged = mergeReports([{ model: plain, source: 'p' }]);
     for (const m of [plain, evil, compared, merged]) expect(roundTrip(m)).toEqual(JSON.parse(renderJson(m)));
   });
 
-  it('accepts a report built from a run by the suite\'s own mapping (crashes, skip list, launches, attempts)', () => {
+  it("accepts a report built from a run by the suite's own mapping (crashes, skip list, launches, attempts)", () => {
     const crash = { at: 1_700_000_000_500, lastWords: 'FATAL x' };
-    const lostAttempt = { run: 1, retry: false, verdict: 'error' as const, summary: 'BrowserLostError: x', startedAt: 1, durationMs: 1, took: null, observation: null, evidence: emptyEvidence(), error: null, browserLost: { fatal: 'FATAL x' } };
+    const lostAttempt = {
+      run: 1,
+      retry: false,
+      verdict: 'error' as const,
+      summary: 'BrowserLostError: x',
+      startedAt: 1,
+      durationMs: 1,
+      took: null,
+      observation: null,
+      evidence: emptyEvidence(),
+      error: null,
+      browserLost: { fatal: 'FATAL x' },
+    };
     const run = {
       startedAt: 1_700_000_000_000,
       durationMs: 10,
       interrupted: false,
-      browsers: [{ spec: { label: 'chromium', kind: 'default' as const, target: null, args: [] }, version: '156', launches: 2, crashes: [crash], launchError: null }],
-      results: [{ scenarioId: SCENARIOS[0].id, browser: 'chromium', verdict: 'conforms' as const, summary: 's', startedAt: 1, durationMs: 2, observation: { ok: true }, evidence: emptyEvidence(), error: null, took: { outcome: 'success', ms: 2_000 }, flaky: true, attempts: [lostAttempt, { ...lostAttempt, retry: true, verdict: 'conforms' as const, summary: 's', browserLost: null }] }],
+      browsers: [
+        {
+          spec: { label: 'chromium', kind: 'default' as const, target: null, args: [] },
+          version: '156',
+          launches: 2,
+          crashes: [crash],
+          launchError: null,
+        },
+      ],
+      results: [
+        {
+          scenarioId: SCENARIOS[0].id,
+          browser: 'chromium',
+          verdict: 'conforms' as const,
+          summary: 's',
+          startedAt: 1,
+          durationMs: 2,
+          observation: { ok: true },
+          evidence: emptyEvidence(),
+          error: null,
+          took: { outcome: 'success', ms: 2_000 },
+          flaky: true,
+          attempts: [lostAttempt, { ...lostAttempt, retry: true, verdict: 'conforms' as const, summary: 's', browserLost: null }],
+        },
+      ],
     };
-    const config = { ...resolveCompatConfig({ shard: { index: 1, total: 2 }, workers: 3, timeout: 30_000, retries: 1, repeat: 1 }), selected: { scenarios: SCENARIOS.slice(0, 1), skipped: [...SKIPPED] } };
+    const config = {
+      ...resolveCompatConfig({ shard: { index: 1, total: 2 }, workers: 3, timeout: 30_000, retries: 1, repeat: 1 }),
+      selected: { scenarios: SCENARIOS.slice(0, 1), skipped: [...SKIPPED] },
+    };
     const report = buildReport(run, config);
     expect(roundTrip(report).browsers[0].crashes).toEqual([crash]);
     expect(roundTrip(report).run.command).toBe('compat');
     // A retry after a lost browser: the attempts, the flaky mark and the time, as written.
-    expect(roundTrip(report).results[0]).toMatchObject({ flaky: true, took: { outcome: 'success', ms: 2_000 }, attempts: [{ browserLost: { fatal: 'FATAL x' } }, { retry: true, browserLost: null }] });
+    expect(roundTrip(report).results[0]).toMatchObject({
+      flaky: true,
+      took: { outcome: 'success', ms: 2_000 },
+      attempts: [{ browserLost: { fatal: 'FATAL x' } }, { retry: true, browserLost: null }],
+    });
     expect(roundTrip(report).summary.flaky).toEqual({ total: 1, reasons: [{ reason: 'browser crash: FATAL x', count: 1 }] });
   });
 
@@ -71,7 +117,10 @@ describe('reports/report.schema.json', () => {
     // Each case spoils a copy of a written report in place (Object.assign: the value is not a report's any more).
     const m = JSON.parse(renderJson(model([result('a.b', 'chromium', 'conforms')]))) as ReportModel;
     const cases: Array<[(r: ReportModel) => void, RegExp]> = [
-      [(r) => Object.assign(r, { run: null }), /^r\.json: run should be an object, got null\. Give a report\.json written by bgprobe compat \(or merge\)\.$/],
+      [
+        (r) => Object.assign(r, { run: null }),
+        /^r\.json: run should be an object, got null\. Give a report\.json written by bgprobe compat \(or merge\)\.$/,
+      ],
       [(r) => Object.assign(r.results[0], { verdict: 'fine' }), /results\[0\]\.verdict should be one of "conforms", .*, got "fine"\./],
       [(r) => Reflect.deleteProperty(r.results[0].evidence, 'notes'), /results\[0\]\.evidence\.notes is missing\./],
       [(r) => Object.assign(r.results[0].evidence, { fetches: [{}] }), /results\[0\]\.evidence\.fetches\[0\]\.\w+ is missing\./],

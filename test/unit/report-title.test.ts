@@ -27,11 +27,21 @@ function titles(m: ReportModel): { title: string; h1: string; md: string; junit:
 
 describe('report titles', () => {
   it.each(['compat', 'wpt', 'audit'] as const)('a %s report is titled bgprobe %s in HTML, Markdown and JUnit', (command) => {
-    expect(titles(made(command))).toEqual({ title: `bgprobe ${command}`, h1: `bgprobe ${command}`, md: `## bgprobe ${command}`, junit: `bgprobe ${command}` });
+    expect(titles(made(command))).toEqual({
+      title: `bgprobe ${command}`,
+      h1: `bgprobe ${command}`,
+      md: `## bgprobe ${command}`,
+      junit: `bgprobe ${command}`,
+    });
   });
 
   it('a report that does not say (written before the field) is "bgprobe report"', () => {
-    expect(titles(made(undefined))).toEqual({ title: 'bgprobe report', h1: 'bgprobe report', md: '## bgprobe report', junit: 'bgprobe report' });
+    expect(titles(made(undefined))).toEqual({
+      title: 'bgprobe report',
+      h1: 'bgprobe report',
+      md: '## bgprobe report',
+      junit: 'bgprobe report',
+    });
   });
 
   it('a shard and a merge say which part of the run they are', () => {
@@ -43,7 +53,11 @@ describe('report titles', () => {
     ]);
     expect(merged.run.command).toBe('wpt');
     const t = titles(merged);
-    expect([t.title, t.h1, t.md]).toEqual(['bgprobe wpt (merged from 2 shard reports)', 'bgprobe wpt merged from 2 shard reports', '## bgprobe wpt (merged from 2 shard reports)']);
+    expect([t.title, t.h1, t.md]).toEqual([
+      'bgprobe wpt (merged from 2 shard reports)',
+      'bgprobe wpt merged from 2 shard reports',
+      '## bgprobe wpt (merged from 2 shard reports)',
+    ]);
   });
 
   it("a merge of different commands' reports claims neither", () => {

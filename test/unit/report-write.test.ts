@@ -1,7 +1,18 @@
 // The report writer against a real temporary directory: what it refuses to replace, what it
 // keeps, and that it never deletes a file bgprobe did not write.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -45,7 +56,9 @@ describe('--out that holds files bgprobe did not write', () => {
     const dir = project();
     const before = tree(root);
     expect(() => writeReport(dir, report, ['html', 'json'])).toThrow(UsageError);
-    expect(() => writeReport(dir, report, ['html', 'json'])).toThrow(/--out .*project holds files that are not a bgprobe report \(package\.json, src\).*new or empty directory/);
+    expect(() => writeReport(dir, report, ['html', 'json'])).toThrow(
+      /--out .*project holds files that are not a bgprobe report \(package\.json, src\).*new or empty directory/,
+    );
     expect(() => checkOutDir(dir)).toThrow(/package\.json, src/);
     // No temp dir beside it either: refused before anything was written.
     expect(tree(root)).toEqual(before);
@@ -62,7 +75,23 @@ describe('--out that holds files bgprobe did not write', () => {
 
   it('bgprobe compat --out <project> stops before the run', async () => {
     const dir = project();
-    const options: CompatOptions = { browsers: [], scenarios: [], out: dir, formats: ['json'], workers: 1, timeout: 1000, baseline: null, durations: null, failOn: ['errors'], shard: null, headless: true, stepSummary: false, retries: 1, repeat: 1, fixtureHost: null };
+    const options: CompatOptions = {
+      browsers: [],
+      scenarios: [],
+      out: dir,
+      formats: ['json'],
+      workers: 1,
+      timeout: 1000,
+      baseline: null,
+      durations: null,
+      failOn: ['errors'],
+      shard: null,
+      headless: true,
+      stepSummary: false,
+      retries: 1,
+      repeat: 1,
+      fixtureHost: null,
+    };
     await expect(runCompatCommand(options, ctx())).rejects.toThrow(/holds files that are not a bgprobe report/);
     expect(existsSync(join(dir, 'package.json'))).toBe(true);
   });
@@ -71,13 +100,18 @@ describe('--out that holds files bgprobe did not write', () => {
     const dir = project();
     const shard = join(root, 'shard.json');
     writeFileSync(shard, renderJson(report));
-    await expect(runMergeCommand({ inputs: [shard], out: dir, formats: ['json'], baseline: null, failOn: [], stepSummary: false }, ctx())).rejects.toThrow(UsageError);
+    await expect(
+      runMergeCommand({ inputs: [shard], out: dir, formats: ['json'], baseline: null, failOn: [], stepSummary: false }, ctx()),
+    ).rejects.toThrow(UsageError);
     expect(tree(dir)).toEqual(['package.json', 'src', 'src/index.ts']);
   });
 });
 
 /** This machine's name as the report writer puts it into its temp dirs' names. */
-const HOST = hostname().replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'host';
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 32) || 'host';
 
 /** The pid of a process that has exited (so no writer owns a temp dir named with it). */
 function deadPid(): number {
@@ -161,7 +195,11 @@ describe('replacing a previous report', () => {
 });
 
 describe('report.html, written a scenario at a time', () => {
-  const three = model([result('a.one', 'chromium', 'conforms'), result('b.two', 'chromium', 'deviates'), result('c.three', 'chromium', 'error')]);
+  const three = model([
+    result('a.one', 'chromium', 'conforms'),
+    result('b.two', 'chromium', 'deviates'),
+    result('c.three', 'chromium', 'error'),
+  ]);
 
   it('the file holds the very page renderHtml gives, sent in pieces: the page, then each scenario', () => {
     const dir = join(root, 'out');
@@ -180,7 +218,10 @@ describe('report.html, written a scenario at a time', () => {
     writeReport(dir, report, ['html', 'json']);
     const before = { html: readFileSync(join(dir, 'report.html'), 'utf8'), json: readFileSync(join(dir, 'report.json'), 'utf8') };
     // The last scenario's evidence is broken: the page head and the first sections are on disk by then.
-    const broken = model([result('a.one', 'chromium', 'deviates'), result('b.two', 'chromium', 'conforms', { evidence: { ...emptyEvidence(), events: null as never } })]);
+    const broken = model([
+      result('a.one', 'chromium', 'deviates'),
+      result('b.two', 'chromium', 'conforms', { evidence: { ...emptyEvidence(), events: null as never } }),
+    ]);
     expect(() => writeReport(dir, broken, ['html', 'json'])).toThrow(TypeError);
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toBe(before.html);
     expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe(before.json);
@@ -205,7 +246,12 @@ describe('re-rendering the report a directory holds', () => {
     const dir = join(root, 'merged');
     writeReport(dir, report, ['json', 'md']);
     const json = readFileSync(join(dir, 'report.json'), 'utf8');
-    expect(await runMergeCommand({ inputs: ['merged/report.json'], out: 'merged', formats: ['html'], baseline: null, failOn: [], stepSummary: false }, ctx())).toBe(0);
+    expect(
+      await runMergeCommand(
+        { inputs: ['merged/report.json'], out: 'merged', formats: ['html'], baseline: null, failOn: [], stepSummary: false },
+        ctx(),
+      ),
+    ).toBe(0);
     // The input stays; the stale Markdown of the old report does not.
     expect(readdirSync(dir).sort()).toEqual(['report.html', 'report.json']);
     expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe(json);

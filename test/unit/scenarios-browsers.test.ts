@@ -92,7 +92,7 @@ describe('BrowserSlot', () => {
     expect(launched[1].closes).toBe(1);
   });
 
-  it("a second hung teardown on the browser already replaced does not condemn the fresh one", async () => {
+  it('a second hung teardown on the browser already replaced does not condemn the fresh one', async () => {
     const slot = new BrowserSlot(spec, true);
     slots.push(slot);
     const old = (await slot.get()).engine;
@@ -124,7 +124,7 @@ describe('BrowserSlot', () => {
 });
 
 describe('lastWordsIn', () => {
-  it("finds the last FATAL line of a Chromium log (the one seen when Chromium 150 aborted mid-compat)", () => {
+  it('finds the last FATAL line of a Chromium log (the one seen when Chromium 150 aborted mid-compat)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bgprobe-lastwords-'));
     try {
       const log = join(dir, 'chromium.log');
@@ -139,13 +139,15 @@ describe('lastWordsIn', () => {
           '[1201/134042.665300:ERROR:third_party/crashpad/crashpad/util/file/file_io_posix.cc:145] open /sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq: No such file',
         ].join('\n'),
       );
-      expect(lastWordsIn(log)).toBe('FATAL base/allocator/partition_alloc_support.cc:821: Detected dangling raw_ptr in unretained with id=0x00000d14023e04ac:');
+      expect(lastWordsIn(log)).toBe(
+        'FATAL base/allocator/partition_alloc_support.cc:821: Detected dangling raw_ptr in unretained with id=0x00000d14023e04ac:',
+      );
       // What a scenario's window of the log holds: the lines after its mark, renderer FATALs too.
       const mark = readFileSync(log).length;
       appendFileSync(log, '\n[30001:1:1201/134050.000000:FATAL:third_party/blink/renderer/x.cc:7] Check failed: in a renderer.\n');
       expect(fatalLinesIn(log, mark)).toEqual(['FATAL third_party/blink/renderer/x.cc:7: Check failed: in a renderer.']);
       expect(fatalLinesIn(log)).toHaveLength(2);
-            writeFileSync(log, '[1:1:0101/000000.000000:ERROR:x.cc:1] only errors\n');
+      writeFileSync(log, '[1:1:0101/000000.000000:ERROR:x.cc:1] only errors\n');
       expect(lastWordsIn(log)).toBeNull();
       expect(lastWordsIn(join(dir, 'missing.log'))).toBeNull();
     } finally {

@@ -8,7 +8,15 @@ import { TeardownError } from '../../src/errors.js';
 import type { FixtureServer } from '../../src/server/index.js';
 
 const server = { url: 'http://127.0.0.1:1', requests: () => [] } as unknown as FixtureServer;
-const browser = { label: 'chromium', kind: 'default', target: null, args: [], browser: {}, version: '150', executablePath: null } as unknown as BrowserUnderTest;
+const browser = {
+  label: 'chromium',
+  kind: 'default',
+  target: null,
+  args: [],
+  browser: {},
+  version: '150',
+  executablePath: null,
+} as unknown as BrowserUnderTest;
 
 function context(): { ctx: ScenarioContext; ran: string[]; addOwned: (name: string, close: () => Promise<void>) => void } {
   const ctx = new ScenarioContext(browser, server, Date.now() + 30_000);
@@ -40,21 +48,26 @@ describe('ScenarioContext.teardown', () => {
       throw new Error('Target closed');
     }, 'closing the relaunched browser');
     addOwned('context.close', async () => undefined);
-    const err = await ctx.teardown().then(() => null, (e: unknown) => e);
+    const err = await ctx.teardown().then(
+      () => null,
+      (e: unknown) => e,
+    );
     // Last registered first, and the context closed after the clean-up steps, all of them.
     expect(ran).toEqual(['close own browser', 'ip netns del', 'remove temp dir', 'context.close']);
     expect(err).toBeInstanceOf(TeardownError);
     expect((err as TeardownError).failures.map((f) => f.step)).toEqual(['closing the relaunched browser', 'ip netns del bgprobe-1']);
-    expect((err as TeardownError).message).toBe('closing the relaunched browser: Target closed; ip netns del bgprobe-1: Cannot remove namespace: Device busy');
+    expect((err as TeardownError).message).toBe(
+      'closing the relaunched browser: Target closed; ip netns del bgprobe-1: Cannot remove namespace: Device busy',
+    );
     expect((err as TeardownError).hung).toBe(false);
   });
 
   it('a step that throws synchronously, or a failing context.close, does not stop the rest', async () => {
     const { ctx, ran, addOwned } = context();
     ctx.defer(async () => void ran.push('after'));
-    ctx.defer((() => {
+    ctx.defer(() => {
       throw new Error('sync');
-    }));
+    });
     addOwned('first context', async () => {
       throw new Error('context gone');
     });
@@ -72,7 +85,7 @@ describe('ScenarioContext.teardown', () => {
 });
 
 describe('ScenarioContext.open', () => {
-  it('records the recorder\'s warnings as notes, once each', async () => {
+  it("records the recorder's warnings as notes, once each", async () => {
     const { BackgroundServiceRecorder } = await import('../../src/recorder/recorder.js');
     const warnings = ['service-worker probes unavailable: no browser-level CDP session (persistent context?)'];
     const attach = vi.spyOn(BackgroundServiceRecorder, 'attach').mockResolvedValue({ warnings, dispose: async () => undefined } as never);

@@ -17,7 +17,9 @@ describe('withoutOrigin', () => {
   it('a URL with credentials keeps them, and loses the port (found in fetch.reject.credentials-in-url)', () => {
     const message = `Failed to execute 'fetch': Request cannot be constructed from a URL that includes credentials: http://user:secret@127.0.0.1:33997/res/a.bin?size=16`;
     const out = withoutOrigin({ message, other: 'http://u@127.0.0.1:33997' }, origin);
-    expect(out.message).toBe("Failed to execute 'fetch': Request cannot be constructed from a URL that includes credentials: http://user:secret@{fixture-host}/res/a.bin?size=16");
+    expect(out.message).toBe(
+      "Failed to execute 'fetch': Request cannot be constructed from a URL that includes credentials: http://user:secret@{fixture-host}/res/a.bin?size=16",
+    );
     expect(out.other).toBe('http://u@{fixture-host}');
     // Two runs on two ports give the same text.
     expect(withoutOrigin(message.replace('33997', '41234'), 'http://127.0.0.1:41234')).toBe(out.message);

@@ -14,7 +14,8 @@ vi.mock('../../src/browsers/launch.js', () => ({
 }));
 vi.mock('node:child_process', () => ({
   // `ip ...` succeeds.
-  execFile: (_cmd: string, _args: string[], _opts: unknown, cb: (e: Error | null, out: { stdout: string; stderr: string }) => void) => cb(null, { stdout: '', stderr: '' }),
+  execFile: (_cmd: string, _args: string[], _opts: unknown, cb: (e: Error | null, out: { stdout: string; stderr: string }) => void) =>
+    cb(null, { stdout: '', stderr: '' }),
   // The namespaced fixture server: says where it listens, then waits.
   spawn: () => {
     const child = Object.assign(new EventEmitter(), { stdin: new PassThrough(), stdout: new PassThrough(), kill: () => true });
@@ -27,10 +28,18 @@ const { SCENARIOS } = await import('../../src/scenarios/registry.js');
 const { ScenarioContext } = await import('../../src/scenarios/context.js');
 
 describe('lifecycle.offline', () => {
-  it('launches its browser without Playwright\'s signal handlers (Ctrl-C must still write the report)', async () => {
+  it("launches its browser without Playwright's signal handlers (Ctrl-C must still write the report)", async () => {
     const offline = SCENARIOS.find((s) => s.id === 'lifecycle.offline')!;
     const server = { url: 'http://127.0.0.1:1', requests: () => [] } as never;
-    const browser = { label: 'chromium', kind: 'default', target: null, args: [], browser: {}, version: '150', executablePath: '/usr/bin/chromium' } as never;
+    const browser = {
+      label: 'chromium',
+      kind: 'default',
+      target: null,
+      args: [],
+      browser: {},
+      version: '150',
+      executablePath: '/usr/bin/chromium',
+    } as never;
     const ctx = new ScenarioContext(browser, server, Date.now() + 30_000);
     await expect(offline.run(ctx)).rejects.toThrow('stop here');
     await ctx.teardown();

@@ -20,11 +20,23 @@ describe('the suite as data', () => {
 
   it('judges are pure functions of the observation', () => {
     const one = SCENARIOS.find((s) => s.id === 'fetch.success.one')!;
-    const ok = { started: true, rejected: null, outcome: 'success', failureReason: null, requests: [], swEvents: ['backgroundfetchsuccess'], page: { result: 'success', failureReason: '', downloaded: 8192, downloadTotal: 0 }, served: 1 };
+    const ok = {
+      started: true,
+      rejected: null,
+      outcome: 'success',
+      failureReason: null,
+      requests: [],
+      swEvents: ['backgroundfetchsuccess'],
+      page: { result: 'success', failureReason: '', downloaded: 8192, downloadTotal: 0 },
+      served: 1,
+    };
     expect(one.judge(ok).verdict).toBe('conforms');
     expect(one.judge({ ...ok, outcome: 'failure' }).verdict).toBe('deviates');
     const noEvent = one.judge({ ...ok, swEvents: [] });
-    expect(noEvent).toEqual({ verdict: 'deviates', summary: 'Ended success but the service worker got no event, not backgroundfetchsuccess.' });
+    expect(noEvent).toEqual({
+      verdict: 'deviates',
+      summary: 'Ended success but the service worker got no event, not backgroundfetchsuccess.',
+    });
   });
 });
 
@@ -33,15 +45,30 @@ const judge = (id: string) => {
   const scenario = SCENARIOS.find((s) => s.id === id)!;
   return (observation: Observation) => scenario.judge(observation);
 };
-const ended = { started: true, rejected: null, outcome: 'success', failureReason: null, requests: [{ status: 200, bytes: 8192 }], swEvents: ['backgroundfetchsuccess'] };
+const ended = {
+  started: true,
+  rejected: null,
+  outcome: 'success',
+  failureReason: null,
+  requests: [{ status: 200, bytes: 8192 }],
+  swEvents: ['backgroundfetchsuccess'],
+};
 
 describe('no verdict without evidence', () => {
   it('fetch.success.* byte checks: a missing page view is a failure to observe, not a pass', () => {
-    expect(judge('fetch.success.one')({ ...ended, page: null, served: 1 })).toMatchObject({ verdict: 'error', summary: expect.stringMatching(/not observed/) as unknown });
-    expect(judge('fetch.success.multi-request')({ ...ended, requests: [ended.requests[0], ended.requests[0]], page: null })).toMatchObject({ verdict: 'error' });
+    expect(judge('fetch.success.one')({ ...ended, page: null, served: 1 })).toMatchObject({
+      verdict: 'error',
+      summary: expect.stringMatching(/not observed/) as unknown,
+    });
+    expect(judge('fetch.success.multi-request')({ ...ended, requests: [ended.requests[0], ended.requests[0]], page: null })).toMatchObject({
+      verdict: 'error',
+    });
     expect(judge('progress.download-total-larger')({ ...ended, page: null })).toMatchObject({ verdict: 'error' });
     // ...and with the view, the check runs.
-    expect(judge('fetch.success.one')({ ...ended, page: { result: 'success', failureReason: '', downloaded: 100, downloadTotal: 0 }, served: 1 }).verdict).toBe('deviates');
+    expect(
+      judge('fetch.success.one')({ ...ended, page: { result: 'success', failureReason: '', downloaded: 100, downloadTotal: 0 }, served: 1 })
+        .verdict,
+    ).toBe('deviates');
   });
 
   it('devtools.replay-on-observe: nothing seen live is no evidence of a replay', () => {
@@ -61,17 +88,39 @@ describe('no verdict without evidence', () => {
 
   it('ui.click: the judge reads the attempt, and says so when a way to click appears', () => {
     const click = judge('ui.click');
-    const none = { clickCommands: [], protocolUnknown: null, downloadsItems: 0, downloadsError: null, swEvents: ['backgroundfetchsuccess'] };
-    expect(click(none)).toMatchObject({ verdict: 'not-automatable', summary: expect.stringMatching(/its \/json\/protocol\) has no command.*0 chrome:\/\/downloads items/) as unknown });
+    const none = {
+      clickCommands: [],
+      protocolUnknown: null,
+      downloadsItems: 0,
+      downloadsError: null,
+      swEvents: ['backgroundfetchsuccess'],
+    };
+    expect(click(none)).toMatchObject({
+      verdict: 'not-automatable',
+      summary: expect.stringMatching(/its \/json\/protocol\) has no command.*0 chrome:\/\/downloads items/) as unknown,
+    });
     // A browser whose protocol could not be read (a channel) says so rather than "no command".
-    expect(click({ ...none, clickCommands: null, protocolUnknown: 'a Playwright channel' })).toMatchObject({ verdict: 'not-automatable', summary: expect.stringMatching(/could not be read \(a Playwright channel\)/) as unknown });
-    expect(click({ ...none, clickCommands: ['ServiceWorker.dispatchBackgroundFetchClickEvent'] })).toMatchObject({ verdict: 'error', summary: expect.stringMatching(/dispatchBackgroundFetchClickEvent/) as unknown });
+    expect(click({ ...none, clickCommands: null, protocolUnknown: 'a Playwright channel' })).toMatchObject({
+      verdict: 'not-automatable',
+      summary: expect.stringMatching(/could not be read \(a Playwright channel\)/) as unknown,
+    });
+    expect(click({ ...none, clickCommands: ['ServiceWorker.dispatchBackgroundFetchClickEvent'] })).toMatchObject({
+      verdict: 'error',
+      summary: expect.stringMatching(/dispatchBackgroundFetchClickEvent/) as unknown,
+    });
     expect(click({ ...none, downloadsItems: 1 }).verdict).toBe('error');
   });
 
   it('failure.stalled-server: silence that was never reached is not "still in progress"', () => {
     const stalled = judge('failure.stalled-server');
-    const o = { started: true, stallReached: true, resultAfterSilence: '', downloadedAfterSilence: 4096, abortResolved: true, outcome: 'aborted' };
+    const o = {
+      started: true,
+      stallReached: true,
+      resultAfterSilence: '',
+      downloadedAfterSilence: 4096,
+      abortResolved: true,
+      outcome: 'aborted',
+    };
     expect(stalled(o).verdict).toBe('conforms');
     expect(stalled({ ...o, stallReached: false }).verdict).toBe('error');
   });

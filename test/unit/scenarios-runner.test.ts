@@ -37,7 +37,10 @@ vi.mock('../../src/browsers/discover.js', () => ({
 const { runScenarios } = await import('../../src/compat/runner.js');
 const { resolveCompatConfig } = await import('../../src/compat/run.js');
 /** A resolved config that runs `scenarios` (not the registry's). */
-const suite = (scenarios: import('../../src/scenarios/types.js').Scenario[], o: import('../../src/compat/types.js').CompatRunOptions) => ({ ...resolveCompatConfig(o), selected: { scenarios, skipped: [] } });
+const suite = (scenarios: import('../../src/scenarios/types.js').Scenario[], o: import('../../src/compat/types.js').CompatRunOptions) => ({
+  ...resolveCompatConfig(o),
+  selected: { scenarios, skipped: [] },
+});
 const { countVerdicts } = await import('../../src/report/model.js');
 const { SessionClosedError, UnsupportedFeature } = await import('../../src/errors.js');
 const { defineScenario } = await import('../../src/scenarios/types.js');
@@ -93,7 +96,10 @@ describe('runScenarios', () => {
 });
 
 /** A scenario whose attempts run `steps` in turn (the last one again when they run out). */
-function attempts(id: string, steps: Array<(ctx: import('../../src/scenarios/context.js').ScenarioContext) => Promise<{ [k: string]: boolean }>>) {
+function attempts(
+  id: string,
+  steps: Array<(ctx: import('../../src/scenarios/context.js').ScenarioContext) => Promise<{ [k: string]: boolean }>>,
+) {
   let n = 0;
   return defineScenario({
     id,
@@ -139,10 +145,15 @@ describe('retries of a lost browser', () => {
     expect(run.results[0].attempts).toHaveLength(2);
   });
 
-  it('an error of the scenario\'s own (the browser alive) is never retried', async () => {
+  it("an error of the scenario's own (the browser alive) is never retried", async () => {
     const own = (): Promise<never> => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'x')"));
     const run = await runScenarios(suite([attempts('x.bug', [own, passes])], { browsers, workers: 1, timeout: 5_000 }));
-    expect(run.results[0]).toMatchObject({ verdict: 'error', flaky: false, attempts: [], summary: expect.stringMatching(/^TypeError/) as unknown });
+    expect(run.results[0]).toMatchObject({
+      verdict: 'error',
+      flaky: false,
+      attempts: [],
+      summary: expect.stringMatching(/^TypeError/) as unknown,
+    });
   });
 
   it('a step that fails because the browser died, before the disconnect is reported, counts as the browser lost', async () => {
@@ -153,12 +164,16 @@ describe('retries of a lost browser', () => {
     const run = await runScenarios(suite([attempts('x.target-closed', [targetClosed, passes])], { browsers, workers: 1, timeout: 5_000 }));
     expect(run.results[0]).toMatchObject({ verdict: 'conforms', flaky: true });
   });
-  it('the recorder\'s SessionClosedError from a browser about to die counts as the browser lost too', async () => {
+  it("the recorder's SessionClosedError from a browser about to die counts as the browser lost too", async () => {
     const sessionClosed = (ctx: import('../../src/scenarios/context.js').ScenarioContext): Promise<never> => {
       setTimeout(() => fake(ctx).die(), 100);
-      return Promise.reject(new SessionClosedError('BackgroundService.clearEvents').fill('the CDP session closed before the browser answered'));
+      return Promise.reject(
+        new SessionClosedError('BackgroundService.clearEvents').fill('the CDP session closed before the browser answered'),
+      );
     };
-    const run = await runScenarios(suite([attempts('x.session-closed', [sessionClosed, passes])], { browsers, workers: 1, timeout: 5_000 }));
+    const run = await runScenarios(
+      suite([attempts('x.session-closed', [sessionClosed, passes])], { browsers, workers: 1, timeout: 5_000 }),
+    );
     expect(run.results[0]).toMatchObject({ verdict: 'conforms', flaky: true });
     expect(run.results[0].attempts[0].error?.name).toBe('BrowserLostError');
   });
@@ -171,8 +186,10 @@ describe('retries of a lost browser', () => {
 });
 
 describe('--repeat', () => {
-  it('runs that disagree make the result unstable, with every run\'s verdict', async () => {
-    const run = await runScenarios(suite([attempts('x.flip', [passes, () => Promise.resolve({ ok: false })])], { browsers, workers: 1, timeout: 5_000, repeat: 2 }));
+  it("runs that disagree make the result unstable, with every run's verdict", async () => {
+    const run = await runScenarios(
+      suite([attempts('x.flip', [passes, () => Promise.resolve({ ok: false })])], { browsers, workers: 1, timeout: 5_000, repeat: 2 }),
+    );
     const [r] = run.results;
     expect(r).toMatchObject({ verdict: 'unstable', flaky: false, observation: null });
     expect(r.attempts.map((a) => [a.run, a.verdict, a.summary])).toEqual([

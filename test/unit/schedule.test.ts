@@ -12,7 +12,12 @@ const job = (key: string, expectedMs: number, claims: Claim[] = [], lane = 'chro
 /** The Chromium lane of a compat run on 2 cores, Chromium 156 (ms, from a report): two long scenarios with browsers of their own, one exclusive, the rest short. */
 function chromiumLane(): Job[] {
   const b = shared('browser:chromium');
-  const jobs = [job('lifecycle.browser-restart', 33_300), job('lifecycle.offline', 22_600), job('failure.stalled-server', 7_800, [b]), job('lifecycle.sw-stopped', 4_400, [alone('browser:chromium')])];
+  const jobs = [
+    job('lifecycle.browser-restart', 33_300),
+    job('lifecycle.offline', 22_600),
+    job('failure.stalled-server', 7_800, [b]),
+    job('lifecycle.sw-stopped', 4_400, [alone('browser:chromium')]),
+  ];
   for (let i = 0; i < 30; i++) jobs.push(job(`short.${i}`, 2_500 + (i % 5) * 300, [b]));
   for (let i = 0; i < 15; i++) jobs.push(job(`tiny.${i}`, 400 + (i % 3) * 100, [b]));
   return jobs;
@@ -28,7 +33,7 @@ describe('Scheduler', () => {
     expect(s.next(1)?.key).toBe('a');
   });
 
-  it('among equal expectations, one that needs its resource alone starts first (at the lane\'s start nothing holds it)', () => {
+  it("among equal expectations, one that needs its resource alone starts first (at the lane's start nothing holds it)", () => {
     const b = 'browser:chromium';
     const jobs = [job('restart', 75), job('short.1', 30, [shared(b)]), job('short.2', 30, [shared(b)]), job('sw-stopped', 30, [alone(b)])];
     expect(byExpected(jobs).map((j) => j.key)).toEqual(['restart', 'sw-stopped', 'short.1', 'short.2']);
@@ -43,7 +48,10 @@ describe('Scheduler', () => {
 
   it('an exclusive claim waits for the shared holders, and holds back the jobs that would outlast them', () => {
     const b = 'browser:chromium';
-    const s = new Scheduler([job('long', 10, [shared(b)]), job('excl', 5, [alone(b)]), job('short', 2, [shared(b)]), job('late', 9, [shared(b)])], { workers: 4 });
+    const s = new Scheduler(
+      [job('long', 10, [shared(b)]), job('excl', 5, [alone(b)]), job('short', 2, [shared(b)]), job('late', 9, [shared(b)])],
+      { workers: 4 },
+    );
     // excl is blocked by `long` (ends at 10): `late` (0 + 9 <= 10) and `short` may backfill.
     expect(s.startable(0).map((j) => j.key)).toEqual(['long', 'late', 'short']);
     s.finish('short');
@@ -74,7 +82,12 @@ describe('Scheduler', () => {
   });
 
   it('exclusive claims on different lanes, and jobs that claim nothing, overlap', () => {
-    const jobs = [job('sw-stopped@chromium', 4, [alone('browser:chromium')]), job('sw-stopped@firefox', 4, [alone('browser:firefox')], 'firefox'), job('restart', 30), job('offline', 20)];
+    const jobs = [
+      job('sw-stopped@chromium', 4, [alone('browser:chromium')]),
+      job('sw-stopped@firefox', 4, [alone('browser:firefox')], 'firefox'),
+      job('restart', 30),
+      job('offline', 20),
+    ];
     const s = new Scheduler(jobs, { workers: 8 });
     expect(s.startable(0)).toHaveLength(4);
   });
@@ -135,7 +148,13 @@ describe('simulate', () => {
   it('four lanes in one pool take about the longest lane, not their sum', () => {
     const lanes = ['chromium', 'firefox', 'webkit', 'webkit+bgf'];
     const jobs = lanes.flatMap((lane) =>
-      chromiumLane().map((j) => ({ ...j, key: `${j.key}@${lane}`, lane, expectedMs: lane === 'chromium' ? j.expectedMs : j.expectedMs / 8, claims: j.claims.map((c) => ({ ...c, resource: `browser:${lane}` })) })),
+      chromiumLane().map((j) => ({
+        ...j,
+        key: `${j.key}@${lane}`,
+        lane,
+        expectedMs: lane === 'chromium' ? j.expectedMs : j.expectedMs / 8,
+        claims: j.claims.map((c) => ({ ...c, resource: `browser:${lane}` })),
+      })),
     );
     const { makespanMs } = simulate(jobs, { workers: 8 });
     expect(makespanMs / 33_300).toBeLessThanOrEqual(1.3);
@@ -146,8 +165,15 @@ describe('lptShards', () => {
   const weights = chromiumLane().map((j) => j.expectedMs);
 
   it('covers every item exactly once, each shard in the order given', () => {
-    const shards = lptShards(weights.map((w, i) => ({ i, w })), (x) => x.w, 3);
-    const all = shards.flat().map((x) => x.i).sort((a, b) => a - b);
+    const shards = lptShards(
+      weights.map((w, i) => ({ i, w })),
+      (x) => x.w,
+      3,
+    );
+    const all = shards
+      .flat()
+      .map((x) => x.i)
+      .sort((a, b) => a - b);
     expect(all).toEqual(weights.map((_, i) => i));
     for (const s of shards) expect(s.map((x) => x.i)).toEqual([...s.map((x) => x.i)].sort((a, b) => a - b));
   });

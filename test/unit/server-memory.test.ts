@@ -71,7 +71,9 @@ test('1 GiB streams with server RSS growth under 100 MB', { timeout: 60_000 }, a
   peak = Math.max(peak, process.memoryUsage().rss);
   const growthMb = (peak - baseline) / 1e6;
   const throughput = result.bytes / 1e6 / (result.ms / 1000);
-  console.log(`1 GiB: ${result.ms.toFixed(0)} ms, ${throughput.toFixed(0)} MB/s, server RSS ${(baseline / 1e6).toFixed(1)} MB -> peak ${(peak / 1e6).toFixed(1)} MB (growth ${growthMb.toFixed(1)} MB)`);
+  console.log(
+    `1 GiB: ${result.ms.toFixed(0)} ms, ${throughput.toFixed(0)} MB/s, server RSS ${(baseline / 1e6).toFixed(1)} MB -> peak ${(peak / 1e6).toFixed(1)} MB (growth ${growthMb.toFixed(1)} MB)`,
+  );
   expect(result).toMatchObject({ status: 200, bytes: GIB });
   expect(growthMb).toBeLessThan(100);
   const [entry] = server.requests({ path: '/res/huge.bin' });

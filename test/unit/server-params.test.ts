@@ -26,8 +26,20 @@ function paramError(query: string): ResourceParamError {
 describe('parseResourceParams', () => {
   test('defaults', () => {
     expect(parseResourceParams(q(''))).toEqual({
-      size: 1024, rate: null, delay: 0, status: 200, length: 'exact', drop: null, stall: false,
-      stallAfter: 0, redirect: 0, range: true, etag: null, cors: true, type: null, seed: null,
+      size: 1024,
+      rate: null,
+      delay: 0,
+      status: 200,
+      length: 'exact',
+      drop: null,
+      stall: false,
+      stallAfter: 0,
+      redirect: 0,
+      range: true,
+      etag: null,
+      cors: true,
+      type: null,
+      seed: null,
     });
   });
 
@@ -46,7 +58,20 @@ describe('parseResourceParams', () => {
     const spec = parseResourceParams(
       q('size=10k&rate=1k&delay=5&status=404&length=absent&drop=100&redirect=3&range=0&etag=v1&cors=0&type=audio/mpeg&seed=abc'),
     );
-    expect(spec).toMatchObject({ size: 10240, rate: 1024, delay: 5, status: 404, length: 'absent', drop: 100, redirect: 3, range: false, etag: '"v1"', cors: false, type: 'audio/mpeg', seed: 'abc' });
+    expect(spec).toMatchObject({
+      size: 10240,
+      rate: 1024,
+      delay: 5,
+      status: 404,
+      length: 'absent',
+      drop: 100,
+      redirect: 3,
+      range: false,
+      etag: '"v1"',
+      cors: false,
+      type: 'audio/mpeg',
+      seed: 'abc',
+    });
     expect(parseResourceParams(q('stall=1&stallAfter=1k&size=2k'))).toMatchObject({ stall: true, stallAfter: 1024 });
     expect(parseResourceParams(q('etag=W/"x"')).etag).toBe('W/"x"');
   });
@@ -92,7 +117,23 @@ describe('parseResourceParams', () => {
   });
 
   test('the grammar text documents every parameter', () => {
-    for (const name of ['size', 'rate', 'delay', 'status', 'length', 'drop', 'stall', 'stallAfter', 'redirect', 'range', 'etag', 'cors', 'type', 'seed', '/upload']) {
+    for (const name of [
+      'size',
+      'rate',
+      'delay',
+      'status',
+      'length',
+      'drop',
+      'stall',
+      'stallAfter',
+      'redirect',
+      'range',
+      'etag',
+      'cors',
+      'type',
+      'seed',
+      '/upload',
+    ]) {
       expect(RESOURCE_GRAMMAR).toContain(name);
     }
   });

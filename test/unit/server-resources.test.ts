@@ -35,7 +35,14 @@ function get(url: string, options: GetOptions = {}): Promise<Got> {
     const done = (error: Error | null): void => {
       if (settled) return;
       settled = true;
-      resolve({ status: response?.statusCode ?? 0, headers: response?.headers ?? {}, body: Buffer.concat(chunks), error, headersAfter, endAfter: performance.now() - t0 });
+      resolve({
+        status: response?.statusCode ?? 0,
+        headers: response?.headers ?? {},
+        body: Buffer.concat(chunks),
+        error,
+        headersAfter,
+        endAfter: performance.now() - t0,
+      });
     };
     const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       response = res;
@@ -125,7 +132,9 @@ describe('faults', () => {
     const seconds = (got.endAfter - got.headersAfter) / 1000;
     const rate = got.body.length / seconds;
     const errorPct = ((rate - 256 * 1024) / (256 * 1024)) * 100;
-    console.log(`throttle: 512 KiB at rate=256k took ${seconds.toFixed(3)} s, ${(rate / 1024).toFixed(1)} KiB/s (${errorPct.toFixed(2)}% off)`);
+    console.log(
+      `throttle: 512 KiB at rate=256k took ${seconds.toFixed(3)} s, ${(rate / 1024).toFixed(1)} KiB/s (${errorPct.toFixed(2)}% off)`,
+    );
     expect(Math.abs(errorPct)).toBeLessThan(10);
   });
 
@@ -239,7 +248,11 @@ describe('/upload', () => {
   test('counts a 5 MiB POST body exactly', async () => {
     const size = 5 * 1024 * 1024;
     const logged = finished('/upload');
-    const got = await get(`${server.url}/upload`, { method: 'POST', uploadBytes: size, headers: { 'Content-Type': 'application/octet-stream' } });
+    const got = await get(`${server.url}/upload`, {
+      method: 'POST',
+      uploadBytes: size,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     expect(got.status).toBe(200);
     expect(JSON.parse(got.body.toString())).toEqual({ received: size });
     expect(await logged).toMatchObject({ method: 'POST', bytesReceived: size, headers: { contentType: 'application/octet-stream' } });

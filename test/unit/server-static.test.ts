@@ -74,7 +74,9 @@ describe('static files', () => {
     const sw = await getRaw(server.port, '/podcast/sw.js');
     expect(sw.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(sw.headers['service-worker-allowed']).toBe('/');
-    expect((await getRaw(server.port, '/podcast/app.webmanifest')).headers['content-type']).toBe('application/manifest+json; charset=utf-8');
+    expect((await getRaw(server.port, '/podcast/app.webmanifest')).headers['content-type']).toBe(
+      'application/manifest+json; charset=utf-8',
+    );
     const mp3 = await getRaw(server.port, '/podcast/My%20Episode.mp3');
     expect(mp3.status).toBe(200);
     expect(mp3.headers['content-type']).toBe('audio/mpeg');

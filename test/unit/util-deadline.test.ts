@@ -32,13 +32,17 @@ describe('waitWithin', () => {
   it('ends when the awaited thing happens, unsubscribing and clearing its timer', async () => {
     vi.useFakeTimers();
     const source = new EventEmitter();
-    const p = waitWithin<number>(1000, () => new Error('late'), (resolve) => {
-      const on = (n: number) => {
-        if (n > 1) resolve(n);
-      };
-      source.on('n', on);
-      return () => source.off('n', on);
-    });
+    const p = waitWithin<number>(
+      1000,
+      () => new Error('late'),
+      (resolve) => {
+        const on = (n: number) => {
+          if (n > 1) resolve(n);
+        };
+        source.on('n', on);
+        return () => source.off('n', on);
+      },
+    );
     source.emit('n', 1);
     source.emit('n', 2);
     await expect(p).resolves.toBe(2);
@@ -49,11 +53,15 @@ describe('waitWithin', () => {
   it('settles at once when the condition already holds, and still unsubscribes', async () => {
     vi.useFakeTimers();
     let subscribed = 0;
-    const p = waitWithin<string>(1000, () => new Error('late'), (resolve) => {
-      subscribed++;
-      resolve('now');
-      return () => subscribed--;
-    });
+    const p = waitWithin<string>(
+      1000,
+      () => new Error('late'),
+      (resolve) => {
+        subscribed++;
+        resolve('now');
+        return () => subscribed--;
+      },
+    );
     await expect(p).resolves.toBe('now');
     expect(subscribed).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
@@ -62,10 +70,18 @@ describe('waitWithin', () => {
   it("rejects with the caller's error at the deadline, or with what the source reports first; never twice", async () => {
     vi.useFakeTimers();
     let fail: ((e: Error) => void) | undefined;
-    const timedOut = waitWithin(200, () => new RangeError('no answer within 200 ms'), () => undefined).catch((e: unknown) => e);
-    const failed = waitWithin(200, () => new RangeError('late'), (_resolve, reject) => {
-      fail = reject;
-    }).catch((e: unknown) => e);
+    const timedOut = waitWithin(
+      200,
+      () => new RangeError('no answer within 200 ms'),
+      () => undefined,
+    ).catch((e: unknown) => e);
+    const failed = waitWithin(
+      200,
+      () => new RangeError('late'),
+      (_resolve, reject) => {
+        fail = reject;
+      },
+    ).catch((e: unknown) => e);
     fail!(new TypeError('the connection closed'));
     await vi.advanceTimersByTimeAsync(200);
     fail!(new TypeError('again'));

@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputFormatError, UsageError } from '../../src/errors.js';
-import { checkMetadataDir, Metadata, metadataLocation, unexpectedResults, updateMetadata, type ResultLike, type UpdateRun } from '../../src/wpt/expectations.js';
+import {
+  checkMetadataDir,
+  Metadata,
+  metadataLocation,
+  unexpectedResults,
+  updateMetadata,
+  type ResultLike,
+  type UpdateRun,
+} from '../../src/wpt/expectations.js';
 import type { RunInfo } from '../../src/wpt/wptmanifest.js';
 
 const chromium: RunInfo = { product: 'chromium', browser_channel: 'stable', os: 'linux', debug: false };
@@ -29,7 +37,11 @@ function write(rel: string, text: string): void {
 }
 const read = (rel: string) => readFileSync(join(dir, rel), 'utf8');
 
-const result = (test: string, status: string, subtests: Record<string, string>): ResultLike => ({ test, status, subtests: Object.entries(subtests).map(([name, s]) => ({ name, status: s })) });
+const result = (test: string, status: string, subtests: Record<string, string>): ResultLike => ({
+  test,
+  status,
+  subtests: Object.entries(subtests).map(([name, s]) => ({ name, status: s })),
+});
 
 describe('where expectations live', () => {
   it.each([
@@ -79,7 +91,10 @@ describe('a run held against the metadata', () => {
   });
 
   it('disabled on the test, on the file, or in a __dir__.ini above it; @False and conditions that do not hold leave it enabled', () => {
-    write('background-fetch/fetch.https.window.js.ini', '[fetch.https.window.html]\n  disabled:\n    if product == "webkitgtk": https://bugs.webkit.org/1\n');
+    write(
+      'background-fetch/fetch.https.window.js.ini',
+      '[fetch.https.window.html]\n  disabled:\n    if product == "webkitgtk": https://bugs.webkit.org/1\n',
+    );
     write('background-fetch/get.https.window.js.ini', 'disabled: @False\n');
     write('__dir__.ini', 'disabled:\n  if product == "firefox": no Background Fetch\n');
     const m = Metadata.open(dir);
@@ -145,7 +160,9 @@ describe('--update-metadata', () => {
         '',
       ].join('\n'),
     );
-    expect(read('background-fetch/get.https.window.js.ini')).toBe('[get.https.window.html]\n  [g]\n    expected:\n      if (product == "webkitgtk") and (browser_channel == "stable"): FAIL\n      if product == "firefox": FAIL\n');
+    expect(read('background-fetch/get.https.window.js.ini')).toBe(
+      '[get.https.window.html]\n  [g]\n    expected:\n      if (product == "webkitgtk") and (browser_channel == "stable"): FAIL\n      if product == "firefox": FAIL\n',
+    );
   });
 
   it('round-trips: each run held against what the runs wrote has nothing unexpected; one edit gives exactly one', () => {
@@ -153,7 +170,10 @@ describe('--update-metadata', () => {
     for (const run of runs()) expect(unexpectedResults(Metadata.open(dir), run.results, run.runInfo)).toEqual([]);
     // A second update from the same runs changes nothing.
     expect(updateMetadata(dir, runs())).toEqual({ written: [], removed: [] });
-    const edited = read('background-fetch/get.https.window.js.ini').replace('if product == "firefox": FAIL', 'if product == "firefox": PASS');
+    const edited = read('background-fetch/get.https.window.js.ini').replace(
+      'if product == "firefox": FAIL',
+      'if product == "firefox": PASS',
+    );
     expect(edited).toContain('if product == "firefox": PASS');
     write('background-fetch/get.https.window.js.ini', edited);
     const all = runs().flatMap((run) => unexpectedResults(Metadata.open(dir), run.results, run.runInfo));
@@ -179,13 +199,27 @@ describe('--update-metadata', () => {
     const { written } = updateMetadata(dir, [{ runInfo: chromium, results: [result(FETCH, 'OK', { a: 'PASS', b: 'FAIL' })] }]);
     expect(written).toEqual(['background-fetch/fetch.https.window.js.ini']);
     expect(read('background-fetch/fetch.https.window.js.ini')).toBe(
-      ['# Kept: a human note.', '[fetch.https.window.html]', '  bug: https://crbug.com/1', '  [a]', '    expected:', '      if product == "firefox": TIMEOUT', '', '  [b]', '    expected: [PASS, FAIL]', ''].join('\n'),
+      [
+        '# Kept: a human note.',
+        '[fetch.https.window.html]',
+        '  bug: https://crbug.com/1',
+        '  [a]',
+        '    expected:',
+        '      if product == "firefox": TIMEOUT',
+        '',
+        '  [b]',
+        '    expected: [PASS, FAIL]',
+        '',
+      ].join('\n'),
     );
   });
 
   it('a test that now gives only defaults loses its heading, a file left empty is removed', () => {
     write('background-fetch/get.https.window.js.ini', '[get.https.window.html]\n  expected: TIMEOUT\n  [g]\n    expected: FAIL\n');
-    expect(updateMetadata(dir, [{ runInfo: chromium, results: [result(GET, 'OK', { g: 'PASS' })] }])).toEqual({ written: [], removed: ['background-fetch/get.https.window.js.ini'] });
+    expect(updateMetadata(dir, [{ runInfo: chromium, results: [result(GET, 'OK', { g: 'PASS' })] }])).toEqual({
+      written: [],
+      removed: ['background-fetch/get.https.window.js.ini'],
+    });
     expect(existsSync(join(dir, 'background-fetch/get.https.window.js.ini'))).toBe(false);
   });
 

@@ -52,7 +52,11 @@ function tunnel(target: string): Promise<string> {
 
 describe('WptHostProxy', () => {
   it('sends a WPT host (and its subdomains, IDNA ones too) to 127.0.0.1 on the asked port, with the Host header kept', async () => {
-    expect(await viaProxy(`http://web-platform.test:${port}/a?b=1`)).toEqual({ status: 200, body: 'GET /a?b=1', host: `web-platform.test:${port}` });
+    expect(await viaProxy(`http://web-platform.test:${port}/a?b=1`)).toEqual({
+      status: 200,
+      body: 'GET /a?b=1',
+      host: `web-platform.test:${port}`,
+    });
     expect((await viaProxy(`http://xn--lve-6lad.web-platform.test:${port}/`)).status).toBe(200);
     expect((await viaProxy(`http://www1.not-web-platform.test:${port}/`)).status).toBe(200);
   });

@@ -33,12 +33,17 @@ const ctx = (url = 'https://web-platform.test:8443/a/b.sub.js?word=hi'): Substit
 
 describe('.sub. substitution', () => {
   it('replaces host, ports, domains, hosts, location, GET and headers', () => {
-    const text = '{{host}} {{ports[https][1]}} {{domains[www1]}} {{hosts[alt][]}} {{hosts[alt][www2]}} {{location[host]}} {{location[scheme]}} {{GET[word]}} {{headers[User-Agent]}}';
-    expect(substitute(text, ctx())).toBe('web-platform.test 8444 www1.web-platform.test not-web-platform.test www2.not-web-platform.test web-platform.test:8443 https hi UA');
+    const text =
+      '{{host}} {{ports[https][1]}} {{domains[www1]}} {{hosts[alt][]}} {{hosts[alt][www2]}} {{location[host]}} {{location[scheme]}} {{GET[word]}} {{headers[User-Agent]}}';
+    expect(substitute(text, ctx())).toBe(
+      'web-platform.test 8444 www1.web-platform.test not-web-platform.test www2.not-web-platform.test web-platform.test:8443 https hi UA',
+    );
   });
 
   it('encodes the non-ASCII subdomains as the browser resolves them', () => {
-    expect(substitute('{{domains[élève]}} {{domains[天気の良い日]}}', ctx())).toBe('xn--lve-6lad.web-platform.test xn--n8j6ds53lwwkrqhv28a.web-platform.test');
+    expect(substitute('{{domains[élève]}} {{domains[天気の良い日]}}', ctx())).toBe(
+      'xn--lve-6lad.web-platform.test xn--n8j6ds53lwwkrqhv28a.web-platform.test',
+    );
   });
 
   it('keeps $variables and makes uuids', () => {
@@ -74,19 +79,32 @@ describe('?pipe=', () => {
     ]);
   });
 
-  it('applies them: a header without append replaces the file\'s', () => {
+  it("applies them: a header without append replaces the file's", () => {
     const out = applyPipes(parsePipes('status(202)|header(content-type,text/x-a)|header(X-B,1)|header(X-B,2,True)'), {
       status: 200,
       headers: [['Content-Type', 'text/plain']],
       trickle: null,
       sub: false,
     });
-    expect(out).toEqual({ status: 202, headers: [['content-type', 'text/x-a'], ['X-B', '1'], ['X-B', '2']], trickle: null, sub: false });
+    expect(out).toEqual({
+      status: 202,
+      headers: [
+        ['content-type', 'text/x-a'],
+        ['X-B', '1'],
+        ['X-B', '2'],
+      ],
+      trickle: null,
+      sub: false,
+    });
   });
 
   it('cuts a body along a trickle plan, the rest at the end', () => {
     const chunks = trickleChunks(Buffer.from('abcdefg'), parseTrickle('2:d1:3'));
-    expect(chunks.map((c) => [c.delayMs, c.chunk.toString()])).toEqual([[0, 'ab'], [1000, 'cde'], [0, 'fg']]);
+    expect(chunks.map((c) => [c.delayMs, c.chunk.toString()])).toEqual([
+      [0, 'ab'],
+      [1000, 'cde'],
+      [0, 'fg'],
+    ]);
   });
 
   it('refuses unknown pipes and bad arguments', () => {
@@ -98,7 +116,15 @@ describe('?pipe=', () => {
 });
 
 describe('META and the test wrappers', () => {
-  const source = ['// META: title=A <b> & c', '// META: script=/common/x.js', '// META: timeout=long', '// META: global=window,worker', '// a comment', "'use strict';", '// META: script=/late.js'].join('\n');
+  const source = [
+    '// META: title=A <b> & c',
+    '// META: script=/common/x.js',
+    '// META: timeout=long',
+    '// META: global=window,worker',
+    '// a comment',
+    "'use strict';",
+    '// META: script=/late.js',
+  ].join('\n');
 
   it('reads the comment lines before the code only', () => {
     expect(parseMeta(source)).toEqual([
@@ -117,16 +143,29 @@ describe('META and the test wrappers', () => {
   });
 
   it('gives the test URLs of each kind of file', () => {
-    expect(testUrlsFor('/d/t.any.js', source)).toEqual(['/d/t.any.html', '/d/t.any.worker.html', '/d/t.any.sharedworker.html', '/d/t.any.serviceworker.html']);
+    expect(testUrlsFor('/d/t.any.js', source)).toEqual([
+      '/d/t.any.html',
+      '/d/t.any.worker.html',
+      '/d/t.any.sharedworker.html',
+      '/d/t.any.serviceworker.html',
+    ]);
     expect(testUrlsFor('/d/t.https.window.js', '')).toEqual(['/d/t.https.window.html']);
-    expect(testUrlsFor('/d/t.worker.js', '// META: variant=?a\n// META: variant=?b\n')).toEqual(['/d/t.worker.html?a', '/d/t.worker.html?b']);
+    expect(testUrlsFor('/d/t.worker.js', '// META: variant=?a\n// META: variant=?b\n')).toEqual([
+      '/d/t.worker.html?a',
+      '/d/t.worker.html?b',
+    ]);
     expect(testUrlsFor('/d/t.html', '<script src="/resources/testharness.js"></script>')).toEqual(['/d/t.html']);
     expect(testUrlsFor('/d/helper.html', '<p>no harness</p>')).toEqual([]);
     expect(testUrlsFor('/d/helper.js', '')).toEqual([]);
   });
 
   it('routes wrapper paths to their source', () => {
-    expect(wrapperRoute('/d/t.any.serviceworker.html')).toEqual({ kind: 'any-serviceworker', source: '/d/t.any.js', global: 'serviceworker', loads: '/d/t.any.worker.js' });
+    expect(wrapperRoute('/d/t.any.serviceworker.html')).toEqual({
+      kind: 'any-serviceworker',
+      source: '/d/t.any.js',
+      global: 'serviceworker',
+      loads: '/d/t.any.worker.js',
+    });
     expect(wrapperRoute('/d/t.any.worker.js')).toMatchObject({ kind: 'any-worker-script', source: '/d/t.any.js' });
     expect(wrapperRoute('/d/t.window.html')).toMatchObject({ kind: 'window', source: '/d/t.window.js' });
     expect(wrapperRoute('/d/t.html')).toBeNull();
@@ -135,19 +174,34 @@ describe('META and the test wrappers', () => {
   it('writes a window wrapper with the title escaped, the long timeout, harness, META scripts, then the test', () => {
     const { body, contentType } = renderWrapper(wrapperRoute('/d/t.any.html')!, source, '?q=1');
     expect(contentType).toBe('text/html; charset=utf-8');
-    const order = ['<title>A &lt;b> &amp; c</title>', '<meta name="timeout" content="long">', 'isWindow: function() { return true; }', '/resources/testharness.js', '/resources/testharnessreport.js', '<script src="/common/x.js">', '<script src="/d/t.any.js?q=1">'];
+    const order = [
+      '<title>A &lt;b> &amp; c</title>',
+      '<meta name="timeout" content="long">',
+      'isWindow: function() { return true; }',
+      '/resources/testharness.js',
+      '/resources/testharnessreport.js',
+      '<script src="/common/x.js">',
+      '<script src="/d/t.any.js?q=1">',
+    ];
     const at = order.map((s) => body.indexOf(s));
-    expect(at.every((i) => i >= 0), body).toBe(true);
+    expect(
+      at.every((i) => i >= 0),
+      body,
+    ).toBe(true);
     expect([...at.slice(2)].sort((a, b) => a - b)).toEqual(at.slice(2));
     expect(body).not.toContain('/late.js');
   });
 
   it('writes the worker script wrapper with importScripts, and refuses a global the test does not declare', () => {
     const { body } = renderWrapper(wrapperRoute('/d/t.any.worker.js')!, source, '');
-    expect(body).toContain('importScripts("/resources/testharness.js");\nself.META_TITLE = "A <b> & c";\nimportScripts("/common/x.js");\nimportScripts("/d/t.any.js");\ndone();');
+    expect(body).toContain(
+      'importScripts("/resources/testharness.js");\nself.META_TITLE = "A <b> & c";\nimportScripts("/common/x.js");\nimportScripts("/d/t.any.js");\ndone();',
+    );
     const sw = renderWrapper(wrapperRoute('/d/t.any.serviceworker.html')!, source, '').body;
     expect(sw).toContain('navigator.serviceWorker.register("/d/t.any.worker.js", {scope})');
-    expect(() => renderWrapper(wrapperRoute('/d/t.any.sharedworker.html')!, '// META: global=window\n', '')).toThrow(/cannot be loaded in sharedworker mode/);
+    expect(() => renderWrapper(wrapperRoute('/d/t.any.sharedworker.html')!, '// META: global=window\n', '')).toThrow(
+      /cannot be loaded in sharedworker mode/,
+    );
   });
 });
 
@@ -156,11 +210,20 @@ describe('WptServer', () => {
   let server: WptServer;
   const get = (path: string, host = 'web-platform.test', method = 'GET', body?: string, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: server.ports['http'][0], path, method, headers: { Host: `${host}:${server.ports['http'][0]}`, ...headers } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.ports['http'][0],
+          path,
+          method,
+          headers: { Host: `${host}:${server.ports['http'][0]}`, ...headers },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -181,7 +244,7 @@ describe('WptServer', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('serves wrappers with the source\'s sidecar headers, substitutes .sub. files, and logs the URL as the browser asked', async () => {
+  it("serves wrappers with the source's sidecar headers, substitutes .sub. files, and logs the URL as the browser asked", async () => {
     const page = await get('/d/t.window.html');
     expect(page.status).toBe(200);
     expect(page.headers['x-from-sidecar']).toBe('yes');

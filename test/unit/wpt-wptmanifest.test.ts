@@ -2,7 +2,18 @@
 // tests: test_tokenizer.py, test_parser.py, test_serializer.py, test_static.py), plus the cases
 // where the port deliberately differs (it errors where upstream loops, keeps needed parentheses).
 import { describe, expect, it } from 'vitest';
-import { ManifestParseError, parse, section, serialize, tokenize, valueFor, keyNode, type DataNode, type Expr, type RunInfo } from '../../src/wpt/wptmanifest.js';
+import {
+  ManifestParseError,
+  parse,
+  section,
+  serialize,
+  tokenize,
+  valueFor,
+  keyNode,
+  type DataNode,
+  type Expr,
+  type RunInfo,
+} from '../../src/wpt/wptmanifest.js';
 
 const dedent = (s: string) => {
   const lines = s.replace(/^\n/, '').split('\n');
@@ -14,33 +25,239 @@ const tokens = (text: string) => tokenize(text).slice(0, -1);
 
 describe('wptmanifest tokenizer (test_tokenizer.py)', () => {
   it.each([
-    ['[Heading text]', [['paren', '['], ['string', 'Heading text'], ['paren', ']']]],
-    ['[Heading [text\\]]', [['paren', '['], ['string', 'Heading [text]'], ['paren', ']']]],
-    ['[Heading #text]', [['paren', '['], ['string', 'Heading #text'], ['paren', ']']]],
-    ['[Heading [\\]text]', [['paren', '['], ['string', 'Heading []text'], ['paren', ']']]],
-    ['[Heading [\\]text] #comment', [['paren', '['], ['string', 'Heading []text'], ['paren', ']'], ['inline_comment', 'comment']]],
-    ['[Heading \\ttext]', [['paren', '['], ['string', 'Heading \ttext'], ['paren', ']']]],
-    ['key:value', [['string', 'key'], ['separator', ':'], ['string', 'value']]],
-    ['key  :  value', [['string', 'key'], ['separator', ':'], ['string', 'value']]],
-    ['key  :  val ue', [['string', 'key'], ['separator', ':'], ['string', 'val ue']]],
-    ['key: value#comment', [['string', 'key'], ['separator', ':'], ['string', 'value'], ['inline_comment', 'comment']]],
-    ['key: "value"', [['string', 'key'], ['separator', ':'], ['string', 'value']]],
-    ["key: 'value'", [['string', 'key'], ['separator', ':'], ['string', 'value']]],
-    ['key: "#value"', [['string', 'key'], ['separator', ':'], ['string', '#value']]],
-    ["key: '#value'", [['string', 'key'], ['separator', ':'], ['string', '#value']]],
-    ['key: \\\\nb', [['string', 'key'], ['separator', ':'], ['string', '\\nb']]],
-    ['\nkey: []', [['string', 'key'], ['separator', ':'], ['list_start', '['], ['list_end', ']']]],
-    ['\nkey: [a, "b"]', [['string', 'key'], ['separator', ':'], ['list_start', '['], ['string', 'a'], ['string', 'b'], ['list_end', ']']]],
-    ['\nkey: [a,\n      b]', [['string', 'key'], ['separator', ':'], ['list_start', '['], ['string', 'a'], ['string', 'b'], ['list_end', ']']]],
-    ['\nkey: [a, #b]\n      c]', [['string', 'key'], ['separator', ':'], ['list_start', '['], ['string', 'a'], ['inline_comment', 'b]'], ['string', 'c'], ['list_end', ']']]],
-    ['key: [a , b]', [['string', 'key'], ['separator', ':'], ['list_start', '['], ['string', 'a'], ['string', 'b'], ['list_end', ']']]],
-    ['\nkey:\n  if cond == 1: value', [['string', 'key'], ['separator', ':'], ['group_start', null], ['ident', 'if'], ['ident', 'cond'], ['ident', '=='], ['number', '1'], ['separator', ':'], ['string', 'value']]],
+    [
+      '[Heading text]',
+      [
+        ['paren', '['],
+        ['string', 'Heading text'],
+        ['paren', ']'],
+      ],
+    ],
+    [
+      '[Heading [text\\]]',
+      [
+        ['paren', '['],
+        ['string', 'Heading [text]'],
+        ['paren', ']'],
+      ],
+    ],
+    [
+      '[Heading #text]',
+      [
+        ['paren', '['],
+        ['string', 'Heading #text'],
+        ['paren', ']'],
+      ],
+    ],
+    [
+      '[Heading [\\]text]',
+      [
+        ['paren', '['],
+        ['string', 'Heading []text'],
+        ['paren', ']'],
+      ],
+    ],
+    [
+      '[Heading [\\]text] #comment',
+      [
+        ['paren', '['],
+        ['string', 'Heading []text'],
+        ['paren', ']'],
+        ['inline_comment', 'comment'],
+      ],
+    ],
+    [
+      '[Heading \\ttext]',
+      [
+        ['paren', '['],
+        ['string', 'Heading \ttext'],
+        ['paren', ']'],
+      ],
+    ],
+    [
+      'key:value',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['string', 'value'],
+      ],
+    ],
+    [
+      'key  :  value',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['string', 'value'],
+      ],
+    ],
+    [
+      'key  :  val ue',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['string', 'val ue'],
+      ],
+    ],
+    [
+      'key: value#comment',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['string', 'value'],
+        ['inline_comment', 'comment'],
+      ],
+    ],
+    [
+      'key: "value"',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['string', 'value'],
+      ],
+    ],
+    [
+      "key: 'value'",
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['string', 'value'],
+      ],
+    ],
+    [
+      'key: "#value"',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['string', '#value'],
+      ],
+    ],
+    [
+      "key: '#value'",
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['string', '#value'],
+      ],
+    ],
+    [
+      'key: \\\\nb',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['string', '\\nb'],
+      ],
+    ],
+    [
+      '\nkey: []',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['list_start', '['],
+        ['list_end', ']'],
+      ],
+    ],
+    [
+      '\nkey: [a, "b"]',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['list_start', '['],
+        ['string', 'a'],
+        ['string', 'b'],
+        ['list_end', ']'],
+      ],
+    ],
+    [
+      '\nkey: [a,\n      b]',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['list_start', '['],
+        ['string', 'a'],
+        ['string', 'b'],
+        ['list_end', ']'],
+      ],
+    ],
+    [
+      '\nkey: [a, #b]\n      c]',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['list_start', '['],
+        ['string', 'a'],
+        ['inline_comment', 'b]'],
+        ['string', 'c'],
+        ['list_end', ']'],
+      ],
+    ],
+    [
+      'key: [a , b]',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['list_start', '['],
+        ['string', 'a'],
+        ['string', 'b'],
+        ['list_end', ']'],
+      ],
+    ],
+    [
+      '\nkey:\n  if cond == 1: value',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['group_start', null],
+        ['ident', 'if'],
+        ['ident', 'cond'],
+        ['ident', '=='],
+        ['number', '1'],
+        ['separator', ':'],
+        ['string', 'value'],
+      ],
+    ],
     [
       '\nkey:\n  if cond == 1: value1\n  value2',
-      [['string', 'key'], ['separator', ':'], ['group_start', null], ['ident', 'if'], ['ident', 'cond'], ['ident', '=='], ['number', '1'], ['separator', ':'], ['string', 'value1'], ['string', 'value2']],
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['group_start', null],
+        ['ident', 'if'],
+        ['ident', 'cond'],
+        ['ident', '=='],
+        ['number', '1'],
+        ['separator', ':'],
+        ['string', 'value1'],
+        ['string', 'value2'],
+      ],
     ],
-    ['\nkey:\n  if cond=="1": value', [['string', 'key'], ['separator', ':'], ['group_start', null], ['ident', 'if'], ['ident', 'cond'], ['ident', '=='], ['string', '1'], ['separator', ':'], ['string', 'value']]],
-    ['\nkey:\n  if cond==1.1: value', [['string', 'key'], ['separator', ':'], ['group_start', null], ['ident', 'if'], ['ident', 'cond'], ['ident', '=='], ['number', '1.1'], ['separator', ':'], ['string', 'value']]],
+    [
+      '\nkey:\n  if cond=="1": value',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['group_start', null],
+        ['ident', 'if'],
+        ['ident', 'cond'],
+        ['ident', '=='],
+        ['string', '1'],
+        ['separator', ':'],
+        ['string', 'value'],
+      ],
+    ],
+    [
+      '\nkey:\n  if cond==1.1: value',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['group_start', null],
+        ['ident', 'if'],
+        ['ident', 'cond'],
+        ['ident', '=='],
+        ['number', '1.1'],
+        ['separator', ':'],
+        ['string', 'value'],
+      ],
+    ],
     [
       '\nkey:\n  if cond==1.1 and cond2 == "a": value',
       [
@@ -61,13 +278,54 @@ describe('wptmanifest tokenizer (test_tokenizer.py)', () => {
     ],
     [
       '\nkey:\n  if (cond==1.1 ): value',
-      [['string', 'key'], ['separator', ':'], ['group_start', null], ['ident', 'if'], ['paren', '('], ['ident', 'cond'], ['ident', '=='], ['number', '1.1'], ['paren', ')'], ['separator', ':'], ['string', 'value']],
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['group_start', null],
+        ['ident', 'if'],
+        ['paren', '('],
+        ['ident', 'cond'],
+        ['ident', '=='],
+        ['number', '1.1'],
+        ['paren', ')'],
+        ['separator', ':'],
+        ['string', 'value'],
+      ],
     ],
-    ['\nkey:\n  if "\\ttest": value', [['string', 'key'], ['separator', ':'], ['group_start', null], ['ident', 'if'], ['string', '\ttest'], ['separator', ':'], ['string', 'value']]],
-    ['\nkey:\n  if 1.: value', [['string', 'key'], ['separator', ':'], ['group_start', null], ['ident', 'if'], ['number', '1.'], ['separator', ':'], ['string', 'value']]],
+    [
+      '\nkey:\n  if "\\ttest": value',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['group_start', null],
+        ['ident', 'if'],
+        ['string', '\ttest'],
+        ['separator', ':'],
+        ['string', 'value'],
+      ],
+    ],
+    [
+      '\nkey:\n  if 1.: value',
+      [
+        ['string', 'key'],
+        ['separator', ':'],
+        ['group_start', null],
+        ['ident', 'if'],
+        ['number', '1.'],
+        ['separator', ':'],
+        ['string', 'value'],
+      ],
+    ],
     [
       '# comment 0\n[Heading]\n  # comment 1\n# comment 2\n',
-      [['comment', ' comment 0'], ['paren', '['], ['string', 'Heading'], ['paren', ']'], ['comment', ' comment 1'], ['comment', ' comment 2']],
+      [
+        ['comment', ' comment 0'],
+        ['paren', '['],
+        ['string', 'Heading'],
+        ['paren', ']'],
+        ['comment', ' comment 1'],
+        ['comment', ' comment 2'],
+      ],
     ],
     [
       dedent(`
@@ -144,18 +402,35 @@ function firstCondition(root: DataNode): { condition: unknown; value: unknown } 
   const kv = root.children[0];
   if (kv.type !== 'key' || kv.values[0].type !== 'conditional') throw new Error('not a conditional key');
   const c = kv.values[0];
-  return { condition: shape(c.condition), value: c.value.type === 'list' ? c.value.items.map((i) => (i.type === 'value' ? i.value : i.atom)) : c.value.type === 'value' ? c.value.value : c.value.atom };
+  return {
+    condition: shape(c.condition),
+    value:
+      c.value.type === 'list'
+        ? c.value.items.map((i) => (i.type === 'value' ? i.value : i.atom))
+        : c.value.type === 'value'
+          ? c.value.value
+          : c.value.atom,
+  };
 }
 
 describe('wptmanifest parser (test_parser.py)', () => {
   it('if x == 1 : value', () => {
-    expect(firstCondition(parse('\nkey:\n  if x == 1 : value'))).toEqual({ condition: ['Binary', '==', ['Variable', 'x'], ['Number', '1']], value: 'value' });
+    expect(firstCondition(parse('\nkey:\n  if x == 1 : value'))).toEqual({
+      condition: ['Binary', '==', ['Variable', 'x'], ['Number', '1']],
+      value: 'value',
+    });
   });
   it('if not x and y : value', () => {
-    expect(firstCondition(parse('\nkey:\n  if not x and y : value'))).toEqual({ condition: ['Binary', 'and', ['Unary', 'not', ['Variable', 'x']], ['Variable', 'y']], value: 'value' });
+    expect(firstCondition(parse('\nkey:\n  if not x and y : value'))).toEqual({
+      condition: ['Binary', 'and', ['Unary', 'not', ['Variable', 'x']], ['Variable', 'y']],
+      value: 'value',
+    });
   });
   it('if x == 1 : [value1, value2]', () => {
-    expect(firstCondition(parse('\nkey:\n  if x == 1 : [value1, value2]'))).toEqual({ condition: ['Binary', '==', ['Variable', 'x'], ['Number', '1']], value: ['value1', 'value2'] });
+    expect(firstCondition(parse('\nkey:\n  if x == 1 : [value1, value2]'))).toEqual({
+      condition: ['Binary', '==', ['Variable', 'x'], ['Number', '1']],
+      value: ['value1', 'value2'],
+    });
   });
   it('an unquoted value starting "if " after a condition is an error (upstream test_expr_3 predates that check)', () => {
     expect(() => parse('\nkey:\n  if x == 1: if b: value')).toThrow("Strings starting 'if ' must be quoted");
@@ -165,10 +440,29 @@ describe('wptmanifest parser (test_parser.py)', () => {
     expect(() => parse('key: @true')).toThrow('Unrecognised symbol @true');
   });
   it('precedence: == over not over and over or; parentheses group', () => {
-    expect(firstCondition(parse('k:\n  if a or b and c: v')).condition).toEqual(['Binary', 'or', ['Variable', 'a'], ['Binary', 'and', ['Variable', 'b'], ['Variable', 'c']]]);
-    expect(firstCondition(parse('k:\n  if (a or b) and c: v')).condition).toEqual(['Binary', 'and', ['Binary', 'or', ['Variable', 'a'], ['Variable', 'b']], ['Variable', 'c']]);
-    expect(firstCondition(parse('k:\n  if not a == "x": v')).condition).toEqual(['Unary', 'not', ['Binary', '==', ['Variable', 'a'], ['String', 'x']]]);
-    expect(firstCondition(parse('k:\n  if a[0] == "ab"[0]: v')).condition).toEqual(['Binary', '==', ['Variable', 'a', ['Number', '0']], ['String', 'ab', ['Number', '0']]]);
+    expect(firstCondition(parse('k:\n  if a or b and c: v')).condition).toEqual([
+      'Binary',
+      'or',
+      ['Variable', 'a'],
+      ['Binary', 'and', ['Variable', 'b'], ['Variable', 'c']],
+    ]);
+    expect(firstCondition(parse('k:\n  if (a or b) and c: v')).condition).toEqual([
+      'Binary',
+      'and',
+      ['Binary', 'or', ['Variable', 'a'], ['Variable', 'b']],
+      ['Variable', 'c'],
+    ]);
+    expect(firstCondition(parse('k:\n  if not a == "x": v')).condition).toEqual([
+      'Unary',
+      'not',
+      ['Binary', '==', ['Variable', 'a'], ['String', 'x']],
+    ]);
+    expect(firstCondition(parse('k:\n  if a[0] == "ab"[0]: v')).condition).toEqual([
+      'Binary',
+      '==',
+      ['Variable', 'a', ['Number', '0']],
+      ['String', 'ab', ['Number', '0']],
+    ]);
   });
   it('headings nest by indentation and close on a dedent', () => {
     const root = parse('[a]\n  [b]\n    k: v\n  j: w\n[c]\n');
@@ -232,7 +526,10 @@ describe('wptmanifest serializer (test_serializer.py)', () => {
     ['key: \\U10FFFFabc', 'key: \u{10FFFF}abc\n'],
     ['key: \\u10FFab', 'key: \u10FFab\n'],
     // Upstream writes `a or b and c` here, which reads back as a or (b and c).
-    ['key: value\n[Heading 1]\n  other_key:\n    if (a or b) and c: other_value\n    fallback_value\n', 'key: value\n[Heading 1]\n  other_key:\n    if (a or b) and c: other_value\n    fallback_value\n'],
+    [
+      'key: value\n[Heading 1]\n  other_key:\n    if (a or b) and c: other_value\n    fallback_value\n',
+      'key: value\n[Heading 1]\n  other_key:\n    if (a or b) and c: other_value\n    fallback_value\n',
+    ],
   ])('%j serializes as %j', (text, expected) => {
     expect(roundTrip(text)).toBe(expected);
   });

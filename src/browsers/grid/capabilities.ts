@@ -28,9 +28,14 @@ export function parseCapabilities(raw: string): Capabilities {
   try {
     v = JSON.parse(raw);
   } catch (e) {
-    throw new UsageError(`--grid-capabilities is not JSON (${e instanceof Error ? e.message : String(e)}): pass an object, e.g. '{"browserName":"chrome","platformName":"linux"}'.`);
+    throw new UsageError(
+      `--grid-capabilities is not JSON (${e instanceof Error ? e.message : String(e)}): pass an object, e.g. '{"browserName":"chrome","platformName":"linux"}'.`,
+    );
   }
-  if (!isObject(v)) throw new UsageError(`--grid-capabilities must be a JSON object of W3C capabilities, e.g. '{"browserName":"chrome"}'; got ${JSON.stringify(v)?.slice(0, 80)}.`);
+  if (!isObject(v))
+    throw new UsageError(
+      `--grid-capabilities must be a JSON object of W3C capabilities, e.g. '{"browserName":"chrome"}'; got ${JSON.stringify(v)?.slice(0, 80)}.`,
+    );
   return v;
 }
 
@@ -99,10 +104,17 @@ export function noMatchMessage(url: string, status: GridStatus, request: Capabil
   for (const node of status.nodes) {
     for (const slot of node.slots) {
       const s = slot.stereotype;
-      offered.add(`${gridText(s['browserName']) || '?'}${s['browserVersion'] ? ` ${gridText(s['browserVersion'])}` : ''} on ${gridText(s['platformName']) || 'any'} (${node.availability})`);
+      offered.add(
+        `${gridText(s['browserName']) || '?'}${s['browserVersion'] ? ` ${gridText(s['browserVersion'])}` : ''} on ${gridText(s['platformName']) || 'any'} (${node.availability})`,
+      );
     }
   }
-  const asked = ['browserName', 'browserVersion', 'platformName', ...Object.keys(request).filter((k) => k.includes(':') && !VENDOR_PREFIXES.some((p) => k.startsWith(p)))]
+  const asked = [
+    'browserName',
+    'browserVersion',
+    'platformName',
+    ...Object.keys(request).filter((k) => k.includes(':') && !VENDOR_PREFIXES.some((p) => k.startsWith(p))),
+  ]
     .filter((k) => request[k] !== undefined)
     .map((k) => `${k}=${JSON.stringify(request[k])}`)
     .join(', ');

@@ -81,23 +81,36 @@ export function gridEndpoint(raw: string): { url: string; authorization: string 
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
   } catch {
-    throw new UsageError(`Invalid --grid URL "${raw.replace(/\/\/[^@/]*@/, '//')}": expected http://host:port of a Selenium Grid (e.g. http://127.0.0.1:4444).`);
+    throw new UsageError(
+      `Invalid --grid URL "${raw.replace(/\/\/[^@/]*@/, '//')}": expected http://host:port of a Selenium Grid (e.g. http://127.0.0.1:4444).`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`Invalid --grid URL "${url.protocol}//${url.host}": a Selenium Grid is reached over http(s), e.g. http://127.0.0.1:4444.`);
+    throw new UsageError(
+      `Invalid --grid URL "${url.protocol}//${url.host}": a Selenium Grid is reached over http(s), e.g. http://127.0.0.1:4444.`,
+    );
   }
-  const authorization = url.username ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
+  const authorization = url.username
+    ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+    : null;
   // A Grid behind a path prefix (--sub-path) keeps it; /wd/hub is the old Grid 3 suffix, still served.
   return { url: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, authorization };
 }
 
 /** A field of the Grid's JSON as text (the Grid is another program: its fields are checked, not trusted). */
-export const gridText = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+export const gridText = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+    : v === undefined || v === null
+      ? ''
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v);
 
 /** Basic authorizations of the Grids given with credentials, by their URL without them. */
 const authorizations = new Map<string, string>();
 
-const message = (e: unknown) => (e instanceof Error ? ((e.cause instanceof Error ? e.cause.message : '') || e.message) : String(e));
+const message = (e: unknown) => (e instanceof Error ? (e.cause instanceof Error ? e.cause.message : '') || e.message : String(e));
 
 export class GridClient {
   /** Without credentials: what messages and the report show. */
@@ -125,12 +138,16 @@ export class GridClient {
       res = await fetch(`${this.url}/status`, { headers: this.headers, signal: AbortSignal.timeout(timeout) });
     } catch (e) {
       const why = e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${timeout} ms` : message(e);
-      throw new UsageError(`Cannot reach a Selenium Grid at ${this.url} (${why}). Start one with \`make grid\` or pass --grid http://host:4444.`);
+      throw new UsageError(
+        `Cannot reach a Selenium Grid at ${this.url} (${why}). Start one with \`make grid\` or pass --grid http://host:4444.`,
+      );
     }
     const body = await res.text();
     const value = parseValue(body);
     if (!res.ok || !value || !Array.isArray(value['nodes'])) {
-      throw new UsageError(`${this.url} is not a Selenium Grid 4: GET /status answered ${res.status} ${JSON.stringify(body.slice(0, 120))}.`);
+      throw new UsageError(
+        `${this.url} is not a Selenium Grid 4: GET /status answered ${res.status} ${JSON.stringify(body.slice(0, 120))}.`,
+      );
     }
     return {
       ready: value['ready'] === true,
@@ -156,7 +173,10 @@ export class GridClient {
         },
         () => undefined,
       );
-      throw new GridSessionError(`The Grid at ${this.url} handed out no session within ${options.timeout / 1000} s: every matching slot stayed busy (the request waited in its queue).`, true);
+      throw new GridSessionError(
+        `The Grid at ${this.url} handed out no session within ${options.timeout / 1000} s: every matching slot stayed busy (the request waited in its queue).`,
+        true,
+      );
     }
     const session = sessionOf(first);
     if (!session) throw new GridSessionError(`The Grid at ${this.url} did not start a session: ${gridError(first)}`);
@@ -165,7 +185,11 @@ export class GridClient {
 
   /** DELETE /session/<id>: quits the browser and frees the slot. A session already gone is not an error. */
   async deleteSession(sessionId: string): Promise<void> {
-    const res = await fetch(`${this.url}/session/${encodeURIComponent(sessionId)}`, { method: 'DELETE', headers: this.headers, signal: AbortSignal.timeout(REQUEST_MS) });
+    const res = await fetch(`${this.url}/session/${encodeURIComponent(sessionId)}`, {
+      method: 'DELETE',
+      headers: this.headers,
+      signal: AbortSignal.timeout(REQUEST_MS),
+    });
     await res.text();
   }
 
@@ -176,7 +200,10 @@ export class GridClient {
    * silence (no answer within the deadline) is an error, not a verdict.
    */
   async alive(sessionId: string, timeout = REQUEST_MS): Promise<boolean> {
-    const res = await fetch(`${this.url}/session/${encodeURIComponent(sessionId)}/timeouts`, { headers: this.headers, signal: AbortSignal.timeout(timeout) });
+    const res = await fetch(`${this.url}/session/${encodeURIComponent(sessionId)}/timeouts`, {
+      headers: this.headers,
+      signal: AbortSignal.timeout(timeout),
+    });
     await res.text();
     return res.ok;
   }
@@ -213,13 +240,19 @@ function sessionOf(r: { status: number; body: string }): GridSessionInfo | null 
   const capabilities = (v['capabilities'] ?? {}) as Record<string, unknown>;
   const seCdp = capabilities['se:cdp'];
   if (typeof seCdp !== 'string') return null;
-  return { sessionId: v['sessionId'], capabilities, seCdp, browserVersion: gridText(capabilities['browserVersion'] ?? capabilities['se:cdpVersion']) };
+  return {
+    sessionId: v['sessionId'],
+    capabilities,
+    seCdp,
+    browserVersion: gridText(capabilities['browserVersion'] ?? capabilities['se:cdpVersion']),
+  };
 }
 
 /** The Grid's own words for a refused session, on one line. */
 function gridError(r: { status: number; body: string }): string {
   const v = parseValue(r.body);
-  if (v && typeof v['sessionId'] === 'string') return 'the session has no se:cdp (CDP is off on the node: --enable-cdp false), which bgprobe needs to record.';
+  if (v && typeof v['sessionId'] === 'string')
+    return 'the session has no se:cdp (CDP is off on the node: --enable-cdp false), which bgprobe needs to record.';
   const text = typeof v?.['message'] === 'string' ? v['message'] : r.body;
   return `${r.status} ${text.split('\n')[0]?.slice(0, 300) ?? ''}`;
 }
@@ -235,7 +268,11 @@ function toNode(n: Record<string, unknown>): GridNode {
       return {
         stereotype: (s['stereotype'] ?? {}) as Record<string, unknown>,
         session: session
-          ? { sessionId: gridText(session['sessionId']), uri: gridText(session['uri']), capabilities: (session['capabilities'] ?? {}) as Record<string, unknown> }
+          ? {
+              sessionId: gridText(session['sessionId']),
+              uri: gridText(session['uri']),
+              capabilities: (session['capabilities'] ?? {}) as Record<string, unknown>,
+            }
           : null,
       };
     }),

@@ -169,7 +169,10 @@ export class GridSlot {
       if (!this.held.includes(held)) return;
       held.broken = true;
       this.capacity = Math.max(1, this.capacity - 1);
-      const crash = { at: Date.now(), lastWords: `the Grid session on ${but.node ?? 'its node'} ended (the node or its browser went away)` };
+      const crash = {
+        at: Date.now(),
+        lastWords: `the Grid session on ${but.node ?? 'its node'} ended (the node or its browser went away)`,
+      };
       this.crashes.push(crash);
       this.crashOf.set(but.engine, crash);
     });
@@ -216,6 +219,8 @@ export class GridSlot {
   }
 
   private async dispose(h: Held): Promise<void> {
-    await bestEffort(log, `delete the Grid session on ${h.but.node ?? '?'}`, () => withDeadline(h.but.engine.close(), 15_000, 'deleting a Grid session'));
+    await bestEffort(log, `delete the Grid session on ${h.but.node ?? '?'}`, () =>
+      withDeadline(h.but.engine.close(), 15_000, 'deleting a Grid session'),
+    );
   }
 }

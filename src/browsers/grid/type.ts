@@ -28,7 +28,11 @@ export function queueTimeout(env: NodeJS.ProcessEnv = process.env): number {
 
 /** What bgprobe asks the Grid for: a Chrome with the lane's flags, the run's tag, the user's capabilities on top. */
 export function gridRequest(spec: BrowserSpec): Capabilities {
-  const ours: Capabilities = { browserName: 'chrome', [RUN_CAPABILITY]: RUN_ID, ...(spec.args.length ? { 'goog:chromeOptions': { args: [...spec.args] } } : {}) };
+  const ours: Capabilities = {
+    browserName: 'chrome',
+    [RUN_CAPABILITY]: RUN_ID,
+    ...(spec.args.length ? { 'goog:chromeOptions': { args: [...spec.args] } } : {}),
+  };
   return { ...mergeCapabilities(ours, spec.capabilities ?? {}), [RUN_CAPABILITY]: RUN_ID };
 }
 

@@ -64,6 +64,7 @@ function report(result: AuditResult, options: AuditOptions, ctx: CommandContext)
 function retriedText(run: AuditRun): string {
   if (!run.retried.length) return '';
   const why = [...new Set(run.retried.map((r) => r.reason))].join(', ');
-  return run.flaky ? ` (flaky: re-run after the browser was lost: ${why}; the findings are the re-run's)` : ` (the browser was lost on every run: ${why})`;
+  return run.flaky
+    ? ` (flaky: re-run after the browser was lost: ${why}; the findings are the re-run's)`
+    : ` (the browser was lost on every run: ${why})`;
 }
-

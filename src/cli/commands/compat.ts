@@ -80,7 +80,9 @@ function showProgress(output: Output): { onProgress: (e: ProgressEvent) => void;
       const r = e.result;
       running.delete(`${r.scenarioId} [${r.browser}]`);
       const flaky = r.flaky ? ' (flaky: re-run after the browser was lost)' : '';
-      output.err(`${r.verdict.padEnd(15)} ${r.scenarioId} [${r.browser}] ${(r.durationMs / 1000).toFixed(1)} s${flaky}${r.verdict === 'conforms' ? '' : `: ${r.summary}`}`);
+      output.err(
+        `${r.verdict.padEnd(15)} ${r.scenarioId} [${r.browser}] ${(r.durationMs / 1000).toFixed(1)} s${flaky}${r.verdict === 'conforms' ? '' : `: ${r.summary}`}`,
+      );
     }
     status();
   };

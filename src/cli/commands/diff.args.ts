@@ -4,7 +4,8 @@ import type { DiffOptions } from '../options.js';
 export const diffCommand = defineCommand({
   name: 'diff',
   usage: 'diff <a> <b>',
-  describe: 'Compare two report.json files: verdict and observed-behaviour changes; exit 1 if anything regressed or went missing (an interrupted run)',
+  describe:
+    'Compare two report.json files: verdict and observed-behaviour changes; exit 1 if anything regressed or went missing (an interrupted run)',
   needs: 'Give two reports: bgprobe diff <a.json> <b.json>.',
   positionals: {
     a: { type: 'string', demandOption: true, describe: 'The baseline report.json' },

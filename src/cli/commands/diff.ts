@@ -13,6 +13,7 @@ export async function runDiffCommand(options: DiffOptions, ctx: CommandContext):
   if (options.json) ctx.output.out(JSON.stringify(comparison, undefined, 2));
   else for (const line of describeComparison(comparison)) ctx.output.out(line);
   // An interrupted run is incomplete even where nothing is missing against this baseline.
-  if (b.run.interrupted) ctx.output.err(`${options.b} is the report of an interrupted run: scenarios it did not finish are missing, not passed. Exit 1.`);
+  if (b.run.interrupted)
+    ctx.output.err(`${options.b} is the report of an interrupted run: scenarios it did not finish are missing, not passed. Exit 1.`);
   return comparison.regressions > 0 || b.run.interrupted ? EXIT.failed : EXIT.ok;
 }

@@ -15,15 +15,27 @@ export const mergeCommand = defineCommand({
     out: outDirFlag(),
     format: formatFlag(),
     baseline: stringFlag('A previous report.json to compare the merged run with (a shard that is missing counts as missing results)'),
-    'fail-on': { type: 'string', array: true, default: [] as string[], defaultDescription: 'nothing', coerce: commaList, choices: FAIL_ON, describe: 'What makes the exit code 1: deviates, regressions (needs --baseline), errors' },
+    'fail-on': {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      defaultDescription: 'nothing',
+      coerce: commaList,
+      choices: FAIL_ON,
+      describe: 'What makes the exit code 1: deviates, regressions (needs --baseline), errors',
+    },
     'step-summary': stepSummaryFlag(),
   },
   examples: [
     ['$0 merge shard-1/report.json shard-2/report.json --out merged', 'one report from two shards'],
-    ['$0 merge shards/*/report.json --baseline last/report.json --fail-on regressions', 'the CI gate: exit 1 when a verdict got worse or a result is missing'],
+    [
+      '$0 merge shards/*/report.json --baseline last/report.json --fail-on regressions',
+      'the CI gate: exit 1 when a verdict got worse or a result is missing',
+    ],
   ],
   check(argv) {
-    if (argv['fail-on'].includes('regressions') && !argv.baseline) throw new UsageError('--fail-on regressions needs --baseline <report.json> to compare with.');
+    if (argv['fail-on'].includes('regressions') && !argv.baseline)
+      throw new UsageError('--fail-on regressions needs --baseline <report.json> to compare with.');
   },
   toOptions: (argv): MergeOptions => ({
     inputs: argv.reports,

@@ -25,13 +25,20 @@ export async function runMergeCommand(options: MergeOptions, ctx: CommandContext
     [...SCENARIOS, ...SKIPPED].map((s) => s.id),
   );
   if (baseline) merged.comparison = compareMerged(baseline, merged, options.baseline!, selectionMatcher(merged.run.selection));
-  const files = writeReport(resolve(ctx.cwd, options.out), merged, options.formats, { inputs: options.inputs.map((p) => resolve(ctx.cwd, p)) });
+  const files = writeReport(resolve(ctx.cwd, options.out), merged, options.formats, {
+    inputs: options.inputs.map((p) => resolve(ctx.cwd, p)),
+  });
   const missing = missingShards(merged);
-  if (missing.length) output.err(`bgprobe: warning: shard ${missing.join(', ')} is not among the inputs: the merged report covers part of the suite.`);
+  if (missing.length)
+    output.err(`bgprobe: warning: shard ${missing.join(', ')} is not among the inputs: the merged report covers part of the suite.`);
   for (const line of summaryLines(merged)) output.err(line);
   if (merged.comparison) for (const line of describeComparison(merged.comparison)) output.err(line);
   for (const path of Object.values(files)) output.err(`Wrote ${path}`);
-  publishToCi(output, process.env, { markdown: renderMarkdown(merged), annotations: reportAnnotations(merged, options.failOn, { onlyFailing: true }), stepSummary: options.stepSummary });
+  publishToCi(output, process.env, {
+    markdown: renderMarkdown(merged),
+    annotations: reportAnnotations(merged, options.failOn, { onlyFailing: true }),
+    stepSummary: options.stepSummary,
+  });
   if (options.failOn.length === 0) return EXIT.ok;
   // A shard that was interrupted did not finish its scenarios: not a pass for a gate.
   if (merged.run.interrupted) {

@@ -38,8 +38,11 @@ export async function runRecord(options: RecordOptions, ctx: CommandContext): Pr
   });
   const { events, fetches, replayed } = result;
   if (result.file) output.err(`Wrote ${events.length} event(s) to ${result.file}`);
-  output.err(`Recorded ${events.length} event(s), ${fetches.length} background fetch(es)` + (replayed ? ` (including ${replayed} replayed)` : ''));
-  for (const f of fetches) output.err(`  ${f.id}: ${f.outcome}${f.failureReason ? ` (${f.failureReason})` : ''}, ${f.requests.length} request(s)`);
+  output.err(
+    `Recorded ${events.length} event(s), ${fetches.length} background fetch(es)` + (replayed ? ` (including ${replayed} replayed)` : ''),
+  );
+  for (const f of fetches)
+    output.err(`  ${f.id}: ${f.outcome}${f.failureReason ? ` (${f.failureReason})` : ''}, ${f.requests.length} request(s)`);
 
   if (result.stopped === 'lost') {
     output.err(`Recording stopped early: ${result.lost}. The events received before that were kept.`);

@@ -12,7 +12,20 @@
  * throttled to a second or more).
  */
 import type { ProbeRecord as WireRecord } from '../types.js';
-import { addListener, cancel, deleteProperty, hasTimers, isWorker, later, mono, now, pageHidden, reflectApply, stringify, type Global } from './natives.js';
+import {
+  addListener,
+  cancel,
+  deleteProperty,
+  hasTimers,
+  isWorker,
+  later,
+  mono,
+  now,
+  pageHidden,
+  reflectApply,
+  stringify,
+  type Global,
+} from './natives.js';
 
 const PROGRESS_FLUSH_MS = 250;
 const PROGRESS_BATCH_MAX = 64;
@@ -82,7 +95,8 @@ export class Channel {
     try {
       if (!rec.at) rec.at = now();
       this.queue[this.queue.length] = rec;
-      if (rec.kind !== 'progress' || rec.result || !hasTimers || isWorker || pageHidden() || this.queue.length >= PROGRESS_BATCH_MAX) return this.flush();
+      if (rec.kind !== 'progress' || rec.result || !hasTimers || isWorker || pageHidden() || this.queue.length >= PROGRESS_BATCH_MAX)
+        return this.flush();
       if (this.timer !== null) return;
       const since = mono() - this.lastSend;
       if (!(since >= 0 && since < PROGRESS_FLUSH_MS)) return this.flush();

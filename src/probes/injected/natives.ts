@@ -119,7 +119,8 @@ export const response = {
   },
 };
 
-export const isWorker = typeof g['ServiceWorkerGlobalScope'] === 'function' && g instanceof (g['ServiceWorkerGlobalScope'] as new () => object);
+export const isWorker =
+  typeof g['ServiceWorkerGlobalScope'] === 'function' && g instanceof (g['ServiceWorkerGlobalScope'] as new () => object);
 
 const setT = typeof g.setTimeout === 'function' ? g.setTimeout.bind(g) : null;
 const clearT = typeof g.clearTimeout === 'function' ? g.clearTimeout.bind(g) : null;

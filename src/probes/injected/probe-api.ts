@@ -5,7 +5,11 @@ import type { IconInfo, ProbeRecord } from '../types.js';
 import type { Global } from './natives.js';
 
 /** A record as the probe builds it: the base fields are added by `report`. */
-export type Body = ProbeRecord extends infer R ? (R extends ProbeRecord ? Omit<R, 'at' | 'origin' | 'context'> & { at?: number } : never) : never;
+export type Body = ProbeRecord extends infer R
+  ? R extends ProbeRecord
+    ? Omit<R, 'at' | 'origin' | 'context'> & { at?: number }
+    : never
+  : never;
 
 export type Report = (body: Body) => void;
 export type Track = (p: Promise<unknown>) => void;
@@ -30,4 +34,3 @@ export interface RegistrationState {
   result: '' | 'success' | 'failure';
   failureReason: string;
 }
-

@@ -151,7 +151,12 @@ function makeProbe(g: Global, channel: Channel): Probe {
 async function describeRecords(list: readonly unknown[]): Promise<RecordInfo[]> {
   const items = list.map((rec) => {
     const request = recordOf.request(rec);
-    const item: RecordInfo = { url: stringOf(requestUrlOf(request)) ?? '', method: stringOf(requestMethodOf(request)) ?? '', status: null, size: null };
+    const item: RecordInfo = {
+      url: stringOf(requestUrlOf(request)) ?? '',
+      method: stringOf(requestMethodOf(request)) ?? '',
+      status: null,
+      size: null,
+    };
     const clone = onSettled(
       recordOf.responseReady(rec),
       (resp) => {
@@ -208,7 +213,11 @@ function probeFetch(p: Probe): void {
   });
   wrap(BFM, 'get', (self, original, args) => {
     const result = reflectApply(original, self, args);
-    void onSettled(result, (registration) => registration && p.watch(registration), () => undefined);
+    void onSettled(
+      result,
+      (registration) => registration && p.watch(registration),
+      () => undefined,
+    );
     return result;
   });
 }

@@ -14,7 +14,8 @@ const getOwn = Object.getOwnPropertyDescriptor;
 const natives = new WeakMap<object, AnyFn>();
 const weakGet = WeakMap.prototype.get;
 const weakSet = WeakMap.prototype.set;
-const nativeOf = (f: unknown): AnyFn | undefined => (typeof f === 'function' ? (reflectApply(weakGet, natives, [f]) as AnyFn | undefined) : undefined);
+const nativeOf = (f: unknown): AnyFn | undefined =>
+  typeof f === 'function' ? (reflectApply(weakGet, natives, [f]) as AnyFn | undefined) : undefined;
 
 /** A function with the given name and no prototype (a method), whose body calls `body`. */
 function method(name: string, body: (self: unknown, args: unknown[]) => unknown): AnyFn {

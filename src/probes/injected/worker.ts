@@ -55,7 +55,14 @@ function trackWaitUntil(extensions: WeakMap<object, unknown[]>): void {
  * When every waitUntil() promise of the event has settled, and the reports the handlers started
  * are sent, say so: the 'sw-event-done' record always follows them on the one ordered binding.
  */
-function reportWhenDone(p: Probe, extensions: WeakMap<object, unknown[]>, errInfo: ErrInfo, event: object, type: SwEventType, id: string): void {
+function reportWhenDone(
+  p: Probe,
+  extensions: WeakMap<object, unknown[]>,
+  errInfo: ErrInfo,
+  event: object,
+  type: SwEventType,
+  id: string,
+): void {
   let list = extensions.get(event);
   if (!list) extensions.set(event, (list = []));
   const promises = list;
@@ -63,7 +70,11 @@ function reportWhenDone(p: Probe, extensions: WeakMap<object, unknown[]>, errInf
   const check = (): void => {
     if (promises.length !== seen) {
       seen = promises.length;
-      void onSettled(allSettled(promises.slice()), () => later(check, 0), () => undefined);
+      void onSettled(
+        allSettled(promises.slice()),
+        () => later(check, 0),
+        () => undefined,
+      );
       return;
     }
     const outcomes: WaitUntilOutcome[] = [];
@@ -76,7 +87,14 @@ function reportWhenDone(p: Probe, extensions: WeakMap<object, unknown[]>, errInf
     );
     const done = () => {
       if (promises.length !== seen) return check();
-      p.report({ kind: 'sw-event-done', type, id, ok: outcomes.every((o) => o.status === 'fulfilled'), extensions: promises.length, waitUntil: outcomes });
+      p.report({
+        kind: 'sw-event-done',
+        type,
+        id,
+        ok: outcomes.every((o) => o.status === 'fulfilled'),
+        extensions: promises.length,
+        waitUntil: outcomes,
+      });
     };
     void onSettled(allSettled([...settled, allSettled([...p.inflight])]), done, done);
   };
@@ -177,7 +195,14 @@ function watchUpdateUI(p: Probe, errInfo: ErrInfo): void {
     const id = stringOf(regField.id(eventRegistration(self))) ?? '';
     const title = dataOf(opts, 'title');
     const icons = dataOf(opts, 'icons');
-    const body = { kind: 'ui-update' as const, id, at: now(), call: n, title: title === undefined ? null : stringOf(title), icons: isArray(icons) ? icons.map(p.iconInfo) : null };
+    const body = {
+      kind: 'ui-update' as const,
+      id,
+      at: now(),
+      call: n,
+      title: title === undefined ? null : stringOf(title),
+      icons: isArray(icons) ? icons.map(p.iconInfo) : null,
+    };
     let result: unknown;
     try {
       result = reflectApply(original, self, args);
@@ -241,7 +266,15 @@ export function probeWorker(p: Probe, afterAppScript: boolean, errInfo: ErrInfo)
         const reached = listeners.dispatched(type);
         listeners.scanProperties();
         const recordsAvailable = regField.recordsAvailable(registration) === true;
-        p.report({ kind: 'sw-event', type, id, at, recordsAvailable, listeners: afterAppScript ? null : reached, ...p.state(registration) });
+        p.report({
+          kind: 'sw-event',
+          type,
+          id,
+          at,
+          recordsAvailable,
+          listeners: afterAppScript ? null : reached,
+          ...p.state(registration),
+        });
         reportWhenDone(p, extensions, errInfo, event, type, id);
       },
     ]);

@@ -31,7 +31,7 @@ function table(answer: ProbeAnswer, scope: Exposure): { results: { [key: string]
 
 const bcdKeys = defineScenario({
   id: 'api.exposure.bcd',
-  title: "Every BCD key of Background Fetch, probed in the page and the service worker",
+  title: 'Every BCD key of Background Fetch, probed in the page and the service worker',
   expectation:
     "Every key MDN's browser-compat-data lists for Background Fetch (the BackgroundFetch* interfaces and their members, ServiceWorkerRegistration.backgroundFetch, the service worker's backgroundfetch* events) is exposed wherever the spec's IDL exposes it.",
   link: `${MDN}#browser_compatibility`,
@@ -59,8 +59,14 @@ const bcdKeys = defineScenario({
     const yes = support.filter(([, v]) => v === true).length;
     const measured = support.filter(([, v]) => v !== null).length;
     const count = `${yes} of ${o.keys.length} BCD keys (BCD ${o.bcdVersion})`;
-    if (yes === 0 && support.every(([, v]) => v !== 'mixed')) return { verdict: 'unsupported', summary: `None exposed: 0 of ${o.keys.length} BCD keys in the page or the service worker (BCD ${o.bcdVersion}).` };
-    const missing = support.filter(([, v]) => v !== true).map(([k, v]) => `${k}${v === 'mixed' ? ' (not in every scope)' : v === null ? ' (not measurable)' : ''}`);
+    if (yes === 0 && support.every(([, v]) => v !== 'mixed'))
+      return {
+        verdict: 'unsupported',
+        summary: `None exposed: 0 of ${o.keys.length} BCD keys in the page or the service worker (BCD ${o.bcdVersion}).`,
+      };
+    const missing = support
+      .filter(([, v]) => v !== true)
+      .map(([k, v]) => `${k}${v === 'mixed' ? ' (not in every scope)' : v === null ? ' (not measurable)' : ''}`);
     if (missing.length) return { verdict: 'deviates', summary: `${count} exposed; missing: ${missing.join(', ')}.` };
     return { verdict: 'conforms', summary: `All ${count} exposed wherever the spec exposes them (${measured} measured).` };
   },

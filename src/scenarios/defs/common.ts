@@ -34,7 +34,12 @@ export function rejection(r: HarnessResult): { name: string; message: string } |
 const askedAt = new WeakMap<PageSession, Map<string, number>>();
 
 /** Start a fetch from the page; null when fetch() rejected (the result says why). */
-export async function start(s: PageSession, id: string, requests: RequestDesc[], options?: { [key: string]: Json }): Promise<HarnessResult> {
+export async function start(
+  s: PageSession,
+  id: string,
+  requests: RequestDesc[],
+  options?: { [key: string]: Json },
+): Promise<HarnessResult> {
   if (!askedAt.has(s)) askedAt.set(s, new Map());
   askedAt.get(s)!.set(id, Date.now());
   return options === undefined ? s.call('start', id, requests) : s.call('start', id, requests, options);
@@ -62,7 +67,12 @@ export async function workerEvents(s: HarnessSession, id: string): Promise<strin
  * that is slow (a loaded machine, a late first request) is slow, not wrong. The time it took
  * (or waited in vain: `still pending`) goes into the result through ctx.took().
  */
-export async function settle(ctx: ScenarioContext, s: HarnessSession, id: string, ms = ctx.untilDeadline()): Promise<{ timeline: FetchTimeline; swEvents: string[] } | null> {
+export async function settle(
+  ctx: ScenarioContext,
+  s: HarnessSession,
+  id: string,
+  ms = ctx.untilDeadline(),
+): Promise<{ timeline: FetchTimeline; swEvents: string[] } | null> {
   const from = askedAt.get(s)?.get(id) ?? Date.now();
   try {
     await s.recorder.waitForFetch(id, { timeout: ctx.within(ms) });
@@ -73,11 +83,15 @@ export async function settle(ctx: ScenarioContext, s: HarnessSession, id: string
   }
   ctx.took(outcomeLabel(s.recorder.fetch(id)!), Date.now() - from);
   let swEvents: string[] = [];
-  await ctx.poll(async () => {
-    const probed = (s.recorder.fetch(id)?.swEvents ?? []).map((e) => e.type as string);
-    swEvents = [...new Set([...probed, ...(s.page.isClosed() ? [] : await workerEvents(s, id))])];
-    return swEvents.length > 0 ? true : undefined;
-  }, ctx.untilDeadline(1_000), 100);
+  await ctx.poll(
+    async () => {
+      const probed = (s.recorder.fetch(id)?.swEvents ?? []).map((e) => e.type as string);
+      swEvents = [...new Set([...probed, ...(s.page.isClosed() ? [] : await workerEvents(s, id))])];
+      return swEvents.length > 0 ? true : undefined;
+    },
+    ctx.untilDeadline(1_000),
+    100,
+  );
   return { timeline: s.recorder.fetch(id)!, swEvents };
 }
 
@@ -93,7 +107,13 @@ export async function pageView(ctx: ScenarioContext, s: HarnessSession, id: stri
   };
 }
 
-export function facts(settled: { timeline: FetchTimeline; swEvents: string[] } | null, page: FetchFacts['page'] = null, startResult?: HarnessResult, id?: string, s?: HarnessSession): FetchFacts {
+export function facts(
+  settled: { timeline: FetchTimeline; swEvents: string[] } | null,
+  page: FetchFacts['page'] = null,
+  startResult?: HarnessResult,
+  id?: string,
+  s?: HarnessSession,
+): FetchFacts {
   // Not completed in time: still report what was seen so far (outcome 'pending').
   const t = settled?.timeline ?? (id && s ? s.recorder.fetch(id) : undefined);
   return {
@@ -124,7 +144,11 @@ export async function runFetch(
 }
 
 /** A byte check with no page view to check: a failure to observe, never a pass. */
-export const NO_PAGE_VIEW: Judgement = { verdict: 'error', summary: "The page's view of the registration (downloaded, downloadTotal) was not observed: harness.waitForResult gave nothing, so the byte check could not run." };
+export const NO_PAGE_VIEW: Judgement = {
+  verdict: 'error',
+  summary:
+    "The page's view of the registration (downloaded, downloadTotal) was not observed: harness.waitForResult gave nothing, so the byte check could not run.",
+};
 
 /** The usual judgement of "this fetch should end like so". */
 export function expectEnd(
@@ -138,7 +162,10 @@ export function expectEnd(
     return { verdict: 'deviates', summary: `Ended ${got}; expected ${wanted}.` };
   }
   if (!f.swEvents.includes(want.swEvent)) {
-    return { verdict: 'deviates', summary: `Ended ${got} but the service worker got ${f.swEvents.join(', ') || 'no event'}, not ${want.swEvent}.` };
+    return {
+      verdict: 'deviates',
+      summary: `Ended ${got} but the service worker got ${f.swEvents.join(', ') || 'no event'}, not ${want.swEvent}.`,
+    };
   }
   return { verdict: 'conforms', summary: `Ended ${got}; the worker got ${want.swEvent}.` };
 }
@@ -146,6 +173,7 @@ export function expectEnd(
 /** A rejection scenario's judgement: fetch() must reject with `name` (message is kept as evidence). */
 export function expectRejection(r: { name: string; message: string } | null, name: string, what: string): Judgement {
   if (!r) return { verdict: 'deviates', summary: `fetch() accepted ${what}; expected a ${name}.` };
-  if (r.name !== name) return { verdict: 'deviates', summary: `fetch() rejected ${what} with ${r.name} ("${r.message}"); expected a ${name}.` };
+  if (r.name !== name)
+    return { verdict: 'deviates', summary: `fetch() rejected ${what} with ${r.name} ("${r.message}"); expected a ${name}.` };
   return { verdict: 'conforms', summary: `fetch() rejected ${what} with ${r.name}: "${r.message}".` };
 }

@@ -35,7 +35,11 @@ const COMPLETED = 'Background Fetch completed';
  */
 async function markerFetch(ctx: ScenarioContext, s: HarnessSession, events: RawEvent[], id: string): Promise<boolean> {
   await start(s, id, [ctx.res(`${id}.bin`, { size: 256 })]);
-  const seen = await ctx.poll(() => events.some((e) => e.instanceId === id && e.eventName === COMPLETED) || undefined, ctx.untilDeadline(), 50);
+  const seen = await ctx.poll(
+    () => events.some((e) => e.instanceId === id && e.eventName === COMPLETED) || undefined,
+    ctx.untilDeadline(),
+    50,
+  );
   return seen === true;
 }
 
@@ -58,11 +62,20 @@ const recordingOff = defineScenario({
     await session.send('BackgroundService.setRecording', { shouldRecord: false, service: 'backgroundFetch' });
     await session.detach();
     const whileOff = events.filter((e) => e.instanceId === 'unrecorded').length;
-    return { whileOff, whileOn: events.filter((e) => e.instanceId === 'recorded').length, witnessed, idsWhileOn: [...new Set(events.map((e) => e.instanceId))] };
+    return {
+      whileOff,
+      whileOn: events.filter((e) => e.instanceId === 'recorded').length,
+      witnessed,
+      idsWhileOn: [...new Set(events.map((e) => e.instanceId))],
+    };
   },
   judge(o) {
     if (o.whileOff > 0) return { verdict: 'deviates', summary: `${o.whileOff} event(s) were logged with recording off.` };
-    if (!o.witnessed) return { verdict: 'deviates', summary: `No "${COMPLETED}" was logged even after setRecording(true) (${o.whileOn} event(s) of that fetch).` };
+    if (!o.witnessed)
+      return {
+        verdict: 'deviates',
+        summary: `No "${COMPLETED}" was logged even after setRecording(true) (${o.whileOn} event(s) of that fetch).`,
+      };
     return { verdict: 'conforms', summary: `0 events while off; ${o.whileOn} for the fetch run after setRecording(true).` };
   },
 });
@@ -71,7 +84,7 @@ const replay = defineScenario({
   id: 'devtools.replay-on-observe',
   title: 'startObserving replays stored events, once per session',
   expectation:
-    'A new session\'s startObserving replays every stored event of the service (after recordingStateChanged); a second startObserving on the same session replays nothing (judged once a fetch started after it has reached that session live).',
+    "A new session's startObserving replays every stored event of the service (after recordingStateChanged); a second startObserving on the same session replays nothing (judged once a fetch started after it has reached that session live).",
   link: `${CDP_BGS}#method-startObserving`,
   async run(ctx) {
     ctx.untimed();
@@ -91,11 +104,21 @@ const replay = defineScenario({
   },
   judge(o) {
     // 0 live = 0 replayed would "conform" while showing nothing: the replay needs events to replay.
-    if (o.live === 0) return { verdict: 'error', summary: 'The fetch logged no event live: there was nothing a replay could be compared with.' };
-    if (o.replayed !== o.live) return { verdict: 'deviates', summary: `${o.live} events were recorded live, ${o.replayed} replayed on startObserving.` };
-    if (o.replayedAgain !== 0) return { verdict: 'deviates', summary: `A second startObserving on the same session replayed ${o.replayedAgain} event(s) again.` };
-    if (!o.witnessed) return { verdict: 'error', summary: 'The fetch started after the second startObserving never reached the session: "no second replay" was not observed.' };
-    return { verdict: 'conforms', summary: `All ${o.replayed} stored events replayed on a new session; nothing on a second startObserving.` };
+    if (o.live === 0)
+      return { verdict: 'error', summary: 'The fetch logged no event live: there was nothing a replay could be compared with.' };
+    if (o.replayed !== o.live)
+      return { verdict: 'deviates', summary: `${o.live} events were recorded live, ${o.replayed} replayed on startObserving.` };
+    if (o.replayedAgain !== 0)
+      return { verdict: 'deviates', summary: `A second startObserving on the same session replayed ${o.replayedAgain} event(s) again.` };
+    if (!o.witnessed)
+      return {
+        verdict: 'error',
+        summary: 'The fetch started after the second startObserving never reached the session: "no second replay" was not observed.',
+      };
+    return {
+      verdict: 'conforms',
+      summary: `All ${o.replayed} stored events replayed on a new session; nothing on a second startObserving.`,
+    };
   },
 });
 
@@ -120,7 +143,11 @@ const clear = defineScenario({
   judge(o) {
     if (o.before === 0) return { verdict: 'error', summary: 'Nothing was recorded before clearEvents.' };
     if (o.replayedAfterClear > 0) return { verdict: 'deviates', summary: `${o.replayedAfterClear} event(s) replayed after clearEvents.` };
-    if (!o.witnessed) return { verdict: 'error', summary: 'The fetch started after startObserving never reached the observer: "no replay" was not observed.' };
+    if (!o.witnessed)
+      return {
+        verdict: 'error',
+        summary: 'The fetch started after startObserving never reached the observer: "no replay" was not observed.',
+      };
     return { verdict: 'conforms', summary: `${o.before} events recorded, none replayed after clearEvents.` };
   },
 });
@@ -136,7 +163,7 @@ const names = defineScenario({
   id: 'devtools.event-names',
   title: 'Event names and metadata keys of a success and a failure',
   expectation:
-    'The events Chromium\'s sources define: registered {Total Requests, Start Paused}, started, request started {URL, Request Index}, request completed {+ Response Status, Response Size (bytes)}, completed {Event Type} (+ Failure Reason on failure).',
+    "The events Chromium's sources define: registered {Total Requests, Start Paused}, started, request started {URL, Request Index}, request completed {+ Response Status, Response Size (bytes)}, completed {Event Type} (+ Failure Reason on failure).",
   link: CDP_BGS,
   async run(ctx) {
     ctx.untimed();

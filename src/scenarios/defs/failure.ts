@@ -18,12 +18,17 @@ const badStatus = defineScenario({
   link: `${SPEC}#background-fetch-response-exposed`,
   async run(ctx) {
     const s = await ctx.open();
-    const { facts: f } = await runFetch(ctx, s, 'bad', [ctx.res('ok.mp3', { size: '4k' }), ctx.res('missing.png', { status: 404, size: 64 }), ctx.res('ok2.txt', { size: '1k' })]);
+    const { facts: f } = await runFetch(ctx, s, 'bad', [
+      ctx.res('ok.mp3', { size: '4k' }),
+      ctx.res('missing.png', { status: 404, size: 64 }),
+      ctx.res('ok2.txt', { size: '1k' }),
+    ]);
     return f;
   },
   judge(o) {
     const j = expectEnd(o, { outcome: 'failure', failureReason: 'bad-status', swEvent: 'backgroundfetchfail' });
-    if (j.verdict === 'conforms' && o.requests.length !== 3) return { verdict: 'deviates', summary: `Failed with bad-status, but ${o.requests.length} of 3 requests were made.` };
+    if (j.verdict === 'conforms' && o.requests.length !== 3)
+      return { verdict: 'deviates', summary: `Failed with bad-status, but ${o.requests.length} of 3 requests were made.` };
     return j;
   },
 });
@@ -77,7 +82,10 @@ const dropped = defineScenario({
   },
   judge(o) {
     if (o.outcome === 'success') {
-      return { verdict: 'deviates', summary: `Reported SUCCESS although the server cut the body after ${o.servedBytes[0] ?? '?'} of 32768 bytes (downloaded=${o.page?.downloaded ?? '?'}; ${o.rangeRequests} Range retries).` };
+      return {
+        verdict: 'deviates',
+        summary: `Reported SUCCESS although the server cut the body after ${o.servedBytes[0] ?? '?'} of 32768 bytes (downloaded=${o.page?.downloaded ?? '?'}; ${o.rangeRequests} Range retries).`,
+      };
     }
     return expectEnd(o, { outcome: 'failure', failureReason: 'fetch-error', swEvent: 'backgroundfetchfail' });
   },
@@ -86,14 +94,19 @@ const dropped = defineScenario({
 const wrongLength = defineScenario({
   id: 'failure.wrong-content-length',
   title: 'A body shorter than its Content-Length',
-  expectation: 'A body that ends before its declared Content-Length is a network error: the fetch should fail with "fetch-error", not succeed.',
+  expectation:
+    'A body that ends before its declared Content-Length is a network error: the fetch should fail with "fetch-error", not succeed.',
   link: `${SPEC}#background-fetch-failure-reason`,
   async run(ctx) {
     const s = await ctx.open();
     return (await runFetch(ctx, s, 'short', [ctx.res('liar.bin', { size: '8k', length: 'long' })])).facts;
   },
   judge(o) {
-    if (o.outcome === 'success') return { verdict: 'deviates', summary: `Reported success for a body of 8192 bytes declared as 16384 (downloaded=${o.page?.downloaded ?? '?'}).` };
+    if (o.outcome === 'success')
+      return {
+        verdict: 'deviates',
+        summary: `Reported success for a body of 8192 bytes declared as 16384 (downloaded=${o.page?.downloaded ?? '?'}).`,
+      };
     return expectEnd(o, { outcome: 'failure', failureReason: 'fetch-error', swEvent: 'backgroundfetchfail' });
   },
 });
@@ -110,8 +123,7 @@ const SILENCE_MS = 5_000;
 const stalled = defineScenario({
   id: 'failure.stalled-server',
   title: 'A server that stops sending mid-body',
-  expectation:
-    `The spec sets no timeout: while the server sends nothing, the fetch stays in progress (result ""), neither succeeding nor failing; the app can still abort() it. Checked ${SILENCE_MS / 1000} s after the server's last byte.`,
+  expectation: `The spec sets no timeout: while the server sends nothing, the fetch stays in progress (result ""), neither succeeding nor failing; the app can still abort() it. Checked ${SILENCE_MS / 1000} s after the server's last byte.`,
   link: `${SPEC}#background-fetch-registration`,
   async run(ctx) {
     ctx.untimed();
@@ -134,10 +146,22 @@ const stalled = defineScenario({
   },
   judge(o) {
     if (!o.started) return { verdict: 'error', summary: 'The fetch did not start.' };
-    if (!o.stallReached) return { verdict: 'error', summary: 'The server never sent the 4096 bytes before its stall: the silence was not observed.' };
-    if (o.resultAfterSilence !== '') return { verdict: 'deviates', summary: `After ${SILENCE_MS / 1000} s of silence the fetch had ended with "${o.resultAfterSilence}".` };
-    if (!o.abortResolved) return { verdict: 'deviates', summary: `Still in progress after ${SILENCE_MS / 1000} s of silence (as expected), but abort() did not resolve true.` };
-    return { verdict: 'conforms', summary: `Still in progress after ${SILENCE_MS / 1000} s of silence (downloaded=${o.downloadedAfterSilence}); abort() ended it (${o.outcome}).` };
+    if (!o.stallReached)
+      return { verdict: 'error', summary: 'The server never sent the 4096 bytes before its stall: the silence was not observed.' };
+    if (o.resultAfterSilence !== '')
+      return {
+        verdict: 'deviates',
+        summary: `After ${SILENCE_MS / 1000} s of silence the fetch had ended with "${o.resultAfterSilence}".`,
+      };
+    if (!o.abortResolved)
+      return {
+        verdict: 'deviates',
+        summary: `Still in progress after ${SILENCE_MS / 1000} s of silence (as expected), but abort() did not resolve true.`,
+      };
+    return {
+      verdict: 'conforms',
+      summary: `Still in progress after ${SILENCE_MS / 1000} s of silence (downloaded=${o.downloadedAfterSilence}); abort() ended it (${o.outcome}).`,
+    };
   },
 });
 
@@ -150,7 +174,8 @@ export function totalExceededScenario(resource: { size: string; rate?: string } 
   return defineScenario({
     id: 'failure.download-total-exceeded',
     title: 'More bytes than downloadTotal fails with download-total-exceeded',
-    expectation: 'When the bytes downloaded exceed the downloadTotal given to fetch(), the fetch is aborted with failureReason "download-total-exceeded".',
+    expectation:
+      'When the bytes downloaded exceed the downloadTotal given to fetch(), the fetch is aborted with failureReason "download-total-exceeded".',
     link: `${SPEC}#background-fetch-failure-reason`,
     async run(ctx) {
       const s = await ctx.open();
@@ -158,12 +183,18 @@ export function totalExceededScenario(resource: { size: string; rate?: string } 
       const settled = r.ok ? await settle(ctx, s, 'too-big') : null;
       const f = facts(settled, settled ? await pageView(ctx, s, 'too-big') : null, r, 'too-big', s);
       if (f.outcome === 'pending') await s.call('abort', 'too-big');
-      const served = ctx.server.requests().filter((q) => q.path === '/res/big.bin').map((q) => q.bytesSent);
+      const served = ctx.server
+        .requests()
+        .filter((q) => q.path === '/res/big.bin')
+        .map((q) => q.bytesSent);
       return { ...f, served };
     },
     judge(o) {
       if (o.outcome === 'pending') {
-        return { verdict: 'deviates', summary: `Never completed: the server sent ${o.served.join(', ') || 'no'} bytes (downloadTotal 4096), and the fetch was still pending at the scenario's deadline (no download-total-exceeded).` };
+        return {
+          verdict: 'deviates',
+          summary: `Never completed: the server sent ${o.served.join(', ') || 'no'} bytes (downloadTotal 4096), and the fetch was still pending at the scenario's deadline (no download-total-exceeded).`,
+        };
       }
       return expectEnd(o, { outcome: 'failure', failureReason: 'download-total-exceeded', swEvent: 'backgroundfetchfail' });
     },
@@ -175,12 +206,17 @@ const totalExceeded = totalExceededScenario();
 const abortPage = defineScenario({
   id: 'abort.page',
   title: 'abort() from the page mid-download',
-  expectation: 'registration.abort() resolves true; the fetch ends with result "failure", failureReason "aborted", and the worker gets backgroundfetchabort.',
+  expectation:
+    'registration.abort() resolves true; the fetch ends with result "failure", failureReason "aborted", and the worker gets backgroundfetchabort.',
   link: `${MDN_REG}/abort`,
   async run(ctx) {
     const s = await ctx.open();
     const r = await start(s, 'abort-me', [ctx.res('long.mp3', { size: '64k', rate: '16k' })]);
-    await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined, ctx.untilDeadline(), 50);
+    await ctx.poll(
+      () => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined,
+      ctx.untilDeadline(),
+      50,
+    );
     const a = await s.call('abort', 'abort-me');
     const t = await settle(ctx, s, 'abort-me');
     return { ...facts(t, await pageView(ctx, s, 'abort-me'), r, 'abort-me', s), abortResolved: a['aborted'] === true };
@@ -194,18 +230,27 @@ const abortPage = defineScenario({
 const abortWorker = defineScenario({
   id: 'abort.worker',
   title: 'abort() from the service worker',
-  expectation: 'A fetch can be aborted through the worker\'s own registration.backgroundFetch.get(id): the same end as from the page.',
+  expectation: "A fetch can be aborted through the worker's own registration.backgroundFetch.get(id): the same end as from the page.",
   link: `${MDN_REG}/abort`,
   async run(ctx) {
     const s = await ctx.open();
     const r = await start(s, 'abort-sw', [ctx.res('long.mp3', { size: '64k', rate: '16k' })]);
-    await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined, ctx.untilDeadline(), 50);
+    await ctx.poll(
+      () => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined,
+      ctx.untilDeadline(),
+      50,
+    );
     const a = await s.call('abortFromWorker', 'abort-sw');
     const t = await settle(ctx, s, 'abort-sw');
-    return { ...facts(t, await pageView(ctx, s, 'abort-sw'), r, 'abort-sw', s), abortResolved: a['aborted'] === true, abortCall: a.ok ? null : `${a.name}: ${a.message}` };
+    return {
+      ...facts(t, await pageView(ctx, s, 'abort-sw'), r, 'abort-sw', s),
+      abortResolved: a['aborted'] === true,
+      abortCall: a.ok ? null : `${a.name}: ${a.message}`,
+    };
   },
   judge(o) {
-    if (!o.abortResolved) return { verdict: 'deviates', summary: `abort() in the worker did not resolve true${o.abortCall ? ` (${o.abortCall})` : ''}.` };
+    if (!o.abortResolved)
+      return { verdict: 'deviates', summary: `abort() in the worker did not resolve true${o.abortCall ? ` (${o.abortCall})` : ''}.` };
     return expectEnd(o, { outcome: 'aborted', failureReason: 'aborted', swEvent: 'backgroundfetchabort' });
   },
 });
@@ -228,4 +273,15 @@ const abortAfter = defineScenario({
   },
 });
 
-export const FAILURE_SCENARIOS: Scenario[] = [badStatus, serverError, refused, dropped, wrongLength, stalled, totalExceeded, abortPage, abortWorker, abortAfter];
+export const FAILURE_SCENARIOS: Scenario[] = [
+  badStatus,
+  serverError,
+  refused,
+  dropped,
+  wrongLength,
+  stalled,
+  totalExceeded,
+  abortPage,
+  abortWorker,
+  abortAfter,
+];

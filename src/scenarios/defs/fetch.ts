@@ -29,11 +29,19 @@ const exposureWindow = defineScenario({
     return { ...seen, featureCheckAgrees: seen.BackgroundFetchManager === seen.registrationBackgroundFetch };
   },
   judge(o) {
-    if (!o.BackgroundFetchManager && !o.registrationBackgroundFetch) return { verdict: 'unsupported', summary: 'No Background Fetch interface in the page.' };
-    const missing = ['BackgroundFetchManager', 'BackgroundFetchRegistration', 'BackgroundFetchRecord', 'registrationBackgroundFetch'].filter(
-      (k) => o[k as keyof typeof o] !== true,
-    );
-    if (missing.length || o.methods.length !== 3) return { verdict: 'deviates', summary: `Partly exposed: missing ${[...missing, ...['fetch', 'get', 'getIds'].filter((m) => !o.methods.includes(m))].join(', ')}.` };
+    if (!o.BackgroundFetchManager && !o.registrationBackgroundFetch)
+      return { verdict: 'unsupported', summary: 'No Background Fetch interface in the page.' };
+    const missing = [
+      'BackgroundFetchManager',
+      'BackgroundFetchRegistration',
+      'BackgroundFetchRecord',
+      'registrationBackgroundFetch',
+    ].filter((k) => o[k as keyof typeof o] !== true);
+    if (missing.length || o.methods.length !== 3)
+      return {
+        verdict: 'deviates',
+        summary: `Partly exposed: missing ${[...missing, ...['fetch', 'get', 'getIds'].filter((m) => !o.methods.includes(m))].join(', ')}.`,
+      };
     return { verdict: 'conforms', summary: 'All three interfaces and registration.backgroundFetch (fetch, get, getIds) are exposed.' };
   },
 });
@@ -59,10 +67,16 @@ const exposureWorker = defineScenario({
     };
   },
   judge(o) {
-    if (!o.BackgroundFetchManager && !o.BackgroundFetchEvent) return { verdict: 'unsupported', summary: 'No Background Fetch interface in the service worker.' };
-    const missing = Object.entries(o).filter(([, v]) => v !== true).map(([k]) => k);
+    if (!o.BackgroundFetchManager && !o.BackgroundFetchEvent)
+      return { verdict: 'unsupported', summary: 'No Background Fetch interface in the service worker.' };
+    const missing = Object.entries(o)
+      .filter(([, v]) => v !== true)
+      .map(([k]) => k);
     if (missing.length) return { verdict: 'deviates', summary: `Missing in the worker: ${missing.join(', ')}.` };
-    return { verdict: 'conforms', summary: 'The worker exposes the manager, both event interfaces and registration.backgroundFetch.fetch.' };
+    return {
+      verdict: 'conforms',
+      summary: 'The worker exposes the manager, both event interfaces and registration.backgroundFetch.fetch.',
+    };
   },
 });
 
@@ -81,8 +95,10 @@ const resolves = defineScenario({
     return { resolved: r.ok, id: r.ok ? text(r['id']) : null, result: r.ok ? text(r['result']) : null, rejected: rejection(r) };
   },
   judge(o) {
-    if (!o.resolved) return { verdict: 'deviates', summary: `fetch() rejected a valid request: ${o.rejected?.name}: ${o.rejected?.message}` };
-    if (o.id !== 'resolves') return { verdict: 'deviates', summary: `fetch() resolved to a registration with id "${o.id}", not "resolves".` };
+    if (!o.resolved)
+      return { verdict: 'deviates', summary: `fetch() rejected a valid request: ${o.rejected?.name}: ${o.rejected?.message}` };
+    if (o.id !== 'resolves')
+      return { verdict: 'deviates', summary: `fetch() resolved to a registration with id "${o.id}", not "resolves".` };
     return { verdict: 'conforms', summary: `fetch() resolved to registration "resolves" (result "${o.result}").` };
   },
 });
@@ -102,7 +118,8 @@ const one = defineScenario({
     const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
     if (j.verdict !== 'conforms') return j;
     if (!o.page) return NO_PAGE_VIEW;
-    if (o.page.downloaded !== 8192) return { verdict: 'deviates', summary: `Succeeded, but the page saw downloaded=${o.page.downloaded}, not 8192.` };
+    if (o.page.downloaded !== 8192)
+      return { verdict: 'deviates', summary: `Succeeded, but the page saw downloaded=${o.page.downloaded}, not 8192.` };
     return j;
   },
 });
@@ -115,11 +132,17 @@ const multi = defineScenario({
   link: `${MDN}#examples`,
   async run(ctx) {
     const s = await ctx.open();
-    const { facts: f } = await runFetch(ctx, s, 'episode', [ctx.res('episode-5.mp3', { size: '24k' }), ctx.res('episode-5.png', { size: '4k' })], {
-      title: 'Episode 5',
-      icons: [{ src: '/podcast/artwork/episode-5.svg', sizes: '300x300', type: 'image/svg+xml' }],
-      downloadTotal: 28 * 1024,
-    });
+    const { facts: f } = await runFetch(
+      ctx,
+      s,
+      'episode',
+      [ctx.res('episode-5.mp3', { size: '24k' }), ctx.res('episode-5.png', { size: '4k' })],
+      {
+        title: 'Episode 5',
+        icons: [{ src: '/podcast/artwork/episode-5.svg', sizes: '300x300', type: 'image/svg+xml' }],
+        downloadTotal: 28 * 1024,
+      },
+    );
     return f;
   },
   judge(o) {
@@ -198,7 +221,10 @@ const duplicateId = defineScenario({
     // cannot grant) leaves no active fetch to collide with: tried, and not provokable.
     if (!o.firstStarted) {
       return o.firstRejected
-        ? { verdict: 'not-automatable', summary: `The first fetch() was rejected (${o.firstRejected.name}: ${o.firstRejected.message}), so there was no active id to duplicate.` }
+        ? {
+            verdict: 'not-automatable',
+            summary: `The first fetch() was rejected (${o.firstRejected.name}: ${o.firstRejected.message}), so there was no active id to duplicate.`,
+          }
         : { verdict: 'error', summary: 'The first fetch did not start, so the duplicate could not be tried.' };
     }
     return expectRejection(o.rejected, 'TypeError', 'a duplicate active id');
@@ -208,7 +234,8 @@ const duplicateId = defineScenario({
 const quota = defineScenario({
   id: 'fetch.reject.quota',
   title: 'A downloadTotal beyond the quota is refused',
-  expectation: 'fetch() with a downloadTotal larger than the origin can store rejects with a QuotaExceededError before anything is downloaded.',
+  expectation:
+    'fetch() with a downloadTotal larger than the origin can store rejects with a QuotaExceededError before anything is downloaded.',
   link: `${SPEC}#background-fetch-manager-fetch`,
   needs: ['page', 'server'],
   async run(ctx) {
@@ -223,7 +250,8 @@ const quota = defineScenario({
 const credentials = defineScenario({
   id: 'fetch.reject.credentials-in-url',
   title: 'A URL with credentials is refused',
-  expectation: 'A request URL that includes a username or password (http://user:pass@host/) makes fetch() reject with a TypeError, as for fetch().',
+  expectation:
+    'A request URL that includes a username or password (http://user:pass@host/) makes fetch() reject with a TypeError, as for fetch().',
   link: `${SPEC}#background-fetch-manager-fetch`,
   needs: ['page', 'server'],
   async run(ctx) {
@@ -239,7 +267,8 @@ const credentials = defineScenario({
 const blockedPort = defineScenario({
   id: 'fetch.reject.blocked-port',
   title: 'A request to a blocked port is refused',
-  expectation: 'A request to a port the Fetch standard blocks (here 25, SMTP) makes fetch() reject with a TypeError (web-platform-tests background-fetch/port-blocking).',
+  expectation:
+    'A request to a port the Fetch standard blocks (here 25, SMTP) makes fetch() reject with a TypeError (web-platform-tests background-fetch/port-blocking).',
   link: 'https://fetch.spec.whatwg.org/#port-blocking',
   needs: ['page', 'server'],
   async run(ctx) {
@@ -264,7 +293,10 @@ const noActiveWorker = defineScenario({
     const page = await ctx.openPage('/never-active/');
     const url = ctx.res('a.bin', { size: 16 });
     const r = (await page.evaluate(
-      (id: string, u: string) => (window as unknown as { neverActive: { tryFetch(i: string, x: string[]): Promise<Record<string, string | boolean>> } }).neverActive.tryFetch(id, [u]),
+      (id: string, u: string) =>
+        (
+          window as unknown as { neverActive: { tryFetch(i: string, x: string[]): Promise<Record<string, string | boolean>> } }
+        ).neverActive.tryFetch(id, [u]),
       'inactive',
       url,
     )) as { ok: boolean; state: string; name?: string; message?: string };

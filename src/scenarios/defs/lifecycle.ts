@@ -33,11 +33,20 @@ const pageClosed = defineScenario({
     // A fresh page of the origin, in the same context, reads the worker's log (IndexedDB).
     const again = await s.context.newPage();
     await again.goto(`${ctx.server.url}/harness/`);
-    const events = await ctx.poll(async () => {
-      const log = (await again.evaluate(() => (window as unknown as { harness: { workerLog(): Promise<{ entries?: Array<{ kind?: string; id?: string; type?: string }> }> } }).harness.workerLog())) ?? {};
-      const e = (log.entries ?? []).filter((x) => x.kind === 'event' && x.id === 'orphan').map((x) => String(x.type));
-      return e.length ? e : undefined;
-    }, ctx.untilDeadline(), 150);
+    const events = await ctx.poll(
+      async () => {
+        const log =
+          (await again.evaluate(() =>
+            (
+              window as unknown as { harness: { workerLog(): Promise<{ entries?: Array<{ kind?: string; id?: string; type?: string }> }> } }
+            ).harness.workerLog(),
+          )) ?? {};
+        const e = (log.entries ?? []).filter((x) => x.kind === 'event' && x.id === 'orphan').map((x) => String(x.type));
+        return e.length ? e : undefined;
+      },
+      ctx.untilDeadline(),
+      150,
+    );
     return facts(t ? { timeline: t, swEvents: events ?? [] } : null, null, r, 'orphan', s);
   },
   judge: (o) => expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' }),
@@ -46,7 +55,8 @@ const pageClosed = defineScenario({
 const swStopped = defineScenario({
   id: 'lifecycle.sw-stopped',
   title: 'The fetch survives its service worker being stopped',
-  expectation: 'The browser, not the worker, runs the download: stopping the worker mid-fetch does not stop it, and the worker is started again to receive backgroundfetchsuccess.',
+  expectation:
+    'The browser, not the worker, runs the download: stopping the worker mid-fetch does not stop it, and the worker is started again to receive backgroundfetchsuccess.',
   link: `${SPEC}#background-fetch-manager-fetch`,
   // ServiceWorker.stopAllWorkers reaches every context's workers: run alone.
   exclusive: true,
@@ -56,7 +66,11 @@ const swStopped = defineScenario({
     let workerClosed = false;
     worker?.once('close', () => (workerClosed = true));
     const r = await start(s, 'sw-stop', [ctx.res('ep.mp3', { size: '48k', rate: '24k' })]);
-    await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined, ctx.untilDeadline(), 50);
+    await ctx.poll(
+      () => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined,
+      ctx.untilDeadline(),
+      50,
+    );
     const cdp = await s.cdp();
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
@@ -70,7 +84,10 @@ const swStopped = defineScenario({
   judge(o) {
     const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
     if (j.verdict !== 'conforms') return j;
-    return { verdict: 'conforms', summary: `Completed after the worker was stopped${o.workerClosed ? '' : ' (its close was not observed)'}; the restarted worker got backgroundfetchsuccess.` };
+    return {
+      verdict: 'conforms',
+      summary: `Completed after the worker was stopped${o.workerClosed ? '' : ' (its close was not observed)'}; the restarted worker got backgroundfetchsuccess.`,
+    };
   },
 });
 
@@ -86,11 +103,19 @@ const restart = defineScenario({
   async run(ctx) {
     const path = ctx.browser.executablePath ?? undefined;
     // A Grid lane starts its own browsers on a profile (and says when it cannot); a local lane launches its binary.
-    const onProfile = ctx.browser.onProfile ?? (path ? (userDataDir: string) => launch({ executablePath: path, userDataDir, args: ctx.browser.args }) : null);
-    if (!onProfile) ctx.notAutomatable(`Needs a browser binary bgprobe can start twice on one profile; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
+    const onProfile =
+      ctx.browser.onProfile ??
+      (path ? (userDataDir: string) => launch({ executablePath: path, userDataDir, args: ctx.browser.args }) : null);
+    if (!onProfile)
+      ctx.notAutomatable(
+        `Needs a browser binary bgprobe can start twice on one profile; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`,
+      );
     const profile = mkdtempSync(join(tmpdir(), 'bgprobe-profile-'));
     // Chromium's helper processes may still write into the profile for a moment after it exits.
-    ctx.defer(() => Promise.resolve(rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })), `removing the profile ${profile}`);
+    ctx.defer(
+      () => Promise.resolve(rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })),
+      `removing the profile ${profile}`,
+    );
     const first = await onProfile!(profile);
     let firstOpen = true;
     ctx.defer(async () => {
@@ -98,10 +123,17 @@ const restart = defineScenario({
     }, 'closing the first browser');
     const s1 = await ctx.open({ context: first.contexts()[0] });
     const r = await start(s1, 'persist', [ctx.res('a.mp3', { size: '48k', rate: '16k' }), ctx.res('b.mp3', { size: '48k', rate: '16k' })]);
-    await ctx.poll(() => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined, ctx.untilDeadline(), 50);
+    await ctx.poll(
+      () => ctx.server.requests().some((q) => q.path.startsWith('/res/') && q.bytesSent > 0) || undefined,
+      ctx.untilDeadline(),
+      50,
+    );
     await first.close();
     firstOpen = false;
-    const cutAt = ctx.server.requests().filter((q) => q.path.startsWith('/res/')).map((q) => q.bytesSent);
+    const cutAt = ctx.server
+      .requests()
+      .filter((q) => q.path.startsWith('/res/'))
+      .map((q) => q.bytesSent);
     ctx.note(`Browser closed mid-download (server had sent ${cutAt.join(', ')} bytes); relaunched on the same profile.`);
     const second = await onProfile!(profile);
     ctx.defer(() => second.close(), 'closing the relaunched browser');
@@ -116,11 +148,15 @@ const restart = defineScenario({
     };
   },
   judge(o) {
-    if (!o.resumedAfterRestart && o.outcome === 'pending') return { verdict: 'deviates', summary: 'After the restart the fetch neither resumed nor completed.' };
+    if (!o.resumedAfterRestart && o.outcome === 'pending')
+      return { verdict: 'deviates', summary: 'After the restart the fetch neither resumed nor completed.' };
     const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
     if (j.verdict !== 'conforms') return j;
     if (!o.resumedAfterRestart) return { verdict: 'deviates', summary: 'Completed, but no "resuming after browser restart" was logged.' };
-    return { verdict: 'conforms', summary: `Resumed after the restart and succeeded (request attempts ${o.attempts.join('/')}, ${o.rangeRequests} Range request(s)).` };
+    return {
+      verdict: 'conforms',
+      summary: `Resumed after the restart and succeeded (request attempts ${o.attempts.join('/')}, ${o.rangeRequests} Range request(s)).`,
+    };
   },
 });
 

@@ -39,7 +39,7 @@ async function makeNamespace(ctx: ScenarioContext): Promise<{ name: string; link
   } catch (e) {
     return ctx.notAutomatable(
       `Connectivity loss needs a network namespace (ip netns add, root): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}. ` +
-        'context.setOffline() is not a substitute: it does not reach the browser\'s download service.',
+        "context.setOffline() is not a substitute: it does not reach the browser's download service.",
     );
   }
   ctx.defer(() => ip('netns', 'del', name), `ip netns del ${name}`);
@@ -67,13 +67,14 @@ async function serverIn(ctx: ScenarioContext, ns: string): Promise<{ url: string
   const lines = createInterface({ input: child.stdout! });
   const waiters: Array<(line: string) => void> = [];
   lines.on('line', (line) => waiters.shift()?.(line));
-  const next = () => new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the namespaced fixture server did not answer')), 10_000);
-    waiters.push((l) => {
-      clearTimeout(timer);
-      resolve(l);
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the namespaced fixture server did not answer')), 10_000);
+      waiters.push((l) => {
+        clearTimeout(timer);
+        resolve(l);
+      });
     });
-  });
   const { url } = JSON.parse(await next()) as { url: string };
   return {
     url,
@@ -98,7 +99,10 @@ const offline = defineScenario({
   ownBrowser: true,
   async run(ctx) {
     const exe = ctx.browser.executablePath;
-    if (!exe) return ctx.notAutomatable(`Needs a browser binary bgprobe can start inside a network namespace; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`);
+    if (!exe)
+      return ctx.notAutomatable(
+        `Needs a browser binary bgprobe can start inside a network namespace; ${ctx.browser.label} is a ${ctx.browser.kind === 'endpoint' ? 'CDP endpoint someone else started' : 'Playwright channel'}.`,
+      );
     const ns = await makeNamespace(ctx);
     const server = await serverIn(ctx, ns.name);
     const dir = mkdtempSync(join(tmpdir(), 'bgprobe-netns-'));
@@ -115,7 +119,11 @@ const offline = defineScenario({
     const t0 = Date.now();
     const r = await start(s, 'offline', [`${server.url}/res/ep.mp3?size=64k&rate=16k`]);
     const downloaded = async () => Number((await s.call('get', 'offline'))['downloaded'] ?? 0);
-    await ctx.poll(async () => ((await server.requests()).some((q) => q.path === '/res/ep.mp3' && q.bytesSent > 0) ? true : undefined), ctx.untilDeadline(), 100);
+    await ctx.poll(
+      async () => ((await server.requests()).some((q) => q.path === '/res/ep.mp3' && q.bytesSent > 0) ? true : undefined),
+      ctx.untilDeadline(),
+      100,
+    );
     await ns.link(false);
     const downAt = Date.now();
     const onLineWhileDown = await s.page.evaluate(() => navigator.onLine);
@@ -145,8 +153,13 @@ const offline = defineScenario({
   },
   judge(o) {
     if (!o.started) return { verdict: 'error', summary: `fetch() rejected: ${o.rejected?.name}: ${o.rejected?.message}` };
-    if (o.completedWhileDown || o.resultWhileDown !== '') return { verdict: 'deviates', summary: `While offline the fetch ended (${o.resultWhileDown || o.outcome}) instead of pausing.` };
-    if (o.outcome !== 'success') return { verdict: 'deviates', summary: `Paused while offline, but after the link came back it ended ${o.outcome}${o.failureReason ? ` (${o.failureReason})` : ''}.` };
+    if (o.completedWhileDown || o.resultWhileDown !== '')
+      return { verdict: 'deviates', summary: `While offline the fetch ended (${o.resultWhileDown || o.outcome}) instead of pausing.` };
+    if (o.outcome !== 'success')
+      return {
+        verdict: 'deviates',
+        summary: `Paused while offline, but after the link came back it ended ${o.outcome}${o.failureReason ? ` (${o.failureReason})` : ''}.`,
+      };
     return {
       verdict: 'conforms',
       summary: `Paused while offline (navigator.onLine=${o.onLineWhileDown}, downloaded ${o.downloadedWhileDown}), resumed and succeeded ${o.secondsToCompleteAfterUp} s after the link came back (${o.served} request(s) served).`,

@@ -23,11 +23,15 @@ interface WorkerEntry {
 }
 
 async function workerEntries(ctx: ScenarioContext, s: HarnessSession, want: (e: WorkerEntry[]) => boolean): Promise<WorkerEntry[]> {
-  const got = await ctx.poll(async () => {
-    const log = await s.call('workerLog');
-    const entries = (Array.isArray(log['entries']) ? log['entries'] : []) as WorkerEntry[];
-    return want(entries) ? entries : undefined;
-  }, ctx.untilDeadline(), 150);
+  const got = await ctx.poll(
+    async () => {
+      const log = await s.call('workerLog');
+      const entries = (Array.isArray(log['entries']) ? log['entries'] : []) as WorkerEntry[];
+      return want(entries) ? entries : undefined;
+    },
+    ctx.untilDeadline(),
+    150,
+  );
   if (got) return got;
   const log = await s.call('workerLog');
   return (Array.isArray(log['entries']) ? log['entries'] : []) as WorkerEntry[];
@@ -36,13 +40,16 @@ async function workerEntries(ctx: ScenarioContext, s: HarnessSession, want: (e: 
 const monotonic = defineScenario({
   id: 'progress.monotonic',
   title: 'Progress events are monotonic and end at the bytes received',
-  expectation: 'The registration fires progress events as bytes arrive; downloaded never decreases and ends equal to the bytes received (49152).',
+  expectation:
+    'The registration fires progress events as bytes arrive; downloaded never decreases and ends equal to the bytes received (49152).',
   link: `${MDN_REG}/progress_event`,
   async run(ctx) {
     const s = await ctx.open();
     const { facts: f } = await runFetch(ctx, s, 'progress', [ctx.res('steady.mp3', { size: '48k', rate: '64k' })]);
     const log = await s.call('progressLog', 'progress');
-    const samples = (Array.isArray(log['entries']) ? log['entries'] : []).map((e) => Number((e as { downloaded?: number }).downloaded ?? 0));
+    const samples = (Array.isArray(log['entries']) ? log['entries'] : []).map((e) =>
+      Number((e as { downloaded?: number }).downloaded ?? 0),
+    );
     let monotone = true;
     for (let i = 1; i < samples.length; i++) if (samples[i] < samples[i - 1]) monotone = false;
     return { ...f, samples: samples.length, monotone, last: samples[samples.length - 1] ?? null };
@@ -60,7 +67,8 @@ const monotonic = defineScenario({
 const totalLarger = defineScenario({
   id: 'progress.download-total-larger',
   title: 'A downloadTotal larger than the real size',
-  expectation: 'downloadTotal is only a ceiling and a hint for the UI: a smaller real body succeeds, downloadTotal stays as given, downloaded is the real size.',
+  expectation:
+    'downloadTotal is only a ceiling and a hint for the UI: a smaller real body succeeds, downloadTotal stays as given, downloaded is the real size.',
   link: `${SPEC}#background-fetch-registration`,
   async run(ctx) {
     const s = await ctx.open();
@@ -71,7 +79,10 @@ const totalLarger = defineScenario({
     if (j.verdict !== 'conforms') return j;
     if (!o.page) return NO_PAGE_VIEW;
     if (o.page.downloadTotal !== 65536 || o.page.downloaded !== 4096) {
-      return { verdict: 'deviates', summary: `downloadTotal=${o.page.downloadTotal}, downloaded=${o.page.downloaded}; expected 65536 and 4096.` };
+      return {
+        verdict: 'deviates',
+        summary: `downloadTotal=${o.page.downloadTotal}, downloaded=${o.page.downloaded}; expected 65536 and 4096.`,
+      };
     }
     return { verdict: 'conforms', summary: 'Succeeded; downloadTotal 65536 kept, downloaded 4096.' };
   },
@@ -87,14 +98,19 @@ const upload = defineScenario({
     const { facts: f } = await runFetch(ctx, s, 'upload', [{ url: `${ctx.server.url}/upload`, method: 'POST', bodySize: 16384 }]);
     const got = await s.call('get', 'upload');
     const held = (got['last'] ?? got) as { uploaded?: number; uploadTotal?: number };
-    const received = ctx.server.requests().filter((r) => r.path === '/upload').map((r) => r.bytesReceived);
+    const received = ctx.server
+      .requests()
+      .filter((r) => r.path === '/upload')
+      .map((r) => r.bytesReceived);
     return { ...f, uploaded: held.uploaded ?? null, uploadTotal: held.uploadTotal ?? null, received };
   },
   judge(o) {
     const j = expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
     if (j.verdict !== 'conforms') return j;
-    if (o.uploadTotal !== 16384 || o.uploaded !== 16384) return { verdict: 'deviates', summary: `uploadTotal=${o.uploadTotal}, uploaded=${o.uploaded}; expected 16384 both.` };
-    if (o.received[0] !== 16384) return { verdict: 'deviates', summary: `The server received ${o.received.join(', ') || 'nothing'}, not 16384 bytes.` };
+    if (o.uploadTotal !== 16384 || o.uploaded !== 16384)
+      return { verdict: 'deviates', summary: `uploadTotal=${o.uploadTotal}, uploaded=${o.uploaded}; expected 16384 both.` };
+    if (o.received[0] !== 16384)
+      return { verdict: 'deviates', summary: `The server received ${o.received.join(', ') || 'nothing'}, not 16384 bytes.` };
     return { verdict: 'conforms', summary: 'uploadTotal and uploaded 16384; the server received 16384 bytes.' };
   },
 });
@@ -102,7 +118,8 @@ const upload = defineScenario({
 const matchSettled = defineScenario({
   id: 'records.match-settled',
   title: 'matchAll() in the success event returns every record',
-  expectation: 'In backgroundfetchsuccess, registration.matchAll() returns one record per request; each record\'s responseReady resolves with the response (status, body).',
+  expectation:
+    "In backgroundfetchsuccess, registration.matchAll() returns one record per request; each record's responseReady resolves with the response (status, body).",
   link: `${SPEC}#background-fetch-registration-matchall`,
   async run(ctx) {
     const s = await ctx.open();
@@ -117,7 +134,10 @@ const matchSettled = defineScenario({
     if (!o.matchAll.ok) return { verdict: 'deviates', summary: 'matchAll() rejected in the success event.' };
     const want = JSON.stringify([200, 200]) + JSON.stringify([3072, 1024]);
     if (JSON.stringify(o.matchAll.statuses) + JSON.stringify(o.matchAll.sizes) !== want) {
-      return { verdict: 'deviates', summary: `matchAll() gave statuses ${JSON.stringify(o.matchAll.statuses)}, sizes ${JSON.stringify(o.matchAll.sizes)}.` };
+      return {
+        verdict: 'deviates',
+        summary: `matchAll() gave statuses ${JSON.stringify(o.matchAll.statuses)}, sizes ${JSON.stringify(o.matchAll.sizes)}.`,
+      };
     }
     return { verdict: 'conforms', summary: '2 records, statuses 200/200, bodies 3072/1024 bytes.' };
   },
@@ -126,7 +146,8 @@ const matchSettled = defineScenario({
 const matchPending = defineScenario({
   id: 'records.match-pending',
   title: 'match() while the fetch is still running',
-  expectation: 'match(url) on an active registration returns the record for that request; its responseReady resolves once the response is complete.',
+  expectation:
+    'match(url) on an active registration returns the record for that request; its responseReady resolves once the response is complete.',
   link: `${SPEC}#background-fetch-registration-match`,
   async run(ctx) {
     const s = await ctx.open();
@@ -135,12 +156,20 @@ const matchPending = defineScenario({
     const before = await s.call('get', 'pending');
     const m = await s.call('match', 'pending', url);
     const records = (Array.isArray(m['records']) ? m['records'] : []) as Array<{ status?: number; size?: number }>;
-    return { resultWhenCalled: text(before['result']), ok: m.ok, error: m.ok ? null : `${m.name}: ${m.message}`, count: records.length, status: records[0]?.status ?? null, size: records[0]?.size ?? null };
+    return {
+      resultWhenCalled: text(before['result']),
+      ok: m.ok,
+      error: m.ok ? null : `${m.name}: ${m.message}`,
+      count: records.length,
+      status: records[0]?.status ?? null,
+      size: records[0]?.size ?? null,
+    };
   },
   judge(o) {
     if (o.resultWhenCalled !== '') return { verdict: 'error', summary: 'The fetch had already settled before match() was called.' };
     if (!o.ok) return { verdict: 'deviates', summary: `match() on an active fetch failed: ${o.error}.` };
-    if (o.count !== 1 || o.status !== 200 || o.size !== 24576) return { verdict: 'deviates', summary: `match() gave ${o.count} record(s), status ${o.status}, ${o.size} bytes.` };
+    if (o.count !== 1 || o.status !== 200 || o.size !== 24576)
+      return { verdict: 'deviates', summary: `match() gave ${o.count} record(s), status ${o.status}, ${o.size} bytes.` };
     return { verdict: 'conforms', summary: 'match() while active returned the record; responseReady gave 200 with 24576 bytes.' };
   },
 });
@@ -148,7 +177,8 @@ const matchPending = defineScenario({
 const getIds = defineScenario({
   id: 'records.get-getids',
   title: 'get() and getIds() during and after a fetch',
-  expectation: 'While active, getIds() lists the id and get(id) returns the registration; after the fetch settled and its event ran, getIds() no longer lists it and get(id) resolves undefined.',
+  expectation:
+    'While active, getIds() lists the id and get(id) returns the registration; after the fetch settled and its event ran, getIds() no longer lists it and get(id) resolves undefined.',
   link: `${SPEC}#background-fetch-manager-get`,
   async run(ctx) {
     const s = await ctx.open();
@@ -161,12 +191,22 @@ const getIds = defineScenario({
     const list = (r: typeof idsDuring) => (Array.isArray(r['ids']) ? r['ids'].map(String) : []);
     // The registration goes once its event's waitUntil settles, a moment after the event is
     // dispatched: wait for the browser to drop it (up to the deadline), not for a guessed time.
-    const idsAfter = (await ctx.poll(async () => {
-      const ids = await s.call('getIds');
-      return list(ids).includes('listed') ? undefined : ids;
-    }, ctx.untilDeadline(1_000), 100)) ?? (await s.call('getIds'));
+    const idsAfter =
+      (await ctx.poll(
+        async () => {
+          const ids = await s.call('getIds');
+          return list(ids).includes('listed') ? undefined : ids;
+        },
+        ctx.untilDeadline(1_000),
+        100,
+      )) ?? (await s.call('getIds'));
     const getAfter = await s.call('get', 'listed');
-    return { idsDuring: list(idsDuring), foundDuring: getDuring['found'] === true, idsAfter: list(idsAfter), foundAfter: getAfter['found'] === true };
+    return {
+      idsDuring: list(idsDuring),
+      foundDuring: getDuring['found'] === true,
+      idsAfter: list(idsAfter),
+      foundAfter: getAfter['found'] === true,
+    };
   },
   judge(o) {
     const problems = [];
@@ -192,13 +232,33 @@ function uiScenario(id: string, title: string, failing: boolean) {
         failTitle: 'Could not download {id}',
         icons: [{ src: '/podcast/artwork/episode-2.svg', sizes: '300x300', type: 'image/svg+xml' }],
       });
-      const { facts: f, timeline } = await runFetch(ctx, s, 'ui', [ctx.res('ep.mp3', { size: '2k', ...(failing ? { status: 404 } : {}) })], { title: 'Downloading' });
+      const { facts: f, timeline } = await runFetch(
+        ctx,
+        s,
+        'ui',
+        [ctx.res('ep.mp3', { size: '2k', ...(failing ? { status: 404 } : {}) })],
+        { title: 'Downloading' },
+      );
       await ctx.poll(() => s.recorder.fetch('ui')?.uiUpdates.length || undefined, ctx.untilDeadline(), 50);
       const ui = (s.recorder.fetch('ui') ?? timeline)?.uiUpdates ?? [];
-      return { ...f, ui: ui.map((u) => ({ call: u.call, ok: u.ok, title: u.title, icons: u.icons?.length ?? 0, error: u.error ? `${u.error.name}: ${u.error.message}` : null })) };
+      return {
+        ...f,
+        ui: ui.map((u) => ({
+          call: u.call,
+          ok: u.ok,
+          title: u.title,
+          icons: u.icons?.length ?? 0,
+          error: u.error ? `${u.error.name}: ${u.error.message}` : null,
+        })),
+      };
     },
     judge(o) {
-      const j = expectEnd(o, failing ? { outcome: 'failure', failureReason: 'bad-status', swEvent: 'backgroundfetchfail' } : { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
+      const j = expectEnd(
+        o,
+        failing
+          ? { outcome: 'failure', failureReason: 'bad-status', swEvent: 'backgroundfetchfail' }
+          : { outcome: 'success', swEvent: 'backgroundfetchsuccess' },
+      );
       if (j.verdict !== 'conforms') return j;
       const first = o.ui[0];
       if (!first) return { verdict: 'deviates', summary: 'No updateUI call was seen in the worker.' };
@@ -218,7 +278,9 @@ const uiTwice = defineScenario({
     await s.call('configureWorker', { secondUpdateUI: true });
     await runFetch(ctx, s, 'twice', [ctx.res('ep.mp3', { size: '1k' })]);
     const entries = await workerEntries(ctx, s, (e) => e.filter((x) => x.kind === 'updateUI').length >= 2);
-    const calls = entries.filter((x) => x.kind === 'updateUI').map((x) => ({ call: x.call ?? 0, ok: x.ok ?? false, error: x.ok ? null : (x.name ?? 'Error') }));
+    const calls = entries
+      .filter((x) => x.kind === 'updateUI')
+      .map((x) => ({ call: x.call ?? 0, ok: x.ok ?? false, error: x.ok ? null : (x.name ?? 'Error') }));
     return { calls };
   },
   judge(o) {
@@ -226,7 +288,8 @@ const uiTwice = defineScenario({
     if (!a || !b) return { verdict: 'error', summary: `Only ${o.calls.length} updateUI call(s) were logged.` };
     if (!a.ok) return { verdict: 'deviates', summary: `The first updateUI call rejected (${a.error}).` };
     if (b.ok) return { verdict: 'deviates', summary: 'The second updateUI call resolved; expected an InvalidStateError.' };
-    if (b.error !== 'InvalidStateError') return { verdict: 'deviates', summary: `The second updateUI call rejected with ${b.error}, not InvalidStateError.` };
+    if (b.error !== 'InvalidStateError')
+      return { verdict: 'deviates', summary: `The second updateUI call rejected with ${b.error}, not InvalidStateError.` };
     return { verdict: 'conforms', summary: 'First call resolved; the second rejected with InvalidStateError.' };
   },
 });

@@ -41,7 +41,11 @@ async function logged(ctx: ScenarioContext, s: HarnessSession, service: ServiceN
 function expectNames(o: ServiceFacts, want: string[], what: string): Judgement {
   if (o.error) return { verdict: 'deviates', summary: `${what} failed: ${o.error}` };
   const missing = want.filter((n) => !o.names.includes(n));
-  if (missing.length) return { verdict: 'deviates', summary: `Not logged: ${missing.map((n) => `"${n}"`).join(', ')} (logged: ${o.names.join(', ') || 'nothing'}).` };
+  if (missing.length)
+    return {
+      verdict: 'deviates',
+      summary: `Not logged: ${missing.map((n) => `"${n}"`).join(', ')} (logged: ${o.names.join(', ') || 'nothing'}).`,
+    };
   return { verdict: 'conforms', summary: `Logged ${[...new Set(o.names)].map((n) => `"${n}"`).join(', ')}.` };
 }
 
@@ -57,7 +61,9 @@ const sync = defineScenario({
     const s = await ctx.open({ services: ['backgroundSync'], requireBackgroundFetch: false });
     const registered = await s.page.evaluate(async () => {
       try {
-        const reg = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } };
+        const reg = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & {
+          sync?: { register(tag: string): Promise<void> };
+        };
         if (!reg.sync) return 'registration.sync is missing';
         await reg.sync.register('bgprobe-sync');
         return null;
@@ -70,18 +76,28 @@ const sync = defineScenario({
     const cdp = await s.cdp();
     let error: string | null = registered;
     try {
-      await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: reg.origin, registrationId: reg.id, tag: 'bgprobe-cdp', lastChance: false });
+      await cdp.send('ServiceWorker.dispatchSyncEvent', {
+        origin: reg.origin,
+        registrationId: reg.id,
+        tag: 'bgprobe-cdp',
+        lastChance: false,
+      });
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
-    await ctx.poll(() => (s.recorder.events({ service: 'backgroundSync', instanceId: 'bgprobe-cdp' }).length ? true : undefined), ctx.untilDeadline(), 100);
+    await ctx.poll(
+      () => (s.recorder.events({ service: 'backgroundSync', instanceId: 'bgprobe-cdp' }).length ? true : undefined),
+      ctx.untilDeadline(),
+      100,
+    );
     const byCdp = s.recorder.events({ service: 'backgroundSync', instanceId: 'bgprobe-cdp' }).map((e) => e.name);
     return { names: byPage, byCdp, error };
   },
   judge(o) {
     const j = expectNames(o, ['Registered sync', 'Dispatched sync event', 'Sync completed'], 'sync.register()');
     if (j.verdict !== 'conforms') return j;
-    if (!o.byCdp.includes('Dispatched sync event')) return { verdict: 'deviates', summary: `dispatchSyncEvent logged ${o.byCdp.join(', ') || 'nothing'} for its tag.` };
+    if (!o.byCdp.includes('Dispatched sync event'))
+      return { verdict: 'deviates', summary: `dispatchSyncEvent logged ${o.byCdp.join(', ') || 'nothing'} for its tag.` };
     return { verdict: 'conforms', summary: `${j.summary} dispatchSyncEvent logged "Dispatched sync event".` };
   },
 });
@@ -91,7 +107,8 @@ const periodic = defineScenario({
   // Another background service: Background Fetch being absent says nothing about it.
   needsBackgroundFetch: false,
   title: 'A periodic sync dispatched through CDP is recorded',
-  expectation: 'ServiceWorker.dispatchPeriodicSyncEvent fires a periodicsync event; the periodicBackgroundSync service logs "Dispatched periodicsync event".',
+  expectation:
+    'ServiceWorker.dispatchPeriodicSyncEvent fires a periodicsync event; the periodicBackgroundSync service logs "Dispatched periodicsync event".',
   link: `${SW_CDP}#method-dispatchPeriodicSyncEvent`,
   async run(ctx) {
     const s = await ctx.open({ services: ['periodicBackgroundSync'], requireBackgroundFetch: false });
@@ -113,7 +130,8 @@ const push = defineScenario({
   // Another background service: Background Fetch being absent says nothing about it.
   needsBackgroundFetch: false,
   title: 'A push message delivered through CDP is recorded',
-  expectation: 'ServiceWorker.deliverPushMessage fires a push event; the pushMessaging service logs "Push event dispatched" (with the payload) and "Push event completed".',
+  expectation:
+    'ServiceWorker.deliverPushMessage fires a push event; the pushMessaging service logs "Push event dispatched" (with the payload) and "Push event completed".',
   link: `${SW_CDP}#method-deliverPushMessage`,
   async run(ctx) {
     const s = await ctx.open({ services: ['pushMessaging'], requireBackgroundFetch: false });
@@ -131,7 +149,8 @@ const push = defineScenario({
   },
   judge(o) {
     const j = expectNames(o, ['Push event dispatched', 'Push event completed'], 'deliverPushMessage');
-    if (j.verdict === 'conforms' && o.payload !== 'bgprobe push payload') return { verdict: 'deviates', summary: `Dispatched, but the logged Payload was ${JSON.stringify(o.payload)}.` };
+    if (j.verdict === 'conforms' && o.payload !== 'bgprobe push payload')
+      return { verdict: 'deviates', summary: `Dispatched, but the logged Payload was ${JSON.stringify(o.payload)}.` };
     return j;
   },
 });
@@ -141,7 +160,8 @@ const notification = defineScenario({
   // Another background service: Background Fetch being absent says nothing about it.
   needsBackgroundFetch: false,
   title: 'A notification shown by the worker is recorded',
-  expectation: 'With the notifications permission granted, registration.showNotification() in the worker resolves and the notifications service logs "Notification displayed" with its Title and Body.',
+  expectation:
+    'With the notifications permission granted, registration.showNotification() in the worker resolves and the notifications service logs "Notification displayed" with its Title and Body.',
   link: CDP_BGS,
   async run(ctx) {
     const s = await ctx.open({ services: ['notifications'], requireBackgroundFetch: false });
@@ -149,7 +169,10 @@ const notification = defineScenario({
     const worker = s.context.serviceWorkers()[0] ?? (await s.context.waitForEvent('serviceworker', { timeout: ctx.within(5_000) }));
     const error = await worker.evaluate(async () => {
       try {
-        await (self as unknown as { registration: ServiceWorkerRegistration }).registration.showNotification('bgprobe title', { body: 'bgprobe body', tag: 'bgprobe-tag' });
+        await (self as unknown as { registration: ServiceWorkerRegistration }).registration.showNotification('bgprobe title', {
+          body: 'bgprobe body',
+          tag: 'bgprobe-tag',
+        });
         return null;
       } catch (e) {
         return e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -34,11 +34,13 @@ async function setPermission(ctx: ScenarioContext, s: HarnessSession, setting: '
 const fromWorkerGranted = defineScenario({
   id: 'fetch.from-worker.granted',
   title: 'A fetch started by the service worker, permission granted',
-  expectation: 'registration.backgroundFetch.fetch() is exposed to service workers; with the background-fetch permission granted, a worker-started fetch runs and succeeds like a page-started one.',
+  expectation:
+    'registration.backgroundFetch.fetch() is exposed to service workers; with the background-fetch permission granted, a worker-started fetch runs and succeeds like a page-started one.',
   link: `${SPEC}#background-fetch-manager-fetch`,
   async run(ctx) {
     const s = await ctx.open();
-    if (s.ready['worker'] && (s.ready['worker'] as { fetch?: boolean }).fetch === false) ctx.note('The worker has no backgroundFetch.fetch.');
+    if (s.ready['worker'] && (s.ready['worker'] as { fetch?: boolean }).fetch === false)
+      ctx.note('The worker has no backgroundFetch.fetch.');
     await setPermission(ctx, s, 'granted');
     const r = await s.call('startFromWorker', 'from-sw', [ctx.res('w.bin', { size: '2k' })]);
     if (!r.ok) return facts(null, null, r);
@@ -47,7 +49,10 @@ const fromWorkerGranted = defineScenario({
   },
   judge(o) {
     if (o.rejected && /service worker/i.test(o.rejected.message)) {
-      return { verdict: 'deviates', summary: `fetch() from the worker is refused outright, permission or not: ${o.rejected.name}: ${o.rejected.message}` };
+      return {
+        verdict: 'deviates',
+        summary: `fetch() from the worker is refused outright, permission or not: ${o.rejected.name}: ${o.rejected.message}`,
+      };
     }
     return expectEnd(o, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
   },
@@ -64,13 +69,14 @@ const NO_GRANT_WINDOW_MS = 5_000;
 const fromWorkerAsk = defineScenario({
   id: 'fetch.from-worker.no-grant',
   title: 'A fetch started by the service worker, no permission decision',
-  expectation:
-    `The background-fetch permission gates fetches a page is not in front of: with no decision ("ask"), the fetch must not download without the user (Chromium starts it paused) or is refused. Watched for ${NO_GRANT_WINDOW_MS / 1000} s after the browser registered it.`,
+  expectation: `The background-fetch permission gates fetches a page is not in front of: with no decision ("ask"), the fetch must not download without the user (Chromium starts it paused) or is refused. Watched for ${NO_GRANT_WINDOW_MS / 1000} s after the browser registered it.`,
   link: `${SPEC}#background-fetch-manager-fetch`,
   async run(ctx) {
     const s = await ctx.open();
     const r = await s.call('startFromWorker', 'ask', [ctx.res('w.bin', { size: '2k' })]);
-    const registered = r.ok ? (await ctx.poll(() => (s.recorder.fetch('ask') ? true : undefined), ctx.untilDeadline(NO_GRANT_WINDOW_MS + 3_000), 50)) === true : false;
+    const registered = r.ok
+      ? (await ctx.poll(() => (s.recorder.fetch('ask') ? true : undefined), ctx.untilDeadline(NO_GRANT_WINDOW_MS + 3_000), 50)) === true
+      : false;
     if (registered) await ctx.sleep(NO_GRANT_WINDOW_MS);
     const t = s.recorder.fetch('ask');
     const served = ctx.server.requests().filter((q) => q.path === '/res/w.bin').length;
@@ -79,19 +85,30 @@ const fromWorkerAsk = defineScenario({
   },
   judge(o) {
     if (o.rejected && /service worker/i.test(o.rejected.message)) {
-      return { verdict: 'unsupported', summary: `Worker-started fetches are refused outright, so the permission path cannot be seen: ${o.rejected.name}: ${o.rejected.message}` };
+      return {
+        verdict: 'unsupported',
+        summary: `Worker-started fetches are refused outright, so the permission path cannot be seen: ${o.rejected.name}: ${o.rejected.message}`,
+      };
     }
     if (o.rejected) return { verdict: 'conforms', summary: `Refused without a permission: ${o.rejected.name}: ${o.rejected.message}` };
     if (o.served > 0) return { verdict: 'deviates', summary: `Downloaded (${o.served} request(s) served) with no permission decision.` };
-    if (!o.registered) return { verdict: 'error', summary: 'fetch() resolved but the browser logged no registration: what it did with the fetch was not observed.' };
-    return { verdict: 'conforms', summary: `Started ${o.paused ? 'paused ("Start Paused: Yes")' : 'but sent no request'} and waited for a user; nothing downloaded in ${NO_GRANT_WINDOW_MS / 1000} s.` };
+    if (!o.registered)
+      return {
+        verdict: 'error',
+        summary: 'fetch() resolved but the browser logged no registration: what it did with the fetch was not observed.',
+      };
+    return {
+      verdict: 'conforms',
+      summary: `Started ${o.paused ? 'paused ("Start Paused: Yes")' : 'but sent no request'} and waited for a user; nothing downloaded in ${NO_GRANT_WINDOW_MS / 1000} s.`,
+    };
   },
 });
 
 const secondFromTab = defineScenario({
   id: 'fetch.second-from-tab',
   title: 'A second fetch from the same tab',
-  expectation: 'The spec sets no per-tab limit: after a first fetch, a second fetch() from the same page starts and succeeds (a browser may ask the user for more downloads).',
+  expectation:
+    'The spec sets no per-tab limit: after a first fetch, a second fetch() from the same page starts and succeeds (a browser may ask the user for more downloads).',
   link: `${SPEC}#background-fetch-manager-fetch`,
   async run(ctx) {
     const s = await ctx.open();
@@ -103,7 +120,9 @@ const secondFromTab = defineScenario({
     const a = expectEnd(o.first, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
     if (a.verdict !== 'conforms') return { verdict: 'error', summary: `The first fetch did not succeed: ${a.summary}` };
     const b = expectEnd(o.second, { outcome: 'success', swEvent: 'backgroundfetchsuccess' });
-    return b.verdict === 'conforms' ? { verdict: 'conforms', summary: 'Both fetches from the same tab succeeded.' } : { verdict: 'deviates', summary: `Second fetch: ${b.summary}` };
+    return b.verdict === 'conforms'
+      ? { verdict: 'conforms', summary: 'Both fetches from the same tab succeeded.' }
+      : { verdict: 'deviates', summary: `Second fetch: ${b.summary}` };
   },
 });
 
@@ -122,14 +141,20 @@ function httpEndpoint(target: string): string {
  */
 async function protocolCommands(ctx: ScenarioContext): Promise<{ commands: string[] | null; why: string | null }> {
   const { browser } = ctx;
-  if (browser.kind !== 'endpoint' && !browser.executablePath) return { commands: null, why: `${browser.label} is a Playwright channel: no binary to start with a DevTools HTTP endpoint` };
+  if (browser.kind !== 'endpoint' && !browser.executablePath)
+    return { commands: null, why: `${browser.label} is a Playwright channel: no binary to start with a DevTools HTTP endpoint` };
   const profile = mkdtempSync(join(tmpdir(), 'bgprobe-protocol-'));
   let launched: Browser | null = null;
   try {
     let endpoint: string;
     if (browser.kind === 'endpoint') endpoint = httpEndpoint(browser.target!);
     else {
-      launched = await launch({ executablePath: browser.executablePath!, userDataDir: profile, args: browser.args, timeout: ctx.within(15_000) });
+      launched = await launch({
+        executablePath: browser.executablePath!,
+        userDataDir: profile,
+        args: browser.args,
+        timeout: ctx.within(15_000),
+      });
       endpoint = httpEndpoint(launchedProcess(launched)?.wsEndpoint ?? '');
     }
     const res = await fetch(`${endpoint}/json/protocol`, { signal: AbortSignal.timeout(ctx.within(5_000)) });
@@ -138,7 +163,9 @@ async function protocolCommands(ctx: ScenarioContext): Promise<{ commands: strin
     const commands = (schema.domains ?? [])
       .filter((d) => d.domain === 'ServiceWorker' || d.domain === 'BackgroundService')
       .flatMap((d) => (d.commands ?? []).map((c) => `${d.domain}.${c.name}`));
-    return commands.length ? { commands, why: null } : { commands: null, why: '/json/protocol lists no ServiceWorker or BackgroundService command' };
+    return commands.length
+      ? { commands, why: null }
+      : { commands: null, why: '/json/protocol lists no ServiceWorker or BackgroundService command' };
   } finally {
     const b = launched;
     if (b) await bestEffort(log, 'closing the browser asked for its protocol', () => b.close());
@@ -156,7 +183,8 @@ async function protocolCommands(ctx: ScenarioContext): Promise<{ commands: strin
 const click = defineScenario({
   id: 'ui.click',
   title: 'The backgroundfetchclick event',
-  expectation: 'When the user clicks the browser\'s download UI for a fetch, the worker receives backgroundfetchclick and may clients.openWindow().',
+  expectation:
+    "When the user clicks the browser's download UI for a fetch, the worker receives backgroundfetchclick and may clients.openWindow().",
   link: `${SPEC}#background-fetch-click-event`,
   async run(ctx) {
     const s = await ctx.open();
@@ -182,12 +210,23 @@ const click = defineScenario({
     return { clickCommands, protocolUnknown: protocol.why, downloadsItems, downloadsError, swEvents };
   },
   judge(o) {
-    if (o.clickCommands?.length) return { verdict: 'error', summary: `The protocol has a command that may click (${o.clickCommands.join(', ')}): this scenario does not drive it yet.` };
-    if (o.downloadsItems) return { verdict: 'error', summary: `chrome://downloads lists ${o.downloadsItems} item(s) after the fetch: a UI to click may exist, and this scenario does not click it yet.` };
-    const downloads = o.downloadsError === null ? `${o.downloadsItems ?? 0} chrome://downloads items after the fetch` : `chrome://downloads could not be read (${o.downloadsError})`;
+    if (o.clickCommands?.length)
+      return {
+        verdict: 'error',
+        summary: `The protocol has a command that may click (${o.clickCommands.join(', ')}): this scenario does not drive it yet.`,
+      };
+    if (o.downloadsItems)
+      return {
+        verdict: 'error',
+        summary: `chrome://downloads lists ${o.downloadsItems} item(s) after the fetch: a UI to click may exist, and this scenario does not click it yet.`,
+      };
+    const downloads =
+      o.downloadsError === null
+        ? `${o.downloadsItems ?? 0} chrome://downloads items after the fetch`
+        : `chrome://downloads could not be read (${o.downloadsError})`;
     return {
       verdict: 'not-automatable',
-      summary: `No way to click: ${o.clickCommands ? "the browser's protocol (its /json/protocol) has no command to dispatch backgroundfetchclick (none of its ServiceWorker/BackgroundService commands matches \"click\")" : `the browser's protocol could not be read (${o.protocolUnknown}), so no command to dispatch backgroundfetchclick is known`}, and desktop Chromium shows no background-fetch UI (${downloads}). The worker got: ${o.swEvents.join(', ') || 'no event'}.`,
+      summary: `No way to click: ${o.clickCommands ? 'the browser\'s protocol (its /json/protocol) has no command to dispatch backgroundfetchclick (none of its ServiceWorker/BackgroundService commands matches "click")' : `the browser's protocol could not be read (${o.protocolUnknown}), so no command to dispatch backgroundfetchclick is known`}, and desktop Chromium shows no background-fetch UI (${downloads}). The worker got: ${o.swEvents.join(', ') || 'no event'}.`,
     };
   },
 });

@@ -44,14 +44,22 @@ export interface Reply {
   body: Buffer;
 }
 
-const text = (status: number, body: string): Reply => ({ status, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: Buffer.from(body) });
+const text = (status: number, body: string): Reply => ({
+  status,
+  headers: [['Content-Type', 'text/plain; charset=utf-8']],
+  body: Buffer.from(body),
+});
 
 async function directoryListing(dir: string, urlPath: string): Promise<Reply> {
   const names = (await readdir(dir, { withFileTypes: true })).map((d) => (d.isDirectory() ? `${d.name}/` : d.name)).sort();
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
   const base = urlPath.endsWith('/') ? urlPath : `${urlPath}/`;
   const items = names.map((n) => `<li><a href="${esc(base + n)}">${esc(n)}</a></li>`).join('\n');
-  return { status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: Buffer.from(`<!doctype html>\n<title>${esc(base)}</title>\n<ul>\n${items}\n</ul>\n`) };
+  return {
+    status: 200,
+    headers: [['Content-Type', 'text/html; charset=utf-8']],
+    body: Buffer.from(`<!doctype html>\n<title>${esc(base)}</title>\n<ul>\n${items}\n</ul>\n`),
+  };
 }
 
 /** The reply for a GET of `urlPath` under `root`, before pipes. */

@@ -35,7 +35,8 @@ export class WptHostProxy {
       proxy.#sockets.add(s);
       s.once('close', () => proxy.#sockets.delete(s));
     });
-    const target = (host: string, port: string): number | null => (allowed.has(host.toLowerCase()) && /^\d+$/.test(port) ? Number(port) : null);
+    const target = (host: string, port: string): number | null =>
+      allowed.has(host.toLowerCase()) && /^\d+$/.test(port) ? Number(port) : null;
 
     server.on('connect', (req, client: Socket, head: Buffer) => {
       const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(req.url ?? '');
@@ -74,10 +75,13 @@ export class WptHostProxy {
         res.writeHead(403, { 'content-type': 'text/plain' }).end('bgprobe wpt: only the WPT hosts are reachable through this proxy.\n');
         return;
       }
-      const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: `${url.pathname}${url.search}`, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-        answer.pipe(res);
-      });
+      const upstream = httpRequest(
+        { host: '127.0.0.1', port, method: req.method, path: `${url.pathname}${url.search}`, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+          answer.pipe(res);
+        },
+      );
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
     });

@@ -23,7 +23,10 @@ export interface WptHosts {
 
 export function wptHosts(): WptHosts {
   const hosts: Record<string, Record<string, string>> = {};
-  for (const [alias, base] of [['', WPT_HOST], ['alt', WPT_ALT_HOST]] as const) {
+  for (const [alias, base] of [
+    ['', WPT_HOST],
+    ['alt', WPT_ALT_HOST],
+  ] as const) {
     const row: Record<string, string> = { '': base };
     for (const sub of WPT_SUBDOMAINS) row[sub] = domainToASCII(`${sub}.${base}`);
     hosts[alias] = row;

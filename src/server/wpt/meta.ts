@@ -28,8 +28,12 @@ export type GlobalKind = (typeof GLOBALS)[number];
  */
 export function parseGlobals(value: string | undefined): GlobalKind[] {
   const set = new Set<string>();
-  const tokens = (value ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-  const expand = (t: string): string[] => (t === 'worker' ? ['dedicatedworker', 'sharedworker', 'serviceworker'] : t === 'default' ? ['window', 'dedicatedworker'] : [t]);
+  const tokens = (value ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const expand = (t: string): string[] =>
+    t === 'worker' ? ['dedicatedworker', 'sharedworker', 'serviceworker'] : t === 'default' ? ['window', 'dedicatedworker'] : [t];
   if (!tokens.some((t) => !t.startsWith('!'))) for (const t of expand('default')) set.add(t);
   for (const t of tokens) {
     if (t.startsWith('!')) for (const x of expand(t.slice(1))) set.delete(x);

@@ -50,7 +50,10 @@ function splitSteps(spec: string): string[] {
 
 export function parseTrickle(text: string): TrickleStep[] {
   const plan: TrickleStep[] = [];
-  for (const token of text.split(':').map((t) => t.trim()).filter(Boolean)) {
+  for (const token of text
+    .split(':')
+    .map((t) => t.trim())
+    .filter(Boolean)) {
     if (/^\d+$/.test(token)) plan.push({ send: Number(token) });
     else if (/^d\d+(\.\d+)?$/.test(token)) plan.push({ delayMs: Number(token.slice(1)) * 1000 });
     else if (/^r\d+$/.test(token)) {

@@ -27,7 +27,8 @@ async function upload(ex: Exchange): Promise<void> {
   ex.req.on('data', (chunk: Buffer) => chunks.push(chunk));
   if (!(await ex.requestBodyRead())) return;
   const type = ex.req.headers['content-type'];
-  if (type === undefined) return send(ex, 500, { 'Content-Type': 'text/plain' }, Buffer.from('upload.py: the request has no Content-Type.\n'));
+  if (type === undefined)
+    return send(ex, 500, { 'Content-Type': 'text/plain' }, Buffer.from('upload.py: the request has no Content-Type.\n'));
   send(ex, 200, { 'Content-Type': type }, Buffer.concat(chunks));
 }
 
@@ -46,5 +47,10 @@ export function unimplementedHandlerText(path: string): string {
 export async function servePython(ex: Exchange, path: string): Promise<void> {
   const handler = HANDLERS[path];
   if (handler) return handler(ex);
-  send(ex, 501, { 'Content-Type': 'text/plain; charset=utf-8', 'Access-Control-Allow-Origin': '*' }, Buffer.from(`${unimplementedHandlerText(path)}\n`));
+  send(
+    ex,
+    501,
+    { 'Content-Type': 'text/plain; charset=utf-8', 'Access-Control-Allow-Origin': '*' },
+    Buffer.from(`${unimplementedHandlerText(path)}\n`),
+  );
 }

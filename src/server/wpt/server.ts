@@ -113,12 +113,23 @@ export class WptServer {
       rangeRequested: header(req, 'range') !== null,
       resource: null,
     });
-    const ex = new Exchange(req, res, entry, () => this.#closing, (cutBy) => this.#log.end(entry, cutBy));
+    const ex = new Exchange(
+      req,
+      res,
+      entry,
+      () => this.#closing,
+      (cutBy) => this.#log.end(entry, cutBy),
+    );
     this.#route(ex, url).catch((error: unknown) => {
       // A handler bug (or a template this subset does not know) costs one response, named.
       if (res.headersSent) return void res.destroy();
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      void sendReply(ex, { status: 500, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: Buffer.from(`bgprobe wpt server: ${message}\n`) }, null, this.#context(url, req));
+      void sendReply(
+        ex,
+        { status: 500, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: Buffer.from(`bgprobe wpt server: ${message}\n`) },
+        null,
+        this.#context(url, req),
+      );
     });
   }
 
@@ -132,12 +143,28 @@ export class WptServer {
     const path = url.pathname;
     const ctx = this.#context(url, ex.req);
     const pipe = url.searchParams.get('pipe');
-    const js = (body: string): Reply => ({ status: 200, headers: [['Content-Type', 'text/javascript; charset=utf-8']], body: Buffer.from(body) });
+    const js = (body: string): Reply => ({
+      status: 200,
+      headers: [['Content-Type', 'text/javascript; charset=utf-8']],
+      body: Buffer.from(body),
+    });
     if (path.endsWith('.py')) return servePython(ex, path);
     const method = ex.req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
       // wptserve's file handler is GET-only too: a CORS preflight (OPTIONS) to a file fails there as here.
-      return sendReply(ex, { status: 405, headers: [['Content-Type', 'text/plain'], ['Allow', 'GET, HEAD']], body: Buffer.from(`Method ${method} not allowed for ${path}.\n`) }, null, ctx);
+      return sendReply(
+        ex,
+        {
+          status: 405,
+          headers: [
+            ['Content-Type', 'text/plain'],
+            ['Allow', 'GET, HEAD'],
+          ],
+          body: Buffer.from(`Method ${method} not allowed for ${path}.\n`),
+        },
+        null,
+        ctx,
+      );
     }
     let reply: Reply;
     if (path === '/resources/testharnessreport.js') reply = js(testharnessReportJs(this.options.timeoutMultiplier));

@@ -79,7 +79,9 @@ function lookup(expr: string, ctx: SubstitutionContext, vars: Map<string, string
       return ctx.headers[(keys[0] ?? '').toLowerCase()] ?? '';
     default:
       if (name.startsWith('$') && vars.has(name.slice(1))) return vars.get(name.slice(1))!;
-      throw new SubstitutionError(`{{${expr}}}: unknown name "${name}". Valid: host, domains, hosts, ports, location, GET, headers, uuid(), $variables.`);
+      throw new SubstitutionError(
+        `{{${expr}}}: unknown name "${name}". Valid: host, domains, hosts, ports, location, GET, headers, uuid(), $variables.`,
+      );
   }
 }
 

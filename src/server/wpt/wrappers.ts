@@ -9,7 +9,8 @@
 import { ANY_SUFFIX, parseGlobals, parseMeta, type GlobalKind, type MetaEntry } from './meta.js';
 import { WrapperNotAvailable } from '../../errors.js';
 
-export type WrapperKind = 'window' | 'any-window' | 'any-dedicatedworker' | 'any-sharedworker' | 'any-serviceworker' | 'any-worker-script' | 'worker';
+export type WrapperKind =
+  'window' | 'any-window' | 'any-dedicatedworker' | 'any-sharedworker' | 'any-serviceworker' | 'any-worker-script' | 'worker';
 
 export interface WrapperRoute {
   kind: WrapperKind;
@@ -53,7 +54,8 @@ function htmlHead(meta: readonly MetaEntry[]): string {
   return lines.join('\n');
 }
 
-const scriptTags = (meta: readonly MetaEntry[]) => meta.filter((m) => m.key === 'script').map((m) => `<script src="${html(m.value)}"></script>`);
+const scriptTags = (meta: readonly MetaEntry[]) =>
+  meta.filter((m) => m.key === 'script').map((m) => `<script src="${html(m.value)}"></script>`);
 const HARNESS = '<script src="/resources/testharness.js"></script>\n<script src="/resources/testharnessreport.js"></script>';
 
 function globalObject(window: boolean): string {
@@ -90,20 +92,46 @@ export function renderWrapper(route: WrapperRoute, source: string, query: string
   const loads = route.loads + query;
   switch (route.kind) {
     case 'window':
-      return { contentType: 'text/html; charset=utf-8', body: [htmlHead(meta), HARNESS, ...scriptTags(meta), '<div id=log></div>', `<script src="${html(loads)}"></script>`, ''].join('\n') };
+      return {
+        contentType: 'text/html; charset=utf-8',
+        body: [htmlHead(meta), HARNESS, ...scriptTags(meta), '<div id=log></div>', `<script src="${html(loads)}"></script>`, ''].join('\n'),
+      };
     case 'any-window':
       return {
         contentType: 'text/html; charset=utf-8',
-        body: [htmlHead(meta), `<script>\n${globalObject(true)}\n</script>`, HARNESS, ...scriptTags(meta), '<div id=log></div>', `<script src="${html(loads)}"></script>`, ''].join('\n'),
+        body: [
+          htmlHead(meta),
+          `<script>\n${globalObject(true)}\n</script>`,
+          HARNESS,
+          ...scriptTags(meta),
+          '<div id=log></div>',
+          `<script src="${html(loads)}"></script>`,
+          '',
+        ].join('\n'),
       };
     case 'any-dedicatedworker':
     case 'any-sharedworker':
     case 'any-serviceworker':
     case 'worker':
-      return { contentType: 'text/html; charset=utf-8', body: [htmlHead(meta), HARNESS, '<div id=log></div>', `<script>\n${workerStart(route.kind, loads)}\n</script>`, ''].join('\n') };
+      return {
+        contentType: 'text/html; charset=utf-8',
+        body: [htmlHead(meta), HARNESS, '<div id=log></div>', `<script>\n${workerStart(route.kind, loads)}\n</script>`, ''].join('\n'),
+      };
     case 'any-worker-script': {
-      const imports = meta.flatMap((m) => (m.key === 'script' ? [`importScripts("${js(m.value)}");`] : m.key === 'title' ? [`self.META_TITLE = "${js(m.value)}";`] : []));
-      return { contentType: 'text/javascript; charset=utf-8', body: [globalObject(false), 'importScripts("/resources/testharness.js");', ...imports, `importScripts("${js(loads)}");`, 'done();', ''].join('\n') };
+      const imports = meta.flatMap((m) =>
+        m.key === 'script' ? [`importScripts("${js(m.value)}");`] : m.key === 'title' ? [`self.META_TITLE = "${js(m.value)}";`] : [],
+      );
+      return {
+        contentType: 'text/javascript; charset=utf-8',
+        body: [
+          globalObject(false),
+          'importScripts("/resources/testharness.js");',
+          ...imports,
+          `importScripts("${js(loads)}");`,
+          'done();',
+          '',
+        ].join('\n'),
+      };
     }
   }
 }
