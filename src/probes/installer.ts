@@ -306,7 +306,13 @@ export class ProbeInstaller {
     const missedThePause = start.compiled && !start.probed;
     this.starting.delete(sessionId);
     await this.resume(session);
-    log('worker %s: %s', url, missedThePause ? `already ran its script, probed now${compiledFirst ? ' (compiled before Runtime was enabled)' : ''}` : 'probed at its first pause');
+    log(
+      'worker %s: %s',
+      url,
+      missedThePause
+        ? `already ran its script, probed now${compiledFirst ? ' (compiled before Runtime was enabled)' : ''}`
+        : 'probed at its first pause',
+    );
     if (missedThePause) await this.evaluateProbe(session);
   }
 

@@ -66,7 +66,9 @@ describe('ProbeInstaller and a service worker', () => {
     // Under Playwright the observer page sends Debugger.enable as the attach passes through it
     // (tunnel.ts); a loaded machine compiles the script meanwhile, and the report comes ahead
     // of every answer to the installer's own commands. Missed, the worker went unprobed.
-    const client = await attachWorker(true, (c) => c.before.set('Runtime.enable', [{ method: 'Debugger.scriptParsed', params: { scriptId: '3', url: SW } }]));
+    const client = await attachWorker(true, (c) =>
+      c.before.set('Runtime.enable', [{ method: 'Debugger.scriptParsed', params: { scriptId: '3', url: SW } }]),
+    );
     expect(client.to('w1')).toEqual([...HELD_START, 'Runtime.evaluate']);
   });
 
