@@ -19,11 +19,22 @@ export interface FixtureCertificate {
 }
 
 /** A certificate for `host` (an IP address or a name), valid from yesterday for 30 days. */
-export async function fixtureCertificate(host: string): Promise<FixtureCertificate> {
+export function fixtureCertificate(host: string): Promise<FixtureCertificate> {
+  return selfSignedCertificate(host, [isIP(host) ? { type: 7, ip: host } : { type: 2, value: host }]);
+}
+
+/** A subjectAltName entry: 2 a DNS name (wildcards allowed), 7 an IP address. */
+export type AltName = { type: 2; value: string } | { type: 7; ip: string };
+
+/**
+ * A self-signed server certificate for `altNames`, valid from yesterday for 30 days, with the
+ * SPKI hash Chromium's --ignore-certificate-errors-spki-list takes. The fixture origin's and
+ * the WPT server's certificates are both made here.
+ */
+export async function selfSignedCertificate(commonName: string, altNames: AltName[]): Promise<FixtureCertificate> {
   const selfsigned = await import('selfsigned');
   const now = Date.now();
-  const altName = isIP(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host };
-  const pems = await selfsigned.generate([{ name: 'commonName', value: host }], {
+  const pems = await selfsigned.generate([{ name: 'commonName', value: commonName }], {
     keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate: new Date(now - 86_400_000),
@@ -32,7 +43,7 @@ export async function fixtureCertificate(host: string): Promise<FixtureCertifica
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [altName] },
+      { name: 'subjectAltName', altNames },
     ],
   });
   const spki = createPublicKey(pems.private).export({ type: 'spki', format: 'der' });

@@ -5,32 +5,16 @@
  * a test that expects a certificate error elsewhere still gets one. Chromium honours that flag
  * only together with --user-data-dir, which every WPT launch has (a fresh profile per file).
  */
-import { createHash, createPublicKey } from 'node:crypto';
+import { selfSignedCertificate, type FixtureCertificate } from '../certificate.js';
 import { WPT_ALT_HOST, WPT_HOST } from './hosts.js';
 
-export interface WptCertificate {
-  key: string;
-  cert: string;
-  /** base64(sha256(SubjectPublicKeyInfo DER)): the value of --ignore-certificate-errors-spki-list. */
-  spkiHash: string;
-}
+/** The WPT server's certificate: the same kind as the fixture origin's, for the WPT host names. */
+export type WptCertificate = FixtureCertificate;
 
-export async function generateCertificate(): Promise<WptCertificate> {
-  const selfsigned = await import('selfsigned');
+export function generateCertificate(): Promise<WptCertificate> {
   const names = [WPT_HOST, `*.${WPT_HOST}`, WPT_ALT_HOST, `*.${WPT_ALT_HOST}`];
-  const now = Date.now();
-  const pems = await selfsigned.generate([{ name: 'commonName', value: WPT_HOST }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: new Date(now - 86_400_000),
-    notAfterDate: new Date(now + 30 * 86_400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2 as const, value })) },
-    ],
-  });
-  const spki = createPublicKey(pems.private).export({ type: 'spki', format: 'der' });
-  return { key: pems.private, cert: pems.cert, spkiHash: createHash('sha256').update(spki).digest('base64') };
+  return selfSignedCertificate(
+    WPT_HOST,
+    names.map((value) => ({ type: 2, value })),
+  );
 }
