@@ -218,6 +218,12 @@ export class ProbeInstaller {
       void this.attachPage(session);
       return;
     }
+    // Registered before any command: under Playwright the observer page has already sent the
+    // worker Debugger.enable (tunnel.ts), which reports its script as soon as it is compiled,
+    // possibly before the first answer to this session comes back. Missed, that report left
+    // a worker whose script outran the breakpoint with no probe at all (no worker-start, no
+    // events): the intermittent of #21 under load.
+    if (ev.waitingForDebugger) this.starting.set(sessionId, { url: targetInfo.url, compiled: false, probed: false });
     session.on('Debugger.scriptParsed', ({ url }) => {
       // Its own script, not any script: another client's evaluation can carry a sourceURL.
       const start = this.starting.get(sessionId);
@@ -286,8 +292,12 @@ export class ProbeInstaller {
     // that pause: until the worker has loaded its script, Chromium kills the whole renderer
     // (pages included) on a `self.location` read (CHECK(url_.IsValid()) in WorkerGlobalScope).
     const sessionId = session.sessionId!;
-    const start: Starting = { url, compiled: false, probed: false };
+    const start = this.starting.get(sessionId) ?? { url, compiled: false, probed: false };
     this.starting.set(sessionId, start);
+    // Compiled and not paused by now: reported over the observer page's Debugger.enable before
+    // Runtime was enabled. Unless a pause follows, the case that went unprobed when 'starting'
+    // was set only here.
+    const compiledFirst = start.compiled && !start.probed;
     await this.breakBeforeEveryScript(session);
     // A service worker does not wait for every client that asked to hold it: Playwright's own
     // auto-attach resumes it at once, so its script can compile before the breakpoint is in
@@ -296,7 +306,13 @@ export class ProbeInstaller {
     const missedThePause = start.compiled && !start.probed;
     this.starting.delete(sessionId);
     await this.resume(session);
-    log('worker %s: %s', url, missedThePause ? 'already ran its script, probed now' : 'probed at its first pause');
+    log(
+      'worker %s: %s',
+      url,
+      missedThePause
+        ? `already ran its script, probed now${compiledFirst ? ' (compiled before Runtime was enabled)' : ''}`
+        : 'probed at its first pause',
+    );
     if (missedThePause) await this.evaluateProbe(session);
   }
 

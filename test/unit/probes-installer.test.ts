@@ -62,6 +62,16 @@ describe('ProbeInstaller and a service worker', () => {
     expect(client.to('w1')).toEqual([...HELD_START, 'Runtime.evaluate']);
   });
 
+  it('its script reported compiled before the first answer (the observer page enabled the debugger first): still probed once resumed', async () => {
+    // Under Playwright the observer page sends Debugger.enable as the attach passes through it
+    // (tunnel.ts); a loaded machine compiles the script meanwhile, and the report comes ahead
+    // of every answer to the installer's own commands. Missed, the worker went unprobed.
+    const client = await attachWorker(true, (c) =>
+      c.before.set('Runtime.enable', [{ method: 'Debugger.scriptParsed', params: { scriptId: '3', url: SW } }]),
+    );
+    expect(client.to('w1')).toEqual([...HELD_START, 'Runtime.evaluate']);
+  });
+
   it('a worker that paused before its script while the breakpoint went in: probed at that pause only', async () => {
     const client = await attachWorker(true, (c) =>
       c.before.set('Debugger.setInstrumentationBreakpoint', [
