@@ -1,7 +1,7 @@
 /**
  * Browser side: what the probe's parts share (probe.ts builds it, worker.ts uses it).
  */
-import type { IconInfo, ProbeRecord } from '../types.js';
+import type { IconInfo, ProbeBase, ProbeRecord, ProgressSample } from '../types.js';
 import type { Global } from './natives.js';
 
 /** A record as the probe builds it: the base fields are added by `report`. */
@@ -26,11 +26,5 @@ export interface Probe {
   requestUrl: (r: unknown) => string;
 }
 
-export interface RegistrationState {
-  downloaded: number;
-  downloadTotal: number;
-  uploaded: number;
-  uploadTotal: number;
-  result: '' | 'success' | 'failure';
-  failureReason: string;
-}
+/** What a registration's progress event carries: a progress record without its envelope (one declaration, in types.ts). */
+export type RegistrationState = Omit<ProgressSample, keyof ProbeBase | 'kind'>;
