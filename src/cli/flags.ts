@@ -24,6 +24,24 @@ export const stepSummaryFlag = () =>
     describe: 'Append the Markdown summary to $GITHUB_STEP_SUMMARY when that is set (GitHub Actions); --no-step-summary: do not',
   }) as const;
 
+/** `--browser-args` and `--label`: per-position companions of a repeatable `--browser` (compat and wpt). */
+export const browserColumnFlags = () => ({
+  'browser-args': {
+    type: 'string' as const,
+    array: true as const,
+    default: [] as string[],
+    defaultDescription: 'none',
+    describe: 'Flags for the browser at the same position (space-separated in one value). Repeatable',
+  },
+  label: {
+    type: 'string' as const,
+    array: true as const,
+    default: [] as string[],
+    defaultDescription: 'from the browser',
+    describe: 'A name for the browser at the same position (the report column). Repeatable',
+  },
+});
+
 /** `--format`: repeatable, comma-separated, `markdown`/`xml` accepted for md/junit. */
 export const formatFlag = (describe = 'html,json,md,junit,bcd (default html,json,md,junit; bcd: one mdn-bcd-collector file per browser)') =>
   ({

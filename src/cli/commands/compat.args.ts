@@ -3,7 +3,7 @@ import { missingEngineNotes } from '../../browsers/installed.js';
 import { browserSpecs } from '../../browsers/spec.js';
 import { parseShard } from '../../util/shard.js';
 import { commaList, defineCommand, numberFlag, positiveSeconds, stringFlag, wholeAtLeastOne, wholeAtLeastZero } from '../command.js';
-import { formatFlag, gridLane, outDirFlag, stepSummaryFlag, withGridLane } from '../flags.js';
+import { browserColumnFlags, formatFlag, gridLane, outDirFlag, stepSummaryFlag, withGridLane } from '../flags.js';
 import {
   DEFAULT_FAIL_ON,
   DEFAULT_REPEAT,
@@ -28,20 +28,7 @@ export const compatCommand = defineCommand({
       describe:
         'chromium, firefox, webkit, all (every installed engine), a browser binary path, a Playwright channel (chrome, msedge...) or a CDP endpoint (http://host:port). Repeatable',
     },
-    'browser-args': {
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      defaultDescription: 'none',
-      describe: 'Flags for the browser at the same position (space-separated in one value). Repeatable',
-    },
-    label: {
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      defaultDescription: 'from the browser',
-      describe: 'A name for the browser at the same position (the report column). Repeatable',
-    },
+    ...browserColumnFlags(),
     scenario: {
       type: 'string',
       array: true,

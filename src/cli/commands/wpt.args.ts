@@ -3,7 +3,7 @@ import { browserSpecs } from '../../browsers/spec.js';
 import type { BrowserSpec } from '../../browsers/types.js';
 import { parseShard } from '../../util/shard.js';
 import { defineCommand, numberFlag, stringFlag, wholeAtLeastOne, wholeAtLeastZero } from '../command.js';
-import { formatFlag, stepSummaryFlag } from '../flags.js';
+import { browserColumnFlags, formatFlag, stepSummaryFlag } from '../flags.js';
 import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_OUT, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS, type WptOptions } from '../options.js';
 
 /** The flag that switches Background Fetch on in WebKitGTK (MiniBrowser --features). */
@@ -44,20 +44,7 @@ export const wptCommand = defineCommand({
       describe:
         'chromium, firefox, webkit, all (every installed engine, plus WebKitGTK with --features=+BackgroundFetchAPI) or a browser binary path. Repeatable: a report column and a wptreport.json each',
     },
-    'browser-args': {
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      defaultDescription: 'none',
-      describe: 'Flags for the browser at the same position (space-separated in one value). Repeatable',
-    },
-    label: {
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      defaultDescription: 'from the browser',
-      describe: 'A name for the browser at the same position (the report column). Repeatable',
-    },
+    ...browserColumnFlags(),
     out: stringFlag('Output directory: wptreport.json and the report (a new one, or one holding only a previous report)', {
       default: DEFAULT_WPT_OUT,
     }),
