@@ -74,7 +74,8 @@ test('a node in its own network namespace runs a fetch from the fixture origin o
       } finally {
         await session.close();
       }
-      expect(await gridSessions(grid.url)).toEqual([]);
+      // The Grid's /status learns of a closed session by event, a moment after the DELETE answered.
+      await expect.poll(() => gridSessions(grid.url), { timeout: 10_000 }).toEqual([]);
 
       // The same through the CLI: `compat --grid <the namespace's Grid> --fixture-host <the host end>`.
       const dir = mkdtempSync(join(tmpdir(), 'bgp-grid-ns-report-'));
@@ -113,7 +114,8 @@ test('a node in its own network namespace runs a fetch from the fixture origin o
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      expect(await gridSessions(grid.url)).toEqual([]);
+      // The Grid's /status learns of a closed session by event, a moment after the DELETE answered.
+      await expect.poll(() => gridSessions(grid.url), { timeout: 10_000 }).toEqual([]);
     } finally {
       await grid.stop();
     }
