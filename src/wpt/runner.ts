@@ -270,7 +270,11 @@ async function browserEnv(
   certificate: WptCertificate,
 ): Promise<{ executablePath: string; args: string[]; proxy: WptHostProxy | null }> {
   if ((spec.engine ?? 'chromium') === 'chromium') {
-    const args = [...spec.args, `--host-resolver-rules=${hostResolverRules()}`, `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`];
+    const args = [
+      ...spec.args,
+      `--host-resolver-rules=${hostResolverRules()}`,
+      `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`,
+    ];
     // A Grid's Chrome is on its node: the report names the Grid where it names a local binary.
     if (spec.kind === 'grid') return { executablePath: spec.target ?? '', args, proxy: null };
     const { executablePath } = await discoverBrowser(spec.target ?? undefined);
