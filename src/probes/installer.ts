@@ -134,7 +134,7 @@ export class ProbeInstaller {
     if (this.disposed) return;
     if (typeof raw !== 'string' || !raw.startsWith(this.seal)) {
       this.stats.payloads += 1;
-      this.countDrop('not from the probe');
+      this.countDrop('not from the probe', `${context} channel`);
       return;
     }
     this.deliver(raw.slice(this.seal.length), context);

@@ -39,7 +39,7 @@ test('a page and worker hooking every built-in neither reach the channel nor cha
     // iframe, a popup's first document), and nothing else.
     const held = (await page.locator('#held').textContent()) ?? '';
     const found = /found \[([^\]]*)\]/.exec(held)![1].split(' ').filter(Boolean);
-    for (const name of found) expect(name).toMatch(/^b[0-9a-f]{16}$/);
+    for (const name of found) expect(name).toMatch(/^((early)?[1-3]|caught):b[0-9a-f]{16}$/);
     const fetch = await backgroundFetch.waitForFetch('episode', { until: 'settled' });
     expect(fetch.outcome).toBe('failure');
     expect(fetch.failureReason).toBe('bad-status');
@@ -54,7 +54,12 @@ test('a page and worker hooking every built-in neither reach the channel nor cha
     await expect(fetch).toFail({ reason: 'bad-status' });
     await expect(fetch).not.toUpdateUI({ title: /FORGED/ });
     const stats = backgroundFetch.recorder.stats.probes!;
-    test.info().annotations.push({ type: 'held', description: `${held}; dropped ${JSON.stringify(stats.droppedBy)}` });
+    test
+      .info()
+      .annotations.push({
+        type: 'held',
+        description: `${held}; dropped ${JSON.stringify(stats.droppedBy)}; recent ${JSON.stringify(stats.recentDrops)}`,
+      });
     expect(stats.accepted).toBeGreaterThan(0);
     // What the page sent down a binding it found was not sealed by the probe: dropped, counted.
     if (found.length) expect(stats.droppedBy['not from the probe']).toBeGreaterThan(0);

@@ -88,14 +88,14 @@
     const payloads = [...forged().map((f) => JSON.stringify(f)), JSON.stringify(forged()), ...junk()];
     const fns = new Set(caught);
     let found = [];
-    for (const realm of realms) {
+    for (const [i, realm] of realms.entries()) {
       let names = [];
       try { names = Object.getOwnPropertyNames(realm); } catch { continue; }
       for (const n of names) {
         if (known && known.has(n)) continue;
         let v;
         try { v = realm[n]; } catch { continue; }
-        if (typeof v === 'function' && (!known || /^b[0-9a-f]{16}$|^__|bgprobe|playwright/i.test(n) || !(n in self))) { fns.add(v); found.push(n); }
+        if (typeof v === 'function' && (!known || /^b[0-9a-f]{16}$|^__|bgprobe|playwright/i.test(n) || !(n in self))) { fns.add(v); found.push(`${i}:${n}`); }
       }
     }
     let calls = 0;
@@ -105,6 +105,7 @@
     const native = (fn) => { try { return /\[native code\]/.test(rApply0(toString, fn, [])); } catch { return false; } };
     for (const fn of fns) {
       if (!native(fn)) continue;
+      if (/^b[0-9a-f]{16}$/.test(fn.name)) found.push(`caught:${fn.name}`);
       if (fn === self.fetch || fn === self.alert || fn === self.close || fn === self.open || fn === self.print || fn === self.stop) continue;
       for (const p of payloads) {
         try { fn(p); } catch {}

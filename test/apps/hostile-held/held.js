@@ -15,7 +15,8 @@
     document.getElementById('download').addEventListener('click', () => {
       setTimeout(async () => {
         const out = await FORGE.push(realms, known);
-        const extra = early.flat().filter((n) => /^b[0-9a-f]{16}$/.test(n));
+        // Realms: 0 the page, 1 a blank iframe, 2 a srcdoc iframe, 3 a popup; 'early' at their creation.
+        const extra = early.flatMap((names, i) => names.filter((n) => /^b[0-9a-f]{16}$/.test(n)).map((n) => `early${i}:${n}`));
         document.getElementById('held').textContent = `held: ${out.caught} caught, ${out.records} record(s) seen, found [${[...out.found, ...extra].join(' ')}], ${out.calls} call(s)`;
       }, 500);
     });
