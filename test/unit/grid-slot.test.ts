@@ -5,13 +5,16 @@
  * whose browser went away is a lost browser (a crash the runner retries), and a launcher that
  * fails costs the lane a slot, not the run, once the lane has a session.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { GridSlot } from '../../src/browsers/grid/slot.js';
+import { openLane } from '../../src/browsers/lane.js';
 import { GridBrowser } from '../../src/browsers/grid/session.js';
 import type { GridClient } from '../../src/browsers/grid/client.js';
 import type { BrowserSpec, BrowserUnderTest, EngineDriver } from '../../src/browsers/types.js';
-import { BrowserLostError } from '../../src/errors.js';
+import { BrowserLostError, UsageError } from '../../src/errors.js';
 
 const spec: BrowserSpec = { label: 'grid', kind: 'grid', target: 'http://127.0.0.1:4444', args: [], engine: 'chromium' };
 
@@ -275,5 +278,64 @@ describe('GridBrowser: one session', () => {
     expect(deleted).toEqual([]);
     await g.close();
     expect(deleted).toEqual(['s-2']);
+  });
+});
+
+describe('openLane: a Grid lane’s slot count', () => {
+  let server: Server | null = null;
+  afterEach(async () => {
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    server = null;
+  });
+  /** A fake Grid answering /status: `slots` chrome slots on one UP node, `down` more on a DOWN node, `firefox` slots of another browser. */
+  const grid = (slots: number, down = 0, firefox = 0) =>
+    new Promise<string>((resolve) => {
+      const slot = (browserName: string) => ({ stereotype: { browserName, platformName: 'linux' }, session: null });
+      const value = {
+        ready: true,
+        message: 'Selenium Grid ready.',
+        nodes: [
+          {
+            id: 'up',
+            uri: 'http://127.0.0.1:5555',
+            availability: 'UP',
+            slots: [
+              ...Array(slots)
+                .fill(0)
+                .map(() => slot('chrome')),
+              ...Array(firefox)
+                .fill(0)
+                .map(() => slot('firefox')),
+            ],
+          },
+          {
+            id: 'down',
+            uri: 'http://127.0.0.1:5556',
+            availability: 'DOWN',
+            slots: Array(down)
+              .fill(0)
+              .map(() => slot('chrome')),
+          },
+        ],
+      };
+      server = createServer((_, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ value })));
+      server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`));
+    });
+
+  it('is the Grid’s matching slots on UP nodes, capped by --workers', async () => {
+    const url = await grid(3, 4, 5);
+    const at = (workers: number) => openLane({ ...spec, target: url }, { headless: true, workers });
+    const wide = await at(8);
+    expect(wide.workers).toBe(3);
+    expect(wide.slot).toBeInstanceOf(GridSlot);
+    await wide.slot.close();
+    const narrow = await at(2);
+    expect(narrow.workers).toBe(2);
+    await narrow.slot.close();
+  });
+
+  it('a Grid with no matching slot is a UsageError before any session is asked for', async () => {
+    const url = await grid(0, 2, 2);
+    await expect(openLane({ ...spec, target: url }, { headless: true, workers: 4 })).rejects.toBeInstanceOf(UsageError);
   });
 });
