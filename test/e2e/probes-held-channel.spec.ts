@@ -54,12 +54,10 @@ test('a page and worker hooking every built-in neither reach the channel nor cha
     await expect(fetch).toFail({ reason: 'bad-status' });
     await expect(fetch).not.toUpdateUI({ title: /FORGED/ });
     const stats = backgroundFetch.recorder.stats.probes!;
-    test
-      .info()
-      .annotations.push({
-        type: 'held',
-        description: `${held}; dropped ${JSON.stringify(stats.droppedBy)}; recent ${JSON.stringify(stats.recentDrops)}`,
-      });
+    test.info().annotations.push({
+      type: 'held',
+      description: `${held}; dropped ${JSON.stringify(stats.droppedBy)}; recent ${JSON.stringify(stats.recentDrops)}`,
+    });
     expect(stats.accepted).toBeGreaterThan(0);
     // What the page sent down a binding it found was not sealed by the probe: dropped, counted.
     if (found.length) expect(stats.droppedBy['not from the probe']).toBeGreaterThan(0);
