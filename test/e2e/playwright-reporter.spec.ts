@@ -240,7 +240,7 @@ test('a 1,000-event timeline attachment is packed, and unpacks into the same pag
   // That table is an island of 1,000 events that the report's own script draws as it nears
   // the screen: scrolled to, its first rows are drawn, and at its end its last ones.
   const events = page.locator('table.events[data-island]');
-  await events.scrollIntoViewIfNeeded();
+  await events.locator('thead').scrollIntoViewIfNeeded();
   await expect(page.locator('tr.island-note')).toHaveCount(0);
   await expect(events.locator('tbody tr').first()).toContainText('Background Fetch registered');
   await events.locator('tbody').last().scrollIntoViewIfNeeded();
