@@ -7,7 +7,7 @@ import type { Finding, Severity } from '../findings/index.js';
 import { atLeast } from '../findings/index.js';
 import type { NormalisedEvent } from '../recorder/normalise.js';
 import type { FetchTimeline } from '../recorder/timeline.js';
-import { newReport, type ReportAttempt, type ReportModel, type ReportResult } from '../report/model.js';
+import { attemptOf, newReport, type ReportAttempt, type ReportModel, type ReportResult } from '../report/model.js';
 import { emptyEvidence, eventRow, fetchEvidence, toJson, type StepRow } from '../evidence/evidence.js';
 
 export interface AuditRun {
@@ -161,19 +161,7 @@ function withRetries(r: ReportResult, run: AuditRun): Pick<ReportResult, 'flaky'
     browserLost: { fatal: l.fatal },
   }));
   lost.forEach((a, i) => (a.retry = i > 0));
-  const own: ReportAttempt = {
-    run: 1,
-    retry: true,
-    verdict: r.verdict,
-    summary: r.summary,
-    startedAt: r.startedAt,
-    durationMs: r.durationMs,
-    took: null,
-    observation: r.observation,
-    evidence: r.evidence,
-    error: r.error,
-    browserLost: null,
-  };
+  const own = attemptOf(r, 1, true, null);
   return { flaky: run.flaky, attempts: [...lost, own] };
 }
 

@@ -7,6 +7,7 @@ import type { Browser as PuppeteerBrowser, BrowserContext, Page } from 'puppetee
 import { EngineError } from '../errors.js';
 import { bestEffort, debug } from '../util/debug.js';
 import { tempHome } from './home.js';
+import { driverType } from './driver-type.js';
 import type { BrowserType, EngineDriver, EngineInfo, EnginePage, LaunchEngineOptions, PageFunction } from './types.js';
 
 const log = debug('bgprobe:engines');
@@ -129,17 +130,4 @@ export class FirefoxDriver implements EngineDriver {
 }
 
 /** `--browser firefox` or a Firefox binary: Firefox over WebDriver BiDi. */
-export const firefoxType: BrowserType = {
-  name: 'firefox',
-  handles: (spec) => spec.engine === 'firefox',
-  async launch(spec, options) {
-    const driver = await FirefoxDriver.launch({
-      executablePath: spec.target!,
-      args: spec.args,
-      headless: options.headless,
-      proxy: options.proxy,
-      acceptInsecureCerts: options.acceptInsecureCerts,
-    });
-    return { driver, executablePath: spec.target, logFile: null };
-  },
-};
+export const firefoxType: BrowserType = driverType('firefox', (options) => FirefoxDriver.launch(options));

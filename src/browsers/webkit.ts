@@ -15,6 +15,7 @@ import { bestEffort, debug } from '../util/debug.js';
 import { tempHome, type TempHome } from './home.js';
 import { webkitHelpers } from './installed.js';
 import { startXvfb, type Xvfb } from './xvfb.js';
+import { driverType } from './driver-type.js';
 import type { BrowserType, EngineDriver, EngineInfo, EnginePage, LaunchEngineOptions, PageFunction } from './types.js';
 
 const log = debug('bgprobe:engines');
@@ -218,17 +219,4 @@ async function waitForDriver(child: ChildProcess, port: number): Promise<string>
 }
 
 /** `--browser webkit` or MiniBrowser: WebKitGTK through WebKitWebDriver, under an Xvfb of its own. */
-export const webkitType: BrowserType = {
-  name: 'webkit',
-  handles: (spec) => spec.engine === 'webkit',
-  async launch(spec, options) {
-    const driver = await WebKitDriver.launch({
-      executablePath: spec.target!,
-      args: spec.args,
-      headless: options.headless,
-      proxy: options.proxy,
-      acceptInsecureCerts: options.acceptInsecureCerts,
-    });
-    return { driver, executablePath: spec.target, logFile: null };
-  },
-};
+export const webkitType: BrowserType = driverType('webkit', (options) => WebKitDriver.launch(options));

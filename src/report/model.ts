@@ -287,6 +287,12 @@ export type ReportFile = Omit<ReportModel, 'results' | 'summary'> & {
   bcd?: object | null;
 };
 
+/** A result's outcome as one of the attempts of a result (a run that lost its browser, a --repeat run, the final run). */
+export function attemptOf(r: ReportOutcome, run: number, retry: boolean, browserLost: ReportAttempt['browserLost']): ReportAttempt {
+  const { verdict, summary, startedAt, durationMs, took, observation, evidence, error } = r;
+  return { run, retry, verdict, summary, startedAt, durationMs, took, observation, evidence, error, browserLost };
+}
+
 /**
  * A report of this bgprobe, as every run mode makes one: the mode gives what it ran (its run,
  * browsers, scenarios, results and comparison); the schema version, the tool and the summary are

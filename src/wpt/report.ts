@@ -7,15 +7,15 @@
  * PRECONDITION_FAILED is unsupported.
  */
 import {
+  attemptOf,
   newReport,
   type Change,
-  type ReportAttempt,
   type ReportModel,
   type ReportResult,
   type ReportScenario,
   type Verdict,
 } from '../report/model.js';
-import type { WptAttempt, WptRun, WptTestResult } from './types.js';
+import type { WptRun, WptTestResult } from './types.js';
 import type { Unexpected } from './expectations.js';
 import type { Regression, SkippedTest } from './wptreport.js';
 
@@ -50,22 +50,7 @@ function resultOf(r: WptTestResult, browser: string): ReportResult {
     // A test file's harness measures no time to an outcome.
     took: null,
     flaky: r.flaky,
-    attempts: r.attempts.map((a, i) => ({ ...attemptOf(a, browser), run: 1, retry: i > 0 })),
-  };
-}
-
-function attemptOf(a: WptAttempt, browser: string): Omit<ReportAttempt, 'run' | 'retry'> {
-  const r = resultOf({ ...a, flaky: false, attempts: [] }, browser);
-  return {
-    verdict: r.verdict,
-    summary: r.summary,
-    startedAt: r.startedAt,
-    durationMs: r.durationMs,
-    took: null,
-    observation: r.observation,
-    evidence: r.evidence,
-    error: r.error,
-    browserLost: a.browserLost,
+    attempts: r.attempts.map((a, i) => attemptOf(resultOf({ ...a, flaky: false, attempts: [] }, browser), 1, i > 0, a.browserLost)),
   };
 }
 

@@ -6,10 +6,10 @@
  * WebKit project was skipped with the reason; a chrome-headless-shell path failed fast with
  * the fix. Nothing is imported from src/: only what the tarball ships is exercised.
  */
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { REPO, childEnv, describeRun, installInto, packTarball, run, type Run } from '../helpers/user-project.js';
 
@@ -188,6 +188,21 @@ function find(title: string): JsonTest {
   if (!t) throw new Error(`no test "${title}" in the child's report:\n${describeRun('npx playwright test', output)}`);
   return t;
 }
+
+test('every relative link of the shipped README and docs/ pages resolves inside the installed package', async () => {
+  const root = join(project, 'node_modules/bgprobe');
+  const pages = ['README.md', ...(await readdir(join(root, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const broken: string[] = [];
+  for (const page of pages) {
+    const text = await readFile(join(root, page), 'utf8');
+    for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (!target || /^[a-z]+:/i.test(target)) continue;
+      if (!existsSync(join(root, dirname(page), target))) broken.push(`${page} -> ${target}`);
+    }
+  }
+  expect(pages.length).toBeGreaterThan(1);
+  expect(broken).toEqual([]);
+});
 
 test('the example of docs/playwright.md passes as is', () => {
   for (const title of ['episode downloads in the background', 'a missing file fails the download']) {

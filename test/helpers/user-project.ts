@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -66,7 +66,9 @@ export async function packTarball(work: string, env: NodeJS.ProcessEnv): Promise
     180_000,
   );
   if (!existsSync(join(stage, 'dist/playwright/index.js'))) throw new Error(describeRun('tsc', build));
-  for (const entry of ['package.json', 'README.md', 'fixtures', 'reports']) {
+  // What package.json's `files` ships (dist is built above), so the tarball is the published one.
+  const { files } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { files: string[] };
+  for (const entry of ['package.json', ...files.filter((f) => f !== 'dist')]) {
     if (existsSync(join(REPO, entry))) await cp(join(REPO, entry), join(stage, entry), { recursive: true });
   }
   const pack = await run('npm', ['pack', '--pack-destination', work, '--silent'], stage, env, 120_000);
