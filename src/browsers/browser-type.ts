@@ -39,13 +39,13 @@ export async function checkBrowsers(specs: readonly BrowserSpec[]): Promise<void
 export async function launchPlaywright(
   spec: BrowserSpec,
   options: BrowserLaunchOptions,
-): Promise<{ browser: Browser; driver: EngineDriver }> {
-  const { driver } = await launchBrowser(spec, options);
+): Promise<{ browser: Browser; driver: EngineDriver; node: string | null }> {
+  const { driver, node } = await launchBrowser(spec, options);
   if (!driver.playwright) {
     await driver.close();
     throw new UnsupportedBrowserError(
       `${spec.label} is ${driver.info.product}, which bgprobe drives without Playwright: this command needs a Chromium (CDP).`,
     );
   }
-  return { browser: driver.playwright, driver };
+  return { browser: driver.playwright, driver, node: node ?? null };
 }

@@ -83,6 +83,8 @@ interface Starting {
 export class ProbeInstaller {
   /** Random per installer: the probe takes it off the global before the app can see it. */
   private readonly binding = `b${randomBytes(8).toString('hex')}`;
+  /** Random per installer: what the probe's payloads start with (see ProbeConfig.seal). */
+  private readonly seal = randomBytes(16).toString('hex');
   private readonly source: string;
   /** The same probe for a worker whose script already ran: it cannot count the app's listeners. */
   private readonly lateSource: string;
@@ -100,8 +102,8 @@ export class ProbeInstaller {
 
   constructor(private readonly target: ProbeTarget) {
     const key = randomBytes(8).toString('hex');
-    this.source = probeSource({ binding: this.binding, key, afterAppScript: false });
-    this.lateSource = probeSource({ binding: this.binding, key, afterAppScript: true });
+    this.source = probeSource({ binding: this.binding, key, seal: this.seal, afterAppScript: false });
+    this.lateSource = probeSource({ binding: this.binding, key, seal: this.seal, afterAppScript: true });
   }
 
   /** Why some evidence is missing or was refused: probes not installed, records dropped. */
@@ -125,7 +127,21 @@ export class ProbeInstaller {
   }
 
   /**
-   * One payload from a page's (`context` 'page') or a worker's binding: checked, bounded, and
+   * What a binding call brought: the probe's payload only if it starts with the seal. A page
+   * calling the binding where the probe never took it (see ProbeConfig.seal) does not know it.
+   */
+  receive(raw: unknown, context: 'page' | 'worker'): void {
+    if (this.disposed) return;
+    if (typeof raw !== 'string' || !raw.startsWith(this.seal)) {
+      this.stats.payloads += 1;
+      this.countDrop('not from the probe', `${context} channel`);
+      return;
+    }
+    this.deliver(raw.slice(this.seal.length), context);
+  }
+
+  /**
+   * One payload (without its seal) from a page's (`context` 'page') or a worker's binding: checked, bounded, and
    * only then handed on. Nothing here throws, whatever the payload.
    */
   deliver(payload: unknown, context: 'page' | 'worker'): void {
@@ -211,7 +227,7 @@ export class ProbeInstaller {
     // Labelled by the session's target, whatever the record says.
     const channel = targetInfo.type === 'page' ? 'page' : 'worker';
     session.on('Runtime.bindingCalled', ({ name, payload }) => {
-      if (name === this.binding) this.deliver(payload, channel);
+      if (name === this.binding) this.receive(payload, channel);
     });
     log('attached %s %s (waiting=%s)', targetInfo.type, targetInfo.url, ev.waitingForDebugger);
     if (targetInfo.type === 'page') {

@@ -25,6 +25,7 @@ const WORKER_KINDS: ReadonlySet<string> = new Set([
 ]);
 
 export type DropReason =
+  | 'not from the probe'
   | 'payload too large'
   | 'not JSON'
   | 'too many records in one payload'

@@ -289,8 +289,22 @@ export type ReportFile = Omit<ReportModel, 'results' | 'summary'> & {
 
 /** A result's outcome as one of the attempts of a result (a run that lost its browser, a --repeat run, the final run). */
 export function attemptOf(r: ReportOutcome, run: number, retry: boolean, browserLost: ReportAttempt['browserLost']): ReportAttempt {
-  const { verdict, summary, startedAt, durationMs, took, observation, evidence, error } = r;
-  return { run, retry, verdict, summary, startedAt, durationMs, took, observation, evidence, error, browserLost };
+  const { verdict, summary, startedAt, durationMs, took, observation, evidence, error, node } = r;
+  // The Grid node an attempt ran on stays with it (a retry may run on another node).
+  return {
+    run,
+    retry,
+    verdict,
+    summary,
+    startedAt,
+    durationMs,
+    took,
+    observation,
+    evidence,
+    error,
+    browserLost,
+    ...(node ? { node } : {}),
+  };
 }
 
 /**

@@ -261,14 +261,7 @@ export class ScenarioContext {
     };
     this.sessions.push(session);
     await page.goto(`${options.origin ?? this.server.url}${options.path ?? '/harness/'}`);
-    session.ready = await session.call('ready', this.within(15_000));
-    if (!session.ready.ok) throw new Error(`The harness did not get ready: ${session.ready.name}: ${session.ready.message}`);
-    if ((options.requireBackgroundFetch ?? true) && session.ready['supported'] !== true) {
-      throw new UnsupportedFeature(
-        'The page has no BackgroundFetchManager: Background Fetch is not exposed (disabled by a flag, or not implemented).',
-      );
-    }
-    return session;
+    return this.ready(session, options);
   }
 
   /** The Chromium lane's Playwright Browser; NotAutomatable on an engine driven without Playwright. */
@@ -300,6 +293,11 @@ export class ScenarioContext {
       evaluate: (fn, ...args) => page.evaluate(fn, ...args),
     };
     await page.goto(`${this.server.url}${options.path ?? '/harness/'}`);
+    return this.ready(session, options);
+  }
+
+  /** The harness on the page answers `ready`; Background Fetch exposed there unless the scenario says it need not be. */
+  private async ready<S extends PageSession>(session: S, options: Pick<OpenOptions, 'requireBackgroundFetch'>): Promise<S> {
     session.ready = await session.call('ready', this.within(15_000));
     if (!session.ready.ok) throw new Error(`The harness did not get ready: ${session.ready.name}: ${session.ready.message}`);
     if ((options.requireBackgroundFetch ?? true) && session.ready['supported'] !== true) {

@@ -9,7 +9,14 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { timestamp } from './log.js';
-import type { ServedRequest } from './log.js';
+import type { RequestLog, ServedRequest } from './log.js';
+
+/** A request header as one string (a repeated header joined with ', '), or null. */
+export function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
 
 export class Exchange {
   readonly req: IncomingMessage;
@@ -51,6 +58,31 @@ export class Exchange {
       onEnd(cutBy);
       for (const waiter of [...this.#closeWaiters]) waiter();
     });
+  }
+
+  /** Logs a request as it arrives (its method, where it went, the headers the log keeps) and opens its exchange. */
+  static open(
+    log: RequestLog,
+    req: IncomingMessage,
+    res: ServerResponse,
+    where: { url: string; path: string; resource: string | null },
+    serverClosing: () => boolean,
+  ): Exchange {
+    const range = header(req, 'range');
+    const entry = log.begin({
+      method: req.method ?? 'GET',
+      ...where,
+      headers: {
+        range,
+        ifRange: header(req, 'if-range'),
+        contentType: header(req, 'content-type'),
+        userAgent: header(req, 'user-agent'),
+        origin: header(req, 'origin'),
+      },
+      startedAt: timestamp(),
+      rangeRequested: range !== null,
+    });
+    return new Exchange(req, res, entry, serverClosing, (cutBy) => log.end(entry, cutBy));
   }
 
   /** res.writeHead, recording the status in the log entry at once (in-flight entries show it). */

@@ -15,7 +15,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '../errors.js';
 import { Exchange } from './exchange.js';
-import { describeRequest, RequestLog, timestamp } from './log.js';
+import { describeRequest, RequestLog } from './log.js';
 import type { RequestFilter, RequestListener, ServedRequest } from './log.js';
 import { sendText, serveResource, serveUpload } from './resources.js';
 import { serveStatic } from './static.js';
@@ -43,12 +43,6 @@ const DEFAULT_WAIT_MS = 10_000;
 // ../../fixtures from src/server/ and from dist/server/ alike.
 function defaultRoot(): string {
   return fileURLToPath(new URL('../../fixtures/', import.meta.url));
-}
-
-function header(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 export class FixtureServer {
@@ -115,28 +109,12 @@ export class FixtureServer {
         badName = true;
       }
     }
-    const rangeHeader = header(req, 'range');
-    const entry = this.#log.begin({
-      method: req.method ?? 'GET',
-      url: target.startsWith('/') ? `${this.url}${target}` : target,
-      path: rawPath,
-      headers: {
-        range: rangeHeader,
-        ifRange: header(req, 'if-range'),
-        contentType: header(req, 'content-type'),
-        userAgent: header(req, 'user-agent'),
-        origin: header(req, 'origin'),
-      },
-      startedAt: timestamp(),
-      rangeRequested: rangeHeader !== null,
-      resource,
-    });
-    const ex = new Exchange(
+    const ex = Exchange.open(
+      this.#log,
       req,
       res,
-      entry,
+      { url: target.startsWith('/') ? `${this.url}${target}` : target, path: rawPath, resource },
       () => this.#closing,
-      (cutBy) => this.#log.end(entry, cutBy),
     );
 
     let work: Promise<void>;

@@ -51,6 +51,7 @@ function resultOf(r: WptTestResult, browser: string): ReportResult {
     took: null,
     flaky: r.flaky,
     attempts: r.attempts.map((a, i) => attemptOf(resultOf({ ...a, flaky: false, attempts: [] }, browser), 1, i > 0, a.browserLost)),
+    ...(r.node ? { node: r.node } : {}),
   };
 }
 
@@ -146,9 +147,9 @@ export function wptReportModel(
     },
     browsers: columns.map(({ run }) => ({
       label: run.browser.label,
-      kind: 'path' as const,
+      kind: run.browser.grid ? ('grid' as const) : ('path' as const),
       engine: run.browser.engine ?? 'chromium',
-      target: run.browser.executablePath,
+      target: run.browser.grid ?? run.browser.executablePath,
       args: run.browser.args,
       version: run.browser.version,
       launchError: run.browser.launchError ?? null,

@@ -15,20 +15,28 @@ const log = debug('bgprobe:wpt');
 
 export interface ReadyBrowser {
   browser: Browser;
-  /** Its profile directory, removed by dispose(). */
+  /** Its profile directory, removed by dispose() (unused by a Grid session, whose profile is on its node). */
   profile: string;
+  /** The Selenium Grid node it runs on (its URI); absent for a browser of this machine. */
+  node?: string | null;
   /** When its launch began (ms since the epoch) and how long it took. */
   launchedAt: number;
   launchMs: number;
 }
 
+/** What `start` gives launchFresh: the browser, and the Grid node it is on when it is a Grid session. */
+export interface StartedBrowser {
+  browser: Browser;
+  node?: string | null;
+}
+
 /** A browser on a fresh profile: `start` launches it on the profile directory it is given. */
-export async function launchFresh(start: (userDataDir: string) => Promise<Browser>): Promise<ReadyBrowser> {
+export async function launchFresh(start: (userDataDir: string) => Promise<StartedBrowser>): Promise<ReadyBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'bgprobe-wpt-profile-'));
   const launchedAt = Date.now();
   try {
-    const browser = await start(profile);
-    return { browser, profile, launchedAt, launchMs: Date.now() - launchedAt };
+    const { browser, node } = await start(profile);
+    return { browser, profile, launchedAt, launchMs: Date.now() - launchedAt, ...(node ? { node } : {}) };
   } catch (e) {
     await bestEffort(log, 'remove the profile of a browser that did not start', () => rm(profile, { recursive: true, force: true }));
     throw e;

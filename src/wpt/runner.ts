@@ -23,6 +23,7 @@ import {
   type WptCertificate,
 } from '../server/wpt/index.js';
 import { launchBrowser, launchPlaywright } from '../browsers/browser-type.js';
+import { planGrid } from '../browsers/grid/type.js';
 import type { BrowserSpec, EngineDriver } from '../browsers/types.js';
 import { pollTestPage } from './engine-page.js';
 import { runInfoOf, toWptReport, type Lane, type SkippedTest } from './wptreport.js';
@@ -46,7 +47,7 @@ import { wptReportModel, type WptColumn } from './report.js';
 import { regressions, type Regression } from './wptreport.js';
 import { explainSubtests } from './explain.js';
 import { TestPageChannel, type Completion } from './page.js';
-import { BrowserReserve, disposeReady, launchFresh, type ReadyBrowser } from './reserve.js';
+import { BrowserReserve, disposeReady, launchFresh, type ReadyBrowser, type StartedBrowser } from './reserve.js';
 import { describeTiming, fileTiming, type FileMarks } from './timing.js';
 import { byExpected } from '../util/schedule.js';
 import type { WptAttempt, WptRun, WptTestResult } from './types.js';
@@ -74,8 +75,8 @@ interface RunEnv {
   permissions: string | null;
   /** Chromium: fresh browsers, launched ahead of the files that take them; null for other engines. */
   reserve: BrowserReserve | null;
-  /** Starts this run's Chromium on a profile directory: the discovered binary as a path, with the WPT flags, through its BrowserType. */
-  startChromium: (userDataDir: string) => Promise<Browser>;
+  /** Starts this run's Chromium on a profile directory: the discovered binary as a path (or a Grid session), with the WPT flags, through its BrowserType. */
+  startChromium: (userDataDir: string) => Promise<StartedBrowser>;
 }
 
 /** https on the default port for `https://{REMOTE_HOST}/`: without it Chromium leaves that fetch pending for over a minute. */
@@ -260,18 +261,24 @@ function emptyRun(config: WptConfig): WptRun {
   };
 }
 
-/** Chromium: the binary (discovered by default) with the WPT host names and the server's certificate as flags. Others: the spec's binary, behind the host proxy. */
+/**
+ * Chromium: the binary (discovered by default; on a Grid, the node's) with the WPT host names and
+ * the server's certificate as flags. Others: the spec's binary, behind the host proxy.
+ */
 async function browserEnv(
   spec: BrowserSpec,
   certificate: WptCertificate,
 ): Promise<{ executablePath: string; args: string[]; proxy: WptHostProxy | null }> {
   if ((spec.engine ?? 'chromium') === 'chromium') {
+    const args = [
+      ...spec.args,
+      `--host-resolver-rules=${hostResolverRules()}`,
+      `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`,
+    ];
+    // A Grid's Chrome is on its node: the report names the Grid where it names a local binary.
+    if (spec.kind === 'grid') return { executablePath: spec.target ?? '', args, proxy: null };
     const { executablePath } = await discoverBrowser(spec.target ?? undefined);
-    return {
-      executablePath,
-      args: [...spec.args, `--host-resolver-rules=${hostResolverRules()}`, `--ignore-certificate-errors-spki-list=${certificate.spkiHash}`],
-      proxy: null,
-    };
+    return { executablePath, args, proxy: null };
   }
   return { executablePath: spec.target ?? '', args: [...spec.args], proxy: await WptHostProxy.start() };
 }
@@ -283,14 +290,28 @@ async function runTests(config: WptConfig, spec: BrowserSpec, tests: readonly st
   const certificate = await generateCertificate();
   const { executablePath, args, proxy } = await browserEnv(spec, certificate);
   const base = { root: config.root, certificate, multiplier };
+  // On a Grid, as many files at once as it has matching slots (capped by --workers): each file's
+  // session is a fresh profile on its node, and one more request would only wait in its queue.
+  const grid = spec.kind === 'grid' ? await planGrid(spec) : null;
   const p443 = await startPort443(base);
-  const workers = Math.max(1, Math.min(config.workers, tests.length));
+  const workers = Math.max(1, Math.min(config.workers, tests.length, grid?.slots ?? Infinity));
   const queue: string[] = [];
-  // The discovered binary as a path, with the WPT flags: started by its BrowserType like every other browser.
-  const startChromium = async (userDataDir: string) =>
-    (await launchPlaywright({ ...spec, kind: 'path', target: executablePath, args }, { headless: config.headless, userDataDir })).browser;
+  const startChromium = async (userDataDir: string): Promise<StartedBrowser> => {
+    if (grid) {
+      // A new session per file, with the WPT flags in its capabilities; closing the browser deletes the session.
+      const { browser, driver, node } = await launchPlaywright({ ...spec, args }, { headless: config.headless });
+      browser.close = () => driver.close();
+      return { browser, node };
+    }
+    // The discovered binary as a path, with the WPT flags: started by its BrowserType like every other browser.
+    return {
+      browser: (await launchPlaywright({ ...spec, kind: 'path', target: executablePath, args }, { headless: config.headless, userDataDir }))
+        .browser,
+    };
+  };
+  // Launching ahead would hold Grid slots beyond the workers' (the requests queue): a Grid file opens its session itself.
   const reserve =
-    (spec.engine ?? 'chromium') === 'chromium'
+    (spec.engine ?? 'chromium') === 'chromium' && !grid
       ? new BrowserReserve(
           () => launchFresh(startChromium),
           config.launchAhead,
@@ -356,6 +377,7 @@ async function runTests(config: WptConfig, spec: BrowserSpec, tests: readonly st
       args: spec.args,
       engine: spec.engine ?? 'chromium',
       product: env.product ?? undefined,
+      ...(grid ? { grid: grid.client.url } : {}),
       ...(env.permissions ? { permissions: env.permissions } : {}),
     },
     timeoutMultiplier: multiplier,
@@ -555,7 +577,7 @@ async function runChromiumTest(test: string, env: RunEnv): Promise<WptAttempt | 
   const result = finish(test, startedAt, outcome, channel, evidence, served);
   const timing = fileTiming(marks, result.evidence, result.status === 'TIMEOUT');
   result.evidence.notes.push(describeTiming(timing));
-  return { ...result, timing, browserLost: lost };
+  return { ...result, timing, browserLost: lost, ...(used?.node ? { node: used.node } : {}) };
 }
 
 const TEARDOWN_MS = 15_000;

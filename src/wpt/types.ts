@@ -27,6 +27,8 @@ export interface WptTestResult {
   evidence: Evidence;
   /** Where the file's time went (bgprobe's phases, the browser's waits); absent in results built elsewhere. */
   timing?: FileTiming;
+  /** The Selenium Grid node it ran on (the node's URI, as the Grid's /status lists it); absent for a browser of this machine. */
+  node?: string;
   /** Set when this run's browser was lost (its process exited or its connection closed): it may be re-run. */
   browserLost: LostBrowser | null;
   /** A re-run on a fresh browser, after the browser was lost, gave this result. */
@@ -51,6 +53,8 @@ export interface WptRun {
     engine?: EngineName;
     /** `Chromium`, `Firefox ESR`, `WebKitGTK`. */
     product?: string;
+    /** The Selenium Grid the browsers came from (`--grid`), its URL; absent for browsers of this machine. */
+    grid?: string;
     /** Why the browser could not start at all (every file of this column is then an ERROR). */
     launchError?: string | null;
     /** How testdriver's set_permission reaches the browser, or why it cannot. */

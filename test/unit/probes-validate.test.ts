@@ -84,6 +84,16 @@ describe('the probe channel', () => {
     expect(got).toHaveLength(1);
   });
 
+  it("a binding call without the probe's seal is dropped, even a perfect record on the worker's channel", () => {
+    // The binding stays callable in realms the probe never runs in (a blank iframe, a popup's first
+    // document): only the probe knows the seal its payloads start with.
+    const { probes, got } = installer();
+    probes.receive(JSON.stringify(swEvent('worker')), 'worker');
+    probes.receive(42, 'page');
+    expect(got).toEqual([]);
+    expect(probes.stats).toMatchObject({ payloads: 2, accepted: 0, dropped: 2, droppedBy: { 'not from the probe': 2 } });
+  });
+
   it('a record that says it came from elsewhere than its channel is dropped', () => {
     const { probes, got } = installer();
     probes.deliver(JSON.stringify(progress('a', 'worker')), 'page');

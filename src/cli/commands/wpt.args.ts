@@ -3,7 +3,8 @@ import { browserSpecs } from '../../browsers/spec.js';
 import type { BrowserSpec } from '../../browsers/types.js';
 import { parseShard } from '../../util/shard.js';
 import { defineCommand, numberFlag, stringFlag, wholeAtLeastOne, wholeAtLeastZero } from '../command.js';
-import { browserColumnFlags, formatFlag, stepSummaryFlag } from '../flags.js';
+import { isLoopback } from '../../util/net.js';
+import { browserColumnFlags, formatFlag, gridLane, stepSummaryFlag, withGridLane } from '../flags.js';
 import { DEFAULT_TIMEOUT_MULTIPLIER, DEFAULT_WPT_OUT, DEFAULT_WPT_RETRIES, DEFAULT_WPT_WORKERS, type WptOptions } from '../options.js';
 
 /** The flag that switches Background Fetch on in WebKitGTK (MiniBrowser --features). */
@@ -84,6 +85,12 @@ export const wptCommand = defineCommand({
       describe: 'Run only shard i of n of the test files (e.g. 1/3)',
     },
     headed: { type: 'boolean', default: false, describe: 'Show browser windows' },
+    grid: stringFlag(
+      'A Selenium Grid on this machine (http://127.0.0.1:4444; default: $BGPROBE_GRID_URL): each test file in a fresh Chrome session of its own, as many at once as it has matching slots (capped by --workers). See docs/grid.md',
+    ),
+    'grid-capabilities': stringFlag(
+      'W3C capabilities (a JSON object) for the Grid\'s sessions, merged over bgprobe\'s, e.g. \'{"platformName":"linux"}\'',
+    ),
     'step-summary': stepSummaryFlag(),
   },
   examples: [
@@ -109,7 +116,17 @@ export const wptCommand = defineCommand({
     if (argv['update-metadata'] === '') throw new UsageError('--update-metadata needs a directory to write expectation files in.');
   },
   toOptions: (argv): WptOptions => {
-    const browsers = withWebKitFeatureLane(browserSpecs(argv.browser, argv['browser-args'], argv.label), argv.browser.includes('all'));
+    const grid = gridLane(argv.grid, argv['grid-capabilities']);
+    // The WPT server and its host names are on this machine's 127.0.0.1: only a node on this machine reaches them.
+    if (grid?.target && !isLoopback(new URL(grid.target).hostname))
+      throw new UsageError(
+        `bgprobe wpt --grid needs a Grid on this machine (http://127.0.0.1:<port>), not ${grid.target}: the WPT server listens on 127.0.0.1 and Chrome maps the WPT host names there, which a node on another host does not reach (compat --grid --fixture-host serves other hosts).`,
+      );
+    const browsers = withGridLane(
+      () => withWebKitFeatureLane(browserSpecs(argv.browser, argv['browser-args'], argv.label), argv.browser.includes('all')),
+      argv.browser.length > 0,
+      grid,
+    );
     for (const browser of browsers) {
       if (browser.kind === 'endpoint' || browser.kind === 'channel') {
         throw new UsageError(

@@ -73,7 +73,7 @@ export async function runWptCommand(options: WptOptions, ctx: CommandContext): P
       const passed = r.subtests.filter((s) => s.status === 'PASS').length;
       const flaky = r.flaky ? ' (flaky: re-run after the browser was lost)' : '';
       output.err(
-        `[${several ? `${browser} ` : ''}${done}/${total}] ${r.status.padEnd(8)} ${passed}/${r.subtests.length} PASS  ${r.test}  ${(r.durationMs / 1000).toFixed(1)} s${flaky}`,
+        `[${several ? `${browser} ` : ''}${done}/${total}] ${r.status.padEnd(8)} ${passed}/${r.subtests.length} PASS  ${r.test}  ${(r.durationMs / 1000).toFixed(1)} s${r.node ? `  on ${r.node}` : ''}${flaky}`,
       );
     },
   });

@@ -20,10 +20,9 @@ import {
   isWorker,
   later,
   mono,
-  now,
   pageHidden,
   reflectApply,
-  stringify,
+  toJsonOwn,
   type Global,
 } from './natives.js';
 
@@ -34,13 +33,20 @@ type Send = (payload: string) => void;
 
 export class Channel {
   private sendRef: Send | null = null;
-  private queue: WireRecord[] = [];
+  /**
+   * What waits to be sent, already serialized (so nothing the app does later can change a
+   * record), joined by commas: a string, not an array, so no Array.prototype setter or method
+   * of the app's is ever handed a record.
+   */
+  private queue = '';
+  private queued = 0;
   private timer: number | null = null;
   private lastSend = -Infinity;
 
   constructor(
     private readonly g: Global,
     private readonly binding: string,
+    private readonly seal: string,
   ) {
     this.take();
     if (!isWorker && addListener) this.flushOnHide();
@@ -79,23 +85,27 @@ export class Channel {
       cancel(this.timer);
       this.timer = null;
     }
-    if (!this.queue.length) return;
-    const batch = this.queue;
-    this.queue = [];
+    if (!this.queued) return;
+    const payload = this.queued === 1 ? `${this.seal}${this.queue}` : `${this.seal}[${this.queue}]`;
+    this.queue = '';
+    this.queued = 0;
     this.lastSend = mono();
     this.take();
     try {
-      this.sendRef?.(stringify(batch.length === 1 ? batch[0] : batch));
+      this.sendRef?.(payload);
     } catch {
       // As above.
     }
   }
 
+  /** `rec` is the probe's own object, with every field its own data property (see Probe.report). */
   report(rec: WireRecord): void {
     try {
-      if (!rec.at) rec.at = now();
-      this.queue[this.queue.length] = rec;
-      if (rec.kind !== 'progress' || rec.result || !hasTimers || isWorker || pageHidden() || this.queue.length >= PROGRESS_BATCH_MAX)
+      const json = toJsonOwn(rec);
+      if (json === undefined) return;
+      this.queue = this.queued ? `${this.queue},${json}` : json;
+      this.queued += 1;
+      if (rec.kind !== 'progress' || rec.result || !hasTimers || isWorker || pageHidden() || this.queued >= PROGRESS_BATCH_MAX)
         return this.flush();
       if (this.timer !== null) return;
       const since = mono() - this.lastSend;

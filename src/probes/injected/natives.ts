@@ -18,6 +18,8 @@ export const defineProperty: typeof Object.defineProperty = Object.definePropert
 export const deleteProperty: typeof Reflect.deleteProperty = Reflect.deleteProperty;
 export const isArray: typeof Array.isArray = Array.isArray;
 export const stringify: typeof JSON.stringify = JSON.stringify;
+const ownKeys: typeof Object.keys = Object.keys;
+const isFiniteNumber: typeof Number.isFinite = Number.isFinite;
 const then: AnyFn = Promise.prototype.then as AnyFn;
 const promiseResolve = Promise.resolve.bind(Promise) as <T>(v: T) => Promise<Awaited<T>>;
 const PromiseCtor = Promise;
@@ -189,4 +191,69 @@ export function dataOf(obj: unknown, key: string | number): unknown {
 /** An own data property that is a finite number or a string, as a string. */
 export function stringOf(v: unknown): string | null {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? `${v}` : null;
+}
+
+/**
+ * JSON of a record the probe built, without running any of the app's code: own data properties
+ * only, no `toJSON` (JSON.stringify looks one up through Object.prototype and Array.prototype,
+ * where an app can put one that rewrites every record), no getter, no iterator. Strings go
+ * through JSON.stringify one by one (a primitive has no toJSON). Undefined values and functions
+ * are left out of objects and are null in arrays, as in JSON.stringify.
+ */
+export function toJsonOwn(v: unknown, depth = 0): string | undefined {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return stringify(v);
+  if (typeof v === 'number') return isFiniteNumber(v) ? `${v}` : 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v !== 'object' || depth > 16) return undefined;
+  let out = '';
+  if (isArray(v)) {
+    const n = dataOf(v, 'length');
+    const len = typeof n === 'number' ? n : 0;
+    for (let i = 0; i < len; i++) out += (i ? ',' : '') + (toJsonOwn(dataOf(v, i), depth + 1) ?? 'null');
+    return `[${out}]`;
+  }
+  const keys = ownKeys(v);
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const s = toJsonOwn(dataOf(v, k), depth + 1);
+    if (s === undefined) continue;
+    out += `${first ? '' : ','}${stringify(k)}:${s}`;
+    first = false;
+  }
+  return `{${out}}`;
+}
+
+const isTrustedGet = (() => {
+  try {
+    const EventCtor = g['Event'] as (new (type: string) => object) | undefined;
+    return EventCtor ? getOwn(new EventCtor('x'), 'isTrusted')?.get : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * Whether the browser dispatched `event` (an event the app built and dispatched itself, or an
+ * object that is not an event at all, is not). The getter is taken at install time: an app can
+ * neither replace it nor answer for a proxy.
+ */
+export function trusted(event: unknown): boolean {
+  if (!isTrustedGet) return true;
+  try {
+    return reflectApply(isTrustedGet, event, []) === true;
+  } catch {
+    return false;
+  }
+}
+
+/** `list.map(fn)` over an array of the app's, without its Array.prototype (own elements only). */
+export function mapOwn<T>(list: unknown, fn: (item: unknown) => T): T[] {
+  const out: T[] = [];
+  const n = dataOf(list, 'length');
+  const len = typeof n === 'number' ? n : 0;
+  for (let i = 0; i < len; i++)
+    defineProperty(out, i, { value: fn(dataOf(list, i)), writable: true, enumerable: true, configurable: true });
+  return out;
 }

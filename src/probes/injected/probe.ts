@@ -19,6 +19,7 @@ import {
   addListener,
   baseHref,
   dataOf,
+  mapOwn,
   isArray,
   isWorker,
   now,
@@ -31,7 +32,7 @@ import {
   requestUrlOf,
   response,
   stringOf,
-  stringify,
+  toJsonOwn,
   type Global,
 } from './natives.js';
 import { installedBefore, patchToString, wrap } from './stealth.js';
@@ -42,6 +43,12 @@ export interface ProbeConfig {
   binding: string;
   /** A random key: `Symbol.for(key)` is this probe's marker (see stealth.installedBefore). */
   key: string;
+  /**
+   * A random token every payload starts with. The binding itself stays on the global of a realm
+   * the probe never runs in (a same-origin about:blank or srcdoc iframe, a popup's first
+   * document), where the page can call it: what does not start with the seal is not the probe's.
+   */
+  seal: string;
   /** Evaluated after the worker's own script ran: its listeners were not seen, so not counted. */
   afterAppScript: boolean;
 }
@@ -115,7 +122,10 @@ function makeProbe(g: Global, channel: Channel): Probe {
     inflight,
     report(body) {
       origin ??= originOf();
-      channel.report({ ...body, at: body.at ?? now(), origin, context });
+      // `at` read as an own property: a missing one looked up through Object.prototype would
+      // run an app's getter there with the record in hand, free to rewrite it before it goes.
+      const at = dataOf(body, 'at');
+      channel.report({ ...body, at: typeof at === 'number' ? at : now(), origin, context });
     },
     track(p) {
       inflight.add(p);
@@ -128,7 +138,7 @@ function makeProbe(g: Global, channel: Channel): Probe {
       const sample = () => {
         const id = stringOf(regField.id(registration)) ?? '';
         const st = stateOf(registration);
-        const key = stringify(st);
+        const key = toJsonOwn(st) ?? '';
         if (lastState.get(id) === key) return;
         lastState.set(id, key);
         probe.report({ kind: 'progress', id, ...st });
@@ -149,7 +159,9 @@ function makeProbe(g: Global, channel: Channel): Probe {
 
 /** Clone each response the moment it is ready (before the app's continuation reads it), then measure the clones. */
 async function describeRecords(list: readonly unknown[]): Promise<RecordInfo[]> {
-  const items = list.map((rec) => {
+  // mapOwn and index loops, never the app's Array.prototype (map, iterators): they would hand
+  // it the records being put together.
+  const items = mapOwn(list, (rec) => {
     const request = recordOf.request(rec);
     const item: RecordInfo = {
       url: stringOf(requestUrlOf(request)) ?? '',
@@ -168,8 +180,8 @@ async function describeRecords(list: readonly unknown[]): Promise<RecordInfo[]> 
     );
     return { item, clone };
   });
-  for (const { item, clone } of items) item.size = await response.size(await clone);
-  return items.map((x) => x.item);
+  for (let i = 0; i < items.length; i++) items[i].item.size = await response.size(await items[i].clone);
+  return mapOwn(items, (x) => (x as (typeof items)[number]).item);
 }
 
 function probeFetch(p: Probe): void {
@@ -184,12 +196,12 @@ function probeFetch(p: Probe): void {
       kind: 'fetch-call' as const,
       id: stringOf(id) ?? '',
       at: now(),
-      requests: list.map(p.requestUrl),
+      requests: mapOwn(list, p.requestUrl),
       options: {
         ...(typeof title === 'string' ? { title } : {}),
         ...(typeof downloadTotal === 'number' ? { downloadTotal } : {}),
         icons: iconList.length,
-        iconInfo: iconList.map(p.iconInfo),
+        iconInfo: mapOwn(iconList, p.iconInfo),
       },
     };
     let result: unknown;
@@ -262,7 +274,7 @@ export function install(config: ProbeConfig): void {
   const answer = `bgprobe:${config.key}`;
   if (installedBefore(mark, answer)) return;
   patchToString(mark, answer);
-  const channel = new Channel(g, config.binding);
+  const channel = new Channel(g, config.binding, config.seal);
   const p = makeProbe(g, channel);
   probeFetch(p);
   probeRegistration(p);

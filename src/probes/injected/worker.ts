@@ -17,11 +17,13 @@ import {
   eventTime,
   isArray,
   later,
+  mapOwn,
   now,
   onSettled,
   reflectApply,
   reg as regField,
   stringOf,
+  trusted,
 } from './natives.js';
 import type { Probe } from './probe-api.js';
 import { wrap } from './stealth.js';
@@ -87,11 +89,14 @@ function reportWhenDone(
     );
     const done = () => {
       if (promises.length !== seen) return check();
+      // A loop, not outcomes.every(): the app's Array.prototype would answer for it.
+      let ok = true;
+      for (let i = 0; i < outcomes.length; i++) if (outcomes[i]?.status !== 'fulfilled') ok = false;
       p.report({
         kind: 'sw-event-done',
         type,
         id,
-        ok: outcomes.every((o) => o.status === 'fulfilled'),
+        ok,
         extensions: promises.length,
         waitUntil: outcomes,
       });
@@ -189,6 +194,9 @@ function watchListeners(listeners: Listeners): void {
 function watchUpdateUI(p: Probe, errInfo: ErrInfo): void {
   const calls = new WeakMap<object, number>();
   wrap(UIE, 'updateUI', (self, original, args) => {
+    // An event the app built and dispatched itself is not the browser's: its updateUI is no
+    // evidence of the fetch (the platform refuses it anyway).
+    if (!trusted(self)) return reflectApply(original, self, args);
     const opts = args[0];
     const n = (self && typeof self === 'object' ? (calls.get(self) ?? 0) : 0) + 1;
     if (self && typeof self === 'object') calls.set(self, n);
@@ -201,7 +209,7 @@ function watchUpdateUI(p: Probe, errInfo: ErrInfo): void {
       at: now(),
       call: n,
       title: title === undefined ? null : stringOf(title),
-      icons: isArray(icons) ? icons.map(p.iconInfo) : null,
+      icons: isArray(icons) ? mapOwn(icons, p.iconInfo) : null,
     };
     let result: unknown;
     try {
@@ -258,6 +266,9 @@ export function probeWorker(p: Probe, afterAppScript: boolean, errInfo: ErrInfo)
     reflectApply(addListener, p.g, [
       type,
       (event: object) => {
+        // Only what the browser dispatched: the app can build a BackgroundFetchEvent around the
+        // real registration and dispatch it to itself, a success for a fetch that failed.
+        if (!trusted(event)) return;
         const registration = eventRegistration(event);
         p.watch(registration);
         const id = stringOf(regField.id(registration)) ?? '';

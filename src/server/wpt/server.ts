@@ -8,8 +8,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { Exchange } from '../exchange.js';
-import { RequestLog, timestamp, type ServedRequest } from '../log.js';
+import { Exchange, header } from '../exchange.js';
+import { RequestLog, type ServedRequest } from '../log.js';
 import type { WptCertificate } from './certificate.js';
 import { fileReply, sendReply, type Reply } from './files.js';
 import { wptHosts, WPT_HOST, type WptHosts } from './hosts.js';
@@ -29,11 +29,6 @@ export interface WptServerOptions {
 }
 
 type Scheme = 'http' | 'https';
-
-function header(req: IncomingMessage, name: string): string | null {
-  const v = req.headers[name];
-  return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-}
 
 async function listen(server: Server, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -98,28 +93,7 @@ export class WptServer {
     const host = header(req, 'host') ?? `127.0.0.1:${(req.socket.address() as AddressInfo).port}`;
     const target = req.url ?? '/';
     const url = new URL(target, `${scheme}://${host}`);
-    const entry = this.#log.begin({
-      method: req.method ?? 'GET',
-      url: url.href,
-      path: url.pathname,
-      headers: {
-        range: header(req, 'range'),
-        ifRange: header(req, 'if-range'),
-        contentType: header(req, 'content-type'),
-        userAgent: header(req, 'user-agent'),
-        origin: header(req, 'origin'),
-      },
-      startedAt: timestamp(),
-      rangeRequested: header(req, 'range') !== null,
-      resource: null,
-    });
-    const ex = new Exchange(
-      req,
-      res,
-      entry,
-      () => this.#closing,
-      (cutBy) => this.#log.end(entry, cutBy),
-    );
+    const ex = Exchange.open(this.#log, req, res, { url: url.href, path: url.pathname, resource: null }, () => this.#closing);
     this.#route(ex, url).catch((error: unknown) => {
       // A handler bug (or a template this subset does not know) costs one response, named.
       if (res.headersSent) return void res.destroy();
