@@ -154,6 +154,9 @@ function resultView(r: ReportResult, anchor: string, model: ReportModel) {
     anchor,
     browser: r.browser,
     verdict: r.verdict,
+    // A deviation opens with the page; so does a report's only result (a test's timeline
+    // attachment): a page of one result that opens on its summary line shows none of it.
+    open: r.verdict !== 'conforms' || model.results.length === 1,
     label: verdictLabel(model, r.verdict),
     icon: VERDICT_ICON[r.verdict],
     summary: r.summary,
