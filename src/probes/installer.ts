@@ -255,7 +255,11 @@ export class ProbeInstaller {
 
   /** Only ever after the worker's script ran (a pause probes with `source` itself). */
   private evaluateProbe(session: ConnectionSession): Promise<void> {
-    return bestEffort(log, 'probe worker', () => session.send('Runtime.evaluate', { expression: this.lateSource }));
+    // The Command Line API in scope for this evaluation only: the probe reads the listeners the
+    // script already added with getEventListeners (nothing of it stays on the global).
+    return bestEffort(log, 'probe worker', () =>
+      session.send('Runtime.evaluate', { expression: this.lateSource, includeCommandLineAPI: true }),
+    );
   }
 
   private onPaused(session: ConnectionSession, paused: Protocol.Debugger.PausedEvent): void {

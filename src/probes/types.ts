@@ -38,7 +38,7 @@ export interface SwEventRecord extends ProbeBase {
   /**
    * How many of the app's listeners the event reached: `addEventListener` ones (minus removed)
    * plus the `on<type>` property, counted at dispatch. Null when the probe came after the
-   * worker's script ran (it could not see the listeners added then).
+   * worker's script ran and the browser did not list the listeners added then.
    */
   listeners?: number | null;
   /** Each waitUntil() promise of the event, in call order (null: not settled yet). */
@@ -78,11 +78,15 @@ export interface UnknownListenerRecord extends ProbeBase {
 
 /**
  * A worker (re)start the probe saw (id ''), sent once its script has run: `afterAppScript`
- * when the probe came after that script (listeners are then not counted).
+ * when the probe came after that script; then the listeners that script added are read from
+ * the browser's own list (DevTools' getEventListeners), and `listenersCounted` says whether it
+ * answered (if not, the worker's events carry `listeners: null`).
  */
 export interface WorkerStartRecord extends ProbeBase {
   kind: 'worker-start';
   afterAppScript: boolean;
+  /** Absent in records of older versions (read as `!afterAppScript`). */
+  listenersCounted?: boolean;
 }
 
 /** An icon as the app passed it to fetch() or updateUI(): `keys` are all the keys it had. */

@@ -18,7 +18,7 @@ export const defineProperty: typeof Object.defineProperty = Object.definePropert
 export const deleteProperty: typeof Reflect.deleteProperty = Reflect.deleteProperty;
 export const isArray: typeof Array.isArray = Array.isArray;
 export const stringify: typeof JSON.stringify = JSON.stringify;
-const ownKeys: typeof Object.keys = Object.keys;
+export const ownKeys: typeof Object.keys = Object.keys;
 const isFiniteNumber: typeof Number.isFinite = Number.isFinite;
 const then: AnyFn = Promise.prototype.then as AnyFn;
 const promiseResolve = Promise.resolve.bind(Promise) as <T>(v: T) => Promise<Awaited<T>>;

@@ -19,6 +19,7 @@ import {
   later,
   mapOwn,
   now,
+  ownKeys,
   onSettled,
   reflectApply,
   reg as regField,
@@ -156,6 +157,40 @@ class Listeners {
     return tracked.length + (typeof handler === 'function' ? 1 : 0);
   }
 
+  /**
+   * Probed after the worker's script ran: the listeners it added, as the browser lists them.
+   * `getEventListeners` is DevTools' Command Line API, in scope only while the installer
+   * evaluates the late probe (`includeCommandLineAPI`); the app's `on<type>` handlers are
+   * counted at dispatch, so not here. False when it did not answer: listeners stay uncounted.
+   */
+  recover(): boolean {
+    let all: unknown;
+    try {
+      const list = (this.p.g as Record<string, unknown>)['getEventListeners'];
+      if (typeof list !== 'function') return false;
+      all = reflectApply(list, undefined, [this.p.g]);
+    } catch {
+      return false;
+    }
+    if (!all || typeof all !== 'object') return false;
+    for (const type of ownKeys(all)) {
+      if (!isBfType(type)) {
+        if (/^backgroundfetch/i.test(type)) this.reportUnknown(type, 'addEventListener');
+        continue;
+      }
+      const handler = dataOf(this.p.g, 'on' + type);
+      const entries = dataOf(all, type);
+      const n = dataOf(entries, 'length');
+      for (let i = 0; i < (typeof n === 'number' ? n : 0); i++) {
+        const entry = dataOf(entries, i);
+        const cb = dataOf(entry, 'listener');
+        if (typeof cb !== 'function' || cb === handler) continue;
+        this.add(type, cb, { capture: dataOf(entry, 'useCapture') === true, once: dataOf(entry, 'once') === true });
+      }
+    }
+    return true;
+  }
+
   /** on<name> properties set to a function for names that are not events (checked after the script and at each event). */
   scanProperties(): void {
     let names: string[] = [];
@@ -251,13 +286,15 @@ function watchOpenWindow(p: Probe, errInfo: ErrInfo, lastClick: () => { id: stri
 export function probeWorker(p: Probe, afterAppScript: boolean, errInfo: ErrInfo): void {
   const extensions = new WeakMap<object, unknown[]>();
   const listeners = new Listeners(p);
+  // Before the probe adds listeners of its own: the browser's list is then the app's alone.
+  const counted = !afterAppScript || listeners.recover();
   let lastClick: { id: string; at: number } | null = null;
   trackWaitUntil(extensions);
   // After the worker's script has run (a task queued now runs after it): its on<name>
   // properties are set by then, and its URL is safe to read.
   later(() => {
     listeners.scanProperties();
-    p.report({ kind: 'worker-start', id: '', afterAppScript });
+    p.report({ kind: 'worker-start', id: '', afterAppScript, listenersCounted: counted });
   }, 0);
   for (const type of BF_TYPES) {
     // Added before the app's script runs (and before addEventListener is wrapped), so this
@@ -283,7 +320,7 @@ export function probeWorker(p: Probe, afterAppScript: boolean, errInfo: ErrInfo)
           id,
           at,
           recordsAvailable,
-          listeners: afterAppScript ? null : reached,
+          listeners: counted ? reached : null,
           ...p.state(registration),
         });
         reportWhenDone(p, extensions, errInfo, event, type, id);
