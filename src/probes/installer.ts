@@ -80,12 +80,21 @@ interface Starting {
   probed: boolean;
 }
 
+const seal = (): string => randomBytes(16).toString('hex');
+
 export class ProbeInstaller {
   /** Random per installer: the probe takes it off the global before the app can see it. */
   private readonly binding = `b${randomBytes(8).toString('hex')}`;
-  /** Random per installer: what the probe's payloads start with (see ProbeConfig.seal). */
-  private readonly seal = randomBytes(16).toString('hex');
+  /**
+   * Random per installer and per source: what the probe's payloads start with (see
+   * ProbeConfig.seal). A late-probed worker runs after the app's script, which may hold the
+   * built-ins the probe then takes, so its seal is the app's to read: it opens the worker
+   * channel only, never a page's (where the binding is reachable in blank iframes).
+   */
+  private readonly seals = { page: seal(), worker: seal(), late: seal() };
+  /** The probe of a worker paused before its script. */
   private readonly source: string;
+  private readonly pageSource: string;
   /** The same probe for a worker whose script already ran (or is part-way through): it reads the listeners added so far from the browser. */
   private readonly lateSource: string;
   private readonly listeners = new Set<(r: ProbeRecord) => void>();
@@ -104,8 +113,10 @@ export class ProbeInstaller {
 
   constructor(private readonly target: ProbeTarget) {
     const key = randomBytes(8).toString('hex');
-    this.source = probeSource({ binding: this.binding, key, seal: this.seal, afterAppScript: false });
-    this.lateSource = probeSource({ binding: this.binding, key, seal: this.seal, afterAppScript: true });
+    const { page, worker, late } = this.seals;
+    this.pageSource = probeSource({ binding: this.binding, key, seal: page, afterAppScript: false });
+    this.source = probeSource({ binding: this.binding, key, seal: worker, afterAppScript: false });
+    this.lateSource = probeSource({ binding: this.binding, key, seal: late, afterAppScript: true });
   }
 
   /** Why some evidence is missing or was refused: probes not installed, records dropped. */
@@ -129,17 +140,20 @@ export class ProbeInstaller {
   }
 
   /**
-   * What a binding call brought: the probe's payload only if it starts with the seal. A page
-   * calling the binding where the probe never took it (see ProbeConfig.seal) does not know it.
+   * What a binding call brought: the probe's payload only if it starts with a seal of the kind
+   * of channel it came on. A page calling the binding where the probe never took it (see
+   * ProbeConfig.seal) does not know the page seal; a worker's seals open no page channel.
    */
   receive(raw: unknown, context: 'page' | 'worker'): void {
     if (this.disposed) return;
-    if (typeof raw !== 'string' || !raw.startsWith(this.seal)) {
+    const seals = context === 'page' ? [this.seals.page] : [this.seals.worker, this.seals.late];
+    const sealed = typeof raw === 'string' ? seals.find((s) => raw.startsWith(s)) : undefined;
+    if (typeof raw !== 'string' || sealed === undefined) {
       this.stats.payloads += 1;
       this.countDrop('not from the probe', `${context} channel`);
       return;
     }
-    this.deliver(raw.slice(this.seal.length), context);
+    this.deliver(raw.slice(sealed.length), context);
   }
 
   /**
@@ -307,7 +321,7 @@ export class ProbeInstaller {
     await bestEffort(log, 'addBinding', () => session.send('Runtime.addBinding', { name: this.binding }));
     await bestEffort(log, 'Page.enable', () => session.send('Page.enable'));
     await bestEffort(log, 'addScript', () =>
-      session.send('Page.addScriptToEvaluateOnNewDocument', { source: this.source, runImmediately: true }),
+      session.send('Page.addScriptToEvaluateOnNewDocument', { source: this.pageSource, runImmediately: true }),
     );
     await this.resume(session);
   }

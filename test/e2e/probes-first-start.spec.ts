@@ -83,3 +83,39 @@ test('a worker already running when recording starts: the listeners its script a
     await context.close();
   }
 });
+
+// test/apps/fail-handler: an `on<type>` handler and a once listener its own (untrusted) dispatch
+// used up: one listener reaches the real fail event, whether the probe came before the script
+// or after it (then the handler is in the browser's list too, and must not count twice).
+test('an on<type> handler and a once listener used up by an untrusted event: one listener, probed first', async ({
+  page,
+  backgroundFetch,
+}) => {
+  await download(page, 'fail-handler');
+  const fetch = await backgroundFetch.waitForFetch('episode', { until: 'settled' });
+  await expect(fetch).toFail({ reason: 'bad-status' });
+  expect(fetch.swEvents.map((e) => [e.type, e.listeners])).toEqual([['backgroundfetchfail', 1]]);
+  await expect(fetch).toUpdateUI({ title: 'Download failed' });
+});
+
+test('an on<type> handler of a worker already running: counted once', async ({ browser }) => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/fail-handler/`);
+    await expect(page.locator('#status')).toHaveText('ready');
+    const recorder = await BackgroundServiceRecorder.attach(context);
+    try {
+      await page.click('#download');
+      const fetch = await recorder.waitForFetch('episode', { until: 'settled' });
+      expect(fetch.outcome).toBe('failure');
+      const starts = recorder.probeRecords().flatMap((r) => (r.kind === 'worker-start' ? [r] : []));
+      expect(starts[0]).toMatchObject({ afterAppScript: true, listenersCounted: true });
+      await expect.poll(() => recorder.fetch('episode')?.swEvents.map((e) => [e.type, e.listeners])).toEqual([['backgroundfetchfail', 1]]);
+    } finally {
+      await recorder.dispose();
+    }
+  } finally {
+    await context.close();
+  }
+});

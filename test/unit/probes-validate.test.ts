@@ -94,6 +94,24 @@ describe('the probe channel', () => {
     expect(probes.stats).toMatchObject({ payloads: 2, accepted: 0, dropped: 2, droppedBy: { 'not from the probe': 2 } });
   });
 
+  it('each source has its own seal, and a seal opens only its own kind of channel', () => {
+    // A late-probed worker's seal is the app's to read (the probe ran after the app's script): it
+    // must not let a page send page-kind records through the binding of a blank iframe.
+    const { probes, got } = installer();
+    const { seals } = probes as unknown as { seals: { page: string; worker: string; late: string } };
+    expect(new Set([seals.page, seals.worker, seals.late]).size).toBe(3);
+    const rec = JSON.stringify(progress('a'));
+    probes.receive(seals.worker + rec, 'page');
+    probes.receive(seals.late + rec, 'page');
+    probes.receive(seals.page + JSON.stringify(progress('w', 'worker')), 'worker');
+    expect(got).toEqual([]);
+    expect(probes.stats.droppedBy).toEqual({ 'not from the probe': 3 });
+    probes.receive(seals.page + rec, 'page');
+    probes.receive(seals.worker + JSON.stringify(progress('w', 'worker')), 'worker');
+    probes.receive(seals.late + JSON.stringify(progress('l', 'worker')), 'worker');
+    expect(got.map((r) => r.id)).toEqual(['a', 'w', 'l']);
+  });
+
   it('a record that says it came from elsewhere than its channel is dropped', () => {
     const { probes, got } = installer();
     probes.deliver(JSON.stringify(progress('a', 'worker')), 'page');

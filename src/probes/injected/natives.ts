@@ -20,6 +20,8 @@ export const isArray: typeof Array.isArray = Array.isArray;
 export const stringify: typeof JSON.stringify = JSON.stringify;
 export const ownKeys: typeof Object.keys = Object.keys;
 const isFiniteNumber: typeof Number.isFinite = Number.isFinite;
+const setPrototypeOf: typeof Object.setPrototypeOf = Object.setPrototypeOf;
+export const ownNames: typeof Object.getOwnPropertyNames = Object.getOwnPropertyNames;
 const then: AnyFn = Promise.prototype.then as AnyFn;
 const promiseResolve = Promise.resolve.bind(Promise) as <T>(v: T) => Promise<Awaited<T>>;
 const PromiseCtor = Promise;
@@ -38,8 +40,54 @@ export function allSettled(list: readonly unknown[]): Promise<void> {
       left -= 1;
       if (!left) resolve();
     };
-    for (const p of list) void onSettled(p, one, one);
+    // An index loop: an array's iterator is the app's to replace.
+    for (let i = 0; i < list.length; i++) void onSettled(list[i], one, one);
   });
+}
+
+/**
+ * `o` without a prototype. Every property descriptor the probe passes goes through it: an
+ * ordinary object would let Object.prototype.get/set of the app's join the descriptor, and
+ * defineProperty then throws (accessor and value both) in the app's own call.
+ */
+export function bare<T extends object>(o: T): T {
+  setPrototypeOf(o, null);
+  return o;
+}
+
+/** `list[i] = value` as an own data property: an index setter on Array.prototype never sees it. */
+export function put<T>(list: T[], i: number, value: T): void {
+  defineProperty(list, i, bare({ value, writable: true, enumerable: true, configurable: true }));
+}
+
+/** `list.push(value)` without Array.prototype. */
+export function append<T>(list: T[], value: T): void {
+  put(list, list.length, value);
+}
+
+/**
+ * Collection and string methods, taken at install time and called through the captured
+ * Reflect.apply: an app replacing Map.prototype.get (or any of these) later sees nothing of the
+ * probe's data and cannot answer for it.
+ */
+function take<A extends unknown[], R>(proto: object, name: string): (self: unknown, ...args: A) => R {
+  const fn = (proto as Record<string, AnyFn>)[name];
+  return (self, ...args) => reflectApply(fn, self, args) as R;
+}
+export const weakMapGet = take<[object], unknown>(WeakMap.prototype, 'get');
+export const weakMapSet = take<[object, unknown], unknown>(WeakMap.prototype, 'set');
+export const weakSetHas = take<[object], boolean>(WeakSet.prototype, 'has');
+export const weakSetAdd = take<[object], unknown>(WeakSet.prototype, 'add');
+export const mapGet = take<[unknown], unknown>(Map.prototype, 'get');
+export const mapSet = take<[unknown, unknown], unknown>(Map.prototype, 'set');
+export const setAdd = take<[unknown], unknown>(Set.prototype, 'add');
+export const setDelete = take<[unknown], boolean>(Set.prototype, 'delete');
+export const setForEach = take<[(v: unknown) => void], void>(Set.prototype, 'forEach');
+const lower = take<[], string>(String.prototype, 'toLowerCase');
+export const strSlice = take<[number, number?], string>(String.prototype, 'slice');
+/** Whether `s` starts with `prefix` (lower case), any case, without RegExp (its exec is the app's). */
+export function startsAnyCase(s: string, prefix: string): boolean {
+  return strSlice(lower(s), 0, prefix.length) === prefix;
 }
 
 /** A getter of a prototype, called on `obj`; undefined when it is missing or throws. */
@@ -253,7 +301,6 @@ export function mapOwn<T>(list: unknown, fn: (item: unknown) => T): T[] {
   const out: T[] = [];
   const n = dataOf(list, 'length');
   const len = typeof n === 'number' ? n : 0;
-  for (let i = 0; i < len; i++)
-    defineProperty(out, i, { value: fn(dataOf(list, i)), writable: true, enumerable: true, configurable: true });
+  for (let i = 0; i < len; i++) put(out, i, fn(dataOf(list, i)));
   return out;
 }

@@ -19,8 +19,15 @@ import {
   addListener,
   baseHref,
   dataOf,
+  mapGet,
   mapOwn,
+  mapSet,
   isArray,
+  ownKeys,
+  setAdd,
+  setDelete,
+  weakSetAdd,
+  weakSetHas,
   isWorker,
   now,
   onSettled,
@@ -90,7 +97,7 @@ function iconInfo(i: unknown): IconInfo {
   if (!i || typeof i !== 'object') return { src: stringOf(i), sizes: null, type: null, keys: [] };
   let keys: string[] = [];
   try {
-    keys = Object.keys(i);
+    keys = ownKeys(i);
   } catch {
     // A Proxy may refuse.
   }
@@ -128,19 +135,19 @@ function makeProbe(g: Global, channel: Channel): Probe {
       channel.report({ ...body, at: typeof at === 'number' ? at : now(), origin, context });
     },
     track(p) {
-      inflight.add(p);
-      const drop = () => inflight.delete(p);
+      setAdd(inflight, p);
+      const drop = () => setDelete(inflight, p);
       void onSettled(p, drop, drop);
     },
     watch(registration) {
-      if (!registration || typeof registration !== 'object' || watched.has(registration)) return;
-      watched.add(registration);
+      if (!registration || typeof registration !== 'object' || weakSetHas(watched, registration)) return;
+      weakSetAdd(watched, registration);
       const sample = () => {
         const id = stringOf(regField.id(registration)) ?? '';
         const st = stateOf(registration);
         const key = toJsonOwn(st) ?? '';
-        if (lastState.get(id) === key) return;
-        lastState.set(id, key);
+        if (mapGet(lastState, id) === key) return;
+        mapSet(lastState, id, key);
         probe.report({ kind: 'progress', id, ...st });
       };
       sample();
@@ -186,7 +193,10 @@ async function describeRecords(list: readonly unknown[]): Promise<RecordInfo[]> 
 
 function probeFetch(p: Probe): void {
   wrap(BFM, 'fetch', (self, original, args) => {
-    const [id, requests, options] = args;
+    // Indexes, not destructuring: that runs an array iterator, the app's to replace.
+    const id = args[0],
+      requests = args[1],
+      options = args[2];
     const list: unknown[] = isArray(requests) ? requests : [requests];
     const icons = dataOf(options, 'icons');
     const iconList: unknown[] = isArray(icons) ? icons : [];
@@ -247,7 +257,10 @@ function probeRegistration(p: Probe): void {
     );
     return result;
   });
-  for (const method of ['match', 'matchAll'] as const) {
+  const methods = ['match', 'matchAll'] as const;
+  // Index loops, never an array's iterator (a late-probed worker's app may have replaced it).
+  for (let i = 0; i < methods.length; i++) {
+    const method = methods[i];
     wrap(BFR, method, (self, original, args) => {
       const id = stringOf(regField.id(self)) ?? '';
       const at = now();

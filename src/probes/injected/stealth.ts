@@ -5,17 +5,14 @@
  * For that last one `Function.prototype.toString` is itself wrapped (the technique stealth
  * plugins use), and answers for itself natively too.
  */
-import { defineProperty, reflectApply } from './natives.js';
+import { bare, defineProperty, reflectApply, weakMapGet, weakMapSet } from './natives.js';
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
 const getOwn = Object.getOwnPropertyDescriptor;
 /** Wrapper -> the native function whose `toString()` it answers with. */
 const natives = new WeakMap<object, AnyFn>();
-const weakGet = WeakMap.prototype.get;
-const weakSet = WeakMap.prototype.set;
-const nativeOf = (f: unknown): AnyFn | undefined =>
-  typeof f === 'function' ? (reflectApply(weakGet, natives, [f]) as AnyFn | undefined) : undefined;
+const nativeOf = (f: unknown): AnyFn | undefined => (typeof f === 'function' ? (weakMapGet(natives, f) as AnyFn | undefined) : undefined);
 
 /** A function with the given name and no prototype (a method), whose body calls `body`. */
 function method(name: string, body: (self: unknown, args: unknown[]) => unknown): AnyFn {
@@ -31,9 +28,10 @@ function method(name: string, body: (self: unknown, args: unknown[]) => unknown)
 function disguise(wrapper: AnyFn, original: AnyFn): void {
   const length = getOwn(original, 'length');
   const name = getOwn(original, 'name');
-  if (length) defineProperty(wrapper, 'length', length);
-  if (name) defineProperty(wrapper, 'name', name);
-  reflectApply(weakSet, natives, [wrapper, original]);
+  // Descriptors without a prototype (natives.bare), as everywhere the probe defines a property.
+  if (length) defineProperty(wrapper, 'length', bare(length));
+  if (name) defineProperty(wrapper, 'name', bare(name));
+  weakMapSet(natives, wrapper, original);
 }
 
 let toStringPatched = false;
@@ -65,7 +63,7 @@ export function patchToString(mark: symbol, answer: string): void {
     return reflectApply(original, native ?? self, args);
   });
   disguise(wrapper, original);
-  defineProperty(FP, 'toString', { ...desc, value: wrapper });
+  defineProperty(FP, 'toString', bare({ ...desc, value: wrapper }));
 }
 
 /**
@@ -79,7 +77,7 @@ export function wrap(proto: object | undefined, name: string, fn: (self: unknown
   const original = desc.value as AnyFn;
   const wrapper = method(name, (self, args) => fn(self, original, args));
   disguise(wrapper, original);
-  defineProperty(proto, name, { ...desc, value: wrapper });
+  defineProperty(proto, name, bare({ ...desc, value: wrapper }));
 }
 
 /** Call `original` as the wrapped method would have been called. */

@@ -12,6 +12,8 @@ import {
   UIE,
   addListener,
   allSettled,
+  append,
+  bare,
   dataOf,
   eventRegistration,
   eventTime,
@@ -20,17 +22,41 @@ import {
   mapOwn,
   now,
   ownKeys,
+  ownNames,
   onSettled,
+  put,
   reflectApply,
   reg as regField,
+  setForEach,
+  startsAnyCase,
+  strSlice,
   stringOf,
   trusted,
+  weakMapGet,
+  weakMapSet,
 } from './natives.js';
 import type { Probe } from './probe-api.js';
 import { wrap } from './stealth.js';
 
 const BF_TYPES: readonly SwEventType[] = ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick'];
-const isBfType = (t: unknown): t is SwEventType => typeof t === 'string' && (BF_TYPES as readonly string[]).includes(t);
+/**
+ * The probe's own data is handled with index loops, `append`/`put` (own data properties) and the
+ * collection methods natives.ts took at install time: never an Array.prototype method, an
+ * iterator (spread, for-of), a Map/WeakMap/Set method or a RegExp the app can replace later.
+ */
+function isBfType(t: unknown): t is SwEventType {
+  for (let i = 0; i < BF_TYPES.length; i++) if (BF_TYPES[i] === t) return true;
+  return false;
+}
+/** A name that looks like a background-fetch one, in any case. */
+const bfLike = (name: string): boolean => startsAnyCase(name, 'backgroundfetch');
+
+/** The app's waitUntil() promises (or any event's) of one event, created on first use. */
+function extensionsOf(extensions: WeakMap<object, unknown[]>, event: object): unknown[] {
+  let list = weakMapGet(extensions, event) as unknown[] | undefined;
+  if (!list) weakMapSet(extensions, event, (list = []));
+  return list;
+}
 
 interface AppListener {
   cb: unknown;
@@ -44,12 +70,8 @@ type ErrInfo = (e: unknown) => ErrorInfo;
 function trackWaitUntil(extensions: WeakMap<object, unknown[]>): void {
   wrap(EE, 'waitUntil', (self, original, args) => {
     // The app's listener may run before the probe's (a worker probed after its script ran).
-    if (self && typeof self === 'object') {
-      let list = extensions.get(self);
-      if (!list) extensions.set(self, (list = []));
-      // The value itself: a promise derived from it would be one more rejection to handle.
-      list.push(args[0]);
-    }
+    // The value itself: a promise derived from it would be one more rejection to handle.
+    if (self && typeof self === 'object') append(extensionsOf(extensions, self), args[0]);
     return reflectApply(original, self, args);
   });
 }
@@ -66,33 +88,39 @@ function reportWhenDone(
   type: SwEventType,
   id: string,
 ): void {
-  let list = extensions.get(event);
-  if (!list) extensions.set(event, (list = []));
-  const promises = list;
+  const promises = extensionsOf(extensions, event);
   let seen = -1;
   const check = (): void => {
     if (promises.length !== seen) {
       seen = promises.length;
+      const pending: unknown[] = [];
+      for (let i = 0; i < seen; i++) append(pending, promises[i]);
       void onSettled(
-        allSettled(promises.slice()),
+        allSettled(pending),
         () => later(check, 0),
         () => undefined,
       );
       return;
     }
     const outcomes: WaitUntilOutcome[] = [];
-    const settled = promises.map((pr, i) =>
-      onSettled(
-        pr,
-        () => (outcomes[i] = { status: 'fulfilled', error: null }),
-        (e) => (outcomes[i] = { status: 'rejected', error: errInfo(e) }),
-      ),
-    );
+    const settled: unknown[] = [];
+    for (let i = 0; i < seen; i++) {
+      append(
+        settled,
+        onSettled(
+          promises[i],
+          () => put(outcomes, i, { status: 'fulfilled', error: null }),
+          (e) => put(outcomes, i, { status: 'rejected', error: errInfo(e) }),
+        ),
+      );
+    }
+    const inflight: unknown[] = [];
+    setForEach(p.inflight, (pr) => append(inflight, pr));
+    append(settled, allSettled(inflight));
     const done = () => {
       if (promises.length !== seen) return check();
-      // A loop, not outcomes.every(): the app's Array.prototype would answer for it.
-      let ok = true;
-      for (let i = 0; i < outcomes.length; i++) if (outcomes[i]?.status !== 'fulfilled') ok = false;
+      let ok = outcomes.length === seen;
+      for (let i = 0; i < outcomes.length; i++) if (dataOf(dataOf(outcomes, i), 'status') !== 'fulfilled') ok = false;
       p.report({
         kind: 'sw-event-done',
         type,
@@ -102,32 +130,35 @@ function reportWhenDone(
         waitUntil: outcomes,
       });
     };
-    void onSettled(allSettled([...settled, allSettled([...p.inflight])]), done, done);
+    void onSettled(allSettled(settled), done, done);
   };
   later(check, 0);
 }
 
 class Listeners {
   /** The app's listeners for background-fetch names, as added and removed (one per listener + capture). */
-  private readonly app = new Map<string, AppListener[]>();
-  private readonly unknownSeen = new Set<string>();
+  private readonly app: Record<string, AppListener[]> = bare({});
+  private readonly unknownSeen: Record<string, true> = bare({});
 
   constructor(private readonly p: Probe) {}
 
+  private listOf(type: string): AppListener[] {
+    return dataOf(this.app, type) ? this.app[type] : (this.app[type] = []);
+  }
+
   reportUnknown(name: string, via: 'addEventListener' | 'property'): void {
-    if (this.unknownSeen.has(name)) return;
-    this.unknownSeen.add(name);
+    if (dataOf(this.unknownSeen, name)) return;
+    this.unknownSeen[name] = true;
     this.p.report({ kind: 'unknown-listener', id: '', name, via });
   }
 
   add(type: SwEventType, cb: unknown, opts: unknown): void {
     const signal = opts && typeof opts === 'object' ? dataOf(opts, 'signal') : undefined;
     const capture = captureOf(opts);
-    const list = this.app.get(type) ?? [];
-    this.app.set(type, list);
+    const list = this.listOf(type);
     if (signal && dataOf(signal, 'aborted') === true) return;
-    if (list.some((l) => l.cb === cb && l.capture === capture)) return;
-    list.push({ cb, capture, once: dataOf(opts, 'once') === true });
+    for (let i = 0; i < list.length; i++) if (list[i].cb === cb && list[i].capture === capture) return;
+    append(list, { cb, capture, once: dataOf(opts, 'once') === true });
     try {
       if (signal && addListener) reflectApply(addListener, signal, ['abort', () => this.forget(type, cb, capture)]);
     } catch {
@@ -136,25 +167,32 @@ class Listeners {
   }
 
   forget(type: string, cb: unknown, capture: boolean): void {
-    const list = this.app.get(type);
-    const i = list ? list.findIndex((l) => l.cb === cb && l.capture === capture) : -1;
-    if (i >= 0) list!.splice(i, 1);
+    if (!isBfType(type)) return;
+    this.keep(type, (l) => !(l.cb === cb && l.capture === capture));
+  }
+
+  /** The listeners of `type` for which `keep` says true, in a new list. */
+  private keep(type: SwEventType, keep: (l: AppListener) => boolean): void {
+    const list = this.listOf(type);
+    const kept: AppListener[] = [];
+    for (let i = 0; i < list.length; i++) if (keep(list[i])) append(kept, list[i]);
+    this.app[type] = kept;
   }
 
   /** How many listeners this dispatch reaches; a once listener runs this time and is gone after. */
   dispatched(type: SwEventType): number {
-    const tracked = this.app.get(type) ?? [];
-    let handler: unknown;
+    const reached = this.listOf(type).length;
+    this.keep(type, (l) => !l.once);
+    return reached + (typeof this.handler(type) === 'function' ? 1 : 0);
+  }
+
+  /** The app's `on<type>` handler: an accessor of the global's prototype, read as the app would. */
+  private handler(type: string): unknown {
     try {
-      handler = this.p.g['on' + type];
+      return this.p.g['on' + type];
     } catch {
-      // A throwing accessor: no handler.
+      return undefined; // A throwing accessor: no handler.
     }
-    this.app.set(
-      type,
-      tracked.filter((l) => !l.once),
-    );
-    return tracked.length + (typeof handler === 'function' ? 1 : 0);
   }
 
   /**
@@ -173,18 +211,25 @@ class Listeners {
       return false;
     }
     if (!all || typeof all !== 'object') return false;
-    for (const type of ownKeys(all)) {
+    const types = ownKeys(all);
+    for (let t = 0; t < types.length; t++) {
+      const type = types[t];
       if (!isBfType(type)) {
-        if (/^backgroundfetch/i.test(type)) this.reportUnknown(type, 'addEventListener');
+        if (bfLike(type)) this.reportUnknown(type, 'addEventListener');
         continue;
       }
-      const handler = dataOf(this.p.g, 'on' + type);
+      // The browser lists the on<type> handler too; dispatched() counts it, so one entry is skipped.
+      let handler = this.handler(type);
       const entries = dataOf(all, type);
       const n = dataOf(entries, 'length');
       for (let i = 0; i < (typeof n === 'number' ? n : 0); i++) {
         const entry = dataOf(entries, i);
         const cb = dataOf(entry, 'listener');
-        if (typeof cb !== 'function' || cb === handler) continue;
+        if (typeof cb !== 'function') continue;
+        if (cb === handler) {
+          handler = undefined;
+          continue;
+        }
         this.add(type, cb, { capture: dataOf(entry, 'useCapture') === true, once: dataOf(entry, 'once') === true });
       }
     }
@@ -195,12 +240,13 @@ class Listeners {
   scanProperties(): void {
     let names: string[] = [];
     try {
-      names = Object.getOwnPropertyNames(this.p.g);
+      names = ownNames(this.p.g);
     } catch {
       return;
     }
-    for (const name of names) {
-      if (!/^onbackgroundfetch/i.test(name) || isBfType(name.slice(2))) continue;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (!startsAnyCase(name, 'onbackgroundfetch') || isBfType(strSlice(name, 2))) continue;
       if (typeof dataOf(this.p.g, name) === 'function') this.reportUnknown(name, 'property');
     }
   }
@@ -212,15 +258,20 @@ function captureOf(opts: unknown): boolean {
 
 function watchListeners(listeners: Listeners): void {
   wrap(ET, 'addEventListener', (self, original, args) => {
-    const [type, cb, opts] = args;
+    // Indexes, not destructuring: that runs an array iterator, the app's to replace.
+    const type = args[0],
+      cb = args[1],
+      opts = args[2];
     if (self === globalThis && typeof type === 'string' && cb) {
       if (isBfType(type)) listeners.add(type, cb, opts);
-      else if (/^backgroundfetch/i.test(type)) listeners.reportUnknown(type, 'addEventListener');
+      else if (bfLike(type)) listeners.reportUnknown(type, 'addEventListener');
     }
     return reflectApply(original, self, args);
   });
   wrap(ET, 'removeEventListener', (self, original, args) => {
-    const [type, cb, opts] = args;
+    const type = args[0],
+      cb = args[1],
+      opts = args[2];
     if (self === globalThis && typeof type === 'string') listeners.forget(type, cb, captureOf(opts));
     return reflectApply(original, self, args);
   });
@@ -233,8 +284,9 @@ function watchUpdateUI(p: Probe, errInfo: ErrInfo): void {
     // evidence of the fetch (the platform refuses it anyway).
     if (!trusted(self)) return reflectApply(original, self, args);
     const opts = args[0];
-    const n = (self && typeof self === 'object' ? (calls.get(self) ?? 0) : 0) + 1;
-    if (self && typeof self === 'object') calls.set(self, n);
+    const isObj = !!self && typeof self === 'object';
+    const n = ((isObj ? (weakMapGet(calls, self) as number | undefined) : 0) ?? 0) + 1;
+    if (isObj) weakMapSet(calls, self, n);
     const id = stringOf(regField.id(eventRegistration(self))) ?? '';
     const title = dataOf(opts, 'title');
     const icons = dataOf(opts, 'icons');
@@ -296,7 +348,8 @@ export function probeWorker(p: Probe, afterAppScript: boolean, errInfo: ErrInfo)
     listeners.scanProperties();
     p.report({ kind: 'worker-start', id: '', afterAppScript, listenersCounted: counted });
   }, 0);
-  for (const type of BF_TYPES) {
+  for (let t = 0; t < BF_TYPES.length; t++) {
+    const type = BF_TYPES[t];
     // Added before the app's script runs (and before addEventListener is wrapped), so this
     // listener sees the event first and is not counted as the app's. It only reads.
     if (!addListener) break;
@@ -305,7 +358,8 @@ export function probeWorker(p: Probe, afterAppScript: boolean, errInfo: ErrInfo)
       (event: object) => {
         // Only what the browser dispatched: the app can build a BackgroundFetchEvent around the
         // real registration and dispatch it to itself, a success for a fetch that failed.
-        if (!trusted(event)) return;
+        // Its dispatch still used up the app's once listeners: they are not there at the real event.
+        if (!trusted(event)) return void listeners.dispatched(type);
         const registration = eventRegistration(event);
         p.watch(registration);
         const id = stringOf(regField.id(registration)) ?? '';
