@@ -38,13 +38,17 @@ class ChromiumPage implements EnginePage {
 
 export class ChromiumDriver implements EngineDriver {
   readonly info: EngineInfo;
+  readonly confirmConnected?: () => Promise<boolean>;
   private closing = false;
 
   constructor(
     readonly playwright: Browser,
     /** Closes what bgprobe opened: the browser it launched, or its connection to an endpoint. */
     private readonly closeFn: () => Promise<void>,
+    /** A Grid session's check that it still runs (GridBrowser.confirm); absent for a browser of this machine. */
+    confirm?: () => Promise<boolean>,
   ) {
+    if (confirm) this.confirmConnected = confirm;
     this.info = {
       engine: 'chromium',
       product: 'Chromium',

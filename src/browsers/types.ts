@@ -65,6 +65,12 @@ export interface EngineDriver {
   /** Called once when the browser (or its driver process) goes away without close(); returns an unsubscribe. */
   onDisconnected(listener: () => void): () => void;
   isConnected(): boolean;
+  /**
+   * Asks where the browser lives whether it is still there, now, and disconnects it if not: for
+   * a browser whose end is otherwise learnt late (a Grid session, whose node can die while the
+   * hub keeps the se:cdp socket open). Absent: isConnected() is already up to date.
+   */
+  confirmConnected?(): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -102,8 +102,9 @@ async function runWithDeadline(
     // Unsupported / not-automatable on this lane: decided from what it measured and provides.
     await Promise.race([gateScenario(scenario, ctx), stop]);
     const observation = toJson(await Promise.race([scenario.run(ctx), stop])) as Observation;
-    // What a scenario concluded from a dead browser (a fetch "still pending") is not an observation.
-    if (!browser.isConnected()) throw lost();
+    // What a scenario concluded from a dead browser (a fetch "still pending") is not an observation,
+    // also when only the place the browser lives can tell yet (a Grid node killed mid-scenario).
+    if (!browser.isConnected() || (browser.confirmConnected && !(await browser.confirmConnected()))) throw lost();
     return observation;
   } catch (e) {
     if (!browser.isConnected()) throw lost();

@@ -95,12 +95,14 @@ export class ProbeInstaller {
   /** The probe of a worker paused before its script. */
   private readonly source: string;
   private readonly pageSource: string;
-  /** The same probe for a worker whose script already ran: it cannot count the app's listeners. */
+  /** The same probe for a worker whose script already ran (or is part-way through): it reads the listeners added so far from the browser. */
   private readonly lateSource: string;
   private readonly listeners = new Set<(r: ProbeRecord) => void>();
   private link: BrowserLink | null = null;
   private readonly targets = new Map<string, ConnectionSession>();
   private readonly starting = new Map<string, Starting>();
+  /** Each attached worker's own script (its target URL), by session: a pause there is before the app's code. */
+  private readonly mainScript = new Map<string, string>();
   private readonly offs: Array<() => void> = [];
   private disposed = false;
   private ownTarget: string | null = null;
@@ -254,6 +256,8 @@ export class ProbeInstaller {
     // a worker whose script outran the breakpoint with no probe at all (no worker-start, no
     // events): the intermittent of #21 under load.
     if (ev.waitingForDebugger) this.starting.set(sessionId, { url: targetInfo.url, compiled: false, probed: false });
+    this.mainScript.set(sessionId, targetInfo.url);
+    session.onClose(() => this.mainScript.delete(sessionId));
     session.on('Debugger.scriptParsed', ({ url }) => {
       // Its own script, not any script: another client's evaluation can carry a sourceURL.
       const start = this.starting.get(sessionId);
@@ -291,9 +295,18 @@ export class ProbeInstaller {
     // importScripts): probe first, then go on.
     const start = session.sessionId ? this.starting.get(session.sessionId) : undefined;
     if (start) start.probed = true;
+    // Before sw.js itself, the probe is in before any of the app's code. Before an importScripts
+    // the probe is already in (the evaluation is a no-op), unless this start's sw.js outran the
+    // breakpoint: then sw.js is part-way through, and the probe is the late one, which reads the
+    // listeners added so far from the browser (evaluateProbe).
+    const main = session.sessionId ? this.mainScript.get(session.sessionId) : undefined;
+    const before = main === undefined || script === main;
     // Both commands are sent at once: the worker runs them in order, and waiting for the
     // evaluation's answer before resuming is what an evaluation nested in a pause can block.
-    const evaluation = session.send('Runtime.evaluate', { expression: this.source });
+    const evaluation = session.send(
+      'Runtime.evaluate',
+      before ? { expression: this.source } : { expression: this.lateSource, includeCommandLineAPI: true },
+    );
     const resumed = session.send('Debugger.resume');
     void Promise.allSettled([evaluation, resumed]).then(([e, r]) => {
       if (e.status === 'rejected') log('probe on pause failed: %s', String(e.reason));

@@ -148,47 +148,94 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
   });
 
   test('a node SIGKILLed mid-run costs no verdict: retried on the other node, flaky, exit 0', async () => {
-    test.setTimeout(180_000);
-    const out = outDir();
-    const port = Number(new URL(grid.url).port);
-    const [node1, node2] = [`http://127.0.0.1:${port + 3}`, `http://127.0.0.1:${port + 4}`];
-    const selection = ['failure.stalled-server', 'progress.monotonic', 'records.match-pending', 'lifecycle.page-closed'];
-    let killed = false;
-    const kill = async () => {
-      // Once both of node-1's slots hold a session, and the scenarios are under way (a session
-      // takes 2-4 s to start with four at once on 2 cores; these scenarios run 6-11 s).
-      const status = (await (await fetch(`${grid.url}/status`)).json()) as {
-        value: { nodes: Array<{ uri: string; slots: Array<{ session: unknown }> }> };
+    test.setTimeout(420_000);
+    // Ten scenarios on four slots: once the first verdict is printed, the six still queued keep
+    // every slot running one, so node-1 is killed with scenarios under way. On a loaded machine
+    // node-1's scenarios can still end between the kill and the moment their browser is found
+    // gone, or sit between two scenarios: nothing is lost, nothing retried, and the drill proved
+    // nothing. It is then run again on a fresh Grid (at most three drills); a wrong verdict or a
+    // loss not retried fails at once.
+    const selection = [
+      'failure.stalled-server',
+      'progress.monotonic',
+      'records.match-pending',
+      'lifecycle.page-closed',
+      'fetch.success.one',
+      'failure.bad-status',
+      'failure.server-error',
+      'abort.page',
+      'progress.upload',
+      'ui.update-ui.success',
+    ];
+    const drill = async (g: TestGrid) => {
+      const out = outDir();
+      const port = Number(new URL(g.url).port);
+      const [node1, node2] = [`http://127.0.0.1:${port + 3}`, `http://127.0.0.1:${port + 4}`];
+      let killed = false;
+      let firstVerdict = false;
+      const kill = async () => {
+        if (!firstVerdict || killed) return;
+        const status = (await (await fetch(`${g.url}/status`)).json()) as {
+          value: { nodes: Array<{ uri: string; slots: Array<{ session: unknown }> }> };
+        };
+        const busy = status.value.nodes.find((n) => n.uri === node1)?.slots.filter((s) => s.session).length ?? 0;
+        if (busy < 2 || killed) return;
+        killed = true;
+        process.kill(g.pids()['node-1'], 'SIGKILL');
       };
-      const busy = status.value.nodes.find((n) => n.uri === node1)?.slots.filter((s) => s.session).length ?? 0;
-      if (busy < 2 || killed) return;
-      killed = true;
-      await new Promise((r) => setTimeout(r, 4_000));
-      process.kill(grid.pids()['node-1'], 'SIGKILL');
+      const watcher = setInterval(() => void kill(), 250);
+      const run = await bgprobe(
+        ['compat', '--grid', g.url, '--workers', '4', '--format', 'json', '--out', out, ...selection.flatMap((s) => ['--scenario', s])],
+        160_000,
+        (stderr) => (firstVerdict ||= /^(conforms|deviates|unsupported|not-automatable|error)\s+\S+ \[grid\]/m.test(stderr)),
+      ).finally(() => clearInterval(watcher));
+      expect(killed).toBe(true);
+      expect(run.code, run.stderr).toBe(0);
+      const r = report(out);
+      expect(
+        Object.values(verdicts(r, 'grid')).every((v) => v === 'conforms'),
+        JSON.stringify(
+          r.results.map((x) => [
+            x.scenarioId,
+            x.verdict,
+            x.summary,
+            x.node,
+            x.attempts.map((a) => [a.verdict, a.node, a.browserLost, a.summary]),
+          ]),
+        ),
+      ).toBe(true);
+      return { r, run, node1, node2, grid: g };
     };
-    const watcher = setInterval(() => void kill(), 250);
-    const run = await bgprobe(
-      ['compat', '--grid', grid.url, '--workers', '4', '--format', 'json', '--out', out, ...selection.flatMap((s) => ['--scenario', s])],
-      160_000,
-    ).finally(() => clearInterval(watcher));
-    expect(killed).toBe(true);
-    expect(run.code, run.stderr).toBe(0);
-    const r = report(out);
-    expect(
-      Object.values(verdicts(r, 'grid')).every((v) => v === 'conforms'),
-      JSON.stringify(verdicts(r, 'grid')),
-    ).toBe(true);
-    const flaky = r.results.filter((x) => x.flaky);
-    expect(flaky.length).toBeGreaterThanOrEqual(1);
-    for (const f of flaky) {
-      expect(f.node).toBe(node2);
-      expect(f.attempts[0]?.node).toBe(node1);
-      expect(f.attempts[0]?.browserLost).not.toBeNull();
+    let result = await drill(grid);
+    const extra: TestGrid[] = [];
+    try {
+      for (let n = 2; n <= 3 && !result.r.results.some((x) => x.flaky); n++) {
+        const fresh = await startGrid({ nodes: 2, maxSessions: 2 });
+        extra.push(fresh);
+        result = await drill(fresh);
+      }
+      const { r, run, node1, node2 } = result;
+      const flaky = r.results.filter((x) => x.flaky);
+      expect(
+        flaky.length,
+        `no result was retried in three drills (node-1 ${node1}, node-2 ${node2}): ${JSON.stringify(r.results.map((x) => [x.scenarioId, x.node, x.verdict, x.durationMs, x.attempts.length]))}; ${run.stderr.slice(0, 3000)}`,
+      ).toBeGreaterThanOrEqual(1);
+      for (const f of flaky) {
+        expect(f.node).toBe(node2);
+        expect(f.attempts[0]?.node).toBe(node1);
+        expect(f.attempts[0]?.browserLost).not.toBeNull();
+      }
+      // The live node holds no session of the run (the dead one's are gone with it); the Grid's
+      // /status learns of a closed session a moment after the DELETE answered.
+      const live = async () => {
+        const status = (await (await fetch(`${result.grid.url}/status`)).json()) as {
+          value: { nodes: Array<{ uri: string; slots: Array<{ session: unknown }> }> };
+        };
+        return status.value.nodes.find((n) => n.uri === node2)?.slots.filter((s) => s.session);
+      };
+      await expect.poll(live, { timeout: 10_000 }).toEqual([]);
+    } finally {
+      for (const g of extra) await g.stop();
     }
-    // The live node holds no session of the run (the dead one's are gone with it).
-    const status = (await (await fetch(`${grid.url}/status`)).json()) as {
-      value: { nodes: Array<{ uri: string; slots: Array<{ session: unknown }> }> };
-    };
-    expect(status.value.nodes.find((n) => n.uri === node2)?.slots.filter((s) => s.session)).toEqual([]);
   });
 });

@@ -64,6 +64,8 @@ test('a worker already running when recording starts: the listeners its script a
     // sw.js ran before bgprobe was there: the probe comes after it, with no pause to catch.
     const recorder = await BackgroundServiceRecorder.attach(context);
     try {
+      // The running worker is probed over the recorder's own session, a few round trips after attach().
+      await expect.poll(() => recorder.probeRecords().some((r) => r.kind === 'worker-start')).toBe(true);
       await page.click('#download');
       const fetch = await recorder.waitForFetch('episode', { until: 'settled' });
       expect(fetch.outcome).toBe('failure');

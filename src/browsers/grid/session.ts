@@ -103,8 +103,20 @@ export class GridBrowser {
     await bestEffort(log, 'disconnect from se:cdp', () => settleWithin(this.closeConnection(), 10_000, () => new Error('timed out')));
   }
 
-  private async check(): Promise<void> {
-    if (this.checking || this.closed || !this.browser.isConnected()) return;
+  /**
+   * Whether the session still runs, asked now (the liveness timer asks every 2 s): a scenario
+   * that ended while its node was dying is judged only once this says yes. A session found gone
+   * is disconnected (a lost browser); a hub that does not answer in time counts as yes, as for
+   * the timer.
+   */
+  async confirm(): Promise<boolean> {
+    if (this.closed || !this.browser.isConnected()) return false;
+    await this.check(true);
+    return this.browser.isConnected();
+  }
+
+  private async check(now = false): Promise<void> {
+    if ((this.checking && !now) || this.closed || !this.browser.isConnected()) return;
     this.checking = true;
     try {
       if (!(await this.client.alive(this.sessionId))) {

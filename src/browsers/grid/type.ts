@@ -65,7 +65,11 @@ export const gridType: BrowserType = {
     const request = gridRequest(spec);
     const session = await launchOnGrid({ client, capabilities: request, queueTimeout: queueTimeout() });
     return {
-      driver: new ChromiumDriver(session.browser, () => session.close()),
+      driver: new ChromiumDriver(
+        session.browser,
+        () => session.close(),
+        () => session.confirm(),
+      ),
       executablePath: null,
       logFile: null,
       node: session.node,
