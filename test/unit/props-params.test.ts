@@ -10,23 +10,8 @@ import { ResourceParamError } from '../../src/errors.js';
 import { FixtureServer, parseByteCount, parseRange, parseResourceParams, parseUploadParams } from '../../src/server/index.js';
 import { MAX_BYTES } from '../../src/server/params.js';
 import { resolveStaticPath } from '../../src/server/static.js';
+import { RESOURCE_PARAMS } from '../helpers/resource-params.js';
 
-const RESOURCE_PARAMS = [
-  'size',
-  'rate',
-  'delay',
-  'status',
-  'length',
-  'drop',
-  'stall',
-  'stallAfter',
-  'redirect',
-  'range',
-  'etag',
-  'cors',
-  'type',
-  'seed',
-];
 const RUNS = { numRuns: 2_000 };
 /** A regular expression gone quadratic shows up as seconds; a loaded CI box as tens of ms. */
 const SLOW_MS = 1_000;

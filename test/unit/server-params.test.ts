@@ -10,6 +10,7 @@ import {
   RESOURCE_GRAMMAR,
 } from '../../src/server/index.js';
 import { ResourceParamError } from '../../src/errors.js';
+import { RESOURCE_PARAMS } from '../helpers/resource-params.js';
 
 const q = (query: string): URLSearchParams => new URLSearchParams(query);
 
@@ -117,23 +118,7 @@ describe('parseResourceParams', () => {
   });
 
   test('the grammar text documents every parameter', () => {
-    for (const name of [
-      'size',
-      'rate',
-      'delay',
-      'status',
-      'length',
-      'drop',
-      'stall',
-      'stallAfter',
-      'redirect',
-      'range',
-      'etag',
-      'cors',
-      'type',
-      'seed',
-      '/upload',
-    ]) {
+    for (const name of [...RESOURCE_PARAMS, '/upload']) {
       expect(RESOURCE_GRAMMAR).toContain(name);
     }
   });
