@@ -34,7 +34,7 @@ export interface ScenarioJob extends Job {
 
 /**
  * What a scenario holds of its lane's browser while it runs: a context beside others (shared),
- * the browser to itself (exclusive: stopAllWorkers reaches every context), or nothing (it
+ * the browser to itself (exclusive: it does something browser-wide), or nothing (it
  * launches a browser of its own, on a profile or in a namespace of its own).
  */
 export function claimsOf(scenario: Scenario, spec: Pick<BrowserSpec, 'label' | 'kind'>): Claim[] {

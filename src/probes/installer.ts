@@ -44,6 +44,9 @@ export interface ProbeTarget {
   ownTargetId?(): Promise<string | null>;
 }
 
+/** How long start() waits for the targets that already exist to be probed. */
+const ATTACH_WAIT_MS = 10_000;
+
 /** Records kept per fetch id and channel kind (page or worker): past it, dropped and counted. */
 export const MAX_RECORDS_PER_FETCH = 5_000;
 /** Records kept in all, per channel kind. */
@@ -104,6 +107,8 @@ export class ProbeInstaller {
   /** Each attached worker's own script (its target URL), by session: a pause there is before the app's code. */
   private readonly mainScript = new Map<string, string>();
   private readonly offs: Array<() => void> = [];
+  /** Attachments not done yet (a page's script not yet registered, a running worker not yet probed). */
+  private readonly attaching = new Set<Promise<void>>();
   private disposed = false;
   private ownTarget: string | null = null;
   /** Why some probes could not be installed (shown in reports, never thrown). */
@@ -225,6 +230,29 @@ export class ProbeInstaller {
       flatten: true,
       filter: [{ type: 'service_worker' }, { type: 'page' }],
     });
+    // The targets that already exist were attached (not held) before that answer. A page among
+    // them is not held either: until its probe script is registered, a navigation the caller
+    // starts as soon as this returns (a fixture test's `page.goto`) can commit a document with
+    // the binding and without the probe, and the app then finds the binding on its own window.
+    // So start() returns once they are probed; a page or worker created later is held until
+    // its probe is in (see the file comment).
+    await this.settled(ATTACH_WAIT_MS);
+  }
+
+  /** The attachments in progress done, or `ms` passed (then said in the warnings). */
+  private async settled(ms: number): Promise<void> {
+    if (!this.attaching.size) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+    const done = await Promise.race([Promise.all([...this.attaching]).then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    if (done === 'late')
+      this.installWarnings.push(`${this.attaching.size} target(s) were still being probed ${ms} ms after recording started`);
+  }
+
+  private track(attachment: Promise<void>): void {
+    this.attaching.add(attachment);
+    void attachment.finally(() => this.attaching.delete(attachment));
   }
 
   private onAttached(ev: Protocol.Target.AttachedToTargetEvent): void {
@@ -247,7 +275,7 @@ export class ProbeInstaller {
     });
     log('attached %s %s (waiting=%s)', targetInfo.type, targetInfo.url, ev.waitingForDebugger);
     if (targetInfo.type === 'page') {
-      void this.attachPage(session);
+      this.track(this.attachPage(session));
       return;
     }
     // Registered before any command: under Playwright the observer page has already sent the
@@ -264,7 +292,7 @@ export class ProbeInstaller {
       if (start && url === start.url) start.compiled = true;
     });
     session.on('Debugger.paused', (paused) => this.onPaused(session, paused));
-    void (ev.waitingForDebugger ? this.attachHeldWorker(session, targetInfo.url) : this.attachRunningWorker(session));
+    this.track(ev.waitingForDebugger ? this.attachHeldWorker(session, targetInfo.url) : this.attachRunningWorker(session));
   }
 
   private resume(session: ConnectionSession): Promise<void> {

@@ -63,10 +63,12 @@ export function selectScenarios(globs: readonly string[]): { scenarios: Scenario
   if (globs.length === 0) return { scenarios: [...SCENARIOS], skipped: [...SKIPPED] };
   const res = globs.map((g) => globToRegExp(g));
   const match = (id: string) => res.some((r) => r.test(id));
-  const scenarios = SCENARIOS.filter((s) => match(s.id));
-  const skipped = SKIPPED.filter((s) => match(s.id));
-  if (scenarios.length === 0 && skipped.length === 0) {
-    throw new UsageError(`No scenario matches ${globs.map((g) => `"${g}"`).join(', ')}. Run \`bgprobe scenarios\` for the list.`);
+  // Each glob must match something: a typo beside a glob that matches would otherwise drop its
+  // scenarios from the run without a word.
+  const ids = [...SCENARIOS, ...SKIPPED].map((s) => s.id);
+  const unmatched = globs.filter((_, i) => !ids.some((id) => res[i].test(id)));
+  if (unmatched.length) {
+    throw new UsageError(`No scenario matches ${unmatched.map((g) => `"${g}"`).join(', ')}. Run \`bgprobe scenarios\` for the list.`);
   }
-  return { scenarios, skipped };
+  return { scenarios: SCENARIOS.filter((s) => match(s.id)), skipped: SKIPPED.filter((s) => match(s.id)) };
 }

@@ -41,8 +41,9 @@ export interface ScenarioDef<O extends Observation = Observation> {
   /** ms; the runner's --timeout applies when absent. Lifecycle scenarios need longer. */
   timeout?: number;
   /**
-   * Needs the browser to itself: it does something browser-wide (stopAllWorkers reaches every
-   * context's workers), so the runner runs it with no other scenario in flight on that browser.
+   * Needs the browser to itself: it does something browser-wide (to every context's workers,
+   * say), so the runner runs it with no other scenario in flight on that browser. None of the
+   * suite does today: lifecycle.sw-stopped stops its own worker only (ServiceWorker.stopWorker).
    */
   exclusive?: boolean;
   /**

@@ -3,9 +3,10 @@
  * a job needs to itself modelled as named resources rather than as "run alone".
  *
  * - A job holds its claims for as long as it runs: a shared claim (many holders) or an
- *   exclusive one (no other holder). `lifecycle.sw-stopped` claims its lane's browser
- *   exclusively (ServiceWorker.stopAllWorkers reaches every context); a scenario that brings a
- *   browser and profile of its own claims nothing of the lane's, so it overlaps with anything.
+ *   exclusive one (no other holder): a scenario declared `exclusive` (one that does something
+ *   to its whole browser) claims its lane's browser exclusively, the others share it; a scenario
+ *   that brings a browser and profile of its own claims nothing of the lane's, so it overlaps
+ *   with anything.
  * - Longest expected first (list scheduling, LPT order): the long jobs start at once and the
  *   short ones fill the gaps, so the wall time tends to the longest job when workers allow.
  * - A job blocked by a claim reserves the resource from when its holders are expected to be

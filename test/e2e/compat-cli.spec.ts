@@ -322,6 +322,7 @@ test.describe.serial('bgprobe compat', () => {
       [['compat', '--format', 'pdf', '--out', out], /Unknown report format "pdf"/],
       [['compat', '--shard', '3/2', '--out', out], /--shard "3\/2" is not valid/],
       [['compat', '--scenario', 'nope.*', '--out', out], /No scenario matches/],
+      [['compat', '--scenario', 'fetch.*', '--scenario', 'nope.*', '--out', out], /No scenario matches "nope\.\*"/],
       [['compat', '--baseline', join(dir, 'missing.json'), '--out', out], /no such file/],
       [['report', join(dir, 'missing.json'), '--out', out], /no such file/],
     ];

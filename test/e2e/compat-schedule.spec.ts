@@ -1,7 +1,8 @@
-// The one pool, as a user runs it (the built CLI, real Chromium): the exclusive scenario never
-// shares its browser with another scenario, the restart scenario (a browser of its own) runs
-// beside it, and --durations reorders the run by a previous report's times. Read back from
-// each run's report.json (startedAt and durationMs of every result).
+// The one pool, as a user runs it (the built CLI, real Chromium): the scenario that stops its
+// service worker mid-download shares the browser with the others (it stops its own worker
+// only, test/e2e/service-worker-stop.spec.ts) and still conforms, the restart scenario (a
+// browser of its own) runs beside them, and --durations reorders the run by a previous
+// report's times. Read back from each run's report.json (startedAt and durationMs of every result).
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(REPO, 'dist/cli/main.js');
-// One exclusive scenario, one with a browser of its own, and short ones sharing the lane's browser.
+// The worker-stopping scenario, one with a browser of its own, and short ones sharing the lane's browser.
 const SUBSET = [
   'lifecycle.sw-stopped',
   'lifecycle.browser-restart',
@@ -58,7 +59,7 @@ test.describe.serial('one pool for compat', () => {
   });
   test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('the exclusive scenario has its browser to itself; the restart scenario, on a browser of its own, runs beside it', async () => {
+  test('the worker-stopping scenario runs beside the others on their browser; the restart scenario, on a browser of its own, beside it', async () => {
     test.setTimeout(180_000);
     const run = await bgprobe([
       'compat',
@@ -73,11 +74,13 @@ test.describe.serial('one pool for compat', () => {
     expect(run.code, run.stderr).toBe(0);
     results = (JSON.parse(readFileSync(join(dir, 'a/report.json'), 'utf8')) as { results: Result[] }).results;
     const byId = Object.fromEntries(results.map((r) => [r.scenarioId, r]));
-    expect(byId['lifecycle.sw-stopped'].verdict).toBe('conforms');
-    expect(byId['lifecycle.browser-restart'].verdict).toBe('conforms');
+    // Stopping its worker stopped no other scenario's: every one conforms.
+    expect(Object.fromEntries(results.map((r) => [r.scenarioId, r.verdict]))).toEqual(
+      Object.fromEntries(SUBSET.map((id) => [id, 'conforms'])),
+    );
     const sharing = results.filter((r) => !['lifecycle.sw-stopped', 'lifecycle.browser-restart'].includes(r.scenarioId));
-    expect(sharing.filter((r) => overlaps(r, byId['lifecycle.sw-stopped'])).map((r) => r.scenarioId)).toEqual([]);
-    // Declared deadlines: the restart scenario (75 s) starts first and is still running when sw-stopped gets the browser.
+    // Declared deadlines (30 s each): 6 workers start the restart scenario, sw-stopped and four others at once.
+    expect(sharing.filter((r) => overlaps(r, byId['lifecycle.sw-stopped'])).length).toBeGreaterThanOrEqual(3);
     expect(overlaps(byId['lifecycle.browser-restart'], byId['lifecycle.sw-stopped'])).toBe(true);
   });
 

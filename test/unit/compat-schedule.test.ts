@@ -30,14 +30,21 @@ const MEASURED: Record<string, number> = {
 const chromiumReport = () => model(SCENARIOS.map((s) => result(s.id, 'chromium', 'conforms', { durationMs: MEASURED[s.id] ?? 2_500 })));
 
 describe('compat jobs', () => {
-  it('sw-stopped claims its lane browser alone, restart and offline claim nothing of it, the rest share it; on a Grid nothing is shared', () => {
+  it('sw-stopped shares its lane browser (it stops its own worker only), restart and offline claim nothing of it; on a Grid nothing is shared', () => {
     const [chromium, firefox] = lanes('chromium', 'firefox');
-    expect(claimsOf(byId('lifecycle.sw-stopped'), chromium)).toEqual([{ resource: 'browser:chromium', exclusive: true }]);
+    expect(claimsOf(byId('lifecycle.sw-stopped'), chromium)).toEqual([{ resource: 'browser:chromium', exclusive: false }]);
     expect(claimsOf(byId('lifecycle.browser-restart'), chromium)).toEqual([]);
     expect(claimsOf(byId('lifecycle.offline'), chromium)).toEqual([]);
     expect(claimsOf(byId('fetch.success.one'), firefox)).toEqual([{ resource: 'browser:firefox', exclusive: false }]);
     // A Grid session per scenario: its browser is its own.
     expect(claimsOf(byId('lifecycle.sw-stopped'), { label: 'grid-chrome', kind: 'grid' })).toEqual([]);
+  });
+
+  it('no scenario of the suite needs its browser alone: at the start of a lane every worker has one, none waits behind another', () => {
+    const jobs = compatJobs(SCENARIOS, lanes('chromium'), null, 30_000, 1);
+    expect(jobs.filter((j) => j.claims.some((c) => c.exclusive)).map((j) => j.key)).toEqual([]);
+    const { timeline } = simulate(jobs, { workers: 6 });
+    expect(timeline.filter((t) => t.start === 0)).toHaveLength(6);
   });
 
   it("expects the previous run's time, else the declared deadline; equal ones alternate between lanes", () => {

@@ -126,3 +126,47 @@ describe('ProbeInstaller and a service worker', () => {
     ]);
   });
 });
+
+describe('ProbeInstaller and a page that exists before recording starts', () => {
+  it('start() returns only once the page has its probe script: a navigation right after cannot commit without it', async () => {
+    const client = new FakeCriClient(false);
+    // The browser attaches the targets that exist before it answers setAutoAttach.
+    client.before.set('Target.setAutoAttach', [
+      {
+        method: 'Target.attachedToTarget',
+        params: { sessionId: 'p1', waitingForDebugger: false, targetInfo: { type: 'page', url: 'about:blank' } },
+      },
+    ]);
+    const connection = new CdpConnection(new CriTransport(client));
+    const installer = new ProbeInstaller({
+      context: null,
+      openBrowserLink: () => Promise.resolve({ connection, browserContextId: null, close: () => Promise.resolve() }),
+    });
+    let started = false;
+    const start = installer.start().then(() => (started = true));
+    // Answer everything but the page's script registration.
+    const answer = async (stop: (method: string) => boolean) => {
+      for (let round = 0; round < 20; round++) {
+        await settle();
+        const open = client.calls.filter((c) => !(c as { done?: boolean }).done && !stop(c.method));
+        for (const c of open) {
+          (c as { done?: boolean }).done = true;
+          c.resolve({});
+        }
+      }
+    };
+    await answer((m) => m === 'Page.addScriptToEvaluateOnNewDocument');
+    expect(client.to('p1')).toEqual(['Runtime.enable', 'Runtime.addBinding', 'Page.enable', 'Page.addScriptToEvaluateOnNewDocument']);
+    expect(started).toBe(false);
+    await answer(() => false);
+    await start;
+    expect(client.to('p1')).toEqual([
+      'Runtime.enable',
+      'Runtime.addBinding',
+      'Page.enable',
+      'Page.addScriptToEvaluateOnNewDocument',
+      'Runtime.runIfWaitingForDebugger',
+    ]);
+    expect(installer.warnings).toEqual([]);
+  });
+});

@@ -142,6 +142,13 @@ describe('selection', () => {
     expect(() => selectScenarios(['nope.*'])).toThrow(/No scenario matches/);
   });
 
+  it('a glob that matches nothing is refused even beside one that matches, naming only it', () => {
+    expect(() => selectScenarios(['fetch.*', 'lifecylce.*'])).toThrow(/^No scenario matches "lifecylce\.\*"\./);
+    // A glob that matches only skip-list entries is a selection too.
+    const skippedId = selectScenarios([]).skipped[0]?.id;
+    if (skippedId) expect(selectScenarios(['fetch.*', skippedId]).skipped.map((s) => s.id)).toEqual([skippedId]);
+  });
+
   it('shards partition the list', () => {
     const items = [1, 2, 3, 4, 5, 6, 7];
     const parts = [1, 2, 3].map((i) => shard(items, i, 3));

@@ -9,7 +9,7 @@ const shared = (resource: string): Claim => ({ resource, exclusive: false });
 const alone = (resource: string): Claim => ({ resource, exclusive: true });
 const job = (key: string, expectedMs: number, claims: Claim[] = [], lane = 'chromium'): Job => ({ key, lane, expectedMs, claims });
 
-/** The Chromium lane of a compat run on 2 cores, Chromium 156 (ms, from a report): two long scenarios with browsers of their own, one exclusive, the rest short. */
+/** The Chromium lane of a compat run on 2 cores, Chromium 156 (ms, from a report): two long scenarios with browsers of their own, one exclusive (lifecycle.sw-stopped, as it was until it stopped its own worker only), the rest short. */
 function chromiumLane(): Job[] {
   const b = shared('browser:chromium');
   const jobs = [

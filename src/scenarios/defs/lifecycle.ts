@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { launch } from '../../browsers/launch.js';
 import { defineScenario, MDN, SPEC, type Scenario } from '../types.js';
 import { expectEnd, facts, settle, start } from './common.js';
+import { stopServiceWorker } from '../service-worker.js';
 import { debug, orNull } from '../../util/debug.js';
 
 const log = debug('bgprobe:scenarios');
@@ -58,8 +59,7 @@ const swStopped = defineScenario({
   expectation:
     'The browser, not the worker, runs the download: stopping the worker mid-fetch does not stop it, and the worker is started again to receive backgroundfetchsuccess.',
   link: `${SPEC}#background-fetch-manager-fetch`,
-  // ServiceWorker.stopAllWorkers reaches every context's workers: run alone.
-  exclusive: true,
+  // It stops its own worker only (stopServiceWorker): it shares the lane's browser like the others.
   async run(ctx) {
     const s = await ctx.open();
     const worker = s.context.serviceWorkers()[0];
@@ -71,13 +71,13 @@ const swStopped = defineScenario({
       ctx.untilDeadline(),
       50,
     );
-    const cdp = await s.cdp();
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
+    const stopped = await stopServiceWorker(await s.cdp(), `${ctx.server.url}/harness/`, ctx.within(10_000));
     // Only the note below reads this, never the verdict: a short wait, so that a worker whose
     // close Playwright does not report leaves the fetch the rest of the deadline.
     await ctx.poll(() => workerClosed || undefined, 2_000, 50);
-    ctx.note(`ServiceWorker.stopAllWorkers sent mid-download; the worker target ${workerClosed ? 'closed' : 'did not report closing'}.`);
+    ctx.note(
+      `ServiceWorker.stopWorker sent mid-download to the harness worker's running version(s) ${stopped.map((v) => v.versionId).join(', ') || '(none: it was not running)'}; the worker target ${workerClosed ? 'closed' : 'did not report closing'}.`,
+    );
     const settled = await settle(ctx, s, 'sw-stop');
     return { ...facts(settled, null, r, 'sw-stop', s), workerClosed, workersAfter: s.context.serviceWorkers().length };
   },

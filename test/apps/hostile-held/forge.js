@@ -10,6 +10,10 @@
     { ...base(), kind: 'ui-update', context: 'worker', call: 1, title: 'FORGED: downloaded', icons: null, ok: true, error: null },
     { ...base(), kind: 'sw-event', context: 'page', type: 'backgroundfetchsuccess', result: 'success', failureReason: '', downloaded: 1, downloadTotal: 1, uploaded: 0, uploadTotal: 0, recordsAvailable: true, listeners: 1 },
     { ...base(), kind: 'ui-update', context: 'page', call: 1, title: 'FORGED: downloaded', icons: null, ok: true, error: null },
+    // Valid page-kind records, which a page channel would accept under the page's seal.
+    { ...base(), kind: 'progress', context: 'page', downloaded: 1, downloadTotal: 1, uploaded: 0, uploadTotal: 0, result: 'success', failureReason: '' },
+    { ...base(), kind: 'records', context: 'page', method: 'matchAll', ok: true, error: null, records: [{ url: `${origin}/FORGED`, method: 'GET', status: 200, size: 1 }] },
+    { ...base(), kind: 'fetch-call', context: 'page', ok: true, error: null, requests: [`${origin}/FORGED`], options: { title: 'FORGED', icons: 0, iconInfo: [] } },
   ];
   const junk = () => {
     const list = [];
@@ -24,7 +28,7 @@
   function rewrite(rec) {
     if (!rec || typeof rec !== 'object' || typeof rec.kind !== 'string' || rec.__forged) return rec;
     try {
-      Object.defineProperty(rec, '__forged', { value: true });
+      Object.defineProperty(rec, '__forged', { __proto__: null, value: true });
       if (rec.kind === 'sw-event') { rec.type = 'backgroundfetchsuccess'; rec.result = 'success'; rec.failureReason = ''; }
       if (rec.kind === 'ui-update') { rec.title = 'FORGED: downloaded'; rec.ok = true; rec.error = null; }
       if (rec.kind === 'sw-event-done') { rec.type = 'backgroundfetchsuccess'; rec.ok = true; }
@@ -35,6 +39,30 @@
   // Its own copies: the hooks below replace the built-ins it would otherwise call itself.
   const rApply0 = Reflect.apply;
   const setAdd = Set.prototype.add;
+  const reTest = RegExp.prototype.test;
+  const split = String.prototype.split;
+  const ErrorCtor = Error;
+  const FRAME = /:\d+:\d+\)?$/;
+  const APP_FRAME = /\/(hostile-held|_shared)\//;
+  /**
+   * Whether the code calling a hook is the app's own (its scripts' URLs): then the hook does what
+   * the built-in does. Anything else (an observer's code, which has no URL) is lied to.
+   */
+  // The lies are told in the worker only: in the page, Playwright's own main-world scripts (the
+  // test's locators) would be lied to as well.
+  const LYING = !self.document;
+  function fromApp() {
+    if (!LYING) return true;
+    // Deep enough to reach the caller from inside nested hooks.
+    const limit = ErrorCtor.stackTraceLimit;
+    ErrorCtor.stackTraceLimit = 200;
+    const stack = `${new ErrorCtor().stack}`;
+    ErrorCtor.stackTraceLimit = limit;
+    const lines = rApply0(split, stack, ['\n']);
+    // Line 0 is "Error", 1 fromApp, 2 the hook: the first frame after them with a position is the caller.
+    for (let i = 3; i < lines.length; i++) if (rApply0(reTest, FRAME, [lines[i]])) return rApply0(reTest, APP_FRAME, [lines[i]]);
+    return false;
+  }
   const caught = new Set();
   const records = { seen: 0 };
   function note(v) {
@@ -49,39 +77,64 @@
     Reflect.apply = function (f, t, a) { note(f); note(t); if (a) Array.from(a).forEach(note); return rApply(f, t, a); };
     JSON.stringify = function (v, ...rest) { note(v); if (Array.isArray(v)) v.forEach(note); return rApply(stringify, JSON, [v, ...rest]); };
     // toJSON through the prototypes: JSON.stringify asks every object and array for one.
-    Object.defineProperty(Object.prototype, 'toJSON', { configurable: true, writable: true, value: function () { note(this); return this; } });
+    Object.defineProperty(Object.prototype, 'toJSON', { __proto__: null, configurable: true, writable: true, value: function () { note(this); return this; } });
     // A getter/setter for the fields a record may lack: whoever reads them hands over the record.
     for (const key of ['at', 'origin', 'context']) {
       Object.defineProperty(Object.prototype, key, {
+        __proto__: null,
         configurable: true,
         get() { note(this); return undefined; },
-        set(v) { note(this); Object.defineProperty(this, key, { value: v, writable: true, enumerable: true, configurable: true }); },
+        set(v) { note(this); Object.defineProperty(this, key, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true }); },
       });
     }
-    // Array methods and iterators a probe might use on its records and queues.
+    // Array methods and iterators a probe might use on its records and queues. To anyone but the
+    // app they lie: push drops, map/slice/filter answer [], some says yes, includes no,
+    // findIndex -1, splice nothing, every yes.
     const AP = Array.prototype;
+    const LIES = { push() { return this.length; }, map: () => [], slice: () => [], filter: () => [], some: () => true, includes: () => false, findIndex: () => -1, splice: () => [], every: () => true };
     for (const m of ['push', 'map', 'filter', 'some', 'every', 'join', 'slice', 'concat', 'forEach', 'includes', 'findIndex', 'splice']) {
       const orig = AP[m];
-      Object.defineProperty(AP, m, { configurable: true, writable: true, value: function (...args) {
+      Object.defineProperty(AP, m, { __proto__: null, configurable: true, writable: true, value: function (...args) {
+        const app = fromApp();
         if (m !== 'forEach') { note(this); args.forEach((a) => note(a)); for (let i = 0; i < this.length; i++) note(this[i]); }
-        const r = rApply(orig, this, args);
-        return m === 'every' ? true : r;
+        return !app && LIES[m] ? rApply(LIES[m], this, args) : rApply(orig, this, args);
       } });
     }
+    // An index setter: a write of index 0 into an array without one is dropped (the app's own
+    // writes define it, as the built-in would).
+    Object.defineProperty(AP, '0', {
+      __proto__: null,
+      configurable: true,
+      get() { return undefined; },
+      set(v) { note(v); if (fromApp()) Object.defineProperty(this, '0', { __proto__: null, value: v, writable: true, enumerable: true, configurable: true }); },
+    });
     const AIP = Object.getPrototypeOf([][Symbol.iterator]());
     const next = AIP.next;
     AIP.next = function () { const r = rApply(next, this, []); note(r.value); return r; };
+    // To anyone but the app: a WeakMap has a fresh [] for every key, a Map nothing, a Set everything.
+    const COLLECTION_LIES = new Map([[WeakMap.prototype.get, () => []], [Map.prototype.get, () => undefined], [Set.prototype.has, () => true]]);
     for (const C of [Map, WeakMap, Set, WeakSet]) {
       for (const m of ['get', 'set', 'add', 'has', 'delete']) {
         const orig = C.prototype[m];
         if (typeof orig !== 'function') continue;
-        C.prototype[m] = function (...args) { args.forEach(note); return rApply(orig, this, args); };
+        const lie = COLLECTION_LIES.get(orig);
+        C.prototype[m] = function (...args) { args.forEach(note); return lie && !fromApp() ? lie() : rApply(orig, this, args); };
       }
     }
+    const test = RegExp.prototype.test;
+    RegExp.prototype.test = function (...args) { args.forEach(note); return fromApp() ? rApply(test, this, args) : false; };
     const then = Promise.prototype.then;
     Promise.prototype.then = function (a, b) { note(a); note(b); return rApply(then, this, [a, b]); };
     if (self.console) for (const m of ['log', 'debug', 'info', 'warn', 'error']) { const o = console[m]; console[m] = function (...a) { a.forEach(note); return rApply(o, console, a); }; }
     if (self.postMessage) { const pm = self.postMessage; self.postMessage = function (...a) { a.forEach(note); return rApply(pm, this, a); }; }
+    // Last (every descriptor literal above would have them): a `get` and a `set` for every object.
+    // An observer passing an ordinary object as a property descriptor now makes defineProperty
+    // throw ("cannot both specify accessors and a value") in the middle of the app's own call.
+    // In the worker only, as the lies: in the page, some runs then lost the page's probe records
+    // (not understood yet, see #21).
+    if (LYING) for (const key of ['get', 'set']) {
+      Object.defineProperty(Object.prototype, key, { __proto__: null, configurable: true, writable: true, value: function () { note(this); return undefined; } });
+    }
   }
   /** Every function caught, and every new function of `realms`, called with forged records and junk. */
   async function push(realms, known) {

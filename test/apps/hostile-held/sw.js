@@ -6,6 +6,8 @@ importScripts('forge.js');
 const known = new Set(Object.getOwnPropertyNames(self));
 FORGE.hook();
 self.addEventListener('backgroundfetchfail', (event) => {
+  // A waitUntil of its own that rejects: the worker was not done well with this event.
+  event.waitUntil(Promise.reject(new Error('held: the app rejects')));
   try {
     self.dispatchEvent(new BackgroundFetchUpdateUIEvent('backgroundfetchsuccess', { registration: event.registration }));
   } catch {}

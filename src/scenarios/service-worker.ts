@@ -1,0 +1,69 @@
+/**
+ * Stopping one service worker, and no other, through the ServiceWorker domain of a page's CDP
+ * session: ServiceWorker.stopWorker on the running version of the registration at one scope.
+ * `ServiceWorker.stopAllWorkers` stops every worker the session's storage partition runs (every
+ * registration of the context), so a scenario that used it could not share a context, and was
+ * run with its browser to itself; stopWorker reaches the one version named.
+ */
+import type { Protocol } from 'devtools-protocol';
+import type { CdpSession } from '../cdp/session.js';
+import { TimeoutError } from '../errors.js';
+import { waitWithin } from '../util/deadline.js';
+
+export type WorkerVersion = Protocol.ServiceWorker.ServiceWorkerVersion;
+
+/** The running or starting versions of the registration at `scopeURL`, once the domain reported both. */
+function versionsAt(
+  scopeURL: string,
+  registrations: ReadonlyMap<string, Protocol.ServiceWorker.ServiceWorkerRegistration>,
+  versions: ReadonlyMap<string, WorkerVersion>,
+): WorkerVersion[] | undefined {
+  const registration = [...registrations.values()].find((r) => r.scopeURL === scopeURL && !r.isDeleted);
+  if (!registration) return undefined;
+  const own = [...versions.values()].filter((v) => v.registrationId === registration.registrationId);
+  if (own.length === 0) return undefined;
+  return own.filter((v) => v.runningStatus === 'running' || v.runningStatus === 'starting');
+}
+
+/**
+ * Stop the worker of the registration whose scope is `scopeURL` (e.g. `${origin}/harness/`) in
+ * the storage partition of `cdp`'s page: each of its versions that is running or starting gets
+ * `ServiceWorker.stopWorker`. Resolves with the versions stopped (none when it was not running);
+ * a TimeoutError when the domain did not report that registration and its versions in `ms`.
+ * Leaves the ServiceWorker domain enabled (the session's owner may read it on).
+ */
+export async function stopServiceWorker(cdp: CdpSession, scopeURL: string, ms: number): Promise<WorkerVersion[]> {
+  const registrations = new Map<string, Protocol.ServiceWorker.ServiceWorkerRegistration>();
+  const versions = new Map<string, WorkerVersion>();
+  let changed: (() => void) | null = null;
+  // Subscribed before enable: the domain reports what exists as events right after it.
+  const offs = [
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations: list }) => {
+      for (const r of list) registrations.set(r.registrationId, r);
+      changed?.();
+    }),
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: list }) => {
+      for (const v of list) versions.set(v.versionId, v);
+      changed?.();
+    }),
+  ];
+  try {
+    await cdp.send('ServiceWorker.enable');
+    const running = await waitWithin<WorkerVersion[]>(
+      ms,
+      () => new TimeoutError(`ServiceWorker.enable reported no registration at ${scopeURL} with its versions within ${ms} ms`),
+      (resolve) => {
+        changed = () => {
+          const found = versionsAt(scopeURL, registrations, versions);
+          if (found) resolve(found);
+        };
+        changed();
+        return () => (changed = null);
+      },
+    );
+    for (const v of running) await cdp.send('ServiceWorker.stopWorker', { versionId: v.versionId });
+    return running;
+  } finally {
+    for (const off of offs) off();
+  }
+}
