@@ -7,6 +7,8 @@
  * - A node SIGKILLed mid-run costs no verdict: what ran there is retried on the other node and
  *   marked flaky; exit 0.
  * - Nothing of the Grid (hub, nodes, event bus, drivers, browsers) listens off 127.0.0.1.
+ * - A session whose browser runs on this machine is driven on the browser's own DevTools
+ *   endpoint: with the Grid's Java processes stopped, CDP still answers and records a fetch.
  * - A bad --grid URL and a Grid with no matching node are one line and exit 2.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,6 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { ReportModel } from '../../src/report/model.js';
+import { GridClient } from '../../src/browsers/grid/client.js';
+import { launchOnGrid } from '../../src/browsers/grid/session.js';
+import { BackgroundServiceRecorder } from '../../src/recorder/recorder.js';
+import { FixtureServer } from '../../src/server/index.js';
 import { gridMissing, gridSessions, startGrid, type TestGrid } from '../helpers/grid.js';
 
 const REPO = join(import.meta.dirname, '../..');
@@ -131,6 +137,38 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
     const listening = gridListeners(grid);
     expect(listening.length).toBeGreaterThanOrEqual(5);
     expect(listening.filter((a) => !/^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]|\[::1\]):\d+$/.test(a))).toEqual([]);
+  });
+
+  test("a session on this machine is driven on its browser's own DevTools endpoint: no Java process relays CDP", async () => {
+    test.setTimeout(90_000);
+    const server = await FixtureServer.start();
+    const session = await launchOnGrid({ client: new GridClient(grid.url), capabilities: { browserName: 'chrome' }, queueTimeout: 30_000 });
+    const java = Object.values(grid.pids());
+    try {
+      expect(session.endpoint).toBe('browser');
+      const context = await session.browser.newContext();
+      const recorder = await BackgroundServiceRecorder.attach(context);
+      const page = await context.newPage();
+      // With the hub and both nodes stopped (SIGSTOP), CDP still answers: it does not go through them.
+      for (const pid of java) process.kill(pid, 'SIGSTOP');
+      try {
+        await page.goto(`${server.url}/podcast/?media=res&size=64k`, { timeout: 10_000 });
+        await page.waitForSelector('body[data-sw-ready="1"]', { timeout: 10_000 });
+        await page.getByRole('button', { name: 'Download episode 1', exact: true }).click({ timeout: 10_000 });
+        expect((await recorder.waitForFetch('episode-1', { timeout: 10_000 })).outcome).toBe('success');
+      } finally {
+        for (const pid of java) process.kill(pid, 'SIGCONT');
+      }
+      expect(recorder.events({ instanceId: 'episode-1' }).map((e) => e.name)).toEqual(
+        expect.arrayContaining(['Background Fetch registered', 'Background Fetch started', 'Background Fetch completed']),
+      );
+      await recorder.dispose();
+      await context.close();
+    } finally {
+      await session.close();
+      await server.close();
+    }
+    await expect.poll(() => gridSessions(grid.url), { timeout: 10_000 }).toEqual([]);
   });
 
   test('a bad --grid URL and a Grid with no matching node: one line, exit 2', async () => {

@@ -42,6 +42,8 @@ test('a node in its own network namespace runs a fetch from the fixture origin o
       });
       try {
         expect(session.node).toBe(grid.url);
+        // The browser's localhost is the namespace's: CDP goes through the Grid's se:cdp.
+        expect(session.endpoint).toBe('se:cdp');
         const context = await session.browser.newContext();
         // The host's 127.0.0.1 is not the node's: the usual fixture origin is out of reach.
         const unreachable = await (await context.newPage()).goto(`${loopback.url}/podcast/`).then(

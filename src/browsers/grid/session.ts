@@ -1,13 +1,15 @@
 /**
  * A browser on a Selenium Grid: one WebDriver session, driven over its `se:cdp` (the Grid's
- * WebSocket proxy to the browser's DevTools endpoint) as a Playwright Browser
- * (`chromium.connectOverCDP`). Playwright attaches to each page with flatten sessions, which
- * is what the BackgroundService domain needs: over se:cdp it answers on a page session only
- * (the browser session says "'BackgroundService.startObserving' wasn't found").
+ * WebSocket proxy to the browser's DevTools endpoint), or over that endpoint itself when the
+ * browser runs on this machine (devtools.ts: no Java process relays the messages), as a
+ * Playwright Browser (`chromium.connectOverCDP`). Playwright attaches to each page with flatten
+ * sessions, which is what the BackgroundService domain needs: over se:cdp it answers on a page
+ * session only (the browser session says "'BackgroundService.startObserving' wasn't found").
  *
  * Measured on Grid 4.48 (hub + 2 nodes here), and why the code below does what it does:
  * - A node whose Java process is SIGKILLed leaves the hub's se:cdp WebSocket open (no close
- *   within 20 s): nothing would ever tell Playwright. So each session is asked every 2 s
+ *   within 20 s), and its browser, reached on its own endpoint, keeps running (chromedriver and
+ *   Chromium outlive the node's Java): nothing would ever tell Playwright. So each session is asked every 2 s
  *   whether it still answers a WebDriver command through the hub; when the Grid says no, the
  *   connection is closed, Playwright reports 'disconnected', and the run treats it as a lost
  *   browser (retried on another session).
@@ -25,11 +27,14 @@ import { bestEffort, debug } from '../../util/debug.js';
 import { settleWithin } from '../../util/deadline.js';
 import type { Capabilities } from './capabilities.js';
 import { GridSessionError, type GridClient, type GridSessionInfo } from './client.js';
+import { localDevTools } from './devtools.js';
 
 const log = debug('bgprobe:grid');
 
 const LIVENESS_MS = 2_000;
 const CONNECT_MS = 30_000;
+/** A browser's own endpoint on this machine answers at once, or se:cdp is taken. */
+const DIRECT_MS = 5_000;
 /** Session requests a Grid refused (not queued) are asked again this many times. */
 const CREATE_TRIES = 6;
 
@@ -76,6 +81,8 @@ export class GridBrowser {
     readonly version: string,
     readonly capabilities: Capabilities,
     readonly browser: Browser,
+    /** Where CDP goes: the browser's own DevTools endpoint (it runs here), or the Grid's se:cdp proxy. */
+    readonly endpoint: 'browser' | 'se:cdp' = 'se:cdp',
   ) {
     this.closeConnection = browser.close.bind(browser);
     this.liveness = setInterval(() => void this.check(), LIVENESS_MS);
@@ -98,9 +105,9 @@ export class GridBrowser {
     return this.closed;
   }
 
-  /** Closes the se:cdp connection only: Playwright then reports 'disconnected'. */
+  /** Closes the CDP connection only: Playwright then reports 'disconnected'. */
   async disconnect(): Promise<void> {
-    await bestEffort(log, 'disconnect from se:cdp', () => settleWithin(this.closeConnection(), 10_000, () => new Error('timed out')));
+    await bestEffort(log, 'disconnect from CDP', () => settleWithin(this.closeConnection(), 10_000, () => new Error('timed out')));
   }
 
   /**
@@ -153,7 +160,26 @@ async function createSession(options: GridLaunchOptions): Promise<GridSessionInf
 }
 
 /**
- * A new session on the Grid, connected over se:cdp. A session whose se:cdp cannot be opened
+ * The session's browser over CDP: on its own DevTools endpoint when it runs here (devtools.ts:
+ * no Java process relays the messages), else, or when that does not answer, over se:cdp.
+ */
+async function connect(session: GridSessionInfo): Promise<{ browser: Browser; endpoint: 'browser' | 'se:cdp' }> {
+  const { chromium } = await import('playwright-core');
+  const direct = localDevTools(session.capabilities);
+  if (direct) {
+    try {
+      return { browser: await chromium.connectOverCDP(direct, { timeout: DIRECT_MS }), endpoint: 'browser' };
+    } catch (e) {
+      log(
+        `the browser's own DevTools endpoint ${direct} did not answer (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); over se:cdp`,
+      );
+    }
+  }
+  return { browser: await chromium.connectOverCDP(session.seCdp, { timeout: CONNECT_MS }), endpoint: 'se:cdp' };
+}
+
+/**
+ * A new session on the Grid, connected over CDP (connect()). A session whose se:cdp cannot be opened
  * (its node died in between: the hub answers 400) is deleted and another one asked for, as a
  * refused request is.
  */
@@ -165,10 +191,8 @@ export async function launchOnGrid(options: GridLaunchOptions): Promise<GridBrow
     const session = await createSession({ ...options, queueTimeout: Math.max(1_000, deadline - Date.now()) });
     open.set(session.sessionId, { url: `${client.url}/session/${encodeURIComponent(session.sessionId)}`, headers: client.requestHeaders });
     try {
-      const { chromium } = await import('playwright-core');
-      const browser = await chromium.connectOverCDP(session.seCdp, { timeout: CONNECT_MS });
-      const node = await client.nodeOf(session.sessionId).catch(() => null);
-      return new GridBrowser(client, session.sessionId, node?.uri ?? null, session.browserVersion, session.capabilities, browser);
+      const [{ browser, endpoint }, node] = await Promise.all([connect(session), client.nodeOf(session.sessionId).catch(() => null)]);
+      return new GridBrowser(client, session.sessionId, node?.uri ?? null, session.browserVersion, session.capabilities, browser, endpoint);
     } catch (e) {
       await deleteSession(client, session.sessionId);
       const why = `Could not connect to the Grid session's se:cdp ${session.seCdp}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
