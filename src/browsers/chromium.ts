@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { EngineError } from '../errors.js';
 import { connect } from './connect.js';
 import { assertNotHeadlessShell, discoverBrowser } from './discover.js';
-import { defaultArgs, mergeArgs } from './flags.js';
+import { defaultArgs, mergeArgs, playwrightArgs } from './flags.js';
 import { launch } from './launch.js';
 import type { BrowserSpec, BrowserType, EngineDriver, EngineInfo, EnginePage, LaunchedBrowser, PageFunction } from './types.js';
 
@@ -122,7 +122,7 @@ export const chromiumType: BrowserType = {
       browser = await chromium.launch({
         channel: spec.target!,
         headless: options.headless,
-        args: mergeArgs(defaultArgs(), args),
+        args: playwrightArgs(mergeArgs(defaultArgs(), args)),
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,

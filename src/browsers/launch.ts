@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserType } from 'playwright-core';
 import { BgprobeError, BrowserLostError, UnsupportedBrowserError } from '../errors.js';
 import { assertNotHeadlessShell, discoverBrowser } from './discover.js';
-import { defaultArgs, mergeArgs } from './flags.js';
+import { defaultArgs, mergeArgs, playwrightArgs } from './flags.js';
 import { bestEffort, debug } from '../util/debug.js';
 
 const log = debug('bgprobe:browsers');
@@ -64,7 +64,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
       chromium.launch({
         executablePath,
         headless,
-        args,
+        args: playwrightArgs(args),
         timeout,
         handleSIGINT: signals,
         handleSIGTERM: signals,

@@ -1,9 +1,10 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discoverBrowser, isHeadlessShell } from '../../src/browsers/discover.js';
-import { defaultArgs, mergeArgs } from '../../src/browsers/flags.js';
+import { createRequire } from 'node:module';
+import { defaultArgs, mergeArgs, PLAYWRIGHT_DISABLED_FEATURES, playwrightArgs, UNSEEN_UI_FEATURES } from '../../src/browsers/flags.js';
 import { BrowserNotFoundError, UnsupportedBrowserError } from '../../src/errors.js';
 
 const saved = { ...process.env };
@@ -76,5 +77,26 @@ describe('browser discovery', () => {
     expect(args).toEqual(expect.arrayContaining(['--disable-background-networking', '--disable-component-update', '--disable-sync']));
     expect(args.includes('--no-sandbox')).toBe(process.getuid?.() === 0);
     expect(mergeArgs(args, ['--disable-sync', '--x'])).toEqual([...args, '--x']);
+  });
+
+  it('turns the unseen omnibox WebUI off, and keeps every --disable-features in the one switch Chromium reads', () => {
+    const args = defaultArgs();
+    expect(args).toContain(`--disable-features=${UNSEEN_UI_FEATURES.join(',')}`);
+    const merged = mergeArgs(args, ['--x', '--disable-features=PartitionAllocUnretainedDanglingPtr,WebUIOmniboxPopup']);
+    expect(merged.filter((a) => a.startsWith('--disable-features='))).toEqual([
+      '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,PartitionAllocUnretainedDanglingPtr',
+    ]);
+    expect(merged.indexOf('--x')).toBe(merged.length - 1);
+    // Through Playwright: its own list first, in the same switch.
+    expect(playwrightArgs(args).filter((a) => a.startsWith('--disable-features='))).toEqual([
+      `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...UNSEEN_UI_FEATURES].join(',')}`,
+    ]);
+  });
+
+  it("repeats the installed playwright-core's own disabled features", () => {
+    // The list Playwright puts in its --disable-features (chromiumSwitches.ts, bundled in coreBundle.js).
+    const bundle = readFileSync(createRequire(import.meta.url).resolve('playwright-core/lib/coreBundle'), 'utf8');
+    const list = /disabledFeatures = \[([\s\S]*?)\]\.filter/.exec(bundle)?.[1] ?? '';
+    expect([...list.matchAll(/"([^"]+)"/g)].map((m) => m[1])).toEqual(PLAYWRIGHT_DISABLED_FEATURES);
   });
 });
