@@ -126,7 +126,9 @@ export function cpuSampler({ root, sessions = [] }) {
     for (const pid of mine) {
       const { ticks } = all.get(pid);
       let e = seen.get(pid);
-      if (!e) {
+      // A process first seen as something else may exec into what it is (/usr/bin/chromium is a
+      // shell script that execs the browser): asked again until it is known.
+      if (!e || e.cls.startsWith('other')) {
         let argv = [];
         let comm = '?';
         try {
@@ -138,7 +140,7 @@ export function cpuSampler({ root, sessions = [] }) {
         // Chromium's children rewrite their command line as one string (setproctitle).
         if (argv.length === 1 && argv[0].includes(' ')) argv = argv[0].split(' ');
         const cls = processClass(argv);
-        e = { cls: cls === 'other' ? `other (${comm})` : cls, from: first ? ticks : 0, last: ticks };
+        e = { cls: cls === 'other' ? `other (${comm})` : cls, from: e?.from ?? (first ? ticks : 0), last: ticks };
         seen.set(pid, e);
       }
       e.last = ticks;
