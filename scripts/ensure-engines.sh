@@ -5,6 +5,7 @@
 # `--optional` (what `make test` uses): when they cannot be installed here, say so and go on:
 # the engine tests then skip with that reason.
 set -euo pipefail
+. "$(dirname "$0")/apt-install.sh"
 optional=0
 [ "${1:-}" = "--optional" ] && optional=1
 missing=()
@@ -16,12 +17,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "bgprobe: Firefox ESR and WebKitGTK are installed." >&2
   exit 0
 fi
-if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "bgprobe: installing ${missing[*]} ..." >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
-  exit 0
-fi
+apt_install "${missing[@]}" && exit 0
 echo "bgprobe: missing ${missing[*]}. Run as root: apt-get install -y firefox-esr webkit2gtk-driver xvfb" >&2
 [ "$optional" = "1" ] && exit 0
 exit 2

@@ -85,10 +85,16 @@ async function runWithDeadline(
   const browser = ctx.browser.engine;
   const lost = () => new BrowserLostError(slot.crash(browser)?.lastWords ?? null);
   const gone = disconnection(browser, ctx.signal);
+  // A scenario with browsers of its own uses the lane's shared one for the gate only: after it,
+  // that browser's end (an abort while other scenarios use it) is not this scenario's, and
+  // re-running it (the restart scenario: 35-40 s) would only cost the time.
+  let tied = true;
   let timer: NodeJS.Timeout | undefined;
   const stop = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineError(`timed out after ${timeout} ms (--timeout)`)), timeout);
-    void gone.then(() => reject(lost()));
+    void gone.then(() => {
+      if (tied) reject(lost());
+    });
     const interrupt = () => reject(new InterruptedError('interrupted'));
     signal?.addEventListener('abort', interrupt, { once: true });
     ctx.signal.addEventListener('abort', () => signal?.removeEventListener('abort', interrupt), { once: true });
@@ -101,12 +107,15 @@ async function runWithDeadline(
   try {
     // Unsupported / not-automatable on this lane: decided from what it measured and provides.
     await Promise.race([gateScenario(scenario, ctx), stop]);
+    // On a Grid the scenario's session is its own (nothing of the lane is shared): it stays tied.
+    if (scenario.ownBrowser && ctx.browser.kind !== 'grid') tied = false;
     const observation = toJson(await Promise.race([scenario.run(ctx), stop])) as Observation;
     // What a scenario concluded from a dead browser (a fetch "still pending") is not an observation,
     // also when only the place the browser lives can tell yet (a Grid node killed mid-scenario).
-    if (!browser.isConnected() || (browser.confirmConnected && !(await browser.confirmConnected()))) throw lost();
+    if (tied && (!browser.isConnected() || (browser.confirmConnected && !(await browser.confirmConnected())))) throw lost();
     return observation;
   } catch (e) {
+    if (!tied) throw e;
     if (!browser.isConnected()) throw lost();
     // What the scenario decided (the feature is missing, it cannot be driven) or Ctrl-C is not
     // a symptom of a dying browser; anything else may be (a SessionClosedError from the recorder,

@@ -49,7 +49,8 @@ export interface ScenarioDef<O extends Observation = Observation> {
   /**
    * Launches a browser of its own from the lane's binary, on a profile (or in a network
    * namespace) of its own: it holds nothing of the lane's shared browser while it runs, so the
-   * runner overlaps it with anything, the lane's exclusive scenarios included.
+   * runner overlaps it with anything, the lane's exclusive scenarios included, and the shared
+   * browser's loss after its gate (the exposure probe) does not re-run it.
    */
   ownBrowser?: boolean;
   /**

@@ -293,3 +293,36 @@ test('the report writer killed while writing: the previous report stays intact',
   expect(readdirSync(dir).filter((f) => f.startsWith('.report.tmp-'))).toEqual([]);
   expect(Object.keys(hashes(out)).sort()).toEqual([...FILES].sort());
 });
+
+test("the lane's shared browser SIGKILLed while the restart scenario runs on browsers of its own: that scenario is not re-run", async () => {
+  test.setTimeout(180_000);
+  const out = join(dir, 'shared-killed');
+  const run = start(
+    ['compat', '--scenario', 'lifecycle.browser-restart', '--scenario', 'fetch.success.one', '--workers', '2', '--out', out],
+    dir,
+  );
+  // The lane's browser is the one Playwright launched (over a pipe); the restart scenario's own
+  // are started on a profile with a debugging port.
+  const shared = () =>
+    chromiumChildren(run.child.pid!).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--remote-debugging-pipe'));
+  try {
+    await expect.poll(run.stderr, { timeout: 90_000, intervals: [100] }).toContain('start  lifecycle.browser-restart [chromium]');
+    // Past its gate (the exposure probe, on the shared browser): its first browser is downloading.
+    await new Promise((r) => setTimeout(r, 8_000));
+    const lane = shared();
+    expect(lane, 'the lane should have one shared browser').toHaveLength(1);
+    expect(run.stderr()).not.toMatch(/lifecycle\.browser-restart \[chromium\] \d/);
+    process.kill(lane[0], 'SIGKILL');
+    const { code } = await run.done;
+    expect(code, run.stderr()).toBe(0);
+  } finally {
+    if (run.child.exitCode === null) run.child.kill('SIGTERM');
+  }
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+    browsers: Array<{ crashes: unknown[] }>;
+    results: Array<{ scenarioId: string; verdict: string; flaky: boolean; attempts: unknown[] }>;
+  };
+  expect(report.browsers[0].crashes).toHaveLength(1);
+  const restart = report.results.find((r) => r.scenarioId === 'lifecycle.browser-restart')!;
+  expect([restart.verdict, restart.flaky, restart.attempts.length]).toEqual(['conforms', false, 0]);
+});
