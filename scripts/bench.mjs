@@ -511,7 +511,7 @@ function gridRows(res, rows) {
     row(
       figures[2],
       `median ${ms(g.createMedianMs)} / ${ms(g.deleteMedianMs)}`,
-      `create = POST /session + se:cdp connect, one at a time: ${g.sessions.createMs.map((x) => x.toFixed(0)).join(', ')} ms; Grid ready in ${s(g.startMs)}`,
+      `create = POST /session + CDP connect (the browser's own endpoint, a node on this machine), one at a time: ${g.sessions.createMs.map((x) => x.toFixed(0)).join(', ')} ms; Grid ready in ${s(g.startMs)}`,
       'none (reference: 1.1-1.5 s)',
       'reference',
     ),
