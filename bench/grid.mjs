@@ -2,13 +2,17 @@
 // this machine's own Chromium, in one run: `bgprobe compat --grid` and the local `compat` on
 // the same selection with the same slot count (--workers 4: four sessions on the Grid, four
 // contexts in one local browser), the Grid's session creation and deletion times, and the
-// hub's and nodes' memory (Java RSS) idle and after the run.
+// hub's and nodes' memory (Java RSS) idle and after the run. Beside them, for what the ratio is
+// made of: the CPU each run spent by process class (Java, chromedriver, Chromium, Node), and the
+// same selection on four browsers started as a node starts them but without the Grid's Java
+// (bench/driver-grid.mjs): four browsers against one, on the same cores.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from './procs.mjs';
+import { startDriverGrid } from './driver-grid.mjs';
+import { cpuSampler, run } from './procs.mjs';
 import { median } from './stats.mjs';
 
 const REPO = new URL('..', import.meta.url).pathname;
@@ -53,20 +57,27 @@ const rssMiB = (pid) => {
   }
 };
 
-function memory(dir) {
+/** The Grid's Java servers by name (scripts/grid.sh's D/pids: each leads a session of its own). */
+function gridPids(dir) {
   const pids = readFileSync(join(dir, 'pids'), 'utf8')
     .trim()
     .split('\n')
     .map((l) => l.split(' '));
-  return Object.fromEntries(pids.map(([name, pid]) => [name, rssMiB(Number(pid))]));
+  return Object.fromEntries(pids.map(([name, pid]) => [name, Number(pid)]));
 }
 
-async function compat(args, out) {
+function memory(dir) {
+  return Object.fromEntries(Object.entries(gridPids(dir)).map(([name, pid]) => [name, rssMiB(pid)]));
+}
+
+async function compat(args, out, sessions = []) {
+  const load = loadavg()[0];
+  const cpu = cpuSampler({ root: process.pid, sessions });
   const r = await run(
     process.execPath,
     [CLI, 'compat', ...SELECTION.flatMap((s) => ['--scenario', s]), '--workers', String(SLOTS), '--format', 'json', '--out', out, ...args],
     { timeoutMs: 600_000, env: { ...process.env, CI: '1', BGPROBE_GRID_URL: '' } },
-  );
+  ).finally(() => (cpu.result = cpu.stop()));
   const file = join(out, 'report.json');
   if (!existsSync(file))
     throw new Error(`compat ${args.join(' ')} wrote no report (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
@@ -78,6 +89,8 @@ async function compat(args, out) {
     verdicts,
     nodes: [...new Set(report.results.map((x) => x.node).filter(Boolean))],
     results: report.results.length,
+    cpu: cpu.result,
+    load,
   };
 }
 
@@ -113,10 +126,20 @@ export async function benchGrid({ log }) {
     log(`  Grid ready in ${(startMs / 1000).toFixed(1)} s; sessions ...`);
     const sessions = await sessionTimes(url, 5);
     log('  compat --grid ...');
-    const grid = await compat(['--grid', url], join(dir, 'grid-report'));
+    const grid = await compat(['--grid', url], join(dir, 'grid-report'), Object.values(gridPids(gridDir)));
     const after = memory(gridDir);
+    // The Grid's idle JVMs would share the cores with the local run.
+    execFileSync(GRID, ['stop', '--dir', gridDir], { stdio: 'ignore' });
     log('  compat (local) ...');
     const local = await compat([], join(dir, 'local-report'));
+    log('  compat on four browsers without the Grid (bench/driver-grid.mjs) ...');
+    const stand = await startDriverGrid({ slots: SLOTS });
+    let drivers;
+    try {
+      drivers = await compat(['--grid', stand.url], join(dir, 'drivers-report'));
+    } finally {
+      await stand.close();
+    }
     const same = Object.keys(local.verdicts).every((id) => local.verdicts[id] === grid.verdicts[id]);
     return {
       ok: true,
@@ -128,6 +151,9 @@ export async function benchGrid({ log }) {
       grid,
       local,
       ratio: grid.wallMs / local.wallMs,
+      drivers,
+      driversRatio: drivers.wallMs / local.wallMs,
+      driversSameVerdicts: Object.keys(local.verdicts).every((id) => local.verdicts[id] === drivers.verdicts[id]),
       sameVerdicts: same,
       createMedianMs: median(sessions.createMs),
       deleteMedianMs: median(sessions.deleteMs),

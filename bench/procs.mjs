@@ -1,7 +1,7 @@
 // Child-process helpers for the benchmark: run a command to completion, start a long-lived
 // helper and read its first JSON line, sample a process's memory from /proc.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** Run to completion; resolves { code, stdout, stderr, ms }. Kills it after timeoutMs. */
 export function run(cmd, args, { timeoutMs = 600_000, env, cwd } = {}) {
@@ -70,4 +70,91 @@ export async function stopChild(child, signal = 'SIGTERM', graceMs = 5_000) {
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/** What a process is, for the CPU rows: the Grid's Java servers, chromedriver, Chromium by process type, Node. */
+function processClass(argv) {
+  const [exe = ''] = argv;
+  if (/(^|\/)java$/.test(exe)) return argv.includes('hub') ? 'java hub' : argv.includes('node') ? 'java node' : 'java';
+  if (/(^|\/)node$/.test(exe)) return 'node';
+  if (/chromedriver$/.test(exe)) return 'chromedriver';
+  // Chromium starts its zygotes and helpers again as /proc/self/exe (`comm` "exe").
+  if (/chrom/.test(exe) || exe === '/proc/self/exe') {
+    const type = argv.find((a) => a.startsWith('--type='))?.slice(7);
+    return type ? `chromium ${type}` : 'chromium browser';
+  }
+  return 'other';
+}
+
+function procTable() {
+  const all = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      // ppid, session id, utime + stime (clock ticks: 100 a second on Linux)
+      all.set(Number(d), { ppid: Number(f[1]), sid: Number(f[3]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return all;
+}
+
+/**
+ * CPU seconds by process class while it runs: the descendants of `root` (not `root` itself)
+ * and every process of the given sessions (the Grid's Java servers run in sessions of their
+ * own: setsid), sampled from /proc every 100 ms. A process that ends between two samples loses
+ * at most 100 ms of its time; one that existed before the start counts only what it spent since.
+ */
+export function cpuSampler({ root, sessions = [] }) {
+  const sids = new Set(sessions);
+  const seen = new Map(); // pid -> { cls, from, last }
+  const tick = (first) => {
+    const all = procTable();
+    const mine = new Set();
+    for (const [pid, s] of all) if (sids.has(s.sid) || s.ppid === root) mine.add(pid);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [pid, s] of all)
+        if (!mine.has(pid) && mine.has(s.ppid)) {
+          mine.add(pid);
+          grew = true;
+        }
+    }
+    for (const pid of mine) {
+      const { ticks } = all.get(pid);
+      let e = seen.get(pid);
+      // A process first seen as something else may exec into what it is (/usr/bin/chromium is a
+      // shell script that execs the browser): asked again until it is known.
+      if (!e || e.cls.startsWith('other')) {
+        let argv = [];
+        let comm = '?';
+        try {
+          argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+          comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        } catch {
+          // gone meanwhile
+        }
+        // Chromium's children rewrite their command line as one string (setproctitle).
+        if (argv.length === 1 && argv[0].includes(' ')) argv = argv[0].split(' ');
+        const cls = processClass(argv);
+        e = { cls: cls === 'other' ? `other (${comm})` : cls, from: e?.from ?? (first ? ticks : 0), last: ticks };
+        seen.set(pid, e);
+      }
+      e.last = ticks;
+    }
+  };
+  tick(true);
+  const timer = setInterval(() => tick(false), 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      tick(false);
+      const by = {};
+      for (const e of seen.values()) by[e.cls] = (by[e.cls] ?? 0) + (e.last - e.from) / 100;
+      return by;
+    },
+  };
 }

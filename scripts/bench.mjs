@@ -459,11 +459,26 @@ function scheduleRows(res, rows) {
     );
 }
 
+/** CPU seconds of each run by process class (bench/procs.mjs cpuSampler), and the load at its start. */
+function cpuLine(g) {
+  const one = (name, r) => {
+    const total = Object.values(r.cpu).reduce((a, v) => a + v, 0);
+    const parts = Object.entries(r.cpu)
+      .filter(([, v]) => v >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ');
+    return `${name} ${total.toFixed(1)} (${parts}; load ${r.load.toFixed(1)})`;
+  };
+  return [one('Grid', g.grid), one('local', g.local), one('no Grid', g.drivers)].join('; ');
+}
+
 /** `compat --grid` against the local run with the same slot count, session times, the Grid's memory (#26). */
 function gridRows(res, rows) {
   const g = res.grid;
   const figures = [
     '`compat --grid` vs local, same slot count (4)',
+    'Same selection on 4 browsers without the Grid vs local',
     'Grid session create / delete',
     'Grid memory: hub + 2 nodes (Java RSS)',
   ];
@@ -486,8 +501,17 @@ function gridRows(res, rows) {
   rows.push(
     row(
       figures[1],
+      `${g.driversRatio.toFixed(2)}x (${s(g.drivers.wallMs)}, local ${s(g.local.wallMs)})`,
+      `four browsers started as a Grid node starts them (chromedriver each, the nodes' flags) and driven as the Grid's, no hub or node JVM (bench/driver-grid.mjs): what four browsers instead of one cost on these cores; verdicts ${g.driversSameVerdicts ? 'identical' : 'DIFFER'}; exit ${g.drivers.exitCode}. CPU s by process, ${cpuLine(g)}`,
+      'none (reference)',
+      'reference',
+    ),
+  );
+  rows.push(
+    row(
+      figures[2],
       `median ${ms(g.createMedianMs)} / ${ms(g.deleteMedianMs)}`,
-      `create = POST /session + se:cdp connect, one at a time: ${g.sessions.createMs.map((x) => x.toFixed(0)).join(', ')} ms; Grid ready in ${s(g.startMs)}`,
+      `create = POST /session + CDP connect (the browser's own endpoint, a node on this machine), one at a time: ${g.sessions.createMs.map((x) => x.toFixed(0)).join(', ')} ms; Grid ready in ${s(g.startMs)}`,
       'none (reference: 1.1-1.5 s)',
       'reference',
     ),
@@ -499,7 +523,7 @@ function gridRows(res, rows) {
   const total = (m) => Object.values(m).reduce((a, v) => a + (v ?? 0), 0);
   rows.push(
     row(
-      figures[2],
+      figures[3],
       `${total(g.after).toFixed(0)} MiB after the run`,
       `idle: ${mib(g.idle)} MiB; after: ${mib(g.after)} MiB (-Xmx256m each)`,
       'none (reference: hub 150-215, node 110-185 MiB)',

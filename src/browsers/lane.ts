@@ -18,6 +18,8 @@ export interface LaneSlot {
   get(): Promise<BrowserUnderTest>;
   /** The scenario on `engine` is done with it (a Grid session is free again). */
   release?(engine: EngineDriver): void;
+  /** Opens up to `n` browsers now, side by side (a Grid lane's sessions), before the scenarios ask. */
+  prewarm?(n: number): void;
   markBroken(engine: EngineDriver): void;
   logMark(engine: EngineDriver): number;
   fatalSince(engine: EngineDriver, mark: number): string[];

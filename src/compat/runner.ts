@@ -102,6 +102,9 @@ export async function runScenarios(config: CompatConfig): Promise<RunResult> {
   for (const spec of config.browsers) {
     // A Grid lane runs as many scenarios at once as the Grid has matching slots (capped by --workers).
     const { slot, workers } = await openLane(spec, { headless: config.headless, workers: config.workers });
+    // A Grid lane's sessions are asked for at once, as many as its scenarios can use: the Grid
+    // creates them side by side and spreads them over its nodes.
+    slot.prewarm?.(scenarios.length);
     lanes.push({ slot, cap: workers, info: { spec, version: null, launches: 0, crashes: [], launchError: null }, closed: false });
   }
   for (const spec of config.browsers) for (const skip of config.selected.skipped) results.push(skipped(skip, spec.label));

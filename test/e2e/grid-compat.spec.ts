@@ -8,7 +8,8 @@
  *   marked flaky; exit 0.
  * - Nothing of the Grid (hub, nodes, event bus, drivers, browsers) listens off 127.0.0.1.
  * - A session whose browser runs on this machine is driven on the browser's own DevTools
- *   endpoint: with the Grid's Java processes stopped, CDP still answers and records a fetch.
+ *   endpoint: with the Grid's Java processes stopped, CDP still answers and records a fetch;
+ *   bgprobe's request leaves out the omnibox popup WebUI, as a local launch does.
  * - A bad --grid URL and a Grid with no matching node are one line and exit 2.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import { expect, test } from '@playwright/test';
 import type { ReportModel } from '../../src/report/model.js';
 import { GridClient } from '../../src/browsers/grid/client.js';
 import { launchOnGrid } from '../../src/browsers/grid/session.js';
+import { gridRequest, gridSpec } from '../../src/browsers/grid/type.js';
 import { BackgroundServiceRecorder } from '../../src/recorder/recorder.js';
 import { FixtureServer } from '../../src/server/index.js';
 import { gridMissing, gridSessions, startGrid, type TestGrid } from '../helpers/grid.js';
@@ -142,7 +144,11 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
   test("a session on this machine is driven on its browser's own DevTools endpoint: no Java process relays CDP", async () => {
     test.setTimeout(90_000);
     const server = await FixtureServer.start();
-    const session = await launchOnGrid({ client: new GridClient(grid.url), capabilities: { browserName: 'chrome' }, queueTimeout: 30_000 });
+    const session = await launchOnGrid({
+      client: new GridClient(grid.url),
+      capabilities: gridRequest(gridSpec(grid.url, {})),
+      queueTimeout: 30_000,
+    });
     const java = Object.values(grid.pids());
     try {
       expect(session.endpoint).toBe('browser');
@@ -162,6 +168,9 @@ test.describe('compat on a local Grid (hub + 2 nodes)', () => {
       expect(recorder.events({ instanceId: 'episode-1' }).map((e) => e.name)).toEqual(
         expect.arrayContaining(['Background Fetch registered', 'Background Fetch started', 'Background Fetch completed']),
       );
+      // bgprobe's request turns off the omnibox popup WebUI a local launch also goes without (a renderer per window).
+      const targets = await (await session.browser.newBrowserCDPSession()).send('Target.getTargets');
+      expect(targets.targetInfos.map((t) => t.url).filter((u) => u.startsWith('chrome://omnibox-popup'))).toEqual([]);
       await recorder.dispose();
       await context.close();
     } finally {

@@ -15,6 +15,7 @@ import {
   parseCapabilities,
 } from '../../src/browsers/grid/capabilities.js';
 import { GridClient, parseGridUrl, type GridStatus } from '../../src/browsers/grid/client.js';
+import { gridRequest, gridSpec } from '../../src/browsers/grid/type.js';
 import { UsageError } from '../../src/errors.js';
 
 const stereotype = (node: string) => ({
@@ -97,6 +98,18 @@ describe('capabilities', () => {
       platformName: 'linux',
       'goog:chromeOptions': { args: ['--ignore-certificate-errors-spki-list=abc', '--lang=de'], binary: '/opt/chrome' },
     });
+  });
+
+  it("asks a Grid's browser without the UI a local launch also turns off, one --disable-features with the lane's and the user's", () => {
+    const spec = {
+      ...gridSpec('http://127.0.0.1:4444', { 'goog:chromeOptions': { args: ['--disable-features=Foo', '--lang=de'] } }),
+      args: ['--x'],
+    };
+    const args = (gridRequest(spec)['goog:chromeOptions'] as { args: string[] }).args;
+    expect(args).toEqual(['--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,Foo', '--x', '--lang=de']);
+    expect((gridRequest(gridSpec('http://127.0.0.1:4444', {}))['goog:chromeOptions'] as { args: string[] }).args).toEqual([
+      '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup',
+    ]);
   });
 
   it('refuses --grid-capabilities that are not a JSON object, in one line', () => {

@@ -26,7 +26,8 @@ interface FakeSession {
   die(): void;
 }
 
-function fakeLauncher() {
+/** `nodeOf` places session `id` on a node (default: a node of its own). */
+function fakeLauncher(nodeOf: (id: number) => string = (id) => `http://127.0.0.1:${5554 + id}`) {
   const sessions: FakeSession[] = [];
   let failNext: Error | null = null;
   let hold: Promise<void> | null = null;
@@ -72,7 +73,7 @@ function fakeLauncher() {
       browser: null,
       version: `156.0.${id}`,
       executablePath: null,
-      node: `http://127.0.0.1:${5554 + id}`,
+      node: nodeOf(id),
     };
     sessions.push(s);
     return s.but;
@@ -127,6 +128,49 @@ describe('GridSlot: the Grid lane’s sessions', () => {
     await waiting;
     expect(idOf(l, third!)).toBe(idOf(l, b));
     expect(slot.launches).toBe(2);
+    await slot.close();
+  });
+
+  it('prewarm opens the sessions its scenarios can use at once, up to its capacity, and get() hands those out', async () => {
+    const l = fakeLauncher();
+    const slot = new GridSlot(spec, 3, l.open);
+    slot.prewarm(5);
+    expect(slot.launches).toBe(3);
+    await settle();
+    const got = await Promise.all([slot.get(), slot.get(), slot.get()]);
+    expect(new Set(got.map((b) => idOf(l, b)))).toEqual(new Set([1, 2, 3]));
+    expect(slot.launches).toBe(3);
+    const small = new GridSlot(spec, 3, fakeLauncher().open);
+    small.prewarm(1);
+    expect(small.launches).toBe(1);
+    await Promise.all([slot.close(), small.close()]);
+  });
+
+  it('hands out the idle session on the node running the fewest of its scenarios', async () => {
+    // Sessions 1 and 2 on node a, 3 on node b.
+    const l = fakeLauncher((id) => (id <= 2 ? 'http://a:5555' : 'http://b:5555'));
+    const slot = new GridSlot(spec, 3, l.open);
+    slot.prewarm(3);
+    await settle();
+    const first = await slot.get();
+    expect(idOf(l, first)).toBe(1);
+    // Node a runs one scenario, node b none: b's session, though a's second is idle and listed first.
+    const second = await slot.get();
+    expect(idOf(l, second)).toBe(3);
+    await slot.close();
+  });
+
+  it('a lent Grid slot is freed from the node where the lane holds the most sessions', async () => {
+    // Session 1 on node b, 2 and 3 on node a.
+    const l = fakeLauncher((id) => (id === 1 ? 'http://b:5555' : 'http://a:5555'));
+    const slot = new GridSlot(spec, 3, l.open);
+    slot.prewarm(3);
+    await settle();
+    // A scenario's own browser borrows a Grid slot: an idle session goes, from node a (two there), not the first listed (b's only one).
+    slot.lend();
+    await settle();
+    expect(l.sessions.map((s) => s.closed)).toEqual([0, 1, 0]);
+    slot.giveBack();
     await slot.close();
   });
 

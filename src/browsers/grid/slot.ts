@@ -66,7 +66,7 @@ export class GridSlot {
       if (this.firstLaunchError && !this.started) throw this.firstLaunchError;
       if (this.closed) throw new BrowserLostError('the Grid lane was closed');
       this.dropBroken();
-      const idle = this.held.find((h) => !h.busy);
+      const idle = this.spread();
       if (idle) {
         idle.busy = true;
         return idle.but;
@@ -75,6 +75,29 @@ export class GridSlot {
       else if (this.held.length === 0 && this.creating === 0 && this.launchError) throw this.launchError;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /**
+   * Sessions opened now, side by side, before the scenarios ask (at most the limit): the lane's
+   * first scenarios find them ready, and the Grid has spread them over its nodes.
+   */
+  prewarm(n: number): void {
+    while (!this.closed && this.held.length + this.creating < Math.min(n, this.limit())) void this.create();
+  }
+
+  /** Busy sessions of this lane on `node`. */
+  private busyOn(node: string | null | undefined): number {
+    return this.held.filter((h) => h.busy && h.but.node === node).length;
+  }
+
+  /**
+   * The idle session to hand out: one on the node where this lane runs the fewest scenarios now
+   * (the first such), so scenarios running at once share the nodes instead of piling on one.
+   */
+  private spread(): Held | undefined {
+    let best: Held | undefined;
+    for (const h of this.held) if (!h.busy && (!best || this.busyOn(h.but.node) < this.busyOn(best.but.node))) best = h;
+    return best;
   }
 
   private wakeAll(): void {
@@ -105,10 +128,14 @@ export class GridSlot {
     return Math.max(1, this.capacity - this.lent);
   }
 
-  /** Idle sessions beyond the limit are deleted, freeing their Grid slots. */
+  /** Idle sessions beyond the limit are deleted, freeing their Grid slots: from the node where the lane holds the most. */
   private shrink(): void {
     while (this.held.length > this.limit()) {
-      const i = this.held.findIndex((h) => !h.busy);
+      const on = (h: Held) => this.held.filter((x) => x.but.node === h.but.node).length;
+      let i = -1;
+      this.held.forEach((h, j) => {
+        if (!h.busy && (i < 0 || on(h) > on(this.held[i]))) i = j;
+      });
       if (i < 0) return;
       void this.dispose(this.held.splice(i, 1)[0]);
     }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import { ChromiumDriver } from '../chromium.js';
+import { mergeArgs, UNSEEN_UI_FEATURES } from '../flags.js';
 import type { BrowserSpec, BrowserType, LaunchedBrowser } from '../types.js';
 import { capacityFor, mergeCapabilities, noMatchMessage, RUN_CAPABILITY, type Capabilities } from './capabilities.js';
 import { GridClient } from './client.js';
@@ -26,12 +27,18 @@ export function queueTimeout(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isFinite(s) && s > 0 ? Math.round(s * 1000) : DEFAULT_QUEUE_TIMEOUT_MS;
 }
 
-/** What bgprobe asks the Grid for: a Chrome with the lane's flags, the run's tag, the user's capabilities on top. */
+/**
+ * What bgprobe asks the Grid for: a Chrome with the lane's flags, the run's tag, the user's
+ * capabilities on top. The flags start with the browser UI a local launch also turns off
+ * (flags.ts UNSEEN_UI_FEATURES: the omnibox popup WebUI preloaded for every window, so for every
+ * scenario's context): a Grid browser would otherwise pay ~1 s of CPU per scenario that the
+ * local lane does not. chromedriver joins it with its own --disable-features (measured, 156).
+ */
 export function gridRequest(spec: BrowserSpec): Capabilities {
   const ours: Capabilities = {
     browserName: 'chrome',
     [RUN_CAPABILITY]: RUN_ID,
-    ...(spec.args.length ? { 'goog:chromeOptions': { args: [...spec.args] } } : {}),
+    'goog:chromeOptions': { args: mergeArgs([`--disable-features=${UNSEEN_UI_FEATURES.join(',')}`], spec.args) },
   };
   return { ...mergeCapabilities(ours, spec.capabilities ?? {}), [RUN_CAPABILITY]: RUN_ID };
 }
