@@ -7,7 +7,9 @@ if [ -n "${BGPROBE_BROWSER:-}" ] && [ -x "${BGPROBE_BROWSER}" ]; then exit 0; fi
 for b in chromium chromium-browser google-chrome google-chrome-stable; do
   if command -v "$b" >/dev/null 2>&1; then exit 0; fi
 done
-echo "bgprobe: no Chromium found." >&2
-if apt_install chromium; then command -v chromium >/dev/null && exit 0; fi
+rc=0
+apt_install chromium || rc=$?
+[ "$rc" = 0 ] && command -v chromium >/dev/null && exit 0
+[ "$rc" = 2 ] && exit 2
 echo "bgprobe: no Chromium/Chrome found. Install one (Debian/Ubuntu: sudo apt-get install chromium) or set BGPROBE_BROWSER=/path/to/chrome." >&2
 exit 2

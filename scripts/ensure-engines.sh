@@ -17,7 +17,10 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "bgprobe: Firefox ESR and WebKitGTK are installed." >&2
   exit 0
 fi
-apt_install "${missing[@]}" && exit 0
+rc=0
+apt_install "${missing[@]}" || rc=$?
+[ "$rc" = 0 ] && exit 0
+[ "$rc" = 2 ] && exit 2
 echo "bgprobe: missing ${missing[*]}. Run as root: apt-get install -y firefox-esr webkit2gtk-driver xvfb" >&2
 [ "$optional" = "1" ] && exit 0
 exit 2

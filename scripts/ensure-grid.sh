@@ -15,7 +15,10 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "bgprobe: Java and chromedriver (for the local Grid) are installed." >&2
   exit 0
 fi
-apt_install "${missing[@]}" && exit 0
+rc=0
+apt_install "${missing[@]}" || rc=$?
+[ "$rc" = 0 ] && exit 0
+[ "$rc" = 2 ] && exit 2
 echo "bgprobe: missing ${missing[*]} (for the local Grid). Run as root: apt-get install -y openjdk-17-jre-headless chromium-driver" >&2
 [ "$optional" = "1" ] && exit 0
 exit 2

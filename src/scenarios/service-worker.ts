@@ -48,6 +48,9 @@ export async function stopServiceWorker(cdp: CdpSession, scopeURL: string, ms: n
     }),
   ];
   try {
+    // Chromium's enable on a session where the domain is already on reports nothing: off first,
+    // so every call (a second one on the same session included) gets the replay it waits for.
+    await cdp.send('ServiceWorker.disable');
     await cdp.send('ServiceWorker.enable');
     const running = await waitWithin<WorkerVersion[]>(
       ms,

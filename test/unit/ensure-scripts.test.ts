@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 /** Runs scripts/<name> on a PATH holding only the basics and the stubs; `uid` is what `id -u` says. */
-function run(name: string, args: string[], opts: { uid: number; apt: boolean; aptFailsFirst?: boolean }) {
+function run(name: string, args: string[], opts: { uid: number; apt: boolean; aptFailsFirst?: boolean; aptFails?: boolean }) {
   const bin = mkdtempSync(join(tmpdir(), 'bgprobe-ensure-'));
   dirs.push(bin);
   for (const tool of ['bash', 'dirname', 'ls', 'cat', 'grep']) symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
@@ -31,7 +31,7 @@ function run(name: string, args: string[], opts: { uid: number; apt: boolean; ap
     // The first install fails when asked to (stale package lists); update, then install again.
     stub(
       'apt-get',
-      `echo "$*" >> ${log}\n${opts.aptFailsFirst ? `if [ "$1" = install ] && ! grep -q '^update' ${log}; then exit 100; fi` : ''}`,
+      `echo "$*" >> ${log}\n${opts.aptFails ? 'exit 100' : ''}\n${opts.aptFailsFirst ? `if [ "$1" = install ] && ! grep -q '^update' ${log}; then exit 100; fi` : ''}`,
     );
   }
   const r = spawnSync('/usr/bin/bash', [join(REPO, 'scripts', name), ...args], {
@@ -67,6 +67,18 @@ describe('scripts/ensure-*.sh on a machine that lacks what they look for', () =>
       'install -y --no-install-recommends openjdk-17-jre-headless chromium-driver',
     ]);
     expect(grid.code).toBe(0);
+  });
+
+  it('as root, apt-get failing even after update: its own line, exit 2, also with --optional (a broken install is not a skip)', () => {
+    for (const name of ['ensure-grid.sh', 'ensure-engines.sh', 'ensure-browser.sh']) {
+      const r = run(name, ['--optional'], { uid: 0, apt: true, aptFails: true });
+      expect(
+        r.apt.map((a) => a.split(' ')[0]),
+        name,
+      ).toEqual(['install', 'update']);
+      expect(r.stderr, name).toMatch(/bgprobe: apt-get install .* failed/);
+      expect(r.code, name).toBe(2);
+    }
   });
 
   it('not root: nothing installed; the command to run, exit 2, or exit 0 with --optional', () => {

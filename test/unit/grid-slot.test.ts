@@ -174,6 +174,21 @@ describe('GridSlot: the Grid lane’s sessions', () => {
     await slot.close();
   });
 
+  it('a slot lent while the sessions are still being created: the one over the limit is deleted once it arrives', async () => {
+    const l = fakeLauncher();
+    const release = l.holdLaunches();
+    const slot = new GridSlot(spec, 3, l.open);
+    slot.prewarm(3);
+    // The restart scenario's own browser borrows a slot before any of the three sessions is there.
+    slot.lend();
+    release();
+    await settle();
+    // Three arrived; the lane may hold two while the slot is lent: one is deleted, freeing its Grid slot.
+    expect(l.sessions.map((s) => s.closed).sort()).toEqual([0, 0, 1]);
+    slot.giveBack();
+    await slot.close();
+  });
+
   it('deletes every session on close, the busy ones too, once each; get() after close is a lost browser', async () => {
     const l = fakeLauncher();
     const slot = new GridSlot(spec, 2, l.open);

@@ -204,6 +204,8 @@ export class GridSlot {
       this.crashOf.set(but.engine, crash);
     });
     this.held.push(held);
+    // A slot lent while this session was being created leaves the lane over its limit.
+    this.shrink();
     this.wakeAll();
   }
 
