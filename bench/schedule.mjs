@@ -39,6 +39,10 @@ function summarise(report, wallMs) {
     byVerdict,
     browsers: report.browsers.map((b) => `${b.label} ${b.version ?? '?'}`),
     verdicts: Object.fromEntries(ran.map((r) => [`${r.scenarioId} [${r.browser}]`, r.verdict])),
+    // What an `error` said: a run with one keeps its reports (benchSchedule), this says where to look.
+    errors: ran
+      .filter((r) => r.verdict === 'error')
+      .map((r) => `${r.scenarioId} [${r.browser}]: ${String(r.summary).split('\n')[0].slice(0, 300)}`),
   };
 }
 
@@ -60,6 +64,7 @@ async function compatRun(dir, name, args, log) {
 export async function benchSchedule({ log, only }) {
   const dir = mkdtempSync(join(tmpdir(), 'bgprobe-bench-schedule-'));
   const out = { cpus: cpus().length };
+  let keep = false;
   try {
     if (only.includes('lanes')) out.lanes = await compatRun(dir, 'lanes', FOUR_LANES, log);
     if (only.includes('lane') || only.includes('shards')) out.lane = await compatRun(dir, 'lane', [], log);
@@ -81,9 +86,16 @@ export async function benchSchedule({ log, only }) {
       };
     }
     for (const k of ['lanes', 'lane']) if (out[k]) delete out[k].report;
+    // A run with an `error` keeps every report of the section, for its evidence and browser log.
+    const errors = [out.lanes, out.lane, ...(out.shards?.shards ?? [])].flatMap((r) => r?.errors ?? []);
+    if (errors.length) {
+      keep = true;
+      out.keptReports = dir;
+      log(`  ${errors.length} error result(s), reports kept in ${dir}: ${errors.join(' | ')}`);
+    }
     return out;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
