@@ -75,9 +75,10 @@ const swStopped = defineScenario({
     // Only the note below reads this, never the verdict: a short wait, so that a worker whose
     // close Playwright does not report leaves the fetch the rest of the deadline.
     await ctx.poll(() => workerClosed || undefined, 2_000, 50);
-    ctx.note(
-      `${stopped.length ? `ServiceWorker.stopWorker sent mid-download to the harness worker's running version(s) ${stopped.map((v) => v.versionId).join(', ')}` : 'No ServiceWorker.stopWorker sent mid-download: the harness worker was not running'}; the worker target ${workerClosed ? 'closed' : 'did not report closing'}.`,
-    );
+    const sent = stopped.length
+      ? `ServiceWorker.stopWorker sent mid-download to the harness worker's running version(s) ${stopped.map((v) => v.versionId).join(', ')}`
+      : 'No ServiceWorker.stopWorker sent mid-download: the harness worker was not running';
+    ctx.note(`${sent}; the worker target ${workerClosed ? 'closed' : 'did not report closing'}.`);
     const settled = await settle(ctx, s, 'sw-stop');
     return { ...facts(settled, null, r, 'sw-stop', s), workerClosed, workersAfter: s.context.serviceWorkers().length };
   },

@@ -6,26 +6,23 @@
  *
  * CDP ordering trap: the ServiceWorker domain's registration id (needed by every dispatch
  * command) arrives in `workerRegistrationUpdated`, which fires right after `enable`: subscribe
- * BEFORE enabling or it is missed.
+ * BEFORE enabling or it is missed (whenServiceWorkers does).
  */
 import type { ServiceName } from '../../recorder/services.js';
 import type { HarnessSession, ScenarioContext } from '../context.js';
+import { whenServiceWorkers } from '../service-worker.js';
 import { CDP_BGS, defineScenario, type Judgement, type Scenario } from '../types.js';
 
 const SW_CDP = 'https://chromedevtools.github.io/devtools-protocol/tot/ServiceWorker/';
 
 async function registrationId(ctx: ScenarioContext, s: HarnessSession): Promise<{ id: string; origin: string }> {
-  const cdp = await s.cdp();
-  let found: string | null = null;
-  const off = cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-    const mine = registrations.find((r) => r.scopeURL.startsWith(ctx.server.url) && !r.isDeleted);
-    if (mine) found = mine.registrationId;
-  });
-  await cdp.send('ServiceWorker.enable');
-  await ctx.poll(() => found ?? undefined, ctx.untilDeadline(), 50);
-  off();
-  if (!found) throw new Error('ServiceWorker.workerRegistrationUpdated named no registration for the fixture origin.');
-  return { id: found, origin: ctx.server.url };
+  const id = await whenServiceWorkers(
+    await s.cdp(),
+    (registrations) => [...registrations.values()].find((r) => r.scopeURL.startsWith(ctx.server.url) && !r.isDeleted)?.registrationId,
+    ctx.untilDeadline(),
+    () => new Error('ServiceWorker.workerRegistrationUpdated named no registration for the fixture origin.'),
+  );
+  return { id, origin: ctx.server.url };
 }
 
 interface ServiceFacts {
