@@ -28,6 +28,7 @@ import type { Protocol } from 'devtools-protocol';
 import type { BrowserContext } from 'playwright-core';
 import type { BrowserLink, ConnectionSession } from '../cdp/connection.js';
 import { bestEffort, debug } from '../util/debug.js';
+import { withDeadline } from '../util/deadline.js';
 import { probeSource } from './source.js';
 import type { ProbeRecord } from './types.js';
 import { checkPayload, type DropReason } from './validate.js';
@@ -242,12 +243,10 @@ export class ProbeInstaller {
   /** The attachments in progress done, or `ms` passed (then said in the warnings). */
   private async settled(ms: number): Promise<void> {
     if (!this.attaching.size) return;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
-    const done = await Promise.race([Promise.all([...this.attaching]).then(() => 'done' as const), late]);
-    clearTimeout(timer);
-    if (done === 'late')
-      this.installWarnings.push(`${this.attaching.size} target(s) were still being probed ${ms} ms after recording started`);
+    // The attachments never reject (every step is best effort): only the deadline can.
+    await withDeadline(Promise.all([...this.attaching]), ms, 'probing the existing targets').catch(() =>
+      this.installWarnings.push(`${this.attaching.size} target(s) were still being probed ${ms} ms after recording started`),
+    );
   }
 
   private track(attachment: Promise<void>): void {

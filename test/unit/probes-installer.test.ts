@@ -4,7 +4,7 @@
  * kills Chromium 150's renderer (see installer.ts), and probing at a pause in an evaluation
  * loops. The real browser paths are in test/e2e (recorder-lifecycle, probes).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CdpConnection, CriTransport } from '../../src/cdp/connection.js';
 import { ProbeInstaller } from '../../src/probes/installer.js';
 import { FakeCriClient } from '../helpers/fake-cdp.js';
@@ -168,5 +168,36 @@ describe('ProbeInstaller and a page that exists before recording starts', () => 
       'Runtime.runIfWaitingForDebugger',
     ]);
     expect(installer.warnings).toEqual([]);
+  });
+
+  it('a page that never answers holds start() 10 s at most, then a warning says so', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const client = new FakeCriClient(false);
+      client.before.set('Target.setAutoAttach', [
+        {
+          method: 'Target.attachedToTarget',
+          params: { sessionId: 'p1', waitingForDebugger: false, targetInfo: { type: 'page', url: 'about:blank' } },
+        },
+      ]);
+      const connection = new CdpConnection(new CriTransport(client));
+      const installer = new ProbeInstaller({
+        context: null,
+        openBrowserLink: () => Promise.resolve({ connection, browserContextId: null, close: () => Promise.resolve() }),
+      });
+      let started = false;
+      const start = installer.start().then(() => (started = true));
+      for (let round = 0; round < 20; round++) {
+        await settle();
+        for (const c of client.calls.filter((x) => x.method !== 'Page.addScriptToEvaluateOnNewDocument')) c.resolve({});
+      }
+      await vi.advanceTimersByTimeAsync(9_000);
+      expect(started).toBe(false);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await start;
+      expect(installer.warnings).toEqual(['1 target(s) were still being probed 10000 ms after recording started']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
