@@ -128,7 +128,8 @@ describe('ProbeInstaller and a service worker', () => {
 });
 
 describe('ProbeInstaller and a page that exists before recording starts', () => {
-  it('start() returns only once the page has its probe script: a navigation right after cannot commit without it', async () => {
+  /** start() over a browser with one page already open (about:blank, session p1), nothing answered yet. */
+  function startWithPage() {
     const client = new FakeCriClient(false);
     // The browser attaches the targets that exist before it answers setAutoAttach.
     client.before.set('Target.setAutoAttach', [
@@ -142,8 +143,14 @@ describe('ProbeInstaller and a page that exists before recording starts', () => 
       context: null,
       openBrowserLink: () => Promise.resolve({ connection, browserContextId: null, close: () => Promise.resolve() }),
     });
-    let started = false;
-    const start = installer.start().then(() => (started = true));
+    let done = false;
+    const start = installer.start().then(() => {
+      done = true;
+    });
+    return { client, installer, start, started: () => done };
+  }
+  it('start() returns only once the page has its probe script: a navigation right after cannot commit without it', async () => {
+    const { client, installer, start, started } = startWithPage();
     // Answer everything but the page's script registration.
     const answer = async (stop: (method: string) => boolean) => {
       for (let round = 0; round < 20; round++) {
@@ -157,7 +164,7 @@ describe('ProbeInstaller and a page that exists before recording starts', () => 
     };
     await answer((m) => m === 'Page.addScriptToEvaluateOnNewDocument');
     expect(client.to('p1')).toEqual(['Runtime.enable', 'Runtime.addBinding', 'Page.enable', 'Page.addScriptToEvaluateOnNewDocument']);
-    expect(started).toBe(false);
+    expect(started()).toBe(false);
     await answer(() => false);
     await start;
     expect(client.to('p1')).toEqual([
@@ -173,26 +180,13 @@ describe('ProbeInstaller and a page that exists before recording starts', () => 
   it('a page that never answers holds start() 10 s at most, then a warning says so', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      const client = new FakeCriClient(false);
-      client.before.set('Target.setAutoAttach', [
-        {
-          method: 'Target.attachedToTarget',
-          params: { sessionId: 'p1', waitingForDebugger: false, targetInfo: { type: 'page', url: 'about:blank' } },
-        },
-      ]);
-      const connection = new CdpConnection(new CriTransport(client));
-      const installer = new ProbeInstaller({
-        context: null,
-        openBrowserLink: () => Promise.resolve({ connection, browserContextId: null, close: () => Promise.resolve() }),
-      });
-      let started = false;
-      const start = installer.start().then(() => (started = true));
+      const { client, installer, start, started } = startWithPage();
       for (let round = 0; round < 20; round++) {
         await settle();
         for (const c of client.calls.filter((x) => x.method !== 'Page.addScriptToEvaluateOnNewDocument')) c.resolve({});
       }
       await vi.advanceTimersByTimeAsync(9_000);
-      expect(started).toBe(false);
+      expect(started()).toBe(false);
       await vi.advanceTimersByTimeAsync(1_000);
       await start;
       expect(installer.warnings).toEqual(['1 target(s) were still being probed 10000 ms after recording started']);
